@@ -1,0 +1,93 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/bankcc/callcenter/store"
+	"github.com/gin-gonic/gin"
+)
+
+type groupRequest struct {
+	Name        *string          `json:"name"`
+	Kind        *store.GroupKind `json:"kind"`
+	Description *string          `json:"description"`
+}
+
+func (r *groupRequest) apply(g *store.Group) {
+	if r.Name != nil {
+		g.Name = *r.Name
+	}
+	if r.Kind != nil {
+		g.Kind = *r.Kind
+	}
+	if r.Description != nil {
+		g.Description = *r.Description
+	}
+}
+
+func (s *Server) createGroup(c *gin.Context) {
+	var req groupRequest
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	g := &store.Group{Kind: store.GroupAgent}
+	req.apply(g)
+	if err := s.store.CreateGroup(c.Request.Context(), g); err != nil {
+		fail(c, err)
+		return
+	}
+	setTarget(c, "group", g.ID)
+	c.JSON(http.StatusCreated, g)
+}
+
+func (s *Server) listGroups(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	gs, total, err := s.store.ListGroups(c.Request.Context(), store.GroupKind(c.Query("kind")), p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(gs, total))
+}
+
+func (s *Server) updateGroup(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req groupRequest
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	g, err := s.store.GetGroup(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	req.apply(g)
+	if err := s.store.UpdateGroup(c.Request.Context(), g); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, g)
+}
+
+func (s *Server) deleteGroup(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.store.DeleteGroup(c.Request.Context(), id); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,78 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+type healthResponse struct {
+	Status    string `json:"status"`
+	Version   string `json:"version"`
+	Simulated bool   `json:"simulated"`
+}
+
+func (s *Server) healthz(c *gin.Context) {
+	c.JSON(http.StatusOK, healthResponse{Status: "ok", Version: s.cfg.Version, Simulated: s.cfg.Simulated})
+}
+
+type readyResponse struct {
+	Status    string      `json:"status"` // ready or not_ready
+	Database  string      `json:"database"`
+	Driver    string      `json:"driver"`
+	Simulated bool        `json:"simulated"`
+	Nodes     []NodeState `json:"nodes"`
+}
+
+// readyz answers 503 when the database is down or no FreeSWITCH node is up:
+// a load balancer should then send no agent to this instance.
+func (s *Server) readyz(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	r := readyResponse{Status: "ready", Database: "up", Driver: s.store.Driver(), Simulated: s.cfg.Simulated, Nodes: s.nodes()}
+	if err := s.store.Ping(ctx); err != nil {
+		r.Status, r.Database = "not_ready", "down"
+	}
+	if s.cfg.Switch != nil && !anyUp(r.Nodes) {
+		r.Status = "not_ready"
+	}
+	code := http.StatusOK
+	if r.Status != "ready" {
+		code = http.StatusServiceUnavailable
+	}
+	c.JSON(code, r)
+}
+
+func (s *Server) nodes() []NodeState {
+	if s.cfg.Switch == nil {
+		return []NodeState{}
+	}
+	return s.cfg.Switch.Nodes()
+}
+
+func anyUp(ns []NodeState) bool {
+	for _, n := range ns {
+		if n.State == "up" {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) metricsHandler() gin.HandlerFunc {
+	h := promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
+	return gin.WrapH(h)
+}
+
+type monitorResponse struct {
+	Simulated bool        `json:"simulated"`
+	Nodes     []NodeState `json:"nodes"`
+	Uptime    int64       `json:"uptime_s"`
+}
+
+func (s *Server) monitor(c *gin.Context) {
+	c.JSON(http.StatusOK, monitorResponse{Simulated: s.cfg.Simulated, Nodes: s.nodes(), Uptime: int64(time.Since(s.started).Seconds())})
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/viper"
+)
+
+// Config is the typed profile passed down; viper stays in this package.
+type Config struct {
+	Database   DatabaseConfig
+	FreeSWITCH FreeSWITCHConfig
+	HTTP       HTTPConfig
+	Admin      AdminConfig
+	Log        LogConfig
+	IVR        IVRConfig
+	Session    SessionConfig
+	Shutdown   ShutdownConfig
+}
+
+type DatabaseConfig struct {
+	Driver string // sqlite or mysql
+	DSN    string
+}
+
+type NodeConfig struct {
+	Name        string
+	Address     string
+	Password    string
+	MaxChannels int     `mapstructure:"max_channels"`
+	MaxCPS      float64 `mapstructure:"max_cps"`
+}
+
+type FreeSWITCHConfig struct {
+	Nodes []NodeConfig
+}
+
+type HTTPConfig struct{ Address string }
+
+type AdminConfig struct{ Password string }
+
+type LogConfig struct {
+	Level  string // debug, info, warn, error
+	Format string // text or json
+}
+
+type IVRConfig struct {
+	Listen string // address FreeSWITCH's socket app connects to
+}
+
+type SessionConfig struct {
+	Idle     time.Duration
+	Absolute time.Duration
+}
+
+type ShutdownConfig struct {
+	Timeout time.Duration
+}
+
+func setDefaults(v *viper.Viper) {
+	v.SetDefault("database.driver", "sqlite")
+	v.SetDefault("database.dsn", "")
+	v.SetDefault("freeswitch.nodes", []any{})
+	v.SetDefault("http.address", ":8080")
+	v.SetDefault("admin.password", "")
+	v.SetDefault("log.level", "info")
+	v.SetDefault("log.format", "text")
+	v.SetDefault("ivr.listen", "127.0.0.1:8084")
+	v.SetDefault("session.idle", "30m")
+	v.SetDefault("session.absolute", "12h")
+	v.SetDefault("shutdown.timeout", "30s")
+}
+
+// loadConfig reads the file (flag, then CC_CONFIG, then ./callcenter.yaml if
+// present), then CC_* environment variables, and validates the result.
+func loadConfig(file string) (*Config, error) {
+	v := viper.New()
+	setDefaults(v)
+	v.SetEnvPrefix("CC")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	if file == "" {
+		file = os.Getenv("CC_CONFIG")
+	}
+	if file == "" {
+		if _, err := os.Stat("callcenter.yaml"); err == nil {
+			file = "callcenter.yaml"
+		}
+	}
+	if file != "" {
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("config: read %s: %w", file, err)
+		}
+	}
+	// A list cannot come from a plain environment variable; accept JSON there.
+	if raw := strings.TrimSpace(os.Getenv("CC_FREESWITCH_NODES")); raw != "" {
+		var nodes []map[string]any
+		if err := json.Unmarshal([]byte(raw), &nodes); err != nil {
+			return nil, fmt.Errorf("config: freeswitch.nodes (CC_FREESWITCH_NODES): want a JSON list of {name,address,password}: %w", err)
+		}
+		v.Set("freeswitch.nodes", nodes)
+	}
+	var cfg Config
+	if err := v.Unmarshal(&cfg); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return &cfg, cfg.validate()
+}
+
+func (c *Config) validate() error {
+	switch c.Database.Driver {
+	case "sqlite", "mysql":
+	default:
+		return fmt.Errorf("config: database.driver %q: want sqlite or mysql", c.Database.Driver)
+	}
+	if c.Database.Driver == "mysql" && c.Database.DSN == "" {
+		return fmt.Errorf("config: database.dsn is required when database.driver is mysql (e.g. user:pass@tcp(127.0.0.1:3306)/callcenter)")
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Address); err != nil {
+		return fmt.Errorf("config: http.address %q: %w", c.HTTP.Address, err)
+	}
+	names := map[string]bool{}
+	for i, n := range c.FreeSWITCH.Nodes {
+		key := fmt.Sprintf("freeswitch.nodes[%d]", i)
+		if n.Name == "" {
+			return fmt.Errorf("config: %s.name is required", key)
+		}
+		if names[n.Name] {
+			return fmt.Errorf("config: %s.name %q is used twice", key, n.Name)
+		}
+		names[n.Name] = true
+		if _, _, err := net.SplitHostPort(n.Address); err != nil {
+			return fmt.Errorf("config: %s.address %q: want host:port: %w", key, n.Address, err)
+		}
+		if n.Password == "" {
+			return fmt.Errorf("config: %s.password is required", key)
+		}
+	}
+	if c.Session.Idle <= 0 || c.Session.Absolute < c.Session.Idle {
+		return fmt.Errorf("config: session.idle must be > 0 and session.absolute >= session.idle")
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return fmt.Errorf("config: log.level %q: want debug, info, warn or error", c.Log.Level)
+	}
+	return nil
+}
+
+func newLogger(c LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}

@@ -1,0 +1,177 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bankcc/callcenter/store/storetest"
+)
+
+// program runs `callcenter serve` in-process on a free port until stop.
+type program struct {
+	base string
+	stop func() error
+	out  *bytes.Buffer
+}
+
+func startProgram(t *testing.T, env map[string]string) *program {
+	t.Helper()
+	for k, v := range env {
+		t.Setenv(k, v)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	out := &bytes.Buffer{}
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, []string{"--http-address", addr, "serve"}, out, io.Discard) }()
+	p := &program{base: "http://" + addr, out: out, stop: func() error { cancel(); return <-done }}
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		resp, err := http.Get(p.base + "/healthz")
+		if err == nil {
+			resp.Body.Close()
+			break
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("server exited: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("server did not come up")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return p
+}
+
+func (p *program) call(t *testing.T, method, path, token string, body any, out any) int {
+	t.Helper()
+	var r io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		r = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, p.base+path, r)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if out != nil {
+		_ = json.NewDecoder(resp.Body).Decode(out)
+	}
+	return resp.StatusCode
+}
+
+func (p *program) login(t *testing.T, user, pw string) string {
+	t.Helper()
+	var r struct{ Token string }
+	if code := p.call(t, "POST", "/api/v1/auth/login", "", map[string]string{"username": user, "password": pw}, &r); code != 200 {
+		t.Fatalf("login %s: %d", user, code)
+	}
+	return r.Token
+}
+
+func testProgramFlow(t *testing.T, env map[string]string) {
+	const adminPW = "Boss-Pass-2026!"
+	env["CC_ADMIN_PASSWORD"] = adminPW
+	p := startProgram(t, env)
+	admin := p.login(t, "admin", adminPW)
+	if code := p.call(t, "GET", "/api/v1/users", "", nil, nil); code != 401 {
+		t.Fatalf("no token: %d", code)
+	}
+	for _, u := range []map[string]any{
+		{"username": "sup1", "password": "Super-Pass-2026", "role": "supervisor"},
+		{"username": "agent1", "password": "Agent-Pass-2026", "role": "agent", "extension": "1001"},
+	} {
+		if code := p.call(t, "POST", "/api/v1/users", admin, u, nil); code != 201 {
+			t.Fatalf("create %v: %d", u["username"], code)
+		}
+	}
+	agent := p.login(t, "agent1", "Agent-Pass-2026")
+	if code := p.call(t, "GET", "/api/v1/users", agent, nil, nil); code != 403 {
+		t.Fatalf("agent on users: %d", code)
+	}
+	if err := p.stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	// Data survives a restart; a changed admin password in config does not
+	// reset the existing admin.
+	env["CC_ADMIN_PASSWORD"] = "Other-Pass-2026"
+	p = startProgram(t, env)
+	defer p.stop()
+	p.login(t, "sup1", "Super-Pass-2026")
+	p.login(t, "admin", adminPW)
+}
+
+func TestProgramSQLite(t *testing.T) {
+	dir := t.TempDir()
+	testProgramFlow(t, map[string]string{"CC_DATABASE_DRIVER": "sqlite", "CC_DATABASE_DSN": filepath.Join(dir, "cc.db")})
+}
+
+func TestProgramMariaDB(t *testing.T) {
+	dsn := storetest.FreshMySQLDSN(t)
+	testProgramFlow(t, map[string]string{"CC_DATABASE_DRIVER": "mysql", "CC_DATABASE_DSN": dsn})
+}
+
+func TestConfigValidation(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+	}{
+		{map[string]string{"CC_DATABASE_DRIVER": "oracle"}, "database.driver"},
+		{map[string]string{"CC_DATABASE_DRIVER": "mysql", "CC_DATABASE_DSN": ""}, "database.dsn"},
+		{map[string]string{"CC_HTTP_ADDRESS": "nonsense"}, "http.address"},
+		{map[string]string{"CC_FREESWITCH_NODES": `[{"name":"fs1","address":"10.0.0.1"}]`}, "freeswitch.nodes[0].address"},
+		{map[string]string{"CC_FREESWITCH_NODES": `[{"name":"fs1","address":"10.0.0.1:8021"}]`}, "freeswitch.nodes[0].password"},
+		{map[string]string{"CC_FREESWITCH_NODES": `not json`}, "freeswitch.nodes"},
+		{map[string]string{"CC_LOG_LEVEL": "loud"}, "log.level"},
+	}
+	for _, c := range cases {
+		t.Run(c.want, func(t *testing.T) {
+			for k, v := range c.env {
+				t.Setenv(k, v)
+			}
+			_, err := loadConfig("")
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("loadConfig() error = %v, want it to name %s", err, c.want)
+			}
+		})
+	}
+	t.Run("nodes from env", func(t *testing.T) {
+		t.Setenv("CC_FREESWITCH_NODES", `[{"name":"fs1","address":"10.0.0.1:8021","password":"s3cret","max_cps":30}]`)
+		cfg, err := loadConfig("")
+		if err != nil || len(cfg.FreeSWITCH.Nodes) != 1 || cfg.FreeSWITCH.Nodes[0].MaxCPS != 30 {
+			t.Fatalf("cfg %+v err %v", cfg, err)
+		}
+	})
+	t.Run("sample file", func(t *testing.T) {
+		cfg, err := loadConfig("../../callcenter.sample.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.HTTP.Address != ":8080" || cfg.Database.Driver != "sqlite" {
+			t.Fatalf("sample config: %+v", cfg)
+		}
+	})
+	_ = fmt.Sprint
+}

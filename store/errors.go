@@ -1,0 +1,61 @@
+package store
+
+import (
+	"errors"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// Sentinel errors; callers compare with errors.Is.
+var (
+	ErrNotFound = errors.New("not found")
+	ErrConflict = errors.New("conflict")
+	ErrInvalid  = errors.New("invalid")
+)
+
+// FieldError names the field (and row, for imports) a piece of bad input is in.
+type FieldError struct {
+	Row     int    `json:"row,omitempty"`
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// ValidationError carries one or more field errors; it wraps ErrInvalid.
+type ValidationError struct{ Fields []FieldError }
+
+func (e *ValidationError) Error() string {
+	var parts []string
+	for _, f := range e.Fields {
+		parts = append(parts, f.Field+": "+f.Message)
+	}
+	return "invalid: " + strings.Join(parts, "; ")
+}
+
+func (e *ValidationError) Unwrap() error { return ErrInvalid }
+
+// Invalid builds a ValidationError for one field.
+func Invalid(field, message string) error {
+	return &ValidationError{Fields: []FieldError{{Field: field, Message: message}}}
+}
+
+// translate maps driver errors to the package sentinels so that callers never
+// see gorm or driver types.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return ErrNotFound
+	}
+	if errors.Is(err, gorm.ErrDuplicatedKey) || isDuplicate(err) {
+		return errors.Join(ErrConflict, err)
+	}
+	return err
+}
+
+func isDuplicate(err error) bool {
+	msg := err.Error()
+	// MySQL/MariaDB error 1062 and SQLite's unique constraint text.
+	return strings.Contains(msg, "Error 1062") || strings.Contains(msg, "UNIQUE constraint failed")
+}

@@ -1,0 +1,187 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"gorm.io/driver/mysql"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+)
+
+// Config chooses and locates the database.
+type Config struct {
+	Driver string // "sqlite" (default) or "mysql"
+	DSN    string // SQLite file path, or a MySQL DSN
+	Logger *slog.Logger
+	Now    func() time.Time // injected clock; time.Now when nil
+}
+
+// Store is the persistence layer.
+type Store struct {
+	db     *gorm.DB
+	driver string
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// DefaultSQLitePath is where the embedded database lives when no DSN is given.
+const DefaultSQLitePath = "data/callcenter.db"
+
+// Open connects to the configured database and runs the migrations.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	dialector, err := dialect(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:         newGormLogger(cfg.Logger),
+		NowFunc:        func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) },
+		TranslateError: false,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", cfg.Driver, err)
+	}
+	if err := configurePool(db, cfg.Driver); err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func dialect(cfg Config) (gorm.Dialector, error) {
+	switch cfg.Driver {
+	case "", "sqlite":
+		path := cfg.DSN
+		if path == "" {
+			path = DefaultSQLitePath
+		}
+		if path != ":memory:" && !strings.HasPrefix(path, "file:") {
+			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+				return nil, fmt.Errorf("store: create database folder: %w", err)
+			}
+		}
+		// WAL lets readers run beside the single writer; busy_timeout makes a
+		// second writer wait instead of failing with SQLITE_BUSY.
+		dsn := path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		if strings.Contains(path, "?") {
+			dsn = path
+		}
+		return sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn}), nil
+	case "mysql":
+		if cfg.DSN == "" {
+			return nil, fmt.Errorf("store: database.dsn is required for the mysql driver")
+		}
+		return mysql.Open(withMySQLParams(cfg.DSN)), nil
+	default:
+		return nil, fmt.Errorf("store: database.driver %q: want sqlite or mysql", cfg.Driver)
+	}
+}
+
+// withMySQLParams makes sure times come back as time.Time in UTC and text is utf8mb4.
+func withMySQLParams(dsn string) string {
+	add := func(k, v string) {
+		if !strings.Contains(dsn, k+"=") {
+			sep := "?"
+			if strings.Contains(dsn, "?") {
+				sep = "&"
+			}
+			dsn += sep + k + "=" + v
+		}
+	}
+	add("parseTime", "true")
+	add("loc", "UTC")
+	add("charset", "utf8mb4")
+	return dsn
+}
+
+func configurePool(db *gorm.DB, driver string) error {
+	sqlDB, err := db.DB()
+	if err != nil {
+		return fmt.Errorf("store: pool: %w", err)
+	}
+	if driver == "mysql" {
+		// Recycle connections well under MySQL's default wait_timeout (8 h) and
+		// under typical proxy idle limits, so a dead socket is never handed out.
+		sqlDB.SetConnMaxLifetime(3 * time.Minute)
+		sqlDB.SetMaxOpenConns(40)
+		sqlDB.SetMaxIdleConns(10)
+		return nil
+	}
+	// SQLite has one writer; a few connections let WAL readers run alongside it
+	// while busy_timeout serialises writers.
+	sqlDB.SetMaxOpenConns(4)
+	sqlDB.SetMaxIdleConns(4)
+	return nil
+}
+
+// Ping checks the database is reachable.
+func (s *Store) Ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.PingContext(ctx)
+}
+
+// Driver names the database kind in use.
+func (s *Store) Driver() string { return s.driver }
+
+// Close releases the connection pool.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+func (s *Store) conn(ctx context.Context) *gorm.DB { return s.db.WithContext(ctx) }
+
+// gormLogger routes gorm's messages into slog; slow and failed queries are
+// logged without their bound values so no customer data reaches the log.
+type gormLogger struct{ log *slog.Logger }
+
+func newGormLogger(l *slog.Logger) logger.Interface { return gormLogger{log: l} }
+
+func (g gormLogger) LogMode(logger.LogLevel) logger.Interface { return g }
+func (g gormLogger) Info(ctx context.Context, msg string, args ...any) {
+	g.log.InfoContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (g gormLogger) Warn(ctx context.Context, msg string, args ...any) {
+	g.log.WarnContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (g gormLogger) Error(ctx context.Context, msg string, args ...any) {
+	g.log.ErrorContext(ctx, fmt.Sprintf(msg, args...))
+}
+func (g gormLogger) Trace(ctx context.Context, begin time.Time, fc func() (string, int64), err error) {
+	elapsed := time.Since(begin)
+	if err != nil && err != gorm.ErrRecordNotFound {
+		g.log.DebugContext(ctx, "query failed", "err", err, "ms", elapsed.Milliseconds())
+		return
+	}
+	if elapsed > 500*time.Millisecond {
+		sql, rows := fc()
+		if i := strings.IndexAny(sql, "'\""); i > 0 {
+			sql = sql[:i] + "…" // drop literal values
+		}
+		g.log.WarnContext(ctx, "slow query", "ms", elapsed.Milliseconds(), "rows", rows, "sql", sql)
+	}
+}
