@@ -5,12 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
+	"mime/multipart"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
 	"github.com/bankcc/callcenter/store/storetest"
 )
@@ -29,7 +33,10 @@ type harness struct {
 func newHarness(t *testing.T) *harness {
 	t.Helper()
 	st := storetest.New(t)
-	srv := New(Config{Store: st, Version: "test"})
+	ctx, cancel := context.WithCancel(context.Background())
+	q := importer.NewQueue(ctx, st, 1, 4, slog.New(slog.DiscardHandler))
+	t.Cleanup(func() { cancel(); q.Shutdown(context.Background()) })
+	srv := New(Config{Store: st, Version: "test", Imports: q, DataDir: t.TempDir(), MaxUploadBytes: 1 << 20})
 	hh := &harness{t: t, srv: srv, h: srv.Handler(), tokens: map[store.Role]string{}, users: map[store.Role]*store.User{}}
 	for _, r := range []store.Role{store.RoleAdmin, store.RoleSupervisor, store.RoleQA, store.RoleAgent} {
 		u := &store.User{Username: "u_" + string(r), Role: r, DisplayName: string(r)}
@@ -91,4 +98,53 @@ func errorOf(t *testing.T, rec *httptest.ResponseRecorder) *apiError {
 		t.Fatalf("not the error shape: %s", rec.Body.String())
 	}
 	return b.Error
+}
+
+// upload posts a file (and form fields) as multipart to path.
+func (h *harness) upload(path, token, file string, content []byte, fields map[string]string) *httptest.ResponseRecorder {
+	h.t.Helper()
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if file != "" {
+		fw, _ := mw.CreateFormFile("file", file)
+		fw.Write(content)
+	}
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	mw.Close()
+	req := httptest.NewRequest("POST", path, &buf)
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	h.h.ServeHTTP(rec, req)
+	return rec
+}
+
+func readFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func decode(t *testing.T, rec *httptest.ResponseRecorder, out any) {
+	t.Helper()
+	if err := json.Unmarshal(rec.Body.Bytes(), out); err != nil {
+		t.Fatalf("decode %s: %v", rec.Body.String(), err)
+	}
 }

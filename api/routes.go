@@ -1,6 +1,8 @@
 package api
 
 import (
+	"strings"
+
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
 )
@@ -50,6 +52,47 @@ func (s *Server) apiRoutes() []route {
 		// campaign_view
 		{"GET", "/api/v1/groups", store.PermCampaignView, "", s.listGroups, doc{"List groups (?kind)", nil, list[store.Group]{}, 200}},
 
+		// calendars and strategies (campaign_manage to change, campaign_view to read)
+		// -- calendars-strategies routes start --
+		{"POST", "/api/v1/calendars", store.PermCampaignManage, "calendar.create", s.createCalendar, doc{"Create a calendar: windows per day kind and customer type, per-date overrides", calendarRequest{}, store.Calendar{}, 201}},
+		{"GET", "/api/v1/calendars", store.PermCampaignView, "", s.listCalendars, doc{"List calendars", nil, list[store.Calendar]{}, 200}},
+		{"GET", "/api/v1/calendars/:id", store.PermCampaignView, "", s.getCalendar, doc{"One calendar", nil, store.Calendar{}, 200}},
+		{"PATCH", "/api/v1/calendars/:id", store.PermCampaignManage, "calendar.update", s.updateCalendar, doc{"Change a calendar (windows and dates replace the lists)", calendarRequest{}, store.Calendar{}, 200}},
+		{"DELETE", "/api/v1/calendars/:id", store.PermCampaignManage, "calendar.delete", s.deleteCalendar, doc{"Delete a calendar no strategy uses", nil, nil, 204}},
+		{"POST", "/api/v1/strategies", store.PermCampaignManage, "strategy.create", s.createStrategy, doc{"Create a dialing strategy", strategyRequest{}, store.Strategy{}, 201}},
+		{"GET", "/api/v1/strategies", store.PermCampaignView, "", s.listStrategies, doc{"List strategies (?calendar_id)", nil, list[store.Strategy]{}, 200}},
+		{"GET", "/api/v1/strategies/:id", store.PermCampaignView, "", s.getStrategy, doc{"One strategy", nil, store.Strategy{}, 200}},
+		{"PATCH", "/api/v1/strategies/:id", store.PermCampaignManage, "strategy.update", s.updateStrategy, doc{"Change a strategy; its version grows and running campaigns reload it", strategyRequest{}, store.Strategy{}, 200}},
+		{"DELETE", "/api/v1/strategies/:id", store.PermCampaignManage, "strategy.delete", s.deleteStrategy, doc{"Delete a strategy no campaign uses", nil, nil, 204}},
+		{"GET", "/api/v1/holidays", store.PermCampaignView, "", s.listHolidays, doc{"Official holidays and make-up workdays (?year)", nil, list[store.Holiday]{}, 200}},
+		{"POST", "/api/v1/holidays", store.PermSettingsManage, "holiday.create", s.createHoliday, doc{"Add an official holiday or make-up workday", holidayRequest{}, store.Holiday{}, 201}},
+		{"DELETE", "/api/v1/holidays/:id", store.PermSettingsManage, "holiday.delete", s.deleteHoliday, doc{"Remove an official holiday or make-up workday", nil, nil, 204}},
+		// -- calendars-strategies routes end --
+
+		// campaigns, contacts, imports (campaign_manage to change, campaign_view to read)
+		{"POST", "/api/v1/campaigns", store.PermCampaignManage, "campaign.create", s.createCampaign, doc{"Create a campaign (draft)", campaignRequest{}, store.Campaign{}, 201}},
+		{"GET", "/api/v1/campaigns", store.PermCampaignView, "", s.listCampaigns, doc{"List campaigns (?status&kind&media&q)", nil, list[store.Campaign]{}, 200}},
+		{"GET", "/api/v1/campaigns/:id", store.PermCampaignView, "", s.getCampaign, doc{"One campaign", nil, store.Campaign{}, 200}},
+		{"PATCH", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.update", s.updateCampaign, doc{"Change a campaign's settings", campaignRequest{}, store.Campaign{}, 200}},
+		{"DELETE", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.delete", s.deleteCampaign, doc{"Delete a campaign that is not running", nil, nil, 204}},
+		{"GET", "/api/v1/campaigns/:id/contacts", store.PermCampaignView, "", s.listContacts, doc{"Contacts with status, attempts, owner and why not dialable now (?status&owner_agent_id&unassigned&q)", nil, list[contactView]{}, 200}},
+		{"POST", "/api/v1/campaigns/:id/contacts", store.PermCampaignManage, "contact.ingest", s.ingestContacts, doc{"Ingest API: {\"contacts\":[...]}, validated like a file; answers like an import job", ingestRequest{}, store.ImportJob{}, 200}},
+		{"POST", "/api/v1/campaigns/:id/imports", store.PermCampaignManage, "import.create", s.createImport, doc{"Upload a contact file (multipart file, mapping, encoding, sheet, force)", nil, store.ImportJob{}, 202}},
+		{"POST", "/api/v1/campaigns/:id/imports/preview", store.PermCampaignManage, "", s.previewImport, doc{"Preview a contact file: detected mapping and first rows validated; stores nothing", nil, previewResponse{}, 200}},
+		{"GET", "/api/v1/campaigns/:id/imports", store.PermCampaignView, "", s.listImports, doc{"A campaign's import jobs", nil, list[store.ImportJob]{}, 200}},
+		{"GET", "/api/v1/imports/:id", store.PermCampaignView, "", s.getImport, doc{"An import job: status, counts, errors by row and field", nil, store.ImportJob{}, 200}},
+		{"POST", "/api/v1/imports/:id/cancel", store.PermCampaignManage, "import.cancel", s.cancelImport, doc{"Cancel an import after its current batch", nil, nil, 202}},
+		{"GET", "/api/v1/imports/:id/errors.csv", store.PermCampaignView, "", s.importErrors, doc{"Download the import's full error report (CSV)", nil, nil, 200}},
+
+		// assign
+		{"POST", "/api/v1/campaigns/:id/assignments", store.PermAssign, "contact.assign", s.assignContacts, doc{"Assign contacts to agents: bulk, single, reassign, reclaim", assignmentRequest{}, store.AssignResult{}, 200}},
+
+		// dnc_manage to change, campaign_view to search
+		{"POST", "/api/v1/dnc", store.PermDNCManage, "dnc.create", s.createDNC, doc{"Blacklist a phone or resident ID number; blocks matching contacts everywhere", dncRequest{}, dncView{}, 201}},
+		{"POST", "/api/v1/dnc/batch", store.PermDNCManage, "dnc.batch", s.createDNCBatch, doc{"Blacklist many entries; bad items reported by row", dncBatchRequest{}, dncBatchResponse{}, 200}},
+		{"GET", "/api/v1/dnc", store.PermCampaignView, "", s.listDNC, doc{"Search the blacklist (?q&kind)", nil, list[store.DNCEntry]{}, 200}},
+		{"DELETE", "/api/v1/dnc/:id", store.PermDNCManage, "dnc.delete", s.deleteDNC, doc{"Remove a blacklist entry; releases the contacts it alone blocked", nil, nil, 204}},
+
 		// monitor
 		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents, queues, campaigns", nil, monitorResponse{}, 200}},
 
@@ -63,7 +106,7 @@ func (s *Server) mount(r *gin.Engine) {
 		r.Handle(rt.Method, rt.Path, limitBody(s.cfg.MaxBodyBytes), rt.Handle)
 	}
 	for _, rt := range s.apiRoutes() {
-		chain := []gin.HandlerFunc{limitBody(s.cfg.MaxBodyBytes), s.authenticate}
+		chain := []gin.HandlerFunc{limitBody(s.bodyLimit(rt)), s.authenticate}
 		if rt.Audit != "" {
 			chain = append(chain, auditAs(rt.Audit), s.audit)
 		}
@@ -80,3 +123,17 @@ func (s *Server) mount(r *gin.Engine) {
 
 // allRoutes is every documented route.
 func (s *Server) allRoutes() []route { return append(s.publicRoutes(), s.apiRoutes()...) }
+
+// bodyLimit is the request size a route accepts: uploads take files, the
+// ingest API takes up to 10,000 contacts, everything else small JSON.
+func (s *Server) bodyLimit(rt route) int64 {
+	switch {
+	case strings.HasSuffix(rt.Path, "/imports") || strings.HasSuffix(rt.Path, "/imports/preview"):
+		return s.cfg.MaxUploadBytes + 1<<20 // the file plus the form's other fields
+	case strings.HasSuffix(rt.Path, "/contacts") && rt.Method == "POST":
+		return 16 << 20
+	case strings.HasSuffix(rt.Path, "/dnc/batch"):
+		return 32 << 20
+	}
+	return s.cfg.MaxBodyBytes
+}

@@ -41,6 +41,12 @@ type Config struct {
 	Sessions  store.SessionPolicy
 	// MaxBodyBytes bounds JSON bodies; uploads have their own limit.
 	MaxBodyBytes int64
+	// Imports runs uploaded files; DataDir holds uploads and reports.
+	Imports        ImportQueue
+	DataDir        string
+	MaxUploadBytes int64
+	// Now is the clock (tests inject one).
+	Now func() time.Time
 	// FreeSWITCH mod_xml_curl handlers, mounted under /fs/ when set.
 	FSDirectory, FSDialplan http.Handler
 }
@@ -68,6 +74,15 @@ func New(cfg Config) *Server {
 	if cfg.MaxBodyBytes == 0 {
 		cfg.MaxBodyBytes = 1 << 20
 	}
+	if cfg.MaxUploadBytes == 0 {
+		cfg.MaxUploadBytes = 100 << 20
+	}
+	if cfg.DataDir == "" {
+		cfg.DataDir = "data"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	return &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now()}
 }
 
@@ -90,6 +105,8 @@ func logger(c *gin.Context) *slog.Logger {
 	}
 	return slog.Default()
 }
+
+func (s *Server) now() time.Time { return s.cfg.Now() }
 
 // Shutdown hook for streams (none yet); kept so main has one call per layer.
 func (s *Server) Shutdown(ctx context.Context) error { return nil }

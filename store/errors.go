@@ -19,6 +19,9 @@ type FieldError struct {
 	Row     int    `json:"row,omitempty"`
 	Field   string `json:"field"`
 	Message string `json:"message"`
+	// Warning marks a problem that did not reject the row (a bad second
+	// number was dropped, say), so the user knows what to fix.
+	Warning bool `json:"warning,omitempty"`
 }
 
 // ValidationError carries one or more field errors; it wraps ErrInvalid.

@@ -11,7 +11,8 @@ import (
 // models are created and extended by AutoMigrate: it only adds tables,
 // columns and indexes, never drops, so it is safe on every start.
 func models() []any {
-	return []any{&User{}, &Group{}, &Session{}, &AuditEntry{}}
+	return []any{&User{}, &Group{}, &Session{}, &AuditEntry{}, &Campaign{}, &Contact{}, &DNCEntry{}, &ImportJob{},
+		&Calendar{}, &Holiday{}, &Strategy{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
@@ -26,12 +27,13 @@ type migration struct {
 // schema_migrations.
 var migrations = []migration{
 	{1, "baseline", func(tx *gorm.DB) error { return nil }},
+	{2, "seed_cn_holidays", seedHolidays},
 }
 
 // SchemaMigration records an applied versioned migration.
 type SchemaMigration struct {
-	Version   int       `gorm:"primaryKey;autoIncrement:false"`
-	Name      string    `gorm:"type:varchar(128)"`
+	Version   int    `gorm:"primaryKey;autoIncrement:false"`
+	Name      string `gorm:"type:varchar(128)"`
 	AppliedAt time.Time
 }
 

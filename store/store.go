@@ -79,8 +79,10 @@ func dialect(cfg Config) (gorm.Dialector, error) {
 			}
 		}
 		// WAL lets readers run beside the single writer; busy_timeout makes a
-		// second writer wait instead of failing with SQLITE_BUSY.
-		dsn := path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite"
+		// second writer wait instead of failing with SQLITE_BUSY; immediate
+		// transactions take the write lock at BEGIN, so a transaction that reads
+		// then writes cannot fail on a stale snapshot (SQLITE_BUSY_SNAPSHOT).
+		dsn := path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)&_time_format=sqlite&_txlock=immediate"
 		if strings.Contains(path, "?") {
 			dsn = path
 		}

@@ -1,0 +1,157 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/bankcc/callcenter/store"
+	"github.com/gin-gonic/gin"
+)
+
+type campaignRequest struct {
+	Name           *string               `json:"name"`
+	Kind           *store.CampaignKind   `json:"kind"`
+	Media          *store.Media          `json:"media"`
+	DialMode       *store.DialMode       `json:"dial_mode"`
+	Priority       *int                  `json:"priority"`
+	StrategyID     *int64                `json:"strategy_id"`
+	GroupID        *int64                `json:"group_id"`
+	ScriptID       *int64                `json:"script_id"`
+	CallerIDs      *[]string             `json:"caller_ids"`
+	Gateway        *string               `json:"gateway"`
+	MaxAbandonRate *float64              `json:"max_abandon_rate"`
+	IVRFlow        *string               `json:"ivr_flow"`
+	Description    *string               `json:"description"`
+	Status         *store.CampaignStatus `json:"status"`
+}
+
+func (r *campaignRequest) apply(c *store.Campaign) error {
+	if r.Status != nil && *r.Status != c.Status {
+		return fieldError("status", "use POST /campaigns/{id}/start, /pause or /stop to change the status")
+	}
+	setIf(&c.Name, r.Name)
+	setIf(&c.Kind, r.Kind)
+	setIf(&c.Media, r.Media)
+	setIf(&c.DialMode, r.DialMode)
+	setIf(&c.Priority, r.Priority)
+	setIf(&c.CallerIDs, r.CallerIDs)
+	setIf(&c.Gateway, r.Gateway)
+	setIf(&c.MaxAbandonRate, r.MaxAbandonRate)
+	setIf(&c.IVRFlow, r.IVRFlow)
+	setIf(&c.Description, r.Description)
+	setRef(&c.StrategyID, r.StrategyID)
+	setRef(&c.GroupID, r.GroupID)
+	setRef(&c.ScriptID, r.ScriptID)
+	return nil
+}
+
+// setIf copies a present request field.
+func setIf[T any](dst *T, src *T) {
+	if src != nil {
+		*dst = *src
+	}
+}
+
+// setRef copies a present reference; 0 clears it.
+func setRef(dst **int64, src *int64) {
+	if src == nil {
+		return
+	}
+	if *src == 0 {
+		*dst = nil
+		return
+	}
+	v := *src
+	*dst = &v
+}
+
+func (s *Server) createCampaign(c *gin.Context) {
+	var req campaignRequest
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	camp := &store.Campaign{Priority: 5, Kind: store.KindNotification, Media: store.MediaVoice,
+		DialMode: store.DialProgressive, MaxAbandonRate: 0.03, Status: store.CampaignDraft}
+	if err := req.apply(camp); err != nil {
+		fail(c, err)
+		return
+	}
+	camp.CreatedBy = currentUser(c).ID
+	if err := s.store.CreateCampaign(c.Request.Context(), camp); err != nil {
+		fail(c, err)
+		return
+	}
+	setTarget(c, "campaign", camp.ID)
+	c.JSON(http.StatusCreated, camp)
+}
+
+func (s *Server) listCampaigns(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f := store.CampaignFilter{Status: store.CampaignStatus(c.Query("status")), Kind: store.CampaignKind(c.Query("kind")),
+		Media: store.Media(c.Query("media")), Q: c.Query("q"), Page: p}
+	items, total, err := s.store.ListCampaigns(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(items, total))
+}
+
+// campaignParam loads the campaign named by the :id path parameter.
+func (s *Server) campaignParam(c *gin.Context) (*store.Campaign, bool) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	camp, err := s.store.GetCampaign(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	return camp, true
+}
+
+func (s *Server) getCampaign(c *gin.Context) {
+	if camp, ok := s.campaignParam(c); ok {
+		c.JSON(http.StatusOK, camp)
+	}
+}
+
+func (s *Server) updateCampaign(c *gin.Context) {
+	camp, ok := s.campaignParam(c)
+	if !ok {
+		return
+	}
+	var req campaignRequest
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := req.apply(camp); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.store.UpdateCampaign(c.Request.Context(), camp); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, camp)
+}
+
+func (s *Server) deleteCampaign(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.store.DeleteCampaign(c.Request.Context(), id); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,172 @@
+package api
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/bankcc/callcenter/dialplan"
+	"github.com/bankcc/callcenter/importer"
+	"github.com/bankcc/callcenter/store"
+	"github.com/gin-gonic/gin"
+)
+
+type dncRequest struct {
+	Phone     string          `json:"phone"`
+	IDNumber  string          `json:"id_number"`
+	Reason    string          `json:"reason"`
+	Source    store.DNCSource `json:"source"`
+	ExpiresAt *time.Time      `json:"expires_at"`
+}
+
+type dncView struct {
+	store.DNCEntry
+	Blocked int64 `json:"contacts_blocked,omitempty"`
+}
+
+// entry validates the request and normalises the value the way contacts are
+// stored, so that matching is exact. row > 0 names the item in a batch.
+func (r *dncRequest) entry(row int) (store.DNCEntry, *store.FieldError) {
+	e := store.DNCEntry{Reason: strings.TrimSpace(r.Reason), Source: r.Source, ExpiresAt: r.ExpiresAt}
+	if e.Source == "" {
+		e.Source = store.DNCManual
+	}
+	switch {
+	case r.Phone != "" && r.IDNumber != "":
+		return e, &store.FieldError{Row: row, Field: "phone", Message: "give either phone or id_number, not both"}
+	case r.Phone != "":
+		p, _, err := dialplan.NormalizePhone(r.Phone)
+		if err != nil {
+			return e, &store.FieldError{Row: row, Field: "phone", Message: err.Error()}
+		}
+		e.Kind, e.Value = store.DNCPhone, p
+	case r.IDNumber != "":
+		if err := importer.ValidateIDNumber(r.IDNumber); err != nil {
+			return e, &store.FieldError{Row: row, Field: "id_number", Message: err.Error()}
+		}
+		e.Kind, e.Value = store.DNCIDNumber, importer.NormalizeIDNumber(r.IDNumber)
+	default:
+		return e, &store.FieldError{Row: row, Field: "phone", Message: "phone or id_number is required"}
+	}
+	if len(e.Reason) > 255 {
+		return e, &store.FieldError{Row: row, Field: "reason", Message: "at most 255 bytes"}
+	}
+	return e, nil
+}
+
+func (s *Server) createDNC(c *gin.Context) {
+	var req dncRequest
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	e, ferr := req.entry(0)
+	if ferr != nil {
+		fail(c, &store.ValidationError{Fields: []store.FieldError{*ferr}})
+		return
+	}
+	e.CreatedBy = currentUser(c).ID
+	blocked, err := s.store.AddDNC(c.Request.Context(), &e)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	setTarget(c, "dnc", e.ID)
+	auditDetail(c, "kind="+string(e.Kind)+" contacts_blocked="+itoa(blocked))
+	s.maskDNC(c, &e)
+	c.JSON(http.StatusCreated, dncView{DNCEntry: e, Blocked: blocked})
+}
+
+type dncBatchRequest struct {
+	Entries []dncRequest `json:"entries"`
+}
+
+type dncBatchResponse struct {
+	Added    int64              `json:"added"`
+	Existing int64              `json:"existing"`
+	Rejected int                `json:"rejected"`
+	Blocked  int64              `json:"contacts_blocked"`
+	Errors   []store.FieldError `json:"errors"`
+}
+
+// createDNCBatch adds many entries at once; bad items are reported by row
+// (1-based) and the good ones are still added.
+func (s *Server) createDNCBatch(c *gin.Context) {
+	var req dncBatchRequest
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if len(req.Entries) == 0 || len(req.Entries) > 100000 {
+		fail(c, fieldError("entries", "between 1 and 100000 entries"))
+		return
+	}
+	resp := dncBatchResponse{Errors: []store.FieldError{}}
+	entries := make([]store.DNCEntry, 0, len(req.Entries))
+	uid := currentUser(c).ID
+	for i := range req.Entries {
+		e, ferr := req.Entries[i].entry(i + 1)
+		if ferr != nil {
+			resp.Errors = append(resp.Errors, *ferr)
+			continue
+		}
+		e.CreatedBy = uid
+		entries = append(entries, e)
+	}
+	resp.Rejected = len(resp.Errors)
+	added, blocked, err := s.store.AddDNCBatch(c.Request.Context(), entries)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	resp.Added, resp.Existing, resp.Blocked = added, int64(len(entries))-added, blocked
+	auditDetail(c, "added="+itoa(added)+" rejected="+itoa(int64(resp.Rejected))+" contacts_blocked="+itoa(blocked))
+	c.JSON(http.StatusOK, resp)
+}
+
+func (s *Server) listDNC(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	q := strings.TrimSpace(c.Query("q"))
+	if n, _, err := dialplan.NormalizePhone(q); err == nil {
+		q = n // search by the stored form whatever way the number was typed
+	}
+	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Q: q, Kind: store.DNCKind(c.Query("kind")), Page: p})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	for i := range items {
+		s.maskDNC(c, &items[i])
+	}
+	c.JSON(http.StatusOK, newList(items, total))
+}
+
+func (s *Server) maskDNC(c *gin.Context, e *store.DNCEntry) {
+	if canSeePII(c) {
+		return
+	}
+	if e.Kind == store.DNCPhone {
+		e.Value = maskPhone(e.Value)
+	} else {
+		e.Value = maskID(e.Value)
+	}
+}
+
+func (s *Server) deleteDNC(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	_, released, err := s.store.DeleteDNC(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "contacts_released="+itoa(released))
+	c.Status(http.StatusNoContent)
+}

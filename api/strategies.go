@@ -1,0 +1,130 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/bankcc/callcenter/store"
+	"github.com/gin-gonic/gin"
+)
+
+// strategyRequest creates or changes a strategy; retry_intervals and
+// phone_order, when given, replace the whole value.
+type strategyRequest struct {
+	Name                  *string                      `json:"name"`
+	CalendarID            *int64                       `json:"calendar_id"`
+	PhoneOrder            *[]string                    `json:"phone_order"`
+	MinAttempts           *int                         `json:"min_attempts"`
+	MaxAttempts           *int                         `json:"max_attempts"`
+	MaxAttemptsPerContact *int                         `json:"max_attempts_per_contact"`
+	MinRetryIntervalS     *int                         `json:"min_retry_interval_s"`
+	MaxRetryIntervalS     *int                         `json:"max_retry_interval_s"`
+	RetryIntervals        *map[string]store.RetryRange `json:"retry_intervals"`
+	BatchSize             *int                         `json:"batch_size"`
+	BatchIntervalS        *int                         `json:"batch_interval_s"`
+	PeriodStart           *string                      `json:"period_start"`
+	PeriodEnd             *string                      `json:"period_end"`
+}
+
+func (r *strategyRequest) apply(st *store.Strategy) {
+	setIf(&st.Name, r.Name)
+	setIf(&st.CalendarID, r.CalendarID)
+	setIf(&st.PhoneOrder, r.PhoneOrder)
+	setIf(&st.MinAttempts, r.MinAttempts)
+	setIf(&st.MaxAttempts, r.MaxAttempts)
+	setIf(&st.MaxAttemptsPerContact, r.MaxAttemptsPerContact)
+	setIf(&st.MinRetryIntervalS, r.MinRetryIntervalS)
+	setIf(&st.MaxRetryIntervalS, r.MaxRetryIntervalS)
+	setIf(&st.RetryIntervals, r.RetryIntervals)
+	setIf(&st.BatchSize, r.BatchSize)
+	setIf(&st.BatchIntervalS, r.BatchIntervalS)
+	setIf(&st.PeriodStart, r.PeriodStart)
+	setIf(&st.PeriodEnd, r.PeriodEnd)
+}
+
+func (s *Server) createStrategy(c *gin.Context) {
+	var req strategyRequest
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	st := store.NewStrategy()
+	req.apply(st)
+	if err := s.store.CreateStrategy(c.Request.Context(), st); err != nil {
+		fail(c, err)
+		return
+	}
+	setTarget(c, "strategy", st.ID)
+	c.JSON(http.StatusCreated, st)
+}
+
+func (s *Server) listStrategies(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	calID, err := int64Query(c, "calendar_id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	sts, total, err := s.store.ListStrategies(c.Request.Context(), calID, p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(sts, total))
+}
+
+func (s *Server) getStrategy(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	st, err := s.store.GetStrategy(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+// updateStrategy saves the change; the new Version tells running campaigns
+// (which poll it) to reload.
+func (s *Server) updateStrategy(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req strategyRequest
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	st, err := s.store.GetStrategy(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	req.apply(st)
+	if err := s.store.UpdateStrategy(c.Request.Context(), st); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, st)
+}
+
+func (s *Server) deleteStrategy(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.store.DeleteStrategy(c.Request.Context(), id); err != nil {
+		fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}

@@ -1,0 +1,175 @@
+package dialplan
+
+import (
+	"encoding/xml"
+	"log/slog"
+	"net/http"
+)
+
+// Dialplan context names. The controller transfers and originates into
+// them ("<exten> XML <context>"); freeswitch-conf/dialplan holds the same
+// contexts as static files for when the controller is unreachable.
+const (
+	// IVRContext: ivr_<flow> hands the call to the ivr socket server with
+	// ivr_flow=<flow> (e.g. uuid_transfer <uuid> ivr_verify_id XML ivr).
+	IVRContext = "ivr"
+	// QueueContext: <queue> parks the call with cc_queue=<queue> for the
+	// controller's router (what the IVR's queue step transfers to).
+	QueueContext = "queue"
+	// VoicemailContext: vm_<box> records a voicemail for box.
+	VoicemailContext = "voicemail"
+	// DialerContext: legs the controller originates into the dialplan and
+	// calls arriving from the trunks (the gateways' context).
+	DialerContext = "dialer"
+)
+
+// DialplanOptions shapes the generated contexts.
+type DialplanOptions struct {
+	// SocketAddr is the ivr server as FreeSWITCH reaches it (default
+	// DefaultIVRSocketAddr).
+	SocketAddr string
+	// ExtensionPattern matches agents' extensions, capturing the number
+	// (default ^(\d{3,6})$).
+	ExtensionPattern string
+	// UseCallcenter makes the queue context run mod_callcenter
+	// (callcenter <queue>@<domain>) instead of parking for the controller.
+	UseCallcenter bool
+	Logger        *slog.Logger
+}
+
+func (o DialplanOptions) withDefaults() DialplanOptions {
+	if o.SocketAddr == "" {
+		o.SocketAddr = DefaultIVRSocketAddr
+	}
+	if o.ExtensionPattern == "" {
+		o.ExtensionPattern = `^(\d{3,6})$`
+	}
+	return o
+}
+
+// DialplanContext is one dialplan context as data.
+type DialplanContext struct {
+	Name       string              `xml:"name,attr"`
+	Extensions []DialplanExtension `xml:"extension"`
+}
+
+// DialplanExtension matches Expression against the channel's Field
+// (destination_number) and runs Actions in order.
+type DialplanExtension struct {
+	Name    string
+	Field   string
+	Expr    string
+	Actions []DialplanAction
+}
+
+// DialplanAction is one application and its data.
+type DialplanAction struct {
+	App  string `xml:"application,attr"`
+	Data string `xml:"data,attr,omitempty"`
+}
+
+type xmlcurlContext = DialplanContext
+
+// xmlcurlExtension is the wire form of an extension:
+// <extension name><condition field expression><action .../></condition>.
+type xmlcurlExtension struct {
+	Name string `xml:"name,attr"`
+	Cond struct {
+		Field   string           `xml:"field,attr"`
+		Expr    string           `xml:"expression,attr"`
+		Actions []DialplanAction `xml:"action"`
+	} `xml:"condition"`
+}
+
+// MarshalXML writes the extension in FreeSWITCH's form.
+func (e DialplanExtension) MarshalXML(enc *xml.Encoder, start xml.StartElement) error {
+	var x xmlcurlExtension
+	x.Name, x.Cond.Field, x.Cond.Expr, x.Cond.Actions = e.Name, e.Field, e.Expr, e.Actions
+	return enc.EncodeElement(x, start)
+}
+
+// UnmarshalXML reads an extension with one condition (the form written by
+// MarshalXML and used in freeswitch-conf/dialplan).
+func (e *DialplanExtension) UnmarshalXML(dec *xml.Decoder, start xml.StartElement) error {
+	var x xmlcurlExtension
+	if err := dec.DecodeElement(&x, &start); err != nil {
+		return err
+	}
+	*e = DialplanExtension{Name: x.Name, Field: x.Cond.Field, Expr: x.Cond.Expr, Actions: x.Cond.Actions}
+	return nil
+}
+
+func destination(name, expr string, actions ...DialplanAction) DialplanExtension {
+	return DialplanExtension{Name: name, Field: "destination_number", Expr: expr, Actions: actions}
+}
+
+func act(app, data string) DialplanAction { return DialplanAction{App: app, Data: data} }
+
+// DialplanContexts returns every context the system needs.
+func DialplanContexts(opts DialplanOptions) []DialplanContext {
+	o := opts.withDefaults()
+	socket := act("socket", o.SocketAddr+" async full")
+	toIVR := destination("ivr_flow", `^ivr_([a-z0-9_]+)$`, act("set", "ivr_flow=$1"), socket)
+	queue := act("park", "")
+	if o.UseCallcenter {
+		queue = act("callcenter", "$1@${domain_name}")
+	}
+	return []DialplanContext{
+		{Name: IVRContext, Extensions: []DialplanExtension{toIVR}},
+		{Name: QueueContext, Extensions: []DialplanExtension{
+			destination("queue", `^([A-Za-z0-9_.-]+)$`, act("answer", ""), act("set", "cc_queue=$1"), queue),
+		}},
+		{Name: VoicemailContext, Extensions: []DialplanExtension{
+			destination("leave_voicemail", `^vm_(\d+)$`, act("answer", ""), act("voicemail", "default ${domain_name} $1")),
+		}},
+		{Name: AgentContext, Extensions: []DialplanExtension{
+			destination("voicemail_check", `^\*98$`, act("answer", ""),
+				act("voicemail", "check default ${domain_name} ${sip_from_user}")),
+			destination("agent_to_agent", o.ExtensionPattern,
+				act("set", "hangup_after_bridge=true"), act("set", "continue_on_fail=true"),
+				act("set", "call_timeout=30"), act("bridge", "user/$1@${domain_name}"),
+				act("answer", ""), act("voicemail", "default ${domain_name} $1")),
+			// External numbers are placed by the controller (gateway, caller
+			// ID, do-not-call and calling-window checks): it sees the park.
+			destination("manual_dial", `^(\+?\d{7,20})$`, act("set", "cc_manual_dial=$1"), act("park", "")),
+		}},
+		{Name: DialerContext, Extensions: []DialplanExtension{
+			destination("park", `^park$`, act("park", "")),
+			toIVR,
+			destination("inbound", `^(.+)$`, act("set", "cc_inbound=true"), act("park", "")),
+		}},
+	}
+}
+
+// DialplanXML is the mod_xml_curl answer for one context, or false when
+// the context is not one of ours.
+func DialplanXML(name string, opts DialplanOptions) ([]byte, bool) {
+	for _, c := range DialplanContexts(opts) {
+		if c.Name == name {
+			b, err := xmlcurlMarshal(xmlcurlDoc{Section: xmlcurlSection{Name: "dialplan", Contexts: []xmlcurlContext{c}}})
+			return b, err == nil
+		}
+	}
+	return nil, false
+}
+
+// NewDialplanHandler answers section=dialplan requests with the context
+// the channel is routed in (Hunt-Context, else Caller-Context).
+func NewDialplanHandler(opts DialplanOptions) http.Handler {
+	log := xmlcurlLogger(opts.Logger)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !xmlcurlParse(w, r, log) {
+			return
+		}
+		name := r.FormValue("Hunt-Context")
+		if name == "" {
+			name = r.FormValue("Caller-Context")
+		}
+		body, ok := DialplanXML(name, opts)
+		if r.FormValue("section") != "dialplan" || !ok {
+			xmlcurlWrite(w, NotFoundXML())
+			return
+		}
+		xmlcurlWrite(w, body)
+	})
+}

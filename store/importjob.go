@@ -1,0 +1,251 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// ImportStatus is where an import job is.
+type ImportStatus string
+
+const (
+	ImportQueued    ImportStatus = "queued"
+	ImportRunning   ImportStatus = "running"
+	ImportDone      ImportStatus = "done"
+	ImportFailed    ImportStatus = "failed"
+	ImportCancelled ImportStatus = "cancelled"
+)
+
+// MaxStoredImportErrors bounds the errors kept on the job row; the full list
+// is in the downloadable error report.
+const MaxStoredImportErrors = 1000
+
+// ImportJob is one import of contacts into a campaign, from a file, the
+// ingest API, a watched folder or a database source. Counters only ever
+// include whole committed batches, so they always match the contacts table.
+type ImportJob struct {
+	ID          int64        `gorm:"primaryKey" json:"id"`
+	CampaignID  int64        `gorm:"index;not null" json:"campaign_id"`
+	Source      string       `gorm:"type:varchar(16);not null" json:"source"` // upload, api, folder, database
+	Filename    string       `gorm:"type:varchar(255)" json:"filename"`
+	Format      string       `gorm:"type:varchar(16)" json:"format"`
+	SHA256      string       `gorm:"type:varchar(64);index" json:"sha256,omitempty"`
+	Size        int64        `json:"size"`
+	Encoding    string       `gorm:"type:varchar(16)" json:"encoding,omitempty"`
+	Sheet       string       `gorm:"type:varchar(128)" json:"sheet,omitempty"`
+	MappingJSON string       `gorm:"column:mapping;type:text" json:"-"`
+	Status      ImportStatus `gorm:"type:varchar(16);index;not null" json:"status"`
+	Total       int64        `json:"total"`
+	Imported    int64        `json:"imported"`
+	Duplicates  int64        `json:"duplicates"`
+	Blocked     int64        `json:"blocked"`
+	Rejected    int64        `json:"rejected"`
+	Batches     int64        `json:"batches_committed"`
+	ErrorsJSON  string       `gorm:"column:errors;type:mediumtext" json:"-"`
+	Errors      []FieldError `gorm:"-" json:"errors"`
+	Message     string       `gorm:"type:varchar(1024)" json:"message,omitempty"`
+	DuplicateOf *int64       `json:"duplicate_of,omitempty"` // an earlier job with the same file
+	Cancel      bool         `gorm:"column:cancel_requested" json:"cancel_requested"`
+	CreatedBy   int64        `json:"created_by"`
+	CreatedAt   time.Time    `json:"created_at"`
+	StartedAt   *time.Time   `json:"started_at,omitempty"`
+	FinishedAt  *time.Time   `json:"finished_at,omitempty"`
+}
+
+func (j *ImportJob) decode() {
+	j.Errors = []FieldError{}
+	if j.ErrorsJSON != "" {
+		_ = json.Unmarshal([]byte(j.ErrorsJSON), &j.Errors)
+	}
+}
+
+// CreateImportJob records a queued job. If a finished job of the same
+// campaign had the same file hash, DuplicateOf points at it.
+func (s *Store) CreateImportJob(ctx context.Context, j *ImportJob) error {
+	j.Status = ImportQueued
+	if j.SHA256 != "" {
+		var prev ImportJob
+		err := s.conn(ctx).Where("campaign_id = ? AND sha256 = ? AND status IN ?", j.CampaignID, j.SHA256,
+			[]ImportStatus{ImportDone, ImportRunning, ImportQueued}).Order("id").First(&prev).Error
+		if err == nil {
+			j.DuplicateOf = &prev.ID
+		}
+	}
+	if err := s.conn(ctx).Create(j).Error; err != nil {
+		return fmt.Errorf("store: create import job: %w", err)
+	}
+	return nil
+}
+
+// GetImportJob loads a job with its stored errors.
+func (s *Store) GetImportJob(ctx context.Context, id int64) (*ImportJob, error) {
+	var j ImportJob
+	if err := s.conn(ctx).First(&j, id).Error; err != nil {
+		return nil, fmt.Errorf("store: import job %d: %w", id, translate(err))
+	}
+	j.decode()
+	return &j, nil
+}
+
+// ListImportJobs lists a campaign's jobs, newest first, without error lists.
+func (s *Store) ListImportJobs(ctx context.Context, campaignID int64, p Page) ([]ImportJob, int64, error) {
+	q := s.conn(ctx).Model(&ImportJob{}).Where("campaign_id = ?", campaignID)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, err
+	}
+	var out []ImportJob
+	err := p.apply(q).Omit("errors").Order("id DESC").Find(&out).Error
+	for i := range out {
+		out[i].Errors = []FieldError{}
+	}
+	return out, total, err
+}
+
+// StartImportJob marks a job running.
+func (s *Store) StartImportJob(ctx context.Context, id int64) error {
+	now := s.now()
+	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(map[string]any{"status": ImportRunning, "started_at": now}).Error
+}
+
+// RequestImportCancel asks a running job to stop after its current batch.
+func (s *Store) RequestImportCancel(ctx context.Context, id int64) error {
+	res := s.conn(ctx).Model(&ImportJob{}).Where("id = ? AND status IN ?", id, []ImportStatus{ImportQueued, ImportRunning}).Update("cancel_requested", true)
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: import job %d is not running: %w", id, ErrConflict)
+	}
+	return nil
+}
+
+// ImportCancelRequested tells the runner whether to stop.
+func (s *Store) ImportCancelRequested(ctx context.Context, id int64) (bool, error) {
+	var j ImportJob
+	err := s.conn(ctx).Select("cancel_requested").First(&j, id).Error
+	return j.Cancel, err
+}
+
+// FinishImportJob records the end state, message and the rejected rows'
+// errors (the first MaxStoredImportErrors).
+func (s *Store) FinishImportJob(ctx context.Context, id int64, status ImportStatus, msg string, errs []FieldError) error {
+	if len(errs) > MaxStoredImportErrors {
+		errs = errs[:MaxStoredImportErrors]
+	}
+	b, _ := json.Marshal(errs)
+	now := s.now()
+	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(map[string]any{
+		"status": status, "message": truncate(msg, 1024), "errors": string(b), "finished_at": now,
+	}).Error
+}
+
+// BatchResult tells what happened to each contact of a batch.
+type BatchResult struct {
+	Imported, Duplicates, Blocked int64
+}
+
+// ImportBatch stores one batch of validated contacts of a job in one
+// transaction, together with the job's counters, so that a crash or a cancel
+// leaves whole batches only. rejected counts the rows of this batch that
+// failed validation (not stored). Contacts whose first phone already exists
+// in the campaign are duplicates; contacts with a blacklisted phone or ID
+// number are stored in the blocked group. dupInFile counts duplicates the
+// caller already dropped (repeats within the same file).
+func (s *Store) ImportBatch(ctx context.Context, jobID, campaignID int64, batch []Contact, rejected, dupInFile int64) (BatchResult, error) {
+	r := BatchResult{Duplicates: dupInFile}
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		fresh, err := s.dropExisting(tx, campaignID, batch, &r)
+		if err != nil {
+			return err
+		}
+		if err := s.markBlocked(ctx, fresh, &r); err != nil {
+			return err
+		}
+		if len(fresh) > 0 {
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(fresh, 1000)
+			if res.Error != nil {
+				return fmt.Errorf("store: insert contacts: %w", res.Error)
+			}
+			// A concurrent import may have taken a phone meanwhile.
+			lost := int64(len(fresh)) - res.RowsAffected
+			r.Duplicates += lost
+			r.Imported = res.RowsAffected - r.Blocked
+			if r.Imported < 0 {
+				r.Blocked += r.Imported
+				r.Imported = 0
+			}
+		}
+		return tx.Model(&ImportJob{}).Where("id = ?", jobID).Updates(map[string]any{
+			"total":      gorm.Expr("total + ?", int64(len(batch))+rejected+dupInFile),
+			"imported":   gorm.Expr("imported + ?", r.Imported),
+			"duplicates": gorm.Expr("duplicates + ?", r.Duplicates),
+			"blocked":    gorm.Expr("blocked + ?", r.Blocked),
+			"rejected":   gorm.Expr("rejected + ?", rejected),
+			"batches":    gorm.Expr("batches + 1"),
+		}).Error
+	})
+	return r, err
+}
+
+// dropExisting removes from the batch the contacts whose phone the campaign
+// already has, counting them as duplicates.
+func (s *Store) dropExisting(tx *gorm.DB, campaignID int64, batch []Contact, r *BatchResult) ([]Contact, error) {
+	phones := make([]string, len(batch))
+	for i, c := range batch {
+		phones[i] = c.Phone
+	}
+	var have []string
+	if err := tx.Model(&Contact{}).Where("campaign_id = ? AND phone IN ?", campaignID, phones).Pluck("phone", &have).Error; err != nil {
+		return nil, fmt.Errorf("store: find existing phones: %w", err)
+	}
+	exists := make(map[string]bool, len(have))
+	for _, p := range have {
+		exists[p] = true
+	}
+	fresh := make([]Contact, 0, len(batch))
+	for i := range batch {
+		if exists[batch[i].Phone] {
+			r.Duplicates++
+			continue
+		}
+		batch[i].CampaignID = campaignID
+		if batch[i].Status == "" {
+			batch[i].Status = ContactPending
+		}
+		batch[i].encode()
+		fresh = append(fresh, batch[i])
+	}
+	return fresh, nil
+}
+
+// markBlocked puts contacts with a blacklisted phone or ID into the blocked group.
+func (s *Store) markBlocked(ctx context.Context, batch []Contact, r *BatchResult) error {
+	var phones, ids []string
+	for _, c := range batch {
+		phones = append(phones, c.Phone)
+		if c.AltPhone != "" {
+			phones = append(phones, c.AltPhone)
+		}
+		if c.IDNumber != "" {
+			ids = append(ids, c.IDNumber)
+		}
+	}
+	hit, err := s.BlockedValues(ctx, phones, ids)
+	if err != nil {
+		return err
+	}
+	for i := range batch {
+		c := &batch[i]
+		if hit[c.Phone] || (c.AltPhone != "" && hit[c.AltPhone]) || (c.IDNumber != "" && hit[c.IDNumber]) {
+			c.Status, c.BlockReason = ContactBlocked, blockReasonDNC
+			r.Blocked++
+		}
+	}
+	return nil
+}
