@@ -87,6 +87,12 @@ func (s *Server) apiRoutes() []route {
 		// assign
 		{"POST", "/api/v1/campaigns/:id/assignments", store.PermAssign, "contact.assign", s.assignContacts, doc{"Assign contacts to agents: bulk, single, reassign, reclaim", assignmentRequest{}, store.AssignResult{}, 200}},
 
+		// export
+		{"POST", "/api/v1/exports", store.PermExport, "export.create", s.createExport, doc{"Export contacts as xlsx or csv: chosen fields, order and headers (streams the file)", exportRequest{}, nil, 200}},
+		{"POST", "/api/v1/export-templates", store.PermExport, "export_template.create", s.createExportTemplate, doc{"Save an export template", exportTemplateRequest{}, store.ExportTemplate{}, 201}},
+		{"GET", "/api/v1/export-templates", store.PermExport, "", s.listExportTemplates, doc{"Saved export templates", nil, list[store.ExportTemplate]{}, 200}},
+		{"DELETE", "/api/v1/export-templates/:id", store.PermExport, "export_template.delete", s.deleteExportTemplate, doc{"Delete an export template", nil, nil, 204}},
+
 		// dnc_manage to change, campaign_view to search
 		{"POST", "/api/v1/dnc", store.PermDNCManage, "dnc.create", s.createDNC, doc{"Blacklist a phone or resident ID number; blocks matching contacts everywhere", dncRequest{}, dncView{}, 201}},
 		{"POST", "/api/v1/dnc/batch", store.PermDNCManage, "dnc.batch", s.createDNCBatch, doc{"Blacklist many entries; bad items reported by row", dncBatchRequest{}, dncBatchResponse{}, 200}},

@@ -311,14 +311,17 @@ func (s *Store) CreateCalendar(ctx context.Context, c *Calendar) error {
 	return s.fillHolidays(ctx, c)
 }
 
-// UpdateCalendar saves a calendar and bumps its Version, so that campaigns
-// holding a copy can tell it changed.
+// UpdateCalendar saves a calendar and bumps its Version and that of every
+// strategy using it, so campaigns polling StrategyVersion reload both.
 func (s *Store) UpdateCalendar(ctx context.Context, c *Calendar) error {
 	if err := c.Validate(); err != nil {
 		return err
 	}
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		return bumpVersion(tx, c, c.ID, &c.Version)
+		if err := bumpVersion(tx, c, c.ID, &c.Version); err != nil {
+			return err
+		}
+		return touchStrategies(tx.Where("calendar_id = ?", c.ID))
 	})
 	if err != nil {
 		return fmt.Errorf("store: update calendar %d: %w", c.ID, err)

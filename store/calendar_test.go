@@ -372,9 +372,34 @@ func TestStrategyStore(t *testing.T) {
 		if err := s.UpdateStrategy(ctx, st); !errors.Is(err, store.ErrConflict) { // st still has version 1
 			t.Fatalf("stale update: %v, want conflict", err)
 		}
+		again, _ = s.GetStrategy(ctx, st.ID)
 		again.CalendarID = 12345
 		if f := fieldsOf(s.UpdateStrategy(ctx, again)); !slices.Equal(f, []string{"calendar_id"}) {
 			t.Fatalf("update to a missing calendar: %v", f)
+		}
+		// A change to its calendar or to the official schedule is a change
+		// to the strategy too, for campaigns polling its version.
+		calNow, _ := s.GetCalendar(ctx, c.ID)
+		calNow.Windows = []store.CalendarWindow{{DayKind: "weekend", Start: "10:00", End: "11:00"}}
+		if err := s.UpdateCalendar(ctx, calNow); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := s.StrategyVersion(ctx, st.ID); v != 3 {
+			t.Fatalf("version after calendar edit %d, want 3", v)
+		}
+		calNow.UseOfficialHolidays = true
+		if err := s.UpdateCalendar(ctx, calNow); err != nil {
+			t.Fatal(err)
+		}
+		hol := &store.Holiday{Date: "2027-01-01", Name: "元旦节", Kind: "holiday"}
+		if err := s.CreateHoliday(ctx, hol); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DeleteHoliday(ctx, hol.ID); err != nil {
+			t.Fatal(err)
+		}
+		if v, _ := s.StrategyVersion(ctx, st.ID); v != 6 {
+			t.Fatalf("version after calendar edit and two holiday edits %d, want 6", v)
 		}
 		if _, err := s.StrategyVersion(ctx, 4242); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("version of missing: %v", err)

@@ -46,15 +46,25 @@ type HolidayFilter struct {
 	Page Page
 }
 
-// CreateHoliday adds a date; a date already listed is ErrConflict.
+// CreateHoliday adds a date; a date already listed is ErrConflict. Strategies
+// whose calendar follows the official schedule get a new version.
 func (s *Store) CreateHoliday(ctx context.Context, h *Holiday) error {
 	if err := h.Validate(); err != nil {
 		return err
 	}
-	if err := s.conn(ctx).Create(h).Error; err != nil {
-		return fmt.Errorf("store: create holiday %s: %w", h.Date, translate(err))
-	}
-	return nil
+	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(h).Error; err != nil {
+			return fmt.Errorf("store: create holiday %s: %w", h.Date, translate(err))
+		}
+		return touchOfficialStrategies(tx)
+	})
+}
+
+// touchOfficialStrategies tells campaigns whose calendar follows the official
+// schedule that it changed.
+func touchOfficialStrategies(tx *gorm.DB) error {
+	official := tx.Model(&Calendar{}).Select("id").Where("use_official_holidays = ?", true)
+	return touchStrategies(tx.Where("calendar_id IN (?)", official))
 }
 
 // ListHolidays pages through holidays by date.
@@ -85,14 +95,16 @@ func (s *Store) allHolidays(ctx context.Context) ([]Holiday, error) {
 
 // DeleteHoliday removes one date.
 func (s *Store) DeleteHoliday(ctx context.Context, id int64) error {
-	res := s.conn(ctx).Delete(&Holiday{}, id)
-	if res.Error != nil {
-		return fmt.Errorf("store: delete holiday %d: %w", id, translate(res.Error))
-	}
-	if res.RowsAffected == 0 {
-		return fmt.Errorf("store: delete holiday %d: %w", id, ErrNotFound)
-	}
-	return nil
+	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		res := tx.Delete(&Holiday{}, id)
+		if res.Error != nil {
+			return fmt.Errorf("store: delete holiday %d: %w", id, translate(res.Error))
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("store: delete holiday %d: %w", id, ErrNotFound)
+		}
+		return touchOfficialStrategies(tx)
+	})
 }
 
 // holidaySeed is the holidays table as migration 2 wrote it; frozen so that

@@ -276,7 +276,8 @@ func (s *Store) GetStrategy(ctx context.Context, id int64) (*Strategy, error) {
 	return &st, nil
 }
 
-// StrategyVersion is a cheap read a running campaign polls to notice edits.
+// StrategyVersion is a cheap read a running campaign polls to notice edits:
+// it grows when the strategy, its calendar or the official holidays change.
 func (s *Store) StrategyVersion(ctx context.Context, id int64) (int, error) {
 	var st Strategy
 	if err := s.conn(ctx).Select("version").First(&st, id).Error; err != nil {
@@ -319,6 +320,16 @@ func (s *Store) DeleteStrategy(ctx context.Context, id int64) error {
 	}
 	if res.RowsAffected == 0 {
 		return fmt.Errorf("store: delete strategy %d: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// touchStrategies bumps the version of the strategies q selects, because
+// something their dialing depends on (calendar, holidays) changed.
+func touchStrategies(q *gorm.DB) error {
+	err := q.Model(&Strategy{}).UpdateColumn("version", gorm.Expr("version + 1")).Error
+	if err != nil {
+		return fmt.Errorf("store: bump strategy versions: %w", err)
 	}
 	return nil
 }
