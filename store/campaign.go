@@ -312,6 +312,11 @@ func (s *Store) DeleteCampaign(ctx context.Context, id int64) error {
 }
 
 func init() {
+	strategyUsers = append(strategyUsers, func(s *Store, ctx context.Context, id int64) (bool, error) {
+		var n int64
+		err := s.conn(ctx).Model(&Campaign{}).Where("strategy_id = ?", id).Count(&n).Error
+		return n > 0, err
+	})
 	groupUsers = append(groupUsers, func(s *Store, ctx context.Context, id int64) (bool, error) {
 		var n int64
 		err := s.conn(ctx).Model(&Campaign{}).Where("group_id = ?", id).Count(&n).Error

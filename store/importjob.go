@@ -168,7 +168,7 @@ func (s *Store) ImportBatch(ctx context.Context, jobID, campaignID int64, batch 
 			return err
 		}
 		if len(fresh) > 0 {
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(fresh, 1000)
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(fresh, 2000)
 			if res.Error != nil {
 				return fmt.Errorf("store: insert contacts: %w", res.Error)
 			}

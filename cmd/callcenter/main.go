@@ -4,6 +4,7 @@
 //	callcenter serve     run the server (default)
 //	callcenter migrate   bring the database schema up to date and exit
 //	callcenter version   print the version
+//	callcenter bench ... measure import speed, ESL ingest, originate rate
 package main
 
 import (
@@ -72,6 +73,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, cfg, log, stdout)
 	case "migrate":
 		return migrate(ctx, cfg, log)
+	case "bench":
+		return bench(ctx, cfg, fs.Args()[1:], stdout)
 	}
 	return usageError{fmt.Sprintf("unknown command %q: want serve, migrate or version", cmd)}
+}
+
+func bench(ctx context.Context, cfg *Config, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return usageError{"bench: want a benchmark name: import"}
+	}
+	switch args[0] {
+	case "import":
+		return benchImport(ctx, cfg, args[1:], out)
+	}
+	return usageError{fmt.Sprintf("bench: unknown benchmark %q", args[0])}
 }

@@ -1,0 +1,168 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/bankcc/callcenter/importer"
+	"github.com/bankcc/callcenter/store"
+)
+
+// benchImport measures the contact import path end to end: a generated CSV
+// (with duplicates) into a campaign, against a big blacklist, through the
+// same JobRun the API uses. It prints rows/s and peak memory.
+func benchImport(ctx context.Context, cfg *Config, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench import", flag.ContinueOnError)
+	rows := fs.Int("rows", 1_000_000, "contact rows in the file")
+	dnc := fs.Int("dnc", 2_000_000, "blacklisted numbers")
+	dupPct := fs.Float64("dup", 5, "percent of rows repeating an earlier phone")
+	dir := fs.String("dir", os.TempDir(), "where the generated file goes")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	st, err := store.Open(ctx, store.Config{Driver: cfg.Database.Driver, DSN: cfg.Database.DSN})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	path := filepath.Join(*dir, fmt.Sprintf("bench-contacts-%d.csv", *rows))
+	if err := writeBenchCSV(path, *rows, *dupPct); err != nil {
+		return err
+	}
+	defer os.Remove(path)
+	fmt.Fprintf(out, "database: %s; file: %d rows, %.0f%% duplicates\n", cfg.Database.Driver, *rows, *dupPct)
+
+	t0 := time.Now()
+	if err := seedBenchDNC(ctx, st, *dnc); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "blacklist: %d numbers seeded in %s\n", *dnc, time.Since(t0).Round(time.Millisecond))
+
+	camp := &store.Campaign{Name: fmt.Sprintf("bench-%d", time.Now().UnixNano()), Kind: store.KindNotification,
+		Media: store.MediaVoice, DialMode: store.DialProgressive, Priority: 5}
+	if err := st.CreateCampaign(ctx, camp); err != nil {
+		return err
+	}
+	job := &store.ImportJob{CampaignID: camp.ID, Source: "bench", Filename: filepath.Base(path)}
+	if err := st.CreateImportJob(ctx, job); err != nil {
+		return err
+	}
+	runtime.GC()
+	if *cpuProfile != "" {
+		pf, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		_ = pprof.StartCPUProfile(pf)
+		defer pprof.StopCPUProfile()
+	}
+	peak, stop := watchHeap()
+	start := time.Now()
+	src, err := importer.OpenFile(path, importer.Options{})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	m, err := importer.NewMapping(src.Header(), nil)
+	if err != nil {
+		return err
+	}
+	run := &importer.JobRun{Store: st, JobID: job.ID, CampaignID: camp.ID, Mapping: m, Log: slog.New(slog.DiscardHandler)}
+	if err := run.Run(ctx, src); err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	stop()
+	res, err := st.GetImportJob(ctx, job.ID)
+	if err != nil {
+		return err
+	}
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	fmt.Fprintf(out, "import: %s total=%d imported=%d duplicates=%d blocked=%d rejected=%d\n",
+		res.Status, res.Total, res.Imported, res.Duplicates, res.Blocked, res.Rejected)
+	fmt.Fprintf(out, "import: %s, %.0f rows/s, peak Go heap %d MB, process max RSS %d MB\n",
+		elapsed.Round(time.Millisecond), float64(*rows)/elapsed.Seconds(), peak.Load()>>20, ru.Maxrss>>10)
+	return nil
+}
+
+// writeBenchCSV writes name,phone,id rows; dupPct percent repeat an earlier phone.
+func writeBenchCSV(path string, rows int, dupPct float64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	w := bufio.NewWriterSize(f, 1<<20)
+	fmt.Fprintln(w, "客户姓名,手机号码,客户类型,账户余额")
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < rows; i++ {
+		n := i
+		if i > 0 && rnd.Float64()*100 < dupPct {
+			n = rnd.IntN(i)
+		}
+		fmt.Fprintf(w, "客户%d,1%d%09d,普通客户,%d.%02d\n", i, 3+n%7, n, n%10000, n%100)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// seedBenchDNC blacklists n numbers; one in 200 of them is a number the file
+// also holds (the file's numbers are 1[3-9]x with a 9-digit counter).
+func seedBenchDNC(ctx context.Context, st *store.Store, n int) error {
+	batch := make([]store.DNCEntry, 0, 10000)
+	for i := 0; i < n; i++ {
+		num := fmt.Sprintf("+8610%08d", i) // Beijing landlines: not in the file
+		if i%200 == 0 {
+			k := i / 200
+			num = fmt.Sprintf("+861%d%09d", 3+k%7, k)
+		}
+		batch = append(batch, store.DNCEntry{Kind: store.DNCPhone, Value: num, Source: store.DNCImport})
+		if len(batch) == cap(batch) || i == n-1 {
+			if _, _, err := st.AddDNCBatch(ctx, batch); err != nil {
+				return err
+			}
+			batch = batch[:0]
+		}
+	}
+	return nil
+}
+
+// watchHeap samples the Go heap until stop is called and keeps the peak.
+func watchHeap() (*atomic.Uint64, func()) {
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(50 * time.Millisecond)
+		defer t.Stop()
+		var ms runtime.MemStats
+		for {
+			runtime.ReadMemStats(&ms)
+			if v := ms.HeapInuse + ms.StackInuse; v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return &peak, func() { close(done) }
+}
