@@ -136,14 +136,7 @@ func (d *docxRows) next() (int, []string, error) {
 	if d.done {
 		return 0, nil, io.EOF
 	}
-	var (
-		cells  []string
-		cell   strings.Builder
-		depth  = 1 // inside the chosen table
-		inRow  bool
-		inText bool // only w:t holds visible text; w:instrText is a field code
-		span   int
-	)
+	r := docxRow{depth: 1}
 	for {
 		tok, err := d.dec.Token()
 		if err != nil {
@@ -151,54 +144,85 @@ func (d *docxRows) next() (int, []string, error) {
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
-			switch t.Name.Local {
-			case "tbl":
-				depth++
-			case "tr":
-				inRow = inRow || depth == 1
-			case "tc":
-				if depth == 1 {
-					cell.Reset()
-					span = 1
-				}
-			case "gridSpan":
-				if depth == 1 {
-					span = docxSpan(t)
-				}
-			case "t":
-				inText = true
-			case "tab":
-				cell.WriteByte(' ')
-			case "br", "cr":
-				cell.WriteByte('\n')
-			}
+			r.start(t)
 		case xml.CharData:
-			if inRow && inText {
-				cell.Write(t)
+			if r.inRow && r.inText {
+				r.cell.Write(t)
 			}
 		case xml.EndElement:
-			switch {
-			case t.Name.Local == "t":
-				inText = false
-			case t.Name.Local == "tbl":
-				depth--
-				if depth == 0 {
-					d.done = true
-					return 0, nil, io.EOF
-				}
-			case t.Name.Local == "p" && inRow:
-				cell.WriteByte('\n')
-			case t.Name.Local == "tc" && depth == 1:
-				cells = append(cells, strings.TrimRight(cell.String(), "\n"))
-				for ; span > 1; span-- {
-					cells = append(cells, "")
-				}
-			case t.Name.Local == "tr" && depth == 1:
+			switch r.end(t.Name.Local) {
+			case docxTableDone:
+				d.done = true
+				return 0, nil, io.EOF
+			case docxRowDone:
 				d.line++
-				return d.line, cells, nil
+				return d.line, r.cells, nil
 			}
 		}
 	}
+}
+
+// docxRow is the state of one w:tr being read. Nested tables (depth > 1)
+// only add their text to the enclosing cell.
+type docxRow struct {
+	cells  []string
+	cell   strings.Builder
+	depth  int
+	inRow  bool
+	inText bool // only w:t holds visible text; w:instrText is a field code
+	span   int
+}
+
+const (
+	docxMore = iota
+	docxRowDone
+	docxTableDone
+)
+
+func (r *docxRow) start(t xml.StartElement) {
+	switch t.Name.Local {
+	case "tbl":
+		r.depth++
+	case "tr":
+		r.inRow = r.inRow || r.depth == 1
+	case "tc":
+		if r.depth == 1 {
+			r.cell.Reset()
+			r.span = 1
+		}
+	case "gridSpan":
+		if r.depth == 1 {
+			r.span = docxSpan(t)
+		}
+	case "t":
+		r.inText = true
+	case "tab":
+		r.cell.WriteByte(' ')
+	case "br", "cr":
+		r.cell.WriteByte('\n')
+	}
+}
+
+func (r *docxRow) end(name string) int {
+	switch {
+	case name == "t":
+		r.inText = false
+	case name == "tbl":
+		r.depth--
+		if r.depth == 0 {
+			return docxTableDone
+		}
+	case name == "p" && r.inRow:
+		r.cell.WriteByte('\n')
+	case name == "tc" && r.depth == 1:
+		r.cells = append(r.cells, strings.TrimRight(r.cell.String(), "\n"))
+		for ; r.span > 1; r.span-- {
+			r.cells = append(r.cells, "")
+		}
+	case name == "tr" && r.depth == 1:
+		return docxRowDone
+	}
+	return docxMore
 }
 
 // docxSpan reads w:gridSpan's w:val, defaulting to 1.

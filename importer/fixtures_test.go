@@ -98,10 +98,10 @@ func TestFixtures(t *testing.T) {
 		{"contacts.docx", Options{}, FormatDOCX, wantFixture(text)},
 		{"contacts.doc", Options{}, FormatDOC, wantFixture(text)},
 		{"contacts_en.doc", Options{}, FormatDOC, fixtureResult{
-			header: []string{"Name", "Mobile", "Alt Phone", "ID Number", "Customer Type", "Manager Email", "Branch"},
+			header: []string{"Name", "Mobile", "Alt Phone", "ID Number", "Customer Type", "", "Manager Email", "Branch"},
 			candidates: map[int]*Candidate{
 				2: {Line: 2, Name: "Alice Wang", Phones: []string{"+8613800138000"}, IDNumber: "110101199003071233",
-					CustomerType: "VIP", ManagerEmail: "mgr@bank.example", Attributes: map[string]string{"Branch": "Pudong"}},
+					CustomerType: "VIP", ManagerEmail: "mgr@bank.example", Attributes: map[string]string{"col_6": "note 1", "Branch": "Pudong"}},
 				3: {Line: 3, Name: "Bob Li", Phones: []string{"+8613900139000", "+862187654321"}, CustomerType: "normal"},
 			},
 			rejected: map[int][]FieldError{4: {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/bankcc/callcenter/dialplan"
 )
 
 // DefaultMaxBytes is the upload limit used when Options.MaxBytes is 0.
@@ -30,7 +32,7 @@ type Source interface {
 
 // Options tune how a file is read; the zero value suits most files.
 type Options struct {
-	Encoding  string // "", "utf-8", "gbk", "gb18030", "utf-16"; "" detects
+	Encoding  string // "", "utf-8", "gbk", "gb18030"; "" detects (a BOM always wins)
 	Sheet     string // xlsx sheet name; "" is the first sheet
 	Delimiter rune   // csv/txt; 0 detects among , \t ; |
 	MaxBytes  int64  // 0 means DefaultMaxBytes
@@ -146,8 +148,10 @@ func Sniff(r io.ReaderAt, size int64, name string, opts Options) (Format, error)
 	case bytes.HasPrefix(head, magicOLE):
 		return sniffOLE(r, name)
 	}
+	// Old core systems save tab-separated text as ".xls", so that name may
+	// hold text; the others promise an archive or an OLE file.
 	ext := strings.ToLower(filepath.Ext(name))
-	if ext == ".xlsx" || ext == ".docx" || ext == ".doc" || ext == ".xls" {
+	if ext == ".xlsx" || ext == ".docx" || ext == ".doc" {
 		return "", fmt.Errorf("%w: %s is named %s but its content is not that format", ErrUnknownFormat, name, ext)
 	}
 	return FormatText, nil
@@ -179,7 +183,28 @@ func newSource(rr rowReader, name string) (Source, error) {
 			return nil, err
 		}
 	}
+	if cell, ok := looksLikeData(s.header); ok {
+		rr.close()
+		return nil, fmt.Errorf("%w: %s: the first row holds data (%q), not column names; add a header row such as 姓名,手机号码", ErrNoHeader, name, cell)
+	}
 	return s, nil
+}
+
+// looksLikeData catches files without a header row: a column name is never
+// a valid phone or ID number.
+func looksLikeData(header []string) (string, bool) {
+	for _, h := range header {
+		if len(h) < 7 || h[0] < '0' || h[0] > '9' && h[0] != '+' {
+			continue
+		}
+		if _, _, err := dialplan.NormalizePhone(h); err == nil {
+			return h, true
+		}
+		if ValidateIDNumber(h) == nil {
+			return h, true
+		}
+	}
+	return "", false
 }
 
 type source struct {

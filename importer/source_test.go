@@ -74,6 +74,8 @@ func TestOpenText(t *testing.T) {
 			[]string{"手机"}, []string{"02:13800138000", "03:13900139000"}},
 		{"excel-unicode.txt", utf16("姓名\t手机\r\n张三\t13800138000\r\n"), Options{},
 			[]string{"姓名", "手机"}, []string{"02:张三|13800138000"}},
+		{"core-system.xls", []byte("姓名\t手机\n张三\t13800138000\n"), Options{},
+			[]string{"姓名", "手机"}, []string{"02:张三|13800138000"}},
 		{"stray-quote.csv", []byte("name,phone\nA \"Jr\" B,13800138000\n"), Options{},
 			[]string{"name", "phone"}, []string{"02:A \"Jr\" B|13800138000"}},
 	}
@@ -126,6 +128,8 @@ func TestOpenErrors(t *testing.T) {
 		{"big.csv", csv, Options{MaxBytes: 100}, ErrTooLarge, "the limit is 100"},
 		{"renamed.xlsx", csv, Options{}, ErrUnknownFormat, "not that format"},
 		{"blank.csv", []byte("\n\n ,, \n"), Options{}, ErrNoHeader, "no rows"},
+		{"headless.csv", []byte("张三,13800138000\n李四,13900139000\n"), Options{}, ErrNoHeader, `the first row holds data ("13800138000")`},
+		{"export.xls", []byte("<html><body><table><tr><td>姓名</td></tr></table></body></html>"), Options{}, ErrUnknownFormat, "web page or XML export"},
 		{"bomb.xlsx", zipBomb(t), Options{}, ErrZipBomb, "expands"},
 		{"other.zip", zipOf(t, map[string]string{"readme.txt": "hi"}), Options{}, ErrUnknownFormat, "neither"},
 		{"empty.xlsx", emptyWorkbook(t), Options{}, ErrNoHeader, "no rows"},

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // textSample is how much of a text file is read up front to detect its
@@ -27,6 +28,9 @@ func openText(r io.ReaderAt, size int64, name string, opts Options) (rowReader, 
 	text, err := enc.decodeSample(sample)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnknownFormat, name, err)
+	}
+	if isHTML(text) {
+		return nil, fmt.Errorf("%w: %s is a web page or XML export, not a table file; open it in Excel or WPS and save as .xlsx", ErrUnknownFormat, name)
 	}
 	if err := checkText(text, enc.name); err != nil {
 		return nil, fmt.Errorf("%w: %s %v", ErrUnknownFormat, name, err)
@@ -61,6 +65,17 @@ func (t *textRows) next() (int, []string, error) {
 }
 
 func (t *textRows) close() error { return nil }
+
+// isHTML spots the "Excel" exports of web systems, which are HTML pages.
+func isHTML(text string) bool {
+	head := strings.ToLower(strings.TrimSpace(text[:min(len(text), 512)]))
+	for _, p := range []string{"<!doctype html", "<html", "<table", "<?xml"} {
+		if strings.HasPrefix(head, p) {
+			return true
+		}
+	}
+	return false
+}
 
 // checkText rejects decoded text with NULs or many control characters (a
 // renamed executable or image, not a list), or many undecodable sequences

@@ -182,15 +182,55 @@ func checkLen(dst *string, v string, limit int, f Field, fail func(Field, string
 }
 
 // checkEmail returns the address, or "" after a warning when it is not one.
+// Only plain local@domain.tld addresses are kept, bare or with a display
+// name ("王经理 <wang@bank.example>"); quoted local parts and dotless
+// domains are legal but never a bank manager's mailbox.
 func checkEmail(v string, fail func(Field, string)) string {
 	v = strings.TrimSpace(v)
-	if v == "" {
-		return ""
+	if v == "" || plainEmail(v) {
+		return v
 	}
 	a, err := mail.ParseAddress(v)
-	if err != nil || len(a.Address) > maxEmailLen || a.Address != v && a.Name == "" {
+	if err != nil || !plainEmail(a.Address) {
 		fail(FieldManagerEmail, v+": not an e-mail address, ignored")
 		return ""
 	}
 	return a.Address
+}
+
+// plainEmail accepts the common local@domain.tld form without net/mail,
+// which costs more than the rest of a row's validation together.
+func plainEmail(v string) bool {
+	at := strings.IndexByte(v, '@')
+	if at < 1 || at > 64 || len(v) > maxEmailLen || strings.Count(v, "@") != 1 {
+		return false
+	}
+	local, domain := v[:at], v[at+1:]
+	for i := 0; i < len(local); i++ {
+		if c := local[i]; !isAlnum(c) && !strings.ContainsRune("._%+-", rune(c)) {
+			return false
+		}
+	}
+	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return false
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return false
+	}
+	for _, l := range labels {
+		if l == "" || l[0] == '-' || l[len(l)-1] == '-' {
+			return false
+		}
+		for i := 0; i < len(l); i++ {
+			if !isAlnum(l[i]) && l[i] != '-' {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
 }

@@ -56,3 +56,23 @@ func TestMappingInputExtraCells(t *testing.T) {
 		t.Errorf("Input = %+v, want %+v", in, want)
 	}
 }
+
+func TestCheckEmail(t *testing.T) {
+	tests := map[string]string{
+		"mgr@bank.example":           "mgr@bank.example",
+		"a.b+c@sub.bank-x.cn":        "a.b+c@sub.bank-x.cn",
+		"王经理 <wang@bank.example>":    "wang@bank.example",
+		"mgr at bank":                "",
+		"mgr@bank":                   "",
+		"mgr@@bank.example":          "",
+		".mgr@bank.example":          "",
+		"mgr@-bank.example":          "",
+		"\"odd local\"@bank.example": "",
+	}
+	for in, want := range tests {
+		got := checkEmail(in, func(Field, string) {})
+		if got != want {
+			t.Errorf("checkEmail(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -45,11 +45,11 @@ func openDOC(r io.ReaderAt, size int64, name string) (rowReader, error) {
 	if err != nil {
 		return nil, err
 	}
-	text, err := docText(streams, name)
+	text, rowEnd, err := docText(streams, name)
 	if err != nil {
 		return nil, err
 	}
-	tables := docTables(text)
+	tables := docTables(text, rowEnd)
 	best := -1
 	for i, t := range tables {
 		if best < 0 || len(t) > len(tables[best]) {
@@ -71,7 +71,7 @@ func docStreams(r io.ReaderAt, size int64, name string) (map[string][]byte, erro
 	streams := map[string][]byte{}
 	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
 		switch entry.Name {
-		case "WordDocument", "0Table", "1Table":
+		case "WordDocument", "0Table", "1Table", "Data":
 			b, err := io.ReadAll(io.LimitReader(entry, size))
 			if err != nil {
 				return nil, fmt.Errorf("importer: %s: read %s stream: %w", name, entry.Name, err)
@@ -84,9 +84,10 @@ func docStreams(r io.ReaderAt, size int64, name string) (map[string][]byte, erro
 
 // docFib holds the few File Information Block fields the text needs.
 type docFib struct {
-	table         string // "0Table" or "1Table"
-	ccpText       uint32 // characters of main document text
-	fcClx, lcbClx uint32 // piece table location in the table stream
+	table           string // "0Table" or "1Table"
+	ccpText         uint32 // characters of main document text
+	fcClx, lcbClx   uint32 // piece table location in the table stream
+	fcPapx, lcbPapx uint32 // paragraph property bin table (PlcBtePapx)
 }
 
 func parseFib(wd []byte, name string) (docFib, error) {
@@ -114,25 +115,37 @@ func parseFib(wd []byte, name string) (docFib, error) {
 	}
 	fib.ccpText = le32(wd, rgLw+12)
 	fib.fcClx, fib.lcbClx = le32(wd, fc+33*8), le32(wd, fc+33*8+4)
+	fib.fcPapx, fib.lcbPapx = le32(wd, fc+13*8), le32(wd, fc+13*8+4)
 	return fib, nil
 }
 
-// docText returns the main document text, assembled piece by piece.
-func docText(streams map[string][]byte, name string) ([]rune, error) {
+// docText returns the main document text, assembled piece by piece, and a
+// function telling whether the 0x07 at a text position ends a table row
+// (known is false when the document's paragraph properties are unreadable).
+func docText(streams map[string][]byte, name string) ([]rune, func(i int) (rowEnd, known bool), error) {
 	wd := streams["WordDocument"]
 	fib, err := parseFib(wd, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	table := streams[fib.table]
 	if uint64(fib.fcClx)+uint64(fib.lcbClx) > uint64(len(table)) {
-		return nil, fmt.Errorf("%w: %s: piece table outside the %s stream", ErrUnknownFormat, name, fib.table)
+		return nil, nil, fmt.Errorf("%w: %s: piece table outside the %s stream", ErrUnknownFormat, name, fib.table)
 	}
 	plc, err := docPlcPcd(table[fib.fcClx:fib.fcClx+fib.lcbClx], name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return docPieces(wd, plc, fib.ccpText, name)
+	text, fcs, err := docPieces(wd, plc, fib.ccpText, name)
+	if err != nil {
+		return nil, nil, err
+	}
+	runs := readDocParaRuns(wd, table, streams["Data"], fib)
+	if !runs.anyRowEnd() {
+		// A writer that never sets sprmPFTtp: fall back to guessing.
+		return text, func(int) (bool, bool) { return false, false }, nil
+	}
+	return text, func(i int) (bool, bool) { return runs.rowEnd(fcs[i]) }, nil
 }
 
 // docPlcPcd finds the piece descriptor list (Pcdt) in the CLX, skipping the
@@ -162,10 +175,14 @@ func docPlcPcd(clx []byte, name string) ([]byte, error) {
 }
 
 // docPieces decodes every piece that falls in the main text [0, ccpText).
-func docPieces(wd, plc []byte, ccpText uint32, name string) ([]rune, error) {
+// Alongside each character it returns the file offset (FC) it came from,
+// which is how paragraph properties are found.
+func docPieces(wd, plc []byte, ccpText uint32, name string) ([]rune, []uint32, error) {
 	n := (len(plc) - 4) / 12
 	text := make([]rune, 0, ccpText)
+	fcs := make([]uint32, 0, ccpText)
 	cp1252 := charmap.Windows1252.NewDecoder()
+	outside := fmt.Errorf("%w: %s: text piece outside the document", ErrUnknownFormat, name)
 	for k := 0; k < n; k++ {
 		start, end := le32(plc, 4*k), le32(plc, 4*(k+1))
 		if start >= ccpText {
@@ -177,37 +194,45 @@ func docPieces(wd, plc []byte, ccpText uint32, name string) ([]rune, error) {
 		if fc&0x40000000 != 0 {
 			off := int((fc &^ 0x40000000) / 2)
 			if off+count > len(wd) {
-				return nil, fmt.Errorf("%w: %s: text piece outside the document", ErrUnknownFormat, name)
+				return nil, nil, outside
 			}
-			s, _ := cp1252.String(string(wd[off : off+count]))
-			text = append(text, []rune(s)...)
+			for j := 0; j < count; j++ {
+				s, _ := cp1252.String(string(wd[off+j : off+j+1]))
+				text = append(text, []rune(s)...)
+				fcs = append(fcs, uint32(off+j))
+			}
 			continue
 		}
 		off := int(fc)
 		if off+2*count > len(wd) {
-			return nil, fmt.Errorf("%w: %s: text piece outside the document", ErrUnknownFormat, name)
+			return nil, nil, outside
 		}
-		u := make([]uint16, count)
-		for i := range u {
-			u[i] = le16(wd, off+2*i)
+		for j := 0; j < count; j++ {
+			r := rune(le16(wd, off+2*j))
+			if utf16.IsSurrogate(r) && j+1 < count {
+				r = utf16.DecodeRune(r, rune(le16(wd, off+2*j+2)))
+				text, fcs = append(text, r), append(fcs, uint32(off+2*j))
+				j++
+				continue
+			}
+			text, fcs = append(text, r), append(fcs, uint32(off+2*j))
 		}
-		text = append(text, utf16.Decode(u)...)
 	}
-	return text, nil
+	return text, fcs, nil
 }
 
-// docTables splits the text into tables of rows. A cell ends at 0x07; a row
-// ends at an extra empty 0x07 once the row has as many cells as the table's
-// first row (an empty cell and the row-end mark look alike in plain text, so
-// the first row, normally the header, fixes the column count). Paragraphs
-// between rows start a new table.
-func docTables(text []rune) [][][]string {
+// docTables splits the text into tables of rows. A cell ends at 0x07 and a
+// row at one more 0x07, the row-end mark, which the paragraph properties
+// identify (rowEnd). When they are unreadable the mark is guessed: an empty
+// 0x07 once the row has as many cells as the table's first row (the header
+// fixes the column count). Paragraphs between rows start a new table.
+func docTables(text []rune, rowEnd func(i int) (bool, bool)) [][][]string {
 	var (
 		p      docTableParser
 		para   strings.Builder
 		fields []rune // field nesting: 'i' instruction, 'r' result
 	)
-	for _, r := range text {
+	for i, r := range text {
 		switch {
 		case r == 0x13:
 			fields = append(fields, 'i')
@@ -221,7 +246,8 @@ func docTables(text []rune) [][][]string {
 			p.paragraph(para.String())
 			para.Reset()
 		case r == 0x07:
-			p.cellEnd(para.String())
+			end, known := rowEnd(i)
+			p.mark(para.String(), end, known)
 			para.Reset()
 		default:
 			docWriteChar(&para, r)
@@ -258,7 +284,9 @@ type docTableParser struct {
 
 func (p *docTableParser) paragraph(s string) { p.paras = append(p.paras, s) }
 
-func (p *docTableParser) cellEnd(last string) {
+// mark handles one 0x07: the end of a cell, or of a row when rowEnd is
+// known to be true or, unknown, guessed from the column count.
+func (p *docTableParser) mark(last string, rowEnd, known bool) {
 	if !p.inTable || p.rowStart && len(p.paras) > 0 {
 		// Paragraphs before this cell are body text, not part of it.
 		p.endTable()
@@ -267,7 +295,10 @@ func (p *docTableParser) cellEnd(last string) {
 	cell := strings.Join(append(p.paras, last), "\n")
 	p.paras = p.paras[:0]
 	p.rowStart = false
-	if cell == "" && len(p.cells) > 0 && (p.cols == 0 || len(p.cells) >= p.cols) {
+	if !known {
+		rowEnd = cell == "" && len(p.cells) > 0 && (p.cols == 0 || len(p.cells) >= p.cols)
+	}
+	if rowEnd {
 		if p.cols == 0 {
 			p.cols = len(p.cells)
 		}

@@ -30,9 +30,30 @@ func TestDocTables(t *testing.T) {
 		{"no table", "just text\r", nil},
 	}
 	for _, tt := range tests {
-		if got := docTables([]rune(tt.text)); !reflect.DeepEqual(got, tt.want) {
+		unknown := func(int) (bool, bool) { return false, false }
+		if got := docTables([]rune(tt.text), unknown); !reflect.DeepEqual(got, tt.want) {
 			t.Errorf("%s: docTables = %q, want %q", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestDocTablesKnownRowEnds: with paragraph properties the row-end marks are
+// known, so an empty header cell no longer shifts the columns.
+func TestDocTablesKnownRowEnds(t *testing.T) {
+	text := []rune("intro\rh1\x07\x07h3\x07\x07x\x07y\x07z\x07\x07\x07\x07\x07\x07after\r")
+	ends := map[int]bool{4: true, 8: true, 12: true} // ordinals of the 0x07 marks that end rows
+	ord := map[int]int{}
+	n := 0
+	for i, r := range text {
+		if r == 0x07 {
+			n++
+			ord[i] = n
+		}
+	}
+	rowEnd := func(i int) (bool, bool) { return ends[ord[i]], true }
+	want := [][][]string{{{"h1", "", "h3"}, {"x", "y", "z"}, {"", "", ""}}}
+	if got := docTables(text, rowEnd); !reflect.DeepEqual(got, want) {
+		t.Errorf("docTables = %q, want %q", got, want)
 	}
 }
 
@@ -52,18 +73,21 @@ func TestDocPiecesCompressed(t *testing.T) {
 	}
 	binary.LittleEndian.PutUint32(plc[12+2:], 0x40000000|0x100*2)
 	binary.LittleEndian.PutUint32(plc[12+8+2:], 0x200)
-	got, err := docPieces(wd, plc, 10, "t.doc")
+	got, fcs, err := docPieces(wd, plc, 10, "t.doc")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := "Café “q”客户"; string(got) != want {
 		t.Errorf("text = %q, want %q", string(got), want)
 	}
+	if want := []uint32{0x100, 0x101, 0x102, 0x103, 0x104, 0x105, 0x106, 0x107, 0x200, 0x202}; !reflect.DeepEqual(fcs, want) {
+		t.Errorf("fcs = %#x, want %#x", fcs, want)
+	}
 	// ccpText cuts the main text: headers and footnotes follow it.
-	if got, _ := docPieces(wd, plc, 4, "t.doc"); string(got) != "Café" {
+	if got, _, _ := docPieces(wd, plc, 4, "t.doc"); string(got) != "Café" {
 		t.Errorf("text cut at 4 = %q", string(got))
 	}
-	if _, err := docPieces(wd[:0x202], plc, 10, "t.doc"); err == nil {
+	if _, _, err := docPieces(wd[:0x202], plc, 10, "t.doc"); err == nil {
 		t.Error("piece outside the stream: no error")
 	}
 }

@@ -23,6 +23,45 @@ type Config struct {
 	IVR        IVRConfig
 	Session    SessionConfig
 	Shutdown   ShutdownConfig
+	Import     ImportConfig
+	Data       DataConfig
+}
+
+// DataConfig says where files (uploads, reports, recordings) are kept.
+type DataConfig struct {
+	Dir string
+}
+
+// ImportConfig tunes uploads and lists the automatic import sources. Only
+// administrators write this file, so database queries may appear here and
+// nowhere else.
+type ImportConfig struct {
+	MaxBytes  int64 `mapstructure:"max_bytes"`
+	Workers   int
+	Folders   []FolderImport
+	Databases []DatabaseImport
+}
+
+// FolderImport is a watched folder.
+type FolderImport struct {
+	Name       string
+	Path       string
+	CampaignID int64 `mapstructure:"campaign_id"`
+	Every      time.Duration
+	Encoding   string
+	Mapping    string // JSON, optional
+}
+
+// DatabaseImport is a scheduled pull from a business system's table.
+type DatabaseImport struct {
+	Name       string
+	Driver     string
+	DSN        string
+	Query      string
+	Cursor     string
+	CampaignID int64 `mapstructure:"campaign_id"`
+	Every      time.Duration
+	Mapping    string
 }
 
 type DatabaseConfig struct {
@@ -76,6 +115,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("session.idle", "30m")
 	v.SetDefault("session.absolute", "12h")
 	v.SetDefault("shutdown.timeout", "30s")
+	v.SetDefault("import.max_bytes", 100<<20)
+	v.SetDefault("import.workers", 2)
+	v.SetDefault("data.dir", "data")
 }
 
 // loadConfig reads the file (flag, then CC_CONFIG, then ./callcenter.yaml if
@@ -147,6 +189,9 @@ func (c *Config) validate() error {
 	if c.Session.Idle <= 0 || c.Session.Absolute < c.Session.Idle {
 		return fmt.Errorf("config: session.idle must be > 0 and session.absolute >= session.idle")
 	}
+	if err := c.Import.validate(); err != nil {
+		return err
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -163,4 +208,38 @@ func newLogger(c LogConfig, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func (c *ImportConfig) validate() error {
+	if c.MaxBytes < 1<<20 {
+		return fmt.Errorf("config: import.max_bytes must be at least 1 MB")
+	}
+	if c.Workers < 1 || c.Workers > 16 {
+		return fmt.Errorf("config: import.workers must be between 1 and 16")
+	}
+	for i, f := range c.Folders {
+		key := fmt.Sprintf("import.folders[%d]", i)
+		if f.Name == "" || f.Path == "" || f.CampaignID == 0 {
+			return fmt.Errorf("config: %s needs name, path and campaign_id", key)
+		}
+		if f.Every < time.Second {
+			return fmt.Errorf("config: %s.every must be at least 1s (e.g. 1m)", key)
+		}
+	}
+	for i, d := range c.Databases {
+		key := fmt.Sprintf("import.databases[%d]", i)
+		if d.Name == "" || d.DSN == "" || d.Query == "" || d.CampaignID == 0 {
+			return fmt.Errorf("config: %s needs name, dsn, query and campaign_id", key)
+		}
+		if d.Driver != "mysql" && d.Driver != "sqlite" {
+			return fmt.Errorf("config: %s.driver %q: want mysql or sqlite", key, d.Driver)
+		}
+		if d.Every < time.Minute {
+			return fmt.Errorf("config: %s.every must be at least 1m", key)
+		}
+		if d.Cursor != "" && strings.Count(d.Query, "?") != 1 {
+			return fmt.Errorf("config: %s.query must take exactly one ? (the last %s seen) when cursor is set", key, d.Cursor)
+		}
+	}
+	return nil
 }

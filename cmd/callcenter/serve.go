@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/api"
+	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
+	"github.com/go-co-op/gocron/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 )
@@ -68,12 +70,19 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		sw.Close()
 	}()
 
+	imports := importer.NewQueue(ctx, st, cfg.Import.Workers, 16, log.With("component", "import"))
+	sched, err := startScheduler(ctx, cfg, st, log)
+	if err != nil {
+		return fmt.Errorf("scheduler: %w", err)
+	}
+
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiSrv := api.New(api.Config{
 		Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"),
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(),
+		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
 	if err != nil {
@@ -94,14 +103,19 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 			return fmt.Errorf("http: %w", err)
 		}
 	}
-	return shutdown(cfg, log, sw, apiSrv, httpSrv)
+	return shutdown(cfg, log, sched, imports, sw, apiSrv, httpSrv)
 }
 
-func shutdown(cfg *Config, log *slog.Logger, sw *switchboard, apiSrv *api.Server, httpSrv *http.Server) error {
+func shutdown(cfg *Config, log *slog.Logger, sched gocron.Scheduler, imports *importer.Queue, sw *switchboard, apiSrv *api.Server, httpSrv *http.Server) error {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Shutdown.Timeout)
 	defer cancel()
-	log.Info("shutdown: stop scheduling and originating")
+	log.Info("shutdown: stop scheduling")
+	if err := sched.Shutdown(); err != nil {
+		log.Error("scheduler shutdown", "err", err)
+	}
+	log.Info("shutdown: stop originating and imports")
 	sw.StopOriginating(ctx)
+	imports.Shutdown(ctx)
 	log.Info("shutdown: closing event streams")
 	_ = apiSrv.Shutdown(ctx)
 	log.Info("shutdown: stopping HTTP server")

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/bankcc/callcenter/importer"
+	"github.com/bankcc/callcenter/store"
+	"github.com/go-co-op/gocron/v2"
+)
+
+// startScheduler runs the periodic jobs: watched folders, database pulls,
+// the end of do-not-disturb periods. Each job runs alone (no overlap with
+// its own previous run).
+func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (gocron.Scheduler, error) {
+	s, err := gocron.NewScheduler(gocron.WithLogger(gocronLogger{log}))
+	if err != nil {
+		return nil, err
+	}
+	p := &importer.Puller{Store: st, DataDir: cfg.Data.Dir, Log: log.With("component", "import")}
+	add := func(name string, every time.Duration, fn func(ctx context.Context)) error {
+		_, err := s.NewJob(gocron.DurationJob(every), gocron.NewTask(func() { fn(ctx) }),
+			gocron.WithName(name), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+		return err
+	}
+	for _, f := range cfg.Import.Folders {
+		src := importer.FolderSource{Name: f.Name, Path: f.Path, CampaignID: f.CampaignID, Settle: 5 * time.Second,
+			Options: importer.Options{Encoding: f.Encoding}, Mapping: []byte(f.Mapping)}
+		if err := add("folder:"+f.Name, f.Every, func(ctx context.Context) {
+			jobs, err := p.ScanFolder(ctx, src)
+			if err != nil {
+				log.Error("watched folder", "source", src.Name, "err", err)
+			}
+			for _, j := range jobs {
+				log.Info("folder import", "source", src.Name, "file", j.Filename, "status", j.Status, "imported", j.Imported, "rejected", j.Rejected)
+			}
+		}); err != nil {
+			return nil, err
+		}
+	}
+	for _, d := range cfg.Import.Databases {
+		src := importer.DBSource{Name: d.Name, Driver: d.Driver, DSN: d.DSN, Query: d.Query, Cursor: d.Cursor,
+			CampaignID: d.CampaignID, Mapping: []byte(d.Mapping)}
+		if err := add("db:"+d.Name, d.Every, func(ctx context.Context) {
+			job, err := p.PullDB(ctx, src)
+			if err != nil {
+				log.Error("database pull", "source", src.Name, "err", err) // the DSN is never logged
+				return
+			}
+			log.Info("database pull", "source", src.Name, "status", job.Status, "imported", job.Imported, "rejected", job.Rejected)
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if err := add("dnc-expiry", time.Minute, func(ctx context.Context) {
+		if n, err := st.ReleaseExpiredDNC(ctx); err != nil {
+			log.Error("release expired do-not-disturb", "err", err)
+		} else if n > 0 {
+			log.Info("do-not-disturb ended", "contacts_released", n)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	s.Start()
+	return s, nil
+}
+
+// gocronLogger routes gocron's messages into slog.
+type gocronLogger struct{ log *slog.Logger }
+
+func (g gocronLogger) Debug(msg string, args ...any) { g.log.Debug(msg, args...) }
+func (g gocronLogger) Info(msg string, args ...any)  { g.log.Info(msg, args...) }
+func (g gocronLogger) Warn(msg string, args ...any)  { g.log.Warn(msg, args...) }
+func (g gocronLogger) Error(msg string, args ...any) { g.log.Error(msg, args...) }
