@@ -66,3 +66,23 @@ func (s *Server) assignContacts(c *gin.Context) {
 	auditDetail(c, "mode="+req.Mode+" moved="+itoa(res.Moved))
 	c.JSON(http.StatusOK, res)
 }
+
+// myTasks is the agent's task list: contacts assigned to them, still open.
+func (s *Server) myTasks(c *gin.Context) {
+	p, err := pageParams(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items, total, err := s.store.AgentTasks(c.Request.Context(), currentUser(c).ID, p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !canSeePII(c) {
+		for i := range items {
+			maskContact(&items[i])
+		}
+	}
+	c.JSON(http.StatusOK, newList(items, total))
+}

@@ -156,6 +156,11 @@ func TestAssignments(t *testing.T) {
 	if mine.Total != 5 {
 		t.Fatalf("agent 1 owns %d", mine.Total)
 	}
+	var tasks list[store.Contact]
+	h.do("GET", "/api/v1/me/tasks", h.tokens[store.RoleAgent], nil, 200, &tasks)
+	if tasks.Total != 5 || tasks.Items[0].Phone[3:7] != "****" {
+		t.Fatalf("agent's task list: %d, first %q", tasks.Total, tasks.Items[0].Phone)
+	}
 	h.do("POST", path, admin, map[string]any{"mode": "reclaim", "from_agent_id": a1}, 200, &res)
 	if res.Moved != 5 {
 		t.Fatalf("reclaim: %+v", res)

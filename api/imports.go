@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/bankcc/callcenter/importer"
@@ -103,8 +104,31 @@ func unprocessable(field string, err error) *apiError {
 	return e
 }
 
-func importOptions(c *gin.Context, maxBytes int64) importer.Options {
-	return importer.Options{Encoding: c.PostForm("encoding"), Sheet: c.PostForm("sheet"), MaxBytes: maxBytes}
+// importForm reads the upload's options; a template_id fills the mapping,
+// encoding and sheet the form leaves empty.
+func (s *Server) importForm(c *gin.Context) (importer.Options, string, error) {
+	opts := importer.Options{Encoding: c.PostForm("encoding"), Sheet: c.PostForm("sheet"), MaxBytes: s.cfg.MaxUploadBytes}
+	mapping := c.PostForm("mapping")
+	if v := c.PostForm("template_id"); v != "" {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return opts, "", fieldError("template_id", "must be an integer")
+		}
+		t, err := s.store.GetMappingTemplate(c.Request.Context(), id)
+		if err != nil {
+			return opts, "", fieldError("template_id", "no such mapping template")
+		}
+		if mapping == "" {
+			mapping = t.Mapping
+		}
+		if opts.Encoding == "" {
+			opts.Encoding = t.Encoding
+		}
+		if opts.Sheet == "" {
+			opts.Sheet = t.Sheet
+		}
+	}
+	return opts, mapping, nil
 }
 
 func (s *Server) createImport(c *gin.Context) {
@@ -117,8 +141,13 @@ func (s *Server) createImport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	opts := importOptions(c, s.cfg.MaxUploadBytes)
-	src, mapping, err := openChecked(up, opts, c.PostForm("mapping"))
+	opts, mappingJSON, err := s.importForm(c)
+	if err != nil {
+		os.Remove(up.path)
+		fail(c, err)
+		return
+	}
+	src, mapping, err := openChecked(up, opts, mappingJSON)
 	if err != nil {
 		os.Remove(up.path)
 		fail(c, err)
@@ -186,7 +215,12 @@ func (s *Server) previewImport(c *gin.Context) {
 		return
 	}
 	defer os.Remove(up.path)
-	src, mapping, err := openChecked(up, importOptions(c, s.cfg.MaxUploadBytes), c.PostForm("mapping"))
+	opts, mappingJSON, err := s.importForm(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	src, mapping, err := openChecked(up, opts, mappingJSON)
 	if err != nil {
 		fail(c, err)
 		return

@@ -153,3 +153,28 @@ func TestIngestAPI(t *testing.T) {
 		t.Fatalf("admin view: %+v", contacts.Items[0].Contact)
 	}
 }
+
+func TestImportWithMappingTemplate(t *testing.T) {
+	h := newHarness(t)
+	admin := h.tokens[store.RoleAdmin]
+	camp := h.campaign("模板导入")
+	// A file from a system whose headers nobody guesses: the template says which is which.
+	file := []byte("cust,tel1,tel2,cid\n张伟,13800138000,,110101199003071233\n李娜,13900139000,010-12345678,\n")
+	var tpl store.MappingTemplate
+	h.do("POST", "/api/v1/mapping-templates", admin, map[string]any{"name": "核心系统导出",
+		"mapping": map[string]string{"cust": "name", "tel1": "phone", "tel2": "alt_phone", "cid": "id_number"}}, 201, &tpl)
+	h.do("POST", "/api/v1/mapping-templates", admin, map[string]any{"name": "坏模板", "mapping": map[string]string{"a": "salary"}}, 400, nil)
+
+	rec := h.upload(fmt.Sprintf("/api/v1/campaigns/%d/imports/preview", camp.ID), admin, "x.csv", file, map[string]string{"template_id": fmt.Sprint(tpl.ID)})
+	var pv previewResponse
+	decode(t, rec, &pv)
+	if rec.Code != 200 || len(pv.Rows) != 2 || !pv.Rows[0].Valid || !pv.Rows[1].Valid {
+		t.Fatalf("preview: %d %s", rec.Code, rec.Body.String())
+	}
+	rec = h.upload(fmt.Sprintf("/api/v1/campaigns/%d/imports", camp.ID), admin, "x.csv", file, map[string]string{"template_id": fmt.Sprint(tpl.ID)})
+	var acc struct{ ID int64 }
+	decode(t, rec, &acc)
+	if job := h.waitImport(acc.ID); job.Imported != 2 {
+		t.Fatalf("job: %+v", job)
+	}
+}

@@ -39,6 +39,9 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/auth/logout", signedIn, "auth.logout", s.logout, doc{"Sign out (revokes the session)", nil, nil, 204}},
 		{"GET", "/api/v1/me", signedIn, "", s.me, doc{"The signed-in user", nil, userView{}, 200}},
 
+		// agent_desk
+		{"GET", "/api/v1/me/tasks", store.PermAgentDesk, "", s.myTasks, doc{"The agent's assigned, still open contacts", nil, list[store.Contact]{}, 200}},
+
 		// users_manage
 		{"POST", "/api/v1/users", store.PermUsersManage, "user.create", s.createUser, doc{"Create a user or agent", userRequest{}, userView{}, 201}},
 		{"GET", "/api/v1/users", store.PermUsersManage, "", s.listUsers, doc{"List users (?role&group_id&q&page&page_size)", nil, list[userView]{}, 200}},
@@ -83,6 +86,10 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/imports/:id", store.PermCampaignView, "", s.getImport, doc{"An import job: status, counts, errors by row and field", nil, store.ImportJob{}, 200}},
 		{"POST", "/api/v1/imports/:id/cancel", store.PermCampaignManage, "import.cancel", s.cancelImport, doc{"Cancel an import after its current batch", nil, nil, 202}},
 		{"GET", "/api/v1/imports/:id/errors.csv", store.PermCampaignView, "", s.importErrors, doc{"Download the import's full error report (CSV)", nil, nil, 200}},
+
+		{"POST", "/api/v1/mapping-templates", store.PermCampaignManage, "mapping_template.create", s.createMappingTemplate, doc{"Save a column-mapping template", mappingTemplateRequest{}, store.MappingTemplate{}, 201}},
+		{"GET", "/api/v1/mapping-templates", store.PermCampaignView, "", s.listMappingTemplates, doc{"Saved column-mapping templates", nil, list[store.MappingTemplate]{}, 200}},
+		{"DELETE", "/api/v1/mapping-templates/:id", store.PermCampaignManage, "mapping_template.delete", s.deleteMappingTemplate, doc{"Delete a column-mapping template", nil, nil, 204}},
 
 		// assign
 		{"POST", "/api/v1/campaigns/:id/assignments", store.PermAssign, "contact.assign", s.assignContacts, doc{"Assign contacts to agents: bulk, single, reassign, reclaim", assignmentRequest{}, store.AssignResult{}, 200}},

@@ -157,3 +157,21 @@ func (s *Store) moveOwned(ctx context.Context, campaignID, from int64, to *int64
 	})
 	return res, err
 }
+
+// AgentTasks pages through the open contacts assigned to an agent, across
+// campaigns, those due soonest first.
+func (s *Store) AgentTasks(ctx context.Context, agentID int64, p Page) ([]Contact, int64, error) {
+	q := s.conn(ctx).Model(&Contact{}).Where("owner_agent_id = ? AND status IN ?", agentID, openStatuses)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: count tasks of %d: %w", agentID, err)
+	}
+	var out []Contact
+	if err := p.apply(q).Order("next_attempt_at IS NOT NULL, next_attempt_at, id").Find(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: tasks of %d: %w", agentID, err)
+	}
+	for i := range out {
+		out[i].decode()
+	}
+	return out, total, nil
+}

@@ -249,3 +249,48 @@ func (s *Store) markBlocked(ctx context.Context, batch []Contact, r *BatchResult
 	}
 	return nil
 }
+
+// MappingTemplate is a saved column mapping, reused for files from the same
+// business system.
+type MappingTemplate struct {
+	ID        int64     `gorm:"primaryKey" json:"id"`
+	Name      string    `gorm:"type:varchar(128);uniqueIndex;not null" json:"name"`
+	Mapping   string    `gorm:"type:text;not null" json:"mapping"` // JSON {"header or column index":"field"}
+	Encoding  string    `gorm:"type:varchar(16)" json:"encoding"`
+	Sheet     string    `gorm:"type:varchar(128)" json:"sheet"`
+	CreatedBy int64     `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CreateMappingTemplate saves a mapping template.
+func (s *Store) CreateMappingTemplate(ctx context.Context, t *MappingTemplate) error {
+	if err := s.conn(ctx).Create(t).Error; err != nil {
+		return fmt.Errorf("store: create mapping template %q: %w", t.Name, translate(err))
+	}
+	return nil
+}
+
+// ListMappingTemplates lists saved mapping templates by name.
+func (s *Store) ListMappingTemplates(ctx context.Context) ([]MappingTemplate, error) {
+	var out []MappingTemplate
+	err := s.conn(ctx).Order("name").Find(&out).Error
+	return out, err
+}
+
+// GetMappingTemplate loads one template.
+func (s *Store) GetMappingTemplate(ctx context.Context, id int64) (*MappingTemplate, error) {
+	var t MappingTemplate
+	if err := s.conn(ctx).First(&t, id).Error; err != nil {
+		return nil, fmt.Errorf("store: mapping template %d: %w", id, translate(err))
+	}
+	return &t, nil
+}
+
+// DeleteMappingTemplate removes one template.
+func (s *Store) DeleteMappingTemplate(ctx context.Context, id int64) error {
+	res := s.conn(ctx).Delete(&MappingTemplate{}, id)
+	if res.Error == nil && res.RowsAffected == 0 {
+		return fmt.Errorf("store: mapping template %d: %w", id, ErrNotFound)
+	}
+	return res.Error
+}
