@@ -1,8 +1,10 @@
 package api
 
 import (
+	"net/http"
 	"strings"
 
+	"github.com/bankcc/callcenter/api/web"
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
 )
@@ -126,6 +128,9 @@ func (s *Server) mount(r *gin.Engine) {
 		chain = append(chain, s.require(rt.Perm), rt.Handle)
 		r.Handle(rt.Method, rt.Path, chain...)
 	}
+	ui := http.FS(web.Files())
+	r.GET("/", func(c *gin.Context) { c.FileFromFS("/", ui) })
+	r.StaticFS("/ui", ui)
 	if s.cfg.FSDirectory != nil {
 		r.POST("/fs/directory", gin.WrapH(s.cfg.FSDirectory))
 	}

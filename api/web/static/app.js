@@ -1,0 +1,150 @@
+// A small admin UI over the REST API. The session token lives in an
+// HttpOnly cookie set at login, so this script never stores it.
+const main = document.getElementById("main");
+let me = null;
+
+async function api(method, path, body) {
+  const opts = { method, headers: {}, credentials: "same-origin" };
+  if (body instanceof FormData) opts.body = body;
+  else if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
+  const r = await fetch("/api/v1" + path, opts);
+  if (r.status === 401 && path !== "/auth/login") { showLogin(); throw new Error("401"); }
+  const data = r.status === 204 ? null : await r.json().catch(() => null);
+  if (!r.ok) throw new Error((data && data.error && data.error.message) || r.statusText);
+  return data;
+}
+
+function h(tag, attrs = {}, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (k.startsWith("on")) el.addEventListener(k.slice(2), v); else el.setAttribute(k, v);
+  }
+  for (const k of kids.flat()) el.append(k instanceof Node ? k : document.createTextNode(k ?? ""));
+  return el;
+}
+
+function table(cols, rows) {
+  return h("table", {}, h("tr", {}, cols.map((c) => h("th", {}, t(c[0])))),
+    rows.map((r) => h("tr", {}, cols.map((c) => h("td", {}, c[1](r))))));
+}
+
+function errorBox() { return h("p", { class: "error" }); }
+
+async function showLogin() {
+  document.getElementById("top").hidden = true;
+  main.replaceChildren(document.getElementById("login-tpl").content.cloneNode(true));
+  applyI18n(main);
+  document.getElementById("login").addEventListener("submit", async (e) => {
+    e.preventDefault();
+    const f = new FormData(e.target);
+    try {
+      await api("POST", "/auth/login", { username: f.get("username"), password: f.get("password") });
+      await start();
+    } catch (err) { document.getElementById("login-error").textContent = err.message; }
+  });
+}
+
+async function start() {
+  try { me = await api("GET", "/me"); } catch { return; }
+  document.getElementById("top").hidden = false;
+  document.getElementById("who").textContent = me.display_name || me.username;
+  document.querySelectorAll("[data-perm]").forEach((a) => { a.hidden = !me.permissions.includes(a.dataset.perm); });
+  route();
+}
+
+const pages = {
+  async campaigns() {
+    const list = await api("GET", "/campaigns?page_size=100");
+    const err = errorBox();
+    const form = h("form", { class: "row" },
+      h("label", {}, h("span", {}, t("name")), h("input", { name: "name", required: "" })),
+      h("label", {}, h("span", {}, t("kind")), select("kind", ["notification", "collection", "survey", "confirmation", "sales"])),
+      h("label", {}, h("span", {}, t("media")), select("media", ["voice", "ivr", "sms", "email", "fax"])),
+      h("label", {}, h("span", {}, t("dial_mode")), select("dial_mode", ["progressive", "preview", "predictive", "broadcast"])),
+      h("button", {}, t("create")));
+    form.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const f = Object.fromEntries(new FormData(form));
+      try { await api("POST", "/campaigns", f); route(); } catch (x) { err.textContent = x.message; }
+    });
+    return [h("div", { class: "card" }, form, err),
+      h("div", { class: "card" }, table([["name", (c) => h("a", { href: "#campaign/" + c.id }, c.name)],
+        ["kind", (c) => c.kind], ["media", (c) => c.media], ["dial_mode", (c) => c.dial_mode],
+        ["priority", (c) => String(c.priority)], ["status", (c) => c.status]], list.items))];
+  },
+  async campaign(id) {
+    const c = await api("GET", "/campaigns/" + id);
+    const contacts = await api("GET", `/campaigns/${id}/contacts?page_size=50`);
+    const err = errorBox(), out = h("div");
+    const form = h("form", { class: "row" }, h("label", {}, h("span", {}, t("file")), h("input", { type: "file", name: "file", required: "" })),
+      h("button", { type: "button", onclick: () => upload(true) }, t("preview")), h("button", {}, t("import")));
+    async function upload(preview) {
+      err.textContent = "";
+      try {
+        const r = await api("POST", `/campaigns/${id}/imports${preview ? "/preview" : ""}`, new FormData(form));
+        if (preview) { out.replaceChildren(table(r.header.map((hd, i) => [hd, (row) => row.cells[i] || ""]), r.rows)); return; }
+        poll(r.id);
+      } catch (x) { err.textContent = x.message; }
+    }
+    async function poll(job) {
+      const j = await api("GET", "/imports/" + job);
+      out.replaceChildren(h("p", {}, `${t("status")}: ${j.status} · ${t("total")} ${j.total} · ${t("imported")} ${j.imported} · ${t("duplicates")} ${j.duplicates} · ${t("blocked")} ${j.blocked} · ${t("rejected")} ${j.rejected}`),
+        table([["row", (e) => String(e.row)], ["field", (e) => e.field], ["message", (e) => e.message]], j.errors || []));
+      if (j.status === "queued" || j.status === "running") setTimeout(() => poll(job), 1000);
+    }
+    form.addEventListener("submit", (e) => { e.preventDefault(); upload(false); });
+    return [h("p", {}, h("a", { href: "#campaigns" }, "← " + t("back"))), h("h2", {}, c.name),
+      h("div", { class: "card" }, h("h3", {}, t("import")), form, err, out),
+      h("div", { class: "card" }, h("h3", {}, `${t("contacts")} (${contacts.total})`),
+        table([["name", (x) => x.name], ["phone", (x) => x.phone], ["id_number", (x) => x.id_number],
+          ["status", (x) => x.status], ["attempts", (x) => String(x.attempts)], ["not_dialable", (x) => x.not_dialable_reason]], contacts.items))];
+  },
+  async dnc() {
+    const q = new URLSearchParams(location.hash.split("?")[1] || "").get("q") || "";
+    const list = await api("GET", "/dnc?q=" + encodeURIComponent(q));
+    const err = errorBox();
+    const search = h("form", { class: "row" }, h("input", { name: "q", value: q }), h("button", {}, t("search")));
+    search.addEventListener("submit", (e) => { e.preventDefault(); location.hash = "dnc?q=" + encodeURIComponent(search.q.value); });
+    const add = h("form", { class: "row" }, h("label", {}, h("span", {}, t("phone")), h("input", { name: "phone" })),
+      h("label", {}, h("span", {}, t("id_number")), h("input", { name: "id_number" })),
+      h("label", {}, h("span", {}, t("reason")), h("input", { name: "reason" })), h("button", {}, t("add")));
+    add.addEventListener("submit", async (e) => {
+      e.preventDefault();
+      const f = Object.fromEntries(new FormData(add));
+      for (const k of Object.keys(f)) if (!f[k]) delete f[k];
+      try { await api("POST", "/dnc", f); route(); } catch (x) { err.textContent = x.message; }
+    });
+    return [h("div", { class: "card" }, search), h("div", { class: "card" }, add, err),
+      h("div", { class: "card" }, table([["value", (e) => e.value], ["kind", (e) => e.kind], ["reason", (e) => e.reason],
+        ["time", (e) => new Date(e.created_at).toLocaleString(lang)],
+        ["delete", (e) => h("button", { onclick: async () => { await api("DELETE", "/dnc/" + e.id); route(); } }, t("delete"))]], list.items))];
+  },
+  async users() {
+    const list = await api("GET", "/users?page_size=200");
+    return [h("div", { class: "card" }, table([["username", (u) => u.username], ["display_name", (u) => u.display_name],
+      ["role", (u) => u.role], ["extension", (u) => u.extension]], list.items))];
+  },
+  async audit() {
+    const list = await api("GET", "/audit?page_size=100");
+    return [h("div", { class: "card" }, table([["time", (e) => new Date(e.at).toLocaleString(lang)], ["username", (e) => e.username],
+      ["action", (e) => e.action], ["result", (e) => e.result], ["message", (e) => e.detail]], list.items))];
+  },
+};
+
+function select(name, options) { return h("select", { name }, options.map((o) => h("option", { value: o }, o))); }
+
+async function route() {
+  const [page, arg] = (location.hash.slice(1).split("?")[0] || "campaigns").split("/");
+  try { main.replaceChildren(...await (pages[page] || pages.campaigns)(arg)); }
+  catch (x) { if (x.message !== "401") main.replaceChildren(h("p", { class: "error" }, x.message)); }
+}
+
+window.addEventListener("hashchange", () => me && route());
+document.getElementById("lang").addEventListener("click", () => {
+  lang = lang === "zh-CN" ? "en" : "zh-CN"; localStorage.setItem("lang", lang); applyI18n(); if (me) route();
+});
+document.getElementById("logout").addEventListener("click", async () => { await api("POST", "/auth/logout").catch(() => {}); me = null; showLogin(); });
+
+fetch("/healthz").then((r) => r.json()).then((hz) => { document.getElementById("sim").hidden = !hz.simulated; });
+applyI18n();
+start().catch(showLogin);

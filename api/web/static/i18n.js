@@ -1,0 +1,33 @@
+// UI texts: zh-CN by default, English on request (remembered per browser).
+const I18N = {
+  "zh-CN": {
+    title: "外呼中心", simulated: "模拟模式：未配置 FreeSWITCH，呼叫由内置模拟器处理",
+    campaigns: "外呼活动", dnc: "黑名单", users: "用户", audit: "审计日志", logout: "退出",
+    username: "用户名", password: "密码", login: "登录", name: "名称", kind: "类型", media: "媒介",
+    dial_mode: "外呼模式", priority: "优先级", status: "状态", create: "新建", search: "查询", add: "添加",
+    delete: "删除", contacts: "联系人", import: "导入", file: "文件", preview: "预览", phone: "手机号码",
+    id_number: "身份证号码", reason: "原因", value: "号码/证件", role: "角色", display_name: "姓名",
+    extension: "分机", action: "操作", time: "时间", result: "结果", attempts: "呼叫次数",
+    not_dialable: "不可拨原因", imported: "导入", duplicates: "重复", blocked: "黑名单", rejected: "拒绝",
+    total: "合计", back: "返回", saved: "已保存", row: "行", field: "字段", message: "说明",
+  },
+  en: {
+    title: "Call Center", simulated: "SIMULATED: no FreeSWITCH configured, calls go to the built-in simulator",
+    campaigns: "Campaigns", dnc: "Do-not-call", users: "Users", audit: "Audit log", logout: "Sign out",
+    username: "Username", password: "Password", login: "Sign in", name: "Name", kind: "Kind", media: "Media",
+    dial_mode: "Dial mode", priority: "Priority", status: "Status", create: "Create", search: "Search", add: "Add",
+    delete: "Delete", contacts: "Contacts", import: "Import", file: "File", preview: "Preview", phone: "Phone",
+    id_number: "ID number", reason: "Reason", value: "Number / ID", role: "Role", display_name: "Name",
+    extension: "Extension", action: "Action", time: "Time", result: "Result", attempts: "Attempts",
+    not_dialable: "Not dialable because", imported: "Imported", duplicates: "Duplicates", blocked: "Blocked",
+    rejected: "Rejected", total: "Total", back: "Back", saved: "Saved", row: "Row", field: "Field", message: "Message",
+  },
+};
+let lang = localStorage.getItem("lang") || "zh-CN";
+function t(key) { return (I18N[lang] && I18N[lang][key]) || key; }
+function applyI18n(root = document) {
+  root.querySelectorAll("[data-i18n]").forEach((el) => { el.textContent = t(el.dataset.i18n); });
+  document.documentElement.lang = lang;
+  const b = document.getElementById("lang");
+  if (b) b.textContent = lang === "zh-CN" ? "English" : "中文";
+}
