@@ -40,6 +40,9 @@ type JobRun struct {
 	Mapping    Mapping
 	ReportPath string // where the CSV error report is written; "" for none
 	Log        *slog.Logger
+	// Writers is how many batches are stored at once (default 2): the
+	// database works on one batch while the next is read and validated.
+	Writers int
 }
 
 // jobState is what one run accumulates.
@@ -49,7 +52,7 @@ type jobState struct {
 	rejected int64
 	errs     []store.FieldError
 	lastRow  int
-	batches  int
+	writer   *batchWriter
 }
 
 // Run reads src to the end (or until cancelled) and records the outcome on
@@ -58,7 +61,7 @@ func (j *JobRun) Run(ctx context.Context, src Source) error {
 	if err := j.Store.StartImportJob(ctx, j.JobID); err != nil {
 		return fmt.Errorf("importer: start job %d: %w", j.JobID, err)
 	}
-	st := &jobState{seen: phoneSet{}}
+	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
 	status, msg := j.readAll(ctx, src, st)
 	if err := j.writeReport(st.errs); err != nil {
 		j.Log.Error("import error report", "job_id", j.JobID, "err", err)
@@ -73,23 +76,27 @@ func (j *JobRun) readAll(ctx context.Context, src Source, st *jobState) (store.I
 			break
 		}
 		if err != nil {
-			if ferr := j.flush(ctx, st); ferr != nil {
-				return store.ImportFailed, ferr.Error()
+			ferr := j.flush(ctx, st)
+			n, werr := st.writer.close()
+			if werr = errors.Join(ferr, werr); werr != nil {
+				return store.ImportFailed, werr.Error()
 			}
-			return store.ImportFailed, fmt.Sprintf("stopped at row %d: %v; %d whole batches (rows up to %d) were committed and stay", st.lastRow+1, err, st.batches, st.lastRow)
+			return store.ImportFailed, fmt.Sprintf("stopped at row %d: %v; the %d whole batches read before (rows up to %d) were committed and stay", st.lastRow+1, err, n, st.lastRow)
 		}
 		j.take(row, st)
 		if len(st.batch) >= BatchSize {
 			if err := j.flush(ctx, st); err != nil {
-				return store.ImportFailed, err.Error()
+				break
 			}
-			if stop, msg := j.cancelled(ctx, st); stop {
-				return store.ImportCancelled, msg
+			if j.cancelled(ctx) {
+				n, _ := st.writer.close()
+				return store.ImportCancelled, fmt.Sprintf("cancelled after row %d; %d whole batches were committed and stay", st.lastRow, n)
 			}
 		}
 	}
-	if err := j.flush(ctx, st); err != nil {
-		return store.ImportFailed, err.Error()
+	ferr := j.flush(ctx, st)
+	if n, err := st.writer.close(); errors.Join(ferr, err) != nil {
+		return store.ImportFailed, fmt.Sprintf("%v; %d whole batches were committed and stay", errors.Join(ferr, err), n)
 	}
 	return store.ImportDone, ""
 }
@@ -106,22 +113,23 @@ func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 	if err := j.Store.StartImportJob(ctx, j.JobID); err != nil {
 		return fmt.Errorf("importer: start job %d: %w", j.JobID, err)
 	}
-	st := &jobState{seen: phoneSet{}}
-	status, msg := store.ImportDone, ""
+	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
+	var ferr error
 	for i, in := range inputs {
 		cand, errs := ValidateContact(i+1, in)
 		j.add(cand, errs, i+1, st)
 		if len(st.batch) >= BatchSize {
-			if err := j.flush(ctx, st); err != nil {
-				status, msg = store.ImportFailed, err.Error()
+			if ferr = j.flush(ctx, st); ferr != nil {
 				break
 			}
 		}
 	}
-	if status == store.ImportDone {
-		if err := j.flush(ctx, st); err != nil {
-			status, msg = store.ImportFailed, err.Error()
-		}
+	if ferr == nil {
+		ferr = j.flush(ctx, st)
+	}
+	status, msg := store.ImportDone, ""
+	if n, err := st.writer.close(); errors.Join(ferr, err) != nil {
+		status, msg = store.ImportFailed, fmt.Sprintf("%v; %d whole batches were committed and stay", errors.Join(ferr, err), n)
 	}
 	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.errs)
 }
@@ -140,13 +148,14 @@ func (j *JobRun) add(cand *Candidate, errs []FieldError, line int, st *jobState)
 	st.lastRow = line
 }
 
-// flush commits the batch. Duplicates within the file are found here (the
-// first occurrence wins) so the store only checks against earlier contacts.
+// flush hands the batch to the writers. Duplicates within the file are
+// found here, in file order (the first occurrence wins), so the store only
+// checks against contacts stored before.
 func (j *JobRun) flush(ctx context.Context, st *jobState) error {
 	if len(st.batch) == 0 && st.rejected == 0 {
 		return nil
 	}
-	keep := st.batch[:0]
+	keep := make([]store.Contact, 0, len(st.batch))
 	var inFile int64
 	for _, c := range st.batch {
 		if !st.seen.add(c.Phone) {
@@ -155,21 +164,14 @@ func (j *JobRun) flush(ctx context.Context, st *jobState) error {
 		}
 		keep = append(keep, c)
 	}
-	_, err := j.Store.ImportBatch(ctx, j.JobID, j.CampaignID, keep, st.rejected, inFile)
-	if err != nil {
-		return fmt.Errorf("batch ending at row %d could not be stored (%v); %d earlier batches were committed and stay", st.lastRow, err, st.batches)
-	}
-	st.batches++
+	err := st.writer.send(ctx, writeTask{batch: keep, rejected: st.rejected, dup: inFile, lastRow: st.lastRow})
 	st.batch, st.rejected = st.batch[:0], 0
-	return nil
+	return err
 }
 
-func (j *JobRun) cancelled(ctx context.Context, st *jobState) (bool, string) {
+func (j *JobRun) cancelled(ctx context.Context) bool {
 	stop, err := j.Store.ImportCancelRequested(ctx, j.JobID)
-	if err != nil || ctx.Err() != nil || stop {
-		return true, fmt.Sprintf("cancelled after row %d; %d whole batches were committed and stay", st.lastRow, st.batches)
-	}
-	return false, ""
+	return err != nil || ctx.Err() != nil || stop
 }
 
 func toContact(c *Candidate, jobID int64) store.Contact {

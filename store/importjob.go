@@ -168,7 +168,7 @@ func (s *Store) ImportBatch(ctx context.Context, jobID, campaignID int64, batch 
 			return err
 		}
 		if len(fresh) > 0 {
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(fresh, 2000)
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(fresh, s.insertChunk())
 			if res.Error != nil {
 				return fmt.Errorf("store: insert contacts: %w", res.Error)
 			}
@@ -293,4 +293,13 @@ func (s *Store) DeleteMappingTemplate(ctx context.Context, id int64) error {
 		return fmt.Errorf("store: mapping template %d: %w", id, ErrNotFound)
 	}
 	return res.Error
+}
+
+// insertChunk is how many rows go in one INSERT: SQLite caps the number of
+// bound variables per statement (32766), MySQL only the packet size.
+func (s *Store) insertChunk() int {
+	if s.driver == "mysql" {
+		return 2000
+	}
+	return 1000
 }

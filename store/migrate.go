@@ -11,7 +11,7 @@ import (
 // models are created and extended by AutoMigrate: it only adds tables,
 // columns and indexes, never drops, so it is safe on every start.
 func models() []any {
-	return []any{&User{}, &Group{}, &Session{}, &AuditEntry{}, &Campaign{}, &Contact{}, &DNCEntry{}, &ImportJob{}, &ExportTemplate{}, &ImportCursor{}, &MappingTemplate{},
+	return []any{&User{}, &Group{}, &Session{}, &AuditEntry{}, &Campaign{}, &Contact{}, &DNCEntry{}, &ImportJob{}, &ExportTemplate{}, &ImportCursor{}, &MappingTemplate{}, &Attempt{},
 		&Calendar{}, &Holiday{}, &Strategy{}}
 }
 

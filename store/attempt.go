@@ -1,0 +1,60 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm/clause"
+)
+
+// Attempt is one dial try (one call leg): the call-detail record retries,
+// reports and call history are built from. A contact has many attempts.
+type Attempt struct {
+	ID          int64      `gorm:"primaryKey" json:"id"`
+	CallUUID    string     `gorm:"column:call_uuid;type:varchar(64);uniqueIndex;not null" json:"call_uuid"`
+	JobUUID     string     `gorm:"column:job_uuid;type:varchar(64)" json:"job_uuid,omitempty"`
+	Node        string     `gorm:"type:varchar(64)" json:"node"`
+	CampaignID  int64      `gorm:"index:ix_attempt_campaign,priority:1" json:"campaign_id,omitempty"`
+	ContactID   int64      `gorm:"index" json:"contact_id,omitempty"`
+	AgentID     int64      `gorm:"index" json:"agent_id,omitempty"`
+	Destination string     `gorm:"type:varchar(128)" json:"destination"`
+	OtherUUIDs  []string   `gorm:"column:other_uuids;serializer:json;type:text" json:"other_uuids"`
+	State       string     `gorm:"type:varchar(16)" json:"state"`
+	Bridged     bool       `json:"bridged"`
+	CreatedAt   time.Time  `gorm:"index:ix_attempt_campaign,priority:2" json:"created_at"`
+	AnsweredAt  *time.Time `json:"answered_at,omitempty"`
+	BridgedAt   *time.Time `json:"bridged_at,omitempty"`
+	HungupAt    *time.Time `json:"hungup_at,omitempty"`
+	HangupCause string     `gorm:"type:varchar(64)" json:"hangup_cause,omitempty"`
+	SIPCode     int        `gorm:"column:sip_code" json:"sip_code,omitempty"`
+	BillSec     int        `gorm:"column:bill_sec" json:"billsec"`
+	Result      string     `gorm:"type:varchar(32);index" json:"result,omitempty"`
+	Machine     bool       `json:"machine"`
+	Reason      string     `gorm:"type:varchar(255)" json:"reason,omitempty"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+// SaveAttempt inserts or updates the attempt with the same call UUID; the
+// controller calls it on create, answer, bridge and hangup.
+func (s *Store) SaveAttempt(ctx context.Context, a *Attempt) error {
+	err := s.conn(ctx).Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "call_uuid"}},
+		DoUpdates: clause.AssignmentColumns([]string{"job_uuid", "node", "campaign_id", "contact_id", "agent_id",
+			"destination", "other_uuids", "state", "bridged", "answered_at", "bridged_at", "hungup_at", "hangup_cause",
+			"sip_code", "bill_sec", "result", "machine", "reason", "updated_at"}),
+	}).Create(a).Error
+	if err != nil {
+		return fmt.Errorf("store: save attempt %s: %w", a.CallUUID, err)
+	}
+	return nil
+}
+
+// GetAttemptByUUID loads one attempt.
+func (s *Store) GetAttemptByUUID(ctx context.Context, uuid string) (*Attempt, error) {
+	var a Attempt
+	if err := s.conn(ctx).Where("call_uuid = ?", uuid).First(&a).Error; err != nil {
+		return nil, fmt.Errorf("store: attempt %s: %w", uuid, translate(err))
+	}
+	return &a, nil
+}
