@@ -33,7 +33,7 @@ var ExportClass = map[string][]ContactStatus{
 // Attempt; the contact keeps only the counters the dialer needs.
 type Contact struct {
 	ID            int64         `gorm:"primaryKey" json:"id"`
-	CampaignID    int64         `gorm:"not null;uniqueIndex:ux_contact_phone,priority:1;index:ix_contact_queue,priority:1;index:ix_contact_owner,priority:1" json:"campaign_id"`
+	CampaignID    int64         `gorm:"not null;uniqueIndex:ux_contact_phone,priority:1;index:ix_contact_queue,priority:1" json:"campaign_id"`
 	Name          string        `gorm:"type:varchar(128)" json:"name"`
 	Phone         string        `gorm:"type:varchar(20);not null;uniqueIndex:ux_contact_phone,priority:2" json:"phone"`
 	AltPhone      string        `gorm:"type:varchar(20);index" json:"alt_phone"`
@@ -51,9 +51,9 @@ type Contact struct {
 	LastAttemptAt *time.Time    `json:"last_attempt_at,omitempty"`
 	NextAttemptAt *time.Time    `gorm:"index:ix_contact_queue,priority:3" json:"next_attempt_at,omitempty"`
 	DNDUntil      *time.Time    `json:"dnd_until,omitempty"`
-	OwnerAgentID  *int64        `gorm:"index:ix_contact_owner,priority:2" json:"owner_agent_id,omitempty"`
+	OwnerAgentID  *int64        `gorm:"index" json:"owner_agent_id,omitempty"`
 	AssignedAt    *time.Time    `json:"assigned_at,omitempty"`
-	ImportJobID   *int64        `gorm:"index" json:"import_job_id,omitempty"`
+	ImportJobID   *int64        `json:"import_job_id,omitempty"` // no index: every secondary index slows imports
 	CreatedAt     time.Time     `json:"created_at"`
 	UpdatedAt     time.Time     `json:"updated_at"`
 }

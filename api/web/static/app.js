@@ -70,7 +70,7 @@ const pages = {
     return [h("div", { class: "card" }, form, err),
       h("div", { class: "card" }, table([["name", (c) => h("a", { href: "#campaign/" + c.id }, c.name)],
         ["kind", (c) => c.kind], ["media", (c) => c.media], ["dial_mode", (c) => c.dial_mode],
-        ["priority", (c) => String(c.priority)], ["status", (c) => c.status]], list.items))];
+        ["priority", (c) => String(c.priority)], ["status", (c) => t(c.status)]], list.items))];
   },
   async campaign(id) {
     const c = await api("GET", "/campaigns/" + id);
@@ -97,7 +97,7 @@ const pages = {
       h("div", { class: "card" }, h("h3", {}, t("import")), form, err, out),
       h("div", { class: "card" }, h("h3", {}, `${t("contacts")} (${contacts.total})`),
         table([["name", (x) => x.name], ["phone", (x) => x.phone], ["id_number", (x) => x.id_number],
-          ["status", (x) => x.status], ["attempts", (x) => String(x.attempts)], ["not_dialable", (x) => x.not_dialable_reason]], contacts.items))];
+          ["status", (x) => t(x.status)], ["attempts", (x) => String(x.attempts)], ["not_dialable", (x) => x.not_dialable_reason ? t(x.not_dialable_reason) : ""]], contacts.items))];
   },
   async dnc() {
     const q = new URLSearchParams(location.hash.split("?")[1] || "").get("q") || "";

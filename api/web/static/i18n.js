@@ -10,6 +10,10 @@ const I18N = {
     extension: "分机", action: "操作", time: "时间", result: "结果", attempts: "呼叫次数",
     not_dialable: "不可拨原因", imported: "导入", duplicates: "重复", blocked: "黑名单", rejected: "拒绝",
     total: "合计", back: "返回", saved: "已保存", row: "行", field: "字段", message: "说明",
+    pending: "待拨打", in_progress: "通话中", completed: "已完成", failed: "未接通", maintenance: "待维护",
+    cancelled: "已取消", blacklisted: "黑名单", do_not_disturb: "免打扰", attempts_exhausted: "次数已用完",
+    retry_not_due: "未到重拨时间", outside_window: "不在呼叫时段", outside_period: "不在活动期内", no_number: "无可拨号码",
+    draft: "草稿", running: "进行中", paused: "已暂停", stopped: "已停止",
   },
   en: {
     title: "Call Center", simulated: "SIMULATED: no FreeSWITCH configured, calls go to the built-in simulator",
@@ -21,6 +25,10 @@ const I18N = {
     extension: "Extension", action: "Action", time: "Time", result: "Result", attempts: "Attempts",
     not_dialable: "Not dialable because", imported: "Imported", duplicates: "Duplicates", blocked: "Blocked",
     rejected: "Rejected", total: "Total", back: "Back", saved: "Saved", row: "Row", field: "Field", message: "Message",
+    pending: "Pending", in_progress: "On a call", completed: "Completed", failed: "Failed", maintenance: "Needs fixing",
+    cancelled: "Cancelled", blacklisted: "Blacklisted", do_not_disturb: "Do not disturb", attempts_exhausted: "Attempts used up",
+    retry_not_due: "Retry not due", outside_window: "Outside calling hours", outside_period: "Outside campaign period", no_number: "No number left",
+    draft: "Draft", running: "Running", paused: "Paused", stopped: "Stopped",
   },
 };
 let lang = localStorage.getItem("lang") || "zh-CN";
