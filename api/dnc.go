@@ -1,7 +1,10 @@
 package api
 
 import (
+	"fmt"
+	"io"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -169,4 +172,62 @@ func (s *Server) deleteDNC(c *gin.Context) {
 	}
 	auditDetail(c, "contacts_released="+itoa(released))
 	c.Status(http.StatusNoContent)
+}
+
+// importDNC blacklists every phone and ID number in an uploaded file (the
+// same readers and header names as contact imports); the form's reason and
+// source apply to all rows. Bad rows are reported by file row.
+func (s *Server) importDNC(c *gin.Context) {
+	up, err := s.saveUpload(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer os.Remove(up.path)
+	src, mapping, err := openChecked(up, importer.Options{Encoding: c.PostForm("encoding"), MaxBytes: s.cfg.MaxUploadBytes}, c.PostForm("mapping"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	defer src.Close()
+	base := dncRequest{Reason: c.PostForm("reason"), Source: store.DNCSource(c.PostForm("source"))}
+	if base.Source == "" {
+		base.Source = store.DNCImport
+	}
+	resp := dncBatchResponse{Errors: []store.FieldError{}}
+	var entries []store.DNCEntry
+	uid := currentUser(c).ID
+	for {
+		row, err := src.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			fail(c, unprocessable("file", err))
+			return
+		}
+		in := mapping.Input(row)
+		for _, r := range []dncRequest{{Phone: in.Phone}, {Phone: in.AltPhone}, {IDNumber: in.IDNumber}} {
+			if r.Phone == "" && r.IDNumber == "" {
+				continue
+			}
+			r.Reason, r.Source = base.Reason, base.Source
+			e, ferr := r.entry(row.Line)
+			if ferr != nil {
+				resp.Errors = append(resp.Errors, *ferr)
+				continue
+			}
+			e.CreatedBy = uid
+			entries = append(entries, e)
+		}
+	}
+	resp.Rejected = len(resp.Errors)
+	added, blocked, err := s.store.AddDNCBatch(c.Request.Context(), entries)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	resp.Added, resp.Existing, resp.Blocked = added, int64(len(entries))-added, blocked
+	auditDetail(c, fmt.Sprintf("file=%s added=%d rejected=%d contacts_blocked=%d", up.name, added, resp.Rejected, blocked))
+	c.JSON(http.StatusOK, resp)
 }

@@ -122,6 +122,17 @@ func TestBlacklistByIDBlocksEverywhere(t *testing.T) {
 	h.do("POST", "/api/v1/dnc", admin, map[string]any{"phone": "12345"}, 400, nil)
 	h.do("POST", "/api/v1/dnc", h.tokens[store.RoleAgent], map[string]any{"phone": "13800138000"}, 403, nil)
 
+	// Bulk from a file: a GBK text export with a bad row.
+	rec := h.upload("/api/v1/dnc/import", admin, "dnc.csv", []byte("手机号码,身份证号码\n13900139000,\n12345,\n,440305198512310026\n"), map[string]string{"reason": "批量"})
+	var bulk dncBatchResponse
+	decode(t, rec, &bulk)
+	if rec.Code != 200 || bulk.Added != 2 || bulk.Rejected != 1 || bulk.Errors[0].Row != 3 || bulk.Blocked != 1 {
+		t.Fatalf("dnc file import: %d %+v", rec.Code, bulk)
+	}
+	if s := statusOf(a.ID); s["李娜"] != store.ContactBlocked {
+		t.Fatalf("file entry did not block: %v", s)
+	}
+
 	h.do("DELETE", fmt.Sprintf("/api/v1/dnc/%d", entry.ID), admin, nil, 204, nil)
 	if s := statusOf(a.ID); s["张伟"] != store.ContactPending {
 		t.Fatalf("after removal: %v", s)

@@ -105,6 +105,7 @@ func (s *Server) apiRoutes() []route {
 		// dnc_manage to change, campaign_view to search
 		{"POST", "/api/v1/dnc", store.PermDNCManage, "dnc.create", s.createDNC, doc{"Blacklist a phone or resident ID number; blocks matching contacts everywhere", dncRequest{}, dncView{}, 201}},
 		{"POST", "/api/v1/dnc/batch", store.PermDNCManage, "dnc.batch", s.createDNCBatch, doc{"Blacklist many entries; bad items reported by row", dncBatchRequest{}, dncBatchResponse{}, 200}},
+		{"POST", "/api/v1/dnc/import", store.PermDNCManage, "dnc.import", s.importDNC, doc{"Blacklist every phone and ID number in a file (csv/txt/xlsx/docx/doc); multipart file, reason, source", nil, dncBatchResponse{}, 200}},
 		{"GET", "/api/v1/dnc", store.PermCampaignView, "", s.listDNC, doc{"Search the blacklist (?q&kind)", nil, list[store.DNCEntry]{}, 200}},
 		{"DELETE", "/api/v1/dnc/:id", store.PermDNCManage, "dnc.delete", s.deleteDNC, doc{"Remove a blacklist entry; releases the contacts it alone blocked", nil, nil, 204}},
 
@@ -146,7 +147,7 @@ func (s *Server) allRoutes() []route { return append(s.publicRoutes(), s.apiRout
 // ingest API takes up to 10,000 contacts, everything else small JSON.
 func (s *Server) bodyLimit(rt route) int64 {
 	switch {
-	case strings.HasSuffix(rt.Path, "/imports") || strings.HasSuffix(rt.Path, "/imports/preview"):
+	case strings.HasSuffix(rt.Path, "/imports") || strings.HasSuffix(rt.Path, "/imports/preview") || strings.HasSuffix(rt.Path, "/dnc/import"):
 		return s.cfg.MaxUploadBytes + 1<<20 // the file plus the form's other fields
 	case strings.HasSuffix(rt.Path, "/contacts") && rt.Method == "POST":
 		return 16 << 20
