@@ -12,12 +12,15 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"strconv"
+	"strings"
 	"sync/atomic"
 	"syscall"
 	"time"
 
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
+	"github.com/xuri/excelize/v2"
 )
 
 // benchImport measures the contact import path end to end: a generated CSV
@@ -30,6 +33,7 @@ func benchImport(ctx context.Context, cfg *Config, args []string, out io.Writer)
 	dupPct := fs.Float64("dup", 5, "percent of rows repeating an earlier phone")
 	dir := fs.String("dir", os.TempDir(), "where the generated file goes")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the import to this file")
+	format := fs.String("format", "csv", "file format: csv or xlsx")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -39,12 +43,16 @@ func benchImport(ctx context.Context, cfg *Config, args []string, out io.Writer)
 	}
 	defer st.Close()
 
-	path := filepath.Join(*dir, fmt.Sprintf("bench-contacts-%d.csv", *rows))
-	if err := writeBenchCSV(path, *rows, *dupPct); err != nil {
+	path := filepath.Join(*dir, fmt.Sprintf("bench-contacts-%d.%s", *rows, *format))
+	write := writeBenchCSV
+	if *format == "xlsx" {
+		write = writeBenchXLSX
+	}
+	if err := write(path, *rows, *dupPct); err != nil {
 		return err
 	}
 	defer os.Remove(path)
-	fmt.Fprintf(out, "database: %s; file: %d rows, %.0f%% duplicates\n", cfg.Database.Driver, *rows, *dupPct)
+	fmt.Fprintf(out, "database: %s; file: %s, %d rows, %.0f%% duplicates\n", cfg.Database.Driver, *format, *rows, *dupPct)
 
 	t0 := time.Now()
 	if err := seedBenchDNC(ctx, st, *dnc); err != nil {
@@ -100,6 +108,43 @@ func benchImport(ctx context.Context, cfg *Config, args []string, out io.Writer)
 	return nil
 }
 
+// benchRow is row i of the generated file: name, phone (dupPct percent
+// repeat an earlier phone), customer type, balance.
+func benchRow(i int, rnd *rand.Rand, dupPct float64) []string {
+	n := i
+	if i > 0 && rnd.Float64()*100 < dupPct {
+		n = rnd.IntN(i)
+	}
+	return []string{fmt.Sprintf("客户%d", i), fmt.Sprintf("1%d%09d", 3+n%7, n), "普通客户", fmt.Sprintf("%d.%02d", n%10000, n%100)}
+}
+
+// writeBenchXLSX writes the same rows as an xlsx sheet, phones as numbers
+// the way office programs store them.
+func writeBenchXLSX(path string, rows int, dupPct float64) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return err
+	}
+	if err := sw.SetRow("A1", []any{"客户姓名", "手机号码", "客户类型", "账户余额"}); err != nil {
+		return err
+	}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < rows; i++ {
+		r := benchRow(i, rnd, dupPct)
+		phone, _ := strconv.ParseInt(r[1], 10, 64)
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, []any{r[0], phone, r[2], r[3]}); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return f.SaveAs(path)
+}
+
 // writeBenchCSV writes name,phone,id rows; dupPct percent repeat an earlier phone.
 func writeBenchCSV(path string, rows int, dupPct float64) error {
 	f, err := os.Create(path)
@@ -110,11 +155,7 @@ func writeBenchCSV(path string, rows int, dupPct float64) error {
 	fmt.Fprintln(w, "客户姓名,手机号码,客户类型,账户余额")
 	rnd := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < rows; i++ {
-		n := i
-		if i > 0 && rnd.Float64()*100 < dupPct {
-			n = rnd.IntN(i)
-		}
-		fmt.Fprintf(w, "客户%d,1%d%09d,普通客户,%d.%02d\n", i, 3+n%7, n, n%10000, n%100)
+		fmt.Fprintln(w, strings.Join(benchRow(i, rnd, dupPct), ","))
 	}
 	if err := w.Flush(); err != nil {
 		f.Close()
