@@ -99,44 +99,44 @@ func (e *DialplanExtension) UnmarshalXML(dec *xml.Decoder, start xml.StartElemen
 	return nil
 }
 
-func destination(name, expr string, actions ...DialplanAction) DialplanExtension {
+func xmlcurlDest(name, expr string, actions ...DialplanAction) DialplanExtension {
 	return DialplanExtension{Name: name, Field: "destination_number", Expr: expr, Actions: actions}
 }
 
-func act(app, data string) DialplanAction { return DialplanAction{App: app, Data: data} }
+func xmlcurlAct(app, data string) DialplanAction { return DialplanAction{App: app, Data: data} }
 
 // DialplanContexts returns every context the system needs.
 func DialplanContexts(opts DialplanOptions) []DialplanContext {
 	o := opts.withDefaults()
-	socket := act("socket", o.SocketAddr+" async full")
-	toIVR := destination("ivr_flow", `^ivr_([a-z0-9_]+)$`, act("set", "ivr_flow=$1"), socket)
-	queue := act("park", "")
+	socket := xmlcurlAct("socket", o.SocketAddr+" async full")
+	toIVR := xmlcurlDest("ivr_flow", `^ivr_([a-z0-9_]+)$`, xmlcurlAct("set", "ivr_flow=$1"), socket)
+	queue := xmlcurlAct("park", "")
 	if o.UseCallcenter {
-		queue = act("callcenter", "$1@${domain_name}")
+		queue = xmlcurlAct("callcenter", "$1@${domain_name}")
 	}
 	return []DialplanContext{
 		{Name: IVRContext, Extensions: []DialplanExtension{toIVR}},
 		{Name: QueueContext, Extensions: []DialplanExtension{
-			destination("queue", `^([A-Za-z0-9_.-]+)$`, act("answer", ""), act("set", "cc_queue=$1"), queue),
+			xmlcurlDest("queue", `^([A-Za-z0-9_.-]+)$`, xmlcurlAct("answer", ""), xmlcurlAct("set", "cc_queue=$1"), queue),
 		}},
 		{Name: VoicemailContext, Extensions: []DialplanExtension{
-			destination("leave_voicemail", `^vm_(\d+)$`, act("answer", ""), act("voicemail", "default ${domain_name} $1")),
+			xmlcurlDest("leave_voicemail", `^vm_(\d+)$`, xmlcurlAct("answer", ""), xmlcurlAct("voicemail", "default ${domain_name} $1")),
 		}},
 		{Name: AgentContext, Extensions: []DialplanExtension{
-			destination("voicemail_check", `^\*98$`, act("answer", ""),
-				act("voicemail", "check default ${domain_name} ${sip_from_user}")),
-			destination("agent_to_agent", o.ExtensionPattern,
-				act("set", "hangup_after_bridge=true"), act("set", "continue_on_fail=true"),
-				act("set", "call_timeout=30"), act("bridge", "user/$1@${domain_name}"),
-				act("answer", ""), act("voicemail", "default ${domain_name} $1")),
+			xmlcurlDest("voicemail_check", `^\*98$`, xmlcurlAct("answer", ""),
+				xmlcurlAct("voicemail", "check default ${domain_name} ${sip_from_user}")),
+			xmlcurlDest("agent_to_agent", o.ExtensionPattern,
+				xmlcurlAct("set", "hangup_after_bridge=true"), xmlcurlAct("set", "continue_on_fail=true"),
+				xmlcurlAct("set", "call_timeout=30"), xmlcurlAct("bridge", "user/$1@${domain_name}"),
+				xmlcurlAct("answer", ""), xmlcurlAct("voicemail", "default ${domain_name} $1")),
 			// External numbers are placed by the controller (gateway, caller
 			// ID, do-not-call and calling-window checks): it sees the park.
-			destination("manual_dial", `^(\+?\d{7,20})$`, act("set", "cc_manual_dial=$1"), act("park", "")),
+			xmlcurlDest("manual_dial", `^(\+?\d{7,20})$`, xmlcurlAct("set", "cc_manual_dial=$1"), xmlcurlAct("park", "")),
 		}},
 		{Name: DialerContext, Extensions: []DialplanExtension{
-			destination("park", `^park$`, act("park", "")),
+			xmlcurlDest("park", `^park$`, xmlcurlAct("park", "")),
 			toIVR,
-			destination("inbound", `^(.+)$`, act("set", "cc_inbound=true"), act("park", "")),
+			xmlcurlDest("inbound", `^(.+)$`, xmlcurlAct("set", "cc_inbound=true"), xmlcurlAct("park", "")),
 		}},
 	}
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // Generic shapes to read the answers back, independent of the writer's types.
-type testDoc struct {
+type xmlcurlTestDoc struct {
 	XMLName xml.Name `xml:"document"`
 	Type    string   `xml:"type,attr"`
 	Section struct {
@@ -22,24 +22,24 @@ type testDoc struct {
 			Status string `xml:"status,attr"`
 		} `xml:"result"`
 		Domain struct {
-			Name   string      `xml:"name,attr"`
-			Params []testParam `xml:"params>param"`
+			Name   string             `xml:"name,attr"`
+			Params []xmlcurlTestParam `xml:"params>param"`
 			Users  []struct {
-				ID        string      `xml:"id,attr"`
-				Params    []testParam `xml:"params>param"`
-				Variables []testParam `xml:"variables>variable"`
+				ID        string             `xml:"id,attr"`
+				Params    []xmlcurlTestParam `xml:"params>param"`
+				Variables []xmlcurlTestParam `xml:"variables>variable"`
 			} `xml:"users>user"`
 		} `xml:"domain"`
 		Contexts []DialplanContext `xml:"context"`
 	} `xml:"section"`
 }
 
-type testParam struct {
+type xmlcurlTestParam struct {
 	Name  string `xml:"name,attr"`
 	Value string `xml:"value,attr"`
 }
 
-func params(ps []testParam) map[string]string {
+func xmlcurlParams(ps []xmlcurlTestParam) map[string]string {
 	m := map[string]string{}
 	for _, p := range ps {
 		m[p.Name] = p.Value
@@ -47,12 +47,12 @@ func params(ps []testParam) map[string]string {
 	return m
 }
 
-func parseDoc(t *testing.T, body string) testDoc {
+func xmlcurlParseDoc(t *testing.T, body string) xmlcurlTestDoc {
 	t.Helper()
 	if !strings.HasPrefix(body, "<?xml ") {
 		t.Errorf("no XML declaration: %.60q", body)
 	}
-	var d testDoc
+	var d xmlcurlTestDoc
 	if err := xml.Unmarshal([]byte(body), &d); err != nil {
 		t.Fatalf("answer is not well-formed XML: %v\n%s", err, body)
 	}
@@ -62,13 +62,13 @@ func parseDoc(t *testing.T, body string) testDoc {
 	return d
 }
 
-type fakeUsers struct {
+type xmlcurlFakeUsers struct {
 	users map[string]SIPUser
 	err   error
 	calls int
 }
 
-func (f *fakeUsers) SIPUser(_ context.Context, domain, user string) (SIPUser, error) {
+func (f *xmlcurlFakeUsers) SIPUser(_ context.Context, domain, user string) (SIPUser, error) {
 	f.calls++
 	if f.err != nil {
 		return SIPUser{}, f.err
@@ -80,7 +80,7 @@ func (f *fakeUsers) SIPUser(_ context.Context, domain, user string) (SIPUser, er
 	return u, nil
 }
 
-func post(t *testing.T, h http.Handler, form url.Values) *httptest.ResponseRecorder {
+func xmlcurlPost(t *testing.T, h http.Handler, form url.Values) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/fs/x", strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -91,7 +91,7 @@ func post(t *testing.T, h http.Handler, form url.Values) *httptest.ResponseRecor
 
 func TestDirectoryHandler(t *testing.T) {
 	const domain = "cc.example.com"
-	users := &fakeUsers{users: map[string]SIPUser{
+	users := &xmlcurlFakeUsers{users: map[string]SIPUser{
 		domain + "/1001": {Extension: "1001", Password: `p&ss"<w>'rd`, DisplayName: `Zoë "Z" <agent> & co`, Group: "sales", CallerID: "4000"},
 		domain + "/1002": {Extension: "1002", A1Hash: A1Hash("1002", domain, "x"), Password: "ignored"},
 	}}
@@ -105,19 +105,19 @@ func TestDirectoryHandler(t *testing.T) {
 		return v
 	}
 
-	rec := post(t, h, form("user", "1001"))
+	rec := xmlcurlPost(t, h, form("user", "1001"))
 	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/xml") {
 		t.Fatalf("status %d type %q", rec.Code, rec.Header().Get("Content-Type"))
 	}
-	d := parseDoc(t, rec.Body.String())
+	d := xmlcurlParseDoc(t, rec.Body.String())
 	if d.Section.Name != "directory" || d.Section.Domain.Name != domain || len(d.Section.Domain.Users) != 1 {
 		t.Fatalf("answer %+v", d.Section)
 	}
-	if ds := params(d.Section.Domain.Params)["dial-string"]; !strings.Contains(ds, "${sofia_contact(*/${dialed_user}@${dialed_domain})}") {
+	if ds := xmlcurlParams(d.Section.Domain.Params)["dial-string"]; !strings.Contains(ds, "${sofia_contact(*/${dialed_user}@${dialed_domain})}") {
 		t.Errorf("dial-string = %q", ds)
 	}
 	u := d.Section.Domain.Users[0]
-	p, v := params(u.Params), params(u.Variables)
+	p, v := xmlcurlParams(u.Params), xmlcurlParams(u.Variables)
 	if u.ID != "1001" || p["password"] != `p&ss"<w>'rd` || p["a1-hash"] != "" {
 		t.Errorf("user %s params %v", u.ID, p)
 	}
@@ -129,8 +129,8 @@ func TestDirectoryHandler(t *testing.T) {
 		}
 	}
 
-	d = parseDoc(t, post(t, h, form("user", "1002")).Body.String())
-	p = params(d.Section.Domain.Users[0].Params)
+	d = xmlcurlParseDoc(t, xmlcurlPost(t, h, form("user", "1002")).Body.String())
+	p = xmlcurlParams(d.Section.Domain.Users[0].Params)
 	if p["a1-hash"] != A1Hash("1002", domain, "x") || p["password"] != "" {
 		t.Errorf("a1-hash user params %v", p)
 	}
@@ -147,8 +147,8 @@ func TestDirectoryHandler(t *testing.T) {
 	}
 	for _, tt := range notFound {
 		t.Run(tt.name, func(t *testing.T) {
-			rec := post(t, h, tt.form)
-			d := parseDoc(t, rec.Body.String())
+			rec := xmlcurlPost(t, h, tt.form)
+			d := xmlcurlParseDoc(t, rec.Body.String())
 			if rec.Code != 200 || d.Section.Name != "result" || d.Section.Result.Status != "not found" {
 				t.Errorf("status %d, answer %s", rec.Code, rec.Body.String())
 			}
@@ -156,14 +156,14 @@ func TestDirectoryHandler(t *testing.T) {
 	}
 
 	before := users.calls
-	post(t, h, form("user", `1001"/><user id="x`))
-	post(t, h, form("purpose", "network-list"))
+	xmlcurlPost(t, h, form("user", `1001"/><user id="x`))
+	xmlcurlPost(t, h, form("purpose", "network-list"))
 	if users.calls != before {
 		t.Error("looked up a request that names no valid user")
 	}
 
 	users.err = errors.New("database down")
-	if rec := post(t, h, form("user", "1001")); rec.Code != http.StatusInternalServerError {
+	if rec := xmlcurlPost(t, h, form("user", "1001")); rec.Code != http.StatusInternalServerError {
 		t.Errorf("store failure answered %d", rec.Code)
 	}
 
@@ -195,7 +195,7 @@ func TestDialplanHandler(t *testing.T) {
 		t.Run(want.Name, func(t *testing.T) {
 			form := url.Values{"section": {"dialplan"}, "Caller-Context": {"default"}, "Hunt-Context": {want.Name},
 				"Caller-Destination-Number": {"ivr_verify_id"}}
-			d := parseDoc(t, post(t, h, form).Body.String())
+			d := xmlcurlParseDoc(t, xmlcurlPost(t, h, form).Body.String())
 			if d.Section.Name != "dialplan" || len(d.Section.Contexts) != 1 {
 				t.Fatalf("answer %+v", d.Section)
 			}
@@ -205,7 +205,7 @@ func TestDialplanHandler(t *testing.T) {
 		})
 	}
 
-	d := parseDoc(t, post(t, h, url.Values{"section": {"dialplan"}, "Caller-Context": {IVRContext}}).Body.String())
+	d := xmlcurlParseDoc(t, xmlcurlPost(t, h, url.Values{"section": {"dialplan"}, "Caller-Context": {IVRContext}}).Body.String())
 	ivr := d.Section.Contexts[0].Extensions[0]
 	if ivr.Expr != `^ivr_([a-z0-9_]+)$` || ivr.Actions[0] != (DialplanAction{"set", "ivr_flow=$1"}) ||
 		ivr.Actions[1] != (DialplanAction{"socket", "callcenter:8084 async full"}) {
@@ -216,7 +216,7 @@ func TestDialplanHandler(t *testing.T) {
 		{"section": {"dialplan"}, "Caller-Context": {"public"}},
 		{"section": {"directory"}, "Caller-Context": {IVRContext}},
 	} {
-		d := parseDoc(t, post(t, h, form).Body.String())
+		d := xmlcurlParseDoc(t, xmlcurlPost(t, h, form).Body.String())
 		if d.Section.Result.Status != "not found" {
 			t.Errorf("%v answered %+v", form, d.Section)
 		}
