@@ -94,6 +94,8 @@ func (p *program) login(t *testing.T, user, pw string) string {
 func testProgramFlow(t *testing.T, env map[string]string) {
 	const adminPW = "Boss-Pass-2026!"
 	env["CC_ADMIN_PASSWORD"] = adminPW
+	env["CC_IVR_LISTEN"] = "127.0.0.1:0"
+	env["CC_DATA_DIR"] = t.TempDir()
 	p := startProgram(t, env)
 	admin := p.login(t, "admin", adminPW)
 	if code := p.call(t, "GET", "/api/v1/users", "", nil, nil); code != 401 {
@@ -110,6 +112,19 @@ func testProgramFlow(t *testing.T, env map[string]string) {
 	agent := p.login(t, "agent1", "Agent-Pass-2026")
 	if code := p.call(t, "GET", "/api/v1/users", agent, nil, nil); code != 403 {
 		t.Fatalf("agent on users: %d", code)
+	}
+	// With no FreeSWITCH configured the built-in simulator is the node, and says so.
+	var ready struct {
+		Status    string
+		Simulated bool
+		Nodes     []struct{ Name, State string }
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for p.call(t, "GET", "/readyz", "", nil, &ready); ready.Status != "ready" && time.Now().Before(deadline); p.call(t, "GET", "/readyz", "", nil, &ready) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if ready.Status != "ready" || !ready.Simulated || len(ready.Nodes) != 1 || ready.Nodes[0].State != "up" {
+		t.Fatalf("readyz = %+v", ready)
 	}
 	if err := p.stop(); err != nil {
 		t.Fatalf("shutdown: %v", err)

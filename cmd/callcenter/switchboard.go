@@ -2,27 +2,174 @@ package main
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/bankcc/callcenter/api"
+	"github.com/bankcc/callcenter/controller"
+	"github.com/bankcc/callcenter/controller/esltest"
+	"github.com/bankcc/callcenter/dialplan"
+	"github.com/bankcc/callcenter/ivr"
 	"github.com/bankcc/callcenter/store"
 )
 
 // switchboard wires the FreeSWITCH side: the controller's node pool, the IVR
-// socket server, and, when no node is configured, the built-in simulator.
+// socket server, the xml_curl handlers and, when no node is configured, the
+// built-in simulator (a test peer run in-process, labelled SIMULATED).
 type switchboard struct {
 	simulated bool
+	sim       *esltest.Server
+	pool      *controller.Pool
+	ivr       *ivr.Server
+	st        *store.Store
 	log       *slog.Logger
+	ivrAddr   string
 }
 
 func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*switchboard, error) {
-	return &switchboard{simulated: len(cfg.FreeSWITCH.Nodes) == 0, log: log}, nil
+	sb := &switchboard{st: st, log: log}
+	nodes := toNodes(cfg.FreeSWITCH.Nodes)
+	if len(nodes) == 0 {
+		sim, err := esltest.Start(ctx, esltest.Options{Password: dialplan.DefaultESLPassword, Logger: log.With("component", "fssim")})
+		if err != nil {
+			return nil, fmt.Errorf("start the FreeSWITCH simulator: %w", err)
+		}
+		sb.simulated, sb.sim = true, sim
+		nodes = []controller.NodeConfig{{Name: "simulator", Address: sim.Addr(), Password: dialplan.DefaultESLPassword, MaxChannels: 2000, MaxCPS: 200}}
+	}
+	pool, err := controller.NewPool(ctx, nodes, attemptRecorder{st}, log.With("component", "controller"))
+	if err != nil {
+		sb.Close()
+		return nil, err
+	}
+	sb.pool = pool
+	sb.ivr = ivr.NewServer(ivr.Options{Addr: cfg.IVR.Listen, Reporter: ivrLog{log}, Verifier: ivr.ContactVerifier{Contacts: st},
+		Logger: log.With("component", "ivr")})
+	addr, err := sb.ivr.Listen(ctx)
+	if err != nil {
+		sb.Close()
+		return nil, fmt.Errorf("ivr.listen %s: %w", cfg.IVR.Listen, err)
+	}
+	sb.ivrAddr = reachable(addr)
+	return sb, nil
 }
 
-func (s *switchboard) Simulated() bool                        { return s.simulated }
-func (s *switchboard) Nodes() []api.NodeState                 { return []api.NodeState{} }
-func (s *switchboard) StopOriginating(ctx context.Context)    {}
-func (s *switchboard) Close()                                 {}
-func (s *switchboard) Directory(st *store.Store) http.Handler { return nil }
-func (s *switchboard) Dialplan() http.Handler                 { return nil }
+func toNodes(in []NodeConfig) []controller.NodeConfig {
+	out := make([]controller.NodeConfig, len(in))
+	for i, n := range in {
+		out[i] = controller.NodeConfig{Name: n.Name, Address: n.Address, Password: n.Password, MaxChannels: n.MaxChannels, MaxCPS: n.MaxCPS}
+	}
+	return out
+}
+
+func (s *switchboard) Simulated() bool { return s.simulated }
+
+// Nodes is the api's view of the node pool.
+func (s *switchboard) Nodes() []api.NodeState {
+	var out []api.NodeState
+	for _, n := range s.pool.Status() {
+		ns := api.NodeState{Name: n.Name, Address: n.Address, State: string(n.State), Simulated: s.simulated,
+			Channels: n.Channels, MaxChans: n.MaxChannels, CPS: n.MaxCPS, LastError: n.LastError}
+		for _, g := range n.Gateways {
+			ns.Gateways = append(ns.Gateways, g.Name+" "+g.State)
+		}
+		out = append(out, ns)
+	}
+	return out
+}
+
+// StopOriginating ends the IVR sessions' intake; the dialer (when it lands)
+// stops here first.
+func (s *switchboard) StopOriginating(ctx context.Context) {
+	if s.ivr != nil {
+		if err := s.ivr.Shutdown(ctx); err != nil {
+			s.log.Error("ivr shutdown", "err", err)
+		}
+	}
+}
+
+// Close drops the FreeSWITCH connections, then the simulator.
+func (s *switchboard) Close() {
+	if s.pool != nil {
+		s.pool.Close()
+	}
+	if s.sim != nil {
+		_ = s.sim.Close()
+	}
+}
+
+// Directory serves the agents' SIP accounts to mod_xml_curl.
+func (s *switchboard) Directory(st *store.Store) http.Handler {
+	return dialplan.NewDirectoryHandler(sipUsers{st}, s.log.With("component", "xml_curl"))
+}
+
+// Dialplan serves the call-center contexts to mod_xml_curl.
+func (s *switchboard) Dialplan() http.Handler {
+	return dialplan.NewDialplanHandler(dialplan.DialplanOptions{SocketAddr: s.ivrAddr, Logger: s.log.With("component", "xml_curl")})
+}
+
+// sipUsers adapts the store to the directory handler.
+type sipUsers struct{ st *store.Store }
+
+func (u sipUsers) SIPUser(ctx context.Context, domain, user string) (dialplan.SIPUser, error) {
+	a, err := u.st.UserByExtension(ctx, user)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && a.SIPPassword == "") {
+		return dialplan.SIPUser{}, dialplan.ErrUnknownUser
+	}
+	if err != nil {
+		return dialplan.SIPUser{}, err
+	}
+	su := dialplan.SIPUser{Extension: *a.Extension, Password: a.SIPPassword, DisplayName: a.DisplayName}
+	if len(a.Groups) > 0 {
+		su.Group = a.Groups[0].Name
+	}
+	return su, nil
+}
+
+// attemptRecorder persists the controller's call records as attempts.
+type attemptRecorder struct{ st *store.Store }
+
+func (r attemptRecorder) RecordCall(ctx context.Context, c controller.CallRecord) error {
+	a := &store.Attempt{CallUUID: c.UUID, JobUUID: c.JobUUID, Node: c.Node, CampaignID: c.CampaignID, ContactID: c.ContactID,
+		AgentID: c.AgentID, Destination: c.Destination, OtherUUIDs: c.OtherUUIDs, State: string(c.State), Bridged: c.Bridged,
+		CreatedAt: c.CreatedAt, AnsweredAt: timePtr(c.AnsweredAt), BridgedAt: timePtr(c.BridgedAt), HungupAt: timePtr(c.HungupAt),
+		HangupCause: c.HangupCause, SIPCode: c.SIPCode, BillSec: c.BillSec, Result: string(c.Result), Machine: c.Machine, Reason: c.Reason}
+	if a.CreatedAt.IsZero() {
+		a.CreatedAt = time.Now()
+	}
+	return r.st.SaveAttempt(ctx, a)
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// ivrLog records IVR results in the log until the campaign runner consumes
+// them (dialer issue); digits are never part of a Result.
+type ivrLog struct{ log *slog.Logger }
+
+func (l ivrLog) IVRResult(ctx context.Context, r ivr.Result) {
+	l.log.InfoContext(ctx, "ivr result", "call_uuid", r.CallUUID, "flow", r.Flow, "outcome", r.Outcome,
+		"verified", r.Verified, "attempts", strconv.Itoa(r.Attempts))
+}
+
+// reachable turns a wildcard listen address into one FreeSWITCH on the same
+// host can dial.
+func reachable(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if ip := net.ParseIP(host); host == "" || (ip != nil && ip.IsUnspecified()) {
+		return net.JoinHostPort("127.0.0.1", port)
+	}
+	return addr
+}

@@ -1,0 +1,235 @@
+package esltest
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// promptTime is how long a simulated prompt or file plays.
+const promptTime = time.Second
+
+// playDuration guesses a file's length: silence_stream://<ms> says it,
+// anything else plays for promptTime.
+func playDuration(path string) time.Duration {
+	if ms, ok := strings.CutPrefix(path, "silence_stream://"); ok {
+		n, _ := strconv.Atoi(strings.Split(ms, ",")[0])
+		return time.Duration(n) * time.Millisecond
+	}
+	return promptTime
+}
+
+func appPlayback(w *world, ch *channel, r *appRun) {
+	path := r.call.arg
+	w.emit("PLAYBACK_START", ch, header{"Playback-File-Path", path})
+	finish := func(status string) {
+		w.emit("PLAYBACK_STOP", ch, header{"Playback-File-Path", path}, header{"Playback-Status", status})
+		ch.vars.set("playback_terminator_used", "")
+		w.done(ch, r, "FILE PLAYED")
+	}
+	r.onBreak = func() { finish("break") }
+	terms := ch.vars.get("playback_terminators")
+	if terms == "" {
+		terms = "*"
+	}
+	r.onDTMF = func(d string) {
+		if terms != "none" && strings.Contains(terms, d) {
+			ch.vars.set("playback_terminator_used", d)
+			finish("break")
+		}
+	}
+	w.later(ch, r, playDuration(path), func() { finish("done") })
+}
+
+// collect holds the parameters of read / play_and_get_digits.
+type collect struct {
+	min, max, tries int
+	timeout         time.Duration
+	terminators     string
+	varName         string
+	re              *regexp.Regexp
+}
+
+// appPlayAndGetDigits: <min> <max> <tries> <timeout_ms> <terminators> <file>
+// <invalid_file> <var_name> <regexp> [<digit_timeout_ms>] ...
+func appPlayAndGetDigits(w *world, ch *channel, r *appRun) {
+	f := strings.Fields(r.call.arg)
+	if len(f) < 9 {
+		w.done(ch, r, "")
+		return
+	}
+	c := collect{min: atoi(f[0]), max: atoi(f[1]), tries: max(atoi(f[2]), 1),
+		timeout: time.Duration(max(atoi(f[3]), 1000)) * time.Millisecond, terminators: f[4], varName: f[7]}
+	c.re, _ = regexp.Compile(f[8])
+	w.collectAttempt(ch, r, c, 1)
+}
+
+// appRead: <min> <max> <file> <var_name> <timeout_ms> <terminators>
+func appRead(w *world, ch *channel, r *appRun) {
+	f := strings.Fields(r.call.arg)
+	if len(f) < 6 {
+		w.done(ch, r, "")
+		return
+	}
+	c := collect{min: atoi(f[0]), max: atoi(f[1]), tries: 1, varName: f[3],
+		timeout: time.Duration(max(atoi(f[4]), 1)) * time.Millisecond, terminators: f[5]}
+	w.collectAttempt(ch, r, c, 1)
+}
+
+// collectAttempt plays the prompt, lets the callee key its next scripted
+// answer (or live DTMF from Server.SendDTMF) and judges the input. The
+// timeout restarts with every digit, and scripted digits are keyed one
+// after another, so no two timers race.
+func (w *world) collectAttempt(ch *channel, r *appRun, c collect, try int) {
+	var buf strings.Builder
+	finished, tick := false, 0
+	finish := func(term string) {
+		if finished {
+			return
+		}
+		finished = true
+		w.judgeDigits(ch, r, c, try, buf.String(), term)
+	}
+	armTimeout := func(d time.Duration) {
+		tick++
+		mine := tick
+		w.later(ch, r, d, func() {
+			if mine == tick {
+				finish("")
+			}
+		})
+	}
+	r.onDTMF = func(d string) {
+		if finished {
+			return
+		}
+		armTimeout(c.timeout)
+		if strings.Contains(c.terminators, d) {
+			finish(d)
+			return
+		}
+		buf.WriteString(d)
+		if buf.Len() >= c.max && c.max > 0 {
+			finish("")
+		}
+	}
+	answer := ""
+	if len(ch.dtmfAnswers) > 0 {
+		answer, ch.dtmfAnswers = ch.dtmfAnswers[0], ch.dtmfAnswers[1:]
+	}
+	var keyNext func(i int)
+	keyNext = func(i int) {
+		if finished || i >= len(answer) {
+			return
+		}
+		w.keyDTMF(ch, answer[i:i+1])
+		w.later(ch, r, 150*time.Millisecond, func() { keyNext(i + 1) })
+	}
+	w.later(ch, r, promptTime, func() { keyNext(0) })
+	armTimeout(promptTime + c.timeout)
+}
+
+func (w *world) judgeDigits(ch *channel, r *appRun, c collect, try int, digits, term string) {
+	ch.vars.set("read_terminator_used", term)
+	valid := len(digits) >= c.min && (c.max == 0 || len(digits) <= c.max) &&
+		(c.re == nil || c.re.MatchString(digits))
+	switch {
+	case valid && digits != "":
+		ch.vars.set(c.varName, digits)
+		ch.vars.set("read_result", "success")
+		w.done(ch, r, "")
+		return
+	case digits != "":
+		ch.vars.set(c.varName+"_invalid", digits)
+	}
+	if try < c.tries {
+		w.collectAttempt(ch, r, c, try+1)
+		return
+	}
+	ch.vars.unset(c.varName)
+	if digits == "" {
+		ch.vars.set("read_result", "timeout")
+	} else {
+		ch.vars.set("read_result", "failure")
+	}
+	w.done(ch, r, "")
+}
+
+// keyDTMF is a digit from the far end: a DTMF event, then the running app
+// (collector, eavesdrop mode switch, playback terminator) sees it.
+func (w *world) keyDTMF(ch *channel, digit string) {
+	if !ch.isUp() {
+		return
+	}
+	w.emit("DTMF", ch, header{"DTMF-Digit", digit}, header{"DTMF-Duration", "1600"},
+		header{"DTMF-Source", "RTP"})
+	if ch.app != nil && ch.app.onDTMF != nil {
+		ch.app.onDTMF(digit)
+	}
+}
+
+func atoi(s string) int {
+	n, _ := strconv.Atoi(s)
+	return n
+}
+
+func appAvmd(w *world, ch *channel, r *appRun) {
+	w.done(ch, r, "")
+	if ch.callee == nil || ch.callee.outcome != OutcomeMachine {
+		return
+	}
+	w.after(ch, 3*time.Second, func() {
+		ch.vars.set("avmd_detect", "TRUE")
+		e := w.newEvent("avmd::beep")
+		e.add("Unique-ID", ch.uuid)
+		e.add("Call-command", "avmd")
+		e.add("Beep-Status", "DETECTED")
+		e.add("Frequency", "800.000000")
+		addChannelData(e, ch, true)
+		w.fire(e)
+	})
+}
+
+// appAMD mimics the third-party mod_amd: amd_result after a short analysis.
+func appAMD(w *world, ch *channel, r *appRun) {
+	w.later(ch, r, 2*time.Second, func() {
+		result, cause := "HUMAN", "INITIAL_SILENCE"
+		if ch.callee != nil && ch.callee.outcome == OutcomeMachine {
+			result, cause = "MACHINE", "MAX_WORDS"
+		}
+		ch.vars.set("amd_result", result)
+		ch.vars.set("amd_cause", cause)
+		w.done(ch, r, "")
+	})
+}
+
+// appVoicemail lets the caller leave a short message, then returns.
+func appVoicemail(w *world, ch *channel, r *appRun) {
+	w.answer(ch)
+	w.later(ch, r, 5*time.Second, func() {
+		ch.vars.set("voicemail_message_len", "5")
+		w.done(ch, r, "")
+	})
+}
+
+// appFax sends (or receives) a fax in ten simulated seconds.
+func appFax(w *world, ch *channel, r *appRun) {
+	w.answer(ch)
+	w.later(ch, r, 10*time.Second, func() {
+		vars := []header{{"fax_success", "1"}, {"fax_result_code", "0"}, {"fax_result_text", "OK"},
+			{"fax_document_transferred_pages", "1"}, {"fax_document_total_pages", "1"}}
+		for _, v := range vars {
+			ch.vars.set(v.name, v.value)
+		}
+		e := w.newEvent("spandsp::" + strings.TrimSuffix(r.call.name, "fax") + "faxresult")
+		e.headers[0].value = "CUSTOM"
+		for _, v := range vars {
+			e.add(strings.ReplaceAll(v.name, "_", "-"), v.value)
+		}
+		e.add("uuid", ch.uuid)
+		addChannelData(e, ch, true)
+		w.fire(e)
+		w.done(ch, r, "")
+	})
+}

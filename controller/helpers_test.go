@@ -1,0 +1,47 @@
+package controller
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"testing"
+	"time"
+)
+
+// eventually polls cond until it holds or the timeout ends.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+}
+
+func testLogger() *slog.Logger {
+	if os.Getenv("CC_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// newTestPool starts a pool and waits until every node is up.
+func newTestPool(t testing.TB, rec CallRecorder, cfgs ...NodeConfig) *Pool {
+	t.Helper()
+	p, err := NewPool(context.Background(), cfgs, rec, testLogger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(p.Close)
+	eventually(t, 10*time.Second, "nodes up", func() bool {
+		for _, s := range p.Status() {
+			if s.State != NodeUp {
+				return false
+			}
+		}
+		return true
+	})
+	return p
+}

@@ -1,0 +1,140 @@
+package controller
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+// cpsLog records when each node received each originate.
+type cpsLog struct {
+	mu    sync.Mutex
+	times map[string][]time.Time
+}
+
+func (l *cpsLog) hook(node string, f *fakeFS) {
+	prev := f.onBgapi
+	f.onBgapi = func(cmd string) {
+		l.mu.Lock()
+		l.times[node] = append(l.times[node], time.Now())
+		l.mu.Unlock()
+		if prev != nil {
+			prev(cmd)
+		}
+	}
+}
+
+// maxInWindow is the most originates any node received within one second.
+func (l *cpsLog) maxInWindow(node string) int {
+	l.mu.Lock()
+	ts := append([]time.Time(nil), l.times[node]...)
+	l.mu.Unlock()
+	sort.Slice(ts, func(i, j int) bool { return ts[i].Before(ts[j]) })
+	best, j := 0, 0
+	for i := range ts {
+		for ts[i].Sub(ts[j]) >= time.Second {
+			j++
+		}
+		best = max(best, i-j+1)
+	}
+	return best
+}
+
+func startPacedNodes(t testing.TB, cps []float64) (*Pool, *cpsLog) {
+	log := &cpsLog{times: map[string][]time.Time{}}
+	var cfgs []NodeConfig
+	for i, c := range cps {
+		f := startFakeFS(t)
+		f.answerOriginates()
+		name := fmt.Sprintf("n%d", i+1)
+		log.hook(name, f)
+		cfgs = append(cfgs, NodeConfig{Name: name, Address: f.addr(), MaxCPS: c, HeartbeatInterval: time.Hour})
+	}
+	return newTestPool(t, nil, cfgs...), log
+}
+
+// originateFor runs workers originating until d has passed and returns
+// how many calls were accepted.
+func originateFor(t testing.TB, p *Pool, workers int, d time.Duration) int64 {
+	var n atomic.Int64
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := 0; ctx.Err() == nil; i++ {
+				_, err := p.Originate(ctx, OriginateRequest{Gateway: "gw", Number: fmt.Sprintf("1555%03d%05d", w, i)})
+				if err == nil {
+					n.Add(1)
+				} else if ctx.Err() == nil {
+					t.Errorf("originate: %v", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return n.Load()
+}
+
+func TestOriginateNeverExceedsCPS(t *testing.T) {
+	cps := []float64{40, 25}
+	p, log := startPacedNodes(t, cps)
+	total := originateFor(t, p, 8, 2500*time.Millisecond)
+	for i, c := range cps {
+		name := fmt.Sprintf("n%d", i+1)
+		if got := log.maxInWindow(name); got > int(c) {
+			t.Errorf("%s received %d originates within one second, MaxCPS %v", name, got, c)
+		}
+	}
+	// 2.5 s at 65/s: a pacer that starves would fall far short.
+	if total < 120 {
+		t.Errorf("only %d originates in 2.5 s at 65 CPS", total)
+	}
+}
+
+func TestOriginatePicksMostHeadroom(t *testing.T) {
+	f1, f2 := startFakeFS(t), startFakeFS(t)
+	p := newTestPool(t, nil,
+		NodeConfig{Name: "small", Address: f1.addr(), MaxChannels: 2, HeartbeatInterval: time.Hour},
+		NodeConfig{Name: "big", Address: f2.addr(), MaxChannels: 3, HeartbeatInterval: time.Hour})
+	var nodes []string
+	for i := range 5 {
+		c, err := p.Originate(context.Background(), OriginateRequest{Gateway: "gw", Number: fmt.Sprint(i)})
+		if err != nil {
+			t.Fatalf("originate %d: %v", i, err)
+		}
+		nodes = append(nodes, c.Record().Node)
+	}
+	want := []string{"big", "small", "big", "small", "big"} // ties go to configuration order
+	if fmt.Sprint(nodes) != fmt.Sprint(want) {
+		t.Errorf("nodes chosen %v, want %v", nodes, want)
+	}
+	if _, err := p.Originate(context.Background(), OriginateRequest{Gateway: "gw", Number: "9"}); err == nil {
+		t.Error("sixth originate accepted with 5 channels in total")
+	}
+}
+
+// BenchmarkOriginate measures originates per second across three nodes
+// whose CPS limits add up to 1,500, and checks that no node's limit was
+// exceeded in any one-second window.
+func BenchmarkOriginate(b *testing.B) {
+	cps := []float64{600, 500, 400}
+	p, log := startPacedNodes(b, cps)
+	b.ResetTimer()
+	start := time.Now()
+	total := originateFor(b, p, 64, 3*time.Second)
+	b.ReportMetric(float64(total)/time.Since(start).Seconds(), "originates/s")
+	for i, c := range cps {
+		name := fmt.Sprintf("n%d", i+1)
+		got := log.maxInWindow(name)
+		b.ReportMetric(float64(got), name+"-max/s")
+		if got > int(c) {
+			b.Errorf("%s: %d originates within one second, MaxCPS %v", name, got, c)
+		}
+	}
+}

@@ -1,0 +1,114 @@
+package controller
+
+import (
+	"context"
+	"time"
+)
+
+// Switch is what the rest of the controller needs from FreeSWITCH. The
+// production implementation is *Pool (several nodes over the event socket);
+// unit tests use a small fake. Every method takes the uuid of a channel and
+// finds the node that owns it.
+type Switch interface {
+	Originate(ctx context.Context, req OriginateRequest) (*Call, error)
+	Bridge(ctx context.Context, uuid, otherUUID string) error
+	Transfer(ctx context.Context, req TransferRequest) error
+	Hold(ctx context.Context, uuid string) error
+	Unhold(ctx context.Context, uuid string) error
+	RecordStart(ctx context.Context, uuid, path string) error
+	RecordStop(ctx context.Context, uuid, path string) error
+	RecordMask(ctx context.Context, uuid, path string, masked bool) error
+	Eavesdrop(ctx context.Context, req EavesdropRequest) (*Call, error)
+	Broadcast(ctx context.Context, uuid, path string, leg BroadcastLeg) error
+	Hangup(ctx context.Context, uuid, cause string) error
+	SetVar(ctx context.Context, uuid, name, value string) error
+	Channels(ctx context.Context) ([]Channel, error)
+}
+
+// OriginateRequest asks for one outbound leg. Exactly one of Gateway+Number
+// (a customer through a trunk) or Endpoint (an agent's "user/1001") is set.
+// The ids are opaque to the controller and copied into the CallRecord.
+type OriginateRequest struct {
+	UUID           string // optional; generated when empty
+	Gateway        string
+	Number         string
+	Endpoint       string
+	CallerIDName   string
+	CallerIDNumber string
+	Timeout        time.Duration     // ring timeout (originate_timeout)
+	Vars           map[string]string // extra channel variables, sorted by name on the wire
+	// App runs on answer; empty means park, so the leg is driven by the
+	// controller (bridge, transfer, broadcast) over the inbound socket.
+	App     string
+	AppArgs string
+	// Node pins the call to one node (used for eavesdrop and agent legs that
+	// must meet a customer leg); empty lets the pool choose.
+	Node       string
+	CampaignID int64
+	ContactID  int64
+	AgentID    int64
+}
+
+// TransferLeg chooses which side of a bridge uuid_transfer moves.
+type TransferLeg string
+
+// Transfer legs.
+const (
+	TransferThis  TransferLeg = ""
+	TransferOther TransferLeg = "-bleg"
+	TransferBoth  TransferLeg = "-both"
+)
+
+// TransferRequest sends a channel to a dialplan extension, for example the
+// IVR context for identity verification.
+type TransferRequest struct {
+	UUID     string
+	Leg      TransferLeg
+	Dest     string
+	Dialplan string // default XML
+	Context  string // default "default"
+}
+
+// EavesdropMode is how a supervisor joins an agent's call.
+type EavesdropMode string
+
+// Eavesdrop modes: listen only, whisper to the agent (coach), barge (three-way).
+const (
+	EavesdropListen  EavesdropMode = "listen"
+	EavesdropWhisper EavesdropMode = "whisper"
+	EavesdropBarge   EavesdropMode = "barge"
+)
+
+// EavesdropRequest rings the supervisor's phone and, on answer, joins the
+// target channel (normally the agent's leg) in the given mode.
+type EavesdropRequest struct {
+	TargetUUID   string
+	Endpoint     string // the supervisor's phone, e.g. user/1009
+	Mode         EavesdropMode
+	CallerIDName string
+	AgentID      int64 // the supervisor, for the record
+}
+
+// BroadcastLeg chooses who hears a uuid_broadcast.
+type BroadcastLeg string
+
+// Broadcast legs.
+const (
+	BroadcastALeg BroadcastLeg = "aleg"
+	BroadcastBLeg BroadcastLeg = "bleg"
+	BroadcastBoth BroadcastLeg = "both"
+)
+
+// Channel is one row of `show channels` on a node.
+type Channel struct {
+	Node      string
+	UUID      string
+	Direction string
+	Name      string
+	State     string
+	CallState string
+	CIDNumber string
+	Dest      string
+	CallUUID  string
+	Created   time.Time
+}
