@@ -133,10 +133,10 @@ func (s *Server) mount(r *gin.Engine) {
 	r.GET("/", func(c *gin.Context) { c.FileFromFS("/", ui) })
 	r.StaticFS("/ui", ui)
 	if s.cfg.FSDirectory != nil {
-		r.POST("/fs/directory", gin.WrapH(s.cfg.FSDirectory))
+		r.POST("/fs/directory", limitBody(64<<10), s.fsGuard, gin.WrapH(s.cfg.FSDirectory))
 	}
 	if s.cfg.FSDialplan != nil {
-		r.POST("/fs/dialplan", gin.WrapH(s.cfg.FSDialplan))
+		r.POST("/fs/dialplan", limitBody(64<<10), s.fsGuard, gin.WrapH(s.cfg.FSDialplan))
 	}
 }
 

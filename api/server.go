@@ -47,8 +47,10 @@ type Config struct {
 	MaxUploadBytes int64
 	// Now is the clock (tests inject one).
 	Now func() time.Time
-	// FreeSWITCH mod_xml_curl handlers, mounted under /fs/ when set.
+	// FreeSWITCH mod_xml_curl handlers, mounted under /fs/ when set, and
+	// the user:password FreeSWITCH must send to reach them.
 	FSDirectory, FSDialplan http.Handler
+	FSCredentials           string
 }
 
 // Server holds the handlers' dependencies.

@@ -21,4 +21,8 @@ const (
 	// the api package.
 	DirectoryPath = "/fs/directory"
 	DialplanPath  = "/fs/dialplan"
+	// DefaultXMLCurlCredentials is the user:password mod_xml_curl sends
+	// (gateway-credentials); the directory hands out SIP passwords, so the
+	// controller answers nobody else.
+	DefaultXMLCurlCredentials = "freeswitch:CallCenter-XMLCurl-2026"
 )

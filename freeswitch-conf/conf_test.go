@@ -159,10 +159,17 @@ func TestXMLCurlMatchesRoutes(t *testing.T) {
 	decode(t, "autoload_configs/xml_curl.conf.xml", &c)
 	urls := map[string]string{}
 	for _, b := range c.Bindings {
+		creds := ""
 		for _, p := range b.Params {
-			if p.Name == "gateway-url" {
+			switch p.Name {
+			case "gateway-url":
 				urls[p.Bindings] = p.Value
+			case "gateway-credentials":
+				creds = p.Value
 			}
+		}
+		if creds != dialplan.DefaultXMLCurlCredentials {
+			t.Errorf("binding has gateway-credentials %q, want dialplan.DefaultXMLCurlCredentials", creds)
 		}
 	}
 	want := map[string]string{

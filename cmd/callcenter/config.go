@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bankcc/callcenter/dialplan"
 	"github.com/spf13/viper"
 )
 
@@ -79,6 +80,9 @@ type NodeConfig struct {
 
 type FreeSWITCHConfig struct {
 	Nodes []NodeConfig
+	// XMLCurlCredentials is the user:password FreeSWITCH's mod_xml_curl
+	// sends (gateway-credentials in xml_curl.conf.xml).
+	XMLCurlCredentials string `mapstructure:"xml_curl_credentials"`
 }
 
 type HTTPConfig struct{ Address string }
@@ -107,6 +111,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("database.driver", "sqlite")
 	v.SetDefault("database.dsn", "")
 	v.SetDefault("freeswitch.nodes", []any{})
+	v.SetDefault("freeswitch.xml_curl_credentials", dialplan.DefaultXMLCurlCredentials)
 	v.SetDefault("http.address", ":8080")
 	v.SetDefault("admin.password", "")
 	v.SetDefault("log.level", "info")
@@ -185,6 +190,9 @@ func (c *Config) validate() error {
 		if n.Password == "" {
 			return fmt.Errorf("config: %s.password is required", key)
 		}
+	}
+	if u, p, ok := strings.Cut(c.FreeSWITCH.XMLCurlCredentials, ":"); !ok || u == "" || p == "" {
+		return fmt.Errorf("config: freeswitch.xml_curl_credentials must be user:password")
 	}
 	if c.Session.Idle <= 0 || c.Session.Absolute < c.Session.Idle {
 		return fmt.Errorf("config: session.idle must be > 0 and session.absolute >= session.idle")

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bankcc/callcenter/dialplan"
 	"github.com/bankcc/callcenter/store/storetest"
 )
 
@@ -112,6 +113,28 @@ func testProgramFlow(t *testing.T, env map[string]string) {
 	agent := p.login(t, "agent1", "Agent-Pass-2026")
 	if code := p.call(t, "GET", "/api/v1/users", agent, nil, nil); code != 403 {
 		t.Fatalf("agent on users: %d", code)
+	}
+	// FreeSWITCH's xml_curl finds the new agent at once, with its credentials only.
+	dir := func(auth bool) (int, string) {
+		req, _ := http.NewRequest("POST", p.base+"/fs/directory", strings.NewReader("section=directory&key_name=name&key_value=1001&user=1001&domain=10.0.0.5&action=sip_auth"))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if auth {
+			u, pw, _ := strings.Cut(dialplan.DefaultXMLCurlCredentials, ":")
+			req.SetBasicAuth(u, pw)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, _ := dir(false); code != 401 {
+		t.Fatalf("directory without credentials: %d", code)
+	}
+	if code, body := dir(true); code != 200 || !strings.Contains(body, `id="1001"`) {
+		t.Fatalf("directory: %d %s", code, body)
 	}
 	// With no FreeSWITCH configured the built-in simulator is the node, and says so.
 	var ready struct {

@@ -81,7 +81,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	apiSrv := api.New(api.Config{
 		Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"),
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
-		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(),
+		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
 		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
