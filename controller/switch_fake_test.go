@@ -148,6 +148,7 @@ func TestFakeSwitchDrivesCalls(t *testing.T) {
 	sw.answer(cust.UUID())
 	sw.answer(agent.UUID())
 	waitClosed(t, cust.Answered(), "answer")
+	waitClosed(t, agent.Answered(), "agent answer")
 	if err := sw.Bridge(ctx, cust.UUID(), agent.UUID()); err != nil {
 		t.Fatal(err)
 	}
@@ -161,7 +162,10 @@ func TestFakeSwitchDrivesCalls(t *testing.T) {
 	if err != nil || r.Result != ResultAnswered || r.ContactID != 9 || r.OtherUUIDs[0] != agent.UUID() {
 		t.Fatalf("record %+v %v", r, err)
 	}
-	if got := len(rec.all()); got != 4 { // cust answered, agent answered, cust bridged, cust ended
+	// cust answered, agent answered, cust bridged, cust ended: each owner
+	// records on its own goroutine, so wait for the four.
+	eventually(t, 5*time.Second, "four recorder calls", func() bool { return len(rec.all()) >= 4 })
+	if got := len(rec.all()); got != 4 {
 		t.Errorf("recorder calls = %d", got)
 	}
 	sw.fail = ErrNodeDown

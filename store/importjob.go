@@ -164,6 +164,9 @@ func (s *Store) ImportBatch(ctx context.Context, jobID, campaignID int64, batch 
 		if err != nil {
 			return err
 		}
+		for i := range fresh {
+			fresh[i].ImportJobID = &jobID
+		}
 		if err := s.markBlocked(ctx, fresh, &r); err != nil {
 			return err
 		}
@@ -312,6 +315,14 @@ const contactInsertCols = "campaign_id, name, phone, alt_phone, id_number, custo
 // import's hot path, so it skips the ORM's per-row reflection; a phone that
 // a concurrent import stored meanwhile is skipped, not an error.
 func (s *Store) insertContacts(tx *gorm.DB, rows []Contact) (int64, error) {
+	if s.driver == "mysql" && s.bulkLoad.Load() {
+		n, ok, err := s.loadContacts(tx, rows)
+		if ok {
+			return n, err
+		}
+		s.bulkLoad.Store(false) // the server refuses local loads: INSERTs from now on
+		s.log.Warn("MySQL refuses LOAD DATA LOCAL (local_infile=OFF); imports use INSERT, which is slower")
+	}
 	conflict := " ON CONFLICT DO NOTHING"
 	if s.driver == "mysql" {
 		conflict = " ON DUPLICATE KEY UPDATE id = id"

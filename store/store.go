@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/driver/mysql"
@@ -30,6 +31,8 @@ type Store struct {
 	driver string
 	now    func() time.Time
 	log    *slog.Logger
+	// bulkLoad is whether imports may use LOAD DATA LOCAL (MySQL only).
+	bulkLoad atomic.Bool
 }
 
 // DefaultSQLitePath is where the embedded database lives when no DSN is given.
@@ -59,6 +62,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger}
+	s.bulkLoad.Store(true)
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err

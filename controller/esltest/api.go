@@ -2,6 +2,7 @@ package esltest
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/google/uuid"
 )
@@ -167,16 +168,45 @@ func (c *conn) cmdSendmsg(args string, cmd *command) {
 		c.reply("-ERR invalid session id [" + id + "]")
 		return
 	}
+	if c.outbound && !c.async && id == c.ownUUID {
+		c.sendmsgStatic(id, cmd)
+		return
+	}
 	// +OK means "queued": it goes out before the channel acts on it.
 	c.reply("+OK")
 	c.s.post(func(w *world) {
 		if ch := w.channels[id]; ch != nil && ch.isUp() {
-			w.sendmsg(ch, cmd)
+			w.sendmsg(ch, cmd, nil)
 		}
 	})
 }
 
-func (w *world) sendmsg(ch *channel, cmd *command) {
+// sendmsgStatic: on a static (non-async) outbound socket a message to its
+// own channel is answered only after the application finished (doc 1.7).
+func (c *conn) sendmsgStatic(id string, cmd *command) {
+	finished := make(chan struct{})
+	var once sync.Once
+	done := func() { once.Do(func() { close(finished) }) }
+	c.s.post(func(w *world) {
+		ch := w.channels[id]
+		if ch == nil || !ch.isUp() {
+			done()
+			return
+		}
+		ch.onHangup = append(ch.onHangup, done)
+		w.sendmsg(ch, cmd, done)
+	})
+	select {
+	case <-finished:
+	case <-c.quit:
+		return
+	}
+	c.reply("+OK")
+}
+
+// sendmsg acts on one message; done (may be nil) runs when an executed
+// app completes or at once for other call-commands.
+func (w *world) sendmsg(ch *channel, cmd *command, done func()) {
 	switch strings.ToLower(cmd.header("call-command")) {
 	case "execute":
 		arg := cmd.header("execute-app-arg")
@@ -185,10 +215,14 @@ func (w *world) sendmsg(ch *channel, cmd *command) {
 		}
 		call := appCall{name: cmd.header("execute-app-name"), arg: arg,
 			appUUID: cmd.header("Event-UUID"), appUUIDName: cmd.header("Event-UUID-Name")}
-		loops := atoi(cmd.header("loops"))
-		for i := 0; i < max(loops, 1); i++ {
+		loops := max(atoi(cmd.header("loops")), 1)
+		for i := 0; i < loops; i++ {
+			if i == loops-1 {
+				call.done = done
+			}
 			w.enqueue(ch, call)
 		}
+		return
 	case "hangup":
 		w.hangup(ch, causeName(cmd.header("hangup-cause")), "send_bye")
 	case "xferext":
@@ -203,5 +237,8 @@ func (w *world) sendmsg(ch *channel, cmd *command) {
 		w.unpark(ch)
 		ch.dialplan = calls
 		w.next(ch)
+	}
+	if done != nil {
+		done()
 	}
 }

@@ -13,6 +13,9 @@ import (
 type appCall struct {
 	name, arg            string
 	appUUID, appUUIDName string
+	// done, if set, runs when the app completes (a static outbound
+	// socket's sendmsg replies only then).
+	done func()
 }
 
 // appRun is the application a channel is running now.
@@ -116,6 +119,9 @@ func (w *world) exec(ch *channel, call appCall) {
 	fn, ok := apps[call.name]
 	if !ok {
 		w.s.log.Warn("esltest: invalid application", "app", call.name, "call_uuid", ch.uuid)
+		if call.done != nil {
+			call.done()
+		}
 		w.next(ch)
 		return
 	}
@@ -152,6 +158,9 @@ func (w *world) finishApp(ch *channel, call appCall, resp string) {
 	}
 	ch.app = nil
 	w.completeEvent(ch, call, resp)
+	if call.done != nil {
+		call.done()
+	}
 }
 
 // done is how an app reports completion; stale reports are ignored.

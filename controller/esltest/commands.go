@@ -276,8 +276,10 @@ func (c *conn) cmdLinger(name, args string) {
 
 func (c *conn) cmdSendevent(args string, cmd *command) {
 	id := uuid.NewString()
-	c.s.call(func(w *world) { w.fire(w.injectedEvent(args, cmd, id)) })
+	// the reply is written by the connection at once; the event goes
+	// through the listener queues, so it follows the reply.
 	c.reply("+OK " + id)
+	c.s.post(func(w *world) { w.fire(w.injectedEvent(args, cmd, id)) })
 }
 
 // injectedEvent builds a sendevent event: the client's headers first, then
@@ -293,10 +295,8 @@ func (w *world) injectedEvent(name string, cmd *command, id string) *event {
 			e.add(h.name, h.value)
 		}
 	}
-	base := w.newEvent(name)
-	if name == "CUSTOM" {
-		base.headers[0].value = "CUSTOM"
-	}
+	base := w.newEvent("CUSTOM") // sendevent's calling site, any name
+	base.headers[0].value = name
 	for _, h := range base.headers {
 		if !e.has(h.name) {
 			e.add(h.name, h.value)

@@ -81,19 +81,6 @@ func (e *event) all() []header {
 // Name is the Event-Name header.
 func (e *event) Name() string { return e.Get("Event-Name") }
 
-// HeaderNames lists the header names in wire order (duplicates included).
-func (e *event) HeaderNames() []string {
-	all := e.all()
-	names := make([]string, len(all))
-	for i, h := range all {
-		names[i] = h.name
-	}
-	return names
-}
-
-// Body is the event body ("" for most events).
-func (e *event) Body() string { return e.body }
-
 // scratch holds serialization buffers: events are built at tens of
 // thousands per second, so each is written once into a reused buffer and
 // copied out at its exact size.

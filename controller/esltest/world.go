@@ -73,6 +73,10 @@ var callSites = map[string]callSite{
 	"sofia::unregister":        {"sofia_reg.c", "sofia_reg_del_call_back", 1147},
 	"sofia::gateway_state":     {"sofia_reg.c", "sofia_reg_fire_custom_gateway_state_event", 138},
 	"spandsp::txfaxresult":     {"mod_spandsp_fax.c", "phase_e_handler", 525},
+	"spandsp::rxfaxresult":     {"mod_spandsp_fax.c", "phase_e_handler", 525},
+	"avmd::beep":               {"mod_avmd.c", "avmd_fire_event", 1170},
+	"CHANNEL_OUTGOING":         {"switch_core_session.c", "switch_core_session_outgoing_channel", 739},
+	"CUSTOM":                   {"mod_event_socket.c", "parse_command", 2373},
 }
 
 // varEvents are the events that carry variable_* headers (doc 2.1).
