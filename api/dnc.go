@@ -104,27 +104,46 @@ func (s *Server) createDNCBatch(c *gin.Context) {
 		fail(c, fieldError("entries", "between 1 and 100000 entries"))
 		return
 	}
-	resp := dncBatchResponse{Errors: []store.FieldError{}}
-	entries := make([]store.DNCEntry, 0, len(req.Entries))
-	uid := currentUser(c).ID
+	b := newDNCBatch(c)
 	for i := range req.Entries {
-		e, ferr := req.Entries[i].entry(i + 1)
-		if ferr != nil {
-			resp.Errors = append(resp.Errors, *ferr)
-			continue
-		}
-		e.CreatedBy = uid
-		entries = append(entries, e)
+		b.add(req.Entries[i], i+1)
 	}
-	resp.Rejected = len(resp.Errors)
-	added, blocked, err := s.store.AddDNCBatch(c.Request.Context(), entries)
+	s.saveDNCBatch(c, b, "")
+}
+
+// dncBatch collects valid entries and per-row errors of a bulk blacklisting.
+type dncBatch struct {
+	uid     int64
+	entries []store.DNCEntry
+	resp    dncBatchResponse
+}
+
+func newDNCBatch(c *gin.Context) *dncBatch {
+	return &dncBatch{uid: currentUser(c).ID, resp: dncBatchResponse{Errors: []store.FieldError{}}}
+}
+
+func (b *dncBatch) add(r dncRequest, row int) {
+	e, ferr := r.entry(row)
+	if ferr != nil {
+		b.resp.Errors = append(b.resp.Errors, *ferr)
+		return
+	}
+	e.CreatedBy = b.uid
+	b.entries = append(b.entries, e)
+}
+
+// saveDNCBatch stores the valid entries (one transaction) and answers with
+// the counts; bad rows never stop the good ones.
+func (s *Server) saveDNCBatch(c *gin.Context, b *dncBatch, what string) {
+	b.resp.Rejected = len(b.resp.Errors)
+	added, blocked, err := s.store.AddDNCBatch(c.Request.Context(), b.entries)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	resp.Added, resp.Existing, resp.Blocked = added, int64(len(entries))-added, blocked
-	auditDetail(c, "added="+itoa(added)+" rejected="+itoa(int64(resp.Rejected))+" contacts_blocked="+itoa(blocked))
-	c.JSON(http.StatusOK, resp)
+	b.resp.Added, b.resp.Existing, b.resp.Blocked = added, int64(len(b.entries))-added, blocked
+	auditDetail(c, fmt.Sprintf("%sadded=%d rejected=%d contacts_blocked=%d", what, added, b.resp.Rejected, blocked))
+	c.JSON(http.StatusOK, b.resp)
 }
 
 func (s *Server) listDNC(c *gin.Context) {
@@ -194,9 +213,7 @@ func (s *Server) importDNC(c *gin.Context) {
 	if base.Source == "" {
 		base.Source = store.DNCImport
 	}
-	resp := dncBatchResponse{Errors: []store.FieldError{}}
-	var entries []store.DNCEntry
-	uid := currentUser(c).ID
+	b := newDNCBatch(c)
 	for {
 		row, err := src.Next()
 		if err == io.EOF {
@@ -212,22 +229,8 @@ func (s *Server) importDNC(c *gin.Context) {
 				continue
 			}
 			r.Reason, r.Source = base.Reason, base.Source
-			e, ferr := r.entry(row.Line)
-			if ferr != nil {
-				resp.Errors = append(resp.Errors, *ferr)
-				continue
-			}
-			e.CreatedBy = uid
-			entries = append(entries, e)
+			b.add(r, row.Line)
 		}
 	}
-	resp.Rejected = len(resp.Errors)
-	added, blocked, err := s.store.AddDNCBatch(c.Request.Context(), entries)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	resp.Added, resp.Existing, resp.Blocked = added, int64(len(entries))-added, blocked
-	auditDetail(c, fmt.Sprintf("file=%s added=%d rejected=%d contacts_blocked=%d", up.name, added, resp.Rejected, blocked))
-	c.JSON(http.StatusOK, resp)
+	s.saveDNCBatch(c, b, "file="+up.name+" ")
 }
