@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The test command: formatting, vet, and every Go test with the race detector,
-# store tests on both SQLite and MariaDB. Run from anywhere in the repo.
+# The test command: formatting, vet, every Go test with the race detector
+# (store tests on both SQLite and MariaDB), then the UI in a real browser.
+# Run from anywhere in the repo.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,3 +15,6 @@ export CC_TEST_MYSQL_DSN
 echo "store tests also run on MariaDB: ${CC_TEST_MYSQL_DSN}"
 
 go test -race -count=1 -timeout 20m ./... "$@"
+
+# The embedded UI in a real browser (Debian's chromium + playwright-core).
+scripts/test-ui.sh
