@@ -19,21 +19,11 @@ type calendarRequest struct {
 }
 
 func (r *calendarRequest) apply(cal *store.Calendar) {
-	if r.Name != nil {
-		cal.Name = *r.Name
-	}
-	if r.Timezone != nil {
-		cal.Timezone = *r.Timezone
-	}
-	if r.UseOfficialHolidays != nil {
-		cal.UseOfficialHolidays = *r.UseOfficialHolidays
-	}
-	if r.Windows != nil {
-		cal.Windows = *r.Windows
-	}
-	if r.Dates != nil {
-		cal.Dates = *r.Dates
-	}
+	setIf(&cal.Name, r.Name)
+	setIf(&cal.Timezone, r.Timezone)
+	setIf(&cal.UseOfficialHolidays, r.UseOfficialHolidays)
+	setIf(&cal.Windows, r.Windows)
+	setIf(&cal.Dates, r.Dates)
 }
 
 func (s *Server) createCalendar(c *gin.Context) {
@@ -125,15 +115,9 @@ type holidayRequest struct {
 }
 
 func (r *holidayRequest) apply(h *store.Holiday) {
-	if r.Date != nil {
-		h.Date = *r.Date
-	}
-	if r.Name != nil {
-		h.Name = *r.Name
-	}
-	if r.Kind != nil {
-		h.Kind = *r.Kind
-	}
+	setIf(&h.Date, r.Date)
+	setIf(&h.Name, r.Name)
+	setIf(&h.Kind, r.Kind)
 }
 
 func (s *Server) createHoliday(c *gin.Context) {

@@ -14,15 +14,9 @@ type groupRequest struct {
 }
 
 func (r *groupRequest) apply(g *store.Group) {
-	if r.Name != nil {
-		g.Name = *r.Name
-	}
-	if r.Kind != nil {
-		g.Kind = *r.Kind
-	}
-	if r.Description != nil {
-		g.Description = *r.Description
-	}
+	setIf(&g.Name, r.Name)
+	setIf(&g.Kind, r.Kind)
+	setIf(&g.Description, r.Description)
 }
 
 func (s *Server) createGroup(c *gin.Context) {
