@@ -209,9 +209,23 @@ func (w *world) bridge(a, b *channel) {
 // leaveBridge ends ch's bridge because ch is going away: UNBRIDGE on the
 // A-leg, then the partner hangs up, parks or carries on (doc 4, bridge).
 func (w *world) leaveBridge(ch *channel) {
+	peer := w.unbridge(ch)
+	if peer == nil || !peer.isUp() {
+		return
+	}
+	peer.vars.set("bridge_hangup_cause", ch.cause)
+	if peer.app != nil && peer.app.call.name == "bridge" {
+		w.finishApp(peer, peer.app.call, "_none_")
+	}
+	w.afterBridge(peer)
+}
+
+// unbridge separates ch from its partner and fires CHANNEL_UNBRIDGE on the
+// A-leg; it returns the partner (nil when ch was not bridged).
+func (w *world) unbridge(ch *channel) *channel {
 	peer := ch.bridged
 	if peer == nil {
-		return
+		return nil
 	}
 	a, b := ch, peer
 	if !ch.bridgeA {
@@ -220,14 +234,7 @@ func (w *world) leaveBridge(ch *channel) {
 	ch.bridged, peer.bridged = nil, nil
 	pre := []header{{"Bridge-A-Unique-ID", a.uuid}, {"Bridge-B-Unique-ID", b.uuid}}
 	w.fire(w.channelEvent("CHANNEL_UNBRIDGE", a, pre, nil))
-	if !peer.isUp() {
-		return
-	}
-	peer.vars.set("bridge_hangup_cause", ch.cause)
-	if peer.app != nil && peer.app.call.name == "bridge" {
-		w.finishApp(peer, peer.app.call, "_none_")
-	}
-	w.afterBridge(peer)
+	return peer
 }
 
 // afterBridge decides the survivor's fate: park_after_bridge parks it,
@@ -245,17 +252,10 @@ func (w *world) afterBridge(ch *channel) {
 
 // breakBridge separates two legs without hanging up (transfer of one leg).
 func (w *world) breakBridge(ch *channel) {
-	peer := ch.bridged
+	peer := w.unbridge(ch)
 	if peer == nil {
 		return
 	}
-	a, b := ch, peer
-	if !ch.bridgeA {
-		a, b = peer, ch
-	}
-	ch.bridged, peer.bridged = nil, nil
-	pre := []header{{"Bridge-A-Unique-ID", a.uuid}, {"Bridge-B-Unique-ID", b.uuid}}
-	w.fire(w.channelEvent("CHANNEL_UNBRIDGE", a, pre, nil))
 	for _, leg := range []*channel{ch, peer} {
 		if leg.app != nil && leg.app.call.name == "bridge" {
 			leg.app.cancel()
