@@ -69,7 +69,12 @@ func (s *Server) listContacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f := store.ContactFilter{CampaignID: camp.ID, Q: c.Query("q"), Page: p, Unassigned: c.Query("unassigned") == "true"}
+	search, err := searchParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f := store.ContactFilter{CampaignID: camp.ID, Search: search, Page: p, Unassigned: c.Query("unassigned") == "true"}
 	for _, st := range strings.Split(c.Query("status"), ",") {
 		if st != "" {
 			f.Statuses = append(f.Statuses, store.ContactStatus(st))

@@ -152,11 +152,12 @@ func (s *Server) listDNC(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	q := strings.TrimSpace(c.Query("q"))
-	if n, _, err := dialplan.NormalizePhone(q); err == nil {
-		q = n // search by the stored form whatever way the number was typed
+	search, err := searchParam(c)
+	if err != nil {
+		fail(c, err)
+		return
 	}
-	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Q: q, Kind: store.DNCKind(c.Query("kind")), Page: p})
+	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Search: search, Kind: store.DNCKind(c.Query("kind")), Page: p})
 	if err != nil {
 		fail(c, err)
 		return
