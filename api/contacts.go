@@ -96,22 +96,13 @@ func (s *Server) listContacts(c *gin.Context) {
 		return
 	}
 	views := make([]contactView, len(items))
-	pii := canSeePII(c)
+	mask := s.masker(c)
 	for i := range items {
 		views[i] = contactView{Contact: items[i], NotDialable: check.Reason(&items[i], s.now())}
-		if !pii {
-			maskContact(&views[i].Contact)
+		if err := mask.contact(&views[i].Contact); err != nil {
+			fail(c, err)
+			return
 		}
 	}
 	c.JSON(http.StatusOK, newList(views, total))
-}
-
-func maskContact(ct *store.Contact) {
-	ct.Phone = maskPhone(ct.Phone)
-	if ct.AltPhone != "" {
-		ct.AltPhone = maskPhone(ct.AltPhone)
-	}
-	if ct.IDNumber != "" {
-		ct.IDNumber = maskID(ct.IDNumber)
-	}
 }

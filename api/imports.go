@@ -2,7 +2,9 @@ package api
 
 import (
 	"crypto/sha256"
+	"encoding/csv"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +14,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
@@ -56,7 +60,7 @@ func (s *Server) copyUpload(fh *multipart.FileHeader) (*upload, error) {
 	}
 	defer in.Close()
 	dir := filepath.Join(s.cfg.DataDir, "imports")
-	if err := os.MkdirAll(dir, 0o750); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil { // uploads hold customer data: owner only
 		return nil, fmt.Errorf("api: imports folder: %w", err)
 	}
 	out, err := os.CreateTemp(dir, "upload-*"+strings.ToLower(filepath.Ext(fh.Filename)))
@@ -72,12 +76,50 @@ func (s *Server) copyUpload(fh *multipart.FileHeader) (*upload, error) {
 		os.Remove(out.Name())
 		return nil, fmt.Errorf("api: save upload: %w", err)
 	}
-	return &upload{path: out.Name(), name: filepath.Base(fh.Filename), sha: hex.EncodeToString(h.Sum(nil)), size: n}, nil
+	return &upload{path: out.Name(), name: uploadName(fh.Filename), sha: hex.EncodeToString(h.Sum(nil)), size: n}, nil
+}
+
+// maxFilenameLen is what the job's filename column holds (varchar(255)).
+const maxFilenameLen = 255
+
+// uploadName is the name a file is known by in jobs, errors and the audit:
+// the base name the client sent, without control, format (bidi, zero-width)
+// or invalid characters, shortened to maxFilenameLen bytes keeping its
+// extension. A name with nothing left becomes "upload" plus the extension.
+func uploadName(raw string) string {
+	base := filepath.Base(strings.ReplaceAll(raw, "\\", "/"))
+	if base == "." || base == "/" {
+		base = ""
+	}
+	name := strings.Map(func(r rune) rune {
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			return -1
+		}
+		return r
+	}, base)
+	name = strings.TrimSpace(name)
+	ext := filepath.Ext(name)
+	if len(ext) > 16 {
+		ext = ""
+	}
+	if strings.TrimSuffix(name, ext) == "" {
+		return "upload" + ext
+	}
+	if len(name) <= maxFilenameLen {
+		return name
+	}
+	stem := strings.TrimSuffix(name, ext)
+	cut := maxFilenameLen - len(ext) - len("…")
+	for cut > 0 && !utf8.RuneStart(stem[cut]) {
+		cut--
+	}
+	return stem[:cut] + "…" + ext
 }
 
 // openChecked opens the saved file and checks that it has a header and a
 // usable mapping before any job is created, so a bad file changes nothing.
 func openChecked(up *upload, opts importer.Options, mappingJSON string) (importer.Source, importer.Mapping, error) {
+	opts.Name = up.name
 	src, err := importer.OpenFile(up.path, opts)
 	if err != nil {
 		return nil, importer.Mapping{}, unprocessable("file", err)
@@ -86,7 +128,8 @@ func openChecked(up *upload, opts importer.Options, mappingJSON string) (importe
 	if strings.TrimSpace(mappingJSON) != "" {
 		user = []byte(mappingJSON)
 	}
-	m, err := importer.NewMapping(src.Header(), user)
+	src, sample := importer.Sample(src, importer.SampleRows)
+	m, err := importer.NewSampledMapping(src.Header(), sample, user)
 	if err == nil {
 		err = m.Check()
 	}
@@ -108,6 +151,9 @@ func unprocessable(field string, err error) *apiError {
 // encoding and sheet the form leaves empty.
 func (s *Server) importForm(c *gin.Context) (importer.Options, string, error) {
 	opts := importer.Options{Encoding: c.PostForm("encoding"), Sheet: c.PostForm("sheet"), MaxBytes: s.cfg.MaxUploadBytes}
+	if len(opts.Sheet) > 128 {
+		return opts, "", fieldError("sheet", "a sheet name has at most 128 bytes (Excel allows 31 characters)")
+	}
 	mapping := c.PostForm("mapping")
 	if v := c.PostForm("template_id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)
@@ -147,6 +193,7 @@ func (s *Server) createImport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	opts.Name = up.name // errors of the queued job name the user's file too
 	src, mapping, err := openChecked(up, opts, mappingJSON)
 	if err != nil {
 		os.Remove(up.path)
@@ -156,7 +203,8 @@ func (s *Server) createImport(c *gin.Context) {
 	src.Close()
 	job := &store.ImportJob{CampaignID: camp.ID, Source: "upload", Filename: up.name, SHA256: up.sha, Size: up.size,
 		Encoding: opts.Encoding, Sheet: opts.Sheet, Format: strings.TrimPrefix(strings.ToLower(filepath.Ext(up.name)), "."),
-		CreatedBy: currentUser(c).ID}
+		MappingJSON: encodeMapping(mapping),
+		CreatedBy:   currentUser(c).ID}
 	if err := s.queueImport(c, job, up, opts, mapping); err != nil {
 		os.Remove(up.path)
 		fail(c, err)
@@ -203,10 +251,15 @@ type previewRow struct {
 	Errors []importer.FieldError `json:"errors"`
 }
 
+// maxPreviewBytes bounds the cells one preview returns.
+const maxPreviewBytes = 1 << 20
+
 // previewImport shows how a file would be read: the detected (or given)
-// mapping and the first rows with their validation, storing nothing.
+// mapping and the first rows with their validation, storing nothing. Without
+// pii_view the cells of phone, ID and sensitive columns come masked.
 func (s *Server) previewImport(c *gin.Context) {
-	if _, ok := s.campaignParam(c); !ok {
+	camp, ok := s.campaignParam(c)
+	if !ok {
 		return
 	}
 	up, err := s.saveUpload(c)
@@ -231,12 +284,69 @@ func (s *Server) previewImport(c *gin.Context) {
 		fail(c, unprocessable("file", err))
 		return
 	}
+	if n := cellBytes(rows); n > maxPreviewBytes {
+		fail(c, unprocessable("file", fmt.Errorf("the first %d rows hold %d bytes, over the %d KB preview limit", len(rows), n, maxPreviewBytes>>10)))
+		return
+	}
 	resp := previewResponse{Header: src.Header(), Mapping: mapping, Rows: []previewRow{}}
 	for _, r := range rows {
 		cand, errs := mapping.Validate(r)
 		resp.Rows = append(resp.Rows, previewRow{Row: r.Line, Cells: r.Cells, Valid: cand != nil, Errors: errs})
 	}
+	if !canSeePII(c) {
+		maskPreview(&resp, camp.Sensitive())
+	}
 	c.JSON(http.StatusOK, resp)
+}
+
+func cellBytes(rows []importer.Row) int {
+	n := 0
+	for _, r := range rows {
+		for _, cell := range r.Cells {
+			n += len(cell)
+		}
+	}
+	return n
+}
+
+// maskPreview masks the cells of columns mapped to phones or the ID number,
+// or holding sensitive attributes, and numbers quoted in errors.
+func maskPreview(resp *previewResponse, sensitive map[string]bool) {
+	masked := func(i int) bool {
+		if i >= len(resp.Mapping.Columns) {
+			return false
+		}
+		col := resp.Mapping.Columns[i]
+		switch col.Field {
+		case importer.FieldPhone, importer.FieldAltPhone, importer.FieldIDNumber:
+			return true
+		case importer.FieldAttribute:
+			return col.Sensitive != "" || sensitive[col.Attribute]
+		}
+		return col.Sensitive != ""
+	}
+	for _, r := range resp.Rows {
+		for i, cell := range r.Cells {
+			if cell != "" && masked(i) {
+				r.Cells[i] = maskAttr(cell)
+			}
+		}
+		for i := range r.Errors {
+			r.Errors[i].Message = maskDigits(r.Errors[i].Message)
+		}
+	}
+}
+
+// maskJob masks numbers quoted in a job's errors and message for readers
+// without pii_view; what is stored stays whole for those with it.
+func maskJob(c *gin.Context, job *store.ImportJob) {
+	if canSeePII(c) {
+		return
+	}
+	job.Message = maskDigits(job.Message)
+	for i := range job.Errors {
+		job.Errors[i].Message = maskDigits(job.Errors[i].Message)
+	}
 }
 
 func (s *Server) getImport(c *gin.Context) {
@@ -250,6 +360,7 @@ func (s *Server) getImport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	maskJob(c, job)
 	c.JSON(http.StatusOK, job)
 }
 
@@ -267,6 +378,9 @@ func (s *Server) listImports(c *gin.Context) {
 	if err != nil {
 		fail(c, err)
 		return
+	}
+	for i := range items {
+		maskJob(c, &items[i])
 	}
 	c.JSON(http.StatusOK, newList(items, total))
 }
@@ -300,5 +414,52 @@ func (s *Server) importErrors(c *gin.Context) {
 		fail(c, newError("not_found", "import %d has no error report (no row was rejected)", id))
 		return
 	}
-	c.FileAttachment(path, fmt.Sprintf("import-%d-errors.csv", id))
+	if canSeePII(c) {
+		c.FileAttachment(path, fmt.Sprintf("import-%d-errors.csv", id))
+		return
+	}
+	if err := sendMaskedReport(c, path, fmt.Sprintf("import-%d-errors.csv", id)); err != nil {
+		logger(c).Error("import error report", "job_id", id, "err", err)
+	}
+}
+
+// sendMaskedReport streams the error report with the numbers quoted in its
+// messages masked (the file on disk keeps them for readers with pii_view).
+func sendMaskedReport(c *gin.Context, path, name string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		fail(c, fmt.Errorf("api: open error report: %w", err))
+		return err
+	}
+	defer f.Close()
+	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Status(http.StatusOK)
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	w := csv.NewWriter(c.Writer)
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		for i := range rec {
+			rec[i] = maskDigits(rec[i])
+		}
+		if err := w.Write(rec); err != nil {
+			return err
+		}
+	}
+	w.Flush()
+	return w.Error()
+}
+
+// encodeMapping keeps the resolved mapping on the job, so an interrupted
+// import can be resumed with exactly the columns it started with.
+func encodeMapping(m importer.Mapping) string {
+	b, _ := json.Marshal(m)
+	return string(b)
 }

@@ -19,6 +19,7 @@ type JobStore interface {
 	ImportBatch(ctx context.Context, jobID, campaignID int64, batch []store.Contact, rejected, dupInFile int64) (store.BatchResult, error)
 	ImportCancelRequested(ctx context.Context, id int64) (bool, error)
 	FinishImportJob(ctx context.Context, id int64, status store.ImportStatus, msg string, errs []store.FieldError) error
+	AddSensitiveAttributes(ctx context.Context, campaignID int64, keys []string) error
 }
 
 // BatchSize is the number of rows committed together: big enough for fast
@@ -60,6 +61,9 @@ type jobState struct {
 func (j *JobRun) Run(ctx context.Context, src Source) error {
 	if err := j.Store.StartImportJob(ctx, j.JobID); err != nil {
 		return fmt.Errorf("importer: start job %d: %w", j.JobID, err)
+	}
+	if err := j.markSensitive(ctx, j.Mapping.SensitiveAttributes()); err != nil {
+		return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, store.ImportFailed, err.Error(), nil)
 	}
 	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
 	status, msg := j.readAll(ctx, src, st)
@@ -113,6 +117,9 @@ func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 	if err := j.Store.StartImportJob(ctx, j.JobID); err != nil {
 		return fmt.Errorf("importer: start job %d: %w", j.JobID, err)
 	}
+	if err := j.markSensitive(ctx, SensitiveInputs(inputs)); err != nil {
+		return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, store.ImportFailed, err.Error(), nil)
+	}
 	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
 	var ferr error
 	for i, in := range inputs {
@@ -132,6 +139,15 @@ func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 		status, msg = store.ImportFailed, fmt.Sprintf("%v; %d whole batches were committed and stay", errors.Join(ferr, err), n)
 	}
 	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.errs)
+}
+
+// markSensitive records the campaign's sensitive attributes before any
+// contact is stored, so none is ever shown unmasked.
+func (j *JobRun) markSensitive(ctx context.Context, keys []string) error {
+	if err := j.Store.AddSensitiveAttributes(ctx, j.CampaignID, keys); err != nil {
+		return fmt.Errorf("could not record the sensitive columns %v: %w", keys, err)
+	}
+	return nil
 }
 
 func (j *JobRun) add(cand *Candidate, errs []FieldError, line int, st *jobState) {
@@ -187,7 +203,7 @@ func (j *JobRun) writeReport(errs []store.FieldError) error {
 	if j.ReportPath == "" || len(errs) == 0 {
 		return nil
 	}
-	f, err := os.Create(j.ReportPath)
+	f, err := os.OpenFile(j.ReportPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600) // customer data: owner only
 	if err != nil {
 		return err
 	}

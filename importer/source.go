@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,6 +37,10 @@ type Options struct {
 	Sheet     string // xlsx sheet name; "" is the first sheet
 	Delimiter rune   // csv/txt; 0 detects among , \t ; |
 	MaxBytes  int64  // 0 means DefaultMaxBytes
+	// Name is what errors call the file: the name the user uploaded it as.
+	// "" uses the file's own name (a watched folder's file). An upload is
+	// saved under a temporary name that must never reach the user.
+	Name string
 }
 
 func (o Options) maxBytes() int64 {
@@ -67,14 +72,18 @@ type rowReader interface {
 func OpenFile(path string, opts Options) (Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("importer: %w", err)
+		return nil, fmt.Errorf("importer: open the file: %w", errors.Unwrap(err))
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("importer: %w", err)
+		return nil, fmt.Errorf("importer: read the file: %w", errors.Unwrap(err))
 	}
-	src, err := Open(f, st.Size(), filepath.Base(path), opts)
+	name := opts.Name
+	if name == "" {
+		name = filepath.Base(path)
+	}
+	src, err := Open(f, st.Size(), name, opts)
 	if err != nil {
 		f.Close()
 		return nil, err

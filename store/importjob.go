@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -68,6 +69,10 @@ func (j *ImportJob) decode() {
 // campaign had the same file hash, DuplicateOf points at it.
 func (s *Store) CreateImportJob(ctx context.Context, j *ImportJob) error {
 	j.Status = ImportQueued
+	// Names come from clients and file systems: fit them to their columns
+	// rather than fail (MariaDB refuses an over-long value).
+	j.Filename, j.Sheet = clip(j.Filename, 255), clip(j.Sheet, 128)
+	j.Format, j.Encoding, j.Source = clip(j.Format, 16), clip(j.Encoding, 16), clip(j.Source, 16)
 	if j.SHA256 != "" {
 		var prev ImportJob
 		err := s.conn(ctx).Where("campaign_id = ? AND sha256 = ? AND status IN ?", j.CampaignID, j.SHA256,
@@ -141,7 +146,7 @@ func (s *Store) FinishImportJob(ctx context.Context, id int64, status ImportStat
 	b, _ := json.Marshal(errs)
 	now := s.now()
 	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(map[string]any{
-		"status": status, "message": truncate(msg, 1024), "errors": string(b), "finished_at": now,
+		"status": status, "message": clip(msg, 1024), "errors": string(b), "finished_at": now,
 	}).Error
 }
 
@@ -352,4 +357,16 @@ func (s *Store) insertContacts(tx *gorm.DB, rows []Contact) (int64, error) {
 		inserted += res.RowsAffected
 	}
 	return inserted, nil
+}
+
+// clip shortens s to at most n bytes without splitting a character (a cut
+// UTF-8 sequence is refused by MariaDB).
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
