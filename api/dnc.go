@@ -204,7 +204,12 @@ func (s *Server) importDNC(c *gin.Context) {
 		return
 	}
 	defer os.Remove(up.path)
-	src, mapping, err := openChecked(up, importer.Options{Encoding: c.PostForm("encoding"), MaxBytes: s.cfg.MaxUploadBytes}, c.PostForm("mapping"))
+	release, ok := s.readSlot(c)
+	if !ok {
+		return
+	}
+	defer release()
+	src, mapping, err := openChecked(up, importer.Options{Encoding: c.PostForm("encoding"), MaxBytes: s.cfg.MaxUploadBytes, Limits: s.cfg.ImportLimits}, c.PostForm("mapping"))
 	if err != nil {
 		fail(c, err)
 		return

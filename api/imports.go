@@ -116,6 +116,21 @@ func uploadName(raw string) string {
 	return stem[:cut] + "…" + ext
 }
 
+// readSlot takes one of the few places for reading an upload in a request
+// (preview, upload check, blacklist file): each may hold up to the reading
+// limits in memory, so only Config.Previews run at once and the others are
+// told to come back (503 with Retry-After) instead of piling up.
+func (s *Server) readSlot(c *gin.Context) (release func(), ok bool) {
+	select {
+	case s.readers <- struct{}{}:
+		return func() { <-s.readers }, true
+	default:
+		c.Header("Retry-After", "5")
+		fail(c, newError("unavailable", "%d uploaded files are being read already; try again in a few seconds", cap(s.readers)))
+		return nil, false
+	}
+}
+
 // openChecked opens the saved file and checks that it has a header and a
 // usable mapping before any job is created, so a bad file changes nothing.
 func openChecked(up *upload, opts importer.Options, mappingJSON string) (importer.Source, importer.Mapping, error) {
@@ -150,7 +165,7 @@ func unprocessable(field string, err error) *apiError {
 // importForm reads the upload's options; a template_id fills the mapping,
 // encoding and sheet the form leaves empty.
 func (s *Server) importForm(c *gin.Context) (importer.Options, string, error) {
-	opts := importer.Options{Encoding: c.PostForm("encoding"), Sheet: c.PostForm("sheet"), MaxBytes: s.cfg.MaxUploadBytes}
+	opts := importer.Options{Encoding: c.PostForm("encoding"), Sheet: c.PostForm("sheet"), MaxBytes: s.cfg.MaxUploadBytes, Limits: s.cfg.ImportLimits}
 	if len(opts.Sheet) > 128 {
 		return opts, "", fieldError("sheet", "a sheet name has at most 128 bytes (Excel allows 31 characters)")
 	}
@@ -194,7 +209,13 @@ func (s *Server) createImport(c *gin.Context) {
 		return
 	}
 	opts.Name = up.name // errors of the queued job name the user's file too
+	release, ok := s.readSlot(c)
+	if !ok {
+		os.Remove(up.path)
+		return
+	}
 	src, mapping, err := openChecked(up, opts, mappingJSON)
+	release()
 	if err != nil {
 		os.Remove(up.path)
 		fail(c, err)
@@ -273,6 +294,11 @@ func (s *Server) previewImport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	release, ok := s.readSlot(c)
+	if !ok {
+		return
+	}
+	defer release()
 	src, mapping, err := openChecked(up, opts, mappingJSON)
 	if err != nil {
 		fail(c, err)

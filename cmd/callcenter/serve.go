@@ -83,6 +83,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
 		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes,
+		ImportLimits: cfg.Import.limits(), Previews: cfg.Import.Previews,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
 	if err != nil {
