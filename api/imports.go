@@ -224,8 +224,8 @@ func (s *Server) createImport(c *gin.Context) {
 	src.Close()
 	job := &store.ImportJob{CampaignID: camp.ID, Source: "upload", Filename: up.name, SHA256: up.sha, Size: up.size,
 		Encoding: opts.Encoding, Sheet: opts.Sheet, Format: strings.TrimPrefix(strings.ToLower(filepath.Ext(up.name)), "."),
-		MappingJSON: encodeMapping(mapping),
-		CreatedBy:   currentUser(c).ID}
+		MappingJSON: encodeMapping(mapping), FilePath: up.path,
+		CreatedBy: currentUser(c).ID}
 	if err := s.queueImport(c, job, up, opts, mapping); err != nil {
 		os.Remove(up.path)
 		fail(c, err)
@@ -249,7 +249,8 @@ func (s *Server) queueImport(c *gin.Context, job *store.ImportJob, up *upload, o
 	task := importer.Task{JobID: job.ID, CampaignID: job.CampaignID, Path: up.path, Options: opts, Mapping: m,
 		ReportPath: s.reportPath(job.ID), Remove: true}
 	if err := s.cfg.Imports.Submit(task); err != nil {
-		_ = s.store.FinishImportJob(ctx, job.ID, store.ImportFailed, err.Error(), nil)
+		// Not started: the caller deletes the upload, so nothing is left to resume.
+		_ = s.store.FinishImportJob(ctx, job.ID, store.ImportCancelled, "not started: "+strings.TrimPrefix(err.Error(), "importer: "), nil)
 		return newError("too_many_requests", "%s", strings.TrimPrefix(err.Error(), "importer: "))
 	}
 	return nil
@@ -411,17 +412,85 @@ func (s *Server) listImports(c *gin.Context) {
 	c.JSON(http.StatusOK, newList(items, total))
 }
 
+// cancelImport stops a running import after its current batch, or cancels
+// an interrupted one (deleting the upload it kept for a resume).
 func (s *Server) cancelImport(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if err := s.store.RequestImportCancel(c.Request.Context(), id); err != nil {
+	ctx := c.Request.Context()
+	job, err := s.store.GetImportJob(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if job.Resumable {
+		path, err := s.store.CancelStoppedImport(ctx, id)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		os.Remove(path)
+		c.JSON(http.StatusAccepted, gin.H{"id": id, "status": store.ImportCancelled})
+		return
+	}
+	if err := s.store.RequestImportCancel(ctx, id); err != nil {
 		fail(c, err)
 		return
 	}
 	c.JSON(http.StatusAccepted, gin.H{"id": id, "cancel_requested": true})
+}
+
+// resumeImport continues an interrupted import after its committed
+// batches, with the file, mapping and options it started with: rows already
+// stored are skipped, not imported twice.
+func (s *Server) resumeImport(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	job, err := s.store.GetImportJob(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var m importer.Mapping
+	switch {
+	case !job.Resumable:
+		fail(c, newError("conflict", "import %d is %s; only an interrupted or failed upload that kept its file can be resumed", id, job.Status))
+		return
+	case json.Unmarshal([]byte(job.MappingJSON), &m) != nil:
+		fail(c, newError("conflict", "import %d has no recorded column mapping; upload the file again", id))
+		return
+	}
+	if _, err := os.Stat(job.FilePath); err != nil {
+		fail(c, newError("conflict", "the file of import %d is no longer kept; upload it again", id))
+		return
+	}
+	if job, err = s.store.ResumeImportJob(ctx, id); err != nil {
+		fail(c, err)
+		return
+	}
+	skip, err := s.store.CommittedRows(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	opts := importer.Options{Encoding: job.Encoding, Sheet: job.Sheet, Name: job.Filename, MaxBytes: s.cfg.MaxUploadBytes, Limits: s.cfg.ImportLimits}
+	task := importer.Task{JobID: id, CampaignID: job.CampaignID, Path: job.FilePath, Options: opts, Mapping: m,
+		ReportPath: s.reportPath(id), Remove: true, Skip: skip}
+	if err := s.cfg.Imports.Submit(task); err != nil {
+		_ = s.store.FinishImportJob(ctx, id, store.ImportFailed, "not resumed: "+strings.TrimPrefix(err.Error(), "importer: "), nil)
+		fail(c, newError("too_many_requests", "%s", strings.TrimPrefix(err.Error(), "importer: ")))
+		return
+	}
+	setTarget(c, "import", id)
+	auditDetail(c, fmt.Sprintf("campaign=%d batches_committed=%d", job.CampaignID, job.Batches))
+	c.JSON(http.StatusAccepted, gin.H{"id": id, "status": job.Status})
 }
 
 // importErrors downloads the full error report (CSV, opens in Excel).

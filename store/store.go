@@ -23,6 +23,9 @@ type Config struct {
 	DSN    string // SQLite file path, or a MySQL DSN
 	Logger *slog.Logger
 	Now    func() time.Time // injected clock; time.Now when nil
+	// Instance names this process in the import jobs it owns; "" makes
+	// host/pid/random (tests set it to play another host).
+	Instance string
 }
 
 // Store is the persistence layer.
@@ -31,6 +34,8 @@ type Store struct {
 	driver string
 	now    func() time.Time
 	log    *slog.Logger
+	// instance names this process in the jobs it owns (see ImportJob.Owner).
+	instance string
 	// bulkLoad is whether imports may use LOAD DATA LOCAL (MySQL only).
 	bulkLoad atomic.Bool
 }
@@ -61,7 +66,10 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := configurePool(db, cfg.Driver); err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger}
+	if cfg.Instance == "" {
+		cfg.Instance = newInstanceID()
+	}
+	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger, instance: cfg.Instance}
 	s.bulkLoad.Store(true)
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()

@@ -46,8 +46,11 @@ type ImportConfig struct {
 	MaxHeldBytes int64 `mapstructure:"max_held_bytes"`
 	MaxColumns   int   `mapstructure:"max_columns"`
 	Previews     int
-	Folders      []FolderImport
-	Databases    []DatabaseImport
+	// StaleAfter is how long a job's process may stay silent before its
+	// queued or running imports are marked failed (resumable).
+	StaleAfter time.Duration `mapstructure:"stale_after"`
+	Folders    []FolderImport
+	Databases  []DatabaseImport
 }
 
 // FolderImport is a watched folder.
@@ -132,6 +135,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("import.max_held_bytes", importer.DefaultLimits.HeldBytes)
 	v.SetDefault("import.max_columns", importer.DefaultLimits.Columns)
 	v.SetDefault("import.previews", 2)
+	v.SetDefault("import.stale_after", importer.DefaultStaleAfter)
 	v.SetDefault("data.dir", "data")
 }
 
@@ -235,8 +239,8 @@ func (c *ImportConfig) validate() error {
 	if c.Workers < 1 || c.Workers > 16 {
 		return fmt.Errorf("config: import.workers must be between 1 and 16")
 	}
-	if c.MaxHeldBytes < 1<<20 || c.MaxColumns < 2 || c.MaxColumns > 16384 || c.Previews < 1 {
-		return fmt.Errorf("config: import.max_held_bytes must be at least 1 MB, import.max_columns between 2 and 16384, import.previews at least 1")
+	if c.MaxHeldBytes < 1<<20 || c.MaxColumns < 2 || c.MaxColumns > 16384 || c.Previews < 1 || c.StaleAfter < 4*time.Second {
+		return fmt.Errorf("config: import.max_held_bytes must be at least 1 MB, import.max_columns between 2 and 16384, import.previews at least 1, import.stale_after at least 4s")
 	}
 	for i, f := range c.Folders {
 		key := fmt.Sprintf("import.folders[%d]", i)

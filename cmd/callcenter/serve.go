@@ -71,6 +71,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	}()
 
 	imports := importer.NewQueue(ctx, st, cfg.Import.Workers, 16, log.With("component", "import"))
+	go importer.WatchJobs(ctx, st, cfg.Import.StaleAfter, log.With("component", "import"))
 	sched, err := startScheduler(ctx, cfg, st, log)
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
