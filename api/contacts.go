@@ -51,6 +51,7 @@ func (s *Server) ingestContacts(c *gin.Context) {
 	}
 	setTarget(c, "import", job.ID)
 	auditDetail(c, fmt.Sprintf("campaign=%d imported=%d rejected=%d", camp.ID, job.Imported, job.Rejected))
+	maskJob(c, job)
 	c.JSON(http.StatusOK, job)
 }
 

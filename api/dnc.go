@@ -143,6 +143,11 @@ func (s *Server) saveDNCBatch(c *gin.Context, b *dncBatch, what string) {
 	}
 	b.resp.Added, b.resp.Existing, b.resp.Blocked = added, int64(len(b.entries))-added, blocked
 	auditDetail(c, fmt.Sprintf("%sadded=%d rejected=%d contacts_blocked=%d", what, added, b.resp.Rejected, blocked))
+	if !canSeePII(c) { // the errors quote the rejected values
+		for i := range b.resp.Errors {
+			b.resp.Errors[i].Message = maskDigits(b.resp.Errors[i].Message)
+		}
+	}
 	c.JSON(http.StatusOK, b.resp)
 }
 

@@ -144,3 +144,25 @@ func TestImportDetectsIDColumnsAndMasksErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestIngestAndBlacklistErrorsMasked: the ingest API and bulk blacklisting
+// answer with per-row errors that quote the bad value; a caller without
+// pii_view gets them masked.
+func TestIngestAndBlacklistErrorsMasked(t *testing.T) {
+	h := newHarness(t)
+	sup := h.tokens[store.RoleSupervisor]
+	camp := h.campaign("回显")
+	var job store.ImportJob
+	h.do("POST", fmt.Sprintf("/api/v1/campaigns/%d/contacts", camp.ID), sup,
+		map[string]any{"contacts": []map[string]any{{"phone": "1391234567"}}}, 200, &job)
+	if len(job.Errors) != 1 || job.Errors[0].Message != "139***4567: a mobile number has 11 digits, got 10" {
+		t.Fatalf("ingest errors %+v", job.Errors)
+	}
+	var resp dncBatchResponse
+	h.do("POST", "/api/v1/dnc/batch", sup, map[string]any{"entries": []map[string]any{{"phone": "1391234567"}, {"id_number": "19900307123"}}}, 200, &resp)
+	for _, e := range resp.Errors {
+		if strings.Contains(e.Message, "1391234567") || strings.Contains(e.Message, "19900307123") {
+			t.Fatalf("blacklist error shows the value: %+v", resp.Errors)
+		}
+	}
+}

@@ -164,3 +164,48 @@ func TestHeartbeatKeepsLiveJobs(t *testing.T) {
 		}
 	})
 }
+
+// stoppingSource ends the context (a server shutting down) after n rows.
+type stoppingSource struct {
+	importer.Source
+	n    int
+	stop context.CancelFunc
+}
+
+func (s *stoppingSource) Next() (importer.Row, error) {
+	if s.n--; s.n == 0 {
+		s.stop()
+	}
+	return s.Source.Next()
+}
+
+// TestShutdownLeavesResumableJob: an import stopped by a shutdown is marked
+// failed as interrupted (resumable), not cancelled as a user's cancel is.
+func TestShutdownLeavesResumableJob(t *testing.T) {
+	st := storetest.New(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	camp := newCampaign(t, st, "停机")
+	var b strings.Builder
+	b.WriteString("姓名,手机\n")
+	for i := 0; i < 5000; i++ {
+		fmt.Fprintf(&b, "客户%d,139%08d\n", i, i)
+	}
+	src, err := importer.Open(strings.NewReader(b.String()), int64(b.Len()), "a.csv", importer.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := importer.NewMapping(src.Header(), nil)
+	job := &store.ImportJob{CampaignID: camp.ID, Source: "upload", FilePath: "/kept/upload.csv"}
+	if err := st.CreateImportJob(ctx, job); err != nil {
+		t.Fatal(err)
+	}
+	run := &importer.JobRun{Store: st, JobID: job.ID, CampaignID: camp.ID, Mapping: m, Log: slog.New(slog.DiscardHandler)}
+	if err := run.Run(ctx, &stoppingSource{Source: src, n: 2500, stop: cancel}); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := st.GetImportJob(context.Background(), job.ID)
+	if got.Status != store.ImportFailed || !strings.HasPrefix(got.Message, store.InterruptedMessage) || !got.Resumable {
+		t.Fatalf("after shutdown: %s %q resumable=%v", got.Status, got.Message, got.Resumable)
+	}
+}
