@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -41,4 +43,21 @@ func TestImportJobLongNames(t *testing.T) {
 			t.Errorf("filename %d bytes, message %d bytes", len(got.Filename), len(got.Message))
 		}
 	})
+}
+
+// TestSQLiteFileOwnerOnly: the embedded database holds every customer's
+// identifiers; it and its folder are created for the owner only.
+func TestSQLiteFileOwnerOnly(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "data")
+	path := filepath.Join(dir, "cc.db")
+	s, err := store.Open(context.Background(), store.Config{DSN: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for p, want := range map[string]os.FileMode{dir: 0o700, path: 0o600} {
+		if st, err := os.Stat(p); err != nil || st.Mode().Perm() != want {
+			t.Errorf("%s: %v (%v), want %v", p, st.Mode().Perm(), err, want)
+		}
+	}
 }

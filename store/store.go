@@ -78,6 +78,23 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	return s, nil
 }
 
+// ownerOnly makes the SQLite file (every customer's phone and ID number)
+// readable by its owner only, creating it so; SQLite gives its -wal and
+// -shm files the main file's mode.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: database file: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(p, 0o600) // best effort: an operator may have chosen otherwise
+		}
+	}
+	return nil
+}
+
 func dialect(cfg Config) (gorm.Dialector, error) {
 	switch cfg.Driver {
 	case "", "sqlite":
@@ -86,8 +103,11 @@ func dialect(cfg Config) (gorm.Dialector, error) {
 			path = DefaultSQLitePath
 		}
 		if path != ":memory:" && !strings.HasPrefix(path, "file:") {
-			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				return nil, fmt.Errorf("store: create database folder: %w", err)
+			}
+			if err := ownerOnly(path); err != nil {
+				return nil, err
 			}
 		}
 		// WAL lets readers run beside the single writer; busy_timeout makes a
