@@ -79,9 +79,11 @@ func (s *Server) myTasks(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if !canSeePII(c) {
-		for i := range items {
-			maskContact(&items[i])
+	mask := s.masker(c)
+	for i := range items {
+		if err := mask.contact(&items[i]); err != nil {
+			fail(c, err)
+			return
 		}
 	}
 	c.JSON(http.StatusOK, newList(items, total))
