@@ -103,6 +103,7 @@ func (c *Campaign) Validate() error {
 	if c.Name == "" || len(c.Name) > 128 {
 		add("name", "is required (at most 128 bytes)")
 	}
+	errs = checkNames(errs, [2]string{"name", c.Name})
 	if !oneOf(string(c.Kind), "survey", "notification", "collection", "confirmation", "sales") {
 		add("kind", "must be survey, notification, collection, confirmation or sales")
 	}

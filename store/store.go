@@ -23,6 +23,10 @@ type Config struct {
 	DSN    string // SQLite file path, or a MySQL DSN
 	Logger *slog.Logger
 	Now    func() time.Time // injected clock; time.Now when nil
+	// Login bounds password guessing; zero fields take DefaultLoginPolicy's.
+	Login LoginPolicy
+	// Hasher compares passwords (bcrypt when nil; tests inject a counter).
+	Hasher PasswordHasher
 }
 
 // Store is the persistence layer.
@@ -31,6 +35,8 @@ type Store struct {
 	driver string
 	now    func() time.Time
 	log    *slog.Logger
+	login  LoginPolicy
+	hasher PasswordHasher
 	// bulkLoad is whether imports may use LOAD DATA LOCAL (MySQL only).
 	bulkLoad atomic.Bool
 }
@@ -61,7 +67,13 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := configurePool(db, cfg.Driver); err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger}
+	if err := registerAuditHook(db); err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger, login: cfg.Login.withDefaults(), hasher: cfg.Hasher}
+	if s.hasher == nil {
+		s.hasher = bcryptHasher{}
+	}
 	s.bulkLoad.Store(true)
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()

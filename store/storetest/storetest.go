@@ -23,7 +23,9 @@ const MySQLEnv = "CC_TEST_MYSQL_DSN"
 
 // Options tune a test database.
 type Options struct {
-	Now func() time.Time
+	Now    func() time.Time
+	Hasher store.PasswordHasher // nil: bcrypt
+	Login  store.LoginPolicy    // zero: store.DefaultLoginPolicy
 }
 
 // New opens a fresh SQLite database in the test's temp dir.
@@ -79,7 +81,7 @@ func MySQL(t testing.TB) *store.Store {
 func open(t testing.TB, driver, dsn string, o Options) *store.Store {
 	t.Helper()
 	store.UseMinimumHashCostForTests()
-	s, err := store.Open(context.Background(), store.Config{Driver: driver, DSN: dsn, Now: o.Now})
+	s, err := store.Open(context.Background(), store.Config{Driver: driver, DSN: dsn, Now: o.Now, Hasher: o.Hasher, Login: o.Login})
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", driver, err)
 	}
