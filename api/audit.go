@@ -54,7 +54,11 @@ func (s *Server) audit(c *gin.Context) {
 	e := &store.AuditEntry{
 		Action: action, RequestID: c.GetString("request_id"), IP: c.ClientIP(), At: s.now(),
 		UserID: u.ID, Username: u.Username, Role: string(u.Role),
-		Status: c.GetInt("audit_ok_status"), Result: "ok", TargetID: c.Param("id"),
+		Status: c.GetInt("audit_ok_status"), Result: "ok",
+	}
+	creates := strings.HasSuffix(action, ".create")
+	if !creates {
+		e.TargetID = c.Param("id") // a create's target is the row it creates (store.WithAudit)
 	}
 	c.Set("audit_entry", e)
 	ctx := c.Request.Context()
@@ -62,6 +66,9 @@ func (s *Server) audit(c *gin.Context) {
 	c.Next()
 	status := c.Writer.Status()
 	e.Status, e.Result = status, result(status)
+	if e.TargetID == "" && c.Param("id") != "" { // a refused create under a parent: name the parent
+		e.TargetType, e.TargetID = parentKind(c.FullPath()), c.Param("id")
+	}
 	if e.TargetType == "" && e.TargetID != "" {
 		e.TargetType, _, _ = strings.Cut(action, ".") // "user.update" acts on a user
 	}
@@ -77,6 +84,13 @@ func (s *Server) audit(c *gin.Context) {
 	if err := write(ctx, e); err != nil {
 		logger(c).Error("audit write failed", "action", action, "err", err)
 	}
+}
+
+// parentKind is the kind of object a nested route hangs off:
+// /api/v1/campaigns/:id/imports gives "campaign".
+func parentKind(route string) string {
+	before, _, _ := strings.Cut(route, "/:id")
+	return strings.TrimSuffix(before[strings.LastIndex(before, "/")+1:], "s")
 }
 
 func result(status int) string {

@@ -151,3 +151,5 @@ func mustUser(t *testing.T, h *harness, name string) *store.User {
 }
 
 func storeWith(h store.PasswordHasher) storetest.Options { return storetest.Options{Hasher: h} }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -276,7 +276,7 @@ func (s *Store) ListCampaigns(ctx context.Context, f CampaignFilter) ([]Campaign
 		q = q.Where("media = ?", f.Media)
 	}
 	if f.Q != "" {
-		q = q.Where("name LIKE ?", "%"+escapeLike(f.Q)+"%")
+		q = q.Where("name LIKE ?"+likeEscape, "%"+likeText(f.Q)+"%")
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -102,7 +103,11 @@ func dialect(cfg Config) (gorm.Dialector, error) {
 		if strings.Contains(path, "?") {
 			dsn = path
 		}
-		return sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn}), nil
+		sqlDB, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+		}
+		return sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn, Conn: newSQLiteConns(sqlDB, 10*time.Second)}), nil
 	case "mysql":
 		if cfg.DSN == "" {
 			return nil, fmt.Errorf("store: database.dsn is required for the mysql driver")

@@ -184,8 +184,8 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, err
 		q = q.Where("id IN (?)", s.conn(ctx).Table("user_groups").Select("user_id").Where("group_id = ?", f.GroupID))
 	}
 	if f.Q != "" {
-		like := "%" + escapeLike(f.Q) + "%"
-		q = q.Where("username LIKE ? OR display_name LIKE ?", like, like)
+		like := "%" + likeText(f.Q) + "%"
+		q = q.Where("username LIKE ?"+likeEscape+" OR display_name LIKE ?"+likeEscape, like, like)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
