@@ -9,4 +9,6 @@ const likeEscape = " ESCAPE '!'"
 
 // likeText makes s match itself literally inside a LIKE pattern, so a
 // search for "mapping_template" does not treat _ as a wildcard.
-func likeText(s string) string { return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s) }
+func likeText(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
+}

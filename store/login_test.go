@@ -37,7 +37,7 @@ const (
 	attackerIP = "203.0.113.9"
 )
 
-func TestLockoutPerSourceWithBackoff(t *testing.T) {
+func TestSecurityHole5LockoutPerSourceWithBackoff(t *testing.T) {
 	now := time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
 	clock := func() time.Time { return now }
 	storetest.RunWith(t, storetest.Options{Now: clock}, func(t *testing.T, s *store.Store) {
@@ -105,10 +105,10 @@ func TestLockoutPerSourceWithBackoff(t *testing.T) {
 	})
 }
 
-// TestLoginBurstEvaluatesAtMostTheLimit is hole 3: 49 wrong passwords and the
+// TestSecurityHole3LoginBurst is hole 3: 49 wrong passwords and the
 // right one sent at once, and bursts of 200, must not evaluate more than
 // MaxFailures guesses; the right password after the limit is refused.
-func TestLoginBurstEvaluatesAtMostTheLimit(t *testing.T) {
+func TestSecurityHole3LoginBurst(t *testing.T) {
 	h := &countingHasher{}
 	storetest.RunWith(t, storetest.Options{Hasher: h}, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -167,9 +167,9 @@ func burst(n int, fn func(i int)) {
 	wg.Wait()
 }
 
-// TestEveryLoginOutcomeCostsOneCompare is hole 6 at the store: unknown,
+// TestSecurityHole6EveryLoginOutcomeCostsOneCompare is hole 6 at the store: unknown,
 // disabled, locked, wrong, too long and right all spend exactly one compare.
-func TestEveryLoginOutcomeCostsOneCompare(t *testing.T) {
+func TestSecurityHole6EveryLoginOutcomeCostsOneCompare(t *testing.T) {
 	h := &countingHasher{}
 	storetest.RunWith(t, storetest.Options{Hasher: h, Login: store.LoginPolicy{MaxFailures: 1}}, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()

@@ -7,7 +7,7 @@ import (
 	"github.com/bankcc/callcenter/store"
 )
 
-func TestCheckName(t *testing.T) {
+func TestSecurityHole14CheckName(t *testing.T) {
 	tests := []struct {
 		name, s string
 		ok      bool

@@ -7,7 +7,7 @@ import (
 	"github.com/bankcc/callcenter/store"
 )
 
-func TestCheckPassword(t *testing.T) {
+func TestSecurityHole14CheckPassword(t *testing.T) {
 	tests := []struct {
 		user, pw string
 		ok       bool

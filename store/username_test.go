@@ -11,9 +11,9 @@ import (
 	"github.com/bankcc/callcenter/store/storetest"
 )
 
-// TestUsernamesAreCaseInsensitive: ADMIN and admin are one account on every
+// TestSecurityHole14UsernamesAreCaseInsensitive: ADMIN and admin are one account on every
 // database.
-func TestUsernamesAreCaseInsensitive(t *testing.T) {
+func TestSecurityHole14UsernamesAreCaseInsensitive(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		u := newUser(t, s, "ZhangWei", store.RoleAgent)
@@ -35,10 +35,10 @@ func TestUsernamesAreCaseInsensitive(t *testing.T) {
 	})
 }
 
-// TestUpgradeLowercasesUsernames: a database from before migration 3 with
+// TestSecurityHole14UpgradeLowercasesUsernames: a database from before migration 3 with
 // names differing only in case keeps the oldest account's name and renames
 // the others, reporting each rename in the audit log.
-func TestUpgradeLowercasesUsernames(t *testing.T) {
+func TestSecurityHole14UpgradeLowercasesUsernames(t *testing.T) {
 	store.UseMinimumHashCostForTests()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "old.db")
