@@ -30,18 +30,24 @@ type harness struct {
 	users  map[store.Role]*store.User
 }
 
-func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, harnessOptions{}) }
 
-// newHarnessWith lets a test change the server's configuration.
-func newHarnessWith(t *testing.T, tune func(*Config)) *harness {
+// harnessOptions vary the test server: the store's options (an injected
+// password hasher), and changes to the API's configuration.
+type harnessOptions struct {
+	store storetest.Options
+	cfg   func(*Config)
+}
+
+func newHarnessWith(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
-	st := storetest.New(t)
+	st := storetest.NewWith(t, o.store)
 	ctx, cancel := context.WithCancel(context.Background())
 	q := importer.NewQueue(ctx, st, 1, 4, slog.New(slog.DiscardHandler))
 	t.Cleanup(func() { cancel(); q.Shutdown(context.Background()) })
 	cfg := Config{Store: st, Version: "test", Imports: q, DataDir: t.TempDir(), MaxUploadBytes: 1 << 20}
-	if tune != nil {
-		tune(&cfg)
+	if o.cfg != nil {
+		o.cfg(&cfg)
 	}
 	srv := New(cfg)
 	hh := &harness{t: t, srv: srv, h: srv.Handler(), tokens: map[store.Role]string{}, users: map[store.Role]*store.User{}}

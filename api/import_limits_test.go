@@ -18,7 +18,7 @@ import (
 // to 8 GB. Three previews at once now end in a clear refusal (the limit) or
 // a "busy" answer, and the heap grows by far less than 256 MB.
 func TestPreviewMemoryBomb(t *testing.T) {
-	h := newHarnessWith(t, func(c *Config) { c.MaxUploadBytes = 100 << 20 })
+	h := newHarnessWith(t, harnessOptions{cfg: func(c *Config) { c.MaxUploadBytes = 100 << 20 }})
 	sup := h.tokens[store.RoleSupervisor]
 	camp := h.campaign("炸弹")
 	var file bytes.Buffer
@@ -103,7 +103,7 @@ func TestPreviewsAreLimited(t *testing.T) {
 // limited with an error naming the limit, in the preview and the upload;
 // the ingest API limits attributes per contact.
 func TestImportAmplification(t *testing.T) {
-	h := newHarnessWith(t, func(c *Config) { c.MaxUploadBytes = 16 << 20 })
+	h := newHarnessWith(t, harnessOptions{cfg: func(c *Config) { c.MaxUploadBytes = 16 << 20 }})
 	admin := h.tokens[store.RoleAdmin]
 	camp := h.campaign("放大")
 	wide := []byte("姓名,手机" + strings.Repeat(",c", 999998) + "\n张伟,13800138000" + strings.Repeat(",1", 999998) + "\n")

@@ -28,7 +28,7 @@ func (s *Server) publicRoutes() []route {
 	return []route{
 		{"GET", "/healthz", signedIn, "", s.healthz, doc{"Process is up", nil, healthResponse{}, 200}},
 		{"GET", "/readyz", signedIn, "", s.readyz, doc{"Database and FreeSWITCH nodes ready (503 if not)", nil, readyResponse{}, 200}},
-		{"GET", "/metrics", signedIn, "", s.metricsHandler(), doc{"Prometheus metrics", nil, nil, 200}},
+		{"GET", "/metrics", signedIn, "", s.serveMetrics(), doc{"Prometheus metrics (loopback clients, or Authorization: Bearer <metrics.token>)", nil, nil, 200}},
 		{"GET", "/api/openapi.json", signedIn, "", s.openapi, doc{"This OpenAPI document", nil, nil, 200}},
 		{"POST", "/api/v1/auth/login", signedIn, "", s.login, doc{"Sign in; returns a bearer token", loginRequest{}, loginResponse{}, 200}},
 	}
@@ -50,6 +50,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/users/:id", store.PermUsersManage, "", s.getUser, doc{"One user", nil, userView{}, 200}},
 		{"PATCH", "/api/v1/users/:id", store.PermUsersManage, "user.update", s.updateUser, doc{"Change a user", userRequest{}, userView{}, 200}},
 		{"DELETE", "/api/v1/users/:id", store.PermUsersManage, "user.delete", s.deleteUser, doc{"Delete a user", nil, nil, 204}},
+		{"POST", "/api/v1/users/:id/unlock", store.PermUsersManage, "user.unlock", s.unlockUser, doc{"Lift a user's sign-in lockouts (from every address)", nil, userView{}, 200}},
 		{"POST", "/api/v1/groups", store.PermUsersManage, "group.create", s.createGroup, doc{"Create an agent group", groupRequest{}, store.Group{}, 201}},
 		{"PATCH", "/api/v1/groups/:id", store.PermUsersManage, "group.update", s.updateGroup, doc{"Change a group", groupRequest{}, store.Group{}, 200}},
 		{"DELETE", "/api/v1/groups/:id", store.PermUsersManage, "group.delete", s.deleteGroup, doc{"Delete a group", nil, nil, 204}},
@@ -125,10 +126,13 @@ func (s *Server) mount(r *gin.Engine) {
 	for _, rt := range s.apiRoutes() {
 		chain := []gin.HandlerFunc{limitBody(s.bodyLimit(rt)), s.authenticate}
 		if rt.Audit != "" {
-			chain = append(chain, auditAs(rt.Audit), s.audit)
+			chain = append(chain, auditAs(rt.Audit, rt.Doc.Status), s.audit)
 		}
-		chain = append(chain, s.require(rt.Perm), rt.Handle)
-		r.Handle(rt.Method, rt.Path, chain...)
+		chain = append(chain, s.checkCSRF, s.require(rt.Perm))
+		if kind, ok := limitFor(rt); ok {
+			chain = append(chain, s.rateLimited(kind))
+		}
+		r.Handle(rt.Method, rt.Path, append(chain, rt.Handle)...)
 	}
 	ui := http.FS(web.Files())
 	r.GET("/", func(c *gin.Context) { c.FileFromFS("/", ui) })

@@ -83,6 +83,7 @@ func (c *Calendar) Validate() error {
 	if c.Name == "" || len(c.Name) > 128 {
 		add("name", "is required (at most 128 bytes)")
 	}
+	errs = checkNames(errs, [2]string{"name", c.Name})
 	c.idx = c.prepare(add)
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}

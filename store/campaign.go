@@ -107,6 +107,7 @@ func (c *Campaign) Validate() error {
 	if c.Name == "" || len(c.Name) > 128 {
 		add("name", "is required (at most 128 bytes)")
 	}
+	errs = checkNames(errs, [2]string{"name", c.Name})
 	if !oneOf(string(c.Kind), "survey", "notification", "collection", "confirmation", "sales") {
 		add("kind", "must be survey, notification, collection, confirmation or sales")
 	}
@@ -282,7 +283,7 @@ func (s *Store) ListCampaigns(ctx context.Context, f CampaignFilter) ([]Campaign
 		q = q.Where("media = ?", f.Media)
 	}
 	if f.Q != "" {
-		q = q.Where("name LIKE ?", "%"+escapeLike(f.Q)+"%")
+		q = q.Where("name LIKE ?"+likeEscape, "%"+likeText(f.Q)+"%")
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

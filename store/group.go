@@ -35,6 +35,7 @@ func (g *Group) Validate() error {
 	if g.Name == "" || len(g.Name) > 128 {
 		errs = append(errs, FieldError{Field: "name", Message: "is required (at most 128 bytes)"})
 	}
+	errs = checkNames(errs, [2]string{"name", g.Name})
 	switch g.Kind {
 	case GroupAgent, GroupExpert, GroupIVR:
 	default:

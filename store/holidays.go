@@ -31,6 +31,7 @@ func (h *Holiday) Validate() error {
 	if h.Name == "" || len(h.Name) > 64 {
 		errs = append(errs, FieldError{Field: "name", Message: "is required (at most 64 bytes)"})
 	}
+	errs = checkNames(errs, [2]string{"name", h.Name})
 	if h.Kind != DayHoliday && h.Kind != DayWorkday {
 		errs = append(errs, FieldError{Field: "kind", Message: "must be holiday or workday"})
 	}

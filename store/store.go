@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -26,6 +27,10 @@ type Config struct {
 	// Instance names this process in the import jobs it owns; "" makes
 	// host/pid/random (tests set it to play another host).
 	Instance string
+	// Login bounds password guessing; zero fields take DefaultLoginPolicy's.
+	Login LoginPolicy
+	// Hasher compares passwords (bcrypt when nil; tests inject a counter).
+	Hasher PasswordHasher
 }
 
 // Store is the persistence layer.
@@ -36,6 +41,8 @@ type Store struct {
 	log    *slog.Logger
 	// instance names this process in the jobs it owns (see ImportJob.Owner).
 	instance string
+	login    LoginPolicy
+	hasher   PasswordHasher
 	// bulkLoad is whether imports may use LOAD DATA LOCAL (MySQL only).
 	bulkLoad atomic.Bool
 }
@@ -66,10 +73,16 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := configurePool(db, cfg.Driver); err != nil {
 		return nil, err
 	}
+	if err := registerAuditHook(db); err != nil {
+		return nil, err
+	}
 	if cfg.Instance == "" {
 		cfg.Instance = newInstanceID()
 	}
-	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger, instance: cfg.Instance}
+	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger, instance: cfg.Instance, login: cfg.Login.withDefaults(), hasher: cfg.Hasher}
+	if s.hasher == nil {
+		s.hasher = bcryptHasher{}
+	}
 	s.bulkLoad.Store(true)
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
@@ -118,7 +131,11 @@ func dialect(cfg Config) (gorm.Dialector, error) {
 		if strings.Contains(path, "?") {
 			dsn = path
 		}
-		return sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn}), nil
+		sqlDB, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+		}
+		return sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn, Conn: newSQLiteConns(sqlDB, 10*time.Second)}), nil
 	case "mysql":
 		if cfg.DSN == "" {
 			return nil, fmt.Errorf("store: database.dsn is required for the mysql driver")

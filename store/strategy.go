@@ -82,6 +82,7 @@ func (s *Strategy) Validate() error {
 	if s.Name == "" || len(s.Name) > 128 {
 		add("name", "is required (at most 128 bytes)")
 	}
+	errs = checkNames(errs, [2]string{"name", s.Name})
 	if s.CalendarID < 1 {
 		add("calendar_id", "is required")
 	}

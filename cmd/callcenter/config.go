@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bankcc/callcenter/api"
 	"github.com/bankcc/callcenter/dialplan"
 	"github.com/bankcc/callcenter/importer"
 	"github.com/spf13/viper"
@@ -27,6 +28,33 @@ type Config struct {
 	Shutdown   ShutdownConfig
 	Import     ImportConfig
 	Data       DataConfig
+	Login      LoginConfig
+	RateLimit  RateLimitConfig
+	Metrics    MetricsConfig
+}
+
+// LoginConfig bounds password guessing per account and source address.
+type LoginConfig struct {
+	MaxFailures int           `mapstructure:"max_failures"`
+	Lockout     time.Duration // first lockout; each further one doubles
+	MaxLockout  time.Duration `mapstructure:"max_lockout"`
+}
+
+// RateLimitConfig: requests per minute per source address and per account.
+type RateLimitConfig struct {
+	Login, Import, Export RateLimit
+}
+
+type RateLimit struct {
+	PerSource  int `mapstructure:"per_source"`
+	PerAccount int `mapstructure:"per_account"`
+}
+
+// MetricsConfig protects /metrics: loopback clients only, unless a token or
+// a separate listener is configured.
+type MetricsConfig struct {
+	Token   string
+	Address string
 }
 
 // DataConfig says where files (uploads, reports, recordings) are kept.
@@ -95,7 +123,13 @@ type FreeSWITCHConfig struct {
 	XMLCurlCredentials string `mapstructure:"xml_curl_credentials"`
 }
 
-type HTTPConfig struct{ Address string }
+type HTTPConfig struct {
+	Address           string
+	TrustedProxies    []string      `mapstructure:"trusted_proxies"`
+	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"`
+	BodyTimeout       time.Duration `mapstructure:"body_timeout"`
+	BodyMinRate       int64         `mapstructure:"body_min_rate"`
+}
 
 type AdminConfig struct{ Password string }
 
@@ -123,6 +157,22 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("freeswitch.nodes", []any{})
 	v.SetDefault("freeswitch.xml_curl_credentials", dialplan.DefaultXMLCurlCredentials)
 	v.SetDefault("http.address", ":8080")
+	v.SetDefault("http.trusted_proxies", []string{})
+	v.SetDefault("http.read_header_timeout", "10s")
+	v.SetDefault("http.body_timeout", "30s")
+	v.SetDefault("http.body_min_rate", 64<<10)
+	v.SetDefault("login.max_failures", 5)
+	v.SetDefault("login.lockout", "15m")
+	v.SetDefault("login.max_lockout", "24h")
+	for _, k := range []struct {
+		name            string
+		source, account int
+	}{{"login", 30, 10}, {"import", 30, 20}, {"export", 20, 10}} {
+		v.SetDefault("ratelimit."+k.name+".per_source", k.source)
+		v.SetDefault("ratelimit."+k.name+".per_account", k.account)
+	}
+	v.SetDefault("metrics.token", "")
+	v.SetDefault("metrics.address", "")
 	v.SetDefault("admin.password", "")
 	v.SetDefault("log.level", "info")
 	v.SetDefault("log.format", "text")
@@ -214,6 +264,9 @@ func (c *Config) validate() error {
 	if err := c.Import.validate(); err != nil {
 		return err
 	}
+	if err := c.validateSecurity(); err != nil {
+		return err
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -274,4 +327,31 @@ func (c *ImportConfig) limits() importer.Limits {
 	l := importer.DefaultLimits
 	l.HeldBytes, l.Columns = c.MaxHeldBytes, c.MaxColumns
 	return l
+}
+
+func (c *Config) validateSecurity() error {
+	if _, err := api.ParseProxies(c.HTTP.TrustedProxies); err != nil {
+		return fmt.Errorf("config: http.trusted_proxies: %w", err)
+	}
+	if c.HTTP.ReadHeaderTimeout <= 0 || c.HTTP.BodyTimeout <= 0 || c.HTTP.BodyMinRate < 1024 {
+		return fmt.Errorf("config: http.read_header_timeout and http.body_timeout must be > 0, http.body_min_rate at least 1024 (bytes/s)")
+	}
+	if c.Login.MaxFailures < 1 || c.Login.Lockout <= 0 || c.Login.MaxLockout < c.Login.Lockout {
+		return fmt.Errorf("config: login.max_failures must be >= 1, login.lockout > 0 and login.max_lockout >= login.lockout")
+	}
+	for name, l := range map[string]RateLimit{"login": c.RateLimit.Login, "import": c.RateLimit.Import, "export": c.RateLimit.Export} {
+		if l.PerSource < 0 || l.PerAccount < 0 {
+			return fmt.Errorf("config: ratelimit.%s.per_source and per_account must be >= 0 (0 = no limit)", name)
+		}
+	}
+	if c.Metrics.Address != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Address); err != nil {
+			return fmt.Errorf("config: metrics.address %q: %w", c.Metrics.Address, err)
+		}
+	}
+	return nil
+}
+
+func (r RateLimit) api() api.Limit {
+	return api.Limit{PerSource: r.PerSource, PerAccount: r.PerAccount}
 }

@@ -183,6 +183,11 @@ func TestConfigValidation(t *testing.T) {
 		{map[string]string{"CC_FREESWITCH_NODES": `[{"name":"fs1","address":"10.0.0.1:8021"}]`}, "freeswitch.nodes[0].password"},
 		{map[string]string{"CC_FREESWITCH_NODES": `not json`}, "freeswitch.nodes"},
 		{map[string]string{"CC_LOG_LEVEL": "loud"}, "log.level"},
+		{map[string]string{"CC_HTTP_TRUSTED_PROXIES": "10.0.0.1,not-an-ip"}, "http.trusted_proxies"},
+		{map[string]string{"CC_LOGIN_MAX_FAILURES": "0"}, "login.max_failures"},
+		{map[string]string{"CC_RATELIMIT_LOGIN_PER_SOURCE": "-1"}, "ratelimit.login"},
+		{map[string]string{"CC_METRICS_ADDRESS": "nonsense"}, "metrics.address"},
+		{map[string]string{"CC_HTTP_BODY_TIMEOUT": "0s"}, "http.body_timeout"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -209,6 +214,16 @@ func TestConfigValidation(t *testing.T) {
 		}
 		if cfg.HTTP.Address != ":8080" || cfg.Database.Driver != "sqlite" {
 			t.Fatalf("sample config: %+v", cfg)
+		}
+		if cfg.Login.MaxFailures != 5 || cfg.RateLimit.Export.PerAccount != 10 || cfg.HTTP.BodyTimeout != 30*time.Second {
+			t.Fatalf("sample security config: %+v %+v %+v", cfg.Login, cfg.RateLimit, cfg.HTTP)
+		}
+	})
+	t.Run("trusted proxies from env", func(t *testing.T) {
+		t.Setenv("CC_HTTP_TRUSTED_PROXIES", "10.0.0.5,10.0.1.0/24")
+		cfg, err := loadConfig("")
+		if err != nil || len(cfg.HTTP.TrustedProxies) != 2 {
+			t.Fatalf("trusted proxies %v err %v", cfg.HTTP.TrustedProxies, err)
 		}
 	})
 	_ = fmt.Sprint

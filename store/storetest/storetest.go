@@ -24,7 +24,9 @@ const MySQLEnv = "CC_TEST_MYSQL_DSN"
 // Options tune a test database.
 type Options struct {
 	Now      func() time.Time
-	Instance string // see store.Config.Instance
+	Instance string               // see store.Config.Instance
+	Hasher   store.PasswordHasher // nil: bcrypt
+	Login    store.LoginPolicy    // zero: store.DefaultLoginPolicy
 }
 
 // New opens a fresh SQLite database in the test's temp dir.
@@ -80,7 +82,7 @@ func MySQL(t testing.TB) *store.Store {
 func open(t testing.TB, driver, dsn string, o Options) *store.Store {
 	t.Helper()
 	store.UseMinimumHashCostForTests()
-	s, err := store.Open(context.Background(), store.Config{Driver: driver, DSN: dsn, Now: o.Now, Instance: o.Instance})
+	s, err := store.Open(context.Background(), store.Config{Driver: driver, DSN: dsn, Now: o.Now, Instance: o.Instance, Hasher: o.Hasher, Login: o.Login})
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", driver, err)
 	}

@@ -3,8 +3,17 @@
 const main = document.getElementById("main");
 let me = null;
 
+// csrfToken is the session's CSRF token, which the server set in a cookie
+// this script may read; every change is sent with it (X-CSRF-Token), so a
+// page of another site cannot make changes with the session cookie.
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|;\s*)cc_csrf=([^;]*)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
 async function api(method, path, body) {
   const opts = { method, headers: {}, credentials: "same-origin" };
+  if (method !== "GET") opts.headers["X-CSRF-Token"] = csrfToken();
   if (body instanceof FormData) opts.body = body;
   else if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
   const r = await fetch("/api/v1" + path, opts);
