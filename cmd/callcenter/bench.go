@@ -176,7 +176,7 @@ func seedBenchDNC(ctx context.Context, st *store.Store, n int) error {
 		}
 		batch = append(batch, store.DNCEntry{Kind: store.DNCPhone, Value: num, Source: store.DNCImport})
 		if len(batch) == cap(batch) || i == n-1 {
-			if _, _, err := st.AddDNCBatch(ctx, batch); err != nil {
+			if _, err := st.AddDNCBatch(ctx, batch); err != nil {
 				return err
 			}
 			batch = batch[:0]
