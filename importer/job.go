@@ -47,12 +47,17 @@ type JobRun struct {
 
 // jobState is what one run accumulates.
 type jobState struct {
-	seen     phoneSet
+	seen     phoneRows
 	batch    []store.Contact
+	rows     []int // the file row of each contact of batch
 	rejected int64
 	errs     []store.FieldError
 	lastRow  int
 	writer   *batchWriter
+}
+
+func (j *JobRun) newState(ctx context.Context) *jobState {
+	return &jobState{seen: phoneRows{}, writer: j.newWriter(ctx)}
 }
 
 // Run reads src to the end (or until cancelled) and records the outcome on
@@ -61,12 +66,13 @@ func (j *JobRun) Run(ctx context.Context, src Source) error {
 	if err := j.Store.StartImportJob(ctx, j.JobID); err != nil {
 		return fmt.Errorf("importer: start job %d: %w", j.JobID, err)
 	}
-	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
+	st := j.newState(ctx)
 	status, msg := j.readAll(ctx, src, st)
-	if err := j.writeReport(st.errs); err != nil {
+	errs := st.report()
+	if err := j.writeReport(errs); err != nil {
 		j.Log.Error("import error report", "job_id", j.JobID, "err", err)
 	}
-	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.errs)
+	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, errs)
 }
 
 func (j *JobRun) readAll(ctx context.Context, src Source, st *jobState) (store.ImportStatus, string) {
@@ -113,7 +119,7 @@ func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 	if err := j.Store.StartImportJob(ctx, j.JobID); err != nil {
 		return fmt.Errorf("importer: start job %d: %w", j.JobID, err)
 	}
-	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
+	st := j.newState(ctx)
 	var ferr error
 	for i, in := range inputs {
 		cand, errs := ValidateContact(i+1, in)
@@ -131,7 +137,7 @@ func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 	if n, err := st.writer.close(); errors.Join(ferr, err) != nil {
 		status, msg = store.ImportFailed, fmt.Sprintf("%v; %d whole batches were committed and stay", errors.Join(ferr, err), n)
 	}
-	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.errs)
+	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.report())
 }
 
 func (j *JobRun) add(cand *Candidate, errs []FieldError, line int, st *jobState) {
@@ -145,27 +151,32 @@ func (j *JobRun) add(cand *Candidate, errs []FieldError, line int, st *jobState)
 		return
 	}
 	st.batch = append(st.batch, toContact(cand, j.JobID))
+	st.rows = append(st.rows, line)
 	st.lastRow = line
 }
 
 // flush hands the batch to the writers. Duplicates within the file are
 // found here, in file order (the first occurrence wins), so the store only
-// checks against contacts stored before.
+// checks against contacts stored before. Each is reported with the row it
+// repeats once its batch is committed.
 func (j *JobRun) flush(ctx context.Context, st *jobState) error {
 	if len(st.batch) == 0 && st.rejected == 0 {
 		return nil
 	}
-	keep := make([]store.Contact, 0, len(st.batch))
-	var inFile int64
-	for _, c := range st.batch {
-		if !st.seen.add(c.Phone) {
-			inFile++
+	t := writeTask{batch: make([]store.Contact, 0, len(st.batch)), rows: make([]int, 0, len(st.batch)),
+		rejected: st.rejected, lastRow: st.lastRow}
+	for i, c := range st.batch {
+		row := st.rows[i]
+		if first, ok := st.seen.add(c.Phone, row); !ok {
+			t.dup++
+			t.dups = append(t.dups, duplicateOfRow(row, first))
 			continue
 		}
-		keep = append(keep, c)
+		t.batch = append(t.batch, c)
+		t.rows = append(t.rows, row)
 	}
-	err := st.writer.send(ctx, writeTask{batch: keep, rejected: st.rejected, dup: inFile, lastRow: st.lastRow})
-	st.batch, st.rejected = st.batch[:0], 0
+	err := st.writer.send(ctx, t)
+	st.batch, st.rows, st.rejected = st.batch[:0], st.rows[:0], 0
 	return err
 }
 
@@ -197,13 +208,22 @@ func (j *JobRun) writeReport(errs []store.FieldError) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"row", "field", "kind", "message"})
+	_ = w.Write([]string{"row", "field", "kind", "message", "duplicate_of_row", "duplicate_of_contact_id"})
 	for _, e := range errs {
-		kind := "rejected"
-		if e.Warning {
+		kind, ofRow, ofContact := "rejected", "", ""
+		switch {
+		case e.IsDuplicate():
+			kind = "duplicate"
+			if e.DuplicateOf.Row != 0 {
+				ofRow = strconv.Itoa(e.DuplicateOf.Row)
+			}
+			if e.DuplicateOf.ContactID != 0 {
+				ofContact = strconv.FormatInt(e.DuplicateOf.ContactID, 10)
+			}
+		case e.Warning:
 			kind = "warning"
 		}
-		_ = w.Write([]string{strconv.Itoa(e.Row), e.Field, kind, e.Message})
+		_ = w.Write([]string{strconv.Itoa(e.Row), e.Field, kind, e.Message, ofRow, ofContact})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -211,21 +231,4 @@ func (j *JobRun) writeReport(errs []store.FieldError) error {
 		return err
 	}
 	return f.Close()
-}
-
-// phoneSet remembers E.164 numbers compactly: "+8613800138000" is stored
-// as the integer 8613800138000, so a million numbers cost tens of MB.
-type phoneSet map[uint64]struct{}
-
-// add reports whether p was new.
-func (s phoneSet) add(p string) bool {
-	n, err := strconv.ParseUint(p[1:], 10, 64)
-	if err != nil {
-		return true // not E.164 digits; cannot happen for validated phones
-	}
-	if _, ok := s[n]; ok {
-		return false
-	}
-	s[n] = struct{}{}
-	return true
 }
