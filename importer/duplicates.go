@@ -10,7 +10,7 @@ import (
 
 // phoneRows remembers the first row of each E.164 number compactly:
 // "+8613800138000" is the key 8613800138000, so a million numbers cost tens
-// of MB.
+// of MB and nothing the collector scans.
 type phoneRows map[uint64]int32
 
 // add records p at row; if p was seen before it reports the first row and false.
@@ -26,27 +26,35 @@ func (s phoneRows) add(p string, row int) (first int, isNew bool) {
 	return 0, true
 }
 
-// duplicateOfRow reports row as a repeat of an earlier row of the same file.
-func duplicateOfRow(row, first int) store.FieldError {
-	return store.FieldError{Row: row, Field: "phone", Message: "duplicate of row " + strconv.Itoa(first) + " (same phone); not imported",
-		DuplicateOf: store.DuplicateOf{Row: first}}
+// duplicate is one duplicate row, held without pointers (so a million-row
+// import's tens of thousands of them cost the collector nothing) until the
+// report is built.
+type duplicate struct {
+	row, ofRow int32 // ofRow: the earlier row of the file it repeats, or 0
+	ofContact  int64 // the campaign's contact holding the phone, or 0
 }
 
-// duplicateOfContact reports row as a phone the campaign already holds.
-func duplicateOfContact(row int, contactID int64) store.FieldError {
-	return store.FieldError{Row: row, Field: "phone", Message: fmt.Sprintf("phone already in this campaign as contact %d; not imported", contactID),
-		DuplicateOf: store.DuplicateOf{ContactID: contactID}}
+func (d duplicate) fieldError() store.FieldError {
+	e := store.FieldError{Row: int(d.row), Field: "phone"}
+	if d.ofContact != 0 {
+		e.Message = fmt.Sprintf("phone already in this campaign as contact %d; not imported", d.ofContact)
+		e.DuplicateOf.ContactID = d.ofContact
+	} else {
+		e.Message = "duplicate of row " + strconv.Itoa(int(d.ofRow)) + " (same phone); not imported"
+		e.DuplicateOf.Row = int(d.ofRow)
+	}
+	return e
 }
 
 // batchDuplicates turns the store's duplicates of a committed batch into
-// per-row reports; rows maps the batch's positions to file rows.
-func batchDuplicates(rows []int, dups []store.BatchDuplicate) []store.FieldError {
-	out := make([]store.FieldError, 0, len(dups))
+// rows; rows maps the batch's positions to file rows.
+func batchDuplicates(rows []int, dups []store.BatchDuplicate) []duplicate {
+	out := make([]duplicate, 0, len(dups))
 	for _, d := range dups {
 		if d.ContactID != 0 {
-			out = append(out, duplicateOfContact(rows[d.Index], d.ContactID))
+			out = append(out, duplicate{row: int32(rows[d.Index]), ofContact: d.ContactID})
 		} else {
-			out = append(out, duplicateOfRow(rows[d.Index], rows[d.OfIndex]))
+			out = append(out, duplicate{row: int32(rows[d.Index]), ofRow: int32(rows[d.OfIndex])})
 		}
 	}
 	return out
@@ -59,7 +67,10 @@ func (st *jobState) report() []store.FieldError {
 	if len(dups) == 0 {
 		return st.errs
 	}
-	all := append(st.errs, dups...)
+	all := slices.Grow(st.errs, len(dups))
+	for _, d := range dups {
+		all = append(all, d.fieldError())
+	}
 	slices.SortStableFunc(all, func(a, b store.FieldError) int { return a.Row - b.Row })
 	if len(all) > maxReportErrors {
 		all = all[:maxReportErrors]

@@ -169,7 +169,7 @@ func (j *JobRun) flush(ctx context.Context, st *jobState) error {
 		row := st.rows[i]
 		if first, ok := st.seen.add(c.Phone, row); !ok {
 			t.dup++
-			t.dups = append(t.dups, duplicateOfRow(row, first))
+			t.dups = append(t.dups, duplicate{row: int32(row), ofRow: int32(first)})
 			continue
 		}
 		t.batch = append(t.batch, c)

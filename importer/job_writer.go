@@ -13,7 +13,7 @@ type writeTask struct {
 	batch         []store.Contact
 	rows          []int // the file row of each contact of batch
 	rejected, dup int64
-	dups          []store.FieldError // the repeats within the file dropped from this batch
+	dups          []duplicate // the repeats within the file dropped from this batch
 	lastRow       int
 }
 
@@ -27,7 +27,7 @@ type batchWriter struct {
 	mu    sync.Mutex // guards err, done and dups, written by the writer goroutines
 	err   error
 	done  int
-	dups  []store.FieldError // duplicates of the committed batches
+	dups  []duplicate // duplicates of the committed batches
 }
 
 func (j *JobRun) newWriter(ctx context.Context) *batchWriter {
@@ -63,7 +63,7 @@ func (w *batchWriter) loop(ctx context.Context) {
 
 // keepDuplicates holds a committed batch's duplicates for the report, up to
 // its bound; the caller holds w.mu.
-func (w *batchWriter) keepDuplicates(lists ...[]store.FieldError) {
+func (w *batchWriter) keepDuplicates(lists ...[]duplicate) {
 	for _, l := range lists {
 		room := maxReportErrors - len(w.dups)
 		w.dups = append(w.dups, l[:min(len(l), max(room, 0))]...)
@@ -71,7 +71,7 @@ func (w *batchWriter) keepDuplicates(lists ...[]store.FieldError) {
 }
 
 // duplicates returns the committed batches' duplicates; call after close.
-func (w *batchWriter) duplicates() []store.FieldError {
+func (w *batchWriter) duplicates() []duplicate {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return w.dups
