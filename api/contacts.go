@@ -58,6 +58,10 @@ func (s *Server) ingestContacts(c *gin.Context) {
 type contactView struct {
 	store.Contact
 	NotDialable string `json:"not_dialable_reason"`
+	// BlockedBy lists the active blacklist entries matching the contact's
+	// phones or ID number (for a blocked contact: what blocks it), with
+	// their reasons, source, who listed them and when.
+	BlockedBy []store.DNCMatch `json:"blocked_by,omitempty"`
 }
 
 func (s *Server) listContacts(c *gin.Context) {
@@ -91,19 +95,65 @@ func (s *Server) listContacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	check, err := s.store.DialRules(ctx, camp)
+	views, err := s.contactViews(c, camp, items)
 	if err != nil {
 		fail(c, err)
 		return
 	}
+	c.JSON(http.StatusOK, newList(views, total))
+}
+
+// getContact is one contact of a campaign, with why it is not dialable and
+// the blacklist entries that block it.
+func (s *Server) getContact(c *gin.Context) {
+	camp, ok := s.campaignParam(c)
+	if !ok {
+		return
+	}
+	id, err := idParam(c, "contact_id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ct, err := s.store.GetContact(c.Request.Context(), id)
+	if err == nil && ct.CampaignID != camp.ID {
+		err = fmt.Errorf("api: contact %d is not in campaign %d: %w", id, camp.ID, store.ErrNotFound)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	views, err := s.contactViews(c, camp, []store.Contact{*ct})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, views[0])
+}
+
+// contactViews adds to a page of contacts why each is not dialable now and
+// which blacklist entries match it (a constant number of queries for the
+// page), masked for users without pii_view.
+func (s *Server) contactViews(c *gin.Context, camp *store.Campaign, items []store.Contact) ([]contactView, error) {
+	ctx := c.Request.Context()
+	check, err := s.store.DialRules(ctx, camp)
+	if err != nil {
+		return nil, err
+	}
+	matches, err := s.store.BlacklistMatches(ctx, items)
+	if err != nil {
+		return nil, err
+	}
 	views := make([]contactView, len(items))
 	mask := s.masker(c)
 	for i := range items {
-		views[i] = contactView{Contact: items[i], NotDialable: check.Reason(&items[i], s.now())}
+		views[i] = contactView{Contact: items[i], NotDialable: check.Reason(&items[i], s.now()), BlockedBy: matches[items[i].ID]}
 		if err := mask.contact(&views[i].Contact); err != nil {
-			fail(c, err)
-			return
+			return nil, err
+		}
+		for j := range views[i].BlockedBy {
+			s.maskDNC(c, &views[i].BlockedBy[j].DNCEntry)
 		}
 	}
-	c.JSON(http.StatusOK, newList(views, total))
+	return views, nil
 }

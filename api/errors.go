@@ -20,6 +20,9 @@ type apiError struct {
 	Code    string             `json:"code"`
 	Message string             `json:"message"`
 	Details []store.FieldError `json:"details,omitempty"`
+	// Existing is the stored record a 409 collides with, when showing it
+	// helps the client (the blacklist entry already listing a number).
+	Existing any `json:"existing,omitempty"`
 }
 
 func (e *apiError) Error() string { return e.Message }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -21,39 +20,36 @@ type exportRequest struct {
 	Fields     []string `json:"fields"`   // in order: name, phone, ..., attributes.<key>
 	Headers    []string `json:"headers"`  // optional header names, same length as fields
 	Format     string   `json:"format"`   // xlsx (default) or csv
+	// Lang is the language of the default headers and of status and result
+	// names: zh-CN (default) or en; without it, Accept-Language decides.
+	Lang string `json:"lang"`
+	// PhoneFormat is national (default: 13800138000, 010-12345678, as
+	// dialed in China) or e164 (+8613800138000).
+	PhoneFormat string `json:"phone_format"`
+	// TimeZone is the IANA zone times are written in (default Asia/Shanghai).
+	TimeZone string `json:"time_zone"`
 }
 
-// exportFields lists the exportable contact fields and how to read each.
-var exportFields = map[string]func(c *store.Contact) string{
-	"id":              func(c *store.Contact) string { return strconv.FormatInt(c.ID, 10) },
-	"name":            func(c *store.Contact) string { return c.Name },
-	"phone":           func(c *store.Contact) string { return c.Phone },
-	"alt_phone":       func(c *store.Contact) string { return c.AltPhone },
-	"id_number":       func(c *store.Contact) string { return c.IDNumber },
-	"customer_type":   func(c *store.Contact) string { return c.CustomerType },
-	"manager_email":   func(c *store.Contact) string { return c.ManagerEmail },
-	"status":          func(c *store.Contact) string { return string(c.Status) },
-	"attempts":        func(c *store.Contact) string { return strconv.Itoa(c.Attempts) },
-	"last_result":     func(c *store.Contact) string { return c.LastResult },
-	"last_attempt_at": func(c *store.Contact) string { return timeCell(c.LastAttemptAt) },
-	"next_attempt_at": func(c *store.Contact) string { return timeCell(c.NextAttemptAt) },
-	"owner_agent_id":  func(c *store.Contact) string { return idCell(c.OwnerAgentID) },
-	"block_reason":    func(c *store.Contact) string { return c.BlockReason },
-	"created_at":      func(c *store.Contact) string { return c.CreatedAt.Format(time.RFC3339) },
-}
-
-func timeCell(t *time.Time) string {
-	if t == nil {
-		return ""
+// style reads the request's presentation options.
+func (r *exportRequest) style(c *gin.Context) (*exportStyle, error) {
+	lang, err := exportLangOf(r.Lang, c.GetHeader("Accept-Language"))
+	if err != nil {
+		return nil, err
 	}
-	return t.Format(time.RFC3339)
-}
-
-func idCell(id *int64) string {
-	if id == nil {
-		return ""
+	st := &exportStyle{lang: lang, loc: shanghai, pii: canSeePII(c)}
+	switch r.PhoneFormat {
+	case "", "national":
+	case "e164":
+		st.e164 = true
+	default:
+		return nil, fieldError("phone_format", "must be national or e164")
 	}
-	return strconv.FormatInt(*id, 10)
+	if r.TimeZone != "" {
+		if st.loc, err = time.LoadLocation(r.TimeZone); err != nil {
+			return nil, fieldError("time_zone", fmt.Sprintf("unknown time zone %q (use an IANA name like Asia/Shanghai)", r.TimeZone))
+		}
+	}
+	return st, nil
 }
 
 // column is one chosen export column.
@@ -63,8 +59,8 @@ type column struct {
 }
 
 // columns builds the export's columns; without pii_view phones, ID numbers
-// and the campaign's sensitive attributes are masked.
-func (r *exportRequest) columns(pii bool, sensitive map[string]bool) ([]column, error) {
+// and the campaign's sensitive attributes are masked (see exportStyle).
+func (r *exportRequest) columns(st *exportStyle) ([]column, error) {
 	if len(r.Fields) == 0 {
 		return nil, fieldError("fields", "choose at least one field")
 	}
@@ -73,52 +69,20 @@ func (r *exportRequest) columns(pii bool, sensitive map[string]bool) ([]column, 
 	}
 	cols := make([]column, len(r.Fields))
 	for i, f := range r.Fields {
-		read, ok := exportFields[f]
+		read, ok := contactReaders[f]
 		if key, isAttr := strings.CutPrefix(f, "attributes."); isAttr && key != "" {
-			read, ok = func(c *store.Contact) string { return c.Attributes[key] }, true
+			read, ok = func(st *exportStyle, c *store.Contact) string { return st.attribute(key, c.Attributes[key]) }, true
 		}
 		if !ok {
 			return nil, fieldError(fmt.Sprintf("fields[%d]", i), fmt.Sprintf("unknown field %q", f))
 		}
-		if !pii {
-			read = maskedReader(f, read, sensitive)
-		}
-		cols[i] = column{header: f, read: read}
+		cols[i] = column{header: st.lang.header(f), read: func(c *store.Contact) string { return safeCell(read(st, c)) }}
 		if len(r.Headers) > 0 && strings.TrimSpace(r.Headers[i]) != "" {
 			cols[i].header = r.Headers[i]
 		}
+		cols[i].header = safeCell(cols[i].header)
 	}
 	return cols, nil
-}
-
-func maskedReader(field string, read func(*store.Contact) string, sensitive map[string]bool) func(*store.Contact) string {
-	if key, isAttr := strings.CutPrefix(field, "attributes."); isAttr && sensitive[key] {
-		field = "sensitive"
-	}
-	switch field {
-	case "sensitive":
-		return func(c *store.Contact) string {
-			if v := read(c); v != "" {
-				return maskAttr(v)
-			}
-			return ""
-		}
-	case "phone", "alt_phone":
-		return func(c *store.Contact) string {
-			if v := read(c); v != "" {
-				return maskPhone(v)
-			}
-			return ""
-		}
-	case "id_number":
-		return func(c *store.Contact) string {
-			if v := read(c); v != "" {
-				return maskID(v)
-			}
-			return ""
-		}
-	}
-	return read
 }
 
 func exportStatuses(in []string) ([]store.ContactStatus, error) {
@@ -169,7 +133,13 @@ func (s *Server) createExport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cols, err := req.columns(canSeePII(c), camp.Sensitive())
+	style, err := req.style(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	cols, err := req.columns(style)
+	style.sensitive = camp.Sensitive()
 	if err != nil {
 		fail(c, err)
 		return
@@ -185,8 +155,8 @@ func (s *Server) createExport(c *gin.Context) {
 		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		rows, err = s.writeXLSX(c, c.Writer, camp.ID, statuses, cols)
 	}
-	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v", req.Format, rows,
-		strings.Join(req.Fields, ","), strings.Join(req.Statuses, ","), !canSeePII(c)))
+	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v lang=%s", req.Format, rows,
+		strings.Join(req.Fields, ","), strings.Join(req.Statuses, ","), !style.pii, style.lang))
 	if err != nil {
 		logger(c).Error("export failed", "campaign_id", camp.ID, "err", err)
 		c.Status(http.StatusInternalServerError)
@@ -294,7 +264,7 @@ func (s *Server) createExportTemplate(c *gin.Context) {
 		return
 	}
 	probe := exportRequest{Fields: req.Fields, Headers: req.Headers}
-	if _, err := probe.columns(true, nil); err != nil {
+	if _, err := probe.columns(&exportStyle{lang: langZH, loc: shanghai}); err != nil {
 		fail(c, err)
 		return
 	}

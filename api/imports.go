@@ -271,6 +271,9 @@ type previewRow struct {
 	Cells  []string              `json:"cells"`
 	Valid  bool                  `json:"valid"`
 	Errors []importer.FieldError `json:"errors"`
+	// DuplicateOf is set when the row would be skipped as a duplicate: the
+	// earlier row of the file, or the contact of the campaign, with its phone.
+	DuplicateOf store.DuplicateOf `json:"duplicate_of,omitzero"`
 }
 
 // maxPreviewBytes bounds the cells one preview returns.
@@ -316,9 +319,17 @@ func (s *Server) previewImport(c *gin.Context) {
 		return
 	}
 	resp := previewResponse{Header: src.Header(), Mapping: mapping, Rows: []previewRow{}}
-	for _, r := range rows {
+	phones := make([]string, len(rows))
+	for i, r := range rows {
 		cand, errs := mapping.Validate(r)
+		if cand != nil {
+			phones[i] = cand.Phones[0]
+		}
 		resp.Rows = append(resp.Rows, previewRow{Row: r.Line, Cells: r.Cells, Valid: cand != nil, Errors: errs})
+	}
+	if err := s.markPreviewDuplicates(c, camp.ID, resp.Rows, phones); err != nil {
+		fail(c, err)
+		return
 	}
 	if !canSeePII(c) {
 		maskPreview(&resp, camp.Sensitive())
@@ -374,6 +385,34 @@ func maskJob(c *gin.Context, job *store.ImportJob) {
 	for i := range job.Errors {
 		job.Errors[i].Message = maskDigits(job.Errors[i].Message)
 	}
+}
+
+// markPreviewDuplicates flags the previewed rows an import would skip as
+// duplicates, as the import judges them: a phone the campaign holds, or
+// one an earlier row of the file has. phones[i] is row i's first phone ("" if invalid).
+func (s *Server) markPreviewDuplicates(c *gin.Context, campID int64, rows []previewRow, phones []string) error {
+	held, err := s.store.ContactIDsByPhone(c.Request.Context(), campID, phones)
+	if err != nil {
+		return err
+	}
+	first := map[string]int{}
+	for i, p := range phones {
+		r := &rows[i]
+		switch prev, seen := first[p]; {
+		case p == "":
+			continue
+		case seen:
+			r.DuplicateOf.Row = prev
+			r.Errors = append(r.Errors, importer.FieldError{Row: r.Row, Field: "phone", Message: fmt.Sprintf("duplicate of row %d (same phone); will not be imported", prev)})
+		case held[p] != 0:
+			first[p] = r.Row
+			r.DuplicateOf.ContactID = held[p]
+			r.Errors = append(r.Errors, importer.FieldError{Row: r.Row, Field: "phone", Message: fmt.Sprintf("phone already in this campaign as contact %d; will not be imported", held[p])})
+		default:
+			first[p] = r.Row
+		}
+	}
+	return nil
 }
 
 func (s *Server) getImport(c *gin.Context) {
@@ -506,7 +545,7 @@ func (s *Server) importErrors(c *gin.Context) {
 	}
 	path := s.reportPath(id)
 	if _, err := os.Stat(path); err != nil {
-		fail(c, newError("not_found", "import %d has no error report (no row was rejected)", id))
+		fail(c, newError("not_found", "import %d has no error report (no row was rejected or duplicated)", id))
 		return
 	}
 	if canSeePII(c) {

@@ -81,7 +81,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/campaigns/:id", store.PermCampaignView, "", s.getCampaign, doc{"One campaign", nil, store.Campaign{}, 200}},
 		{"PATCH", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.update", s.updateCampaign, doc{"Change a campaign's settings", campaignRequest{}, store.Campaign{}, 200}},
 		{"DELETE", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.delete", s.deleteCampaign, doc{"Delete a campaign that is not running", nil, nil, 204}},
-		{"GET", "/api/v1/campaigns/:id/contacts", store.PermCampaignView, "", s.listContacts, doc{"Contacts with status, attempts, owner and why not dialable now (?status&owner_agent_id&unassigned&q)", nil, list[contactView]{}, 200}},
+		{"GET", "/api/v1/campaigns/:id/contacts", store.PermCampaignView, "", s.listContacts, doc{"Contacts with status, attempts, owner, why not dialable now and the blacklist entries that block them (?status&owner_agent_id&unassigned&q)", nil, list[contactView]{}, 200}},
+		{"GET", "/api/v1/campaigns/:id/contacts/:contact_id", store.PermCampaignView, "", s.getContact, doc{"One contact: status, why not dialable now, and the blacklist entries that block it", nil, contactView{}, 200}},
 		{"POST", "/api/v1/campaigns/:id/contacts", store.PermCampaignManage, "contact.ingest", s.ingestContacts, doc{"Ingest API: {\"contacts\":[...]}, validated like a file; answers like an import job", ingestRequest{}, store.ImportJob{}, 200}},
 		{"POST", "/api/v1/campaigns/:id/imports", store.PermCampaignManage, "import.create", s.createImport, doc{"Upload a contact file (multipart file, mapping, encoding, sheet, force)", nil, store.ImportJob{}, 202}},
 		{"POST", "/api/v1/campaigns/:id/imports/preview", store.PermCampaignManage, "", s.previewImport, doc{"Preview a contact file: detected mapping and first rows validated; stores nothing", nil, previewResponse{}, 200}},
@@ -105,8 +106,8 @@ func (s *Server) apiRoutes() []route {
 		{"DELETE", "/api/v1/export-templates/:id", store.PermExport, "export_template.delete", s.deleteExportTemplate, doc{"Delete an export template", nil, nil, 204}},
 
 		// dnc_manage to change, campaign_view to search
-		{"POST", "/api/v1/dnc", store.PermDNCManage, "dnc.create", s.createDNC, doc{"Blacklist a phone or resident ID number; blocks matching contacts everywhere", dncRequest{}, dncView{}, 201}},
-		{"POST", "/api/v1/dnc/batch", store.PermDNCManage, "dnc.batch", s.createDNCBatch, doc{"Blacklist many entries; bad items reported by row", dncBatchRequest{}, dncBatchResponse{}, 200}},
+		{"POST", "/api/v1/dnc", store.PermDNCManage, "dnc.create", s.createDNC, doc{"Blacklist a phone or resident ID number; blocks matching contacts everywhere. A listed value is never overwritten: 409 with the entry in error.existing, or with add_reason the reason is added to its history (200)", dncRequest{}, dncView{}, 201}},
+		{"POST", "/api/v1/dnc/batch", store.PermDNCManage, "dnc.batch", s.createDNCBatch, doc{"Blacklist many entries; bad items reported by row in errors, values already listed by row in duplicates (their reasons kept)", dncBatchRequest{}, dncBatchResponse{}, 200}},
 		{"POST", "/api/v1/dnc/import", store.PermDNCManage, "dnc.import", s.importDNC, doc{"Blacklist every phone and ID number in a file (csv/txt/xlsx/docx/doc); multipart file, reason, source", nil, dncBatchResponse{}, 200}},
 		{"GET", "/api/v1/dnc", store.PermCampaignView, "", s.listDNC, doc{"Search the blacklist (?q&kind)", nil, list[store.DNCEntry]{}, 200}},
 		{"DELETE", "/api/v1/dnc/:id", store.PermDNCManage, "dnc.delete", s.deleteDNC, doc{"Remove a blacklist entry; releases the contacts it alone blocked", nil, nil, 204}},

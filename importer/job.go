@@ -53,14 +53,19 @@ type JobRun struct {
 
 // jobState is what one run accumulates.
 type jobState struct {
-	seen     phoneSet
+	seen     phoneRows
 	batch    []store.Contact
+	rows     []int // the file row of each contact of batch
 	rejected int64
 	errs     []store.FieldError
 	lastRow  int
-	rows     store.RowRange // file rows of the batch being filled
+	span     store.RowRange // file rows of the batch being filled
 	skip     []store.RowRange
 	writer   *batchWriter
+}
+
+func (j *JobRun) newState(ctx context.Context) *jobState {
+	return &jobState{seen: phoneRows{}, writer: j.newWriter(ctx)}
 }
 
 // Run reads src to the end (or until cancelled) and records the outcome on
@@ -72,13 +77,15 @@ func (j *JobRun) Run(ctx context.Context, src Source) error {
 	if err := j.markSensitive(ctx, j.Mapping.SensitiveAttributes()); err != nil {
 		return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, store.ImportFailed, err.Error(), nil)
 	}
-	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx), skip: j.Skip}
+	st := j.newState(ctx)
+	st.skip = j.Skip
 	status, msg := j.readAll(ctx, src, st)
-	if err := j.writeReport(st.errs); err != nil {
+	errs := st.report()
+	if err := j.writeReport(errs); err != nil {
 		j.Log.Error("import error report", "job_id", j.JobID, "err", err)
 	}
 	j.Status = status
-	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.errs)
+	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, errs)
 }
 
 func (j *JobRun) readAll(ctx context.Context, src Source, st *jobState) (store.ImportStatus, string) {
@@ -125,14 +132,28 @@ func (j *JobRun) readAll(ctx context.Context, src Source, st *jobState) (store.I
 func (j *JobRun) take(row Row, st *jobState) {
 	cand, errs := j.Mapping.Validate(row)
 	if st.skipped(row.Line) {
-		st.report(errs, cand != nil)
+		st.note(errs, cand != nil)
+		st.seenCommitted(cand, row.Line)
 		return
 	}
-	if st.rows.First == 0 {
-		st.rows.First = row.Line
+	if st.span.First == 0 {
+		st.span.First = row.Line
 	}
-	st.rows.Last = row.Line
+	st.span.Last = row.Line
 	j.add(cand, errs, row.Line, st)
+}
+
+// seenCommitted remembers the phone of a row an earlier run committed, so
+// later rows repeating it are still duplicates, and lists the row again in
+// the report when it repeated an earlier row itself (the earlier run's
+// report was lost with it; its counts were committed with the batch).
+func (st *jobState) seenCommitted(cand *Candidate, line int) {
+	if cand == nil {
+		return
+	}
+	if first, isNew := st.seen.add(cand.Phones[0], line); !isNew && len(st.errs) < maxReportErrors {
+		st.errs = append(st.errs, duplicate{row: int32(line), ofRow: int32(first)}.fieldError())
+	}
 }
 
 // skipped reports whether line was committed by an earlier run; lines come
@@ -144,7 +165,7 @@ func (st *jobState) skipped(line int) bool {
 	return len(st.skip) > 0 && st.skip[0].First <= line
 }
 
-func (st *jobState) report(errs []FieldError, warning bool) {
+func (st *jobState) note(errs []FieldError, warning bool) {
 	for _, e := range errs {
 		if len(st.errs) < maxReportErrors {
 			st.errs = append(st.errs, store.FieldError{Row: e.Row, Field: e.Field, Message: e.Message, Warning: warning})
@@ -161,7 +182,7 @@ func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 	if err := j.markSensitive(ctx, SensitiveInputs(inputs)); err != nil {
 		return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, store.ImportFailed, err.Error(), nil)
 	}
-	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
+	st := j.newState(ctx)
 	var ferr error
 	for i, in := range inputs {
 		cand, errs := ValidateContact(i+1, in)
@@ -180,7 +201,7 @@ func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 		status, msg = store.ImportFailed, fmt.Sprintf("%v; %d whole batches were committed and stay", errors.Join(ferr, err), n)
 	}
 	j.Status = status
-	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.errs)
+	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.report())
 }
 
 // markSensitive records the campaign's sensitive attributes before any
@@ -193,33 +214,39 @@ func (j *JobRun) markSensitive(ctx context.Context, keys []string) error {
 }
 
 func (j *JobRun) add(cand *Candidate, errs []FieldError, line int, st *jobState) {
-	st.report(errs, cand != nil)
+	st.note(errs, cand != nil)
 	if cand == nil {
 		st.rejected++
 		return
 	}
 	st.batch = append(st.batch, toContact(cand, j.JobID))
+	st.rows = append(st.rows, line)
 	st.lastRow = line
 }
 
 // flush hands the batch to the writers. Duplicates within the file are
 // found here, in file order (the first occurrence wins), so the store only
-// checks against contacts stored before.
+// checks against contacts stored before. Each is reported with the row it
+// repeats once its batch is committed.
 func (j *JobRun) flush(ctx context.Context, st *jobState) error {
 	if len(st.batch) == 0 && st.rejected == 0 {
 		return nil
 	}
-	keep := make([]store.Contact, 0, len(st.batch))
-	var inFile int64
-	for _, c := range st.batch {
-		if !st.seen.add(c.Phone) {
-			inFile++
+	t := writeTask{batch: make([]store.Contact, 0, len(st.batch)), rows: make([]int, 0, len(st.batch)),
+		rejected: st.rejected, lastRow: st.lastRow}
+	for i, c := range st.batch {
+		row := st.rows[i]
+		if first, ok := st.seen.add(c.Phone, row); !ok {
+			t.dup++
+			t.dups = append(t.dups, duplicate{row: int32(row), ofRow: int32(first)})
 			continue
 		}
-		keep = append(keep, c)
+		t.batch = append(t.batch, c)
+		t.rows = append(t.rows, row)
 	}
-	err := st.writer.send(ctx, writeTask{batch: keep, rejected: st.rejected, dup: inFile, lastRow: st.lastRow, rows: st.rows})
-	st.batch, st.rejected, st.rows = st.batch[:0], 0, store.RowRange{}
+	t.span = st.span
+	err := st.writer.send(ctx, t)
+	st.batch, st.rows, st.rejected, st.span = st.batch[:0], st.rows[:0], 0, store.RowRange{}
 	return err
 }
 
@@ -251,13 +278,22 @@ func (j *JobRun) writeReport(errs []store.FieldError) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"row", "field", "kind", "message"})
+	_ = w.Write([]string{"row", "field", "kind", "message", "duplicate_of_row", "duplicate_of_contact_id"})
 	for _, e := range errs {
-		kind := "rejected"
-		if e.Warning {
+		kind, ofRow, ofContact := "rejected", "", ""
+		switch {
+		case e.IsDuplicate():
+			kind = "duplicate"
+			if e.DuplicateOf.Row != 0 {
+				ofRow = strconv.Itoa(e.DuplicateOf.Row)
+			}
+			if e.DuplicateOf.ContactID != 0 {
+				ofContact = strconv.FormatInt(e.DuplicateOf.ContactID, 10)
+			}
+		case e.Warning:
 			kind = "warning"
 		}
-		_ = w.Write([]string{strconv.Itoa(e.Row), e.Field, kind, e.Message})
+		_ = w.Write([]string{strconv.Itoa(e.Row), e.Field, kind, e.Message, ofRow, ofContact})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -265,21 +301,4 @@ func (j *JobRun) writeReport(errs []store.FieldError) error {
 		return err
 	}
 	return f.Close()
-}
-
-// phoneSet remembers E.164 numbers compactly: "+8613800138000" is stored
-// as the integer 8613800138000, so a million numbers cost tens of MB.
-type phoneSet map[uint64]struct{}
-
-// add reports whether p was new.
-func (s phoneSet) add(p string) bool {
-	n, err := strconv.ParseUint(p[1:], 10, 64)
-	if err != nil {
-		return true // not E.164 digits; cannot happen for validated phones
-	}
-	if _, ok := s[n]; ok {
-		return false
-	}
-	s[n] = struct{}{}
-	return true
 }

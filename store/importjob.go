@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -166,6 +167,18 @@ func (s *Store) FinishImportJob(ctx context.Context, id int64, status ImportStat
 // BatchResult tells what happened to each contact of a batch.
 type BatchResult struct {
 	Imported, Duplicates, Blocked int64
+	// Duplicate lists the contacts of the batch not stored because their
+	// first phone was taken, in batch order (the repeats the caller dropped
+	// itself are not in it).
+	Duplicate []BatchDuplicate
+}
+
+// BatchDuplicate is a contact of a batch whose first phone the campaign
+// already had (ContactID) or an earlier contact of the batch had (OfIndex).
+type BatchDuplicate struct {
+	Index     int   // the contact's position in the batch
+	ContactID int64 // the contact already holding the phone; 0 for a repeat within the batch
+	OfIndex   int   // the earlier contact of the batch it repeats; -1 when none
 }
 
 // ImportBatch stores one batch of validated contacts of a job in one
@@ -185,7 +198,7 @@ func (s *Store) ImportBatch(ctx context.Context, jobID, campaignID int64, batch 
 func (s *Store) ImportBatchRows(ctx context.Context, jobID, campaignID int64, rows RowRange, batch []Contact, rejected, dupInFile int64) (BatchResult, error) {
 	r := BatchResult{Duplicates: dupInFile}
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		fresh, err := s.dropExisting(tx, campaignID, batch, &r)
+		fresh, at, err := s.dropExisting(tx, campaignID, batch, &r)
 		if err != nil {
 			return err
 		}
@@ -200,9 +213,13 @@ func (s *Store) ImportBatchRows(ctx context.Context, jobID, campaignID int64, ro
 			if err != nil {
 				return err
 			}
-			// A concurrent import may have taken a phone meanwhile.
-			lost := int64(len(fresh)) - inserted
-			r.Duplicates += lost
+			if lost := int64(len(fresh)) - inserted; lost > 0 {
+				// A concurrent import took some phones meanwhile.
+				if err := s.findTaken(tx, campaignID, jobID, fresh, at, &r); err != nil {
+					return err
+				}
+				r.Duplicates += lost
+			}
 			r.Imported = inserted - r.Blocked
 			if r.Imported < 0 {
 				r.Blocked += r.Imported
@@ -224,38 +241,96 @@ func (s *Store) ImportBatchRows(ctx context.Context, jobID, campaignID int64, ro
 			"batches":      gorm.Expr("batches + 1"),
 		}).Error
 	})
+	slices.SortFunc(r.Duplicate, func(a, b BatchDuplicate) int { return a.Index - b.Index })
 	return r, err
 }
 
+// ContactIDsByPhone maps those of the given first phones that a campaign
+// already holds to the contacts holding them.
+func (s *Store) ContactIDsByPhone(ctx context.Context, campaignID int64, phones []string) (map[string]int64, error) {
+	return contactIDsByPhone(s.conn(ctx), campaignID, phones)
+}
+
+func contactIDsByPhone(db *gorm.DB, campaignID int64, phones []string) (map[string]int64, error) {
+	var have []struct {
+		ID    int64
+		Phone string
+	}
+	if err := db.Model(&Contact{}).Select("id, phone").Where("campaign_id = ? AND phone IN ?", campaignID, phones).Scan(&have).Error; err != nil {
+		return nil, fmt.Errorf("store: find existing phones: %w", err)
+	}
+	out := make(map[string]int64, len(have))
+	for _, h := range have {
+		out[h.Phone] = h.ID
+	}
+	return out, nil
+}
+
 // dropExisting removes from the batch the contacts whose phone the campaign
-// already has, counting them as duplicates.
-func (s *Store) dropExisting(tx *gorm.DB, campaignID int64, batch []Contact, r *BatchResult) ([]Contact, error) {
+// (or an earlier contact of the batch) already has, counting and listing
+// them as duplicates. at maps each fresh contact to its index in the batch.
+func (s *Store) dropExisting(tx *gorm.DB, campaignID int64, batch []Contact, r *BatchResult) (fresh []Contact, at []int, err error) {
 	phones := make([]string, len(batch))
 	for i, c := range batch {
 		phones[i] = c.Phone
 	}
-	var have []string
-	if err := tx.Model(&Contact{}).Where("campaign_id = ? AND phone IN ?", campaignID, phones).Pluck("phone", &have).Error; err != nil {
-		return nil, fmt.Errorf("store: find existing phones: %w", err)
+	exists, err := contactIDsByPhone(tx, campaignID, phones)
+	if err != nil {
+		return nil, nil, err
 	}
-	exists := make(map[string]bool, len(have))
-	for _, p := range have {
-		exists[p] = true
-	}
-	fresh := make([]Contact, 0, len(batch))
+	first := make(map[string]int, len(batch))
+	fresh = make([]Contact, 0, len(batch))
+	at = make([]int, 0, len(batch))
 	for i := range batch {
-		if exists[batch[i].Phone] {
+		p := batch[i].Phone
+		if id, ok := exists[p]; ok {
 			r.Duplicates++
+			r.Duplicate = append(r.Duplicate, BatchDuplicate{Index: i, ContactID: id, OfIndex: -1})
 			continue
 		}
+		if j, ok := first[p]; ok {
+			r.Duplicates++
+			r.Duplicate = append(r.Duplicate, BatchDuplicate{Index: i, OfIndex: j})
+			continue
+		}
+		first[p] = i
 		batch[i].CampaignID = campaignID
 		if batch[i].Status == "" {
 			batch[i].Status = ContactPending
 		}
 		batch[i].encode()
 		fresh = append(fresh, batch[i])
+		at = append(at, i)
 	}
-	return fresh, nil
+	return fresh, at, nil
+}
+
+// findTaken lists the fresh contacts a concurrent import stored first: their
+// phone now belongs to a contact of another job.
+func (s *Store) findTaken(tx *gorm.DB, campaignID, jobID int64, fresh []Contact, at []int, r *BatchResult) error {
+	phones := make([]string, len(fresh))
+	for i, c := range fresh {
+		phones[i] = c.Phone
+	}
+	var taken []struct {
+		ID    int64
+		Phone string
+	}
+	err := tx.Model(&Contact{}).Select("id, phone").
+		Where("campaign_id = ? AND phone IN ? AND (import_job_id IS NULL OR import_job_id <> ?)", campaignID, phones, jobID).Scan(&taken).Error
+	if err != nil {
+		return fmt.Errorf("store: find phones taken meanwhile: %w", err)
+	}
+	byPhone := make(map[string]int64, len(taken))
+	for _, t := range taken {
+		byPhone[t.Phone] = t.ID
+	}
+	for i, c := range fresh {
+		if id, ok := byPhone[c.Phone]; ok {
+			r.Duplicate = append(r.Duplicate, BatchDuplicate{Index: at[i], ContactID: id, OfIndex: -1})
+		}
+	}
+	return nil
 }
 
 // markBlocked puts contacts with a blacklisted phone or ID into the blocked group.

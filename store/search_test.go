@@ -28,7 +28,7 @@ func TestSearchMatchesExactlyUnlessPrefix(t *testing.T) {
 		if _, err := s.ImportBatch(ctx, job.ID, camp.ID, batch, 0, 0); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.AddDNC(ctx, &store.DNCEntry{Kind: store.DNCPhone, Value: "+8613700137000", Source: store.DNCManual, Reason: "投诉 100%"}); err != nil {
+		if _, err := s.AddDNC(ctx, &store.DNCEntry{Kind: store.DNCPhone, Value: "+8613700137000", Source: store.DNCManual, Reason: "投诉 100%"}, store.DNCRefuse); err != nil {
 			t.Fatal(err)
 		}
 		for _, tc := range []struct {

@@ -72,3 +72,24 @@ test("blacklisting an ID number from the UI blocks the contact", async () => {
   assert.match(await row.textContent(), /黑名单/);
   assert.doesNotMatch(await page.locator("tr", { hasText: "张伟" }).textContent(), /黑名单/);
 });
+
+test("a blocked contact shows the entry that blocks it; re-adding the ID keeps its reason and can add one", async () => {
+  const page = await browser.newPage();
+  await signIn(page);
+  await page.click("text=界面测试活动");
+  const blocked = page.locator("tr", { hasText: "吴刚" }).locator(".blocked-by");
+  await blocked.waitFor();
+  assert.match(await blocked.textContent(), /身份证号码 .*客户要求.*admin/);
+
+  await page.click("a[href='#dnc']");
+  await page.fill("input[name=id_number]", "510104200002290038");
+  await page.fill("input[name=reason]", "重复添加");
+  await page.click("text=添加");
+  const exists = page.locator(".dnc-exists");
+  await exists.waitFor();
+  assert.match(await exists.textContent(), /已在黑名单中.*客户要求/);
+  await page.click("text=追加我的原因");
+  const entry = page.locator("tr", { hasText: "510104200002290038" });
+  await page.waitForFunction(() => document.querySelector("main").textContent.includes("重复添加（"));
+  assert.match(await entry.textContent(), /客户要求.*重复添加/);
+});
