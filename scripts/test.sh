@@ -18,7 +18,7 @@ export CALLCENTER_TEST_RUN="test.sh-$$-$(date +%s%N)"
 
 declare -a summary=()
 failed=0
-step_pid=
+step_pid= step_name=
 
 report() { # name status [detail]
   summary+=("$(printf '%-12s %s%s' "$1" "$2" "${3:+  ($3)}")")
@@ -31,7 +31,7 @@ step() { # name command...
   local name=$1; shift
   echo "=== $name"
   setsid "$@" &
-  step_pid=$!
+  step_pid=$! step_name=$name
   wait "$step_pid"
   local rc=$?
   step_pid=
@@ -85,8 +85,8 @@ finish() { # exit code if nothing failed
   if [ "$after" = "$before" ]; then
     report "git status" PASS "unchanged"
   else
-    echo "!!! the run changed the checkout; before:" >&2; echo "$before" >&2
-    echo "!!! after:" >&2; echo "$after" >&2
+    echo "!!! the run changed the checkout (git status and diff digest, < before, > after):" >&2
+    diff <(echo "$before") <(echo "$after") >&2
     report "git status" FAIL "files changed during the run"
   fi
   check_survivors
@@ -102,7 +102,9 @@ interrupted() { # exit code
   if [ -n "$step_pid" ]; then
     kill -TERM -- "-$step_pid" 2>/dev/null
     wait "$step_pid" 2>/dev/null
-    report interrupted FAIL "signal during the run"
+    report "$step_name" FAIL "interrupted"
+  else
+    report interrupted FAIL "between steps"
   fi
   finish "$1"
 }
