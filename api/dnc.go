@@ -152,11 +152,16 @@ func (s *Server) listDNC(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	q := strings.TrimSpace(c.Query("q"))
+	var dq dncQuery
+	if err := firstError(bindQuery(c, &dq), checkEnum("kind", dq.Kind)); err != nil {
+		fail(c, err)
+		return
+	}
+	q := strings.TrimSpace(dq.Q)
 	if n, _, err := dialplan.NormalizePhone(q); err == nil {
 		q = n // search by the stored form whatever way the number was typed
 	}
-	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Q: q, Kind: store.DNCKind(c.Query("kind")), Page: p})
+	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Q: q, Kind: dq.Kind, Page: p})
 	if err != nil {
 		fail(c, err)
 		return
@@ -203,13 +208,18 @@ func (s *Server) importDNC(c *gin.Context) {
 		return
 	}
 	defer os.Remove(up.path)
-	src, mapping, err := openChecked(up, importer.Options{Encoding: c.PostForm("encoding"), MaxBytes: s.cfg.MaxUploadBytes}, c.PostForm("mapping"))
+	var f dncUpload
+	if err := firstError(bindUpload(c, &f), checkEncoding("encoding", &f.Encoding), checkEnum("source", f.Source)); err != nil {
+		fail(c, err)
+		return
+	}
+	src, mapping, err := openChecked(up, importer.Options{Encoding: string(f.Encoding), MaxBytes: s.cfg.MaxUploadBytes}, f.Mapping)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	defer src.Close()
-	base := dncRequest{Reason: c.PostForm("reason"), Source: store.DNCSource(c.PostForm("source"))}
+	base := dncRequest{Reason: f.Reason, Source: f.Source}
 	if base.Source == "" {
 		base.Source = store.DNCImport
 	}

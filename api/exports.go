@@ -15,12 +15,12 @@ import (
 )
 
 type exportRequest struct {
-	CampaignID int64    `json:"campaign_id"`
-	TemplateID int64    `json:"template_id"`
-	Statuses   []string `json:"statuses"` // completed, uncompleted, maintenance, or raw statuses
-	Fields     []string `json:"fields"`   // in order: name, phone, ..., attributes.<key>
-	Headers    []string `json:"headers"`  // optional header names, same length as fields
-	Format     string   `json:"format"`   // xlsx (default) or csv
+	CampaignID int64                `json:"campaign_id"`
+	TemplateID int64                `json:"template_id"`
+	Statuses   []store.ExportStatus `json:"statuses"` // classes or contact statuses
+	Fields     []exportField        `json:"fields"`   // in order
+	Headers    []string             `json:"headers"`  // optional header names, same length as fields
+	Format     store.ExportFormat   `json:"format"`   // default xlsx
 }
 
 // exportFields lists the exportable contact fields and how to read each.
@@ -71,17 +71,17 @@ func (r *exportRequest) columns(pii bool) ([]column, error) {
 	}
 	cols := make([]column, len(r.Fields))
 	for i, f := range r.Fields {
-		read, ok := exportFields[f]
-		if key, isAttr := strings.CutPrefix(f, "attributes."); isAttr && key != "" {
+		read, ok := exportFields[string(f)]
+		if key, isAttr := strings.CutPrefix(string(f), attributesPrefix); isAttr && key != "" {
 			read, ok = func(c *store.Contact) string { return c.Attributes[key] }, true
 		}
 		if !ok {
-			return nil, fieldError(fmt.Sprintf("fields[%d]", i), fmt.Sprintf("unknown field %q", f))
+			return nil, enumError(fmt.Sprintf("fields[%d]", i), f)
 		}
 		if !pii {
-			read = maskedReader(f, read)
+			read = maskedReader(string(f), read)
 		}
-		cols[i] = column{header: f, read: read}
+		cols[i] = column{header: string(f), read: read}
 		if len(r.Headers) > 0 && strings.TrimSpace(r.Headers[i]) != "" {
 			cols[i].header = r.Headers[i]
 		}
@@ -109,19 +109,16 @@ func maskedReader(field string, read func(*store.Contact) string) func(*store.Co
 	return read
 }
 
-func exportStatuses(in []string) ([]store.ContactStatus, error) {
+func exportStatuses(in []store.ExportStatus) ([]store.ContactStatus, error) {
 	var out []store.ContactStatus
 	for i, s := range in {
-		if class, ok := store.ExportClass[s]; ok {
+		switch class, ok := store.ExportClass[string(s)]; {
+		case ok:
 			out = append(out, class...)
-			continue
-		}
-		switch st := store.ContactStatus(s); st {
-		case store.ContactPending, store.ContactInProgress, store.ContactCompleted, store.ContactFailed,
-			store.ContactMaintenance, store.ContactBlocked, store.ContactCancelled:
-			out = append(out, st)
+		case store.OneOf(store.ContactStatus(s)):
+			out = append(out, store.ContactStatus(s))
 		default:
-			return nil, fieldError(fmt.Sprintf("statuses[%d]", i), fmt.Sprintf("unknown status %q: use completed, uncompleted, maintenance or a contact status", s))
+			return nil, enumError(fmt.Sprintf("statuses[%d]", i), s)
 		}
 	}
 	return out, nil
@@ -141,10 +138,10 @@ func (s *Server) createExport(c *gin.Context) {
 		return
 	}
 	if req.Format == "" {
-		req.Format = "xlsx"
+		req.Format = store.ExportXLSX
 	}
-	if req.Format != "xlsx" && req.Format != "csv" {
-		fail(c, fieldError("format", "must be xlsx or csv"))
+	if !store.OneOf(req.Format) {
+		fail(c, enumError("format", req.Format))
 		return
 	}
 	camp, err := s.store.GetCampaign(c.Request.Context(), req.CampaignID)
@@ -166,7 +163,7 @@ func (s *Server) createExport(c *gin.Context) {
 	name := fmt.Sprintf("campaign-%d-%s.%s", camp.ID, s.now().Format("20060102-150405"), req.Format)
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	var rows int64
-	if req.Format == "csv" {
+	if req.Format == store.ExportCSV {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		rows, err = s.writeCSV(c, c.Writer, camp.ID, statuses, cols)
 	} else {
@@ -174,7 +171,7 @@ func (s *Server) createExport(c *gin.Context) {
 		rows, err = s.writeXLSX(c, c.Writer, camp.ID, statuses, cols)
 	}
 	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v", req.Format, rows,
-		strings.Join(req.Fields, ","), strings.Join(req.Statuses, ","), !canSeePII(c)))
+		strings.Join(stringsOf(req.Fields), ","), strings.Join(stringsOf(req.Statuses), ","), !canSeePII(c)))
 	if err != nil {
 		logger(c).Error("export failed", "campaign_id", camp.ID, "err", err)
 		c.Status(http.StatusInternalServerError)
@@ -190,13 +187,13 @@ func (s *Server) applyTemplate(c *gin.Context, req *exportRequest) error {
 		return fieldError("template_id", "no such export template")
 	}
 	if len(req.Fields) == 0 {
-		req.Fields, req.Headers = t.Fields, t.Headers
+		req.Fields, req.Headers = enumsOf[exportField](t.Fields), t.Headers
 	}
 	if len(req.Statuses) == 0 {
-		req.Statuses = t.Statuses
+		req.Statuses = enumsOf[store.ExportStatus](t.Statuses)
 	}
 	if req.Format == "" {
-		req.Format = t.Format
+		req.Format = store.ExportFormat(t.Format)
 	}
 	return nil
 }
@@ -268,11 +265,11 @@ func headers(cols []column) []string {
 }
 
 type exportTemplateRequest struct {
-	Name     string   `json:"name"`
-	Fields   []string `json:"fields"`
-	Headers  []string `json:"headers"`
-	Statuses []string `json:"statuses"`
-	Format   string   `json:"format"`
+	Name     string               `json:"name"`
+	Fields   []exportField        `json:"fields"`
+	Headers  []string             `json:"headers"`
+	Statuses []store.ExportStatus `json:"statuses"`
+	Format   store.ExportFormat   `json:"format"`
 }
 
 func (s *Server) createExportTemplate(c *gin.Context) {
@@ -294,12 +291,12 @@ func (s *Server) createExportTemplate(c *gin.Context) {
 		fail(c, fieldError("name", "is required"))
 		return
 	}
-	if req.Format != "" && req.Format != "xlsx" && req.Format != "csv" {
-		fail(c, fieldError("format", "must be xlsx or csv"))
+	if req.Format != "" && !store.OneOf(req.Format) {
+		fail(c, enumError("format", req.Format))
 		return
 	}
-	t := &store.ExportTemplate{Name: strings.TrimSpace(req.Name), Fields: req.Fields, Headers: req.Headers,
-		Statuses: req.Statuses, Format: req.Format, CreatedBy: currentUser(c).ID}
+	t := &store.ExportTemplate{Name: strings.TrimSpace(req.Name), Fields: stringsOf(req.Fields), Headers: req.Headers,
+		Statuses: stringsOf(req.Statuses), Format: string(req.Format), CreatedBy: currentUser(c).ID}
 	if err := s.store.CreateExportTemplate(c.Request.Context(), t); err != nil {
 		fail(c, err)
 		return

@@ -107,14 +107,14 @@ func unprocessable(field string, err error) *apiError {
 // importForm reads the upload's options; a template_id fills the mapping,
 // encoding and sheet the form leaves empty.
 func (s *Server) importForm(c *gin.Context) (importer.Options, string, error) {
-	opts := importer.Options{Encoding: c.PostForm("encoding"), Sheet: c.PostForm("sheet"), MaxBytes: s.cfg.MaxUploadBytes}
-	mapping := c.PostForm("mapping")
-	if v := c.PostForm("template_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return opts, "", fieldError("template_id", "must be an integer")
-		}
-		t, err := s.store.GetMappingTemplate(c.Request.Context(), id)
+	var f importUpload
+	if err := firstError(bindUpload(c, &f), checkEncoding("encoding", &f.Encoding)); err != nil {
+		return importer.Options{}, "", err
+	}
+	opts := importer.Options{Encoding: string(f.Encoding), Sheet: f.Sheet, MaxBytes: s.cfg.MaxUploadBytes}
+	mapping := f.Mapping
+	if f.TemplateID != 0 {
+		t, err := s.store.GetMappingTemplate(c.Request.Context(), f.TemplateID)
 		if err != nil {
 			return opts, "", fieldError("template_id", "no such mapping template")
 		}
@@ -172,7 +172,7 @@ func (s *Server) queueImport(c *gin.Context, job *store.ImportJob, up *upload, o
 	if err := s.store.CreateImportJob(ctx, job); err != nil {
 		return err
 	}
-	if job.DuplicateOf != nil && c.PostForm("force") != "true" {
+	if force, _ := strconv.ParseBool(c.PostForm("force")); job.DuplicateOf != nil && !force { // parsed by importForm
 		msg := fmt.Sprintf("this file was already imported into the campaign by import %d; send force=true to import it again", *job.DuplicateOf)
 		_ = s.store.FinishImportJob(ctx, job.ID, store.ImportCancelled, msg, nil)
 		return newError("conflict", "%s", msg)

@@ -50,7 +50,7 @@ const blockReasonDNC = "dnc"
 var blockableStatuses = []ContactStatus{ContactPending, ContactFailed, ContactMaintenance}
 
 func validDNCSource(s DNCSource) bool {
-	return oneOf(string(s), "manual", "agent", "import", "invalid_number", "customer_request")
+	return OneOf(s)
 }
 
 // AddDNC stores an entry (value already normalised) and moves every matching
@@ -58,7 +58,7 @@ func validDNCSource(s DNCSource) bool {
 // contacts blocked. Adding a value already listed updates its reason/expiry.
 func (s *Store) AddDNC(ctx context.Context, e *DNCEntry) (int64, error) {
 	if !validDNCSource(e.Source) {
-		return 0, Invalid("source", "must be manual, agent, import, invalid_number or customer_request")
+		return 0, Invalid("source", EnumMessage(e.Source))
 	}
 	var blocked int64
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
