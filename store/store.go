@@ -46,6 +46,29 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	db, err := openGorm(cfg)
+	if err != nil && cfg.Driver == "mysql" && isUnknownDatabase(err) {
+		if err := createMySQLDatabase(ctx, withMySQLParams(cfg.DSN), cfg.Logger); err != nil {
+			return nil, err
+		}
+		db, err = openGorm(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := configurePool(db, cfg.Driver); err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger}
+	s.bulkLoad.Store(true)
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openGorm(cfg Config) (*gorm.DB, error) {
 	dialector, err := dialect(cfg)
 	if err != nil {
 		return nil, err
@@ -58,16 +81,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", cfg.Driver, err)
 	}
-	if err := configurePool(db, cfg.Driver); err != nil {
-		return nil, err
-	}
-	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger}
-	s.bulkLoad.Store(true)
-	if err := s.Migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
-	}
-	return s, nil
+	return db, nil
 }
 
 func dialect(cfg Config) (gorm.Dialector, error) {
