@@ -153,7 +153,7 @@ func (s *Server) listDNC(c *gin.Context) {
 		return
 	}
 	var dq dncQuery
-	if err := firstError(bindQuery(c, &dq), checkEnum("kind", dq.Kind)); err != nil {
+	if err := firstError(bindQuery(c, &dq), dq.check()); err != nil {
 		fail(c, err)
 		return
 	}
@@ -209,7 +209,7 @@ func (s *Server) importDNC(c *gin.Context) {
 	}
 	defer os.Remove(up.path)
 	var f dncUpload
-	if err := firstError(bindUpload(c, &f), checkEncoding("encoding", &f.Encoding), checkEnum("source", f.Source)); err != nil {
+	if err := firstError(bindUpload(c, &f), f.check()); err != nil {
 		fail(c, err)
 		return
 	}

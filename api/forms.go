@@ -26,6 +26,8 @@ type importUpload struct {
 	Force      bool                  `form:"force" doc:"import a file this campaign already imported"`
 }
 
+func (f *importUpload) check() error { return checkEncoding("encoding", &f.Encoding) }
+
 // dncUpload is the form of POST /dnc/import.
 type dncUpload struct {
 	File     *multipart.FileHeader `form:"file" doc:"a file with phone and/or id_number columns: csv/txt, xlsx, docx or Word 97 doc"`
@@ -33,6 +35,10 @@ type dncUpload struct {
 	Encoding importer.Encoding     `form:"encoding" doc:"csv/txt only; empty detects it"`
 	Reason   string                `form:"reason" doc:"applies to every entry of the file"`
 	Source   store.DNCSource       `form:"source" doc:"default import"`
+}
+
+func (f *dncUpload) check() error {
+	return firstError(checkEncoding("encoding", &f.Encoding), checkEnum("source", f.Source))
 }
 
 // bindUpload reads a multipart form saveUpload has parsed into f.
@@ -75,7 +81,8 @@ func formError(values url.Values, form any, err error) error {
 	return fieldError("form", err.Error())
 }
 
-// firstError is the first of errs that is not nil.
+// firstError is the first of errs that is not nil. Callers pass method
+// calls (q.check()), never field values, so each runs after the bind.
 func firstError(errs ...error) error {
 	for _, err := range errs {
 		if err != nil {
@@ -123,16 +130,22 @@ type groupQuery struct {
 	Kind store.GroupKind `form:"kind"`
 }
 
+func (q *groupQuery) check() error { return checkEnum("kind", q.Kind) }
+
 type userQuery struct {
 	Role    store.Role `form:"role"`
 	GroupID int64      `form:"group_id"`
 	Q       string     `form:"q" doc:"username or display name contains"`
 }
 
+func (q *userQuery) check() error { return checkEnum("role", q.Role) }
+
 type dncQuery struct {
 	Kind store.DNCKind `form:"kind"`
 	Q    string        `form:"q" doc:"a phone (any usual form) or ID number, or part of one"`
 }
+
+func (q *dncQuery) check() error { return checkEnum("kind", q.Kind) }
 
 type contactQuery struct {
 	Status       []store.ContactStatus `form:"status" collection_format:"csv" doc:"comma-separated"`

@@ -42,7 +42,7 @@ func (s *Server) listGroups(c *gin.Context) {
 		return
 	}
 	var q groupQuery
-	if err := firstError(bindQuery(c, &q), checkEnum("kind", q.Kind)); err != nil {
+	if err := firstError(bindQuery(c, &q), q.check()); err != nil {
 		fail(c, err)
 		return
 	}

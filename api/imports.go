@@ -108,7 +108,7 @@ func unprocessable(field string, err error) *apiError {
 // encoding and sheet the form leaves empty.
 func (s *Server) importForm(c *gin.Context) (importer.Options, string, error) {
 	var f importUpload
-	if err := firstError(bindUpload(c, &f), checkEncoding("encoding", &f.Encoding)); err != nil {
+	if err := firstError(bindUpload(c, &f), f.check()); err != nil {
 		return importer.Options{}, "", err
 	}
 	opts := importer.Options{Encoding: string(f.Encoding), Sheet: f.Sheet, MaxBytes: s.cfg.MaxUploadBytes}

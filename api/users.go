@@ -170,7 +170,7 @@ func (s *Server) listUsers(c *gin.Context) {
 		return
 	}
 	var q userQuery
-	if err := firstError(bindQuery(c, &q), checkEnum("role", q.Role)); err != nil {
+	if err := firstError(bindQuery(c, &q), q.check()); err != nil {
 		fail(c, err)
 		return
 	}

@@ -234,8 +234,11 @@ func TestEslgoDTMF(t *testing.T) {
 	if err != nil || string(resp.Body) != "+OK "+leg+"\n" {
 		t.Fatalf("originate: %q %v", resp.Body, err)
 	}
+	// Timeouts of an hour (36 s at this time scale): the scripted digits come
+	// 1.5 ms apart, and a busy machine must not turn a late timer into a
+	// caller who stopped keying.
 	_, err = c.SendCommand(ctxT(t), &call.Execute{UUID: leg, AppName: "play_and_get_digits",
-		AppArgs: "18 18 3 5000 # ivr/id.wav ivr/bad.wav id_number \\d{17}[\\dX] 3000", AppUUID: pagd, Sync: true})
+		AppArgs: "18 18 3 3600000 # ivr/id.wav ivr/bad.wav id_number \\d{17}[\\dX] 3600000", AppUUID: pagd, Sync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
