@@ -143,10 +143,16 @@ func readFile(t *testing.T, path string) []byte {
 	return b
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// patience bounds every wait in these tests. It is a safety net, not a
+// speed expectation: on a busy 2-core machine under -race an import that
+// takes a second when idle can take much longer, so each wait ends as soon
+// as its condition holds and fails only when it never does.
+const patience = 2 * time.Minute
+
+// eventually polls cond until it holds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(patience)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

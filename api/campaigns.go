@@ -95,8 +95,12 @@ func (s *Server) listCampaigns(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f := store.CampaignFilter{Status: store.CampaignStatus(c.Query("status")), Kind: store.CampaignKind(c.Query("kind")),
-		Media: store.Media(c.Query("media")), Q: c.Query("q"), Page: p}
+	var q campaignQuery
+	if err := firstError(bindQuery(c, &q), q.check()); err != nil {
+		fail(c, err)
+		return
+	}
+	f := store.CampaignFilter{Status: q.Status, Kind: q.Kind, Media: q.Media, Q: q.Q, Page: p}
 	items, total, err := s.store.ListCampaigns(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)

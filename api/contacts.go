@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
@@ -74,21 +73,17 @@ func (s *Server) listContacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	search, err := searchParam(c)
+	var q contactQuery
+	if err := firstError(bindQuery(c, &q), q.check()); err != nil {
+		fail(c, err)
+		return
+	}
+	search, err := searchOf(c, q.Q)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	f := store.ContactFilter{CampaignID: camp.ID, Search: search, Page: p, Unassigned: c.Query("unassigned") == "true"}
-	for _, st := range strings.Split(c.Query("status"), ",") {
-		if st != "" {
-			f.Statuses = append(f.Statuses, store.ContactStatus(st))
-		}
-	}
-	if f.OwnerAgentID, err = int64Query(c, "owner_agent_id"); err != nil {
-		fail(c, err)
-		return
-	}
+	f := store.ContactFilter{CampaignID: camp.ID, Search: search, Page: p, Unassigned: q.Unassigned, Statuses: q.Status, OwnerAgentID: q.OwnerAgentID}
 	ctx := c.Request.Context()
 	items, total, err := s.store.ListContacts(ctx, f)
 	if err != nil {

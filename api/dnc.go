@@ -132,12 +132,17 @@ func (s *Server) listDNC(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	search, err := searchParam(c)
+	var dq dncQuery
+	if err := firstError(bindQuery(c, &dq), dq.check()); err != nil {
+		fail(c, err)
+		return
+	}
+	search, err := searchOf(c, dq.Q)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Search: search, Kind: store.DNCKind(c.Query("kind")), Page: p})
+	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Search: search, Kind: dq.Kind, Page: p})
 	if err != nil {
 		fail(c, err)
 		return

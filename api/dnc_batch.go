@@ -128,18 +128,23 @@ func (s *Server) importDNC(c *gin.Context) {
 		return
 	}
 	defer os.Remove(up.path)
+	var f dncUpload
+	if err := firstError(bindUpload(c, &f), f.check()); err != nil {
+		fail(c, err)
+		return
+	}
 	release, ok := s.readSlot(c)
 	if !ok {
 		return
 	}
 	defer release()
-	src, mapping, err := openChecked(up, importer.Options{Encoding: c.PostForm("encoding"), MaxBytes: s.cfg.MaxUploadBytes, Limits: s.cfg.ImportLimits}, c.PostForm("mapping"))
+	src, mapping, err := openChecked(up, importer.Options{Encoding: string(f.Encoding), MaxBytes: s.cfg.MaxUploadBytes, Limits: s.cfg.ImportLimits}, f.Mapping)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	defer src.Close()
-	base := dncRequest{Reason: c.PostForm("reason"), Source: store.DNCSource(c.PostForm("source"))}
+	base := dncRequest{Reason: f.Reason, Source: f.Source}
 	if base.Source == "" {
 		base.Source = store.DNCImport
 	}

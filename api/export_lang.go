@@ -15,6 +15,38 @@ const (
 	langEN exportLang = "en"
 )
 
+// exportLangTag is the language an export asks for: zh-CN or en, or any
+// language tag of Chinese or English (zh-Hans, en-GB).
+type exportLangTag string
+
+// EnumValues lists the languages exports are written in.
+func (exportLangTag) EnumValues() []string { return []string{string(langZH), string(langEN)} }
+
+// EnumPattern: other tags of the same languages.
+func (exportLangTag) EnumPattern() (re, hint string) {
+	return `^(zh|en)(-[A-Za-z0-9]+)*$`, "another zh-* or en-* language tag"
+}
+
+// MatchPattern accepts a well-formed tag whose language is Chinese or English.
+func (exportLangTag) MatchPattern(s string) bool {
+	tag, err := language.Parse(s)
+	_, ok := langOfTag(tag)
+	return err == nil && ok
+}
+
+// exportPhoneFormat is how exported phones are written.
+type exportPhoneFormat string
+
+const (
+	phoneNational exportPhoneFormat = "national" // 13800138000, 010-12345678
+	phoneE164     exportPhoneFormat = "e164"     // +8613800138000
+)
+
+// EnumValues lists the phone formats; the first is the default.
+func (exportPhoneFormat) EnumValues() []string {
+	return []string{string(phoneNational), string(phoneE164)}
+}
+
 // exportLangOf picks the language: the request's "lang" when given, else the
 // first of zh/en in Accept-Language, else Chinese.
 func exportLangOf(requested, acceptLanguage string) (exportLang, error) {
@@ -23,7 +55,7 @@ func exportLangOf(requested, acceptLanguage string) (exportLang, error) {
 		if l, ok := langOfTag(tag); err == nil && ok {
 			return l, nil
 		}
-		return "", fieldError("lang", "must be zh-CN or en")
+		return "", enumError("lang", exportLangTag(requested))
 	}
 	tags, _, _ := language.ParseAcceptLanguage(acceptLanguage)
 	for _, t := range tags {

@@ -14,36 +14,32 @@ import (
 )
 
 type exportRequest struct {
-	CampaignID int64    `json:"campaign_id"`
-	TemplateID int64    `json:"template_id"`
-	Statuses   []string `json:"statuses"` // completed, uncompleted, maintenance, or raw statuses
-	Fields     []string `json:"fields"`   // in order: name, phone, ..., attributes.<key>
-	Headers    []string `json:"headers"`  // optional header names, same length as fields
-	Format     string   `json:"format"`   // xlsx (default) or csv
+	CampaignID int64                `json:"campaign_id"`
+	TemplateID int64                `json:"template_id"`
+	Statuses   []store.ExportStatus `json:"statuses"` // classes or contact statuses
+	Fields     []exportField        `json:"fields"`   // in order
+	Headers    []string             `json:"headers"`  // optional header names, same length as fields
+	Format     store.ExportFormat   `json:"format"`   // default xlsx
 	// Lang is the language of the default headers and of status and result
 	// names: zh-CN (default) or en; without it, Accept-Language decides.
-	Lang string `json:"lang"`
+	Lang exportLangTag `json:"lang"`
 	// PhoneFormat is national (default: 13800138000, 010-12345678, as
 	// dialed in China) or e164 (+8613800138000).
-	PhoneFormat string `json:"phone_format"`
+	PhoneFormat exportPhoneFormat `json:"phone_format"`
 	// TimeZone is the IANA zone times are written in (default Asia/Shanghai).
 	TimeZone string `json:"time_zone"`
 }
 
 // style reads the request's presentation options.
 func (r *exportRequest) style(c *gin.Context) (*exportStyle, error) {
-	lang, err := exportLangOf(r.Lang, c.GetHeader("Accept-Language"))
+	if err := firstError(checkEnum("lang", r.Lang), checkEnum("phone_format", r.PhoneFormat)); err != nil {
+		return nil, err
+	}
+	lang, err := exportLangOf(string(r.Lang), c.GetHeader("Accept-Language"))
 	if err != nil {
 		return nil, err
 	}
-	st := &exportStyle{lang: lang, loc: shanghai, pii: canSeePII(c)}
-	switch r.PhoneFormat {
-	case "", "national":
-	case "e164":
-		st.e164 = true
-	default:
-		return nil, fieldError("phone_format", "must be national or e164")
-	}
+	st := &exportStyle{lang: lang, loc: shanghai, pii: canSeePII(c), e164: r.PhoneFormat == phoneE164}
 	if r.TimeZone != "" {
 		if st.loc, err = time.LoadLocation(r.TimeZone); err != nil {
 			return nil, fieldError("time_zone", fmt.Sprintf("unknown time zone %q (use an IANA name like Asia/Shanghai)", r.TimeZone))
@@ -69,14 +65,14 @@ func (r *exportRequest) columns(st *exportStyle) ([]column, error) {
 	}
 	cols := make([]column, len(r.Fields))
 	for i, f := range r.Fields {
-		read, ok := contactReaders[f]
-		if key, isAttr := strings.CutPrefix(f, "attributes."); isAttr && key != "" {
+		read, ok := contactReaders[string(f)]
+		if key, isAttr := strings.CutPrefix(string(f), attributesPrefix); isAttr && key != "" {
 			read, ok = func(st *exportStyle, c *store.Contact) string { return st.attribute(key, c.Attributes[key]) }, true
 		}
 		if !ok {
-			return nil, fieldError(fmt.Sprintf("fields[%d]", i), fmt.Sprintf("unknown field %q", f))
+			return nil, enumError(fmt.Sprintf("fields[%d]", i), f)
 		}
-		cols[i] = column{header: st.lang.header(f), read: func(c *store.Contact) string { return safeCell(read(st, c)) }}
+		cols[i] = column{header: st.lang.header(string(f)), read: func(c *store.Contact) string { return safeCell(read(st, c)) }}
 		if len(r.Headers) > 0 && strings.TrimSpace(r.Headers[i]) != "" {
 			cols[i].header = r.Headers[i]
 		}
@@ -85,19 +81,16 @@ func (r *exportRequest) columns(st *exportStyle) ([]column, error) {
 	return cols, nil
 }
 
-func exportStatuses(in []string) ([]store.ContactStatus, error) {
+func exportStatuses(in []store.ExportStatus) ([]store.ContactStatus, error) {
 	var out []store.ContactStatus
 	for i, s := range in {
-		if class, ok := store.ExportClass[s]; ok {
+		switch class, ok := store.ExportClass[string(s)]; {
+		case ok:
 			out = append(out, class...)
-			continue
-		}
-		switch st := store.ContactStatus(s); st {
-		case store.ContactPending, store.ContactInProgress, store.ContactCompleted, store.ContactFailed,
-			store.ContactMaintenance, store.ContactBlocked, store.ContactCancelled:
-			out = append(out, st)
+		case store.OneOf(store.ContactStatus(s)):
+			out = append(out, store.ContactStatus(s))
 		default:
-			return nil, fieldError(fmt.Sprintf("statuses[%d]", i), fmt.Sprintf("unknown status %q: use completed, uncompleted, maintenance or a contact status", s))
+			return nil, enumError(fmt.Sprintf("statuses[%d]", i), s)
 		}
 	}
 	return out, nil
@@ -117,10 +110,10 @@ func (s *Server) createExport(c *gin.Context) {
 		return
 	}
 	if req.Format == "" {
-		req.Format = "xlsx"
+		req.Format = store.ExportXLSX
 	}
-	if req.Format != "xlsx" && req.Format != "csv" {
-		fail(c, fieldError("format", "must be xlsx or csv"))
+	if !store.OneOf(req.Format) {
+		fail(c, enumError("format", req.Format))
 		return
 	}
 	camp, err := s.store.GetCampaign(c.Request.Context(), req.CampaignID)
@@ -148,7 +141,7 @@ func (s *Server) createExport(c *gin.Context) {
 	name := fmt.Sprintf("campaign-%d-%s.%s", camp.ID, s.now().Format("20060102-150405"), req.Format)
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	var rows int64
-	if req.Format == "csv" {
+	if req.Format == store.ExportCSV {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		rows, err = s.writeCSV(c, c.Writer, camp.ID, statuses, cols)
 	} else {
@@ -156,7 +149,7 @@ func (s *Server) createExport(c *gin.Context) {
 		rows, err = s.writeXLSX(c, c.Writer, camp.ID, statuses, cols)
 	}
 	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v lang=%s", req.Format, rows,
-		strings.Join(req.Fields, ","), strings.Join(req.Statuses, ","), !style.pii, style.lang))
+		strings.Join(stringsOf(req.Fields), ","), strings.Join(stringsOf(req.Statuses), ","), !style.pii, style.lang))
 	if err != nil {
 		logger(c).Error("export failed", "campaign_id", camp.ID, "err", err)
 		c.Status(http.StatusInternalServerError)
@@ -172,13 +165,13 @@ func (s *Server) applyTemplate(c *gin.Context, req *exportRequest) error {
 		return fieldError("template_id", "no such export template")
 	}
 	if len(req.Fields) == 0 {
-		req.Fields, req.Headers = t.Fields, t.Headers
+		req.Fields, req.Headers = enumsOf[exportField](t.Fields), t.Headers
 	}
 	if len(req.Statuses) == 0 {
-		req.Statuses = t.Statuses
+		req.Statuses = enumsOf[store.ExportStatus](t.Statuses)
 	}
 	if req.Format == "" {
-		req.Format = t.Format
+		req.Format = store.ExportFormat(t.Format)
 	}
 	return nil
 }
@@ -250,11 +243,11 @@ func headers(cols []column) []string {
 }
 
 type exportTemplateRequest struct {
-	Name     string   `json:"name"`
-	Fields   []string `json:"fields"`
-	Headers  []string `json:"headers"`
-	Statuses []string `json:"statuses"`
-	Format   string   `json:"format"`
+	Name     string               `json:"name"`
+	Fields   []exportField        `json:"fields"`
+	Headers  []string             `json:"headers"`
+	Statuses []store.ExportStatus `json:"statuses"`
+	Format   store.ExportFormat   `json:"format"`
 }
 
 func (s *Server) createExportTemplate(c *gin.Context) {
@@ -276,12 +269,12 @@ func (s *Server) createExportTemplate(c *gin.Context) {
 		fail(c, fieldError("name", "is required"))
 		return
 	}
-	if req.Format != "" && req.Format != "xlsx" && req.Format != "csv" {
-		fail(c, fieldError("format", "must be xlsx or csv"))
+	if req.Format != "" && !store.OneOf(req.Format) {
+		fail(c, enumError("format", req.Format))
 		return
 	}
-	t := &store.ExportTemplate{Name: strings.TrimSpace(req.Name), Fields: req.Fields, Headers: req.Headers,
-		Statuses: req.Statuses, Format: req.Format, CreatedBy: currentUser(c).ID}
+	t := &store.ExportTemplate{Name: strings.TrimSpace(req.Name), Fields: stringsOf(req.Fields), Headers: req.Headers,
+		Statuses: stringsOf(req.Statuses), Format: string(req.Format), CreatedBy: currentUser(c).ID}
 	if err := s.store.CreateExportTemplate(c.Request.Context(), t); err != nil {
 		fail(c, err)
 		return

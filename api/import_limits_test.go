@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bankcc/callcenter/importer/importertest"
 	"github.com/bankcc/callcenter/store"
@@ -78,7 +79,7 @@ func multipartFile(name string, content []byte) ([]byte, string) {
 // TestPreviewsAreLimited: with every reading slot taken, a preview (and an
 // upload) is answered 503 with Retry-After, and works again once one frees.
 func TestPreviewsAreLimited(t *testing.T) {
-	h := newHarness(t)
+	h := newHarnessWith(t, harnessOptions{cfg: func(c *Config) { c.ReadSlotWait = time.Millisecond }})
 	sup := h.tokens[store.RoleSupervisor]
 	camp := h.campaign("并发")
 	file := []byte("姓名,手机\n张伟,13800138000\n")

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -118,13 +119,19 @@ func uploadName(raw string) string {
 
 // readSlot takes one of the few places for reading an upload in a request
 // (preview, upload check, blacklist file): each may hold up to the reading
-// limits in memory, so only Config.Previews run at once and the others are
+// limits in memory, so only Config.Previews run at once and the others wait
+// up to Config.ReadSlotWait, then are
 // told to come back (503 with Retry-After) instead of piling up.
 func (s *Server) readSlot(c *gin.Context) (release func(), ok bool) {
+	wait := time.NewTimer(s.cfg.ReadSlotWait)
+	defer wait.Stop()
 	select {
 	case s.readers <- struct{}{}:
 		return func() { <-s.readers }, true
-	default:
+	case <-c.Request.Context().Done():
+		fail(c, c.Request.Context().Err())
+		return nil, false
+	case <-wait.C:
 		c.Header("Retry-After", "5")
 		fail(c, newError("unavailable", "%d uploaded files are being read already; try again in a few seconds", cap(s.readers)))
 		return nil, false
@@ -165,17 +172,17 @@ func unprocessable(field string, err error) *apiError {
 // importForm reads the upload's options; a template_id fills the mapping,
 // encoding and sheet the form leaves empty.
 func (s *Server) importForm(c *gin.Context) (importer.Options, string, error) {
-	opts := importer.Options{Encoding: c.PostForm("encoding"), Sheet: c.PostForm("sheet"), MaxBytes: s.cfg.MaxUploadBytes, Limits: s.cfg.ImportLimits}
+	var f importUpload
+	if err := firstError(bindUpload(c, &f), f.check()); err != nil {
+		return importer.Options{}, "", err
+	}
+	opts := importer.Options{Encoding: string(f.Encoding), Sheet: f.Sheet, MaxBytes: s.cfg.MaxUploadBytes, Limits: s.cfg.ImportLimits}
 	if len(opts.Sheet) > 128 {
 		return opts, "", fieldError("sheet", "a sheet name has at most 128 bytes (Excel allows 31 characters)")
 	}
-	mapping := c.PostForm("mapping")
-	if v := c.PostForm("template_id"); v != "" {
-		id, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return opts, "", fieldError("template_id", "must be an integer")
-		}
-		t, err := s.store.GetMappingTemplate(c.Request.Context(), id)
+	mapping := f.Mapping
+	if f.TemplateID != 0 {
+		t, err := s.store.GetMappingTemplate(c.Request.Context(), f.TemplateID)
 		if err != nil {
 			return opts, "", fieldError("template_id", "no such mapping template")
 		}
@@ -241,7 +248,7 @@ func (s *Server) queueImport(c *gin.Context, job *store.ImportJob, up *upload, o
 	if err := s.store.CreateImportJob(ctx, job); err != nil {
 		return err
 	}
-	if job.DuplicateOf != nil && c.PostForm("force") != "true" {
+	if force, _ := strconv.ParseBool(c.PostForm("force")); job.DuplicateOf != nil && !force { // parsed by importForm
 		msg := fmt.Sprintf("this file was already imported into the campaign by import %d; send force=true to import it again", *job.DuplicateOf)
 		_ = s.store.FinishImportJob(ctx, job.ID, store.ImportCancelled, msg, nil)
 		return newError("conflict", "%s", msg)

@@ -46,7 +46,7 @@ func (s *Server) apiRoutes() []route {
 
 		// users_manage
 		{"POST", "/api/v1/users", store.PermUsersManage, "user.create", s.createUser, doc{"Create a user or agent", userRequest{}, userView{}, 201}},
-		{"GET", "/api/v1/users", store.PermUsersManage, "", s.listUsers, doc{"List users (?role&group_id&q&page&page_size)", nil, list[userView]{}, 200}},
+		{"GET", "/api/v1/users", store.PermUsersManage, "", s.listUsers, doc{"List users", userQuery{}, list[userView]{}, 200}},
 		{"GET", "/api/v1/users/:id", store.PermUsersManage, "", s.getUser, doc{"One user", nil, userView{}, 200}},
 		{"PATCH", "/api/v1/users/:id", store.PermUsersManage, "user.update", s.updateUser, doc{"Change a user", userRequest{}, userView{}, 200}},
 		{"DELETE", "/api/v1/users/:id", store.PermUsersManage, "user.delete", s.deleteUser, doc{"Delete a user", nil, nil, 204}},
@@ -56,7 +56,7 @@ func (s *Server) apiRoutes() []route {
 		{"DELETE", "/api/v1/groups/:id", store.PermUsersManage, "group.delete", s.deleteGroup, doc{"Delete a group", nil, nil, 204}},
 
 		// campaign_view
-		{"GET", "/api/v1/groups", store.PermCampaignView, "", s.listGroups, doc{"List groups (?kind)", nil, list[store.Group]{}, 200}},
+		{"GET", "/api/v1/groups", store.PermCampaignView, "", s.listGroups, doc{"List groups", groupQuery{}, list[store.Group]{}, 200}},
 
 		// calendars and strategies (campaign_manage to change, campaign_view to read)
 		// -- calendars-strategies routes start --
@@ -77,15 +77,15 @@ func (s *Server) apiRoutes() []route {
 
 		// campaigns, contacts, imports (campaign_manage to change, campaign_view to read)
 		{"POST", "/api/v1/campaigns", store.PermCampaignManage, "campaign.create", s.createCampaign, doc{"Create a campaign (draft)", campaignRequest{}, store.Campaign{}, 201}},
-		{"GET", "/api/v1/campaigns", store.PermCampaignView, "", s.listCampaigns, doc{"List campaigns (?status&kind&media&q)", nil, list[store.Campaign]{}, 200}},
+		{"GET", "/api/v1/campaigns", store.PermCampaignView, "", s.listCampaigns, doc{"List campaigns", campaignQuery{}, list[store.Campaign]{}, 200}},
 		{"GET", "/api/v1/campaigns/:id", store.PermCampaignView, "", s.getCampaign, doc{"One campaign", nil, store.Campaign{}, 200}},
 		{"PATCH", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.update", s.updateCampaign, doc{"Change a campaign's settings", campaignRequest{}, store.Campaign{}, 200}},
 		{"DELETE", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.delete", s.deleteCampaign, doc{"Delete a campaign that is not running", nil, nil, 204}},
-		{"GET", "/api/v1/campaigns/:id/contacts", store.PermCampaignView, "", s.listContacts, doc{"Contacts with status, attempts, owner, why not dialable now and the blacklist entries that block them (?status&owner_agent_id&unassigned&q)", nil, list[contactView]{}, 200}},
+		{"GET", "/api/v1/campaigns/:id/contacts", store.PermCampaignView, "", s.listContacts, doc{"Contacts with status, attempts, owner, why not dialable now and the blacklist entries that block them ", contactQuery{}, list[contactView]{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/contacts/:contact_id", store.PermCampaignView, "", s.getContact, doc{"One contact: status, why not dialable now, and the blacklist entries that block it", nil, contactView{}, 200}},
 		{"POST", "/api/v1/campaigns/:id/contacts", store.PermCampaignManage, "contact.ingest", s.ingestContacts, doc{"Ingest API: {\"contacts\":[...]}, validated like a file; answers like an import job", ingestRequest{}, store.ImportJob{}, 200}},
-		{"POST", "/api/v1/campaigns/:id/imports", store.PermCampaignManage, "import.create", s.createImport, doc{"Upload a contact file (multipart file, mapping, encoding, sheet, force)", nil, store.ImportJob{}, 202}},
-		{"POST", "/api/v1/campaigns/:id/imports/preview", store.PermCampaignManage, "", s.previewImport, doc{"Preview a contact file: detected mapping and first rows validated; stores nothing", nil, previewResponse{}, 200}},
+		{"POST", "/api/v1/campaigns/:id/imports", store.PermCampaignManage, "import.create", s.createImport, doc{"Upload a contact file; the import runs in the background", importUpload{}, store.ImportJob{}, 202}},
+		{"POST", "/api/v1/campaigns/:id/imports/preview", store.PermCampaignManage, "", s.previewImport, doc{"Preview a contact file: detected mapping and first rows validated; stores nothing", importUpload{}, previewResponse{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/imports", store.PermCampaignView, "", s.listImports, doc{"A campaign's import jobs", nil, list[store.ImportJob]{}, 200}},
 		{"GET", "/api/v1/imports/:id", store.PermCampaignView, "", s.getImport, doc{"An import job: status, counts, errors by row and field", nil, store.ImportJob{}, 200}},
 		{"POST", "/api/v1/imports/:id/cancel", store.PermCampaignManage, "import.cancel", s.cancelImport, doc{"Cancel an import after its current batch, or an interrupted one (its kept file is deleted)", nil, nil, 202}},
@@ -108,8 +108,8 @@ func (s *Server) apiRoutes() []route {
 		// dnc_manage to change, campaign_view to search
 		{"POST", "/api/v1/dnc", store.PermDNCManage, "dnc.create", s.createDNC, doc{"Blacklist a phone or resident ID number; blocks matching contacts everywhere. A listed value is never overwritten: 409 with the entry in error.existing, or with add_reason the reason is added to its history (200)", dncRequest{}, dncView{}, 201}},
 		{"POST", "/api/v1/dnc/batch", store.PermDNCManage, "dnc.batch", s.createDNCBatch, doc{"Blacklist many entries; bad items reported by row in errors, values already listed by row in duplicates (their reasons kept)", dncBatchRequest{}, dncBatchResponse{}, 200}},
-		{"POST", "/api/v1/dnc/import", store.PermDNCManage, "dnc.import", s.importDNC, doc{"Blacklist every phone and ID number in a file (csv/txt/xlsx/docx/doc); multipart file, reason, source", nil, dncBatchResponse{}, 200}},
-		{"GET", "/api/v1/dnc", store.PermCampaignView, "", s.listDNC, doc{"Search the blacklist (?q&kind)", nil, list[store.DNCEntry]{}, 200}},
+		{"POST", "/api/v1/dnc/import", store.PermDNCManage, "dnc.import", s.importDNC, doc{"Blacklist every phone and ID number in a file (csv/txt/xlsx/docx/doc)", dncUpload{}, dncBatchResponse{}, 200}},
+		{"GET", "/api/v1/dnc", store.PermCampaignView, "", s.listDNC, doc{"Search the blacklist", dncQuery{}, list[store.DNCEntry]{}, 200}},
 		{"DELETE", "/api/v1/dnc/:id", store.PermDNCManage, "dnc.delete", s.deleteDNC, doc{"Remove a blacklist entry; releases the contacts it alone blocked", nil, nil, 204}},
 
 		// monitor

@@ -16,7 +16,12 @@ const maxSearchLen = 128
 // phone in any accepted form, an ID number in either case), never by prefix,
 // so searching cannot reveal a masked digit; names match by substring.
 func searchParam(c *gin.Context) (store.Search, error) {
-	q := strings.TrimSpace(c.Query("q"))
+	return searchOf(c, c.Query("q"))
+}
+
+// searchOf is searchParam for a q already bound from the query.
+func searchOf(c *gin.Context, q string) (store.Search, error) {
+	q = strings.TrimSpace(q)
 	if len(q) > maxSearchLen {
 		return store.Search{}, fieldError("q", "at most 128 bytes")
 	}

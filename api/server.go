@@ -51,6 +51,10 @@ type Config struct {
 	// many uploads are read at once for previews and upload checks (2).
 	ImportLimits importer.Limits
 	Previews     int
+	// ReadSlotWait is how long an upload waits for a reading slot before
+	// 503 (default 15 s), so a few supervisors uploading at once queue
+	// briefly instead of being refused.
+	ReadSlotWait time.Duration
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 	// FreeSWITCH mod_xml_curl handlers, mounted under /fs/ when set, and
@@ -122,6 +126,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Previews <= 0 {
 		cfg.Previews = 2
+	}
+	if cfg.ReadSlotWait <= 0 {
+		cfg.ReadSlotWait = 15 * time.Second
 	}
 	return &Server{cfg: cfg, readers: make(chan struct{}, cfg.Previews), store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now(),
 		proxies: proxies, limits: newLimiter(cfg.Now)}

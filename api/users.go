@@ -177,11 +177,12 @@ func (s *Server) listUsers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f := store.UserFilter{Role: store.Role(c.Query("role")), Q: c.Query("q"), Page: p}
-	if f.GroupID, err = int64Query(c, "group_id"); err != nil {
+	var q userQuery
+	if err := firstError(bindQuery(c, &q), q.check()); err != nil {
 		fail(c, err)
 		return
 	}
+	f := store.UserFilter{Role: q.Role, Q: q.Q, GroupID: q.GroupID, Page: p}
 	users, total, err := s.store.ListUsers(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)

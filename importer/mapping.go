@@ -209,18 +209,16 @@ func (m Mapping) columnFor(key string) (int, error) {
 }
 
 func parseTarget(col Column, value string) (Column, error) {
-	v := strings.TrimSpace(value)
+	v := Target(strings.TrimSpace(value))
 	switch {
-	case v == string(FieldIgnore) || v == "" || v == "-":
+	case v == "" || v == "-":
 		col.Field = FieldIgnore
-	case strings.HasPrefix(v, "attributes."):
-		col.Field, col.Attribute = FieldAttribute, strings.TrimPrefix(v, "attributes.")
-	case v == string(FieldAttribute):
-		col.Field = FieldAttribute
-	case isContactField(Field(v)):
-		col.Field = Field(v)
+	case !store.OneOf(v):
+		return col, fmt.Errorf("%w: column %q: unknown field %q, %s", ErrBadMapping, col.Header, value, store.EnumMessage(v))
+	case Target("").MatchPattern(string(v)):
+		col.Field, col.Attribute = FieldAttribute, strings.TrimPrefix(string(v), attributePrefix)
 	default:
-		return col, fmt.Errorf("%w: unknown field %q for column %q", ErrBadMapping, value, col.Header)
+		col.Field = Field(v)
 	}
 	return col, nil
 }

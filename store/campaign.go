@@ -108,14 +108,14 @@ func (c *Campaign) Validate() error {
 		add("name", "is required (at most 128 bytes)")
 	}
 	errs = checkNames(errs, [2]string{"name", c.Name})
-	if !oneOf(string(c.Kind), "survey", "notification", "collection", "confirmation", "sales") {
-		add("kind", "must be survey, notification, collection, confirmation or sales")
+	if !OneOf(c.Kind) {
+		add("kind", EnumMessage(c.Kind))
 	}
-	if !oneOf(string(c.Media), "voice", "ivr", "sms", "email", "fax") {
-		add("media", "must be voice, ivr, sms, email or fax")
+	if !OneOf(c.Media) {
+		add("media", EnumMessage(c.Media))
 	}
-	if !oneOf(string(c.DialMode), "preview", "progressive", "predictive", "broadcast") {
-		add("dial_mode", "must be preview, progressive, predictive or broadcast")
+	if !OneOf(c.DialMode) {
+		add("dial_mode", EnumMessage(c.DialMode))
 	}
 	if c.Media == MediaIVR && c.DialMode != DialBroadcast {
 		add("dial_mode", "an ivr campaign dials in broadcast mode")
@@ -149,15 +149,6 @@ func callerIDOK(s string) bool {
 		}
 	}
 	return true
-}
-
-func oneOf(v string, options ...string) bool {
-	for _, o := range options {
-		if v == o {
-			return true
-		}
-	}
-	return false
 }
 
 func (c *Campaign) encode() {

@@ -85,7 +85,7 @@ const blockReasonDNC = "dnc"
 var blockableStatuses = []ContactStatus{ContactPending, ContactFailed, ContactMaintenance}
 
 func validDNCSource(s DNCSource) bool {
-	return oneOf(string(s), "manual", "agent", "import", "invalid_number", "customer_request")
+	return OneOf(s)
 }
 
 // AddDNC lists a value (already normalised) and moves every matching
@@ -96,7 +96,7 @@ func validDNCSource(s DNCSource) bool {
 // earlier reasons kept. On return e is the stored entry with its reasons.
 func (s *Store) AddDNC(ctx context.Context, e *DNCEntry, onExisting DNCOnExisting) (DNCAddResult, error) {
 	if !validDNCSource(e.Source) {
-		return DNCAddResult{}, Invalid("source", "must be manual, agent, import, invalid_number or customer_request")
+		return DNCAddResult{}, Invalid("source", EnumMessage(e.Source))
 	}
 	req := *e
 	res, err := s.addDNC(ctx, e, onExisting)

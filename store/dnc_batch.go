@@ -49,7 +49,7 @@ func (s *Store) AddDNCBatch(ctx context.Context, entries []DNCEntry) (DNCBatchRe
 	for i := range entries {
 		if !validDNCSource(entries[i].Source) {
 			return res, &ValidationError{Fields: []FieldError{{Row: i + 1, Field: "source",
-				Message: "must be manual, agent, import, invalid_number or customer_request"}}}
+				Message: EnumMessage(entries[i].Source)}}}
 		}
 	}
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {

@@ -36,10 +36,8 @@ func (g *Group) Validate() error {
 		errs = append(errs, FieldError{Field: "name", Message: "is required (at most 128 bytes)"})
 	}
 	errs = checkNames(errs, [2]string{"name", g.Name})
-	switch g.Kind {
-	case GroupAgent, GroupExpert, GroupIVR:
-	default:
-		errs = append(errs, FieldError{Field: "kind", Message: "must be agent, expert or ivr"})
+	if !OneOf(g.Kind) {
+		errs = append(errs, EnumError("kind", g.Kind))
 	}
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}

@@ -58,17 +58,15 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	dialector, err := dialect(cfg)
+	db, err := openGorm(cfg)
+	if err != nil && cfg.Driver == "mysql" && isUnknownDatabase(err) {
+		if err := createMySQLDatabase(ctx, withMySQLParams(cfg.DSN), cfg.Logger); err != nil {
+			return nil, err
+		}
+		db, err = openGorm(cfg)
+	}
 	if err != nil {
 		return nil, err
-	}
-	db, err := gorm.Open(dialector, &gorm.Config{
-		Logger:         newGormLogger(cfg.Logger),
-		NowFunc:        func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) },
-		TranslateError: false,
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: open %s: %w", cfg.Driver, err)
 	}
 	if err := configurePool(db, cfg.Driver); err != nil {
 		return nil, err
@@ -89,6 +87,22 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, err
 	}
 	return s, nil
+}
+
+func openGorm(cfg Config) (*gorm.DB, error) {
+	dialector, err := dialect(cfg)
+	if err != nil {
+		return nil, err
+	}
+	db, err := gorm.Open(dialector, &gorm.Config{
+		Logger:         newGormLogger(cfg.Logger),
+		NowFunc:        func() time.Time { return cfg.Now().UTC().Truncate(time.Microsecond) },
+		TranslateError: false,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", cfg.Driver, err)
+	}
+	return db, nil
 }
 
 // ownerOnly makes the SQLite file (every customer's phone and ID number)

@@ -22,11 +22,17 @@ const (
 	ResultAbandoned      = "abandoned"
 )
 
-// RetryClasses lists the result classes RetryIntervals may name.
-var RetryClasses = []string{ResultBusy, ResultNoAnswer, ResultRejected, ResultNetworkFailure, ResultMachine, ResultAbandoned}
+// RetryClass is a result class a retry interval is set for (RetryClasses).
+type RetryClass string
 
-// Phone fields a strategy may order.
-var phoneFields = []string{"phone", "alt_phone"}
+// PhoneField names one of a contact's phones, in a strategy's phone order.
+type PhoneField string
+
+// Phone fields a strategy may order (PhoneFields).
+const (
+	PhonePrimary PhoneField = "phone"
+	PhoneAlt     PhoneField = "alt_phone"
+)
 
 // maxRetryS bounds any retry interval: a week.
 const maxRetryS = 7 * 24 * 3600
@@ -105,12 +111,12 @@ func (s *Strategy) Validate() error {
 
 func (s *Strategy) validatePhoneOrder(add func(field, msg string)) {
 	if len(s.PhoneOrder) == 0 {
-		add("phone_order", "must name at least one of phone, alt_phone")
+		add("phone_order", "must name at least one of: "+strings.Join(PhoneField("").EnumValues(), ", "))
 	}
 	for i, p := range s.PhoneOrder {
 		switch {
-		case !slices.Contains(phoneFields, p):
-			add(fmt.Sprintf("phone_order[%d]", i), "must be phone or alt_phone")
+		case !OneOf(PhoneField(p)):
+			add(fmt.Sprintf("phone_order[%d]", i), EnumMessage(PhoneField(p)))
 		case slices.Index(s.PhoneOrder, p) < i:
 			add(fmt.Sprintf("phone_order[%d]", i), p+" is listed twice")
 		}
@@ -155,8 +161,8 @@ func (s *Strategy) validateRetryIntervals(add func(field, msg string)) {
 	slices.Sort(keys) // stable error order
 	for _, k := range keys {
 		f := "retry_intervals." + k
-		if !slices.Contains(RetryClasses, k) {
-			add(f, "unknown result class; use "+strings.Join(RetryClasses, ", "))
+		if !OneOf(RetryClass(k)) {
+			add(f, EnumMessage(RetryClass(k)))
 			continue
 		}
 		r := s.RetryIntervals[k]

@@ -53,7 +53,7 @@ func (u *User) Validate() error {
 	}
 	errs = checkNames(errs, [2]string{"display_name", u.DisplayName})
 	if !u.Role.Valid() {
-		errs = append(errs, FieldError{Field: "role", Message: "must be admin, supervisor, qa or agent"})
+		errs = append(errs, EnumError("role", u.Role))
 	}
 	if u.Extension != nil && !extensionRe.MatchString(*u.Extension) {
 		errs = append(errs, FieldError{Field: "extension", Message: "must be 2-10 digits"})
@@ -63,7 +63,7 @@ func (u *User) Validate() error {
 	}
 	for _, p := range u.ExtraPermissions() {
 		if !ValidPermission(p) {
-			errs = append(errs, FieldError{Field: "permissions", Message: fmt.Sprintf("unknown permission %q", p)})
+			errs = append(errs, EnumError("permissions", p))
 		}
 	}
 	if len(errs) > 0 {

@@ -6,16 +6,26 @@ const { chromium } = require("playwright-core");
 
 const base = process.env.CC_UI_BASE;
 const password = process.env.CC_UI_ADMIN_PASSWORD;
+// Every wait is for a condition (a selector, a function); patience is only
+// the safety net, long enough that a busy machine never reaches it.
+const patience = 120_000;
 let browser;
 
 before(async () => {
   browser = await chromium.launch({
+    timeout: patience,
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
 });
 after(async () => { await browser?.close(); });
+
+async function newPage() {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(patience);
+  return page;
+}
 
 async function signIn(page) {
   await page.goto(base + "/");
@@ -26,7 +36,7 @@ async function signIn(page) {
 }
 
 test("login page is Chinese by default, labelled simulated, and refuses a wrong password", async () => {
-  const page = await browser.newPage();
+  const page = await newPage();
   await page.goto(base + "/");
   assert.equal(await page.locator("html").getAttribute("lang"), "zh-CN");
   await page.waitForSelector("#sim:not([hidden])");
@@ -40,7 +50,7 @@ test("login page is Chinese by default, labelled simulated, and refuses a wrong 
 });
 
 test("admin creates a campaign, imports an Excel file and sees the contacts, in English too", async () => {
-  const page = await browser.newPage();
+  const page = await newPage();
   await signIn(page);
   await page.fill("input[name=name]", "界面测试活动");
   await page.click("form.row button");
@@ -58,7 +68,7 @@ test("admin creates a campaign, imports an Excel file and sees the contacts, in 
 });
 
 test("blacklisting an ID number from the UI blocks the contact", async () => {
-  const page = await browser.newPage();
+  const page = await newPage();
   await signIn(page);
   await page.click("a[href='#dnc']");
   await page.fill("input[name=id_number]", "510104200002290038");

@@ -17,6 +17,12 @@ import (
 	"github.com/bankcc/callcenter/store/storetest"
 )
 
+// patience bounds every wait in these tests. It is a safety net, not a
+// speed expectation: on a busy 2-core machine under -race a start that takes
+// a second when idle can take far longer, so each wait ends as soon as its
+// condition holds and fails only when it never does.
+const patience = 2 * time.Minute
+
 // program runs `callcenter serve` in-process on a free port until stop.
 type program struct {
 	base string
@@ -40,7 +46,7 @@ func startProgram(t *testing.T, env map[string]string) *program {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"--http-address", addr, "serve"}, out, io.Discard) }()
 	p := &program{base: "http://" + addr, out: out, stop: func() error { cancel(); return <-done }}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		resp, err := http.Get(p.base + "/healthz")
 		if err == nil {
@@ -142,7 +148,7 @@ func testProgramFlow(t *testing.T, env map[string]string) {
 		Simulated bool
 		Nodes     []struct{ Name, State string }
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(patience)
 	for p.call(t, "GET", "/readyz", "", nil, &ready); ready.Status != "ready" && time.Now().Before(deadline); p.call(t, "GET", "/readyz", "", nil, &ready) {
 		time.Sleep(100 * time.Millisecond)
 	}
