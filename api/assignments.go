@@ -83,6 +83,8 @@ func (s *Server) myTasks(c *gin.Context) {
 		for i := range items {
 			maskContact(&items[i])
 		}
+	} else {
+		s.auditPII(c, PIITaskList, "user", currentUser(c).ID, int64(len(items)), "")
 	}
 	c.JSON(http.StatusOK, newList(items, total))
 }

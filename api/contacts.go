@@ -98,6 +98,9 @@ func (s *Server) listContacts(c *gin.Context) {
 			maskContact(&views[i].Contact)
 		}
 	}
+	if pii {
+		s.auditPII(c, PIIContactList, "campaign", camp.ID, int64(len(views)), fmt.Sprintf("total=%d page=%d", total, max(p.Number, 1)))
+	}
 	c.JSON(http.StatusOK, newList(views, total))
 }
 

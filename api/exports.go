@@ -175,6 +175,9 @@ func (s *Server) createExport(c *gin.Context) {
 	}
 	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v", req.Format, rows,
 		strings.Join(req.Fields, ","), strings.Join(req.Statuses, ","), !canSeePII(c)))
+	if canSeePII(c) && exportsPII(req.Fields) {
+		s.auditPII(c, PIIExport, "campaign", camp.ID, rows, "format="+req.Format)
+	}
 	if err != nil {
 		logger(c).Error("export failed", "campaign_id", camp.ID, "err", err)
 		c.Status(http.StatusInternalServerError)

@@ -51,6 +51,8 @@ type Config struct {
 	// the user:password FreeSWITCH must send to reach them.
 	FSDirectory, FSDialplan http.Handler
 	FSCredentials           string
+	// DLP is the data-leak prevention policy (idle lock, workstation lock).
+	DLP DLPConfig
 }
 
 // Server holds the handlers' dependencies.
@@ -60,6 +62,8 @@ type Server struct {
 	log     *slog.Logger
 	metrics *httpMetrics
 	started time.Time
+	// clientEvents rate-limits the UI's copy and print reports per user.
+	clientEvents eventWindows
 }
 
 // New builds the HTTP handler.

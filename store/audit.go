@@ -57,7 +57,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 		q = q.Where("username = ?", f.Username)
 	}
 	if f.Action != "" {
-		q = q.Where("action LIKE ?", escapeLike(f.Action)+"%")
+		q = q.Where("action LIKE ? ESCAPE '!'", likeEscape(f.Action)+"%")
 	}
 	if f.TargetType != "" {
 		q = q.Where("target_type = ?", f.TargetType)

@@ -202,7 +202,7 @@ func (s *Store) ListWorkstations(ctx context.Context, f WorkstationFilter) ([]Wo
 		q = q.Where("state = ?", *f.State)
 	}
 	if f.Q != "" {
-		q = q.Where("name LIKE ?", escapeLike(NormalizeWorkstationName(f.Q))+"%")
+		q = q.Where("name LIKE ? ESCAPE '!'", likeEscape(NormalizeWorkstationName(f.Q))+"%")
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -230,28 +230,26 @@ func (s *Store) DeleteWorkstation(ctx context.Context, id int64) error {
 	return nil
 }
 
-// RecordWorkstationReport stores a report for the workstation holding token
-// and returns it with the state it had before, so callers can tell a change.
-func (s *Store) RecordWorkstationReport(ctx context.Context, token string, r WorkstationReport) (*Workstation, LockState, error) {
+// RecordWorkstationReport stores a report for w (found by its token) and
+// updates w to match.
+func (s *Store) RecordWorkstationReport(ctx context.Context, w *Workstation, r WorkstationReport) error {
 	if err := r.Validate(); err != nil {
-		return nil, LockUnknown, err
+		return err
 	}
-	w, err := s.WorkstationByToken(ctx, token)
-	if err != nil {
-		return nil, LockUnknown, err
-	}
-	prev := w.State
 	details, _ := json.Marshal(r.Details)
 	now := s.now()
-	w.State, w.Platform, w.Address, w.DetailsJSON, w.ReportedAt = r.State, r.Platform, truncate(r.Address, 64), string(details), &now
-	err = s.conn(ctx).Model(&Workstation{ID: w.ID}).Updates(map[string]any{
-		"state": w.State, "platform": w.Platform, "address": w.Address, "details": w.DetailsJSON, "reported_at": now,
-	}).Error
-	if err != nil {
-		return nil, prev, fmt.Errorf("store: workstation %d report: %w", w.ID, err)
+	res := s.conn(ctx).Model(&Workstation{ID: w.ID}).Updates(map[string]any{
+		"state": r.State, "platform": r.Platform, "address": truncate(r.Address, 64), "details": string(details), "reported_at": now,
+	})
+	if res.Error != nil {
+		return fmt.Errorf("store: workstation %d report: %w", w.ID, res.Error)
 	}
+	if res.RowsAffected == 0 {
+		return fmt.Errorf("store: workstation %d: %w", w.ID, ErrNotFound)
+	}
+	w.State, w.Platform, w.Address, w.DetailsJSON, w.ReportedAt = r.State, r.Platform, truncate(r.Address, 64), string(details), &now
 	w.decode()
-	return w, prev, nil
+	return nil
 }
 
 // NoteWorkstationAgent records the agent last seen signing in on a workstation.

@@ -11,6 +11,16 @@ import (
 	"github.com/bankcc/callcenter/store/storetest"
 )
 
+// report sends rep with token the way the API does: resolve, then record.
+func report(s *store.Store, token string, rep store.WorkstationReport) (*store.Workstation, store.LockState, error) {
+	w, err := s.WorkstationByToken(context.Background(), token)
+	if err != nil {
+		return nil, store.LockUnknown, err
+	}
+	prev := w.State
+	return w, prev, s.RecordWorkstationReport(context.Background(), w, rep)
+}
+
 func TestWorkstationTokenAndReport(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
@@ -26,25 +36,25 @@ func TestWorkstationTokenAndReport(t *testing.T) {
 			t.Fatalf("same name in other case: %v, want conflict", err)
 		}
 		rep := store.WorkstationReport{State: store.LockLocked, Platform: "linux", Address: "10.0.0.5", Details: map[string]string{"udev_rule": "present"}}
-		got, prev, err := s.RecordWorkstationReport(ctx, token, rep)
+		got, prev, err := report(s, token, rep)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if prev != store.LockUnknown || got.State != store.LockLocked || got.ReportedAt == nil || got.Details["udev_rule"] != "present" {
 			t.Fatalf("after report: prev %q, %+v", prev, got)
 		}
-		if _, _, err := s.RecordWorkstationReport(ctx, "ws_wrong", rep); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := report(s, "ws_wrong", rep); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unknown token: %v, want not found", err)
 		}
 		_, fresh, err := s.RotateWorkstationToken(ctx, w.ID)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.RecordWorkstationReport(ctx, token, rep); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := report(s, token, rep); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("old token after rotation: %v, want not found", err)
 		}
 		rep.State = store.LockPartial
-		if _, prev, err = s.RecordWorkstationReport(ctx, fresh, rep); err != nil || prev != store.LockLocked {
+		if _, prev, err = report(s, fresh, rep); err != nil || prev != store.LockLocked {
 			t.Fatalf("new token: prev %q err %v", prev, err)
 		}
 		if err := s.NoteWorkstationAgent(ctx, w.ID, 7); err != nil {
@@ -58,8 +68,11 @@ func TestWorkstationTokenAndReport(t *testing.T) {
 		if err := s.DeleteWorkstation(ctx, w.ID); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := s.RecordWorkstationReport(ctx, fresh, rep); !errors.Is(err, store.ErrNotFound) {
+		if _, _, err := report(s, fresh, rep); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("token of a deleted workstation: %v", err)
+		}
+		if err := s.RecordWorkstationReport(ctx, w, rep); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("report for a workstation deleted after its token was checked: %v", err)
 		}
 	})
 }
@@ -88,7 +101,7 @@ func TestWorkstationReportValidation(t *testing.T) {
 		}
 		for _, b := range bad {
 			var ve *store.ValidationError
-			_, _, err := s.RecordWorkstationReport(ctx, token, b.rep)
+			_, _, err := report(s, token, b.rep)
 			if !errors.As(err, &ve) || ve.Fields[0].Field != b.field {
 				t.Errorf("report %+v: %v, want an error on %s", b.rep, err, b.field)
 			}
@@ -150,7 +163,7 @@ func TestWorkstationLocked(t *testing.T) {
 		if _, err := s.WorkstationLocked(ctx, "pc-9", "10.0.0.5", 15*time.Minute); err == nil || !strings.Contains(err.Error(), "not registered") {
 			t.Fatalf("unknown name: %v", err)
 		}
-		if _, _, err := s.RecordWorkstationReport(ctx, token, store.WorkstationReport{State: store.LockLocked, Address: "10.0.0.5"}); err != nil {
+		if _, _, err := report(s, token, store.WorkstationReport{State: store.LockLocked, Address: "10.0.0.5"}); err != nil {
 			t.Fatal(err)
 		}
 		if w, err := s.WorkstationLocked(ctx, "PC-3", "10.0.0.5", 15*time.Minute); err != nil || w.Name != "pc-3" {

@@ -183,6 +183,8 @@ func TestConfigValidation(t *testing.T) {
 		{map[string]string{"CC_FREESWITCH_NODES": `[{"name":"fs1","address":"10.0.0.1:8021"}]`}, "freeswitch.nodes[0].password"},
 		{map[string]string{"CC_FREESWITCH_NODES": `not json`}, "freeswitch.nodes"},
 		{map[string]string{"CC_LOG_LEVEL": "loud"}, "log.level"},
+		{map[string]string{"CC_SECURITY_IDLE_LOCK": "-1m"}, "security.idle_lock"},
+		{map[string]string{"CC_SECURITY_WORKSTATION_REPORT_MAX_AGE": "10s"}, "security.workstation_report_max_age"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -200,6 +202,17 @@ func TestConfigValidation(t *testing.T) {
 		cfg, err := loadConfig("")
 		if err != nil || len(cfg.FreeSWITCH.Nodes) != 1 || cfg.FreeSWITCH.Nodes[0].MaxCPS != 30 {
 			t.Fatalf("cfg %+v err %v", cfg, err)
+		}
+	})
+	t.Run("security defaults and env", func(t *testing.T) {
+		cfg, err := loadConfig("")
+		if err != nil || cfg.Security.IdleLock != 10*time.Minute || cfg.Security.RequireLockedWorkstation || cfg.Security.WorkstationReportMaxAge != 15*time.Minute {
+			t.Fatalf("defaults %+v err %v", cfg.Security, err)
+		}
+		t.Setenv("CC_SECURITY_REQUIRE_LOCKED_WORKSTATION", "true")
+		t.Setenv("CC_SECURITY_IDLE_LOCK", "0")
+		if cfg, err = loadConfig(""); err != nil || !cfg.Security.RequireLockedWorkstation || cfg.Security.IdleLock != 0 {
+			t.Fatalf("from env %+v err %v", cfg.Security, err)
 		}
 	})
 	t.Run("sample file", func(t *testing.T) {

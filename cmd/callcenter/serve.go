@@ -83,6 +83,8 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
 		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes,
+		DLP: api.DLPConfig{IdleLock: cfg.Security.IdleLock, RequireLockedWorkstation: cfg.Security.RequireLockedWorkstation,
+			WorkstationMaxAge: cfg.Security.WorkstationReportMaxAge},
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
 	if err != nil {
