@@ -181,7 +181,9 @@ func fillParams(t *testing.T, path string, seeded bool) string {
 
 // allowedClass is the status class a caller must get past authorization:
 // anything but 401 and 403.
-func allowedClass(code int) bool { return code != http.StatusUnauthorized && code != http.StatusForbidden }
+func allowedClass(code int) bool {
+	return code != http.StatusUnauthorized && code != http.StatusForbidden
+}
 
 func TestAuthorizationMatrix(t *testing.T) {
 	m := newMatrix(t)
