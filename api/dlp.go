@@ -12,7 +12,7 @@ import (
 // configuration keys.
 type DLPConfig struct {
 	// IdleLock locks the UI's screen after this long without input; 0 turns
-	// the lock off. Default 10 minutes.
+	// the lock off (security.idle_lock, 10 minutes unless configured).
 	IdleLock time.Duration
 	// RequireLockedWorkstation refuses softphone sign-in from a workstation
 	// whose usb-lock script has not reported it locked recently.
@@ -20,9 +20,6 @@ type DLPConfig struct {
 	// WorkstationMaxAge is how old a workstation's last report may be; default 15 minutes.
 	WorkstationMaxAge time.Duration
 }
-
-// DefaultIdleLock is the UI's idle screen lock when none is configured.
-const DefaultIdleLock = 10 * time.Minute
 
 func (d DLPConfig) maxReportAge() time.Duration {
 	if d.WorkstationMaxAge <= 0 {
