@@ -30,13 +30,20 @@ type harness struct {
 	users  map[store.Role]*store.User
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, nil) }
+
+// newHarnessWith lets a test change the server's configuration.
+func newHarnessWith(t *testing.T, tune func(*Config)) *harness {
 	t.Helper()
 	st := storetest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	q := importer.NewQueue(ctx, st, 1, 4, slog.New(slog.DiscardHandler))
 	t.Cleanup(func() { cancel(); q.Shutdown(context.Background()) })
-	srv := New(Config{Store: st, Version: "test", Imports: q, DataDir: t.TempDir(), MaxUploadBytes: 1 << 20})
+	cfg := Config{Store: st, Version: "test", Imports: q, DataDir: t.TempDir(), MaxUploadBytes: 1 << 20}
+	if tune != nil {
+		tune(&cfg)
+	}
+	srv := New(cfg)
 	hh := &harness{t: t, srv: srv, h: srv.Handler(), tokens: map[store.Role]string{}, users: map[store.Role]*store.User{}}
 	for _, r := range []store.Role{store.RoleAdmin, store.RoleSupervisor, store.RoleQA, store.RoleAgent} {
 		u := &store.User{Username: "u_" + string(r), Role: r, DisplayName: string(r)}

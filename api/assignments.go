@@ -79,11 +79,14 @@ func (s *Server) myTasks(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if !canSeePII(c) {
-		for i := range items {
-			maskContact(&items[i])
+	mask := s.masker(c)
+	for i := range items {
+		if err := mask.contact(&items[i]); err != nil {
+			fail(c, err)
+			return
 		}
-	} else {
+	}
+	if canSeePII(c) {
 		s.auditPII(c, PIITaskList, "user", currentUser(c).ID, int64(len(items)), "")
 	}
 	c.JSON(http.StatusOK, newList(items, total))

@@ -120,7 +120,10 @@ func (m *matrix) seed() {
 	for i := 0; i < 4; i++ {
 		c := map[string]any{"name": fmt.Sprintf("客户%d", i), "phone": fmt.Sprintf("1381234560%d", i), "id_number": validID(t, fmt.Sprintf("1101011990030712%d", i))}
 		if i == 0 {
+			// Identifiers in extra columns are customer data too (sensitive attributes).
 			c["alt_phone"] = "13987654321"
+			c["attributes"] = map[string]string{"idcard": validID(t, "44030519851231002"), "mobile2": "13566667777", "balance": "1200.50"}
+			m.secrets = append(m.secrets, c["attributes"].(map[string]string)["idcard"], "13566667777")
 		}
 		contacts = append(contacts, c)
 		m.secrets = append(m.secrets, c["phone"].(string), c["id_number"].(string))

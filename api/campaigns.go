@@ -22,6 +22,9 @@ type campaignRequest struct {
 	IVRFlow        *string               `json:"ivr_flow"`
 	Description    *string               `json:"description"`
 	Status         *store.CampaignStatus `json:"status"`
+	// SensitiveAttributes replaces the list of attribute keys masked like
+	// phone and ID numbers (imports add the columns they detect).
+	SensitiveAttributes *[]string `json:"sensitive_attributes"`
 }
 
 func (r *campaignRequest) apply(c *store.Campaign) error {
@@ -38,6 +41,7 @@ func (r *campaignRequest) apply(c *store.Campaign) error {
 	setIf(&c.MaxAbandonRate, r.MaxAbandonRate)
 	setIf(&c.IVRFlow, r.IVRFlow)
 	setIf(&c.Description, r.Description)
+	setIf(&c.SensitiveAttributes, r.SensitiveAttributes)
 	setRef(&c.StrategyID, r.StrategyID)
 	setRef(&c.GroupID, r.GroupID)
 	setRef(&c.ScriptID, r.ScriptID)

@@ -51,6 +51,7 @@ func (s *Server) ingestContacts(c *gin.Context) {
 	}
 	setTarget(c, "import", job.ID)
 	auditDetail(c, fmt.Sprintf("campaign=%d imported=%d rejected=%d", camp.ID, job.Imported, job.Rejected))
+	maskJob(c, job)
 	c.JSON(http.StatusOK, job)
 }
 
@@ -69,7 +70,12 @@ func (s *Server) listContacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f := store.ContactFilter{CampaignID: camp.ID, Q: c.Query("q"), Page: p, Unassigned: c.Query("unassigned") == "true"}
+	search, err := searchParam(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f := store.ContactFilter{CampaignID: camp.ID, Search: search, Page: p, Unassigned: c.Query("unassigned") == "true"}
 	for _, st := range strings.Split(c.Query("status"), ",") {
 		if st != "" {
 			f.Statuses = append(f.Statuses, store.ContactStatus(st))
@@ -91,25 +97,16 @@ func (s *Server) listContacts(c *gin.Context) {
 		return
 	}
 	views := make([]contactView, len(items))
-	pii := canSeePII(c)
+	mask := s.masker(c)
 	for i := range items {
 		views[i] = contactView{Contact: items[i], NotDialable: check.Reason(&items[i], s.now())}
-		if !pii {
-			maskContact(&views[i].Contact)
+		if err := mask.contact(&views[i].Contact); err != nil {
+			fail(c, err)
+			return
 		}
 	}
-	if pii {
+	if canSeePII(c) {
 		s.auditPII(c, PIIContactList, "campaign", camp.ID, int64(len(views)), fmt.Sprintf("total=%d page=%d", total, max(p.Number, 1)))
 	}
 	c.JSON(http.StatusOK, newList(views, total))
-}
-
-func maskContact(ct *store.Contact) {
-	ct.Phone = maskPhone(ct.Phone)
-	if ct.AltPhone != "" {
-		ct.AltPhone = maskPhone(ct.AltPhone)
-	}
-	if ct.IDNumber != "" {
-		ct.IDNumber = maskID(ct.IDNumber)
-	}
 }

@@ -170,3 +170,23 @@ func TestPIIAccessIsAuditedAndSearchable(t *testing.T) {
 		t.Fatalf("pii entries before the window: %d", l.Total)
 	}
 }
+
+func TestExportsPII(t *testing.T) {
+	sensitive := map[string]bool{"idcard": true}
+	tests := []struct {
+		fields []string
+		want   bool
+	}{
+		{[]string{"name", "status"}, false},
+		{[]string{"name", "phone"}, true},
+		{[]string{"alt_phone"}, true},
+		{[]string{"id_number"}, true},
+		{[]string{"attributes.balance"}, false},
+		{[]string{"attributes.idcard"}, true},
+	}
+	for _, tt := range tests {
+		if got := exportsPII(tt.fields, sensitive); got != tt.want {
+			t.Errorf("exportsPII(%v) = %v, want %v", tt.fields, got, tt.want)
+		}
+	}
+}

@@ -143,6 +143,11 @@ func (s *Server) saveDNCBatch(c *gin.Context, b *dncBatch, what string) {
 	}
 	b.resp.Added, b.resp.Existing, b.resp.Blocked = added, int64(len(b.entries))-added, blocked
 	auditDetail(c, fmt.Sprintf("%sadded=%d rejected=%d contacts_blocked=%d", what, added, b.resp.Rejected, blocked))
+	if !canSeePII(c) { // the errors quote the rejected values
+		for i := range b.resp.Errors {
+			b.resp.Errors[i].Message = maskDigits(b.resp.Errors[i].Message)
+		}
+	}
 	c.JSON(http.StatusOK, b.resp)
 }
 
@@ -152,11 +157,12 @@ func (s *Server) listDNC(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	q := strings.TrimSpace(c.Query("q"))
-	if n, _, err := dialplan.NormalizePhone(q); err == nil {
-		q = n // search by the stored form whatever way the number was typed
+	search, err := searchParam(c)
+	if err != nil {
+		fail(c, err)
+		return
 	}
-	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Q: q, Kind: store.DNCKind(c.Query("kind")), Page: p})
+	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Search: search, Kind: store.DNCKind(c.Query("kind")), Page: p})
 	if err != nil {
 		fail(c, err)
 		return
@@ -206,7 +212,12 @@ func (s *Server) importDNC(c *gin.Context) {
 		return
 	}
 	defer os.Remove(up.path)
-	src, mapping, err := openChecked(up, importer.Options{Encoding: c.PostForm("encoding"), MaxBytes: s.cfg.MaxUploadBytes}, c.PostForm("mapping"))
+	release, ok := s.readSlot(c)
+	if !ok {
+		return
+	}
+	defer release()
+	src, mapping, err := openChecked(up, importer.Options{Encoding: c.PostForm("encoding"), MaxBytes: s.cfg.MaxUploadBytes, Limits: s.cfg.ImportLimits}, c.PostForm("mapping"))
 	if err != nil {
 		fail(c, err)
 		return

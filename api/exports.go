@@ -62,7 +62,9 @@ type column struct {
 	read   func(c *store.Contact) string
 }
 
-func (r *exportRequest) columns(pii bool) ([]column, error) {
+// columns builds the export's columns; without pii_view phones, ID numbers
+// and the campaign's sensitive attributes are masked.
+func (r *exportRequest) columns(pii bool, sensitive map[string]bool) ([]column, error) {
 	if len(r.Fields) == 0 {
 		return nil, fieldError("fields", "choose at least one field")
 	}
@@ -79,7 +81,7 @@ func (r *exportRequest) columns(pii bool) ([]column, error) {
 			return nil, fieldError(fmt.Sprintf("fields[%d]", i), fmt.Sprintf("unknown field %q", f))
 		}
 		if !pii {
-			read = maskedReader(f, read)
+			read = maskedReader(f, read, sensitive)
 		}
 		cols[i] = column{header: f, read: read}
 		if len(r.Headers) > 0 && strings.TrimSpace(r.Headers[i]) != "" {
@@ -89,8 +91,18 @@ func (r *exportRequest) columns(pii bool) ([]column, error) {
 	return cols, nil
 }
 
-func maskedReader(field string, read func(*store.Contact) string) func(*store.Contact) string {
+func maskedReader(field string, read func(*store.Contact) string, sensitive map[string]bool) func(*store.Contact) string {
+	if key, isAttr := strings.CutPrefix(field, "attributes."); isAttr && sensitive[key] {
+		field = "sensitive"
+	}
 	switch field {
+	case "sensitive":
+		return func(c *store.Contact) string {
+			if v := read(c); v != "" {
+				return maskAttr(v)
+			}
+			return ""
+		}
 	case "phone", "alt_phone":
 		return func(c *store.Contact) string {
 			if v := read(c); v != "" {
@@ -157,7 +169,7 @@ func (s *Server) createExport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cols, err := req.columns(canSeePII(c))
+	cols, err := req.columns(canSeePII(c), camp.Sensitive())
 	if err != nil {
 		fail(c, err)
 		return
@@ -175,7 +187,7 @@ func (s *Server) createExport(c *gin.Context) {
 	}
 	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v", req.Format, rows,
 		strings.Join(req.Fields, ","), strings.Join(req.Statuses, ","), !canSeePII(c)))
-	if canSeePII(c) && exportsPII(req.Fields) {
+	if canSeePII(c) && exportsPII(req.Fields, camp.Sensitive()) {
 		s.auditPII(c, PIIExport, "campaign", camp.ID, rows, "format="+req.Format)
 	}
 	if err != nil {
@@ -285,7 +297,7 @@ func (s *Server) createExportTemplate(c *gin.Context) {
 		return
 	}
 	probe := exportRequest{Fields: req.Fields, Headers: req.Headers}
-	if _, err := probe.columns(true); err != nil {
+	if _, err := probe.columns(true, nil); err != nil {
 		fail(c, err)
 		return
 	}

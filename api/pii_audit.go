@@ -49,10 +49,12 @@ func (s *Server) auditPII(c *gin.Context, action PIIAction, targetType string, t
 // piiExportFields are the export fields masking applies to.
 var piiExportFields = map[string]bool{"phone": true, "alt_phone": true, "id_number": true}
 
-// exportsPII tells whether an export's fields include a masked-by-default one.
-func exportsPII(fields []string) bool {
+// exportsPII tells whether an export's fields include one masked for users
+// without pii_view: a phone, the ID number, or a sensitive attribute.
+func exportsPII(fields []string, sensitive map[string]bool) bool {
 	for _, f := range fields {
-		if piiExportFields[strings.TrimSpace(f)] {
+		key, isAttr := strings.CutPrefix(f, "attributes.")
+		if piiExportFields[f] || isAttr && sensitive[key] {
 			return true
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,6 +46,10 @@ type Config struct {
 	Imports        ImportQueue
 	DataDir        string
 	MaxUploadBytes int64
+	// ImportLimits bound what reading one upload holds; Previews is how
+	// many uploads are read at once for previews and upload checks (2).
+	ImportLimits importer.Limits
+	Previews     int
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 	// FreeSWITCH mod_xml_curl handlers, mounted under /fs/ when set, and
@@ -58,6 +63,7 @@ type Config struct {
 // Server holds the handlers' dependencies.
 type Server struct {
 	cfg     Config
+	readers chan struct{} // one token per upload being read in a request
 	store   *store.Store
 	log     *slog.Logger
 	metrics *httpMetrics
@@ -89,7 +95,10 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now()}
+	if cfg.Previews <= 0 {
+		cfg.Previews = 2
+	}
+	return &Server{cfg: cfg, readers: make(chan struct{}, cfg.Previews), store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now()}
 }
 
 // Handler returns the gin engine with every route mounted.
@@ -97,6 +106,9 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.ContextWithFallback = true
+	// Uploads beyond 1 MB go to a temporary file while the form is parsed,
+	// not to memory (gin's default keeps 32 MB per request in the heap).
+	r.MaxMultipartMemory = 1 << 20
 	r.Use(s.requestID, s.recoverPanic, s.accessLog)
 	s.mount(r)
 	r.NoRoute(func(c *gin.Context) {

@@ -174,7 +174,7 @@ func FuzzDOCX(f *testing.F) {
 func FuzzDOC(f *testing.F) {
 	for _, p := range []string{"testdata/contacts.doc", "testdata/contacts_en.doc"} {
 		data := addFile(f, p)
-		streams, err := docStreams(bytes.NewReader(data), int64(len(data)), p)
+		streams, err := docStreams(bytes.NewReader(data), int64(len(data)), p, DefaultLimits)
 		if err != nil {
 			f.Fatal(err)
 		}
@@ -186,12 +186,12 @@ func FuzzDOC(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, wordDocument, table []byte) {
 		streams := map[string][]byte{"WordDocument": wordDocument, "0Table": table, "1Table": table}
-		rr, err := docRows(streams, "contacts.doc")
+		rr, err := docRows(streams, "contacts.doc", DefaultLimits)
 		if err != nil {
 			checkCleanError(t, err)
 			return
 		}
-		src, err := newSource(rr, "contacts.doc")
+		src, err := newSource(rr, "contacts.doc", DefaultLimits)
 		if err != nil {
 			checkCleanError(t, err)
 			return

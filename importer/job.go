@@ -16,9 +16,10 @@ import (
 // JobStore is what running an import job needs from the store.
 type JobStore interface {
 	StartImportJob(ctx context.Context, id int64) error
-	ImportBatch(ctx context.Context, jobID, campaignID int64, batch []store.Contact, rejected, dupInFile int64) (store.BatchResult, error)
+	ImportBatchRows(ctx context.Context, jobID, campaignID int64, rows store.RowRange, batch []store.Contact, rejected, dupInFile int64) (store.BatchResult, error)
 	ImportCancelRequested(ctx context.Context, id int64) (bool, error)
 	FinishImportJob(ctx context.Context, id int64, status store.ImportStatus, msg string, errs []store.FieldError) error
+	AddSensitiveAttributes(ctx context.Context, campaignID int64, keys []string) error
 }
 
 // BatchSize is the number of rows committed together: big enough for fast
@@ -43,6 +44,11 @@ type JobRun struct {
 	// Writers is how many batches are stored at once (default 2): the
 	// database works on one batch while the next is read and validated.
 	Writers int
+	// Skip lists the rows committed by an earlier, interrupted run of the
+	// same job (sorted): a resume reads past them without storing them again.
+	Skip []store.RowRange
+	// Status is the outcome once Run has returned.
+	Status store.ImportStatus
 }
 
 // jobState is what one run accumulates.
@@ -52,6 +58,8 @@ type jobState struct {
 	rejected int64
 	errs     []store.FieldError
 	lastRow  int
+	rows     store.RowRange // file rows of the batch being filled
+	skip     []store.RowRange
 	writer   *batchWriter
 }
 
@@ -61,11 +69,15 @@ func (j *JobRun) Run(ctx context.Context, src Source) error {
 	if err := j.Store.StartImportJob(ctx, j.JobID); err != nil {
 		return fmt.Errorf("importer: start job %d: %w", j.JobID, err)
 	}
-	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
+	if err := j.markSensitive(ctx, j.Mapping.SensitiveAttributes()); err != nil {
+		return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, store.ImportFailed, err.Error(), nil)
+	}
+	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx), skip: j.Skip}
 	status, msg := j.readAll(ctx, src, st)
 	if err := j.writeReport(st.errs); err != nil {
 		j.Log.Error("import error report", "job_id", j.JobID, "err", err)
 	}
+	j.Status = status
 	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.errs)
 }
 
@@ -90,21 +102,54 @@ func (j *JobRun) readAll(ctx context.Context, src Source, st *jobState) (store.I
 			}
 			if j.cancelled(ctx) {
 				n, _ := st.writer.close()
+				if ctx.Err() != nil { // shutdown, not a user's cancel: resumable
+					return store.ImportFailed, fmt.Sprintf("%s after row %d; %d whole batches were committed and stay; resume it or cancel it", store.InterruptedMessage, st.lastRow, n)
+				}
 				return store.ImportCancelled, fmt.Sprintf("cancelled after row %d; %d whole batches were committed and stay", st.lastRow, n)
 			}
 		}
 	}
 	ferr := j.flush(ctx, st)
 	if n, err := st.writer.close(); errors.Join(ferr, err) != nil {
+		if ctx.Err() != nil {
+			return store.ImportFailed, fmt.Sprintf("%s after row %d; %d whole batches were committed and stay; resume it or cancel it", store.InterruptedMessage, st.lastRow, n)
+		}
 		return store.ImportFailed, fmt.Sprintf("%v; %d whole batches were committed and stay", errors.Join(ferr, err), n)
 	}
 	return store.ImportDone, ""
 }
 
 // take validates one row and adds it to the batch, or counts it rejected.
+// A row an interrupted run already committed only gives back its errors
+// for the report.
 func (j *JobRun) take(row Row, st *jobState) {
 	cand, errs := j.Mapping.Validate(row)
+	if st.skipped(row.Line) {
+		st.report(errs, cand != nil)
+		return
+	}
+	if st.rows.First == 0 {
+		st.rows.First = row.Line
+	}
+	st.rows.Last = row.Line
 	j.add(cand, errs, row.Line, st)
+}
+
+// skipped reports whether line was committed by an earlier run; lines come
+// in increasing order, so passed ranges are dropped.
+func (st *jobState) skipped(line int) bool {
+	for len(st.skip) > 0 && st.skip[0].Last < line {
+		st.skip = st.skip[1:]
+	}
+	return len(st.skip) > 0 && st.skip[0].First <= line
+}
+
+func (st *jobState) report(errs []FieldError, warning bool) {
+	for _, e := range errs {
+		if len(st.errs) < maxReportErrors {
+			st.errs = append(st.errs, store.FieldError{Row: e.Row, Field: e.Field, Message: e.Message, Warning: warning})
+		}
+	}
 }
 
 // RunInputs imports contacts given by the ingest API (row = 1-based index
@@ -112,6 +157,9 @@ func (j *JobRun) take(row Row, st *jobState) {
 func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 	if err := j.Store.StartImportJob(ctx, j.JobID); err != nil {
 		return fmt.Errorf("importer: start job %d: %w", j.JobID, err)
+	}
+	if err := j.markSensitive(ctx, SensitiveInputs(inputs)); err != nil {
+		return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, store.ImportFailed, err.Error(), nil)
 	}
 	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
 	var ferr error
@@ -131,15 +179,21 @@ func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 	if n, err := st.writer.close(); errors.Join(ferr, err) != nil {
 		status, msg = store.ImportFailed, fmt.Sprintf("%v; %d whole batches were committed and stay", errors.Join(ferr, err), n)
 	}
+	j.Status = status
 	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.errs)
 }
 
-func (j *JobRun) add(cand *Candidate, errs []FieldError, line int, st *jobState) {
-	for _, e := range errs {
-		if len(st.errs) < maxReportErrors {
-			st.errs = append(st.errs, store.FieldError{Row: e.Row, Field: e.Field, Message: e.Message, Warning: cand != nil})
-		}
+// markSensitive records the campaign's sensitive attributes before any
+// contact is stored, so none is ever shown unmasked.
+func (j *JobRun) markSensitive(ctx context.Context, keys []string) error {
+	if err := j.Store.AddSensitiveAttributes(ctx, j.CampaignID, keys); err != nil {
+		return fmt.Errorf("could not record the sensitive columns %v: %w", keys, err)
 	}
+	return nil
+}
+
+func (j *JobRun) add(cand *Candidate, errs []FieldError, line int, st *jobState) {
+	st.report(errs, cand != nil)
 	if cand == nil {
 		st.rejected++
 		return
@@ -164,8 +218,8 @@ func (j *JobRun) flush(ctx context.Context, st *jobState) error {
 		}
 		keep = append(keep, c)
 	}
-	err := st.writer.send(ctx, writeTask{batch: keep, rejected: st.rejected, dup: inFile, lastRow: st.lastRow})
-	st.batch, st.rejected = st.batch[:0], 0
+	err := st.writer.send(ctx, writeTask{batch: keep, rejected: st.rejected, dup: inFile, lastRow: st.lastRow, rows: st.rows})
+	st.batch, st.rejected, st.rows = st.batch[:0], 0, store.RowRange{}
 	return err
 }
 
@@ -187,7 +241,7 @@ func (j *JobRun) writeReport(errs []store.FieldError) error {
 	if j.ReportPath == "" || len(errs) == 0 {
 		return nil
 	}
-	f, err := os.Create(j.ReportPath)
+	f, err := os.OpenFile(j.ReportPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600) // customer data: owner only
 	if err != nil {
 		return err
 	}

@@ -13,6 +13,7 @@ type writeTask struct {
 	batch         []store.Contact
 	rejected, dup int64
 	lastRow       int
+	rows          store.RowRange // file rows covered, recorded for a resume
 }
 
 // batchWriter stores batches on a few goroutines. Each batch is one
@@ -46,7 +47,7 @@ func (w *batchWriter) loop(ctx context.Context) {
 		if w.failed() != nil {
 			continue // drain: after a failure nothing more is stored
 		}
-		_, err := w.run.Store.ImportBatch(ctx, w.run.JobID, w.run.CampaignID, t.batch, t.rejected, t.dup)
+		_, err := w.run.Store.ImportBatchRows(ctx, w.run.JobID, w.run.CampaignID, t.rows, t.batch, t.rejected, t.dup)
 		w.mu.Lock()
 		if err != nil && w.err == nil {
 			w.err = fmt.Errorf("batch ending at row %d could not be stored: %w", t.lastRow, err)

@@ -35,24 +35,25 @@ func TestDocPlcPcdDamaged(t *testing.T) {
 }
 
 // TestDocCharCountDoesNotReserve: the FIB's character count is the file's
-// word; a small document claiming 268 million characters must not make the
-// reader reserve gigabytes (seed char-count-of-a-quarter-billion).
+// word; a 14 KB document claiming 7 million characters (under the reading
+// limit) must not make the reader reserve 56 MB for them. A count over the
+// limit is refused (seed char-count-of-a-quarter-billion).
 func TestDocCharCountDoesNotReserve(t *testing.T) {
 	data, err := os.ReadFile("testdata/contacts_en.doc")
 	if err != nil {
 		t.Fatal(err)
 	}
-	streams, err := docStreams(bytes.NewReader(data), int64(len(data)), "x.doc")
+	streams, err := docStreams(bytes.NewReader(data), int64(len(data)), "x.doc", DefaultLimits)
 	if err != nil {
 		t.Fatal(err)
 	}
 	wd := bytes.Clone(streams["WordDocument"])
 	rgLw := 0x22 + int(binary.LittleEndian.Uint16(wd[0x20:]))*2 + 2
-	binary.LittleEndian.PutUint32(wd[rgLw+12:], 0x10000000)
+	binary.LittleEndian.PutUint32(wd[rgLw+12:], 7_000_000)
 	streams["WordDocument"] = wd
 	var before, after runtime.MemStats
 	runtime.ReadMemStats(&before)
-	rows, err := docRows(streams, "x.doc")
+	rows, err := docRows(streams, "x.doc", DefaultLimits)
 	runtime.ReadMemStats(&after)
 	if err != nil {
 		t.Fatal(err)

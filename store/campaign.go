@@ -74,25 +74,29 @@ func (s CampaignStatus) CanMove(next CampaignStatus) bool {
 
 // Campaign is one outbound campaign and its settings.
 type Campaign struct {
-	ID             int64          `gorm:"primaryKey" json:"id"`
-	Name           string         `gorm:"type:varchar(128);uniqueIndex;not null" json:"name"`
-	Kind           CampaignKind   `gorm:"type:varchar(16);not null" json:"kind"`
-	Media          Media          `gorm:"type:varchar(16);not null" json:"media"`
-	DialMode       DialMode       `gorm:"type:varchar(16);not null" json:"dial_mode"`
-	Priority       int            `gorm:"not null" json:"priority"`
-	StrategyID     *int64         `gorm:"index" json:"strategy_id"`
-	GroupID        *int64         `gorm:"index" json:"group_id"`
-	ScriptID       *int64         `json:"script_id"`
-	CallerIDsJSON  string         `gorm:"column:caller_ids;type:text" json:"-"`
-	CallerIDs      []string       `gorm:"-" json:"caller_ids"`
-	Gateway        string         `gorm:"type:varchar(64)" json:"gateway"`
-	MaxAbandonRate float64        `json:"max_abandon_rate"`
-	IVRFlow        string         `gorm:"type:varchar(64)" json:"ivr_flow"`
-	Description    string         `gorm:"type:varchar(1024)" json:"description"`
-	Status         CampaignStatus `gorm:"type:varchar(16);index;not null" json:"status"`
-	CreatedBy      int64          `json:"created_by"`
-	CreatedAt      time.Time      `json:"created_at"`
-	UpdatedAt      time.Time      `json:"updated_at"`
+	ID             int64        `gorm:"primaryKey" json:"id"`
+	Name           string       `gorm:"type:varchar(128);uniqueIndex;not null" json:"name"`
+	Kind           CampaignKind `gorm:"type:varchar(16);not null" json:"kind"`
+	Media          Media        `gorm:"type:varchar(16);not null" json:"media"`
+	DialMode       DialMode     `gorm:"type:varchar(16);not null" json:"dial_mode"`
+	Priority       int          `gorm:"not null" json:"priority"`
+	StrategyID     *int64       `gorm:"index" json:"strategy_id"`
+	GroupID        *int64       `gorm:"index" json:"group_id"`
+	ScriptID       *int64       `json:"script_id"`
+	CallerIDsJSON  string       `gorm:"column:caller_ids;type:text" json:"-"`
+	CallerIDs      []string     `gorm:"-" json:"caller_ids"`
+	Gateway        string       `gorm:"type:varchar(64)" json:"gateway"`
+	MaxAbandonRate float64      `json:"max_abandon_rate"`
+	IVRFlow        string       `gorm:"type:varchar(64)" json:"ivr_flow"`
+	Description    string       `gorm:"type:varchar(1024)" json:"description"`
+	SensitiveJSON  string       `gorm:"column:sensitive_attributes;type:text" json:"-"`
+	// SensitiveAttributes are the attribute keys holding phone or ID numbers
+	// (filled by detection at import, editable): masked like the core fields.
+	SensitiveAttributes []string       `gorm:"-" json:"sensitive_attributes"`
+	Status              CampaignStatus `gorm:"type:varchar(16);index;not null" json:"status"`
+	CreatedBy           int64          `json:"created_by"`
+	CreatedAt           time.Time      `json:"created_at"`
+	UpdatedAt           time.Time      `json:"updated_at"`
 }
 
 // Validate checks a campaign's fields (references are checked by the store).
@@ -126,6 +130,7 @@ func (c *Campaign) Validate() error {
 			add(fmt.Sprintf("caller_ids[%d]", i), "must be 3-20 digits, optionally with a leading +")
 		}
 	}
+	validateSensitive(c.SensitiveAttributes, add)
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}
 	}
@@ -160,6 +165,7 @@ func (c *Campaign) encode() {
 	}
 	b, _ := json.Marshal(c.CallerIDs)
 	c.CallerIDsJSON = string(b)
+	c.encodeSensitive()
 }
 
 func (c *Campaign) decode() {
@@ -167,6 +173,7 @@ func (c *Campaign) decode() {
 	if c.CallerIDsJSON != "" {
 		_ = json.Unmarshal([]byte(c.CallerIDsJSON), &c.CallerIDs)
 	}
+	c.decodeSensitive()
 }
 
 // checkRefs verifies that referenced rows exist, naming the field when not.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -179,9 +178,9 @@ func (s *Store) ReleaseExpiredDNC(ctx context.Context) (int64, error) {
 
 // DNCFilter narrows ListDNC.
 type DNCFilter struct {
-	Q    string // value prefix or reason text
-	Kind DNCKind
-	Page Page
+	Search Search // the value (see Search for the rules) or reason text
+	Kind   DNCKind
+	Page   Page
 }
 
 // ListDNC searches the blacklist.
@@ -190,10 +189,7 @@ func (s *Store) ListDNC(ctx context.Context, f DNCFilter) ([]DNCEntry, int64, er
 	if f.Kind != "" {
 		q = q.Where("kind = ?", f.Kind)
 	}
-	if f.Q != "" {
-		v := escapeLike(strings.TrimSpace(f.Q))
-		q = q.Where("value LIKE ? OR value LIKE ? OR reason LIKE ?", v+"%", "+86"+v+"%", "%"+v+"%")
-	}
+	q = f.Search.where(q, "reason", "value")
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: count dnc: %w", err)

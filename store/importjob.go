@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -51,13 +52,21 @@ type ImportJob struct {
 	Message     string       `gorm:"type:varchar(1024)" json:"message,omitempty"`
 	DuplicateOf *int64       `json:"duplicate_of,omitempty"` // an earlier job with the same file
 	Cancel      bool         `gorm:"column:cancel_requested" json:"cancel_requested"`
-	CreatedBy   int64        `json:"created_by"`
-	CreatedAt   time.Time    `json:"created_at"`
-	StartedAt   *time.Time   `json:"started_at,omitempty"`
-	FinishedAt  *time.Time   `json:"finished_at,omitempty"`
+	// Owner is the process running (or queueing) the job, HeartbeatAt its
+	// last sign of life: a job whose owner went silent is marked failed.
+	Owner       string     `gorm:"type:varchar(96)" json:"-"`
+	HeartbeatAt *time.Time `json:"heartbeat_at,omitempty"`
+	// FilePath is the kept upload while the job may still be resumed.
+	FilePath   string     `gorm:"type:varchar(1024)" json:"-"`
+	Resumable  bool       `gorm:"-" json:"resumable"`
+	CreatedBy  int64      `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
 }
 
 func (j *ImportJob) decode() {
+	j.Resumable = j.Status == ImportFailed && j.FilePath != ""
 	j.Errors = []FieldError{}
 	if j.ErrorsJSON != "" {
 		_ = json.Unmarshal([]byte(j.ErrorsJSON), &j.Errors)
@@ -68,6 +77,12 @@ func (j *ImportJob) decode() {
 // campaign had the same file hash, DuplicateOf points at it.
 func (s *Store) CreateImportJob(ctx context.Context, j *ImportJob) error {
 	j.Status = ImportQueued
+	// Names come from clients and file systems: fit them to their columns
+	// rather than fail (MariaDB refuses an over-long value).
+	j.Filename, j.Sheet = clip(j.Filename, 255), clip(j.Sheet, 128)
+	j.Format, j.Encoding, j.Source = clip(j.Format, 16), clip(j.Encoding, 16), clip(j.Source, 16)
+	now := s.now()
+	j.Owner, j.HeartbeatAt = s.instance, &now
 	if j.SHA256 != "" {
 		var prev ImportJob
 		err := s.conn(ctx).Where("campaign_id = ? AND sha256 = ? AND status IN ?", j.CampaignID, j.SHA256,
@@ -102,15 +117,16 @@ func (s *Store) ListImportJobs(ctx context.Context, campaignID int64, p Page) ([
 	var out []ImportJob
 	err := p.apply(q).Omit("errors").Order("id DESC").Find(&out).Error
 	for i := range out {
-		out[i].Errors = []FieldError{}
+		out[i].decode()
 	}
 	return out, total, err
 }
 
-// StartImportJob marks a job running.
+// StartImportJob marks a job running, owned by this process.
 func (s *Store) StartImportJob(ctx context.Context, id int64) error {
 	now := s.now()
-	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(map[string]any{"status": ImportRunning, "started_at": now}).Error
+	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(map[string]any{"status": ImportRunning, "started_at": now,
+		"owner": s.instance, "heartbeat_at": now}).Error
 }
 
 // RequestImportCancel asks a running job to stop after its current batch.
@@ -140,9 +156,11 @@ func (s *Store) FinishImportJob(ctx context.Context, id int64, status ImportStat
 	}
 	b, _ := json.Marshal(errs)
 	now := s.now()
-	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(map[string]any{
-		"status": status, "message": truncate(msg, 1024), "errors": string(b), "finished_at": now,
-	}).Error
+	set := map[string]any{"status": status, "message": clip(msg, 1024), "errors": string(b), "finished_at": now}
+	if status != ImportFailed {
+		set["file_path"] = "" // only a failed job keeps its file, to be resumed
+	}
+	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(set).Error
 }
 
 // BatchResult tells what happened to each contact of a batch.
@@ -158,6 +176,13 @@ type BatchResult struct {
 // number are stored in the blocked group. dupInFile counts duplicates the
 // caller already dropped (repeats within the same file).
 func (s *Store) ImportBatch(ctx context.Context, jobID, campaignID int64, batch []Contact, rejected, dupInFile int64) (BatchResult, error) {
+	return s.ImportBatchRows(ctx, jobID, campaignID, RowRange{}, batch, rejected, dupInFile)
+}
+
+// ImportBatchRows is ImportBatch that also records, in the same
+// transaction, which file rows the batch covered, so a resumed job skips
+// exactly the rows already committed.
+func (s *Store) ImportBatchRows(ctx context.Context, jobID, campaignID int64, rows RowRange, batch []Contact, rejected, dupInFile int64) (BatchResult, error) {
 	r := BatchResult{Duplicates: dupInFile}
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		fresh, err := s.dropExisting(tx, campaignID, batch, &r)
@@ -184,13 +209,19 @@ func (s *Store) ImportBatch(ctx context.Context, jobID, campaignID int64, batch 
 				r.Imported = 0
 			}
 		}
+		if rows.Last > 0 {
+			if err := tx.Create(&ImportBatchMark{JobID: jobID, FirstRow: rows.First, LastRow: rows.Last}).Error; err != nil {
+				return fmt.Errorf("store: mark batch: %w", err)
+			}
+		}
 		return tx.Model(&ImportJob{}).Where("id = ?", jobID).Updates(map[string]any{
-			"total":      gorm.Expr("total + ?", int64(len(batch))+rejected+dupInFile),
-			"imported":   gorm.Expr("imported + ?", r.Imported),
-			"duplicates": gorm.Expr("duplicates + ?", r.Duplicates),
-			"blocked":    gorm.Expr("blocked + ?", r.Blocked),
-			"rejected":   gorm.Expr("rejected + ?", rejected),
-			"batches":    gorm.Expr("batches + 1"),
+			"heartbeat_at": s.now(),
+			"total":        gorm.Expr("total + ?", int64(len(batch))+rejected+dupInFile),
+			"imported":     gorm.Expr("imported + ?", r.Imported),
+			"duplicates":   gorm.Expr("duplicates + ?", r.Duplicates),
+			"blocked":      gorm.Expr("blocked + ?", r.Blocked),
+			"rejected":     gorm.Expr("rejected + ?", rejected),
+			"batches":      gorm.Expr("batches + 1"),
 		}).Error
 	})
 	return r, err
@@ -352,4 +383,16 @@ func (s *Store) insertContacts(tx *gorm.DB, rows []Contact) (int64, error) {
 		inserted += res.RowsAffected
 	}
 	return inserted, nil
+}
+
+// clip shortens s to at most n bytes without splitting a character (a cut
+// UTF-8 sequence is refused by MariaDB).
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

@@ -23,6 +23,9 @@ type Config struct {
 	DSN    string // SQLite file path, or a MySQL DSN
 	Logger *slog.Logger
 	Now    func() time.Time // injected clock; time.Now when nil
+	// Instance names this process in the import jobs it owns; "" makes
+	// host/pid/random (tests set it to play another host).
+	Instance string
 }
 
 // Store is the persistence layer.
@@ -31,6 +34,8 @@ type Store struct {
 	driver string
 	now    func() time.Time
 	log    *slog.Logger
+	// instance names this process in the jobs it owns (see ImportJob.Owner).
+	instance string
 	// bulkLoad is whether imports may use LOAD DATA LOCAL (MySQL only).
 	bulkLoad atomic.Bool
 }
@@ -61,13 +66,33 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err := configurePool(db, cfg.Driver); err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger}
+	if cfg.Instance == "" {
+		cfg.Instance = newInstanceID()
+	}
+	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger, instance: cfg.Instance}
 	s.bulkLoad.Store(true)
 	if err := s.Migrate(ctx); err != nil {
 		s.Close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// ownerOnly makes the SQLite file (every customer's phone and ID number)
+// readable by its owner only, creating it so; SQLite gives its -wal and
+// -shm files the main file's mode.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: database file: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(p, 0o600) // best effort: an operator may have chosen otherwise
+		}
+	}
+	return nil
 }
 
 func dialect(cfg Config) (gorm.Dialector, error) {
@@ -78,8 +103,11 @@ func dialect(cfg Config) (gorm.Dialector, error) {
 			path = DefaultSQLitePath
 		}
 		if path != ":memory:" && !strings.HasPrefix(path, "file:") {
-			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				return nil, fmt.Errorf("store: create database folder: %w", err)
+			}
+			if err := ownerOnly(path); err != nil {
+				return nil, err
 			}
 		}
 		// WAL lets readers run beside the single writer; busy_timeout makes a

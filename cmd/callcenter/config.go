@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/dialplan"
+	"github.com/bankcc/callcenter/importer"
 	"github.com/spf13/viper"
 )
 
@@ -49,10 +50,19 @@ type DataConfig struct {
 // administrators write this file, so database queries may appear here and
 // nowhere else.
 type ImportConfig struct {
-	MaxBytes  int64 `mapstructure:"max_bytes"`
-	Workers   int
-	Folders   []FolderImport
-	Databases []DatabaseImport
+	MaxBytes int64 `mapstructure:"max_bytes"`
+	Workers  int
+	// MaxHeldBytes bounds what reading one file holds (xlsx shared strings,
+	// docx/doc text), MaxColumns the columns of a row, Previews the uploads
+	// read at once by previews and upload checks.
+	MaxHeldBytes int64 `mapstructure:"max_held_bytes"`
+	MaxColumns   int   `mapstructure:"max_columns"`
+	Previews     int
+	// StaleAfter is how long a job's process may stay silent before its
+	// queued or running imports are marked failed (resumable).
+	StaleAfter time.Duration `mapstructure:"stale_after"`
+	Folders    []FolderImport
+	Databases  []DatabaseImport
 }
 
 // FolderImport is a watched folder.
@@ -134,6 +144,10 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("shutdown.timeout", "30s")
 	v.SetDefault("import.max_bytes", 100<<20)
 	v.SetDefault("import.workers", 2)
+	v.SetDefault("import.max_held_bytes", importer.DefaultLimits.HeldBytes)
+	v.SetDefault("import.max_columns", importer.DefaultLimits.Columns)
+	v.SetDefault("import.previews", 2)
+	v.SetDefault("import.stale_after", importer.DefaultStaleAfter)
 	v.SetDefault("data.dir", "data")
 	v.SetDefault("security.idle_lock", "10m")
 	v.SetDefault("security.require_locked_workstation", false)
@@ -243,6 +257,9 @@ func (c *ImportConfig) validate() error {
 	if c.Workers < 1 || c.Workers > 16 {
 		return fmt.Errorf("config: import.workers must be between 1 and 16")
 	}
+	if c.MaxHeldBytes < 1<<20 || c.MaxColumns < 2 || c.MaxColumns > 16384 || c.Previews < 1 || c.StaleAfter < 4*time.Second {
+		return fmt.Errorf("config: import.max_held_bytes must be at least 1 MB, import.max_columns between 2 and 16384, import.previews at least 1, import.stale_after at least 4s")
+	}
 	for i, f := range c.Folders {
 		key := fmt.Sprintf("import.folders[%d]", i)
 		if f.Name == "" || f.Path == "" || f.CampaignID == 0 {
@@ -268,4 +285,11 @@ func (c *ImportConfig) validate() error {
 		}
 	}
 	return nil
+}
+
+// limits are the reading limits of every import source.
+func (c *ImportConfig) limits() importer.Limits {
+	l := importer.DefaultLimits
+	l.HeldBytes, l.Columns = c.MaxHeldBytes, c.MaxColumns
+	return l
 }

@@ -71,6 +71,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	}()
 
 	imports := importer.NewQueue(ctx, st, cfg.Import.Workers, 16, log.With("component", "import"))
+	go importer.WatchJobs(ctx, st, cfg.Import.StaleAfter, log.With("component", "import"))
 	sched, err := startScheduler(ctx, cfg, st, log)
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
@@ -83,6 +84,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
 		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes,
+		ImportLimits: cfg.Import.limits(), Previews: cfg.Import.Previews,
 		DLP: api.DLPConfig{IdleLock: cfg.Security.IdleLock, RequireLockedWorkstation: cfg.Security.RequireLockedWorkstation,
 			WorkstationMaxAge: cfg.Security.WorkstationReportMaxAge},
 	})
