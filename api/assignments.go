@@ -86,5 +86,8 @@ func (s *Server) myTasks(c *gin.Context) {
 			return
 		}
 	}
+	if canSeePII(c) {
+		s.auditPII(c, PIITaskList, "user", currentUser(c).ID, int64(len(items)), "")
+	}
 	c.JSON(http.StatusOK, newList(items, total))
 }

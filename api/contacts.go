@@ -95,6 +95,9 @@ func (s *Server) listContacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if canSeePII(c) {
+		s.auditPII(c, PIIContactList, "campaign", camp.ID, int64(len(views)), fmt.Sprintf("total=%d page=%d", total, max(p.Number, 1)))
+	}
 	c.JSON(http.StatusOK, newList(views, total))
 }
 

@@ -150,6 +150,9 @@ func (s *Server) listDNC(c *gin.Context) {
 	for i := range items {
 		s.maskDNC(c, &items[i])
 	}
+	if canSeePII(c) {
+		s.auditPII(c, PIIDNCList, "dnc", "", int64(len(items)), "")
+	}
 	c.JSON(http.StatusOK, newList(items, total))
 }
 

@@ -150,6 +150,9 @@ func (s *Server) createExport(c *gin.Context) {
 	}
 	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v lang=%s", req.Format, rows,
 		strings.Join(stringsOf(req.Fields), ","), strings.Join(stringsOf(req.Statuses), ","), !style.pii, style.lang))
+	if canSeePII(c) && exportsPII(stringsOf(req.Fields), camp.Sensitive()) {
+		s.auditPII(c, PIIExport, "campaign", camp.ID, rows, "format="+string(req.Format))
+	}
 	if err != nil {
 		logger(c).Error("export failed", "campaign_id", camp.ID, "err", err)
 		c.Status(http.StatusInternalServerError)

@@ -73,6 +73,8 @@ type Config struct {
 	// means /metrics is served on its own listener (MetricsHandler) only.
 	MetricsToken    string
 	MetricsSeparate bool
+	// DLP is the data-leak prevention policy (idle lock, workstation lock).
+	DLP DLPConfig
 }
 
 // Server holds the handlers' dependencies.
@@ -85,6 +87,8 @@ type Server struct {
 	started time.Time
 	proxies []netip.Prefix
 	limits  *limiter
+	// clientEvents rate-limits the UI's copy and print reports per user.
+	clientEvents eventWindows
 }
 
 // New builds the HTTP handler.

@@ -194,6 +194,8 @@ func TestConfigValidation(t *testing.T) {
 		{map[string]string{"CC_RATELIMIT_LOGIN_PER_SOURCE": "-1"}, "ratelimit.login"},
 		{map[string]string{"CC_METRICS_ADDRESS": "nonsense"}, "metrics.address"},
 		{map[string]string{"CC_HTTP_BODY_TIMEOUT": "0s"}, "http.body_timeout"},
+		{map[string]string{"CC_SECURITY_IDLE_LOCK": "-1m"}, "security.idle_lock"},
+		{map[string]string{"CC_SECURITY_WORKSTATION_REPORT_MAX_AGE": "10s"}, "security.workstation_report_max_age"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -211,6 +213,17 @@ func TestConfigValidation(t *testing.T) {
 		cfg, err := loadConfig("")
 		if err != nil || len(cfg.FreeSWITCH.Nodes) != 1 || cfg.FreeSWITCH.Nodes[0].MaxCPS != 30 {
 			t.Fatalf("cfg %+v err %v", cfg, err)
+		}
+	})
+	t.Run("security defaults and env", func(t *testing.T) {
+		cfg, err := loadConfig("")
+		if err != nil || cfg.Security.IdleLock != 10*time.Minute || cfg.Security.RequireLockedWorkstation || cfg.Security.WorkstationReportMaxAge != 15*time.Minute {
+			t.Fatalf("defaults %+v err %v", cfg.Security, err)
+		}
+		t.Setenv("CC_SECURITY_REQUIRE_LOCKED_WORKSTATION", "true")
+		t.Setenv("CC_SECURITY_IDLE_LOCK", "0")
+		if cfg, err = loadConfig(""); err != nil || !cfg.Security.RequireLockedWorkstation || cfg.Security.IdleLock != 0 {
+			t.Fatalf("from env %+v err %v", cfg.Security, err)
 		}
 	})
 	t.Run("sample file", func(t *testing.T) {
