@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
 )
 
@@ -22,13 +23,11 @@ const (
 	ClientPrintBlock  ClientAction = "print_blocked"
 )
 
-func (a ClientAction) valid() bool {
-	switch a {
-	case ClientCopy, ClientCopyBlocked, ClientPrint, ClientPrintBlock:
-		return true
-	}
-	return false
-}
+// ClientActions lists every ClientAction.
+var ClientActions = []ClientAction{ClientCopy, ClientCopyBlocked, ClientPrint, ClientPrintBlock}
+
+// EnumValues lists the actions the UI reports.
+func (ClientAction) EnumValues() []string { return stringsOf(ClientActions) }
 
 // clientEventRequest never carries the copied text: target names where it
 // came from (page and fields), count how much.
@@ -40,8 +39,8 @@ type clientEventRequest struct {
 
 func (r *clientEventRequest) validate() error {
 	switch {
-	case !r.Action.valid():
-		return fieldError("action", "must be copy, copy_blocked, print or print_blocked")
+	case !store.OneOf(r.Action):
+		return enumError("action", r.Action)
 	case len(r.Target) > 128 || strings.IndexFunc(r.Target, notPlain) >= 0:
 		return fieldError("target", "at most 128 bytes of printable text")
 	case r.Count < 0 || r.Count > 10_000_000:

@@ -62,7 +62,7 @@ func (s *Server) apiRoutes() []route {
 
 		// settings_manage: agent workstations and their USB lock (scripts/usb-lock)
 		{"POST", "/api/v1/workstations", store.PermSettingsManage, "workstation.create", s.createWorkstation, doc{"Register an agent PC; the answer carries its report token, shown once", workstationRequest{}, workstationView{}, 201}},
-		{"GET", "/api/v1/workstations", store.PermSettingsManage, "", s.listWorkstations, doc{"Agent PCs and their reported USB lock state (?state=locked|unlocked|partial|unknown&q)", nil, list[workstationView]{}, 200}},
+		{"GET", "/api/v1/workstations", store.PermSettingsManage, "", s.listWorkstations, doc{"Agent PCs and their reported USB lock state", workstationQuery{}, list[workstationView]{}, 200}},
 		{"POST", "/api/v1/workstations/:id/token", store.PermSettingsManage, "workstation.token", s.rotateWorkstationToken, doc{"Issue a new report token (shown once); the old one stops working", nil, workstationView{}, 200}},
 		{"DELETE", "/api/v1/workstations/:id", store.PermSettingsManage, "workstation.delete", s.deleteWorkstation, doc{"Remove an agent PC; its token stops working", nil, nil, 204}},
 

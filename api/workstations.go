@@ -61,17 +61,12 @@ func (s *Server) listWorkstations(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f := store.WorkstationFilter{Q: strings.TrimSpace(c.Query("q")), Page: p}
-	if v, ok := c.GetQuery("state"); ok {
-		st := store.LockState(v)
-		if v == "unknown" {
-			st = store.LockUnknown
-		} else if !st.Valid() {
-			fail(c, fieldError("state", "must be locked, unlocked, partial or unknown"))
-			return
-		}
-		f.State = &st
+	var q workstationQuery
+	if err := firstError(bindQuery(c, &q), q.check()); err != nil {
+		fail(c, err)
+		return
 	}
+	f := store.WorkstationFilter{Q: strings.TrimSpace(q.Q), Page: p, State: q.State.lockState()}
 	items, total, err := s.store.ListWorkstations(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)
@@ -82,6 +77,36 @@ func (s *Server) listWorkstations(c *gin.Context) {
 		views[i] = s.workstationView(&items[i])
 	}
 	c.JSON(http.StatusOK, newList(views, total))
+}
+
+type workstationQuery struct {
+	State lockStateFilter `form:"state"`
+	Q     string          `form:"q" doc:"name starts with"`
+}
+
+func (q *workstationQuery) check() error { return checkEnum("state", q.State) }
+
+// lockStateFilter picks workstations by lock state: a state a script
+// reports, or "unknown" for those that never reported.
+type lockStateFilter string
+
+const lockUnknownFilter lockStateFilter = "unknown"
+
+// EnumValues: the reported states, then unknown.
+func (lockStateFilter) EnumValues() []string {
+	return append(store.LockUnknown.EnumValues(), string(lockUnknownFilter))
+}
+
+// lockState is the stored state the filter selects; nil selects any.
+func (f lockStateFilter) lockState() *store.LockState {
+	if f == "" {
+		return nil
+	}
+	st := store.LockState(f)
+	if f == lockUnknownFilter {
+		st = store.LockUnknown
+	}
+	return &st
 }
 
 func (s *Server) rotateWorkstationToken(c *gin.Context) {
@@ -139,8 +164,8 @@ func (s *Server) authenticateWorkstation(c *gin.Context) {
 }
 
 type workstationReportRequest struct {
-	Name     string            `json:"name"`     // optional; must match the token's workstation
-	State    store.LockState   `json:"state"`    // locked, unlocked or partial
+	Name     string            `json:"name"` // optional; must match the token's workstation
+	State    store.LockState   `json:"state"`
 	Platform string            `json:"platform"` // linux, windows
 	Details  map[string]string `json:"details"`  // what the script checked, for the admin page
 }

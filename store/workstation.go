@@ -22,10 +22,12 @@ const (
 	LockPartial  LockState = "partial"  // some settings in place, or a storage driver still loaded
 )
 
-// Valid reports whether a script may report this state.
-func (l LockState) Valid() bool {
-	return l == LockLocked || l == LockUnlocked || l == LockPartial
-}
+// LockStates lists the states a usb-lock script may report (LockUnknown is
+// only ever the state of a workstation that has not reported yet).
+var LockStates = []LockState{LockLocked, LockUnlocked, LockPartial}
+
+// EnumValues lists the states a script may report.
+func (LockState) EnumValues() []string { return enumStrings(LockStates) }
 
 // Workstation is an agent PC. Its usb-lock script (scripts/usb-lock) reports
 // the USB-storage lock state with a per-workstation token; the agent desktop
@@ -89,8 +91,8 @@ func (w *Workstation) Validate() error {
 
 // Validate checks a report before it touches the database.
 func (r *WorkstationReport) Validate() error {
-	if !r.State.Valid() {
-		return Invalid("state", "must be locked, unlocked or partial")
+	if !OneOf(r.State) {
+		return Invalid("state", EnumMessage(r.State))
 	}
 	if len(r.Platform) > 16 {
 		return Invalid("platform", "at most 16 bytes")
