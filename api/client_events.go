@@ -58,9 +58,10 @@ func notPlain(r rune) bool {
 // a script, and the audit log must not be flooded.
 const clientEventsPerMinute = 30
 
-// clientEvent writes the UI's report into the audit log. Over the rate
-// limit it answers 429 and writes one "client.rate_limited" entry per
-// minute instead of one per event.
+// clientEvent writes the UI's report into the audit log: the request's own
+// entry, named "client." + the action (a refused report stays
+// "client.event"). Over the rate limit it answers 429 and writes one
+// "client.rate_limited" entry per minute instead of one per event.
 func (s *Server) clientEvent(c *gin.Context) {
 	var req clientEventRequest
 	if err := bind(c, &req); err != nil {
@@ -73,15 +74,15 @@ func (s *Server) clientEvent(c *gin.Context) {
 	}
 	switch n := s.clientEvents.take(currentUser(c).ID, s.now()); {
 	case n == clientEventsPerMinute+1:
-		c.Set("audit_action", "client.rate_limited")
+		refineAudit(c, "client.rate_limited")
 		fail(c, newError("too_many_requests", "more than %d client events a minute", clientEventsPerMinute))
 		return
 	case n > clientEventsPerMinute:
-		c.Set("audit_action", "") // already recorded once this minute
+		skipFloodAudit(c) // recorded once this minute
 		fail(c, newError("too_many_requests", "more than %d client events a minute", clientEventsPerMinute))
 		return
 	}
-	c.Set("audit_action", "client."+string(req.Action))
+	refineAudit(c, "client."+string(req.Action))
 	setTarget(c, "page", truncateStr(req.Target, 64))
 	auditDetail(c, fmt.Sprintf("target=%s count=%d", req.Target, req.Count))
 	c.Status(http.StatusNoContent)

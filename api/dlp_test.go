@@ -110,6 +110,9 @@ func TestClientEventsRateLimit(t *testing.T) {
 	if n := len(h.auditOf("client.rate_limited")); n != 1 {
 		t.Fatalf("%d rate-limit entries, want one per minute", n)
 	}
+	if n := len(h.auditOf("client.")); n != clientEventsPerMinute+2 {
+		t.Fatalf("%d client entries, want the copies and one for the flood's refusals", n)
+	}
 	now = now.Add(time.Minute)
 	h.do("POST", "/api/v1/audit/client-events", qa, ev, 204, nil)
 }
