@@ -87,7 +87,10 @@ func (s *Server) myTasks(c *gin.Context) {
 		}
 	}
 	if canSeePII(c) {
-		s.auditPII(c, PIITaskList, "user", currentUser(c).ID, int64(len(items)), "")
+		if err := s.auditPII(c, PIITaskList, "user", currentUser(c).ID, int64(len(items)), ""); err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	c.JSON(http.StatusOK, newList(items, total))
 }

@@ -1,13 +1,16 @@
 package api
 
 import (
+	"database/sql"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/bankcc/callcenter/store"
+	"github.com/bankcc/callcenter/store/storetest"
 )
 
 func TestUIPolicy(t *testing.T) {
@@ -191,5 +194,57 @@ func TestExportsPII(t *testing.T) {
 		if got := exportsPII(tt.fields, sensitive); got != tt.want {
 			t.Errorf("exportsPII(%v) = %v, want %v", tt.fields, got, tt.want)
 		}
+	}
+}
+
+// TestContactViewPIIAudit: one contact shown unmasked to a pii_view user is
+// a pii.contact.view entry naming the contact and its campaign; shown
+// masked, nothing is recorded.
+func TestContactViewPIIAudit(t *testing.T) {
+	h := newHarness(t)
+	camp := h.campaign("单个客户")
+	h.ingest(camp.ID, map[string]any{"name": "张伟", "phone": "13800138000"})
+	path := fmt.Sprintf("/api/v1/campaigns/%d/contacts/1", camp.ID)
+	var v contactView
+	h.do("GET", path, h.tokens[store.RoleAdmin], nil, 200, &v)
+	if v.Phone != "+8613800138000" {
+		t.Fatalf("admin sees phone %q", v.Phone)
+	}
+	h.do("GET", path, h.tokens[store.RoleQA], nil, 200, nil) // masked
+	a := h.auditOf("pii.")
+	if len(a) != 1 || a[0].Action != string(PIIContactView) || a[0].Username != "u_admin" || a[0].TargetType != "contact" ||
+		a[0].TargetID != "1" || a[0].Detail != fmt.Sprintf("count=1 campaign=%d", camp.ID) {
+		t.Fatalf("pii entries: %+v", a)
+	}
+}
+
+// TestPIIAccessWithoutItsEntryIsRefused: a read that would show unmasked
+// customer data answers 500 without it when its access entry cannot be
+// written; masked answers need no entry and still work.
+func TestPIIAccessWithoutItsEntryIsRefused(t *testing.T) {
+	dbPath := filepath.Join(t.TempDir(), "pii.db")
+	h := newHarnessWith(t, harnessOptions{store: storetest.Options{SQLitePath: dbPath}})
+	camp := h.campaign("审计失败")
+	h.ingest(camp.ID, map[string]any{"name": "张伟", "phone": "13800138000"})
+	h.do("POST", "/api/v1/dnc", h.tokens[store.RoleAdmin], map[string]any{"phone": "13700137000"}, 201, nil)
+
+	db, err := sql.Open("sqlite", dbPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec("ALTER TABLE audit_entries RENAME TO audit_entries_gone"); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{
+		fmt.Sprintf("/api/v1/campaigns/%d/contacts", camp.ID),
+		fmt.Sprintf("/api/v1/campaigns/%d/contacts/1", camp.ID),
+		"/api/v1/dnc",
+	} {
+		rec := h.raw("GET", path, h.tokens[store.RoleAdmin], nil)
+		if rec.Code != 500 || strings.Contains(rec.Body.String(), "13800138000") || strings.Contains(rec.Body.String(), "13700137000") {
+			t.Errorf("GET %s without its access entry: %d %s", path, rec.Code, rec.Body.String())
+		}
+		h.do("GET", path, h.tokens[store.RoleSupervisor], nil, 200, nil)
 	}
 }

@@ -151,7 +151,10 @@ func (s *Server) listDNC(c *gin.Context) {
 		s.maskDNC(c, &items[i])
 	}
 	if canSeePII(c) {
-		s.auditPII(c, PIIDNCList, "dnc", "", int64(len(items)), "")
+		if err := s.auditPII(c, PIIDNCList, "dnc", "", int64(len(items)), ""); err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	c.JSON(http.StatusOK, newList(items, total))
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strings"
@@ -19,19 +20,23 @@ const (
 	PIITaskList      PIIAction = "pii.task.list"      // an agent's task list unmasked
 	PIIDNCList       PIIAction = "pii.dnc.list"       // blacklist entries listed unmasked
 	PIIExport        PIIAction = "pii.export"         // an export carried unmasked phone or ID columns
-	PIIContactView   PIIAction = "pii.contact.view"   // agent desk: one customer shown unmasked (offer, call)
+	PIIContactView   PIIAction = "pii.contact.view"   // one customer shown unmasked (contact page, agent desk offer or call)
 	PIIRecordingPlay PIIAction = "pii.recording.play" // a call recording played or downloaded
 )
 
 // auditPII writes one audit entry for one request that revealed count
 // unmasked records; target names what was read (campaign, call, ...).
 // Nothing is written when nothing was revealed. Handlers call it after
-// deciding the user sees unmasked data:
+// deciding the user sees unmasked data and before answering: an access
+// whose entry cannot be written is refused, as an action is.
 //
-//	s.auditPII(c, PIIRecordingPlay, "call", callID, 1, "")
-func (s *Server) auditPII(c *gin.Context, action PIIAction, targetType string, targetID any, count int64, detail string) {
+//	if err := s.auditPII(c, PIIRecordingPlay, "call", callID, 1, ""); err != nil {
+//		fail(c, err)
+//		return
+//	}
+func (s *Server) auditPII(c *gin.Context, action PIIAction, targetType string, targetID any, count int64, detail string) error {
 	if count <= 0 {
-		return
+		return nil
 	}
 	u := currentUser(c)
 	d := fmt.Sprintf("count=%d", count)
@@ -41,9 +46,11 @@ func (s *Server) auditPII(c *gin.Context, action PIIAction, targetType string, t
 	e := &store.AuditEntry{Action: string(action), TargetType: targetType, TargetID: toString(targetID),
 		UserID: u.ID, Username: u.Username, Role: string(u.Role), RequestID: c.GetString("request_id"),
 		IP: c.ClientIP(), Status: http.StatusOK, Result: "ok", Detail: d}
-	if err := s.store.Audit(c.Copy().Request.Context(), e); err != nil {
-		logger(c).Error("audit pii access", "action", action, "err", err)
+	// Written even if the client has hung up: it may have read the data.
+	if err := s.store.Audit(context.WithoutCancel(c.Request.Context()), e); err != nil {
+		return fmt.Errorf("api: audit %s: %w", action, err)
 	}
+	return nil
 }
 
 // piiExportFields are the export fields masking applies to.
