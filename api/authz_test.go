@@ -46,9 +46,10 @@ type piiCall struct {
 // piiCalls has one entry per route that returns customer data (found from
 // the reply types), plus routes whose reply is a file (exports).
 var piiCalls = map[string]piiCall{
-	"GET /api/v1/me/tasks":               {},
-	"GET /api/v1/campaigns/:id/contacts": {},
-	"GET /api/v1/dnc":                    {},
+	"GET /api/v1/me/tasks":                           {},
+	"GET /api/v1/campaigns/:id/contacts":             {},
+	"GET /api/v1/campaigns/:id/contacts/:contact_id": {},
+	"GET /api/v1/dnc":                                {},
 	"POST /api/v1/dnc": {body: func(n int) (any, []string) {
 		phone := fmt.Sprintf("136000000%02d", n)
 		return map[string]any{"phone": phone, "reason": "matrix"}, []string{phone}
@@ -61,7 +62,7 @@ var piiCalls = map[string]piiCall{
 // matrixParams fill path parameters. Ids of 1 name the seeded objects (the
 // first campaign, contact, import, user); a route with a parameter missing
 // here fails the test, so that its author says what it takes.
-var matrixParams = map[string]string{":id": "1", ":uuid": "matrix-call-1", ":name": "agents", ":action": "hold"}
+var matrixParams = map[string]string{":id": "1", ":contact_id": "1", ":uuid": "matrix-call-1", ":name": "agents", ":action": "hold"}
 
 // principal is one caller of the matrix.
 type principal struct {
@@ -138,7 +139,7 @@ func (m *matrix) seed() {
 			t.Fatal(err)
 		}
 	}
-	dncID := validID(t, "51010420000229003")
+	dncID := validID(t, "51010419991231004") // not the documented examples' ID number
 	for _, body := range []map[string]any{{"phone": "13711112222"}, {"id_number": dncID}} {
 		m.do("POST", "/api/v1/dnc", m.tokens[store.RoleAdmin], body, 201, nil)
 	}
@@ -195,18 +196,36 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	check := func(rt route, who string, token string, want string) {
-		t.Helper()
-		path := fillParams(t, rt.Path, false)
-		code := m.raw(rt.Method, path, token, "{}").Code
-		ok := map[string]bool{"allowed": allowedClass(code), "401": code == 401, "403": code == 403}[want]
-		if !ok {
-			t.Errorf("%s %s as %s: %d, want %s", rt.Method, path, who, code, want)
+	m.srv.cfg.MetricsToken = "matrix-scrape-token"
+	// from sends as the client at remote ("" is httptest's 192.0.2.1).
+	from := func(remote string) func(rt route, who, token, want string) {
+		return func(rt route, who, token, want string) {
+			t.Helper()
+			path := fillParams(t, rt.Path, false)
+			code := m.send(rt.Method, path, reqOpts{token: token, remote: remote, body: "{}"}).Code
+			ok := map[string]bool{"allowed": allowedClass(code), "401": code == 401, "403": code == 403}[want]
+			if !ok {
+				t.Errorf("%s %s as %s: %d, want %s", rt.Method, path, who, code, want)
+			}
 		}
 	}
+	check := from("")
 	for _, rt := range m.srv.publicRoutes() {
-		for _, p := range m.principals {
-			check(rt, p.name, m.token(p), "allowed")
+		switch rt.Perm {
+		case signedIn:
+			for _, p := range m.principals {
+				check(rt, p.name, m.token(p), "allowed")
+			}
+		case scrapers:
+			// Monitoring, not users: no session opens it from afar; the
+			// metrics token does, and so does a loopback client.
+			for _, p := range m.principals {
+				check(rt, p.name, m.token(p), "403")
+			}
+			check(rt, "metrics.token", m.srv.cfg.MetricsToken, "allowed")
+			from("127.0.0.1:9100")(rt, "loopback", "", "allowed")
+		default:
+			t.Errorf("%s %s: a public route takes no permission but scrapers (%s)", rt.Method, rt.Path, rt.Perm)
 		}
 	}
 	for _, rt := range m.srv.apiRoutes() {
@@ -346,12 +365,13 @@ func TestCustomerDataRoutesMask(t *testing.T) {
 			}
 			calls++
 			var body any
-			secrets := m.secrets
 			if call.body != nil {
 				var extra []string
 				body, extra = call.body(calls)
-				secrets = append(slices.Clone(m.secrets), extra...)
+				// Stored by this call, they are in later answers too.
+				m.secrets = append(m.secrets, extra...)
 			}
+			secrets := m.secrets
 			rec := m.raw(rt.Method, fillParams(t, rt.Path, true), m.token(p), body)
 			if rec.Code >= 300 {
 				t.Errorf("%s as %s: %d %s", key, p.name, rec.Code, rec.Body.String())

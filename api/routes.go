@@ -23,12 +23,16 @@ type route struct {
 // signedIn marks routes any signed-in user may call.
 const signedIn store.Permission = ""
 
-// publicRoutes need no session.
+// scrapers marks a public route for monitoring only, not for users:
+// loopback clients and holders of metrics.token (scraperGate).
+const scrapers store.Permission = "metrics_scrape"
+
+// publicRoutes need no session; Perm is signedIn (anyone) or scrapers.
 func (s *Server) publicRoutes() []route {
 	return []route{
 		{"GET", "/healthz", signedIn, "", s.healthz, doc{"Process is up", nil, healthResponse{}, 200}},
 		{"GET", "/readyz", signedIn, "", s.readyz, doc{"Database and FreeSWITCH nodes ready (503 if not)", nil, readyResponse{}, 200}},
-		{"GET", "/metrics", signedIn, "", s.serveMetrics(), doc{"Prometheus metrics (loopback clients, or Authorization: Bearer <metrics.token>)", nil, nil, 200}},
+		{"GET", "/metrics", scrapers, "", s.serveMetrics(), doc{"Prometheus metrics (loopback clients, or Authorization: Bearer <metrics.token>)", nil, nil, 200}},
 		{"GET", "/api/openapi.json", signedIn, "", s.openapi, doc{"This OpenAPI document", nil, nil, 200}},
 		{"POST", "/api/v1/auth/login", signedIn, "", s.login, doc{"Sign in; returns a bearer token", loginRequest{}, loginResponse{}, 200}},
 	}
@@ -141,7 +145,11 @@ func (s *Server) deviceRoutes() []route {
 
 func (s *Server) mount(r *gin.Engine) {
 	for _, rt := range s.publicRoutes() {
-		r.Handle(rt.Method, rt.Path, limitBody(s.cfg.MaxBodyBytes), rt.Handle)
+		chain := []gin.HandlerFunc{limitBody(s.cfg.MaxBodyBytes)}
+		if rt.Perm == scrapers {
+			chain = append(chain, s.scraperGate)
+		}
+		r.Handle(rt.Method, rt.Path, append(chain, rt.Handle)...)
 	}
 	for _, rt := range s.apiRoutes() {
 		chain := []gin.HandlerFunc{limitBody(s.bodyLimit(rt)), s.authenticate}
