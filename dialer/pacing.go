@@ -282,13 +282,29 @@ func (p *Pacer) Decide(t time.Time) int {
 	if p.cfg.Mode == ModeProgressive {
 		return p.progressive()
 	}
-	p.lastRate = p.budget.targetRate(now)
+	p.lastRate = p.budget.targetRate(now, p.pendingAbandons())
 	p.lastGain = p.bold.gainFor(p.lastRate)
-	risks := p.predictive(now, gainHigh)
-	p.bold.observe(now, risks)
+	limit := probeLimit(p.lastGain)
+	risks := p.predictive(now, limit)
+	p.bold.observe(now, risks, limit)
 	n := sort.SearchFloat64s(risks, math.Nextafter(p.lastGain, 1))
 	p.pending = append(p.pending[:0], risks[:n]...)
 	return n
+}
+
+// pendingAbandons is how many of the calls in flight the pacer expects to
+// be abandoned, from the risk each was dialed with.
+func (p *Pacer) pendingAbandons() float64 {
+	ph, e := p.model.pHuman(), 0.0
+	for i := range p.calls.vals {
+		switch c := &p.calls.vals[i]; c.state {
+		case callRinging, callAnswered:
+			e += ph * c.risk
+		case callWaiting:
+			e += c.risk
+		}
+	}
+	return e
 }
 
 // progressive is one call per free agent, counting every call not yet

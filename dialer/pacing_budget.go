@@ -25,11 +25,14 @@ const (
 	ratePerCall  = 0.3 // log-rate change per abandoned call of budget
 	rateFloor    = 0.4 // of the cap: the budget is spent, slow down
 	rateCeiling  = 1.5 // of the cap: plenty unspent, catch up
-	rateGuard    = 0.1 // of the cap: the next two abandonments would break the cap
+	// rateGuardSpan: within this many abandonments of the cap the rate
+	// shrinks in proportion to what is left.
+	rateGuardSpan = 4.0
 )
 
 type budget struct {
 	cap     float64
+	now     float64   // the latest time the windows were advanced to
 	buckets []bucket  // oldest first, none older than the longest window
 	windows [2]window // 24 hours, 30 days
 }
@@ -54,7 +57,8 @@ func bucketOf(t float64) int64 { return int64(math.Floor(t / bucketSeconds)) }
 
 // advance drops buckets that left each window by time t.
 func (b *budget) advance(t float64) {
-	cur := bucketOf(t)
+	b.now = math.Max(b.now, t)
+	cur := bucketOf(b.now)
 	for i := range b.windows {
 		w := &b.windows[i]
 		for w.first < len(b.buckets) && b.buckets[w.first].idx <= cur-w.span {
@@ -93,7 +97,7 @@ func (b *budget) abandon(t float64) { b.count(t, 0, 1) }
 func (b *budget) preload(t float64, humans, abandoned int) {
 	b.buckets = append(b.buckets, bucket{idx: bucketOf(t), humans: humans, abandoned: abandoned})
 	sort.SliceStable(b.buckets, func(i, j int) bool { return b.buckets[i].idx < b.buckets[j].idx })
-	latest := float64(b.buckets[len(b.buckets)-1].idx) * bucketSeconds
+	latest := math.Max(b.now, float64(b.buckets[len(b.buckets)-1].idx)*bucketSeconds)
 	for i := range b.windows {
 		b.windows[i].first, b.windows[i].humans, b.windows[i].abandoned = 0, 0, 0
 		for _, k := range b.buckets {
@@ -128,15 +132,17 @@ func (b *budget) headroom() float64 {
 	return h
 }
 
-// targetRate is the abandonment rate to aim at, at time t.
-func (b *budget) targetRate(t float64) float64 {
-	u := b.unspent(t)
-	switch h := b.headroom(); {
-	case h < 1:
+// targetRate is the abandonment rate to aim at, at time t, with pending
+// abandonments expected among the calls in flight. Close to the cap itself
+// the rate shrinks with the headroom left (abandonments come in bursts when
+// a forecast is wrong), and to nothing when one more would break it.
+func (b *budget) targetRate(t, pending float64) float64 {
+	u := b.unspent(t) - pending
+	h := b.headroom() - pending
+	if h < 1 {
 		return 0
-	case h < 2:
-		return rateGuard * b.cap
 	}
 	r := rateAim * b.cap * math.Exp(ratePerCall*(u-rateAimSlack))
-	return math.Min(math.Max(r, rateFloor*b.cap), rateCeiling*b.cap)
+	r = math.Min(math.Max(r, rateFloor*b.cap), rateCeiling*b.cap)
+	return math.Min(r, b.cap*(h-1)/rateGuardSpan)
 }

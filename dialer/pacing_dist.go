@@ -88,6 +88,26 @@ func (d Dist) Mean() float64 {
 	return d.a // constant, lognormal and exponential keep their mean in a
 }
 
+// Var is the distribution's variance.
+func (d Dist) Var() float64 {
+	switch d.kind {
+	case distUniform:
+		return (d.b - d.a) * (d.b - d.a) / 12
+	case distLognormal:
+		return d.a * d.a * math.Expm1(d.b*d.b)
+	case distExponential:
+		return d.a * d.a
+	case distMix:
+		m, second, total := d.Mean(), 0.0, sum(d.weight)
+		for i, p := range d.parts {
+			pm := p.Mean()
+			second += d.weight[i] / total * (p.Var() + pm*pm)
+		}
+		return second - m*m
+	}
+	return 0
+}
+
 // Max is the largest value the distribution takes (+Inf when unbounded).
 func (d Dist) Max() float64 {
 	switch d.kind {

@@ -16,14 +16,14 @@ import (
 // whatever the team size or the customers: a 50-agent team needs far less
 // risk per call than a 5-agent team for the same rate.
 const (
-	gainPoints   = 24
-	gainLow      = 1e-4 // smallest gain on the curve
-	gainHigh     = 0.5  // largest gain probed
-	gainMemoryS  = 600  // seconds over which the curve is averaged
-	gainPriorN   = 20   // calls the prior curve is worth
-	calibPrior   = 3    // abandonments the calibration prior is worth
-	calibMemory  = 2000 // humans the calibration remembers
-	riskMin      = 1e-6 // gain with no budget at all: all but progressive
+	gainPoints  = 24
+	gainLow     = 1e-4 // smallest gain on the curve
+	gainHigh    = 0.5  // largest gain
+	gainMemoryS = 600  // seconds over which the curve is averaged
+	gainPriorN  = 20   // calls the prior curve is worth
+	calibPrior  = 3    // abandonments the calibration prior is worth
+	calibMemory = 2000 // humans the calibration remembers
+	riskMin     = 1e-6 // gain with no budget at all: all but progressive
 )
 
 type boldness struct {
@@ -43,12 +43,21 @@ func (b *boldness) init() {
 	}
 }
 
-// observe adds one decision's probed risks (in increasing order) at time now.
-func (b *boldness) observe(now float64, risks []float64) {
+// probeLimit is how far a decision at this gain probes: far enough to
+// learn the curve above it (a target can rise fourfold per decision),
+// not so far as to waste time on risks nobody will take.
+func probeLimit(gain float64) float64 { return math.Min(gainHigh, math.Max(4*gain, 0.01)) }
+
+// observe adds one decision's probed risks (in increasing order, probed up
+// to limit) at time now. Points above the limit keep what they knew.
+func (b *boldness) observe(now float64, risks []float64, limit float64) {
 	decay := math.Exp(-math.Max(now-b.at, 0) / gainMemoryS)
 	b.at = now
 	sumTo, n := 0.0, 0
 	for g, gain := range b.gains {
+		if gain > limit {
+			break
+		}
 		for n < len(risks) && risks[n] <= gain {
 			sumTo += risks[n]
 			n++

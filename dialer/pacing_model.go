@@ -263,11 +263,19 @@ func (h *hist) put(x, w float64) {
 		h.zero += w
 		return
 	}
-	i := int(x / h.width)
-	if i >= len(h.bins) || i < 0 {
+	i := h.bin(x)
+	if i >= len(h.bins) {
 		i = len(h.bins) - 1
 	}
 	h.bins[i] += w
+}
+
+// bin is the bin holding x: bin i holds (i·width, (i+1)·width], so that
+// the cdf at a value seen exactly (a failed call at 3 s) includes it: a
+// call that has rung 3 s and not failed will not fail now. Values within
+// a microsecond of an edge count as on it.
+func (h *hist) bin(x float64) int {
+	return max(int(math.Ceil(x/h.width-1e-6))-1, 0)
 }
 
 // cdf is the fraction of mass at or below x.
@@ -285,12 +293,12 @@ func (h *hist) cdf(x float64) float64 {
 		}
 		h.dirty = false
 	}
-	pos := x / h.width
-	i := int(pos)
+	i := h.bin(x)
 	if i >= len(h.bins) {
 		return 1
 	}
-	return (h.zero + h.cum[i] + (pos-float64(i))*h.bins[i]) / h.total
+	frac := min(max(x/h.width-float64(i), 0), 1)
+	return (h.zero + h.cum[i] + frac*h.bins[i]) / h.total
 }
 
 // quantile is the smallest x with cdf(x) ≥ q (to the bin).

@@ -24,7 +24,7 @@ import "math"
 const (
 	gridStep   = 0.5  // seconds between forecast points
 	tiny       = 1e-4 // probabilities closer than this to 0 or 1 are taken as certain
-	exactLimit = 6000 // terms × threshold above which the normal approximation is used
+	exactLimit = 100000 // terms × threshold above which the normal approximation is used
 )
 
 // forecast is the pacer's scratch space, reused between decisions.
@@ -33,8 +33,9 @@ type forecast struct {
 	thr      []int       // per point: agents surely ready, minus humans surely waiting
 	terms    [][]float64 // per point: Bernoulli probabilities adding to H - A
 	pmf      [][]float64 // per point: P(S = k) for k < thr, pmf[thr] = P(S ≥ thr); nil when normal
-	mean     []float64   // per point, normal approximation
-	vr       []float64
+	mean     []float64   // per point, normal approximation: mean,
+	vr       []float64   // variance
+	m3       []float64   // and third central moment
 	risk     []float64 // per point: P(H(s) ≥ A(s))
 	tail     []float64 // suffix maxima of risk
 	newQ     []float64 // per point: chance a new dial is a human answered by then
@@ -109,7 +110,7 @@ func (p *Pacer) grid() int {
 func (f *forecast) reset(k int) {
 	f.thr = growInt(f.thr, k)
 	f.risk, f.tail = grow(f.risk, k), grow(f.tail, k)
-	f.mean, f.vr = grow(f.mean, k), grow(f.vr, k)
+	f.mean, f.vr, f.m3 = grow(f.mean, k), grow(f.vr, k), grow(f.m3, k)
 	if len(f.terms) < k {
 		f.terms = append(f.terms, make([][]float64, k-len(f.terms))...)
 		f.pmf = append(f.pmf, make([][]float64, k-len(f.pmf))...)
@@ -220,17 +221,16 @@ func (f *forecast) solve() {
 	for j := range f.thr {
 		t, terms := f.thr[j], f.terms[j]
 		f.pmf[j] = f.pmf[j][:0]
-		f.mean[j], f.vr[j] = 0, 0
+		f.mean[j], f.vr[j], f.m3[j] = 0, 0, 0
 		switch {
 		case t <= 0:
 			f.risk[j] = 1
 			continue
 		case len(terms)*t > exactLimit:
 			for _, q := range terms {
-				f.mean[j] += q
-				f.vr[j] += q * (1 - q)
+				f.addMoments(j, q)
 			}
-			f.risk[j] = normalAtLeast(f.mean[j], f.vr[j], t)
+			f.risk[j] = normalAtLeast(f.mean[j], f.vr[j], f.m3[j], t)
 			continue
 		}
 		pmf := grow(f.pmf[j], t+1)
@@ -250,7 +250,9 @@ func (f *forecast) marginal() float64 {
 	k := len(f.risk)
 	m := 0.0
 	for j := k - 1; j >= 0; j-- {
-		m = math.Max(m, f.risk[j])
+		if r := f.risk[j]; r > m {
+			m = r
+		}
 		f.tail[j] = m
 	}
 	r, prev := 0.0, 0.0
@@ -270,10 +272,9 @@ func (f *forecast) addNew() {
 		t := f.thr[j]
 		switch {
 		case t <= 0 || q <= 0:
-		case f.pmf[j] == nil || len(f.pmf[j]) == 0:
-			f.mean[j] += q
-			f.vr[j] += q * (1 - q)
-			f.risk[j] = normalAtLeast(f.mean[j], f.vr[j], t)
+		case len(f.pmf[j]) == 0:
+			f.addMoments(j, q)
+			f.risk[j] = normalAtLeast(f.mean[j], f.vr[j], f.m3[j], t)
 		default:
 			addBernoulli(f.pmf[j], q)
 			f.risk[j] = f.pmf[j][t]
@@ -292,17 +293,28 @@ func addBernoulli(pmf []float64, q float64) {
 	pmf[0] *= 1 - q
 }
 
-// normalAtLeast is P(S ≥ t) for S with the given mean and variance, with a
-// continuity correction.
-func normalAtLeast(mean, vr float64, t int) float64 {
+func (f *forecast) addMoments(j int, q float64) {
+	f.mean[j] += q
+	f.vr[j] += q * (1 - q)
+	f.m3[j] += q * (1 - q) * (1 - 2*q)
+}
+
+// normalAtLeast is P(S ≥ t) for a sum of many Bernoulli variables with the
+// given mean, variance and third central moment: the normal approximation
+// with a continuity and a skewness correction (a sum of rare events leans
+// right, and the plain normal would understate the risk in its tail).
+func normalAtLeast(mean, vr, m3 float64, t int) float64 {
 	if vr <= 0 {
 		if mean >= float64(t)-0.5 {
 			return 1
 		}
 		return 0
 	}
-	z := (float64(t) - 0.5 - mean) / math.Sqrt(vr)
-	return 0.5 * math.Erfc(z/math.Sqrt2)
+	sd := math.Sqrt(vr)
+	z := (float64(t) - 0.5 - mean) / sd
+	skew := m3 / (vr * sd)
+	below := 0.5*math.Erfc(-z/math.Sqrt2) + skew*(1-z*z)*math.Exp(-z*z/2)/(6*math.Sqrt(2*math.Pi))
+	return min(max(1-below, 0), 1)
 }
 
 func grow(s []float64, n int) []float64 {
