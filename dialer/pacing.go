@@ -59,18 +59,20 @@ type PacerConfig struct {
 // is driven. Call IDs must be unique; events for unknown calls or agents
 // are ignored, so a late event after a restart does no harm.
 type Pacer struct {
-	cfg      PacerConfig
-	epoch    time.Time
-	within   float64
-	model    *model
-	budget   budget
-	calls    *table[CallID, pacedCall]
-	agents   *table[AgentID, pacedAgent]
-	fc       forecast
-	bold     boldness
-	lastGain float64
-	lastRate float64
-	pending  []float64 // risks of the calls Decide asked for, not yet Dialed
+	cfg       PacerConfig
+	epoch     time.Time
+	within    float64
+	model     *model
+	budget    budget
+	calls     *table[CallID, pacedCall]
+	agents    *table[AgentID, pacedAgent]
+	fc        forecast
+	bold      boldness
+	resolving cohort // calls by dial time, until each has resolved
+	talking   cohort // talks by connect time, until each has ended
+	lastGain  float64
+	lastRate  float64
+	pending   []float64 // risks of the calls Decide asked for, not yet Dialed
 }
 
 type callState uint8
@@ -84,6 +86,7 @@ const (
 
 type pacedCall struct {
 	risk     float64 // chance its human is abandoned, when dialed
+	learn    int     // handle in the resolving cohort
 	state    callState
 	dialed   float64
 	answered float64
@@ -103,6 +106,7 @@ const (
 type pacedAgent struct {
 	state agentState
 	since float64
+	talk  int // handle in the talk cohort while talking
 }
 
 // NewPacer makes a pacer. An unknown mode is an error.
@@ -141,7 +145,8 @@ func (p *Pacer) sec(t time.Time) float64 {
 
 // Dialed records a call just originated.
 func (p *Pacer) Dialed(t time.Time, id CallID) {
-	c := pacedCall{dialed: p.sec(t)}
+	now := p.sec(t)
+	c := pacedCall{dialed: now, learn: p.resolving.push(now)}
 	if len(p.pending) > 0 {
 		c.risk, p.pending = p.pending[0], p.pending[1:]
 	}
@@ -179,7 +184,7 @@ func (p *Pacer) verdict(t time.Time, id CallID, cl class) {
 	if c.state == callRinging { // no separate answer event: answered now
 		c.answered = now
 	}
-	p.learnResolve(cl, c.answered-c.dialed)
+	p.learnResolve(c, cl, c.answered-c.dialed)
 	p.model.verdict[cl].add(now - c.answered)
 	c.state = callDone
 	if cl == classHuman {
@@ -198,7 +203,7 @@ func (p *Pacer) Connected(t time.Time, id CallID, a AgentID) {
 		}
 		c.state, c.agent, c.hasAgent = callDone, a, true
 	}
-	p.agents.put(a, pacedAgent{state: agentTalking, since: now})
+	p.agents.put(a, pacedAgent{state: agentTalking, since: now, talk: p.talking.push(now)})
 }
 
 // Abandoned records that an answered human got no agent in time. It
@@ -232,19 +237,34 @@ func (p *Pacer) Ended(t time.Time, id CallID, outcome Outcome) {
 		if cl == classHuman || cl == classMachine {
 			cl = classNoAnswer // ended before any answer event
 		}
-		p.learnResolve(cl, now-c.dialed)
+		p.learnResolve(c, cl, now-c.dialed)
 	case c.hasAgent:
 		if a := p.agents.get(c.agent); a != nil && a.state == agentTalking {
-			p.model.talk.add(now - a.since)
+			if !p.talking.resolve(a.talk, classHuman, now-a.since) {
+				p.model.learnTalk(classHuman, now-a.since)
+			}
 			a.state, a.since = agentWrapping, now
 		}
 	}
 }
 
-func (p *Pacer) learnResolve(cl class, d float64) {
-	p.model.class.add(int(cl))
-	p.model.resolve[cl].add(d)
-	p.model.version++
+func (p *Pacer) learnResolve(c *pacedCall, cl class, d float64) {
+	if !p.resolving.resolve(c.learn, cl, d) {
+		p.model.learnResolve(cl, d)
+	}
+}
+
+// Calls are learned from in dial order once a minute old (every kind has
+// resolved by then), talks in connect order up to 20 minutes old.
+const (
+	resolveCohortS = 60
+	talkCohortS    = 1200
+)
+
+// learn hands the model what the cohorts have complete at time now.
+func (p *Pacer) learn(now float64) {
+	p.resolving.pop(now, resolveCohortS, p.model.learnResolve)
+	p.talking.pop(now, talkCohortS, p.model.learnTalk)
 }
 
 // AgentFree records that agent a is ready for a call (signed in, back from
@@ -279,6 +299,7 @@ func (p *Pacer) Preload(t time.Time, humans, abandoned int) {
 // and calls Dialed for each before the next Decide.
 func (p *Pacer) Decide(t time.Time) int {
 	now := p.sec(t)
+	p.learn(now)
 	if p.cfg.Mode == ModeProgressive {
 		return p.progressive()
 	}

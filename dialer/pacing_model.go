@@ -172,6 +172,66 @@ func (m *model) talkFree(age float64, ds []float64, out []float64) {
 	}
 }
 
+// learnResolve takes one resolved call: its class and how long after the
+// dial it resolved.
+func (m *model) learnResolve(cl class, d float64) {
+	m.class.add(int(cl))
+	m.resolve[cl].add(d)
+}
+
+func (m *model) learnTalk(_ class, d float64) { m.talk.add(d) }
+
+// cohort hands observations to the model in the order their calls
+// started, each once every earlier one is known. Learning from calls as
+// they finish would favour the quick ones: a burst of dials first teaches
+// "everything fails after 3 s", a new shift "talks are short". An entry
+// still open after maxAge is let go; it is learned directly when it ends.
+type cohort struct {
+	entries []cohortEntry
+	base    int // absolute index of entries[0]
+}
+
+type cohortEntry struct {
+	start float64
+	value float64
+	cl    class
+	done  bool
+}
+
+// push opens an entry started at start and returns its handle.
+func (c *cohort) push(start float64) int {
+	c.entries = append(c.entries, cohortEntry{start: start})
+	return c.base + len(c.entries) - 1
+}
+
+// resolve closes entry h; false means it was let go, and the caller learns
+// the observation directly.
+func (c *cohort) resolve(h int, cl class, v float64) bool {
+	i := h - c.base
+	if i < 0 || i >= len(c.entries) {
+		return false
+	}
+	c.entries[i] = cohortEntry{start: c.entries[i].start, value: v, cl: cl, done: true}
+	return true
+}
+
+// pop hands the closed entries at the head to learn, and lets go of those
+// older than maxAge.
+func (c *cohort) pop(now, maxAge float64, learn func(class, float64)) {
+	n := 0
+	for _, e := range c.entries {
+		if !e.done && now-e.start <= maxAge {
+			break
+		}
+		if e.done {
+			learn(e.cl, e.value)
+		}
+		n++
+	}
+	c.entries = c.entries[n:]
+	c.base += n
+}
+
 // weights are decaying counts over a few categories.
 type weights struct {
 	w     []float64

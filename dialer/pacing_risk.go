@@ -22,9 +22,9 @@ import "math"
 // wrapped up), so P(H(s) ≥ A(s)) is computed exactly (Poisson binomial)
 // while the numbers are small and with a normal approximation when large.
 const (
-	gridStep   = 0.5  // seconds between forecast points
-	tiny       = 1e-4 // probabilities closer than this to 0 or 1 are taken as certain
-	exactLimit = 100000 // terms × threshold above which the normal approximation is used
+	gridStep   = 0.5   // seconds between forecast points
+	tiny       = 1e-4  // probabilities closer than this to 0 or 1 are taken as certain
+	exactLimit = 20000 // terms × threshold above which the normal approximation is used
 )
 
 // forecast is the pacer's scratch space, reused between decisions.
@@ -36,14 +36,14 @@ type forecast struct {
 	mean     []float64   // per point, normal approximation: mean,
 	vr       []float64   // variance
 	m3       []float64   // and third central moment
-	risk     []float64 // per point: P(H(s) ≥ A(s))
-	tail     []float64 // suffix maxima of risk
-	newQ     []float64 // per point: chance a new dial is a human answered by then
-	ringing  rowCache  // ringing calls by age, 0.1 s
-	answered rowCache  // answered calls awaiting a verdict by age, 0.1 s
-	wrapping rowCache  // agents in wrap-up by age, 0.1 s
-	talking  rowCache  // talking agents by age, 5 s
-	risks    []float64 // the probed calls' risks
+	risk     []float64   // per point: P(H(s) ≥ A(s))
+	tail     []float64   // suffix maxima of risk
+	newQ     []float64   // per point: chance a new dial is a human answered by then
+	ringing  rowCache    // ringing calls by age, 0.1 s
+	answered rowCache    // answered calls awaiting a verdict by age, 0.1 s
+	wrapping rowCache    // agents in wrap-up by age, 0.1 s
+	talking  rowCache    // talking agents by age, 5 s
+	risks    []float64   // the probed calls' risks
 }
 
 // maxDialsPerAgent bounds one decision whatever the numbers say.

@@ -2,6 +2,7 @@ package dialer
 
 import (
 	"container/heap"
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"time"
@@ -26,8 +27,8 @@ var simEpoch = time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
 // Simulate runs one shift of sc under the pacer on a virtual clock: events in
 // time order, nothing sleeps, and a seed gives the same shift every time.
 // Customers are drawn in dial order from the seed, so two modes run with the
-// same seed meet the same customers.
-func Simulate(sc Scenario, opt SimOptions) (SimResult, error) {
+// same seed meet the same customers. A cancelled ctx stops it.
+func Simulate(ctx context.Context, sc Scenario, opt SimOptions) (SimResult, error) {
 	if err := sc.Validate(); err != nil {
 		return SimResult{}, err
 	}
@@ -39,7 +40,7 @@ func Simulate(sc Scenario, opt SimOptions) (SimResult, error) {
 	if err != nil {
 		return SimResult{}, err
 	}
-	s := &sim{sc: sc, opt: opt, pacer: pacer, shift: sc.ShiftSeconds(),
+	s := &sim{ctx: ctx, sc: sc, opt: opt, pacer: pacer, shift: sc.ShiftSeconds(),
 		customers: rand.New(rand.NewPCG(uint64(sc.Seed), 1)), handling: rand.New(rand.NewPCG(uint64(sc.Seed), 2)),
 		agents: make([]simAgent, sc.Agents)}
 	s.res = SimResult{Mode: opt.Mode, Agents: sc.Agents, Hours: sc.Hours, Seed: sc.Seed, MaxAbandonRate: sc.MaxAbandonRate}
@@ -51,6 +52,7 @@ func Simulate(sc Scenario, opt SimOptions) (SimResult, error) {
 }
 
 type sim struct {
+	ctx       context.Context
 	sc        Scenario
 	opt       SimOptions
 	pacer     *Pacer
@@ -137,7 +139,10 @@ func (s *sim) run() error {
 		s.pacer.AgentFree(s.t(), AgentID(i))
 	}
 	s.at(0, evTick, 0)
-	for s.events.Len() > 0 {
+	for n := 0; s.events.Len() > 0; n++ {
+		if n%4096 == 0 && s.ctx.Err() != nil {
+			return fmt.Errorf("dialer: simulation stopped at %.0f s: %w", s.now, s.ctx.Err())
+		}
 		e := heap.Pop(&s.events).(simEvent)
 		s.now = e.at
 		if err := s.handle(e); err != nil {

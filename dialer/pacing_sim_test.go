@@ -1,6 +1,7 @@
 package dialer
 
 import (
+	"context"
 	"reflect"
 	"testing"
 )
@@ -21,14 +22,14 @@ func TestPacingNeverAboveCap(t *testing.T) {
 		for seed := int64(1); seed <= 20; seed++ {
 			sc := DefaultScenario()
 			sc.Agents, sc.Hours, sc.Seed = team.agents, team.hours, seed
-			p, err := Simulate(sc, SimOptions{Mode: ModePredictive})
+			p, err := Simulate(context.Background(), sc, SimOptions{Mode: ModePredictive})
 			if err != nil {
 				t.Fatal(err)
 			}
 			if p.AbandonRate > sc.MaxAbandonRate {
 				t.Errorf("%d agents, seed %d: %s", team.agents, seed, p.Line())
 			}
-			q, err := Simulate(sc, SimOptions{Mode: ModeProgressive})
+			q, err := Simulate(context.Background(), sc, SimOptions{Mode: ModeProgressive})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -47,16 +48,16 @@ func TestPacingNeverAboveCap(t *testing.T) {
 func TestSimulateReproducible(t *testing.T) {
 	sc := DefaultScenario()
 	sc.Agents, sc.Hours = 10, 0.5
-	a, err := Simulate(sc, SimOptions{Mode: ModePredictive})
+	a, err := Simulate(context.Background(), sc, SimOptions{Mode: ModePredictive})
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, _ := Simulate(sc, SimOptions{Mode: ModePredictive})
+	b, _ := Simulate(context.Background(), sc, SimOptions{Mode: ModePredictive})
 	if !reflect.DeepEqual(a, b) {
 		t.Fatalf("same seed, different shifts:\n%s\n%s", a.Line(), b.Line())
 	}
 	sc.Seed = 2
-	c, _ := Simulate(sc, SimOptions{Mode: ModePredictive})
+	c, _ := Simulate(context.Background(), sc, SimOptions{Mode: ModePredictive})
 	if reflect.DeepEqual(a, c) {
 		t.Fatalf("seeds 1 and 2 gave the same shift: %s", a.Line())
 	}
@@ -65,10 +66,10 @@ func TestSimulateReproducible(t *testing.T) {
 func TestSimulateRejectsBadScenario(t *testing.T) {
 	sc := DefaultScenario()
 	sc.Agents = 0
-	if _, err := Simulate(sc, SimOptions{Mode: ModePredictive}); err == nil {
+	if _, err := Simulate(context.Background(), sc, SimOptions{Mode: ModePredictive}); err == nil {
 		t.Fatal("0 agents accepted")
 	}
-	if _, err := Simulate(DefaultScenario(), SimOptions{Mode: "preview"}); err == nil {
+	if _, err := Simulate(context.Background(), DefaultScenario(), SimOptions{Mode: "preview"}); err == nil {
 		t.Fatal("mode preview accepted")
 	}
 }

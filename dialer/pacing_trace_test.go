@@ -3,6 +3,7 @@ package dialer
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -23,7 +24,7 @@ func runTraced(t *testing.T, sc Scenario, mode Mode) (SimResult, []TraceCall) {
 	t.Helper()
 	var buf bytes.Buffer
 	tw := NewTraceWriter(&buf)
-	res, err := Simulate(sc, SimOptions{Mode: mode, Trace: tw.Call})
+	res, err := Simulate(context.Background(), sc, SimOptions{Mode: mode, Trace: tw.Call})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -213,7 +213,7 @@ func watchHeap() (*atomic.Uint64, func()) {
 // pacer on a virtual clock against simulated customers and agents. It
 // prints one line per policy (and per seed with --seeds), each with
 // "occupancy NN.N%" and "abandon N.N%".
-func benchPacing(args []string, out io.Writer) error {
+func benchPacing(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench pacing", flag.ContinueOnError)
 	scenarioFile := fs.String("scenario", "", "scenario file (JSON, pacing.md); default: the default scenario")
 	agents := fs.Int("agents", 0, "agents (overrides the scenario)")
@@ -246,7 +246,7 @@ func benchPacing(args []string, out io.Writer) error {
 			defer w.Flush()
 			trace = dialer.NewTraceWriter(w)
 		}
-		if err := runPacing(sc, m, *seeds, trace, out); err != nil {
+		if err := runPacing(ctx, sc, m, *seeds, trace, out); err != nil {
 			return err
 		}
 	}
@@ -285,7 +285,7 @@ func pacingScenario(fs *flag.FlagSet, file string, agents int, hours float64, se
 
 // runPacing runs seeds shifts of one policy, printing a line for each and,
 // for several, the worst abandonment and lowest occupancy.
-func runPacing(sc dialer.Scenario, m dialer.Mode, seeds int, trace *dialer.TraceWriter, out io.Writer) error {
+func runPacing(ctx context.Context, sc dialer.Scenario, m dialer.Mode, seeds int, trace *dialer.TraceWriter, out io.Writer) error {
 	worst, low, total := 0.0, 1.0, time.Duration(0)
 	for i := range seeds {
 		s := sc
@@ -295,7 +295,7 @@ func runPacing(sc dialer.Scenario, m dialer.Mode, seeds int, trace *dialer.Trace
 			opt.Trace = trace.Call
 		}
 		start := time.Now()
-		res, err := dialer.Simulate(s, opt)
+		res, err := dialer.Simulate(ctx, s, opt)
 		if err != nil {
 			return err
 		}

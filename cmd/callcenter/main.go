@@ -87,7 +87,7 @@ func bench(ctx context.Context, cfg *Config, args []string, out io.Writer) error
 	case "import":
 		return benchImport(ctx, cfg, args[1:], out)
 	case "pacing":
-		return benchPacing(args[1:], out)
+		return benchPacing(ctx, args[1:], out)
 	}
 	return usageError{fmt.Sprintf("bench: unknown benchmark %q", args[0])}
 }
