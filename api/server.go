@@ -60,6 +60,7 @@ type Server struct {
 	log     *slog.Logger
 	metrics *httpMetrics
 	started time.Time
+	whatIf  chan struct{} // pacing simulations running (pacing.go)
 }
 
 // New builds the HTTP handler.
@@ -85,7 +86,8 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now()}
+	return &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now(),
+		whatIf: make(chan struct{}, whatIfSlots)}
 }
 
 // Handler returns the gin engine with every route mounted.
