@@ -146,6 +146,7 @@ func (p *Pacer) sec(t time.Time) float64 {
 // Dialed records a call just originated.
 func (p *Pacer) Dialed(t time.Time, id CallID) {
 	now := p.sec(t)
+	p.learn(now)
 	c := pacedCall{dialed: now, learn: p.resolving.push(now)}
 	if len(p.pending) > 0 {
 		c.risk, p.pending = p.pending[0], p.pending[1:]
