@@ -21,13 +21,13 @@ const (
 // the pacer turns all but progressive.
 const (
 	rateAim      = 0.9 // of the cap, with the budget unspent by rateAimSlack
-	rateAimSlack = 1.0 // abandoned calls of budget kept in hand at equilibrium
+	rateAimSlack = 0.0 // abandoned calls of budget kept in hand at equilibrium
 	ratePerCall  = 0.3 // log-rate change per abandoned call of budget
 	rateFloor    = 0.4 // of the cap: the budget is spent, slow down
 	rateCeiling  = 1.5 // of the cap: plenty unspent, catch up
 	// rateGuardSpan: within this many abandonments of the cap the rate
 	// shrinks in proportion to what is left.
-	rateGuardSpan = 4.0
+	rateGuardSpan = 3.0
 )
 
 type budget struct {

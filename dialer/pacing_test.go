@@ -205,10 +205,10 @@ func TestTargetRate(t *testing.T) {
 	}{
 		{"no history: the next abandonment would break the cap", 0, 0, 0, 0},
 		{"1.5 of headroom: a small share of it", 50, 0, 0, 0.5 / rateGuardSpan},
-		{"budget spent: floor", 200, 2, 0, rateFloor},
+		{"budget spent: floor", 200, 3, 0, rateFloor},
 		{"well under: ceiling", 4000, 10, 0, rateCeiling},
 		{"at the aim", 1000, 30 - 6 - int(rateAimSlack), 0, rateAim}, // 30 allowed, 6 kept in hand
-		{"two expected among calls in flight", 1000, 23, 2, rateAim * math.Exp(-2*ratePerCall)},
+		{"two expected among calls in flight", 1000, 23, 2, rateAim * math.Exp(ratePerCall*(-1-rateAimSlack))},
 		{"pending abandonments use up the headroom", 1000, 23, 6.5, 0},
 	}
 	for _, c := range cases {

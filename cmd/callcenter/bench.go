@@ -286,7 +286,7 @@ func pacingScenario(fs *flag.FlagSet, file string, agents int, hours float64, se
 // runPacing runs seeds shifts of one policy, printing a line for each and,
 // for several, the worst abandonment and lowest occupancy.
 func runPacing(ctx context.Context, sc dialer.Scenario, m dialer.Mode, seeds int, trace *dialer.TraceWriter, out io.Writer) error {
-	worst, low, total := 0.0, 1.0, time.Duration(0)
+	worst, low, sumOcc, sumAb, total := 0.0, 1.0, 0.0, 0.0, time.Duration(0)
 	for i := range seeds {
 		s := sc
 		s.Seed = sc.Seed + int64(i)
@@ -307,11 +307,13 @@ func runPacing(ctx context.Context, sc dialer.Scenario, m dialer.Mode, seeds int
 			}
 		}
 		worst, low = max(worst, res.AbandonRate), min(low, res.Occupancy)
+		sumOcc, sumAb = sumOcc+res.Occupancy, sumAb+res.AbandonRate
 		fmt.Fprintf(out, "%s  in %s\n", res.Line(), took.Round(time.Millisecond))
 	}
 	if seeds > 1 {
-		fmt.Fprintf(out, "%s over %d seeds: lowest occupancy %.1f%%, worst abandon %.2f%% (cap %.1f%%), %s in all\n",
-			m, seeds, 100*low, 100*worst, 100*sc.MaxAbandonRate, total.Round(time.Millisecond))
+		n := float64(seeds)
+		fmt.Fprintf(out, "%s over %d seeds: occupancy mean %.1f%% lowest %.1f%%, abandon mean %.2f%% worst %.2f%% (cap %.1f%%), %s in all\n",
+			m, seeds, 100*sumOcc/n, 100*low, 100*sumAb/n, 100*worst, 100*sc.MaxAbandonRate, total.Round(time.Millisecond))
 	}
 	return nil
 }
