@@ -24,7 +24,7 @@ import "math"
 const (
 	gridStep   = 0.5   // seconds between forecast points
 	tiny       = 1e-4  // probabilities closer than this to 0 or 1 are taken as certain
-	exactLimit = 20000 // terms × threshold above which the normal approximation is used
+	exactLimit = 5000 // terms × threshold above which the normal approximation is used
 )
 
 // forecast is the pacer's scratch space, reused between decisions.
