@@ -109,7 +109,7 @@ type pacedAgent struct {
 	talk  int // handle in the talk cohort while talking
 }
 
-// NewPacer makes a pacer. An unknown mode is an error.
+// NewPacer makes a pacer. An unknown mode or a cap outside [0, 1) is an error.
 func NewPacer(cfg PacerConfig) (*Pacer, error) {
 	if !cfg.Mode.Valid() {
 		return nil, fmt.Errorf("dialer: pacing mode %q: want progressive or predictive", cfg.Mode)
@@ -353,7 +353,8 @@ type PacerState struct {
 	MeanHumanRing float64 `json:"mean_human_ring_s"`
 	MeanTalk      float64 `json:"mean_talk_s"`
 	MeanWrap      float64 `json:"mean_wrap_s"`
-	Risk          float64 `json:"risk"` // abandon risk accepted per extra call at the last Decide
+	Risk          float64 `json:"risk"`                // abandon risk accepted per extra call at the last Decide
+	TargetRate    float64 `json:"target_abandon_rate"` // the rate the budget aimed at then
 	Humans24h     int     `json:"humans_24h"`
 	Abandoned24h  int     `json:"abandoned_24h"`
 	Humans30d     int     `json:"humans_30d"`
@@ -365,7 +366,7 @@ type PacerState struct {
 func (p *Pacer) State() PacerState {
 	w := p.budget.windows
 	return PacerState{HumanRate: p.model.pHuman(), MeanHumanRing: p.model.resolve[classHuman].mean(),
-		MeanTalk: p.model.talk.mean(), MeanWrap: p.model.wrap.mean(), Risk: p.lastGain,
+		MeanTalk: p.model.talk.mean(), MeanWrap: p.model.wrap.mean(), Risk: p.lastGain, TargetRate: p.lastRate,
 		Humans24h: w[0].humans, Abandoned24h: w[0].abandoned, Humans30d: w[1].humans, Abandoned30d: w[1].abandoned,
 		InFlight: p.calls.len()}
 }
