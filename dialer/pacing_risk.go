@@ -22,8 +22,8 @@ import "math"
 // wrapped up), so P(H(s) ≥ A(s)) is computed exactly (Poisson binomial)
 // while the numbers are small and with a normal approximation when large.
 const (
-	gridStep   = 0.5   // seconds between forecast points
-	tiny       = 1e-4  // probabilities closer than this to 0 or 1 are taken as certain
+	gridStep   = 0.5  // seconds between forecast points
+	tiny       = 1e-4 // probabilities closer than this to 0 or 1 are taken as certain
 	exactLimit = 5000 // terms × threshold above which the normal approximation is used
 )
 
