@@ -47,7 +47,8 @@ var examples = map[reflect.Type]any{
 		Headers: []string{"姓名", "手机号", "状态", "欠款金额"}, Format: store.ExportXLSX},
 	typeOf[exportTemplateRequest](): exportTemplateRequest{Name: "未完成名单", Fields: []exportField{"name", "phone", "last_result"},
 		Statuses: []store.ExportStatus{"uncompleted"}, Format: store.ExportCSV},
-	typeOf[dncRequest](): dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
+	typeOf[pacingSimRequest](): pacingSimRequest{Agents: ptr(55), Hours: ptr(1.0), Seed: ptr[int64](1), MaxAbandonRate: ptr(0.02)},
+	typeOf[dncRequest]():       dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
 	typeOf[dncBatchRequest](): dncBatchRequest{Entries: []dncRequest{
 		{Phone: "13900139000", Reason: "投诉", Source: store.DNCManual},
 		{IDNumber: "510104200002290038", Reason: "法务要求停止催收", Source: store.DNCManual}}},
