@@ -33,7 +33,7 @@ func startPacedSims(t testing.TB, cps []int, outcome esltest.Outcome) *Pool {
 		cfg.MaxCPS = float64(c)
 		cfgs = append(cfgs, cfg)
 	}
-	return newTestPool(t, nil, cfgs...)
+	return newTestPool(t, cfgs...)
 }
 
 // dialFor originates from workers until d has passed, then waits for every
@@ -42,7 +42,7 @@ func dialFor(t testing.TB, p *Pool, workers int, d time.Duration) []CallRecord {
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	var mu sync.Mutex
-	var calls []*Call
+	var calls []Leg
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {

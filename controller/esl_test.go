@@ -85,7 +85,7 @@ func TestCommandTimeoutRecyclesConnection(t *testing.T) {
 
 func TestSilentEventConnectionIsReplaced(t *testing.T) {
 	f := startFakeFS(t) // sends no heartbeats at all
-	p := newTestPool(t, nil, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: 50 * time.Millisecond,
+	p := newTestPool(t, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: 50 * time.Millisecond,
 		MaxBackoff: 50 * time.Millisecond})
 	eventually(t, 5*time.Second, "three sessions", func() bool { return p.Status()[0].Reconnects >= 3 })
 	// Exactly one subscription per session: a session counts once it has
@@ -106,7 +106,7 @@ func TestSilentEventConnectionIsReplaced(t *testing.T) {
 func TestWatchdogRecoversFromDeadReceiveLoop(t *testing.T) {
 	f := startFakeFS(t)
 	hb := 30 * time.Millisecond
-	p := newTestPool(t, nil, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: hb, MaxBackoff: hb})
+	p := newTestPool(t, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: hb, MaxBackoff: hb})
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {

@@ -28,9 +28,9 @@ func testLogger() *slog.Logger {
 }
 
 // newTestPool starts a pool and waits until every node is up.
-func newTestPool(t testing.TB, rec CallRecorder, cfgs ...NodeConfig) *Pool {
+func newTestPool(t testing.TB, cfgs ...NodeConfig) *Pool {
 	t.Helper()
-	p, err := NewPool(context.Background(), cfgs, rec, testLogger())
+	p, err := NewPool(context.Background(), PoolConfig{Nodes: cfgs, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,7 +44,7 @@ func prepareIngest(t testing.TB, p *Pool, f *fakeFS, round, calls, interleave in
 	n := p.nodes[0]
 	run := ingestRun{calls: make([]*Call, calls)}
 	for i := range run.calls {
-		c, err := n.startCall(OriginateRequest{UUID: fmt.Sprintf("c-%d-%d", round, i)}, fmt.Sprintf("j-%d-%d", round, i))
+		c, err := n.startCall(OriginateRequest{UUID: fmt.Sprintf("c-%d-%d", round, i)}, fmt.Sprintf("j-%d-%d", round, i), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -95,7 +95,7 @@ func checkIngested(t testing.TB, cs []*Call) int64 {
 
 func TestIngestKeepsOrderPerCall(t *testing.T) {
 	f := startFakeFS(t)
-	p := newTestPool(t, nil, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: time.Hour})
+	p := newTestPool(t, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: time.Hour})
 	run := prepareIngest(t, p, f, 0, 300, 50)
 	ingest(t, f, run)
 	if d := checkIngested(t, run.calls); d > 3 {
@@ -109,7 +109,7 @@ func TestIngestKeepsOrderPerCall(t *testing.T) {
 // owners. Frames are rendered before the timer starts.
 func BenchmarkIngest(b *testing.B) {
 	f := startFakeFS(b)
-	p := newTestPool(b, nil, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: time.Hour})
+	p := newTestPool(b, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: time.Hour})
 	var elapsed time.Duration
 	events, disorder := 0, int64(0)
 	for i := 0; i < b.N; i++ {

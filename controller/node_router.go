@@ -67,7 +67,7 @@ func (n *node) dispatch(e *event) {
 	switch e.Name {
 	case "HEARTBEAT":
 		n.noteCore(e)
-		n.update(func(s *NodeStatus) { s.LastHeartbeat = time.Now() })
+		n.update(func(s *NodeStatus) { s.LastHeartbeat = n.clock.Now() })
 		return
 	case "BACKGROUND_JOB":
 		if c := n.reg.job(e.JobUUID); c != nil {
@@ -75,9 +75,7 @@ func (n *node) dispatch(e *event) {
 		}
 		return
 	case "CUSTOM":
-		if e.Get("Event-Subclass") == "sofia::gateway_state" {
-			n.noteGateway(e.Get("Gateway"), e.Get("State"))
-		}
+		n.custom(e)
 		return
 	case "CHANNEL_CREATE":
 		n.reg.setLive(e.UUID, e.gen, true)
@@ -92,6 +90,37 @@ func (n *node) dispatch(e *event) {
 	}
 	if c := n.reg.call(e.UUID); c != nil {
 		c.deliver(e)
+		return
+	}
+	n.publish(e)
+}
+
+// custom routes a CUSTOM event: every one goes to the pool stream, and one
+// about a leg we own also to that leg.
+func (n *node) custom(e *event) {
+	switch e.Get("Event-Subclass") {
+	case "sofia::gateway_state":
+		n.noteGateway(e.Get("Gateway"), e.Get("State"))
+	case "sofia::register", "sofia::unregister", "sofia::expire":
+		n.regs.note(e, n.clock.Now())
+	}
+	n.publish(e)
+	if e.UUID == "" {
+		return
+	}
+	if c := n.reg.call(e.UUID); c != nil {
+		c.deliver(e)
+	}
+}
+
+// publish hands an event to the pool stream, translated only when someone
+// listens.
+func (n *node) publish(e *event) {
+	if !n.pool.active() {
+		return
+	}
+	if te, ok := typedEvent(e, n.cfg.Name); ok {
+		n.pool.publish(te)
 	}
 }
 

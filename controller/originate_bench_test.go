@@ -54,7 +54,7 @@ func startPacedNodes(t testing.TB, cps []float64) (*Pool, *cpsLog) {
 		log.hook(name, f)
 		cfgs = append(cfgs, NodeConfig{Name: name, Address: f.addr(), MaxCPS: c, HeartbeatInterval: time.Hour})
 	}
-	return newTestPool(t, nil, cfgs...), log
+	return newTestPool(t, cfgs...), log
 }
 
 // originateFor runs workers originating until d has passed and returns
@@ -99,7 +99,7 @@ func TestOriginateNeverExceedsCPS(t *testing.T) {
 
 func TestOriginatePicksMostHeadroom(t *testing.T) {
 	f1, f2 := startFakeFS(t), startFakeFS(t)
-	p := newTestPool(t, nil,
+	p := newTestPool(t,
 		NodeConfig{Name: "small", Address: f1.addr(), MaxChannels: 2, HeartbeatInterval: time.Hour},
 		NodeConfig{Name: "big", Address: f2.addr(), MaxChannels: 3, HeartbeatInterval: time.Hour})
 	var nodes []string
