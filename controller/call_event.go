@@ -69,7 +69,7 @@ type Hangup struct {
 	BillSec int
 	// Reason explains an end the switch did not report itself (reconnect,
 	// shutdown, lost events, not dialed).
-	Reason                              string
+	Reason                             string
 	Created, Answered, Bridged, Hungup time.Time
 }
 
