@@ -15,18 +15,18 @@ import (
 // the test write event frames straight to the subscribed connection, so
 // the measurement is eslgo plus the controller, not a simulated world.
 type fakeFS struct {
-	ln       net.Listener
-	mu       sync.Mutex
-	evtConn  net.Conn
-	subbed   chan struct{}
-	bgapis   atomic.Int64
-	onBgapi  func(cmd string)
-	seq      atomic.Uint64
+	ln      net.Listener
+	mu      sync.Mutex
+	evtConn net.Conn
+	subbed  chan struct{}
+	bgapis  atomic.Int64
+	onBgapi func(cmd string)
+	seq     atomic.Uint64
 	// arrivals lists the first line of every api and bgapi command in the
 	// order they arrived, over all connections.
 	arrivalMu sync.Mutex
 	arrivals  []string
-	closeAll sync.WaitGroup
+	closeAll  sync.WaitGroup
 }
 
 func startFakeFS(t testing.TB) *fakeFS {

@@ -145,7 +145,9 @@ func TestSchedulerChannelShares(t *testing.T) {
 }
 
 func TestLaneShares(t *testing.T) {
-	l := func(id int64, prio, maxCh int) *lane { return &lane{cfg: Lane{CampaignID: id, Priority: prio, MaxChannels: maxCh}} }
+	l := func(id int64, prio, maxCh int) *lane {
+		return &lane{cfg: Lane{CampaignID: id, Priority: prio, MaxChannels: maxCh}}
+	}
 	a, b, c := l(1, 2, 0), l(2, 1, 0), l(3, 1, 5)
 	tests := []struct {
 		lanes []*lane
