@@ -70,7 +70,7 @@ func (w *world) socketEnded(ch *channel) {
 
 func (c *conn) serveOutbound() {
 	r := bufio.NewReaderSize(c.nc, 64<<10)
-	_ = c.nc.SetReadDeadline(time.Now().Add(readTimeout))
+	_ = c.nc.SetReadDeadline(time.Now().Add(c.s.opts.AuthTimeout))
 	for {
 		cmd, err := readCommand(r)
 		if err != nil {
