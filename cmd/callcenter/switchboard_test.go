@@ -3,8 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"net"
 	"log/slog"
+	"net"
 	"sync"
 	"testing"
 	"time"
