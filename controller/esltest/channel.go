@@ -207,6 +207,19 @@ func micros(t time.Time) string {
 // addChannelData appends the channel headers of switch_channel_event_set_data
 // (doc 2.1) in FreeSWITCH's order; variables only when withVars.
 func addChannelData(e *event, ch *channel, withVars bool) {
+	addChannelHeaders(e, ch)
+	addProfile(e, "Caller-", ch, true)
+	if ch.other != nil {
+		e.add("Other-Type", ch.otherType)
+		addProfile(e, "Other-Leg-", ch.other, false)
+	}
+	if withVars {
+		addVars(e, ch)
+	}
+}
+
+// addChannelHeaders appends the headers before the caller profile.
+func addChannelHeaders(e *event, ch *channel) {
 	e.add("Channel-State", ch.stateName())
 	e.add("Channel-Call-State", ch.callState)
 	e.add("Channel-State-Number", strconv.Itoa(ch.state))
@@ -225,14 +238,6 @@ func addChannelData(e *event, ch *channel, withVars bool) {
 			e.add("Channel-"+dir+"-Codec-Rate", "8000")
 			e.add("Channel-"+dir+"-Codec-Bit-Rate", "64000")
 		}
-	}
-	addProfile(e, "Caller-", ch, true)
-	if ch.other != nil {
-		e.add("Other-Type", ch.otherType)
-		addProfile(e, "Other-Leg-", ch.other, false)
-	}
-	if withVars {
-		addVars(e, ch)
 	}
 }
 

@@ -71,6 +71,7 @@ func (s *Server) InboundCall(call InboundCall) (string, error) {
 			ani: call.From, dest: call.To, source: "mod_sofia", context: "default"}
 		ch := w.newChannel(id, name, "inbound", prof)
 		ch.hitDialplan = true
+		w.announceNew(ch)
 		ch.media = true
 		ch.dtmfAnswers = append([]string(nil), call.DTMF...)
 		ch.callee = &callee{outcome: OutcomeAnswer}
@@ -80,7 +81,7 @@ func (s *Server) InboundCall(call InboundCall) (string, error) {
 		for k, v := range call.Vars {
 			ch.vars.set(k, v)
 		}
-		w.emit("CHANNEL_CREATE", ch)
+		w.start(ch)
 		w.setState(ch, csRouting)
 		w.routeTo(ch, call.To, "")
 	})
@@ -132,6 +133,7 @@ func (s *Server) Burst(n int) {
 				calleeName: "Outbound Call", calleeNum: "13800138000", dest: "13800138000",
 				source: "mod_sofia", context: "default", networkAddr: "127.0.0.1"})
 		ch.answered, ch.media, ch.answerState, ch.callState = time.Now(), true, "answered", "ACTIVE"
+		ch.state = csExecute
 		for i := 0; i < 40; i++ {
 			ch.vars.set("sim_var_"+itoa(i), "value "+itoa(i))
 		}

@@ -311,7 +311,7 @@ func (w *world) outboundLeg(id, name, dest string, vars []header, cl *callee, re
 		ch.vars.set(v.name, v.value)
 	}
 	ch.vars.set("origination_uuid", id)
-	w.emit("CHANNEL_CREATE", ch)
+	w.start(ch)
 	w.emit("CHANNEL_OUTGOING", ch)
 	w.runCallee(ch)
 	return ch
