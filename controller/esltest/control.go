@@ -2,7 +2,6 @@ package esltest
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -91,6 +90,20 @@ func (s *Server) InboundCall(call InboundCall) (string, error) {
 // SetRegistered registers or unregisters a SIP user and fires the
 // sofia::register / sofia::unregister event.
 func (s *Server) SetRegistered(ext string, registered bool) error {
+	kind := "sofia::unregister"
+	if registered {
+		kind = "sofia::register"
+	}
+	return s.registration(ext, registered, kind)
+}
+
+// ExpireRegistration lets a SIP user's registration run out (the phone
+// stopped refreshing it) and fires sofia::expire.
+func (s *Server) ExpireRegistration(ext string) error {
+	return s.registration(ext, false, "sofia::expire")
+}
+
+func (s *Server) registration(ext string, registered bool, kind string) error {
 	found := false
 	s.call(func(w *world) {
 		u := w.scen.users[ext]
@@ -99,19 +112,8 @@ func (s *Server) SetRegistered(ext string, registered bool) error {
 		}
 		found = true
 		u.Registered = registered
-		name := "sofia::unregister"
-		if registered {
-			name = "sofia::register"
-		}
-		e := w.newEvent(name)
-		for _, h := range []header{{"profile-name", "internal"}, {"from-user", ext}, {"from-host", "127.0.0.1"},
-			{"presence-hosts", "127.0.0.1"}, {"contact", "\"" + ext + "\" <sip:" + ext + "@127.0.0.1:5070>"},
-			{"call-id", uuid.NewString()}, {"rpid", "unknown"}, {"status", "Registered(UDP)"},
-			{"expires", "3600"}, {"to-user", ext}, {"to-host", "127.0.0.1"}, {"network-ip", "127.0.0.1"},
-			{"network-port", "5070"}, {"username", ext}, {"realm", "127.0.0.1"}, {"user-agent", "fssim"}} {
-			if !registered && strings.HasPrefix(h.name, "status") {
-				continue
-			}
+		e := w.newEvent(kind)
+		for _, h := range registrationHeaders(kind, ext) {
 			e.add(h.name, h.value)
 		}
 		w.fire(e)
@@ -120,6 +122,28 @@ func (s *Server) SetRegistered(ext string, registered bool) error {
 		return errors.New("esltest: unknown user " + ext)
 	}
 	return nil
+}
+
+// registrationHeaders are mod_sofia's headers for each registration event,
+// in the order sofia_reg.c adds them.
+func registrationHeaders(kind, ext string) []header {
+	contact := "\"" + ext + "\" <sip:" + ext + "@127.0.0.1:5070>"
+	callID := uuid.NewString()
+	switch kind {
+	case "sofia::register":
+		return []header{{"profile-name", "internal"}, {"from-user", ext}, {"from-host", "127.0.0.1"},
+			{"presence-hosts", "127.0.0.1"}, {"contact", contact}, {"call-id", callID}, {"rpid", "unknown"},
+			{"status", "Registered(UDP)"}, {"expires", "3600"}, {"to-user", ext}, {"to-host", "127.0.0.1"},
+			{"network-ip", "127.0.0.1"}, {"network-port", "5070"}, {"username", ext}, {"realm", "127.0.0.1"},
+			{"user-agent", "fssim"}}
+	case "sofia::unregister":
+		return []header{{"profile-name", "internal"}, {"username", ext}, {"from-user", ext}, {"from-host", "127.0.0.1"},
+			{"contact", contact}, {"call-id", callID}, {"rpid", "unknown"}, {"realm", "127.0.0.1"},
+			{"network-ip", "127.0.0.1"}, {"network-port", "5070"}, {"user-agent", "fssim"}, {"expires", "0"}}
+	}
+	return []header{{"profile-name", "internal"}, {"call-id", callID}, {"user", ext}, {"username", ext},
+		{"host", "127.0.0.1"}, {"contact", contact}, {"expires", "3600"}, {"user-agent", "fssim"},
+		{"realm", "127.0.0.1"}, {"network-ip", "127.0.0.1"}, {"network-port", "5070"}}
 }
 
 // Burst fires n channel events (alternating CHANNEL_EXECUTE and

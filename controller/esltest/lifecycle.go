@@ -186,7 +186,7 @@ func (w *world) setBillingVars(ch *channel) {
 	epoch("progress_media", ch.progressMedia)
 	epoch("end", ch.hungup)
 	secs := func(from, to time.Time) string {
-		if from.IsZero() {
+		if from.IsZero() || to.IsZero() {
 			return "0"
 		}
 		return strconv.FormatInt(int64(to.Sub(from).Seconds()), 10)

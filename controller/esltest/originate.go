@@ -437,7 +437,7 @@ func (w *world) originateAPI(args string, result func(string)) {
 			w.next(ch)
 			return
 		}
-		w.routeTo(ch, target, at(3))
+		w.routeTo(ch, target, at(2))
 	}
 	w.dial(req)
 }
