@@ -32,9 +32,11 @@ func simScenario() *esltest.Scenario {
 		{Number: "400", Outcome: esltest.OutcomeInvalid},
 		{Number: "500", Outcome: esltest.OutcomeRejected, Ring: time.Second},
 		{Number: "600", Outcome: esltest.OutcomeMachine, Ring: time.Second, Talk: 10 * time.Second},
+		{Number: "601", Outcome: esltest.OutcomeMachine, Ring: time.Second, Talk: time.Hour},
 	}
 	sc.Users = append(sc.Users, esltest.User{Extension: "2001", Registered: false})
 	sc.Dialplan["ivr"] = "park"
+	sc.Dialplan["avmd"] = "avmd_start,park"
 	return sc
 }
 
@@ -96,9 +98,19 @@ func simFrameCheck(addr string) string {
 	return simCheckMsg
 }
 
+// simNode is a node on the simulator with timers a busy 2-core machine
+// keeps (the simulator beats every simHB; the node waits three seconds of
+// silence, and five for a reply, before it gives a connection up).
+// faultNode tightens them for the tests that need faults noticed fast.
 func simNode(name string, srv *esltest.Server) NodeConfig {
-	return NodeConfig{Name: name, Address: srv.Addr(), HeartbeatInterval: simHB,
-		CommandTimeout: 500 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}
+	return NodeConfig{Name: name, Address: srv.Addr(), HeartbeatInterval: time.Second,
+		CommandTimeout: 5 * time.Second, MaxBackoff: 200 * time.Millisecond}
+}
+
+func faultNode(name string, srv *esltest.Server) NodeConfig {
+	n := simNode(name, srv)
+	n.HeartbeatInterval, n.CommandTimeout = 3*simHB, 500*time.Millisecond
+	return n
 }
 
 func waitCh(t testing.TB, ch <-chan struct{}, what string) {
@@ -340,7 +352,7 @@ func recovered(t *testing.T, p *Pool) {
 		if _, err := p.nodes[0].api(context.Background(), "status"); err != nil {
 			return false
 		}
-		return time.Since(since) > 5*simHB
+		return time.Since(since) > 5*p.nodes[0].cfg.HeartbeatInterval
 	})
 	// Replies belong to their commands (no desynchronised connection left):
 	// concurrent commands with distinguishable answers.
@@ -392,7 +404,7 @@ func TestESLFaults(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startSim(t)
-			p := newTestPool(t, simNode("fs1", srv))
+			p := newTestPool(t, faultNode("fs1", srv))
 			c := longCall(t, p)
 			before := p.Status()[0]
 			srv.SetFaults(tt.faults)
