@@ -125,8 +125,19 @@ func TestESLTypedEvents(t *testing.T) {
 		if h.Cause != "CALL_REJECTED" || h.Result != ResultAnswered || h.Answered.IsZero() || h.Bridged.IsZero() || h.Hungup.IsZero() {
 			t.Errorf("customer hangup %+v", h)
 		}
-		if r := waitEnd(t, agent); r.HangupCause != "NORMAL_CLEARING" || r.Result != ResultAnswered {
+		if r := waitEnd(t, agent); r.HangupCause != "NORMAL_CLEARING" || r.Result != ResultAnswered || r.BridgedAt.IsZero() {
 			t.Errorf("agent record %+v", r)
+		}
+		// FreeSWITCH fires the bridge events on the A-leg only; the agent's
+		// (B) leg gets them too, naming the customer.
+		var bridgeEvents []Event
+		for _, e := range collect(t, agent) {
+			if e.Kind == EventBridge || e.Kind == EventUnbridge {
+				bridgeEvents = append(bridgeEvents, e)
+			}
+		}
+		if kinds(bridgeEvents) != "bridge unbridge" || bridgeEvents[0].Other != cust.UUID() || bridgeEvents[1].Other != cust.UUID() {
+			t.Errorf("agent's bridge events %s %+v", kinds(bridgeEvents), bridgeEvents)
 		}
 	})
 

@@ -88,11 +88,24 @@ func (n *node) dispatch(e *event) {
 	if e.UUID == "" {
 		return
 	}
-	if c := n.reg.call(e.UUID); c != nil {
+	// FreeSWITCH fires (UN)BRIDGE on the A-leg only; the B-leg's owner
+	// (an agent's leg) needs it just as much.
+	if e.Name == "CHANNEL_BRIDGE" || e.Name == "CHANNEL_UNBRIDGE" {
+		if b := e.Get("Bridge-B-Unique-ID"); b != "" && b != e.UUID {
+			n.toLeg(e, b)
+		}
+	}
+	n.toLeg(e, e.UUID)
+}
+
+// toLeg hands an event to the owner of leg uuid, or else to the pool stream
+// as an event of that leg.
+func (n *node) toLeg(e *event, uuid string) {
+	if c := n.reg.call(uuid); c != nil {
 		c.deliver(e)
 		return
 	}
-	n.publish(e)
+	n.publishFor(e, uuid)
 }
 
 // custom routes a CUSTOM event: every one goes to the pool stream, and one
@@ -115,11 +128,17 @@ func (n *node) custom(e *event) {
 
 // publish hands an event to the pool stream, translated only when someone
 // listens.
-func (n *node) publish(e *event) {
+func (n *node) publish(e *event) { n.publishFor(e, e.UUID) }
+
+// publishFor publishes e as an event of leg uuid.
+func (n *node) publishFor(e *event, uuid string) {
 	if !n.pool.active() {
 		return
 	}
 	if te, ok := typedEvent(e, n.cfg.Name); ok {
+		if uuid != e.UUID {
+			te.UUID, te.Other = uuid, otherLeg(e, uuid)
+		}
 		n.pool.publish(te)
 	}
 }
