@@ -125,6 +125,7 @@ func (n *node) sendOriginate(ctx context.Context, c *Call, args, job string) err
 		var paced errPaced
 		switch {
 		case errors.As(err, &paced):
+			n.guardWaits.Add(1)
 			if !sleepClock(ctx, n.clock, paced.wait) {
 				c.deliver(abandonCall{})
 				return ctx.Err()
