@@ -131,8 +131,8 @@ type node struct {
 	// guardWaits counts originates the write guard sent back to wait
 	// (benchmarks; it stays near zero when grants are well spaced).
 	guardWaits atomic.Int64
-	events  chan *event
-	ctrl    chan any
+	events     chan *event
+	ctrl       chan any
 	// Router-owned: the generation whose Core-UUID was noted, the last
 	// generation reconciled, and channels destroyed since a new connection
 	// started but before its channel list was applied.
