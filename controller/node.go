@@ -27,8 +27,11 @@ type NodeConfig struct {
 	// MaxBackoff caps the reconnect back-off (default 10 s).
 	MaxBackoff time.Duration
 	// ReorderWindow is how long an event may wait for a missing earlier
-	// one (default 250 ms); with the relay's gapless numbering it only runs
-	// out if eslgo drops an event it cannot parse. See reorder.
+	// one (default 1 s). With the relay's gapless numbering a number is
+	// missing only while eslgo's goroutine for it waits to be scheduled
+	// (hundreds of milliseconds on an overloaded machine), or for good if
+	// eslgo dropped a frame it could not parse, which costs one window.
+	// See reorder.
 	ReorderWindow time.Duration
 	// OriginateConns is the number of connections that carry only
 	// originates (default 2); ControlConns carry everything else: bridge,
@@ -50,7 +53,7 @@ func (c NodeConfig) withDefaults() NodeConfig {
 	def(&c.HeartbeatInterval, 20*time.Second)
 	def(&c.CommandTimeout, 5*time.Second)
 	def(&c.MaxBackoff, 10*time.Second)
-	def(&c.ReorderWindow, 250*time.Millisecond)
+	def(&c.ReorderWindow, time.Second)
 	if c.OriginateConns <= 0 {
 		c.OriginateConns = 2
 	}

@@ -178,8 +178,13 @@ func (s *scheduler) grantAll(now time.Time) time.Time {
 	for {
 		var next time.Time
 		granted := false
-		for _, l := range s.waiting() {
-			at, ok := s.serve(l, now)
+		waiting := s.waiting()
+		if len(waiting) == 0 {
+			return next
+		}
+		room := s.channelRoom()
+		for _, l := range waiting {
+			at, ok := s.serve(l, now, room)
 			if ok {
 				granted = true
 				break // passes changed: re-sort
@@ -194,12 +199,16 @@ func (s *scheduler) grantAll(now time.Time) time.Time {
 	}
 }
 
-// waiting lists the lanes with tickets, lowest pass first.
+// waiting lists the lanes with tickets, lowest pass first, and forgets
+// the lanes nobody uses any more.
 func (s *scheduler) waiting() []*lane {
 	var out []*lane
-	for _, l := range s.lanes {
-		if len(l.queue) > 0 {
+	for id, l := range s.lanes {
+		switch {
+		case len(l.queue) > 0:
 			out = append(out, l)
+		case !l.active():
+			delete(s.lanes, id) // no live leg holds it: a new lane starts afresh
 		}
 	}
 	slices.SortFunc(out, func(a, b *lane) int {
@@ -216,11 +225,11 @@ func (s *scheduler) waiting() []*lane {
 
 // serve tries the lane's oldest tickets: it grants one (true), fails those
 // that cannot get a channel, or reports when the lane may go next.
-func (s *scheduler) serve(l *lane, now time.Time) (time.Time, bool) {
+func (s *scheduler) serve(l *lane, now time.Time, room channelRoom) (time.Time, bool) {
 	if !l.pace.ready(now) {
 		return l.pace.readyAt(), false
 	}
-	if err := s.laneRoom(l); err != nil {
+	if err := room.admit(l); err != nil {
 		s.failQueue(l, err)
 		return time.Time{}, false
 	}
@@ -253,35 +262,50 @@ func (s *scheduler) failQueue(l *lane, err error) {
 	l.queue = nil
 }
 
-// laneRoom checks the lane's own channel cap and its weighted share of the
-// pool's channels.
-func (s *scheduler) laneRoom(l *lane) error {
+// channelRoom is the pool's channel capacity as the lanes share it, worked
+// out once per grant (shares cost O(lanes)).
+type channelRoom struct {
+	capacity, used int // capacity 0: some node is unlimited, shares do not apply
+	shares         map[*lane]float64
+	reserved       float64 // sum over the active lanes of their unused shares
+}
+
+func (s *scheduler) channelRoom() channelRoom {
+	var r channelRoom
+	r.capacity, r.used = s.channels()
+	if r.capacity <= 0 {
+		return r
+	}
+	var active []*lane
+	for _, l := range s.lanes {
+		if l.active() {
+			active = append(active, l)
+		}
+	}
+	r.shares = laneShares(r.capacity, active)
+	for _, l := range active {
+		r.reserved += max(r.shares[l]-float64(l.live.Load()), 0)
+	}
+	return r
+}
+
+// admit checks a lane's own channel cap and its weighted share of the
+// pool's channels: under its share it may take a free channel; over it,
+// only one the other lanes' unused shares leave free.
+func (r channelRoom) admit(l *lane) error {
 	live := l.live.Load()
 	if c := l.cfg.MaxChannels; c > 0 && live >= int64(c) {
 		return fmt.Errorf("%w: campaign %d uses its %d channels", ErrNoCapacity, l.cfg.CampaignID, c)
 	}
-	capacity, used := s.channels()
-	if capacity <= 0 {
+	if r.capacity <= 0 {
 		return nil
 	}
-	var active []*lane
-	for _, o := range s.lanes {
-		if o.active() || o == l {
-			active = append(active, o)
-		}
-	}
-	shares := laneShares(capacity, active)
-	if float64(live) < shares[l] {
+	share := r.shares[l]
+	if float64(live) < share {
 		return nil
 	}
-	// Over its share: only what the other lanes' unused shares leave free.
-	reserved := 0.0
-	for _, o := range active {
-		if o != l {
-			reserved += max(shares[o]-float64(o.live.Load()), 0)
-		}
-	}
-	if float64(capacity-used) > reserved {
+	othersReserved := r.reserved - max(share-float64(live), 0)
+	if float64(r.capacity-r.used) > othersReserved {
 		return nil
 	}
 	return fmt.Errorf("%w: campaign %d is at its share of the channels", ErrNoCapacity, l.cfg.CampaignID)
