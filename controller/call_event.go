@@ -91,7 +91,7 @@ type Event struct {
 	AMD    AMDVerdict // answer (when known), amd
 	DTMF   DTMF       // dtmf
 	App    App        // execute, execute_complete
-	Hangup Hangup     // hangup
+	Hangup *Hangup    // hangup only (nil on every other kind)
 	// Headers holds the event-specific headers of custom and other events,
 	// URL-decoded, keyed in canonical MIME form (channel data, caller
 	// profiles and variables left out).
@@ -131,19 +131,19 @@ func typedEvent(e *event, node string) (Event, bool) {
 		out.Kind = EventUnhold
 	case "DTMF":
 		out.Kind = EventDTMF
-		out.DTMF = DTMF{Digit: e.Get("DTMF-Digit"), Duration: e.intHeader("DTMF-Duration"), Source: e.Get("DTMF-Source")}
+		out.DTMF = DTMF{Digit: e.get(hdrDTMFDigit), Duration: e.intHeader(hdrDTMFLength), Source: e.get(hdrDTMFSource)}
 	case "CHANNEL_EXECUTE", "CHANNEL_EXECUTE_COMPLETE":
 		out.Kind = EventExecute
-		out.App = App{Name: e.Get("Application"), Data: e.Get("Application-Data"), UUID: e.Get("Application-UUID")}
+		out.App = App{Name: e.get(hdrApp), Data: e.get(hdrAppData), UUID: e.get(hdrAppUUID)}
 		if e.Name == "CHANNEL_EXECUTE_COMPLETE" {
-			out.Kind, out.App.Response = EventExecuteComplete, e.Get("Application-Response")
+			out.Kind, out.App.Response = EventExecuteComplete, e.get(hdrAppResponse)
 		}
 	case "CHANNEL_HANGUP_COMPLETE":
 		out.Kind, out.Hangup = EventHangup, hangupOf(e)
 	case "CHANNEL_HANGUP", "CHANNEL_DESTROY", "HEARTBEAT", "BACKGROUND_JOB", "":
 		return Event{}, false
 	case "CUSTOM":
-		out.Kind, out.Subclass = EventCustom, e.Get("Event-Subclass")
+		out.Kind, out.Subclass = EventCustom, e.get(hdrSubclass)
 		if out.Subclass == "avmd::beep" {
 			out.Kind, out.AMD = EventAMD, AMDMachine
 		}
@@ -160,26 +160,34 @@ func typedEvent(e *event, node string) (Event, bool) {
 // otherLeg is the bridge partner named by a bridge event, from the point of
 // view of leg self (FreeSWITCH fires it on the A-leg).
 func otherLeg(e *event, self string) string {
-	a, b := e.Get("Bridge-A-Unique-ID"), e.Get("Bridge-B-Unique-ID")
+	a, b := e.get(hdrBridgeA), e.get(hdrBridgeB)
 	switch {
 	case a != "" && a != self:
 		return a
 	case b != "" && b != self:
 		return b
 	}
-	return e.Get("Other-Leg-Unique-ID")
+	return e.get(hdrOtherLeg)
 }
 
 // amdVerdict reads the answering-machine result an event carries: mod_amd's
 // amd_result variable, mod_avmd's beep event or its avmd_detect variable.
+// Only the events that can bring a new verdict are looked at: the answer,
+// an application's completion (amd), the CDR, and CUSTOM events.
 func amdVerdict(e *event) AMDVerdict {
-	if e.Name == "CUSTOM" && e.Get("Event-Subclass") == "avmd::beep" {
+	switch e.Name {
+	case "CHANNEL_ANSWER", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_HANGUP_COMPLETE":
+	case "CUSTOM":
+		if e.get(hdrSubclass) == "avmd::beep" {
+			return AMDMachine
+		}
+	default:
+		return AMDUnknown
+	}
+	if strings.EqualFold(e.get(varAVMDDetect), "TRUE") {
 		return AMDMachine
 	}
-	if strings.EqualFold(e.Var("avmd_detect"), "TRUE") {
-		return AMDMachine
-	}
-	switch strings.ToUpper(strings.ReplaceAll(e.Var("amd_result"), "_", "")) {
+	switch strings.ToUpper(strings.ReplaceAll(e.get(varAMDResult), "_", "")) {
 	case "HUMAN":
 		return AMDHuman
 	case "MACHINE":
@@ -191,12 +199,12 @@ func amdVerdict(e *event) AMDVerdict {
 }
 
 // hangupOf reads a HANGUP_COMPLETE on its own (pool stream: no owner).
-func hangupOf(e *event) Hangup {
-	h := Hangup{Cause: e.Get("Hangup-Cause"), Created: micros(e, "Caller-Channel-Created-Time"),
+func hangupOf(e *event) *Hangup {
+	h := &Hangup{Cause: e.get(hdrHangupCause), Created: micros(e, "Caller-Channel-Created-Time"),
 		Answered: micros(e, "Caller-Channel-Answered-Time"), Bridged: micros(e, "Caller-Channel-Bridged-Time"),
 		Hungup: micros(e, "Caller-Channel-Hangup-Time")}
-	h.SIPCode, _ = strconv.Atoi(e.Var("sip_term_status"))
-	h.BillSec, _ = strconv.Atoi(e.Var("billsec"))
+	h.SIPCode, _ = strconv.Atoi(e.get(varSIPStatus))
+	h.BillSec, _ = strconv.Atoi(e.get(varBillSec))
 	h.Result = Classify(h.Cause, h.SIPCode, !h.Answered.IsZero())
 	if h.Result == ResultAnswered && amdVerdict(e) == AMDMachine {
 		h.Result = ResultMachine
@@ -219,7 +227,7 @@ func specificHeaders(e *event) map[string]string {
 	out := map[string]string{}
 	for name := range e.Headers {
 		if !genericHeader(name) {
-			out[name] = e.Get(name)
+			out[name] = e.get(name)
 		}
 	}
 	return out

@@ -91,11 +91,15 @@ func (o *owner) handleEvent(e *event) {
 // before a bridge that proved one, the machine verdict when it changes,
 // and no hangup here (end publishes it once the record is final).
 func (o *owner) emitFor(e *event, ch recordChange) {
-	te, ok := typedEvent(e, o.c.node)
-	if !ok || te.Kind == EventHangup {
+	switch e.Name {
+	case "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY":
 		if ch.amd {
-			o.emitAMD(te.At)
+			o.emitAMD(e.Time())
 		}
+		return
+	}
+	te, ok := typedEvent(e, o.c.node)
+	if !ok {
 		return
 	}
 	keep := true
@@ -109,9 +113,13 @@ func (o *owner) emitFor(e *event, ch recordChange) {
 	case EventAnswer:
 		keep, te.AMD = ch.answered, o.rec.AMD
 	case EventUnbridge:
-		te.Other = otherLeg(e, o.c.uuid)
+		if e.UUID != o.c.uuid { // this is the B-leg
+			te.Other = otherLeg(e, o.c.uuid)
+		}
 	case EventBridge:
-		te.Other = otherLeg(e, o.c.uuid)
+		if e.UUID != o.c.uuid {
+			te.Other = otherLeg(e, o.c.uuid)
+		}
 		if ch.answered {
 			o.emit(Event{Kind: EventAnswer, Name: te.Name, At: te.At, AMD: o.rec.AMD})
 		}

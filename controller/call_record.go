@@ -101,7 +101,7 @@ func (r *CallRecord) apply(e *event, now time.Time) recordChange {
 		ch.hungup = r.applyHangup(e, at)
 		ch.final = true
 	}
-	if v := amdVerdict(e); v != AMDUnknown && v != r.AMD {
+	if v := amdVerdict(e); v != AMDUnknown && v != r.AMD { // AMD results ride on few events
 		r.AMD, r.Machine, ch.amd = v, v == AMDMachine, true
 	}
 	if ch.final {
@@ -113,8 +113,8 @@ func (r *CallRecord) apply(e *event, now time.Time) recordChange {
 // applyBridge records a bridge; a bridge also proves an answer whose event
 // was missed.
 func (r *CallRecord) applyBridge(e *event, at time.Time, ch *recordChange) {
-	for _, h := range []string{"Bridge-A-Unique-ID", "Bridge-B-Unique-ID", "Other-Leg-Unique-ID"} {
-		if u := e.Get(h); u != "" && u != r.UUID && !slices.Contains(r.OtherUUIDs, u) {
+	for _, h := range [...]string{hdrBridgeA, hdrBridgeB, hdrOtherLeg} {
+		if u := e.get(h); u != "" && u != r.UUID && !slices.Contains(r.OtherUUIDs, u) {
 			r.OtherUUIDs = append(r.OtherUUIDs, u)
 		}
 	}
@@ -128,7 +128,7 @@ func (r *CallRecord) applyBridge(e *event, at time.Time, ch *recordChange) {
 }
 
 func (r *CallRecord) applyHangup(e *event, at time.Time) bool {
-	if c := e.Get("Hangup-Cause"); c != "" && r.HangupCause == "" {
+	if c := e.get(hdrHangupCause); c != "" && r.HangupCause == "" {
 		r.HangupCause = c
 	}
 	r.Bridged, r.Held = false, false
@@ -138,14 +138,14 @@ func (r *CallRecord) applyHangup(e *event, at time.Time) bool {
 
 // applyCDR reads the billing variables FreeSWITCH puts on HANGUP_COMPLETE.
 func (r *CallRecord) applyCDR(e *event) {
-	if code, err := strconv.Atoi(e.Var("sip_term_status")); err == nil && code > 0 {
+	if code, err := strconv.Atoi(e.get(varSIPStatus)); err == nil && code > 0 {
 		r.SIPCode = code
 	}
-	if s, err := strconv.Atoi(e.Var("billsec")); err == nil {
+	if s, err := strconv.Atoi(e.get(varBillSec)); err == nil {
 		r.BillSec = s
 	}
 	if r.AnsweredAt.IsZero() {
-		if ep, err := strconv.ParseInt(e.Var("answer_epoch"), 10, 64); err == nil && ep > 0 {
+		if ep, err := strconv.ParseInt(e.get(varAnswerEpoch), 10, 64); err == nil && ep > 0 {
 			r.AnsweredAt = time.Unix(ep, 0)
 		}
 	}
@@ -195,7 +195,7 @@ func setTime(t *time.Time, at time.Time) bool {
 }
 
 // hangupInfo is the end of the leg as EventHangup reports it.
-func (r CallRecord) hangupInfo() Hangup {
-	return Hangup{Cause: r.HangupCause, SIPCode: r.SIPCode, Result: r.Result, BillSec: r.BillSec, Reason: r.Reason,
+func (r CallRecord) hangupInfo() *Hangup {
+	return &Hangup{Cause: r.HangupCause, SIPCode: r.SIPCode, Result: r.Result, BillSec: r.BillSec, Reason: r.Reason,
 		Created: r.CreatedAt, Answered: r.AnsweredAt, Bridged: r.BridgedAt, Hungup: r.HungupAt}
 }

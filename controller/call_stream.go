@@ -14,9 +14,16 @@ type legStream struct {
 	readers []chan struct{} // wake-ups, one per reader
 }
 
+// histCap fits a typical leg's whole life (create to hangup through a
+// bridge) in one allocation.
+const histCap = 12
+
 // add appends e; final marks the last event of the leg.
 func (s *legStream) add(e Event, final bool) {
 	s.mu.Lock()
+	if s.hist == nil {
+		s.hist = make([]Event, 0, histCap)
+	}
 	s.hist = append(s.hist, e)
 	s.final = s.final || final
 	readers := s.readers

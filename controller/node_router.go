@@ -91,7 +91,7 @@ func (n *node) dispatch(e *event) {
 	// FreeSWITCH fires (UN)BRIDGE on the A-leg only; the B-leg's owner
 	// (an agent's leg) needs it just as much.
 	if e.Name == "CHANNEL_BRIDGE" || e.Name == "CHANNEL_UNBRIDGE" {
-		if b := e.Get("Bridge-B-Unique-ID"); b != "" && b != e.UUID {
+		if b := e.get(hdrBridgeB); b != "" && b != e.UUID {
 			n.toLeg(e, b)
 		}
 	}
@@ -111,7 +111,7 @@ func (n *node) toLeg(e *event, uuid string) {
 // custom routes a CUSTOM event: every one goes to the pool stream, and one
 // about a leg we own also to that leg.
 func (n *node) custom(e *event) {
-	switch e.Get("Event-Subclass") {
+	switch e.get(hdrSubclass) {
 	case "sofia::gateway_state":
 		n.noteGateway(e.Get("Gateway"), e.Get("State"))
 	case "sofia::register", "sofia::unregister", "sofia::expire":

@@ -333,7 +333,7 @@ func (s *Switch) hangup(l *Leg, cause string, sip int) {
 	if r.Machine && r.Result == controller.ResultAnswered {
 		r.Result = controller.ResultMachine
 	}
-	s.emit(l, controller.Event{Kind: controller.EventHangup, Hangup: controller.Hangup{Cause: cause, SIPCode: sip,
+	s.emit(l, controller.Event{Kind: controller.EventHangup, Hangup: &controller.Hangup{Cause: cause, SIPCode: sip,
 		Result: r.Result, Created: r.CreatedAt, Answered: r.AnsweredAt, Bridged: r.BridgedAt, Hungup: r.HungupAt}})
 	closeOnce(l.done)
 }
