@@ -21,7 +21,7 @@ func originateFlood(p *Pool, n int, req func(i int) OriginateRequest) (stop func
 }
 
 // Call control has its own connections: a bridge completes while every
-// originate connection is stuck waiting for FreeSWITCH and 498 more
+// originate connection is stuck waiting for FreeSWITCH and the rest of 500
 // originates queue behind them.
 func TestCallControlNotHeldUpByStuckOriginates(t *testing.T) {
 	f := startFakeFS(t)
@@ -37,7 +37,8 @@ func TestCallControlNotHeldUpByStuckOriginates(t *testing.T) {
 		once.Do(func() { close(release) })
 		stop()
 	}()
-	eventually(t, 10*time.Second, "both originate connections busy", func() bool { return len(f.arrived("bgapi originate")) == 2 })
+	conns := p.nodes[0].cfg.OriginateConns
+	eventually(t, 10*time.Second, "every originate connection busy", func() bool { return len(f.arrived("bgapi originate")) == conns })
 	var legs []string
 	f.arrivalMu.Lock()
 	for _, c := range f.arrivals {
@@ -51,7 +52,7 @@ func TestCallControlNotHeldUpByStuckOriginates(t *testing.T) {
 	if err := p.Bridge(ctx, legs[0], legs[1]); err != nil {
 		t.Fatalf("bridge while originates are stuck: %v", err)
 	}
-	if n := len(f.arrived("bgapi originate")); n != 2 || len(f.arrived("api uuid_bridge")) != 1 {
+	if n := len(f.arrived("bgapi originate")); n != conns || len(f.arrived("api uuid_bridge")) != 1 {
 		t.Fatalf("%d originates written before the bridge reply", n)
 	}
 }

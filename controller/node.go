@@ -34,7 +34,7 @@ type NodeConfig struct {
 	// See reorder.
 	ReorderWindow time.Duration
 	// OriginateConns is the number of connections that carry only
-	// originates (default 2); ControlConns carry everything else: bridge,
+	// originates (default 4); ControlConns carry everything else: bridge,
 	// hangup, transfer, hold, record, channel lists (default 2). A queue of
 	// originates therefore never delays call control. The event stream
 	// always has its own connection.
@@ -55,7 +55,7 @@ func (c NodeConfig) withDefaults() NodeConfig {
 	def(&c.MaxBackoff, 10*time.Second)
 	def(&c.ReorderWindow, time.Second)
 	if c.OriginateConns <= 0 {
-		c.OriginateConns = 2
+		c.OriginateConns = 4
 	}
 	if c.ControlConns <= 0 {
 		c.ControlConns = 2
