@@ -72,41 +72,6 @@ func (g grant) String() string {
 	return fmt.Sprintf("grant on %s", g.node.cfg.Name)
 }
 
-// laneShares divides capacity among the active lanes by weight, each at
-// most its own MaxChannels, handing what a capped lane cannot use to the
-// others (water-filling).
-func laneShares(capacity int, lanes []*lane) map[*lane]float64 {
-	shares := make(map[*lane]float64, len(lanes))
-	open := append([]*lane(nil), lanes...)
-	left := float64(capacity)
-	for len(open) > 0 && left > 0 {
-		var weight float64
-		for _, l := range open {
-			weight += l.cfg.weight()
-		}
-		capped := false
-		rest := open[:0]
-		for _, l := range open {
-			s := left * l.cfg.weight() / weight
-			if c := float64(l.cfg.MaxChannels); c > 0 && shares[l]+s >= c {
-				left -= c - shares[l]
-				shares[l] = c
-				capped = true
-				continue
-			}
-			rest = append(rest, l)
-		}
-		if !capped {
-			for _, l := range rest {
-				shares[l] += left * l.cfg.weight() / weight
-			}
-			return shares
-		}
-		open = rest
-	}
-	return shares
-}
-
 // durationUntil is how long until t, at least a millisecond so a timer
 // armed for "now" still lets the loop turn.
 func durationUntil(now, t time.Time) time.Duration { return max(t.Sub(now), time.Millisecond) }
