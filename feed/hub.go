@@ -30,9 +30,9 @@ type Hub struct {
 	opts Options
 
 	mu      sync.Mutex
-	last    uint64  // id of the newest event (FirstID before the first)
-	floor   uint64  // newest id evicted: resuming from below it is a gap
-	buf     ring    // the replay buffer, oldest first, ids consecutive
+	last    uint64 // id of the newest event (FirstID before the first)
+	floor   uint64 // newest id evicted: resuming from below it is a gap
+	buf     ring   // the replay buffer, oldest first, ids consecutive
 	subs    map[Topic]map[*Subscription]struct{}
 	nsubs   int
 	dropped uint64
