@@ -89,6 +89,7 @@ func (s *Server) auditLogin(c *gin.Context, u *store.User, name string, err erro
 
 func (s *Server) logout(c *gin.Context) {
 	sess := c.MustGet("session").(*store.Session)
+	defer s.streams.endSession(sess.ID, endLogout) // its event streams end with it
 	if err := s.store.RevokeSession(c.Request.Context(), sess.ID); err != nil {
 		fail(c, err)
 		return

@@ -158,3 +158,18 @@ func (s *Store) MarkMessageRead(ctx context.Context, id, userID int64) (*Message
 	}
 	return &m, nil
 }
+
+// ListActiveUsers pages through enabled users by name: the directory people
+// pick a message's recipient from.
+func (s *Store) ListActiveUsers(ctx context.Context, p Page) ([]User, int64, error) {
+	q := s.conn(ctx).Model(&User{}).Where("disabled = ?", false)
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: count active users: %w", err)
+	}
+	var out []User
+	if err := p.apply(q).Select("id", "username", "display_name", "role").Order("username").Find(&out).Error; err != nil {
+		return nil, 0, fmt.Errorf("store: active users: %w", err)
+	}
+	return out, total, nil
+}
