@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/bankcc/callcenter/feed"
@@ -28,9 +27,12 @@ const defaultHeartbeat = 15 * time.Second
 // retryMS is how long a browser's EventSource waits before reconnecting.
 const retryMS = "3000"
 
-// isStream marks the server-sent-event routes: the only ones that accept
-// the session token as ?token= (EventSource cannot send headers).
-func isStream(rt route) bool { return rt.Method == "GET" && strings.HasSuffix(rt.Path, "/events") }
+// streamPaths are the server-sent-event routes: the only ones that accept
+// the session token as ?token= (EventSource cannot send headers). Listed
+// by name so that no other route ever takes a token from a URL.
+var streamPaths = map[string]bool{"/api/v1/me/events": true, "/api/v1/monitor/events": true}
+
+func isStream(rt route) bool { return rt.Method == "GET" && streamPaths[rt.Path] }
 
 // queryToken moves ?token= into the Authorization header on stream routes,
 // and out of the URL so that nothing later can log it.
