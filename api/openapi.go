@@ -77,7 +77,7 @@ func operation(rt route) map[string]any {
 		op["description"] = "For monitoring: loopback clients, or `Authorization: Bearer <metrics.token>`; " +
 			"with `metrics.address` set, only on that listener."
 	default:
-		op["description"] = "Needs permission `" + string(rt.Perm) + "`."
+		op["description"] = "Needs permission `" + strings.ReplaceAll(string(rt.Perm), "|", "` or `") + "`."
 	}
 	if strings.HasPrefix(rt.Path, "/api/v1/") && rt.Path != "/api/v1/auth/login" {
 		op["security"] = []any{map[string]any{"bearer": []any{}}}

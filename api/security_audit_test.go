@@ -54,7 +54,7 @@ func TestSecurityHole9EveryAuditedRequestHasExactlyOneRow(t *testing.T) {
 		if rt.Audit == "" {
 			continue
 		}
-		path := strings.NewReplacer(":id", "999999", ":contact_id", "999999", ":uuid", "no-such-call", ":name", "agents", ":action", "hold").Replace(rt.Path)
+		path := strings.NewReplacer(":id", "999999", ":contact_id", "999999", ":code", "no-such-reason", ":uuid", "no-such-call", ":name", "agents", ":action", "hold").Replace(rt.Path)
 		for _, role := range []store.Role{store.RoleAdmin, store.RoleAgent} {
 			n++
 			id := fmt.Sprintf("walk-%d", n)

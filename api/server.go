@@ -41,6 +41,11 @@ type Config struct {
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry
 	Sessions  store.SessionPolicy
+	// Feed carries live events to browsers' streams; nil: streams answer 503.
+	Feed EventFeed
+	// StreamHeartbeat is how often a quiet stream sends a comment and
+	// rechecks its session (default 15 s).
+	StreamHeartbeat time.Duration
 	// MaxBodyBytes bounds JSON bodies; uploads have their own limit.
 	MaxBodyBytes int64
 	// Imports runs uploaded files; DataDir holds uploads and reports.
@@ -83,12 +88,14 @@ type Server struct {
 	readers chan struct{} // one token per upload being read in a request
 	store   *store.Store
 	log     *slog.Logger
+	streams streamSet // the open event streams
 	metrics *httpMetrics
 	started time.Time
 	proxies []netip.Prefix
 	limits  *limiter
 	// clientEvents rate-limits the UI's copy and print reports per user.
 	clientEvents eventWindows
+	whatIf       chan struct{} // pacing simulations running (pacing.go)
 }
 
 // New builds the HTTP handler.
@@ -135,7 +142,7 @@ func New(cfg Config) *Server {
 		cfg.ReadSlotWait = 15 * time.Second
 	}
 	return &Server{cfg: cfg, readers: make(chan struct{}, cfg.Previews), store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now(),
-		proxies: proxies, limits: newLimiter(cfg.Now)}
+		proxies: proxies, limits: newLimiter(cfg.Now), whatIf: make(chan struct{}, whatIfSlots)}
 }
 
 // Handler returns the gin engine with every route mounted.
@@ -170,5 +177,7 @@ func logger(c *gin.Context) *slog.Logger {
 
 func (s *Server) now() time.Time { return s.cfg.Now() }
 
-// Shutdown hook for streams (none yet); kept so main has one call per layer.
-func (s *Server) Shutdown(ctx context.Context) error { return nil }
+// Shutdown ends every event stream (each gets an "end" event) and waits for
+// their handlers to return, so that http.Server.Shutdown, called next, does
+// not wait on them; new streams are refused from now on.
+func (s *Server) Shutdown(ctx context.Context) error { return s.streams.shutdown(ctx) }

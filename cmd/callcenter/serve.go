@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/api"
+	"github.com/bankcc/callcenter/feed"
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
 	"github.com/go-co-op/gocron/v2"
@@ -78,10 +79,13 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return fmt.Errorf("scheduler: %w", err)
 	}
 
+	// The live event hub: the api's streams read it; the acd and dialer publish to it.
+	hub := feed.New(feed.Options{})
+	defer hub.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiSrv := api.New(api.Config{
-		Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"),
+		Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub,
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
 		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes,
