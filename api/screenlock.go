@@ -36,6 +36,9 @@ func (s *Server) lockScreen(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	// A locked screen gets no more live events, as no other data, until
+	// unlocked (a new stream answers 423 meanwhile).
+	s.streams.endSession(sess.ID, endScreenLocked)
 	c.Status(http.StatusNoContent)
 }
 

@@ -133,6 +133,14 @@ test("idle screen lock: blurs after 10 minutes, survives a reload, unlocks with 
   await page.click("#unlock button:not([type=button])");
   await page.waitForSelector("#screen-lock", { state: "detached" });
   await page.waitForSelector("text=防泄漏测试");
+
+  // The live stream ended at the lock and was refused while locked; it is
+  // open again: a message sent now shows in the header.
+  await page.waitForFunction(() => startLive.es && startLive.es.readyState === EventSource.OPEN);
+  const qa = (await rest("GET", "/users?q=dlp_qa")).body.items[0];
+  const sent = await rest("POST", "/messages", { to_user_id: qa.id, text: "解锁后的消息" });
+  assert.equal(sent.status, 201, JSON.stringify(sent.body));
+  await page.waitForFunction(() => /消息/.test(document.getElementById("live").textContent));
   await context.close();
 });
 

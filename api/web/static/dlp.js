@@ -171,10 +171,20 @@ const dlp = (() => {
         hideLock();
         lastInput = Date.now();
         route();
+        resumeLive();
       } catch (x) { if (x.message !== "401") err.textContent = x.message; pw.value = ""; }
     });
     document.body.append(h("div", { id: "screen-lock" }, form));
     pw.focus();
+  }
+
+  // Live events stop while the screen is locked: the server ends the stream
+  // at the lock and refuses a new one (423), which EventSource does not
+  // retry. Open it again once unlocked (desk.js's startLive).
+  function resumeLive() {
+    if (typeof startLive !== "function") return;
+    if (startLive.es && startLive.es.readyState === EventSource.CLOSED) startLive.es = null;
+    startLive();
   }
 
   function hideLock() {
