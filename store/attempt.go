@@ -33,6 +33,17 @@ type Attempt struct {
 	Machine     bool       `json:"machine"`
 	Reason      string     `gorm:"type:varchar(255)" json:"reason,omitempty"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+
+	// The dialer's view, written by StartAttempt and FinishAttempt (the
+	// controller's SaveAttempt leaves these alone).
+	Outcome         ResultClass `gorm:"type:varchar(32);not null;default:''" json:"outcome,omitempty"`
+	CallerID        string      `gorm:"column:caller_id;type:varchar(24);not null;default:''" json:"caller_id,omitempty"`
+	Abandoned       bool        `gorm:"not null;default:false" json:"abandoned"`
+	AMD             AMDVerdict  `gorm:"column:amd;type:varchar(16);not null;default:''" json:"amd,omitempty"`
+	AnswerToAgentMS *int64      `gorm:"column:answer_to_agent_ms" json:"answer_to_agent_ms,omitempty"`
+	Disposition     string      `gorm:"type:varchar(64);not null;default:''" json:"disposition,omitempty"`
+	CallbackID      *int64      `json:"callback_id,omitempty"`
+	FinishedAt      *time.Time  `json:"finished_at,omitempty"`
 }
 
 // SaveAttempt inserts or updates the attempt with the same call UUID; the

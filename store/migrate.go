@@ -12,7 +12,8 @@ import (
 // columns and indexes, never drops, so it is safe on every start.
 func models() []any {
 	return []any{&User{}, &Group{}, &Session{}, &AuditEntry{}, &Campaign{}, &Contact{}, &DNCEntry{}, &ImportJob{}, &ExportTemplate{}, &ImportCursor{}, &MappingTemplate{}, &Attempt{},
-		&Calendar{}, &Holiday{}, &Strategy{}}
+		&Calendar{}, &Holiday{}, &Strategy{},
+		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
