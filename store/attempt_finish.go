@@ -77,6 +77,9 @@ func (s *Store) FinishAttempt(ctx context.Context, r *DialRules, leaseToken int6
 		return err
 	}
 	now := ts(f.Now)
+	if err := s.validateBooked(ctx, &f, now); err != nil {
+		return err
+	}
 	return s.fenced(ctx, r.Campaign.ID, leaseToken, time.Time{}, func(tx *gorm.DB) error {
 		c, err := lockClaimed(tx, r.Campaign.ID, f.Claim, ContactInProgress)
 		if err != nil {
@@ -92,6 +95,9 @@ func (s *Store) FinishAttempt(ctx context.Context, r *DialRules, leaseToken int6
 		}
 		if f.Callback != nil {
 			f.Callback.ContactID, f.Callback.Status = c.ID, CallbackScheduled
+			if f.Callback.Phone == "" {
+				f.Callback.Phone = at.Destination
+			}
 			if err := bookCallback(tx, f.Callback, now); err != nil {
 				return err
 			}
@@ -113,6 +119,27 @@ func (s *Store) FinishAttempt(ctx context.Context, r *DialRules, leaseToken int6
 		}
 		return countOutcome(tx, r.Campaign.ID, &f, now)
 	})
+}
+
+// validateBooked checks a callback booked with the finish (the number
+// defaults to the one dialed, the agent to the call's agent).
+func (s *Store) validateBooked(ctx context.Context, f *Finish, now time.Time) error {
+	cb := f.Callback
+	if cb == nil {
+		return nil
+	}
+	if cb.AgentID == 0 {
+		cb.AgentID = f.AgentID
+	}
+	if err := validateDue(cb, now); err != nil {
+		return err
+	}
+	if cb.Phone != "" {
+		if err := s.validateCallbackPhone(ctx, cb.Phone); err != nil {
+			return err
+		}
+	}
+	return s.checkAgents(ctx, "callback.agent_id", cb.AgentID)
 }
 
 // outcome is what FinishAttempt learned in the transaction, for settle.

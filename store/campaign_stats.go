@@ -336,18 +336,12 @@ func (s *Store) EachAnsweredAttempt(ctx context.Context, campaignID int64, from,
 	var lastAt time.Time
 	var lastID int64
 	for first := true; ; first = false {
-		q := s.conn(ctx).Where("campaign_id = ? AND answered_at IS NOT NULL", campaignID)
-		if !from.IsZero() {
-			q = q.Where("created_at >= ?", ts(from))
-		}
-		if !to.IsZero() {
-			q = q.Where("created_at < ?", ts(to))
-		}
+		q := answeredQuery(s.conn(ctx), campaignID, from, to)
 		if !first {
 			q = q.Where("(created_at > ? OR (created_at = ? AND id > ?))", lastAt, lastAt, lastID)
 		}
 		var rows []Attempt
-		if err := q.Order("created_at, id").Limit(page).Find(&rows).Error; err != nil {
+		if err := q.Limit(page).Find(&rows).Error; err != nil {
 			return fmt.Errorf("store: answered calls of campaign %d: %w", campaignID, err)
 		}
 		for i := range rows {
@@ -360,4 +354,17 @@ func (s *Store) EachAnsweredAttempt(ctx context.Context, campaignID int64, from,
 		}
 		lastAt, lastID = rows[len(rows)-1].CreatedAt, rows[len(rows)-1].ID
 	}
+}
+
+// answeredQuery selects a campaign's answered calls dialed in [from, to) in
+// dial order, along the (campaign_id, created_at) index.
+func answeredQuery(db *gorm.DB, campaignID int64, from, to time.Time) *gorm.DB {
+	q := db.Model(&Attempt{}).Where("campaign_id = ? AND answered_at IS NOT NULL", campaignID)
+	if !from.IsZero() {
+		q = q.Where("created_at >= ?", ts(from))
+	}
+	if !to.IsZero() {
+		q = q.Where("created_at < ?", ts(to))
+	}
+	return q.Order("created_at, id")
 }

@@ -142,15 +142,25 @@ func claimCallbacks(tx *gorm.DB, r *DialRules, leaseToken int64, n int, now time
 
 // claimOrdinary claims contacts without a callback, in queue order.
 func claimOrdinary(tx *gorm.DB, r *DialRules, leaseToken int64, n int, now time.Time, set map[string]any) ([]int64, int64, error) {
-	q := r.eligible(claimable(tx.Model(&Contact{}), leaseToken, now).Where("campaign_id = ?", r.Campaign.ID), now)
+	q := r.queue(tx, leaseToken, now)
 	if q == nil {
 		return nil, 0, nil
 	}
 	var cands []int64
-	if err := q.Order("next_attempt_at, id").Limit(n).Pluck("id", &cands).Error; err != nil {
+	if err := q.Limit(n).Pluck("id", &cands).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: eligible contacts of campaign %d: %w", r.Campaign.ID, err)
 	}
 	return claimIDs(tx, r, leaseToken, cands, now, set, func(q *gorm.DB) *gorm.DB { return r.eligible(q, now) })
+}
+
+// queue selects the campaign's eligible contacts in claim order, walking the
+// (campaign_id, status, next_attempt_at) index; nil when none can be.
+func (r *DialRules) queue(tx *gorm.DB, leaseToken int64, now time.Time) *gorm.DB {
+	q := r.eligible(claimable(tx.Model(&Contact{}), leaseToken, now).Where("campaign_id = ?", r.Campaign.ID), now)
+	if q == nil {
+		return nil
+	}
+	return q.Order("next_attempt_at, id")
 }
 
 // claimIDs is the conditional update: it claims those of ids that are still

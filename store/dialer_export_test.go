@@ -1,6 +1,11 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
 
 // SetContactForTest writes columns of a contact directly, to put it in a
 // state the dialer tests need.
@@ -16,4 +21,20 @@ func (s *Store) RawForTest(ctx context.Context, out any, sql string, args ...any
 // ExecForTest runs a statement.
 func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error {
 	return s.conn(ctx).Exec(sql, args...).Error
+}
+
+// ClaimSQLForTest is the candidate query ClaimBatch runs, with its values.
+func (s *Store) ClaimSQLForTest(r *DialRules, leaseToken int64, n int, now time.Time) string {
+	return s.db.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		var ids []int64
+		return r.queue(tx, leaseToken, ts(now)).Limit(n).Pluck("id", &ids)
+	})
+}
+
+// EvidenceSQLForTest is the page query of EachAnsweredAttempt.
+func (s *Store) EvidenceSQLForTest(campaignID int64, from time.Time) string {
+	return s.db.ToSQL(func(tx *gorm.DB) *gorm.DB {
+		var rows []Attempt
+		return answeredQuery(tx, campaignID, from, time.Time{}).Limit(2000).Find(&rows)
+	})
 }
