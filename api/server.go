@@ -51,6 +51,9 @@ type Config struct {
 	// the user:password FreeSWITCH must send to reach them.
 	FSDirectory, FSDialplan http.Handler
 	FSCredentials           string
+	// IVRFlowKnown tells whether the IVR server has a flow of that name, so a
+	// broadcast naming an unknown one is not started; nil accepts any name.
+	IVRFlowKnown func(name string) bool
 }
 
 // Server holds the handlers' dependencies.

@@ -424,3 +424,17 @@ func (s *Store) HandCallbacksToGroup(ctx context.Context, now time.Time, grace t
 	}
 	return res.RowsAffected, nil
 }
+
+// AgentKnowsContact reports whether an agent may see a contact without
+// campaign_view: it is assigned to them, or they have talked to it.
+func (s *Store) AgentKnowsContact(ctx context.Context, agentID, contactID int64) (bool, error) {
+	var n int64
+	err := s.conn(ctx).Model(&Contact{}).Where("id = ? AND owner_agent_id = ?", contactID, agentID).Count(&n).Error
+	if err == nil && n == 0 {
+		err = s.conn(ctx).Model(&Attempt{}).Where("contact_id = ? AND agent_id = ?", contactID, agentID).Count(&n).Error
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: contact %d of agent %d: %w", contactID, agentID, err)
+	}
+	return n > 0, nil
+}

@@ -82,7 +82,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"),
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
-		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes,
+		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
 	if err != nil {
