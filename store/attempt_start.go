@@ -37,7 +37,8 @@ type Dial struct {
 // even if this instance dies during the call), marks the contact in progress
 // with a provisional next attempt time (the strategy's minimum interval), and
 // marks a callback being dialed as offered. ErrNoCallerID means every caller
-// ID is used up today; ErrClaimLost and ErrNotDialable mean: do not dial.
+// ID is used up today; ErrNotRunning (paused or stopped), ErrClaimLost and
+// ErrNotDialable mean: do not dial.
 func (s *Store) StartAttempt(ctx context.Context, r *DialRules, leaseToken int64, a AttemptStart) (*Dial, error) {
 	if a.CallUUID == "" || len(a.CallUUID) > 64 {
 		return nil, Invalid("call_uuid", "a call UUID of 1 to 64 bytes is required")
@@ -48,6 +49,9 @@ func (s *Store) StartAttempt(ctx context.Context, r *DialRules, leaseToken int64
 		d.Ring = r.Strategy.MinRing()
 	}
 	err := s.fenced(ctx, r.Campaign.ID, leaseToken, now, func(tx *gorm.DB) error {
+		if err := stillRunning(tx, r.Campaign.ID); err != nil {
+			return err
+		}
 		c, err := lockClaimed(tx, r.Campaign.ID, a.Claim, ContactPending)
 		if err != nil {
 			return err
@@ -79,6 +83,18 @@ func (s *Store) StartAttempt(ctx context.Context, r *DialRules, leaseToken int64
 		return nil, err
 	}
 	return d, nil
+}
+
+// stillRunning: a pause or stop takes effect on the very next dial.
+func stillRunning(tx *gorm.DB, campaignID int64) error {
+	var status []CampaignStatus
+	if err := tx.Model(&Campaign{}).Where("id = ?", campaignID).Pluck("status", &status).Error; err != nil {
+		return fmt.Errorf("store: status of campaign %d: %w", campaignID, err)
+	}
+	if len(status) == 0 || status[0] != CampaignRunning {
+		return fmt.Errorf("store: campaign %d is not running: %w", campaignID, ErrNotRunning)
+	}
+	return nil
 }
 
 // lockClaimed reads the claimed contact for update and checks that the claim

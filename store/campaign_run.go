@@ -239,22 +239,30 @@ func (s *Store) CampaignStamps(ctx context.Context, ids ...int64) (map[int64]Cam
 	return out, nil
 }
 
-// CompleteIfDone completes a running campaign that has nothing left to do (no
-// contact pending or in progress, no open callback) or whose strategy period
-// is over; it is fenced like every runner write. It reports whether the
-// campaign completed.
+// CompleteIfDone completes a running campaign that has nothing left to do, or
+// whose strategy period is over; it is fenced like every runner write and
+// reports whether the campaign completed. Nothing left means no contact in a
+// call, no open callback, and no pending contact that the limits still allow
+// to be dialed (time-bound reasons — retry interval, window, do-not-disturb —
+// only wait). Pending contacts the limits rule out (after a strategy edit
+// lowered them) are settled as failed, or maintenance without a dialable
+// number, as the campaign completes.
 func (s *Store) CompleteIfDone(ctx context.Context, r *DialRules, leaseToken int64, now time.Time) (bool, error) {
 	now = ts(now)
 	var done bool
 	err := s.fenced(ctx, r.Campaign.ID, leaseToken, time.Time{}, func(tx *gorm.DB) error {
 		over := r.Strategy != nil && r.Strategy.PeriodEnd != "" && r.Strategy.PeriodEnd < now.In(r.location()).Format(time.DateOnly)
-		q := tx.Model(&Campaign{}).Where("id = ? AND status = ?", r.Campaign.ID, CampaignRunning)
 		if !over {
-			q = q.Where("NOT EXISTS (SELECT 1 FROM contacts WHERE campaign_id = ? AND status IN ?)", r.Campaign.ID,
-				[]ContactStatus{ContactPending, ContactInProgress}).
-				Where("NOT EXISTS (SELECT 1 FROM callbacks WHERE campaign_id = ? AND status IN ?)", r.Campaign.ID, openCallbackStatuses)
+			left, err := r.workLeft(tx)
+			if err != nil || left {
+				return err
+			}
+			if err := r.settleLeftovers(tx); err != nil {
+				return err
+			}
 		}
-		res := q.Updates(map[string]any{"status": CampaignCompleted, "version": gorm.Expr("version + 1")})
+		res := tx.Model(&Campaign{}).Where("id = ? AND status = ?", r.Campaign.ID, CampaignRunning).
+			Updates(map[string]any{"status": CampaignCompleted, "version": gorm.Expr("version + 1")})
 		if res.Error != nil {
 			return fmt.Errorf("store: complete campaign %d: %w", r.Campaign.ID, res.Error)
 		}
@@ -262,6 +270,51 @@ func (s *Store) CompleteIfDone(ctx context.Context, r *DialRules, leaseToken int
 		return nil
 	})
 	return done, err
+}
+
+// workLeft reports whether the campaign still has a call, a callback or a
+// dialable contact; each probe stops at the first row it finds.
+func (r *DialRules) workLeft(tx *gorm.DB) (bool, error) {
+	id := r.Campaign.ID
+	probes := []*gorm.DB{
+		tx.Model(&Contact{}).Where("campaign_id = ? AND status = ?", id, ContactInProgress),
+		tx.Model(&Callback{}).Where("campaign_id = ? AND status IN ?", id, openCallbackStatuses),
+		r.withinLimits(tx.Model(&Contact{}).Where("campaign_id = ? AND status = ?", id, ContactPending)),
+	}
+	for _, q := range probes {
+		var hit []int64
+		if err := q.Limit(1).Pluck("id", &hit).Error; err != nil {
+			return false, fmt.Errorf("store: work left in campaign %d: %w", id, err)
+		}
+		if len(hit) > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+// withinLimits: a contact the attempt limits and its numbers still allow.
+func (r *DialRules) withinLimits(q *gorm.DB) *gorm.DB {
+	q = r.phoneCondition(q)
+	if r.Strategy != nil {
+		q = q.Where("attempts < ?", r.Strategy.AttemptsPerContact())
+	}
+	return q
+}
+
+// settleLeftovers gives pending contacts the limits rule out a final status.
+func (r *DialRules) settleLeftovers(tx *gorm.DB) error {
+	pending := func() *gorm.DB {
+		return tx.Model(&Contact{}).Where("campaign_id = ? AND status = ?", r.Campaign.ID, ContactPending)
+	}
+	anyNumber, args := r.phoneSQL(false)
+	if err := pending().Where("NOT "+anyNumber, args...).Update("status", ContactMaintenance).Error; err != nil {
+		return fmt.Errorf("store: settle contacts of campaign %d: %w", r.Campaign.ID, err)
+	}
+	if err := pending().Update("status", ContactFailed).Error; err != nil {
+		return fmt.Errorf("store: settle contacts of campaign %d: %w", r.Campaign.ID, err)
+	}
+	return nil
 }
 
 // checkRunningUsers refuses a strategy edit that would leave a running or

@@ -194,3 +194,55 @@ func TestCompleteIfDone(t *testing.T) {
 		}
 	})
 }
+
+// TestCompleteSettlesLeftovers: contacts a strategy edit put beyond the
+// limits do not keep a campaign running; they end failed, or in
+// maintenance without a dialable number.
+func TestCompleteSettlesLeftovers(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		d := newDialer(t, s, 3, nil)
+		id := byPhone(t, d)
+		must(t, s.SetContactForTest(d.ctx, id[1], map[string]any{"attempts": 2, "phone_attempts": 2}))
+		must(t, s.SetContactForTest(d.ctx, id[2], map[string]any{"status": store.ContactCompleted}))
+		must(t, s.SetContactForTest(d.ctx, id[3], map[string]any{"phone_status": store.NumberInvalid}))
+		if done, err := s.CompleteIfDone(d.ctx, d.rules, d.lease.Token, d.now); err != nil || done {
+			t.Fatalf("contact 1 may still be dialed: %v %v", done, err)
+		}
+		st, _ := s.GetStrategy(d.ctx, d.st.ID)
+		st.MaxAttempts, st.MaxAttemptsPerContact = 2, 2
+		must(t, s.UpdateStrategy(d.ctx, st))
+		d.reload()
+		if done, err := s.CompleteIfDone(d.ctx, d.rules, d.lease.Token, d.now); err != nil || !done {
+			t.Fatalf("nothing dialable left: %v %v", done, err)
+		}
+		if c := d.contact(id[1]); c.Status != store.ContactFailed {
+			t.Errorf("exhausted contact is %s", c.Status)
+		}
+		if c := d.contact(id[3]); c.Status != store.ContactMaintenance {
+			t.Errorf("contact without a valid number is %s", c.Status)
+		}
+	})
+}
+
+// TestPauseStopsTheNextDial: a claimed contact is not dialed once the
+// campaign is paused; its claim can still be given back.
+func TestPauseStopsTheNextDial(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		d := newDialer(t, s, 2, nil)
+		cls := d.claim(2, d.now)
+		_, err := s.PauseCampaign(d.ctx, d.camp.ID)
+		must(t, err)
+		_, err = s.StartAttempt(d.ctx, d.rules, d.lease.Token, store.AttemptStart{Claim: &cls[0], CallUUID: "p1", Phone: cls[0].Contact.Phone, Now: d.now})
+		if !errors.Is(err, store.ErrNotRunning) {
+			t.Fatalf("dial in a paused campaign: %v", err)
+		}
+		// A blacklist entry blocks the claimed contact meanwhile: releasing it
+		// keeps it blocked and frees the claim.
+		_, err = s.AddDNC(d.ctx, &store.DNCEntry{Kind: store.DNCPhone, Value: cls[1].Contact.Phone, Source: store.DNCManual})
+		must(t, err)
+		must(t, s.ReleaseClaim(d.ctx, d.rules, d.lease.Token, &cls[1], store.ReasonOutsideHours, d.now))
+		if c := d.contact(cls[1].Contact.ID); c.Status != store.ContactBlocked || c.ClaimToken != "" || c.NextAttemptAt != nil {
+			t.Fatalf("released blocked contact: %+v", c)
+		}
+	})
+}

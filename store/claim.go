@@ -201,8 +201,15 @@ func (r *DialRules) eligible(q *gorm.DB, now time.Time) *gorm.DB {
 // phoneCondition: at least one number in the phone order is present, not
 // marked undialable, and below max_attempts.
 func (r *DialRules) phoneCondition(q *gorm.DB) *gorm.DB {
+	sql, args := r.phoneSQL(true)
+	return q.Where(sql, args...)
+}
+
+// phoneSQL is phoneCondition's SQL; withMax false leaves out max_attempts
+// ("has the contact a dialable number at all").
+func (r *DialRules) phoneSQL(withMax bool) (string, []any) {
 	maxPer := 0
-	if r.Strategy != nil {
+	if r.Strategy != nil && withMax {
 		maxPer = r.Strategy.MaxAttempts
 	}
 	var sql string
@@ -222,7 +229,7 @@ func (r *DialRules) phoneCondition(q *gorm.DB) *gorm.DB {
 		}
 		sql += ")"
 	}
-	return q.Where("("+sql+")", args...)
+	return "(" + sql + ")", args
 }
 
 // windowCondition limits q to customer types whose calling window is open
@@ -325,7 +332,7 @@ func openCallbacks(tx *gorm.DB, rows []Contact) (map[int64]*Callback, error) {
 // gone is not an error.
 func (s *Store) ReleaseClaim(ctx context.Context, r *DialRules, leaseToken int64, cl *Claim, why NotDialable, now time.Time) error {
 	now = ts(now)
-	set := clearClaim()
+	set := map[string]any{}
 	switch why {
 	case ReasonBlacklisted:
 		set["status"], set["block_reason"] = ContactBlocked, blockReasonDNC
@@ -343,8 +350,14 @@ func (s *Store) ReleaseClaim(ctx context.Context, r *DialRules, leaseToken int64
 		set["next_attempt_at"] = next
 	}
 	return s.fenced(ctx, r.Campaign.ID, leaseToken, time.Time{}, func(tx *gorm.DB) error {
-		err := tx.Model(&Contact{}).Where("id = ? AND campaign_id = ? AND claim_token = ? AND status = ?",
-			cl.Contact.ID, r.Campaign.ID, cl.Token, ContactPending).Updates(set).Error
+		mine := tx.Model(&Contact{}).Where("id = ? AND campaign_id = ? AND claim_token = ?", cl.Contact.ID, r.Campaign.ID, cl.Token)
+		if len(set) > 0 { // only a contact still waiting changes status; one blocked meanwhile stays so
+			if err := mine.Where("status = ?", ContactPending).Updates(set).Error; err != nil {
+				return fmt.Errorf("store: release contact %d: %w", cl.Contact.ID, err)
+			}
+		}
+		err := tx.Model(&Contact{}).Where("id = ? AND claim_token = ? AND status <> ?", cl.Contact.ID, cl.Token, ContactInProgress).
+			Updates(clearClaim()).Error
 		if err != nil {
 			return fmt.Errorf("store: release contact %d: %w", cl.Contact.ID, err)
 		}
