@@ -45,7 +45,8 @@ func reserveCallerID(tx *gorm.DB, r *DialRules, now time.Time) (string, error) {
 		if limit > 0 && used[id] >= limit {
 			continue
 		}
-		ok, err := countCall(tx, id, day, limit)
+		_, counted := used[id]
+		ok, err := countCall(tx, id, day, limit, !counted)
 		if err != nil {
 			return "", err
 		}
@@ -68,11 +69,15 @@ func callerIDCounts(tx *gorm.DB, day string, ids []string) (map[string]int, erro
 	return out, nil
 }
 
-// countCall adds one call to id's count for day unless it reached limit.
-func countCall(tx *gorm.DB, id, day string, limit int) (bool, error) {
-	err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&CallerIDUsage{CallerID: id, Day: day}).Error
-	if err != nil {
-		return false, fmt.Errorf("store: count caller ID %s: %w", id, err)
+// countCall adds one call to id's count for day unless it reached limit;
+// fresh means no row was seen for the day yet (another call may be creating
+// it right now, hence the insert that ignores a duplicate).
+func countCall(tx *gorm.DB, id, day string, limit int, fresh bool) (bool, error) {
+	if fresh {
+		err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&CallerIDUsage{CallerID: id, Day: day}).Error
+		if err != nil {
+			return false, fmt.Errorf("store: count caller ID %s: %w", id, err)
+		}
 	}
 	q := tx.Model(&CallerIDUsage{}).Where("caller_id = ? AND day = ?", id, day)
 	if limit > 0 {

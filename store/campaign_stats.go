@@ -337,8 +337,8 @@ func (s *Store) EachAnsweredAttempt(ctx context.Context, campaignID int64, from,
 	var lastID int64
 	for first := true; ; first = false {
 		q := answeredQuery(s.conn(ctx), campaignID, from, to)
-		if !first {
-			q = q.Where("(created_at > ? OR (created_at = ? AND id > ?))", lastAt, lastAt, lastID)
+		if !first { // the range start keeps the index seek; the rest skips rows already read
+			q = q.Where("created_at >= ? AND (created_at > ? OR id > ?)", lastAt, lastAt, lastID)
 		}
 		var rows []Attempt
 		if err := q.Limit(page).Find(&rows).Error; err != nil {

@@ -13,7 +13,7 @@ import (
 // dialer is a running campaign with contacts, its rules and a lease: what a
 // runner has in hand.
 type dialer struct {
-	t     *testing.T
+	t     testing.TB
 	s     *store.Store
 	ctx   context.Context
 	cal   *store.Calendar
@@ -35,7 +35,7 @@ var alwaysOpen = []store.CalendarWindow{{DayKind: "workday", Start: "00:00", End
 // with n contacts (+8613900000001...; every other one with an alt phone) and
 // a lease held by "runner-a". edit may change the strategy and campaign
 // before they are stored.
-func newDialer(t *testing.T, s *store.Store, n int, edit func(*store.Strategy, *store.Campaign)) *dialer {
+func newDialer(t testing.TB, s *store.Store, n int, edit func(*store.Strategy, *store.Campaign)) *dialer {
 	t.Helper()
 	d := &dialer{t: t, s: s, ctx: context.Background(), now: time.Now().UTC().Truncate(time.Millisecond)}
 	name := fmt.Sprintf("%s-%d", t.Name(), fixtureSeq.Add(1))
