@@ -30,13 +30,26 @@ type harness struct {
 	users  map[store.Role]*store.User
 }
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t *testing.T) *harness { return newHarnessWith(t, harnessOptions{}) }
+
+// harnessOptions vary the test server: the store's options (an injected
+// password hasher), and changes to the API's configuration.
+type harnessOptions struct {
+	store storetest.Options
+	cfg   func(*Config)
+}
+
+func newHarnessWith(t *testing.T, o harnessOptions) *harness {
 	t.Helper()
-	st := storetest.New(t)
+	st := storetest.NewWith(t, o.store)
 	ctx, cancel := context.WithCancel(context.Background())
 	q := importer.NewQueue(ctx, st, 1, 4, slog.New(slog.DiscardHandler))
 	t.Cleanup(func() { cancel(); q.Shutdown(context.Background()) })
-	srv := New(Config{Store: st, Version: "test", Imports: q, DataDir: t.TempDir(), MaxUploadBytes: 1 << 20})
+	cfg := Config{Store: st, Version: "test", Imports: q, DataDir: t.TempDir(), MaxUploadBytes: 1 << 20}
+	if o.cfg != nil {
+		o.cfg(&cfg)
+	}
+	srv := New(cfg)
 	hh := &harness{t: t, srv: srv, h: srv.Handler(), tokens: map[store.Role]string{}, users: map[store.Role]*store.User{}}
 	for _, r := range []store.Role{store.RoleAdmin, store.RoleSupervisor, store.RoleQA, store.RoleAgent} {
 		u := &store.User{Username: "u_" + string(r), Role: r, DisplayName: string(r)}
@@ -130,10 +143,16 @@ func readFile(t *testing.T, path string) []byte {
 	return b
 }
 
-// eventually polls cond until it holds or the deadline passes.
+// patience bounds every wait in these tests. It is a safety net, not a
+// speed expectation: on a busy 2-core machine under -race an import that
+// takes a second when idle can take much longer, so each wait ends as soon
+// as its condition holds and fails only when it never does.
+const patience = 2 * time.Minute
+
+// eventually polls cond until it holds.
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(patience)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

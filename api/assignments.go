@@ -8,13 +8,13 @@ import (
 )
 
 type assignmentRequest struct {
-	Mode        string  `json:"mode"` // bulk, single, reassign, reclaim
-	AgentIDs    []int64 `json:"agent_ids"`
-	Count       int     `json:"count"`
-	ContactID   int64   `json:"contact_id"`
-	AgentID     int64   `json:"agent_id"`
-	FromAgentID int64   `json:"from_agent_id"`
-	ToAgentID   int64   `json:"to_agent_id"`
+	Mode        store.AssignMode `json:"mode"`
+	AgentIDs    []int64          `json:"agent_ids"`
+	Count       int              `json:"count"`
+	ContactID   int64            `json:"contact_id"`
+	AgentID     int64            `json:"agent_id"`
+	FromAgentID int64            `json:"from_agent_id"`
+	ToAgentID   int64            `json:"to_agent_id"`
 }
 
 func (s *Server) assignContacts(c *gin.Context) {
@@ -56,14 +56,14 @@ func (s *Server) assignContacts(c *gin.Context) {
 		}
 		res, err = s.store.ReclaimContacts(ctx, camp.ID, req.FromAgentID)
 	default:
-		fail(c, fieldError("mode", "must be bulk, single, reassign or reclaim"))
+		fail(c, enumError("mode", req.Mode))
 		return
 	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	auditDetail(c, "mode="+req.Mode+" moved="+itoa(res.Moved))
+	auditDetail(c, "mode="+string(req.Mode)+" moved="+itoa(res.Moved))
 	c.JSON(http.StatusOK, res)
 }
 
@@ -79,9 +79,11 @@ func (s *Server) myTasks(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if !canSeePII(c) {
-		for i := range items {
-			maskContact(&items[i])
+	mask := s.masker(c)
+	for i := range items {
+		if err := mask.contact(&items[i]); err != nil {
+			fail(c, err)
+			return
 		}
 	}
 	c.JSON(http.StatusOK, newList(items, total))

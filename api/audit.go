@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"strings"
@@ -10,54 +11,86 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// auditAction names what a route does, e.g. "user.create"; set per route.
-func auditAs(action string) gin.HandlerFunc {
+// auditAs names what a route does, e.g. "user.create", and the status it
+// answers when it succeeds; set per route.
+func auditAs(action string, okStatus int) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		c.Set("audit_action", action)
+		c.Set("audit_ok_status", okStatus)
 		c.Next()
 	}
 }
 
 // setTarget records the object a handler acted on, for the audit entry.
 func setTarget(c *gin.Context, kind string, id any) {
-	c.Set("audit_target_type", kind)
-	c.Set("audit_target_id", toString(id))
+	if e := pendingEntry(c); e != nil {
+		e.TargetType, e.TargetID = kind, toString(id)
+	}
 }
 
 // auditDetail adds a short note (never secrets or customer data) to the entry.
-func auditDetail(c *gin.Context, detail string) { c.Set("audit_detail", detail) }
+func auditDetail(c *gin.Context, detail string) {
+	if e := pendingEntry(c); e != nil {
+		e.Detail = detail
+	}
+}
 
-// audit writes an entry after every audited request (all mutating routes,
-// and reads that matter: export, listen), whatever its outcome.
+func pendingEntry(c *gin.Context) *store.AuditEntry {
+	e, _ := c.Value("audit_entry").(*store.AuditEntry)
+	return e
+}
+
+// audit gives every audited request (all mutating routes, and reads that
+// matter: export, listen) exactly one entry, whatever its outcome. The entry
+// rides in the request's context: the action's first change writes it in
+// the same transaction (store.WithAudit), so an accepted action always has
+// its entry, and an entry that cannot be written fails the action. Once the
+// handler is done the entry is completed with the final status, target and
+// detail; a request that changed nothing (a refusal, a failure) gets its
+// entry written then.
 func (s *Server) audit(c *gin.Context) {
-	c.Next()
 	action := c.GetString("audit_action")
-	if action == "" {
-		return
-	}
-	status := c.Writer.Status()
+	u := currentUser(c)
 	e := &store.AuditEntry{
-		Action: action, TargetType: c.GetString("audit_target_type"), TargetID: c.GetString("audit_target_id"),
-		RequestID: c.GetString("request_id"), IP: c.ClientIP(), Status: status, Result: result(status),
-		Detail: c.GetString("audit_detail"), At: time.Now(),
+		Action: action, RequestID: c.GetString("request_id"), IP: c.ClientIP(), At: s.now(),
+		UserID: u.ID, Username: u.Username, Role: string(u.Role),
+		Status: c.GetInt("audit_ok_status"), Result: "ok",
 	}
-	if v, ok := c.Get("user"); ok {
-		u := v.(*store.User)
-		e.UserID, e.Username, e.Role = u.ID, u.Username, string(u.Role)
+	creates := strings.HasSuffix(action, ".create")
+	if !creates {
+		e.TargetID = c.Param("id") // a create's target is the row it creates (store.WithAudit)
 	}
-	if e.TargetID == "" {
-		e.TargetID = c.Param("id")
+	c.Set("audit_entry", e)
+	ctx := c.Request.Context()
+	c.Request = c.Request.WithContext(store.WithAudit(ctx, e))
+	c.Next()
+	status := c.Writer.Status()
+	e.Status, e.Result = status, result(status)
+	if e.TargetID == "" && c.Param("id") != "" { // a refused create under a parent: name the parent
+		e.TargetType, e.TargetID = parentKind(c.FullPath()), c.Param("id")
 	}
 	if e.TargetType == "" && e.TargetID != "" {
 		e.TargetType, _, _ = strings.Cut(action, ".") // "user.update" acts on a user
 	}
-	if len(c.Errors) > 0 && e.Detail == "" && status < 500 {
-		e.Detail = truncateStr(c.Errors.Last().Error(), 500)
+	if len(c.Errors) > 0 && status >= 400 && status < 500 {
+		e.Detail = strings.TrimSpace(e.Detail + " " + truncateStr(c.Errors.Last().Error(), 500))
 	}
 	// The request's context may be cancelled by now; the entry must still land.
-	if err := s.store.Audit(c.Copy().Request.Context(), e); err != nil {
+	ctx = context.WithoutCancel(ctx)
+	write := s.store.Audit
+	if store.AuditWritten(c.Request.Context()) {
+		write = s.store.CompleteAudit
+	}
+	if err := write(ctx, e); err != nil {
 		logger(c).Error("audit write failed", "action", action, "err", err)
 	}
+}
+
+// parentKind is the kind of object a nested route hangs off:
+// /api/v1/campaigns/:id/imports gives "campaign".
+func parentKind(route string) string {
+	before, _, _ := strings.Cut(route, "/:id")
+	return strings.TrimSuffix(before[strings.LastIndex(before, "/")+1:], "s")
 }
 
 func result(status int) string {
@@ -70,29 +103,18 @@ func result(status int) string {
 	return "ok"
 }
 
-type auditQuery struct {
-	User       string `form:"user"`
-	UserID     int64  `form:"user_id"`
-	Action     string `form:"action"`
-	TargetType string `form:"target_type"`
-	TargetID   string `form:"target_id"`
-	From       string `form:"from"`
-	To         string `form:"to"`
-}
-
 func (s *Server) listAudit(c *gin.Context) {
-	var q auditQuery
-	if err := c.ShouldBindQuery(&q); err != nil {
-		fail(c, newError("invalid_argument", "query: %v", err))
-		return
-	}
-	f := store.AuditFilter{Username: q.User, UserID: q.UserID, Action: q.Action, TargetType: q.TargetType, TargetID: q.TargetID}
+	f := store.AuditFilter{Username: c.Query("user"), Action: c.Query("action"), TargetType: c.Query("target_type"), TargetID: c.Query("target_id")}
 	var err error
-	if f.From, err = parseTimeParam("from", q.From); err != nil {
+	if f.UserID, err = int64Query(c, "user_id"); err != nil {
 		fail(c, err)
 		return
 	}
-	if f.To, err = parseTimeParam("to", q.To); err != nil {
+	if f.From, err = parseTimeParam("from", c.Query("from")); err != nil {
+		fail(c, err)
+		return
+	}
+	if f.To, err = parseTimeParam("to", c.Query("to")); err != nil {
 		fail(c, err)
 		return
 	}

@@ -31,6 +31,13 @@ type loginResponse struct {
 	Permissions []store.Permission `json:"permissions"`
 }
 
+// errSignIn is the one answer to every failed sign-in (unknown user, wrong
+// password, disabled account, locked-out source), so the answer tells an
+// attacker nothing about which accounts exist or how they stand.
+func errSignIn() *apiError {
+	return newError("unauthenticated", "sign-in failed: wrong username or password, or sign-in from here is paused after repeated failures; try again later or ask an administrator")
+}
+
 func (s *Server) login(c *gin.Context) {
 	var req loginRequest
 	if err := bind(c, &req); err != nil {
@@ -41,18 +48,17 @@ func (s *Server) login(c *gin.Context) {
 		fail(c, fieldError("username", "username and password are required"))
 		return
 	}
+	if !s.allow(c, loginLimits, store.NormalizeUsername(req.Username)) {
+		return
+	}
 	ctx := c.Request.Context()
-	u, err := s.store.Authenticate(ctx, req.Username, req.Password)
+	u, err := s.store.Authenticate(ctx, req.Username, req.Password, c.ClientIP())
 	if err != nil {
 		s.auditLogin(c, u, req.Username, err)
-		switch {
-		case errors.Is(err, store.ErrLocked):
-			fail(c, newError("too_many_requests", "account locked after repeated failed logins; try again later"))
-		case errors.Is(err, store.ErrBadCredentials):
-			fail(c, newError("unauthenticated", "wrong username or password"))
-		default:
-			fail(c, err)
+		if errors.Is(err, store.ErrLocked) || errors.Is(err, store.ErrBadCredentials) {
+			err = errSignIn()
 		}
+		fail(c, err)
 		return
 	}
 	token, _, err := s.store.CreateSession(ctx, u.ID, c.ClientIP(), c.Request.UserAgent(), s.cfg.Sessions)
@@ -61,8 +67,7 @@ func (s *Server) login(c *gin.Context) {
 		return
 	}
 	s.auditLogin(c, u, req.Username, nil)
-	c.SetSameSite(http.SameSiteStrictMode)
-	c.SetCookie(sessionCookie, token, int(s.cfg.Sessions.Absolute.Seconds()), "/", "", c.Request.TLS != nil, true)
+	s.setSessionCookies(c, token, int(s.cfg.Sessions.Absolute.Seconds()))
 	c.JSON(http.StatusOK, loginResponse{Token: token, User: brief(u), Permissions: u.Permissions()})
 }
 
@@ -71,20 +76,34 @@ func brief(u *store.User) userBrief {
 }
 
 func (s *Server) auditLogin(c *gin.Context, u *store.User, name string, err error) {
-	e := &store.AuditEntry{Username: name, Action: "auth.login", TargetType: "user", Result: "ok", Status: 200,
+	e := &store.AuditEntry{Username: store.NormalizeUsername(name), Action: "auth.login", TargetType: "user", Result: "ok", Status: 200,
 		RequestID: c.GetString("request_id"), IP: c.ClientIP()}
 	if u != nil {
 		e.UserID, e.Role, e.TargetID = u.ID, string(u.Role), itoa(u.ID)
 	}
 	if err != nil {
 		e.Result, e.Status = "denied", http.StatusUnauthorized
-		if errors.Is(err, store.ErrLocked) {
-			e.Detail = "locked"
-		}
+		e.Detail = loginFailure(u, err)
 	}
 	if aerr := s.store.Audit(c.Request.Context(), e); aerr != nil {
 		logger(c).Error("audit login", "err", aerr)
 	}
+}
+
+// loginFailure says why a sign-in failed, for the audit log only (the client
+// gets one answer for all).
+func loginFailure(u *store.User, err error) string {
+	switch {
+	case errors.Is(err, store.ErrLocked):
+		return "locked out after repeated failures from this address"
+	case u == nil && errors.Is(err, store.ErrBadCredentials):
+		return "unknown username"
+	case u != nil && u.Disabled:
+		return "account disabled"
+	case errors.Is(err, store.ErrBadCredentials):
+		return "wrong password"
+	}
+	return "error: " + err.Error()
 }
 
 func (s *Server) logout(c *gin.Context) {
@@ -93,19 +112,19 @@ func (s *Server) logout(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.SetCookie(sessionCookie, "", -1, "/", "", c.Request.TLS != nil, true)
+	s.setSessionCookies(c, "", -1)
 	c.Status(http.StatusNoContent)
 }
 
 func (s *Server) me(c *gin.Context) {
 	u := currentUser(c)
-	c.JSON(http.StatusOK, s.userView(u))
+	c.JSON(http.StatusOK, s.userView(u, nil))
 }
 
 // authenticate resolves the bearer token (or session cookie) to a user; any
 // problem is a 401 so that clients know to sign in again.
 func (s *Server) authenticate(c *gin.Context) {
-	token := bearer(c)
+	token, fromCookie := bearer(c)
 	if token == "" {
 		fail(c, newError("unauthenticated", "sign in first: send Authorization: Bearer <token>"))
 		return
@@ -120,20 +139,26 @@ func (s *Server) authenticate(c *gin.Context) {
 		return
 	}
 	c.Set("session", sess)
+	c.Set("cookie_session", fromCookie)
+	if fromCookie {
+		c.Set("session_token", token)
+	}
 	c.Set("user", u)
 	c.Set("user_id", u.ID)
 	c.Next()
 }
 
-func bearer(c *gin.Context) string {
+// bearer is the session token, from the Authorization header or else the
+// cookie (fromCookie: the request may come from a page of another site).
+func bearer(c *gin.Context) (token string, fromCookie bool) {
 	h := c.GetHeader("Authorization")
 	if t, ok := strings.CutPrefix(h, "Bearer "); ok {
-		return strings.TrimSpace(t)
+		return strings.TrimSpace(t), false
 	}
 	if ck, err := c.Cookie(sessionCookie); err == nil {
-		return ck
+		return ck, true
 	}
-	return ""
+	return "", false
 }
 
 func currentUser(c *gin.Context) *store.User { return c.MustGet("user").(*store.User) }

@@ -109,9 +109,9 @@ func (s *Server) deleteCalendar(c *gin.Context) {
 
 // holidayRequest adds one date to the official schedule.
 type holidayRequest struct {
-	Date *string `json:"date"`
-	Name *string `json:"name"`
-	Kind *string `json:"kind"`
+	Date *string         `json:"date"`
+	Name *string         `json:"name"`
+	Kind *store.DateKind `json:"kind"`
 }
 
 func (r *holidayRequest) apply(h *store.Holiday) {
@@ -133,7 +133,7 @@ func (s *Server) createHoliday(c *gin.Context) {
 		return
 	}
 	setTarget(c, "holiday", h.ID)
-	auditDetail(c, h.Date+" "+h.Kind)
+	auditDetail(c, h.Date+" "+string(h.Kind))
 	c.JSON(http.StatusCreated, h)
 }
 

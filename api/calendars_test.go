@@ -131,7 +131,7 @@ func TestHolidaysAPI(t *testing.T) {
 	admin, sup, qa, agent := h.tokens[store.RoleAdmin], h.tokens[store.RoleSupervisor], h.tokens[store.RoleQA], h.tokens[store.RoleAgent]
 	var hs list[store.Holiday]
 	h.do("GET", "/api/v1/holidays?year=2026&page_size=100", qa, nil, http.StatusOK, &hs)
-	kinds := map[string]string{}
+	kinds := map[string]store.DateKind{}
 	for _, d := range hs.Items {
 		kinds[d.Date] = d.Kind
 	}

@@ -184,8 +184,41 @@ func (s *Server) callbackViews(c *gin.Context, cbs []store.Callback) ([]callback
 	return out, nil
 }
 
+// callbackQuery filters GET /callbacks.
+type callbackQuery struct {
+	AgentID    int64                  `form:"agent_id" doc:"an agent without campaign_view always sees only their own"`
+	CampaignID int64                  `form:"campaign_id"`
+	ContactID  int64                  `form:"contact_id"`
+	Status     []store.CallbackStatus `form:"status" collection_format:"csv" doc:"comma-separated"`
+	DueFrom    string                 `form:"due_from" doc:"RFC 3339 or YYYY-MM-DD, inclusive"`
+	DueTo      string                 `form:"due_to" doc:"RFC 3339 or YYYY-MM-DD, exclusive"`
+}
+
+func (q *callbackQuery) filter(c *gin.Context) (store.CallbackFilter, error) {
+	f := store.CallbackFilter{AgentID: q.AgentID, CampaignID: q.CampaignID, ContactID: q.ContactID, Statuses: q.Status}
+	for _, st := range q.Status {
+		if err := checkEnum("status", st); err != nil {
+			return f, err
+		}
+	}
+	var err error
+	if f.Page, err = pageParams(c); err != nil {
+		return f, err
+	}
+	if f.DueFrom, err = parseTimeParam("due_from", q.DueFrom); err != nil {
+		return f, err
+	}
+	f.DueTo, err = parseTimeParam("due_to", q.DueTo)
+	return f, err
+}
+
 func (s *Server) listCallbacks(c *gin.Context) {
-	f, err := callbackFilter(c)
+	var q callbackQuery
+	if err := bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	f, err := q.filter(c)
 	if err != nil {
 		fail(c, err)
 		return
@@ -204,33 +237,6 @@ func (s *Server) listCallbacks(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, newList(views, total))
-}
-
-func callbackFilter(c *gin.Context) (store.CallbackFilter, error) {
-	var f store.CallbackFilter
-	var err error
-	if f.Page, err = pageParams(c); err != nil {
-		return f, err
-	}
-	for name, dst := range map[string]*int64{"agent_id": &f.AgentID, "campaign_id": &f.CampaignID, "contact_id": &f.ContactID} {
-		if *dst, err = int64Query(c, name); err != nil {
-			return f, err
-		}
-	}
-	for _, st := range strings.Split(c.Query("status"), ",") {
-		switch cs := store.CallbackStatus(strings.TrimSpace(st)); cs {
-		case "":
-		case store.CallbackScheduled, store.CallbackOffered, store.CallbackDone, store.CallbackMissed, store.CallbackCancelled:
-			f.Statuses = append(f.Statuses, cs)
-		default:
-			return f, fieldError("status", "must be scheduled, offered, done, missed or cancelled (comma-separated)")
-		}
-	}
-	if f.DueFrom, err = parseTimeParam("due_from", c.Query("due_from")); err != nil {
-		return f, err
-	}
-	f.DueTo, err = parseTimeParam("due_to", c.Query("due_to"))
-	return f, err
 }
 
 // ownCallback loads the :id callback if the caller may act on it: their own,

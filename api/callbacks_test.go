@@ -30,7 +30,7 @@ func TestCallbacksAPI(t *testing.T) {
 	h.do("GET", d.path+"/contacts", admin, nil, http.StatusOK, &contacts)
 	mine, notMine := contacts.Items[0], contacts.Items[1]
 	h.do("POST", d.path+"/assignments", sup, map[string]any{"mode": "single", "contact_id": mine.ID, "agent_id": agent.ID}, http.StatusOK, nil)
-	_, err := h.srv.store.AddDNC(t.Context(), &store.DNCEntry{Kind: store.DNCPhone, Value: "+8613700000000", Source: store.DNCManual})
+	_, err := h.srv.store.AddDNC(t.Context(), &store.DNCEntry{Kind: store.DNCPhone, Value: "+8613700000000", Source: store.DNCManual}, store.DNCRefuse)
 	must(t, err)
 
 	due := time.Now().Add(2 * time.Hour).Truncate(time.Second)

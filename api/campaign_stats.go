@@ -62,6 +62,13 @@ func evidenceRow(a *store.Attempt, loc *time.Location, pii bool) []string {
 		latency, strconv.FormatBool(a.Abandoned), string(a.AMD), outcome, a.HangupCause}
 }
 
+// evidenceQuery selects the calls and the file format of the evidence.
+type evidenceQuery struct {
+	From   string             `form:"from" doc:"dialed at or after (RFC 3339 or YYYY-MM-DD)"`
+	To     string             `form:"to" doc:"dialed before (RFC 3339 or YYYY-MM-DD)"`
+	Format store.ExportFormat `form:"format" doc:"csv when absent"`
+}
+
 // abandonmentEvidence streams every answered call of a campaign dialed in
 // [from, to) with its answer, connect and hangup times, abandoned flag and
 // latency, as csv (default) or xlsx: the record a regulator asks for. Needs
@@ -72,12 +79,17 @@ func (s *Server) abandonmentEvidence(c *gin.Context) {
 		return
 	}
 	setTarget(c, "campaign", camp.ID)
-	from, err := parseTimeParam("from", c.Query("from"))
+	var q evidenceQuery
+	if err := firstError(bindQuery(c, &q), checkEnum("format", q.Format)); err != nil {
+		fail(c, err)
+		return
+	}
+	from, err := parseTimeParam("from", q.From)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	to, err := parseTimeParam("to", c.Query("to"))
+	to, err := parseTimeParam("to", q.To)
 	if err != nil {
 		fail(c, err)
 		return
@@ -86,10 +98,9 @@ func (s *Server) abandonmentEvidence(c *gin.Context) {
 		fail(c, fieldError("to", "must be after from"))
 		return
 	}
-	format := c.DefaultQuery("format", "csv")
-	if format != "csv" && format != "xlsx" {
-		fail(c, fieldError("format", "must be csv or xlsx"))
-		return
+	format := string(q.Format)
+	if format == "" {
+		format = string(store.ExportCSV)
 	}
 	loc := time.UTC
 	if rules, err := s.store.DialRules(c.Request.Context(), camp); err == nil && rules.Calendar != nil {

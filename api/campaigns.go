@@ -22,6 +22,9 @@ type campaignRequest struct {
 	IVRFlow        *string               `json:"ivr_flow"`
 	Description    *string               `json:"description"`
 	Status         *store.CampaignStatus `json:"status"`
+	// SensitiveAttributes replaces the list of attribute keys masked like
+	// phone and ID numbers (imports add the columns they detect).
+	SensitiveAttributes *[]string `json:"sensitive_attributes"`
 }
 
 func (r *campaignRequest) apply(c *store.Campaign) error {
@@ -38,6 +41,7 @@ func (r *campaignRequest) apply(c *store.Campaign) error {
 	setIf(&c.MaxAbandonRate, r.MaxAbandonRate)
 	setIf(&c.IVRFlow, r.IVRFlow)
 	setIf(&c.Description, r.Description)
+	setIf(&c.SensitiveAttributes, r.SensitiveAttributes)
 	setRef(&c.StrategyID, r.StrategyID)
 	setRef(&c.GroupID, r.GroupID)
 	setRef(&c.ScriptID, r.ScriptID)
@@ -91,8 +95,12 @@ func (s *Server) listCampaigns(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f := store.CampaignFilter{Status: store.CampaignStatus(c.Query("status")), Kind: store.CampaignKind(c.Query("kind")),
-		Media: store.Media(c.Query("media")), Q: c.Query("q"), Page: p}
+	var q campaignQuery
+	if err := firstError(bindQuery(c, &q), q.check()); err != nil {
+		fail(c, err)
+		return
+	}
+	f := store.CampaignFilter{Status: q.Status, Kind: q.Kind, Media: q.Media, Q: q.Q, Page: p}
 	items, total, err := s.store.ListCampaigns(c.Request.Context(), f)
 	if err != nil {
 		fail(c, err)

@@ -3,7 +3,6 @@ package api
 import (
 	"fmt"
 	"net/http"
-	"strings"
 
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
@@ -51,12 +50,17 @@ func (s *Server) ingestContacts(c *gin.Context) {
 	}
 	setTarget(c, "import", job.ID)
 	auditDetail(c, fmt.Sprintf("campaign=%d imported=%d rejected=%d", camp.ID, job.Imported, job.Rejected))
+	maskJob(c, job)
 	c.JSON(http.StatusOK, job)
 }
 
 type contactView struct {
 	store.Contact
 	NotDialable string `json:"not_dialable_reason"`
+	// BlockedBy lists the active blacklist entries matching the contact's
+	// phones or ID number (for a blocked contact: what blocks it), with
+	// their reasons, source, who listed them and when.
+	BlockedBy []store.DNCMatch `json:"blocked_by,omitempty"`
 }
 
 func (s *Server) listContacts(c *gin.Context) {
@@ -69,44 +73,82 @@ func (s *Server) listContacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f := store.ContactFilter{CampaignID: camp.ID, Q: c.Query("q"), Page: p, Unassigned: c.Query("unassigned") == "true"}
-	for _, st := range strings.Split(c.Query("status"), ",") {
-		if st != "" {
-			f.Statuses = append(f.Statuses, store.ContactStatus(st))
-		}
-	}
-	if f.OwnerAgentID, err = int64Query(c, "owner_agent_id"); err != nil {
+	var q contactQuery
+	if err := firstError(bindQuery(c, &q), q.check()); err != nil {
 		fail(c, err)
 		return
 	}
+	search, err := searchOf(c, q.Q)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	f := store.ContactFilter{CampaignID: camp.ID, Search: search, Page: p, Unassigned: q.Unassigned, Statuses: q.Status, OwnerAgentID: q.OwnerAgentID}
 	ctx := c.Request.Context()
 	items, total, err := s.store.ListContacts(ctx, f)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	check, err := s.store.DialRules(ctx, camp)
+	views, err := s.contactViews(c, camp, items)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	views := make([]contactView, len(items))
-	pii := canSeePII(c)
-	for i := range items {
-		views[i] = contactView{Contact: items[i], NotDialable: check.Reason(&items[i], s.now())}
-		if !pii {
-			maskContact(&views[i].Contact)
-		}
-	}
 	c.JSON(http.StatusOK, newList(views, total))
 }
 
-func maskContact(ct *store.Contact) {
-	ct.Phone = maskPhone(ct.Phone)
-	if ct.AltPhone != "" {
-		ct.AltPhone = maskPhone(ct.AltPhone)
+// getContact is one contact of a campaign, with why it is not dialable and
+// the blacklist entries that block it.
+func (s *Server) getContact(c *gin.Context) {
+	camp, ok := s.campaignParam(c)
+	if !ok {
+		return
 	}
-	if ct.IDNumber != "" {
-		ct.IDNumber = maskID(ct.IDNumber)
+	id, err := idParam(c, "contact_id")
+	if err != nil {
+		fail(c, err)
+		return
 	}
+	ct, err := s.store.GetContact(c.Request.Context(), id)
+	if err == nil && ct.CampaignID != camp.ID {
+		err = fmt.Errorf("api: contact %d is not in campaign %d: %w", id, camp.ID, store.ErrNotFound)
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	views, err := s.contactViews(c, camp, []store.Contact{*ct})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, views[0])
+}
+
+// contactViews adds to a page of contacts why each is not dialable now and
+// which blacklist entries match it (a constant number of queries for the
+// page), masked for users without pii_view.
+func (s *Server) contactViews(c *gin.Context, camp *store.Campaign, items []store.Contact) ([]contactView, error) {
+	ctx := c.Request.Context()
+	check, err := s.store.DialRules(ctx, camp)
+	if err != nil {
+		return nil, err
+	}
+	matches, err := s.store.BlacklistMatches(ctx, items)
+	if err != nil {
+		return nil, err
+	}
+	views := make([]contactView, len(items))
+	mask := s.masker(c)
+	for i := range items {
+		views[i] = contactView{Contact: items[i], NotDialable: check.Reason(&items[i], s.now()), BlockedBy: matches[items[i].ID]}
+		if err := mask.contact(&views[i].Contact); err != nil {
+			return nil, err
+		}
+		for j := range views[i].BlockedBy {
+			s.maskDNC(c, &views[i].BlockedBy[j].DNCEntry)
+		}
+	}
+	return views, nil
 }

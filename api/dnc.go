@@ -1,10 +1,8 @@
 package api
 
 import (
-	"fmt"
-	"io"
+	"errors"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
@@ -20,11 +18,15 @@ type dncRequest struct {
 	Reason    string          `json:"reason"`
 	Source    store.DNCSource `json:"source"`
 	ExpiresAt *time.Time      `json:"expires_at"`
+	// AddReason, when the value is listed already, appends this reason to
+	// the entry's history instead of answering 409.
+	AddReason bool `json:"add_reason"`
 }
 
 type dncView struct {
 	store.DNCEntry
-	Blocked int64 `json:"contacts_blocked,omitempty"`
+	Blocked     int64 `json:"contacts_blocked,omitempty"`
+	ReasonAdded bool  `json:"reason_added,omitempty"`
 }
 
 // entry validates the request and normalises the value the way contacts are
@@ -57,6 +59,9 @@ func (r *dncRequest) entry(row int) (store.DNCEntry, *store.FieldError) {
 	return e, nil
 }
 
+// createDNC lists a phone or ID number. A listed value is never
+// overwritten: 409 with the existing entry (who listed it, when, why), or,
+// with add_reason, 200 and the reason appended to the entry's history.
 func (s *Server) createDNC(c *gin.Context) {
 	var req dncRequest
 	if err := bind(c, &req); err != nil {
@@ -64,86 +69,61 @@ func (s *Server) createDNC(c *gin.Context) {
 		return
 	}
 	e, ferr := req.entry(0)
+	if ferr == nil && req.AddReason && e.Reason == "" {
+		ferr = &store.FieldError{Field: "reason", Message: "is required with add_reason: it is the reason added to the entry"}
+	}
 	if ferr != nil {
 		fail(c, &store.ValidationError{Fields: []store.FieldError{*ferr}})
 		return
 	}
 	e.CreatedBy = currentUser(c).ID
-	blocked, err := s.store.AddDNC(c.Request.Context(), &e)
+	onExisting := store.DNCRefuse
+	if req.AddReason {
+		onExisting = store.DNCAddReason
+	}
+	res, err := s.store.AddDNC(c.Request.Context(), &e, onExisting)
 	if err != nil {
-		fail(c, err)
+		s.failDNC(c, err)
 		return
 	}
 	setTarget(c, "dnc", e.ID)
-	auditDetail(c, "kind="+string(e.Kind)+" contacts_blocked="+itoa(blocked))
+	status := http.StatusCreated
+	if res.ReasonAdded {
+		status = http.StatusOK
+		auditDetail(c, "kind="+string(e.Kind)+" reason_added contacts_blocked="+itoa(res.Blocked))
+	} else {
+		auditDetail(c, "kind="+string(e.Kind)+" contacts_blocked="+itoa(res.Blocked))
+	}
 	s.maskDNC(c, &e)
-	c.JSON(http.StatusCreated, dncView{DNCEntry: e, Blocked: blocked})
+	c.JSON(status, dncView{DNCEntry: e, Blocked: res.Blocked, ReasonAdded: res.ReasonAdded})
 }
 
-type dncBatchRequest struct {
-	Entries []dncRequest `json:"entries"`
-}
-
-type dncBatchResponse struct {
-	Added    int64              `json:"added"`
-	Existing int64              `json:"existing"`
-	Rejected int                `json:"rejected"`
-	Blocked  int64              `json:"contacts_blocked"`
-	Errors   []store.FieldError `json:"errors"`
-}
-
-// createDNCBatch adds many entries at once; bad items are reported by row
-// (1-based) and the good ones are still added.
-func (s *Server) createDNCBatch(c *gin.Context) {
-	var req dncBatchRequest
-	if err := bind(c, &req); err != nil {
+// failDNC answers a value already listed with 409 and the entry, so the
+// client can show who listed it, when and why.
+func (s *Server) failDNC(c *gin.Context, err error) {
+	var exists *store.DNCExistsError
+	if !errors.As(err, &exists) {
 		fail(c, err)
 		return
 	}
-	if len(req.Entries) == 0 || len(req.Entries) > 100000 {
-		fail(c, fieldError("entries", "between 1 and 100000 entries"))
-		return
+	e := exists.Entry
+	setTarget(c, "dnc", e.ID)
+	by := e.CreatedByName
+	if by == "" {
+		by = "user " + itoa(e.CreatedBy)
 	}
-	b := newDNCBatch(c)
-	for i := range req.Entries {
-		b.add(req.Entries[i], i+1)
-	}
-	s.saveDNCBatch(c, b, "")
+	ae := newError("conflict", "this %s is already blacklisted (entry %d, reason %q, added by %s at %s); it is kept unchanged: send \"add_reason\": true to add your reason to it",
+		dncKindName(e.Kind), e.ID, e.Reason, by, e.CreatedAt.Format(time.RFC3339))
+	s.maskDNC(c, &e)
+	ae.Existing = e
+	fail(c, ae)
 }
 
-// dncBatch collects valid entries and per-row errors of a bulk blacklisting.
-type dncBatch struct {
-	uid     int64
-	entries []store.DNCEntry
-	resp    dncBatchResponse
-}
-
-func newDNCBatch(c *gin.Context) *dncBatch {
-	return &dncBatch{uid: currentUser(c).ID, resp: dncBatchResponse{Errors: []store.FieldError{}}}
-}
-
-func (b *dncBatch) add(r dncRequest, row int) {
-	e, ferr := r.entry(row)
-	if ferr != nil {
-		b.resp.Errors = append(b.resp.Errors, *ferr)
-		return
+func dncKindName(k store.DNCKind) string {
+	if k == store.DNCIDNumber {
+		return "ID number"
 	}
-	e.CreatedBy = b.uid
-	b.entries = append(b.entries, e)
-}
-
-// saveDNCBatch stores the valid entries (one transaction) and answers with
-// the counts; bad rows never stop the good ones.
-func (s *Server) saveDNCBatch(c *gin.Context, b *dncBatch, what string) {
-	b.resp.Rejected = len(b.resp.Errors)
-	added, blocked, err := s.store.AddDNCBatch(c.Request.Context(), b.entries)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	b.resp.Added, b.resp.Existing, b.resp.Blocked = added, int64(len(b.entries))-added, blocked
-	auditDetail(c, fmt.Sprintf("%sadded=%d rejected=%d contacts_blocked=%d", what, added, b.resp.Rejected, blocked))
-	c.JSON(http.StatusOK, b.resp)
+	return "phone"
 }
 
 func (s *Server) listDNC(c *gin.Context) {
@@ -152,11 +132,17 @@ func (s *Server) listDNC(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	q := strings.TrimSpace(c.Query("q"))
-	if n, _, err := dialplan.NormalizePhone(q); err == nil {
-		q = n // search by the stored form whatever way the number was typed
+	var dq dncQuery
+	if err := firstError(bindQuery(c, &dq), dq.check()); err != nil {
+		fail(c, err)
+		return
 	}
-	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Q: q, Kind: store.DNCKind(c.Query("kind")), Page: p})
+	search, err := searchOf(c, dq.Q)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items, total, err := s.store.ListDNC(c.Request.Context(), store.DNCFilter{Search: search, Kind: dq.Kind, Page: p})
 	if err != nil {
 		fail(c, err)
 		return
@@ -191,46 +177,4 @@ func (s *Server) deleteDNC(c *gin.Context) {
 	}
 	auditDetail(c, "contacts_released="+itoa(released))
 	c.Status(http.StatusNoContent)
-}
-
-// importDNC blacklists every phone and ID number in an uploaded file (the
-// same readers and header names as contact imports); the form's reason and
-// source apply to all rows. Bad rows are reported by file row.
-func (s *Server) importDNC(c *gin.Context) {
-	up, err := s.saveUpload(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	defer os.Remove(up.path)
-	src, mapping, err := openChecked(up, importer.Options{Encoding: c.PostForm("encoding"), MaxBytes: s.cfg.MaxUploadBytes}, c.PostForm("mapping"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	defer src.Close()
-	base := dncRequest{Reason: c.PostForm("reason"), Source: store.DNCSource(c.PostForm("source"))}
-	if base.Source == "" {
-		base.Source = store.DNCImport
-	}
-	b := newDNCBatch(c)
-	for {
-		row, err := src.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			fail(c, unprocessable("file", err))
-			return
-		}
-		in := mapping.Input(row)
-		for _, r := range []dncRequest{{Phone: in.Phone}, {Phone: in.AltPhone}, {IDNumber: in.IDNumber}} {
-			if r.Phone == "" && r.IDNumber == "" {
-				continue
-			}
-			r.Reason, r.Source = base.Reason, base.Source
-			b.add(r, row.Line)
-		}
-	}
-	s.saveDNCBatch(c, b, "file="+up.name+" ")
 }

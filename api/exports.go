@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,45 +14,38 @@ import (
 )
 
 type exportRequest struct {
-	CampaignID int64    `json:"campaign_id"`
-	TemplateID int64    `json:"template_id"`
-	Statuses   []string `json:"statuses"` // completed, uncompleted, maintenance, or raw statuses
-	Fields     []string `json:"fields"`   // in order: name, phone, ..., attributes.<key>
-	Headers    []string `json:"headers"`  // optional header names, same length as fields
-	Format     string   `json:"format"`   // xlsx (default) or csv
+	CampaignID int64                `json:"campaign_id"`
+	TemplateID int64                `json:"template_id"`
+	Statuses   []store.ExportStatus `json:"statuses"` // classes or contact statuses
+	Fields     []exportField        `json:"fields"`   // in order
+	Headers    []string             `json:"headers"`  // optional header names, same length as fields
+	Format     store.ExportFormat   `json:"format"`   // default xlsx
+	// Lang is the language of the default headers and of status and result
+	// names: zh-CN (default) or en; without it, Accept-Language decides.
+	Lang exportLangTag `json:"lang"`
+	// PhoneFormat is national (default: 13800138000, 010-12345678, as
+	// dialed in China) or e164 (+8613800138000).
+	PhoneFormat exportPhoneFormat `json:"phone_format"`
+	// TimeZone is the IANA zone times are written in (default Asia/Shanghai).
+	TimeZone string `json:"time_zone"`
 }
 
-// exportFields lists the exportable contact fields and how to read each.
-var exportFields = map[string]func(c *store.Contact) string{
-	"id":              func(c *store.Contact) string { return strconv.FormatInt(c.ID, 10) },
-	"name":            func(c *store.Contact) string { return c.Name },
-	"phone":           func(c *store.Contact) string { return c.Phone },
-	"alt_phone":       func(c *store.Contact) string { return c.AltPhone },
-	"id_number":       func(c *store.Contact) string { return c.IDNumber },
-	"customer_type":   func(c *store.Contact) string { return c.CustomerType },
-	"manager_email":   func(c *store.Contact) string { return c.ManagerEmail },
-	"status":          func(c *store.Contact) string { return string(c.Status) },
-	"attempts":        func(c *store.Contact) string { return strconv.Itoa(c.Attempts) },
-	"last_result":     func(c *store.Contact) string { return c.LastResult },
-	"last_attempt_at": func(c *store.Contact) string { return timeCell(c.LastAttemptAt) },
-	"next_attempt_at": func(c *store.Contact) string { return timeCell(c.NextAttemptAt) },
-	"owner_agent_id":  func(c *store.Contact) string { return idCell(c.OwnerAgentID) },
-	"block_reason":    func(c *store.Contact) string { return c.BlockReason },
-	"created_at":      func(c *store.Contact) string { return c.CreatedAt.Format(time.RFC3339) },
-}
-
-func timeCell(t *time.Time) string {
-	if t == nil {
-		return ""
+// style reads the request's presentation options.
+func (r *exportRequest) style(c *gin.Context) (*exportStyle, error) {
+	if err := firstError(checkEnum("lang", r.Lang), checkEnum("phone_format", r.PhoneFormat)); err != nil {
+		return nil, err
 	}
-	return t.Format(time.RFC3339)
-}
-
-func idCell(id *int64) string {
-	if id == nil {
-		return ""
+	lang, err := exportLangOf(string(r.Lang), c.GetHeader("Accept-Language"))
+	if err != nil {
+		return nil, err
 	}
-	return strconv.FormatInt(*id, 10)
+	st := &exportStyle{lang: lang, loc: shanghai, pii: canSeePII(c), e164: r.PhoneFormat == phoneE164}
+	if r.TimeZone != "" {
+		if st.loc, err = time.LoadLocation(r.TimeZone); err != nil {
+			return nil, fieldError("time_zone", fmt.Sprintf("unknown time zone %q (use an IANA name like Asia/Shanghai)", r.TimeZone))
+		}
+	}
+	return st, nil
 }
 
 // column is one chosen export column.
@@ -62,7 +54,9 @@ type column struct {
 	read   func(c *store.Contact) string
 }
 
-func (r *exportRequest) columns(pii bool) ([]column, error) {
+// columns builds the export's columns; without pii_view phones, ID numbers
+// and the campaign's sensitive attributes are masked (see exportStyle).
+func (r *exportRequest) columns(st *exportStyle) ([]column, error) {
 	if len(r.Fields) == 0 {
 		return nil, fieldError("fields", "choose at least one field")
 	}
@@ -71,57 +65,32 @@ func (r *exportRequest) columns(pii bool) ([]column, error) {
 	}
 	cols := make([]column, len(r.Fields))
 	for i, f := range r.Fields {
-		read, ok := exportFields[f]
-		if key, isAttr := strings.CutPrefix(f, "attributes."); isAttr && key != "" {
-			read, ok = func(c *store.Contact) string { return c.Attributes[key] }, true
+		read, ok := contactReaders[string(f)]
+		if key, isAttr := strings.CutPrefix(string(f), attributesPrefix); isAttr && key != "" {
+			read, ok = func(st *exportStyle, c *store.Contact) string { return st.attribute(key, c.Attributes[key]) }, true
 		}
 		if !ok {
-			return nil, fieldError(fmt.Sprintf("fields[%d]", i), fmt.Sprintf("unknown field %q", f))
+			return nil, enumError(fmt.Sprintf("fields[%d]", i), f)
 		}
-		if !pii {
-			read = maskedReader(f, read)
-		}
-		cols[i] = column{header: f, read: read}
+		cols[i] = column{header: st.lang.header(string(f)), read: func(c *store.Contact) string { return safeCell(read(st, c)) }}
 		if len(r.Headers) > 0 && strings.TrimSpace(r.Headers[i]) != "" {
 			cols[i].header = r.Headers[i]
 		}
+		cols[i].header = safeCell(cols[i].header)
 	}
 	return cols, nil
 }
 
-func maskedReader(field string, read func(*store.Contact) string) func(*store.Contact) string {
-	switch field {
-	case "phone", "alt_phone":
-		return func(c *store.Contact) string {
-			if v := read(c); v != "" {
-				return maskPhone(v)
-			}
-			return ""
-		}
-	case "id_number":
-		return func(c *store.Contact) string {
-			if v := read(c); v != "" {
-				return maskID(v)
-			}
-			return ""
-		}
-	}
-	return read
-}
-
-func exportStatuses(in []string) ([]store.ContactStatus, error) {
+func exportStatuses(in []store.ExportStatus) ([]store.ContactStatus, error) {
 	var out []store.ContactStatus
 	for i, s := range in {
-		if class, ok := store.ExportClass[s]; ok {
+		switch class, ok := store.ExportClass[string(s)]; {
+		case ok:
 			out = append(out, class...)
-			continue
-		}
-		switch st := store.ContactStatus(s); st {
-		case store.ContactPending, store.ContactInProgress, store.ContactCompleted, store.ContactFailed,
-			store.ContactMaintenance, store.ContactBlocked, store.ContactCancelled:
-			out = append(out, st)
+		case store.OneOf(store.ContactStatus(s)):
+			out = append(out, store.ContactStatus(s))
 		default:
-			return nil, fieldError(fmt.Sprintf("statuses[%d]", i), fmt.Sprintf("unknown status %q: use completed, uncompleted, maintenance or a contact status", s))
+			return nil, enumError(fmt.Sprintf("statuses[%d]", i), s)
 		}
 	}
 	return out, nil
@@ -141,10 +110,10 @@ func (s *Server) createExport(c *gin.Context) {
 		return
 	}
 	if req.Format == "" {
-		req.Format = "xlsx"
+		req.Format = store.ExportXLSX
 	}
-	if req.Format != "xlsx" && req.Format != "csv" {
-		fail(c, fieldError("format", "must be xlsx or csv"))
+	if !store.OneOf(req.Format) {
+		fail(c, enumError("format", req.Format))
 		return
 	}
 	camp, err := s.store.GetCampaign(c.Request.Context(), req.CampaignID)
@@ -157,7 +126,13 @@ func (s *Server) createExport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	cols, err := req.columns(canSeePII(c))
+	style, err := req.style(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	cols, err := req.columns(style)
+	style.sensitive = camp.Sensitive()
 	if err != nil {
 		fail(c, err)
 		return
@@ -166,15 +141,15 @@ func (s *Server) createExport(c *gin.Context) {
 	name := fmt.Sprintf("campaign-%d-%s.%s", camp.ID, s.now().Format("20060102-150405"), req.Format)
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	var rows int64
-	if req.Format == "csv" {
+	if req.Format == store.ExportCSV {
 		c.Header("Content-Type", "text/csv; charset=utf-8")
 		rows, err = s.writeCSV(c, c.Writer, camp.ID, statuses, cols)
 	} else {
 		c.Header("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 		rows, err = s.writeXLSX(c, c.Writer, camp.ID, statuses, cols)
 	}
-	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v", req.Format, rows,
-		strings.Join(req.Fields, ","), strings.Join(req.Statuses, ","), !canSeePII(c)))
+	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v lang=%s", req.Format, rows,
+		strings.Join(stringsOf(req.Fields), ","), strings.Join(stringsOf(req.Statuses), ","), !style.pii, style.lang))
 	if err != nil {
 		logger(c).Error("export failed", "campaign_id", camp.ID, "err", err)
 		c.Status(http.StatusInternalServerError)
@@ -190,13 +165,13 @@ func (s *Server) applyTemplate(c *gin.Context, req *exportRequest) error {
 		return fieldError("template_id", "no such export template")
 	}
 	if len(req.Fields) == 0 {
-		req.Fields, req.Headers = t.Fields, t.Headers
+		req.Fields, req.Headers = enumsOf[exportField](t.Fields), t.Headers
 	}
 	if len(req.Statuses) == 0 {
-		req.Statuses = t.Statuses
+		req.Statuses = enumsOf[store.ExportStatus](t.Statuses)
 	}
 	if req.Format == "" {
-		req.Format = t.Format
+		req.Format = store.ExportFormat(t.Format)
 	}
 	return nil
 }
@@ -268,11 +243,11 @@ func headers(cols []column) []string {
 }
 
 type exportTemplateRequest struct {
-	Name     string   `json:"name"`
-	Fields   []string `json:"fields"`
-	Headers  []string `json:"headers"`
-	Statuses []string `json:"statuses"`
-	Format   string   `json:"format"`
+	Name     string               `json:"name"`
+	Fields   []exportField        `json:"fields"`
+	Headers  []string             `json:"headers"`
+	Statuses []store.ExportStatus `json:"statuses"`
+	Format   store.ExportFormat   `json:"format"`
 }
 
 func (s *Server) createExportTemplate(c *gin.Context) {
@@ -282,7 +257,7 @@ func (s *Server) createExportTemplate(c *gin.Context) {
 		return
 	}
 	probe := exportRequest{Fields: req.Fields, Headers: req.Headers}
-	if _, err := probe.columns(true); err != nil {
+	if _, err := probe.columns(&exportStyle{lang: langZH, loc: shanghai}); err != nil {
 		fail(c, err)
 		return
 	}
@@ -294,12 +269,12 @@ func (s *Server) createExportTemplate(c *gin.Context) {
 		fail(c, fieldError("name", "is required"))
 		return
 	}
-	if req.Format != "" && req.Format != "xlsx" && req.Format != "csv" {
-		fail(c, fieldError("format", "must be xlsx or csv"))
+	if req.Format != "" && !store.OneOf(req.Format) {
+		fail(c, enumError("format", req.Format))
 		return
 	}
-	t := &store.ExportTemplate{Name: strings.TrimSpace(req.Name), Fields: req.Fields, Headers: req.Headers,
-		Statuses: req.Statuses, Format: req.Format, CreatedBy: currentUser(c).ID}
+	t := &store.ExportTemplate{Name: strings.TrimSpace(req.Name), Fields: stringsOf(req.Fields), Headers: req.Headers,
+		Statuses: stringsOf(req.Statuses), Format: string(req.Format), CreatedBy: currentUser(c).ID}
 	if err := s.store.CreateExportTemplate(c.Request.Context(), t); err != nil {
 		fail(c, err)
 		return

@@ -50,7 +50,7 @@ func TestExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	rows, _ := f.GetRows("Sheet1")
-	want := [][]string{{"手机", "姓名", "余额", "身份证"}, {"+8613800138000", "张伟", "1200.50", "110101199003071233"}, {"+8613900139000", "李娜"}}
+	want := [][]string{{"手机", "姓名", "余额", "身份证"}, {"13800138000", "张伟", "1200.50", "110101199003071233"}, {"13900139000", "李娜"}}
 	if !reflect.DeepEqual(rows, want) {
 		t.Fatalf("xlsx rows = %q\nwant %q", rows, want)
 	}

@@ -41,7 +41,12 @@ func (s *Server) listGroups(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	gs, total, err := s.store.ListGroups(c.Request.Context(), store.GroupKind(c.Query("kind")), p)
+	var q groupQuery
+	if err := firstError(bindQuery(c, &q), q.check()); err != nil {
+		fail(c, err)
+		return
+	}
+	gs, total, err := s.store.ListGroups(c.Request.Context(), q.Kind, p)
 	if err != nil {
 		fail(c, err)
 		return

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 type healthResponse struct {
@@ -60,11 +59,6 @@ func anyUp(ns []NodeState) bool {
 		}
 	}
 	return false
-}
-
-func (s *Server) metricsHandler() gin.HandlerFunc {
-	h := promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{})
-	return gin.WrapH(h)
 }
 
 type monitorResponse struct {

@@ -1,8 +1,10 @@
 package api
 
 import (
+	"encoding/csv"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -49,14 +51,20 @@ func TestImportOfficeFiles(t *testing.T) {
 			if job.Status != store.ImportDone || job.Total != 8 || job.Rejected != 2 || job.Duplicates != 1 || job.Blocked != 1 || job.Imported != 4 {
 				t.Fatalf("job = %s total=%d imported=%d dup=%d blocked=%d rejected=%d (%s)", job.Status, job.Total, job.Imported, job.Duplicates, job.Blocked, job.Rejected, job.Message)
 			}
-			rejectedRows := map[int]string{}
+			rejectedRows, dupRows := map[int]string{}, map[int]store.DuplicateOf{}
 			for _, e := range job.Errors {
-				if !e.Warning {
+				switch {
+				case e.IsDuplicate():
+					dupRows[e.Row] = e.DuplicateOf
+				case !e.Warning:
 					rejectedRows[e.Row] = e.Field
 				}
 			}
 			if rejectedRows[4] != "id_number" || rejectedRows[6] != "phone" || len(rejectedRows) != 2 {
 				t.Fatalf("rejected rows %v", rejectedRows)
+			}
+			if len(dupRows) != 1 || dupRows[7].Row != 5 {
+				t.Fatalf("duplicate rows %v, want row 7 as a duplicate of row 5", dupRows)
 			}
 			var contacts list[contactView]
 			h.do("GET", fmt.Sprintf("/api/v1/campaigns/%d/contacts?page_size=100", camp.ID), admin, nil, 200, &contacts)
@@ -137,10 +145,18 @@ func TestIngestAPI(t *testing.T) {
 	if job.Total != 4 || job.Imported != 2 || job.Rejected != 1 || job.Duplicates != 1 || job.Errors[0].Row != 2 || job.Errors[0].Field != "phone" {
 		t.Fatalf("ingest = %+v", job)
 	}
+	if len(job.Errors) != 2 || job.Errors[1].Row != 3 || job.Errors[1].DuplicateOf.Row != 1 {
+		t.Fatalf("ingest errors %+v, want item 3 as a duplicate of item 1", job.Errors)
+	}
 	// Sending the same contacts again: all duplicates against the campaign.
-	h.do("POST", fmt.Sprintf("/api/v1/campaigns/%d/contacts", camp.ID), admin, body, 200, &job)
-	if job.Imported != 0 || job.Duplicates != 3 {
-		t.Fatalf("second ingest = %+v", job)
+	first := h.contactID(camp.ID, "张伟")
+	var again store.ImportJob
+	h.do("POST", fmt.Sprintf("/api/v1/campaigns/%d/contacts", camp.ID), admin, body, 200, &again)
+	if again.Imported != 0 || again.Duplicates != 3 {
+		t.Fatalf("second ingest = %+v", again)
+	}
+	if e := again.Errors; len(e) != 4 || e[0].DuplicateOf.ContactID != first || e[1].IsDuplicate() || e[2].DuplicateOf.Row != 1 || e[3].DuplicateOf.ContactID == 0 {
+		t.Fatalf("second ingest errors %+v, want item 1 a duplicate of contact %d, item 3 of item 1, item 4 of its contact", e, first)
 	}
 	// A supervisor without pii_view sees masked numbers.
 	var contacts list[contactView]
@@ -151,6 +167,57 @@ func TestIngestAPI(t *testing.T) {
 	h.do("GET", fmt.Sprintf("/api/v1/campaigns/%d/contacts", camp.ID), admin, nil, 200, &contacts)
 	if contacts.Items[0].Phone != "+8613800138000" || contacts.Items[0].Attributes["balance"] != "1200.50" {
 		t.Fatalf("admin view: %+v", contacts.Items[0].Contact)
+	}
+}
+
+// contactID finds a contact of a campaign by name.
+func (h *harness) contactID(campID int64, name string) int64 {
+	h.t.Helper()
+	var l list[contactView]
+	h.do("GET", fmt.Sprintf("/api/v1/campaigns/%d/contacts?q=%s", campID, url.QueryEscape(name)), h.tokens[store.RoleAdmin], nil, 200, &l)
+	for _, c := range l.Items {
+		if c.Name == name {
+			return c.ID
+		}
+	}
+	h.t.Fatalf("no contact %q in campaign %d", name, campID)
+	return 0
+}
+
+// The preview and errors.csv name what a duplicate repeats, like the job.
+func TestImportPreviewAndReportNameDuplicates(t *testing.T) {
+	h := newHarness(t)
+	admin := h.tokens[store.RoleAdmin]
+	camp := h.campaign("预览重复")
+	h.ingest(camp.ID, map[string]any{"name": "老客户", "phone": "13900139000"})
+	held := h.contactID(camp.ID, "老客户")
+	file := []byte("姓名,手机\n张伟,13800138000\n老客户,13900139000\n张伟2,138-0013-8000\n")
+
+	rec := h.upload(fmt.Sprintf("/api/v1/campaigns/%d/imports/preview", camp.ID), admin, "dups.csv", file, nil)
+	var pv previewResponse
+	decode(t, rec, &pv)
+	if rec.Code != 200 || len(pv.Rows) != 3 {
+		t.Fatalf("preview: %d %s", rec.Code, rec.Body.String())
+	}
+	if pv.Rows[0].DuplicateOf != (store.DuplicateOf{}) || pv.Rows[1].DuplicateOf.ContactID != held || pv.Rows[2].DuplicateOf.Row != 2 ||
+		len(pv.Rows[1].Errors) != 1 || len(pv.Rows[2].Errors) != 1 {
+		t.Fatalf("preview rows %+v", pv.Rows)
+	}
+
+	rec = h.upload(fmt.Sprintf("/api/v1/campaigns/%d/imports", camp.ID), admin, "dups.csv", file, nil)
+	var acc struct{ ID int64 }
+	decode(t, rec, &acc)
+	job := h.waitImport(acc.ID)
+	if job.Duplicates != 2 || len(job.Errors) != 2 || job.Errors[0].DuplicateOf.ContactID != held || job.Errors[1].DuplicateOf.Row != 2 {
+		t.Fatalf("job %+v", job)
+	}
+	rec = h.raw("GET", fmt.Sprintf("/api/v1/imports/%d/errors.csv", acc.ID), admin, nil)
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(rec.Body.String(), "\uFEFF"))).ReadAll()
+	if rec.Code != 200 || err != nil || len(recs) != 3 {
+		t.Fatalf("errors.csv: %d %q %v", rec.Code, recs, err)
+	}
+	if recs[1][0] != "3" || recs[1][2] != "duplicate" || recs[1][5] != fmt.Sprint(held) || recs[2][0] != "4" || recs[2][4] != "2" {
+		t.Fatalf("errors.csv rows %q", recs)
 	}
 }
 

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/bankcc/callcenter/store"
@@ -20,17 +21,21 @@ func newList[T any](items []T, total int64) list[T] {
 	return list[T]{Items: items, Total: total}
 }
 
+// maxPage bounds ?page so that page × page_size stays a sane row offset
+// (9223372036854775807 would overflow it).
+const maxPage = 1_000_000
+
 func pageParams(c *gin.Context) (store.Page, error) {
 	var p store.Page
 	var err error
 	if v := c.Query("page"); v != "" {
-		if p.Number, err = strconv.Atoi(v); err != nil || p.Number < 1 {
-			return p, fieldError("page", "must be a positive integer")
+		if p.Number, err = strconv.Atoi(v); err != nil || p.Number < 1 || p.Number > maxPage {
+			return p, fieldError("page", fmt.Sprintf("must be an integer between 1 and %d", maxPage))
 		}
 	}
 	if v := c.Query("page_size"); v != "" {
 		if p.Size, err = strconv.Atoi(v); err != nil || p.Size < 1 || p.Size > store.MaxPageSize {
-			return p, fieldError("page_size", "must be between 1 and 500")
+			return p, fieldError("page_size", fmt.Sprintf("must be an integer between 1 and %d", store.MaxPageSize))
 		}
 	}
 	return p, nil
@@ -39,7 +44,7 @@ func pageParams(c *gin.Context) (store.Page, error) {
 func idParam(c *gin.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id < 1 {
-		return 0, fieldError(name, "must be a positive integer id")
+		return 0, fieldError(name, "must be a positive integer id (at most 9223372036854775807)")
 	}
 	return id, nil
 }
@@ -52,7 +57,7 @@ func int64Query(c *gin.Context, name string) (int64, error) {
 	}
 	n, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || n < 1 {
-		return 0, fieldError(name, "must be a positive integer")
+		return 0, fieldError(name, "must be a positive integer (at most 9223372036854775807)")
 	}
 	return n, nil
 }

@@ -28,7 +28,7 @@ func (s *Server) publicRoutes() []route {
 	return []route{
 		{"GET", "/healthz", signedIn, "", s.healthz, doc{"Process is up", nil, healthResponse{}, 200}},
 		{"GET", "/readyz", signedIn, "", s.readyz, doc{"Database and FreeSWITCH nodes ready (503 if not)", nil, readyResponse{}, 200}},
-		{"GET", "/metrics", signedIn, "", s.metricsHandler(), doc{"Prometheus metrics", nil, nil, 200}},
+		{"GET", "/metrics", signedIn, "", s.serveMetrics(), doc{"Prometheus metrics (loopback clients, or Authorization: Bearer <metrics.token>)", nil, nil, 200}},
 		{"GET", "/api/openapi.json", signedIn, "", s.openapi, doc{"This OpenAPI document", nil, nil, 200}},
 		{"POST", "/api/v1/auth/login", signedIn, "", s.login, doc{"Sign in; returns a bearer token", loginRequest{}, loginResponse{}, 200}},
 	}
@@ -45,7 +45,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/me/tasks", store.PermAgentDesk, "", s.myTasks, doc{"The agent's assigned, still open contacts", nil, list[store.Contact]{}, 200}},
 		// -- dialer routes start --
 		{"POST", "/api/v1/callbacks", store.PermAgentDesk, "callback.create", s.createCallback, doc{"Book a callback (agent_id defaults to you; another agent needs assign); due_at in the past is 400", callbackRequest{}, callbackView{}, 201}},
-		{"GET", "/api/v1/callbacks", store.PermAgentDesk, "", s.listCallbacks, doc{"Callbacks (?agent_id&status&due_from&due_to&campaign_id&contact_id); an agent sees only their own", nil, list[callbackView]{}, 200}},
+		{"GET", "/api/v1/callbacks", store.PermAgentDesk, "", s.listCallbacks, doc{"Callbacks, soonest due first; an agent sees only their own", callbackQuery{}, list[callbackView]{}, 200}},
 		{"GET", "/api/v1/callbacks/:id", store.PermAgentDesk, "", s.getCallback, doc{"One callback", nil, callbackView{}, 200}},
 		{"PATCH", "/api/v1/callbacks/:id", store.PermAgentDesk, "callback.update", s.updateCallback, doc{"Reschedule or edit a callback (due_at, note, phone; agent_id needs assign)", callbackRequest{}, callbackView{}, 200}},
 		{"POST", "/api/v1/callbacks/:id/cancel", store.PermAgentDesk, "callback.cancel", s.cancelCallback, doc{"Cancel a callback", nil, callbackView{}, 200}},
@@ -54,16 +54,17 @@ func (s *Server) apiRoutes() []route {
 
 		// users_manage
 		{"POST", "/api/v1/users", store.PermUsersManage, "user.create", s.createUser, doc{"Create a user or agent", userRequest{}, userView{}, 201}},
-		{"GET", "/api/v1/users", store.PermUsersManage, "", s.listUsers, doc{"List users (?role&group_id&q&page&page_size)", nil, list[userView]{}, 200}},
+		{"GET", "/api/v1/users", store.PermUsersManage, "", s.listUsers, doc{"List users", userQuery{}, list[userView]{}, 200}},
 		{"GET", "/api/v1/users/:id", store.PermUsersManage, "", s.getUser, doc{"One user", nil, userView{}, 200}},
 		{"PATCH", "/api/v1/users/:id", store.PermUsersManage, "user.update", s.updateUser, doc{"Change a user", userRequest{}, userView{}, 200}},
 		{"DELETE", "/api/v1/users/:id", store.PermUsersManage, "user.delete", s.deleteUser, doc{"Delete a user", nil, nil, 204}},
+		{"POST", "/api/v1/users/:id/unlock", store.PermUsersManage, "user.unlock", s.unlockUser, doc{"Lift a user's sign-in lockouts (from every address)", nil, userView{}, 200}},
 		{"POST", "/api/v1/groups", store.PermUsersManage, "group.create", s.createGroup, doc{"Create an agent group", groupRequest{}, store.Group{}, 201}},
 		{"PATCH", "/api/v1/groups/:id", store.PermUsersManage, "group.update", s.updateGroup, doc{"Change a group", groupRequest{}, store.Group{}, 200}},
 		{"DELETE", "/api/v1/groups/:id", store.PermUsersManage, "group.delete", s.deleteGroup, doc{"Delete a group", nil, nil, 204}},
 
 		// campaign_view
-		{"GET", "/api/v1/groups", store.PermCampaignView, "", s.listGroups, doc{"List groups (?kind)", nil, list[store.Group]{}, 200}},
+		{"GET", "/api/v1/groups", store.PermCampaignView, "", s.listGroups, doc{"List groups", groupQuery{}, list[store.Group]{}, 200}},
 
 		// calendars and strategies (campaign_manage to change, campaign_view to read)
 		// -- calendars-strategies routes start --
@@ -84,7 +85,7 @@ func (s *Server) apiRoutes() []route {
 
 		// campaigns, contacts, imports (campaign_manage to change, campaign_view to read)
 		{"POST", "/api/v1/campaigns", store.PermCampaignManage, "campaign.create", s.createCampaign, doc{"Create a campaign (draft)", campaignRequest{}, store.Campaign{}, 201}},
-		{"GET", "/api/v1/campaigns", store.PermCampaignView, "", s.listCampaigns, doc{"List campaigns (?status&kind&media&q)", nil, list[store.Campaign]{}, 200}},
+		{"GET", "/api/v1/campaigns", store.PermCampaignView, "", s.listCampaigns, doc{"List campaigns", campaignQuery{}, list[store.Campaign]{}, 200}},
 		{"GET", "/api/v1/campaigns/:id", store.PermCampaignView, "", s.getCampaign, doc{"One campaign", nil, store.Campaign{}, 200}},
 		{"PATCH", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.update", s.updateCampaign, doc{"Change a campaign's settings", campaignRequest{}, store.Campaign{}, 200}},
 		{"DELETE", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.delete", s.deleteCampaign, doc{"Delete a campaign that is not running", nil, nil, 204}},
@@ -92,13 +93,15 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/campaigns/:id/pause", store.PermCampaignManage, "campaign.pause", s.pauseCampaign, doc{"Pause dialing (empty body); calls in progress finish", nil, runReply{}, 200}},
 		{"POST", "/api/v1/campaigns/:id/stop", store.PermCampaignManage, "campaign.stop", s.stopCampaign, doc{"Stop the campaign for good (empty body)", nil, runReply{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/stats", store.PermCampaignView, "", s.campaignStats, doc{"Live and total figures: contacts by status, attempts, answered, abandoned, abandon rates over 24 h / 30 days / campaign, dial rate, answer-to-agent p50/p99", nil, store.CampaignStats{}, 200}},
-		{"GET", "/api/v1/campaigns/:id/contacts", store.PermCampaignView, "", s.listContacts, doc{"Contacts with status, attempts, owner and why not dialable now (?status&owner_agent_id&unassigned&q)", nil, list[contactView]{}, 200}},
+		{"GET", "/api/v1/campaigns/:id/contacts", store.PermCampaignView, "", s.listContacts, doc{"Contacts with status, attempts, owner, why not dialable now and the blacklist entries that block them ", contactQuery{}, list[contactView]{}, 200}},
+		{"GET", "/api/v1/campaigns/:id/contacts/:contact_id", store.PermCampaignView, "", s.getContact, doc{"One contact: status, why not dialable now, and the blacklist entries that block it", nil, contactView{}, 200}},
 		{"POST", "/api/v1/campaigns/:id/contacts", store.PermCampaignManage, "contact.ingest", s.ingestContacts, doc{"Ingest API: {\"contacts\":[...]}, validated like a file; answers like an import job", ingestRequest{}, store.ImportJob{}, 200}},
-		{"POST", "/api/v1/campaigns/:id/imports", store.PermCampaignManage, "import.create", s.createImport, doc{"Upload a contact file (multipart file, mapping, encoding, sheet, force)", nil, store.ImportJob{}, 202}},
-		{"POST", "/api/v1/campaigns/:id/imports/preview", store.PermCampaignManage, "", s.previewImport, doc{"Preview a contact file: detected mapping and first rows validated; stores nothing", nil, previewResponse{}, 200}},
+		{"POST", "/api/v1/campaigns/:id/imports", store.PermCampaignManage, "import.create", s.createImport, doc{"Upload a contact file; the import runs in the background", importUpload{}, store.ImportJob{}, 202}},
+		{"POST", "/api/v1/campaigns/:id/imports/preview", store.PermCampaignManage, "", s.previewImport, doc{"Preview a contact file: detected mapping and first rows validated; stores nothing", importUpload{}, previewResponse{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/imports", store.PermCampaignView, "", s.listImports, doc{"A campaign's import jobs", nil, list[store.ImportJob]{}, 200}},
 		{"GET", "/api/v1/imports/:id", store.PermCampaignView, "", s.getImport, doc{"An import job: status, counts, errors by row and field", nil, store.ImportJob{}, 200}},
-		{"POST", "/api/v1/imports/:id/cancel", store.PermCampaignManage, "import.cancel", s.cancelImport, doc{"Cancel an import after its current batch", nil, nil, 202}},
+		{"POST", "/api/v1/imports/:id/cancel", store.PermCampaignManage, "import.cancel", s.cancelImport, doc{"Cancel an import after its current batch, or an interrupted one (its kept file is deleted)", nil, nil, 202}},
+		{"POST", "/api/v1/imports/:id/resume", store.PermCampaignManage, "import.resume", s.resumeImport, doc{"Resume an interrupted import after its last committed batches (no row imported twice)", nil, nil, 202}},
 		{"GET", "/api/v1/imports/:id/errors.csv", store.PermCampaignView, "", s.importErrors, doc{"Download the import's full error report (CSV)", nil, nil, 200}},
 
 		{"POST", "/api/v1/mapping-templates", store.PermCampaignManage, "mapping_template.create", s.createMappingTemplate, doc{"Save a column-mapping template", mappingTemplateRequest{}, store.MappingTemplate{}, 201}},
@@ -109,17 +112,17 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/campaigns/:id/assignments", store.PermAssign, "contact.assign", s.assignContacts, doc{"Assign contacts to agents: bulk, single, reassign, reclaim", assignmentRequest{}, store.AssignResult{}, 200}},
 
 		// export
-		{"GET", "/api/v1/campaigns/:id/abandonment-evidence", store.PermExport, "campaign.evidence_export", s.abandonmentEvidence, doc{"Every answered call with answer, connect and hangup times, abandoned flag and latency (?from&to&format=csv|xlsx); phones masked without pii_view", nil, nil, 200}},
+		{"GET", "/api/v1/campaigns/:id/abandonment-evidence", store.PermExport, "campaign.evidence_export", s.abandonmentEvidence, doc{"Every answered call with answer, connect and hangup times, abandoned flag and latency; phones masked without pii_view", evidenceQuery{}, nil, 200}},
 		{"POST", "/api/v1/exports", store.PermExport, "export.create", s.createExport, doc{"Export contacts as xlsx or csv: chosen fields, order and headers (streams the file)", exportRequest{}, nil, 200}},
 		{"POST", "/api/v1/export-templates", store.PermExport, "export_template.create", s.createExportTemplate, doc{"Save an export template", exportTemplateRequest{}, store.ExportTemplate{}, 201}},
 		{"GET", "/api/v1/export-templates", store.PermExport, "", s.listExportTemplates, doc{"Saved export templates", nil, list[store.ExportTemplate]{}, 200}},
 		{"DELETE", "/api/v1/export-templates/:id", store.PermExport, "export_template.delete", s.deleteExportTemplate, doc{"Delete an export template", nil, nil, 204}},
 
 		// dnc_manage to change, campaign_view to search
-		{"POST", "/api/v1/dnc", store.PermDNCManage, "dnc.create", s.createDNC, doc{"Blacklist a phone or resident ID number; blocks matching contacts everywhere", dncRequest{}, dncView{}, 201}},
-		{"POST", "/api/v1/dnc/batch", store.PermDNCManage, "dnc.batch", s.createDNCBatch, doc{"Blacklist many entries; bad items reported by row", dncBatchRequest{}, dncBatchResponse{}, 200}},
-		{"POST", "/api/v1/dnc/import", store.PermDNCManage, "dnc.import", s.importDNC, doc{"Blacklist every phone and ID number in a file (csv/txt/xlsx/docx/doc); multipart file, reason, source", nil, dncBatchResponse{}, 200}},
-		{"GET", "/api/v1/dnc", store.PermCampaignView, "", s.listDNC, doc{"Search the blacklist (?q&kind)", nil, list[store.DNCEntry]{}, 200}},
+		{"POST", "/api/v1/dnc", store.PermDNCManage, "dnc.create", s.createDNC, doc{"Blacklist a phone or resident ID number; blocks matching contacts everywhere. A listed value is never overwritten: 409 with the entry in error.existing, or with add_reason the reason is added to its history (200)", dncRequest{}, dncView{}, 201}},
+		{"POST", "/api/v1/dnc/batch", store.PermDNCManage, "dnc.batch", s.createDNCBatch, doc{"Blacklist many entries; bad items reported by row in errors, values already listed by row in duplicates (their reasons kept)", dncBatchRequest{}, dncBatchResponse{}, 200}},
+		{"POST", "/api/v1/dnc/import", store.PermDNCManage, "dnc.import", s.importDNC, doc{"Blacklist every phone and ID number in a file (csv/txt/xlsx/docx/doc)", dncUpload{}, dncBatchResponse{}, 200}},
+		{"GET", "/api/v1/dnc", store.PermCampaignView, "", s.listDNC, doc{"Search the blacklist", dncQuery{}, list[store.DNCEntry]{}, 200}},
 		{"DELETE", "/api/v1/dnc/:id", store.PermDNCManage, "dnc.delete", s.deleteDNC, doc{"Remove a blacklist entry; releases the contacts it alone blocked", nil, nil, 204}},
 
 		// monitor
@@ -137,10 +140,13 @@ func (s *Server) mount(r *gin.Engine) {
 	for _, rt := range s.apiRoutes() {
 		chain := []gin.HandlerFunc{limitBody(s.bodyLimit(rt)), s.authenticate}
 		if rt.Audit != "" {
-			chain = append(chain, auditAs(rt.Audit), s.audit)
+			chain = append(chain, auditAs(rt.Audit, rt.Doc.Status), s.audit)
 		}
-		chain = append(chain, s.require(rt.Perm), rt.Handle)
-		r.Handle(rt.Method, rt.Path, chain...)
+		chain = append(chain, s.checkCSRF, s.require(rt.Perm))
+		if kind, ok := limitFor(rt); ok {
+			chain = append(chain, s.rateLimited(kind))
+		}
+		r.Handle(rt.Method, rt.Path, append(chain, rt.Handle)...)
 	}
 	ui := http.FS(web.Files())
 	r.GET("/", func(c *gin.Context) { c.FileFromFS("/", ui) })

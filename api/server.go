@@ -4,8 +4,10 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
+	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,12 +47,32 @@ type Config struct {
 	Imports        ImportQueue
 	DataDir        string
 	MaxUploadBytes int64
+	// ImportLimits bound what reading one upload holds; Previews is how
+	// many uploads are read at once for previews and upload checks (2).
+	ImportLimits importer.Limits
+	Previews     int
+	// ReadSlotWait is how long an upload waits for a reading slot before
+	// 503 (default 15 s), so a few supervisors uploading at once queue
+	// briefly instead of being refused.
+	ReadSlotWait time.Duration
 	// Now is the clock (tests inject one).
 	Now func() time.Time
 	// FreeSWITCH mod_xml_curl handlers, mounted under /fs/ when set, and
 	// the user:password FreeSWITCH must send to reach them.
 	FSDirectory, FSDialplan http.Handler
 	FSCredentials           string
+	// TrustedProxies may set X-Forwarded-For/-Proto (IPs or CIDRs); none by default.
+	TrustedProxies []string
+	// RateLimits bound sign-in, imports and exports (zero: DefaultRateLimits).
+	RateLimits *RateLimits
+	// BodyTimeout is how long a request body may take, plus a second for
+	// every BodyMinRate bytes received (defaults 30 s and 64 KiB/s).
+	BodyTimeout time.Duration
+	BodyMinRate int64
+	// MetricsToken lets a non-loopback client read /metrics; MetricsSeparate
+	// means /metrics is served on its own listener (MetricsHandler) only.
+	MetricsToken    string
+	MetricsSeparate bool
 	// IVRFlowKnown tells whether the IVR server has a flow of that name, so a
 	// broadcast naming an unknown one is not started; nil accepts any name.
 	IVRFlowKnown func(name string) bool
@@ -59,10 +81,13 @@ type Config struct {
 // Server holds the handlers' dependencies.
 type Server struct {
 	cfg     Config
+	readers chan struct{} // one token per upload being read in a request
 	store   *store.Store
 	log     *slog.Logger
 	metrics *httpMetrics
 	started time.Time
+	proxies []netip.Prefix
+	limits  *limiter
 }
 
 // New builds the HTTP handler.
@@ -88,7 +113,28 @@ func New(cfg Config) *Server {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Server{cfg: cfg, store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now()}
+	if cfg.RateLimits == nil {
+		cfg.RateLimits = &DefaultRateLimits
+	}
+	if cfg.BodyTimeout == 0 {
+		cfg.BodyTimeout = 30 * time.Second
+	}
+	if cfg.BodyMinRate <= 0 {
+		cfg.BodyMinRate = 64 << 10
+	}
+	proxies, err := ParseProxies(cfg.TrustedProxies)
+	if err != nil {
+		cfg.Logger.Error("http.trusted_proxies ignored", "err", err) // main validates it first
+		cfg.TrustedProxies = nil
+	}
+	if cfg.Previews <= 0 {
+		cfg.Previews = 2
+	}
+	if cfg.ReadSlotWait <= 0 {
+		cfg.ReadSlotWait = 15 * time.Second
+	}
+	return &Server{cfg: cfg, readers: make(chan struct{}, cfg.Previews), store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now(),
+		proxies: proxies, limits: newLimiter(cfg.Now)}
 }
 
 // Handler returns the gin engine with every route mounted.
@@ -96,7 +142,17 @@ func (s *Server) Handler() http.Handler {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	r.ContextWithFallback = true
-	r.Use(s.requestID, s.recoverPanic, s.accessLog)
+	// Uploads beyond 1 MB go to a temporary file while the form is parsed,
+	// not to memory (gin's default keeps 32 MB per request in the heap).
+	r.MaxMultipartMemory = 1 << 20
+	// X-Forwarded-For and X-Real-IP are believed from configured proxies
+	// only (gin trusts everyone by default), so no client can forge the
+	// address written to the audit log or escape its rate limit.
+	if err := r.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		s.log.Error("http.trusted_proxies", "err", err)
+		_ = r.SetTrustedProxies(nil)
+	}
+	r.Use(s.requestID, s.securityHeaders, s.bodyDeadline, s.recoverPanic, s.accessLog)
 	s.mount(r)
 	r.NoRoute(func(c *gin.Context) {
 		fail(c, newError("not_found", "no route %s %s", c.Request.Method, c.Request.URL.Path))

@@ -10,34 +10,44 @@ import (
 // strategyRequest creates or changes a strategy; retry_intervals and
 // phone_order, when given, replace the whole value.
 type strategyRequest struct {
-	Name                  *string                      `json:"name"`
-	CalendarID            *int64                       `json:"calendar_id"`
-	PhoneOrder            *[]string                    `json:"phone_order"`
-	MinAttempts           *int                         `json:"min_attempts"`
-	MaxAttempts           *int                         `json:"max_attempts"`
-	MaxAttemptsPerContact *int                         `json:"max_attempts_per_contact"`
-	MinRetryIntervalS     *int                         `json:"min_retry_interval_s"`
-	MaxRetryIntervalS     *int                         `json:"max_retry_interval_s"`
-	RetryIntervals        *map[string]store.RetryRange `json:"retry_intervals"`
-	BatchSize             *int                         `json:"batch_size"`
-	BatchIntervalS        *int                         `json:"batch_interval_s"`
-	PeriodStart           *string                      `json:"period_start"`
-	PeriodEnd             *string                      `json:"period_end"`
-	MinRingS              *int                         `json:"min_ring_s"`
-	CallerIDRotation      *store.CallerIDRotation      `json:"caller_id_rotation"`
-	CallerIDDailyLimit    *int                         `json:"caller_id_daily_limit"`
+	Name                  *string                                `json:"name"`
+	CalendarID            *int64                                 `json:"calendar_id"`
+	PhoneOrder            *[]store.PhoneField                    `json:"phone_order"`
+	MinAttempts           *int                                   `json:"min_attempts"`
+	MaxAttempts           *int                                   `json:"max_attempts"`
+	MaxAttemptsPerContact *int                                   `json:"max_attempts_per_contact"`
+	MinRetryIntervalS     *int                                   `json:"min_retry_interval_s"`
+	MaxRetryIntervalS     *int                                   `json:"max_retry_interval_s"`
+	RetryIntervals        *map[store.RetryClass]store.RetryRange `json:"retry_intervals"`
+	BatchSize             *int                                   `json:"batch_size"`
+	BatchIntervalS        *int                                   `json:"batch_interval_s"`
+	PeriodStart           *string                                `json:"period_start"`
+	PeriodEnd             *string                                `json:"period_end"`
+	MinRingS              *int                                   `json:"min_ring_s"`
+	CallerIDRotation      *store.CallerIDRotation                `json:"caller_id_rotation"`
+	CallerIDDailyLimit    *int                                   `json:"caller_id_daily_limit"`
 }
 
 func (r *strategyRequest) apply(st *store.Strategy) {
 	setIf(&st.Name, r.Name)
 	setIf(&st.CalendarID, r.CalendarID)
-	setIf(&st.PhoneOrder, r.PhoneOrder)
+	if r.PhoneOrder != nil {
+		st.PhoneOrder = make([]string, len(*r.PhoneOrder))
+		for i, f := range *r.PhoneOrder {
+			st.PhoneOrder[i] = string(f)
+		}
+	}
 	setIf(&st.MinAttempts, r.MinAttempts)
 	setIf(&st.MaxAttempts, r.MaxAttempts)
 	setIf(&st.MaxAttemptsPerContact, r.MaxAttemptsPerContact)
 	setIf(&st.MinRetryIntervalS, r.MinRetryIntervalS)
 	setIf(&st.MaxRetryIntervalS, r.MaxRetryIntervalS)
-	setIf(&st.RetryIntervals, r.RetryIntervals)
+	if r.RetryIntervals != nil {
+		st.RetryIntervals = make(map[string]store.RetryRange, len(*r.RetryIntervals))
+		for class, rr := range *r.RetryIntervals {
+			st.RetryIntervals[string(class)] = rr
+		}
+	}
 	setIf(&st.BatchSize, r.BatchSize)
 	setIf(&st.BatchIntervalS, r.BatchIntervalS)
 	setIf(&st.PeriodStart, r.PeriodStart)

@@ -2,7 +2,9 @@ package api
 
 import (
 	"encoding/json"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/bankcc/callcenter/importer"
@@ -11,10 +13,10 @@ import (
 )
 
 type mappingTemplateRequest struct {
-	Name     string          `json:"name"`
-	Mapping  json.RawMessage `json:"mapping"` // {"手机号码":"phone","3":"id_number"}
-	Encoding string          `json:"encoding"`
-	Sheet    string          `json:"sheet"`
+	Name     string                     `json:"name"`
+	Mapping  map[string]importer.Target `json:"mapping"` // {"手机号码":"phone","3":"id_number"}
+	Encoding importer.Encoding          `json:"encoding"`
+	Sheet    string                     `json:"sheet"`
 }
 
 func (s *Server) createMappingTemplate(c *gin.Context) {
@@ -23,22 +25,12 @@ func (s *Server) createMappingTemplate(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if strings.TrimSpace(req.Name) == "" {
-		fail(c, fieldError("name", "is required"))
+	if err := req.check(); err != nil {
+		fail(c, err)
 		return
 	}
-	var m map[string]string
-	if err := json.Unmarshal(req.Mapping, &m); err != nil || len(m) == 0 {
-		fail(c, fieldError("mapping", `must be an object {"column header or index":"field"}`))
-		return
-	}
-	for col, field := range m {
-		if !validMappingTarget(field) {
-			fail(c, fieldError("mapping."+col, "unknown field "+field))
-			return
-		}
-	}
-	t := &store.MappingTemplate{Name: strings.TrimSpace(req.Name), Mapping: string(req.Mapping), Encoding: req.Encoding,
+	mapping, _ := json.Marshal(req.Mapping) // a map of strings always marshals
+	t := &store.MappingTemplate{Name: strings.TrimSpace(req.Name), Mapping: string(mapping), Encoding: string(req.Encoding),
 		Sheet: req.Sheet, CreatedBy: currentUser(c).ID}
 	if err := s.store.CreateMappingTemplate(c.Request.Context(), t); err != nil {
 		fail(c, err)
@@ -48,14 +40,25 @@ func (s *Server) createMappingTemplate(c *gin.Context) {
 	c.JSON(http.StatusCreated, t)
 }
 
-// validMappingTarget accepts the contact fields, ignore, and attribute names.
-func validMappingTarget(f string) bool {
-	switch importer.Field(f) {
-	case importer.FieldName, importer.FieldPhone, importer.FieldAltPhone, importer.FieldIDNumber,
-		importer.FieldCustomerType, importer.FieldManagerEmail, importer.FieldIgnore:
-		return true
+// check validates the template and puts its encoding in canonical form.
+func (r *mappingTemplateRequest) check() error {
+	if strings.TrimSpace(r.Name) == "" {
+		return fieldError("name", "is required")
 	}
-	return f == string(importer.FieldAttribute) || strings.HasPrefix(f, "attributes.")
+	if len(r.Mapping) == 0 {
+		return fieldError("mapping", `must be an object {"column header or 1-based number":"field"}`)
+	}
+	for _, col := range slices.Sorted(maps.Keys(r.Mapping)) {
+		if !store.OneOf(r.Mapping[col]) {
+			return enumError("mapping."+col, r.Mapping[col])
+		}
+	}
+	enc, ok := r.Encoding.Canonical()
+	if !ok {
+		return enumError("encoding", r.Encoding)
+	}
+	r.Encoding = enc
+	return nil
 }
 
 func (s *Server) listMappingTemplates(c *gin.Context) {

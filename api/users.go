@@ -46,10 +46,14 @@ type userView struct {
 	SIPPassword string `json:"sip_password,omitempty"`
 }
 
-func (s *Server) userView(u *store.User) userView {
+// userView shows u; locks holds the users' sign-in lockouts in force (nil: none shown).
+func (s *Server) userView(u *store.User, locks map[int64]time.Time) userView {
 	v := userView{ID: u.ID, Username: u.Username, Role: u.Role, DisplayName: u.DisplayName, Level: u.Level,
 		Permissions: u.Permissions(), Extra: u.ExtraPermissions(), Email: u.Email, Phone: u.Phone, Disabled: u.Disabled,
-		LockedUntil: u.LockedUntil, LastLoginAt: u.LastLoginAt, CreatedAt: u.CreatedAt, GroupIDs: []int64{}}
+		LastLoginAt: u.LastLoginAt, CreatedAt: u.CreatedAt, GroupIDs: []int64{}}
+	if t, ok := locks[u.ID]; ok {
+		v.LockedUntil = &t
+	}
 	if u.Extension != nil {
 		v.Extension = *u.Extension
 	}
@@ -76,14 +80,14 @@ func (r *userRequest) apply(u *store.User, creating bool) error {
 		if r.Role == nil {
 			errs = append(errs, store.FieldError{Field: "role", Message: "is required"})
 		}
-	} else if r.Username != nil && *r.Username != u.Username {
+	} else if r.Username != nil && store.NormalizeUsername(*r.Username) != u.Username {
 		errs = append(errs, store.FieldError{Field: "username", Message: "cannot be changed"})
 	}
 	if len(errs) > 0 {
 		return &store.ValidationError{Fields: errs}
 	}
 	if r.Username != nil {
-		u.Username = strings.TrimSpace(*r.Username)
+		u.Username = store.NormalizeUsername(*r.Username)
 	}
 	if r.Role != nil {
 		u.Role = *r.Role
@@ -144,6 +148,10 @@ func (s *Server) createUser(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if err := currentUser(c).CheckGrant(&store.User{}, u); err != nil {
+		fail(c, err)
+		return
+	}
 	if u.Extension != nil {
 		u.SIPPassword = newSIPPassword()
 	}
@@ -152,7 +160,7 @@ func (s *Server) createUser(c *gin.Context) {
 		return
 	}
 	setTarget(c, "user", u.ID)
-	v := s.userView(u)
+	v := s.userView(u, nil)
 	v.SIPPassword = u.SIPPassword
 	c.JSON(http.StatusCreated, v)
 }
@@ -169,19 +177,29 @@ func (s *Server) listUsers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f := store.UserFilter{Role: store.Role(c.Query("role")), Q: c.Query("q"), Page: p}
-	if f.GroupID, err = int64Query(c, "group_id"); err != nil {
+	var q userQuery
+	if err := firstError(bindQuery(c, &q), q.check()); err != nil {
 		fail(c, err)
 		return
 	}
+	f := store.UserFilter{Role: q.Role, Q: q.Q, GroupID: q.GroupID, Page: p}
 	users, total, err := s.store.ListUsers(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ids := make([]int64, 0, len(users))
+	for _, u := range users {
+		ids = append(ids, u.ID)
+	}
+	locks, err := s.store.LockedUntil(c.Request.Context(), ids)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	views := make([]userView, 0, len(users))
 	for i := range users {
-		views = append(views, s.userView(&users[i]))
+		views = append(views, s.userView(&users[i], locks))
 	}
 	c.JSON(http.StatusOK, newList(views, total))
 }
@@ -197,28 +215,36 @@ func (s *Server) getUser(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, s.userView(u))
+	c.JSON(http.StatusOK, s.lockedView(c, u))
+}
+
+// lockedView is userView with the user's lockout, if any.
+func (s *Server) lockedView(c *gin.Context, u *store.User) userView {
+	locks, err := s.store.LockedUntil(c.Request.Context(), []int64{u.ID})
+	if err != nil {
+		logger(c).Error("read lockouts", "user_id", u.ID, "err", err)
+	}
+	return s.userView(u, locks)
 }
 
 func (s *Server) updateUser(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	var req userRequest
 	if err := bind(c, &req); err != nil {
 		fail(c, err)
 		return
 	}
 	ctx := c.Request.Context()
-	u, err := s.store.GetUser(ctx, id)
-	if err != nil {
+	u, ok := s.manageableUser(c)
+	if !ok {
+		return
+	}
+	before := *u
+	wasAdmin, hadExt := u.Role == store.RoleAdmin && !u.Disabled, u.Extension != nil
+	if err := req.apply(u, false); err != nil {
 		fail(c, err)
 		return
 	}
-	wasAdmin, hadExt := u.Role == store.RoleAdmin && !u.Disabled, u.Extension != nil
-	if err := req.apply(u, false); err != nil {
+	if err := currentUser(c).CheckGrant(&before, u); err != nil {
 		fail(c, err)
 		return
 	}
@@ -231,23 +257,55 @@ func (s *Server) updateUser(c *gin.Context) {
 	if u.Extension != nil && !hadExt {
 		u.SIPPassword = newSIPPassword()
 	}
-	if err := s.store.UpdateUser(ctx, u, groupIDs(&req)); err != nil {
+	// A changed password, role or a disabled account ends existing sessions;
+	// a password reset also lifts sign-in lockouts.
+	up := store.UserUpdate{GroupIDs: groupIDs(&req), EndSessions: req.Password != nil || u.Disabled || req.Role != nil,
+		ClearLockouts: req.Password != nil}
+	if err := s.store.UpdateUser(ctx, u, up); err != nil {
 		fail(c, err)
 		return
 	}
-	if req.Password != nil || u.Disabled || req.Role != nil {
-		// A changed password, role or a disabled account ends existing sessions.
-		if err := s.store.RevokeUserSessions(ctx, u.ID); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	u, _ = s.store.GetUser(ctx, id)
-	v := s.userView(u)
+	u, _ = s.store.GetUser(ctx, u.ID)
+	v := s.lockedView(c, u)
 	if !hadExt && u.Extension != nil {
 		v.SIPPassword = u.SIPPassword
 	}
 	c.JSON(http.StatusOK, v)
+}
+
+// manageableUser loads the user named by :id and checks that the signed-in
+// user may manage them (hole 7: only admins manage admins, nobody manages
+// someone holding more than they do).
+func (s *Server) manageableUser(c *gin.Context) (*store.User, bool) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	u, err := s.store.GetUser(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	if err := currentUser(c).CheckManage(u); err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	auditDetail(c, "username="+u.Username)
+	return u, true
+}
+
+// unlockUser lifts a user's sign-in lockouts from every address.
+func (s *Server) unlockUser(c *gin.Context) {
+	u, ok := s.manageableUser(c)
+	if !ok {
+		return
+	}
+	if err := s.store.UnlockUser(c.Request.Context(), u.ID); err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, s.lockedView(c, u))
 }
 
 // keepOneAdmin refuses a change that would leave no active admin.
@@ -265,30 +323,23 @@ func (s *Server) keepOneAdmin(c *gin.Context, exceptID int64) error {
 }
 
 func (s *Server) deleteUser(c *gin.Context) {
-	id, err := idParam(c, "id")
-	if err != nil {
-		fail(c, err)
+	u, ok := s.manageableUser(c)
+	if !ok {
 		return
 	}
-	if id == currentUser(c).ID {
+	if u.ID == currentUser(c).ID {
 		fail(c, newError("conflict", "you cannot delete your own account"))
 		return
 	}
-	u, err := s.store.GetUser(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	if u.Role == store.RoleAdmin {
-		if err := s.keepOneAdmin(c, id); err != nil {
+		if err := s.keepOneAdmin(c, u.ID); err != nil {
 			fail(c, err)
 			return
 		}
 	}
-	if err := s.store.DeleteUser(c.Request.Context(), id); err != nil {
+	if err := s.store.DeleteUser(c.Request.Context(), u.ID); err != nil {
 		fail(c, err)
 		return
 	}
-	auditDetail(c, "username="+u.Username)
 	c.Status(http.StatusNoContent)
 }

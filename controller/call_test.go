@@ -44,7 +44,7 @@ func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
 	t.Helper()
 	select {
 	case <-ch:
-	case <-time.After(5 * time.Second):
+	case <-time.After(patience):
 		t.Fatalf("%s not signalled", what)
 	}
 }
@@ -94,7 +94,7 @@ func TestCallOwnerCloseAndLost(t *testing.T) {
 	}
 
 	lost, _ := startTestCall(t, nil, 20*time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	r, err := lost.Wait(ctx)
 	if err != nil || r.Reason == "" {

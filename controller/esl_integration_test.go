@@ -19,6 +19,10 @@ import (
 const (
 	simScale = 0.01 // simulated seconds run 100 times faster
 	simHB    = 100 * time.Millisecond
+	// faultHB is the heartbeat the fault tests' watchdog expects: short so a
+	// fault shows soon, long enough that a busy machine's pauses do not
+	// look like one.
+	faultHB = 300 * time.Millisecond
 )
 
 // simScenario: exact numbers with fixed outcomes, agents and a supervisor.
@@ -31,7 +35,9 @@ func simScenario() *esltest.Scenario {
 		{Number: "300", Outcome: esltest.OutcomeNoAnswer},
 		{Number: "400", Outcome: esltest.OutcomeInvalid},
 		{Number: "500", Outcome: esltest.OutcomeRejected, Ring: time.Second},
-		{Number: "600", Outcome: esltest.OutcomeMachine, Ring: time.Second, Talk: 10 * time.Second},
+		// The machine talks far longer than AMD's 2 s analysis, so the
+		// detection lands first however late a busy machine runs its timer.
+		{Number: "600", Outcome: esltest.OutcomeMachine, Ring: time.Second, Talk: 5 * time.Minute},
 	}
 	sc.Users = append(sc.Users, esltest.User{Extension: "2001", Registered: false})
 	sc.Dialplan["ivr"] = "park"
@@ -70,7 +76,7 @@ func simFrameCheck(addr string) string {
 			return
 		}
 		defer nc.Close()
-		_ = nc.SetDeadline(time.Now().Add(5 * time.Second))
+		_ = nc.SetDeadline(time.Now().Add(patience))
 		_, _ = nc.Write([]byte("auth ClueCon\n\nevent plain HEARTBEAT\n\n"))
 		br := bufio.NewReader(nc)
 		for {
@@ -96,16 +102,26 @@ func simFrameCheck(addr string) string {
 	return simCheckMsg
 }
 
+// simNode is a node for tests that exercise no fault: its command timeout
+// and heartbeat watchdog are beyond any pause of a busy machine, so they
+// never fire and a slow run cannot fail.
 func simNode(name string, srv *esltest.Server) NodeConfig {
-	return NodeConfig{Name: name, Address: srv.Addr(), HeartbeatInterval: simHB,
-		CommandTimeout: 500 * time.Millisecond, MaxBackoff: 200 * time.Millisecond}
+	return NodeConfig{Name: name, Address: srv.Addr(), HeartbeatInterval: time.Hour,
+		CommandTimeout: patience, MaxBackoff: 200 * time.Millisecond}
+}
+
+// faultNode is a node whose timeouts the fault tests rely on: each fault
+// is held until the node notices it, so how soon it does is not a guess.
+func faultNode(name string, srv *esltest.Server) NodeConfig {
+	return NodeConfig{Name: name, Address: srv.Addr(), HeartbeatInterval: faultHB,
+		CommandTimeout: 2 * time.Second, MaxBackoff: 200 * time.Millisecond}
 }
 
 func waitCh(t testing.TB, ch <-chan struct{}, what string) {
 	t.Helper()
 	select {
 	case <-ch:
-	case <-time.After(10 * time.Second):
+	case <-time.After(patience):
 		t.Fatalf("timed out waiting for %s", what)
 	}
 }
@@ -121,7 +137,7 @@ func simChannel(srv *esltest.Server, uuid string) (esltest.ChannelInfo, bool) {
 
 func waitEnd(t testing.TB, c *Call) CallRecord {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	defer cancel()
 	r, err := c.Wait(ctx)
 	if err != nil {
@@ -337,7 +353,7 @@ func recovered(t *testing.T, p *Pool) {
 		if _, err := p.nodes[0].api(context.Background(), "status"); err != nil {
 			return false
 		}
-		return time.Since(since) > 5*simHB
+		return time.Since(since) > 5*faultHB
 	})
 	// Replies belong to their commands (no desynchronised connection left):
 	// concurrent commands with distinguishable answers.
@@ -379,17 +395,19 @@ func TestESLFaults(t *testing.T) {
 		// harmless: the relay shields eslgo, no connection is lost.
 		harmless bool
 	}{
-		{name: "late reply", faults: esltest.Faults{ReplyDelay: time.Second}},
+		// Late replies and stalls last until the node has noticed them (a
+		// delayed reply ends when the client drops the connection).
+		{name: "late reply", faults: esltest.Faults{ReplyDelay: patience}},
 		{name: "dropped connection", faults: esltest.Faults{DropAfterCommands: 1}},
 		{name: "log data frame", faults: esltest.Faults{LogData: true}, harmless: true},
-		{name: "stall", faults: esltest.Faults{Stall: 6 * simHB}},
+		{name: "stall", faults: esltest.Faults{Stall: patience}},
 		{name: "rude rejection", faults: esltest.Faults{RudeRejection: true}, restart: true, closed: true},
 		{name: "node restart", restart: true, closed: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := startSim(t)
-			p := newTestPool(t, nil, simNode("fs1", srv))
+			p := newTestPool(t, nil, faultNode("fs1", srv))
 			c := longCall(t, p)
 			before := p.Status()[0]
 			srv.SetFaults(tt.faults)

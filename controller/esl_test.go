@@ -28,25 +28,35 @@ func rawServer(t *testing.T, serve func(net.Conn)) string {
 	return ln.Addr().String()
 }
 
+// TestDialGuards: a switch that never completes the handshake keeps its
+// connection open for the whole test, so only the dial's own guard can end
+// the dial; without it the dial would hang and fail after patience.
 func TestDialGuards(t *testing.T) {
-	silent := rawServer(t, func(c net.Conn) { time.Sleep(2 * time.Second) })
+	hold := make(chan struct{})
+	t.Cleanup(func() { close(hold) }) // the servers let go at the end
+	silent := rawServer(t, func(c net.Conn) { <-hold })
 	rude := rawServer(t, func(c net.Conn) {
 		_, _ = c.Write([]byte("Content-Type: text/rude-rejection\nContent-Length: 24\n\nAccess Denied, go away.\n"))
 	})
 	// Sends auth/request but never answers auth: eslgo's own Dial waits.
 	mute := rawServer(t, func(c net.Conn) {
 		_, _ = c.Write([]byte("Content-Type: auth/request\n\n"))
-		time.Sleep(2 * time.Second)
+		<-hold
 	})
 	for name, addr := range map[string]string{"silent": silent, "rude": rude, "mute": mute} {
 		t.Run(name, func(t *testing.T) {
-			start := time.Now()
-			_, err := dialESL(context.Background(), dialConfig{addr: addr, password: "x", timeout: 200 * time.Millisecond}, nil)
-			if err == nil {
-				t.Fatal("dial succeeded")
-			}
-			if d := time.Since(start); d > time.Second {
-				t.Errorf("dial took %v with a 200ms guard", d)
+			done := make(chan error, 1)
+			go func() {
+				_, err := dialESL(context.Background(), dialConfig{addr: addr, password: "x", timeout: 200 * time.Millisecond}, nil)
+				done <- err
+			}()
+			select {
+			case err := <-done:
+				if err == nil {
+					t.Fatal("dial succeeded")
+				}
+			case <-time.After(patience):
+				t.Fatal("dial still waiting: the 200ms guard did not end it")
 			}
 		})
 	}
@@ -54,14 +64,16 @@ func TestDialGuards(t *testing.T) {
 
 func TestCommandTimeoutRecyclesConnection(t *testing.T) {
 	f := startFakeFS(t)
-	c, err := dialESL(context.Background(), dialConfig{addr: f.addr(), password: "ClueCon", timeout: 200 * time.Millisecond}, nil)
+	// Dial and a first command with a timeout no busy machine reaches; then
+	// a short one for a command the fake never answers, which must time out.
+	c, err := dialESL(context.Background(), dialConfig{addr: f.addr(), password: "ClueCon", timeout: patience}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r, err := c.send(context.Background(), "api status"); err != nil || !r.ok() {
 		t.Fatalf("api status: %+v %v", r, err)
 	}
-	// A bgapi the fake never answers: the command must time out.
+	c.timeout = 200 * time.Millisecond // no command is in flight: only this goroutine reads it
 	stop := make(chan struct{})
 	f.onBgapi = func(string) { <-stop }
 	defer close(stop)
@@ -75,7 +87,7 @@ func TestCommandTimeoutRecyclesConnection(t *testing.T) {
 	}
 	select {
 	case <-c.Dead():
-	case <-time.After(time.Second):
+	case <-time.After(patience):
 		t.Fatal("connection not recycled after a timeout")
 	}
 	if _, err := c.send(context.Background(), "api status"); !errors.Is(err, errConnDead) {

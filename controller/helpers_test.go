@@ -8,10 +8,18 @@ import (
 	"time"
 )
 
-// eventually polls cond until it holds or the timeout ends.
+// patience bounds every wait in these tests. It is a safety net, not a
+// speed expectation: on a busy 2-core machine under -race what takes a
+// millisecond when idle can take seconds, so each wait ends as soon as its
+// condition holds and fails only when it never does.
+const patience = time.Minute
+
+// eventually polls cond until it holds. timeout is what the condition
+// needs on an idle machine; the wait gives up only after the larger of it
+// and patience, so load alone never fails a test.
 func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
+	deadline := time.Now().Add(max(timeout, patience))
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)

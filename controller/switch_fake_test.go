@@ -156,7 +156,7 @@ func TestFakeSwitchDrivesCalls(t *testing.T) {
 	if err := sw.Hangup(ctx, cust.UUID(), "NORMAL_CLEARING"); err != nil {
 		t.Fatal(err)
 	}
-	ctx2, cancel := context.WithTimeout(ctx, 5*time.Second)
+	ctx2, cancel := context.WithTimeout(ctx, patience)
 	defer cancel()
 	r, err := cust.Wait(ctx2)
 	if err != nil || r.Result != ResultAnswered || r.ContactID != 9 || r.OtherUUIDs[0] != agent.UUID() {

@@ -334,3 +334,22 @@ func phoneIsFixed(num *phonenumbers.PhoneNumber) bool {
 	t := phonenumbers.GetNumberType(num)
 	return t == phonenumbers.FIXED_LINE || t == phonenumbers.FIXED_LINE_OR_MOBILE
 }
+
+// FormatNational writes an E.164 China number the way people here dial it:
+// a mobile as its 11 digits (13800138000), a landline as trunk 0, area code,
+// a dash and the subscriber number (010-12345678, 0755-12345678). Anything
+// else comes back unchanged. NormalizePhone reads the result back.
+func FormatNational(e164 string) string {
+	n, ok := strings.CutPrefix(e164, "+86")
+	switch {
+	case !ok || len(n) < 9 || strings.Trim(n, "0123456789") != "":
+		return e164
+	case n[0] == '1' && len(n) == 11:
+		return n
+	}
+	area := 3
+	if n[0] == '1' || n[0] == '2' {
+		area = 2
+	}
+	return "0" + n[:area] + "-" + n[area:]
+}

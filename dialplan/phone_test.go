@@ -123,3 +123,28 @@ func BenchmarkNormalizePhone(b *testing.B) {
 		i++
 	}
 }
+
+func TestFormatNational(t *testing.T) {
+	tests := []struct{ e164, want string }{
+		{"+8613800138000", "13800138000"},
+		{"+861012345678", "010-12345678"},
+		{"+862161234567", "021-61234567"},
+		{"+8675512345678", "0755-12345678"},
+		{"+8637161234567", "0371-61234567"},
+		{"", ""},
+		{"13800138000", "13800138000"}, // not E.164: unchanged
+		{"+8612", "+8612"},
+	}
+	for _, tt := range tests {
+		got := FormatNational(tt.e164)
+		if got != tt.want {
+			t.Errorf("FormatNational(%q) = %q, want %q", tt.e164, got, tt.want)
+			continue
+		}
+		if strings.HasPrefix(tt.e164, "+86") && len(tt.e164) > 10 {
+			if back, _, err := NormalizePhone(got); err != nil || back != tt.e164 {
+				t.Errorf("NormalizePhone(%q) = %q, %v; want %q back", got, back, err, tt.e164)
+			}
+		}
+	}
+}

@@ -143,7 +143,8 @@ func indexOf(list []string, s string) int {
 // run maps, creates the job and imports src.
 func (p *Puller) run(ctx context.Context, src Source, kind, name string, campaignID int64, mapping []byte) (*store.ImportJob, error) {
 	defer src.Close()
-	m, err := NewMapping(src.Header(), mapping)
+	src, sample := Sample(src, SampleRows)
+	m, err := NewSampledMapping(src.Header(), sample, mapping)
 	if err == nil {
 		err = m.Check()
 	}
@@ -157,7 +158,7 @@ func (p *Puller) run(ctx context.Context, src Source, kind, name string, campaig
 		return p.Store.GetImportJob(ctx, job.ID)
 	}
 	report := filepath.Join(p.DataDir, "imports", fmt.Sprintf("import-%d-errors.csv", job.ID))
-	_ = os.MkdirAll(filepath.Dir(report), 0o750)
+	_ = os.MkdirAll(filepath.Dir(report), 0o700)
 	run := &JobRun{Store: p.Store, JobID: job.ID, CampaignID: campaignID, Mapping: m, ReportPath: report, Log: p.Log}
 	if err := run.Run(ctx, src); err != nil {
 		return nil, err

@@ -12,8 +12,10 @@ import (
 // openDOCX reads the largest table of word/document.xml: a first pass counts
 // the rows of each top-level table, a second streams the chosen one, so a
 // long document is never held in memory. Titles, notes and signature tables
-// around the contact table are ignored.
-func openDOCX(r io.ReaderAt, size int64, name string) (rowReader, error) {
+// around the contact table are ignored. The document part is refused over
+// lim.HeldBytes (encoding/xml holds a whole text run), a cell over
+// lim.CellBytes.
+func openDOCX(r io.ReaderAt, size int64, name string, lim Limits) (rowReader, error) {
 	zr, err := openZip(r, size, name)
 	if err != nil {
 		return nil, err
@@ -21,6 +23,9 @@ func openDOCX(r io.ReaderAt, size int64, name string) (rowReader, error) {
 	part := zipPart(zr, "word/document.xml")
 	if part == nil {
 		return nil, fmt.Errorf("%w: %s has no word/document.xml", ErrUnknownFormat, name)
+	}
+	if part.UncompressedSize64 > uint64(lim.HeldBytes) {
+		return nil, fmt.Errorf("%w: %s: the document text (word/document.xml) is %d MB, the limit is %s", ErrLimit, name, part.UncompressedSize64>>20, mb(lim.HeldBytes))
 	}
 	table, err := docxLargestTable(part, name)
 	if err != nil {
@@ -30,7 +35,7 @@ func openDOCX(r io.ReaderAt, size int64, name string) (rowReader, error) {
 	if err != nil {
 		return nil, fmt.Errorf("importer: %s: %w", name, err)
 	}
-	d := &docxRows{rc: rc, dec: xml.NewDecoder(rc), name: name}
+	d := &docxRows{rc: rc, dec: xml.NewDecoder(rc), name: name, maxCell: lim.CellBytes}
 	if err := d.seekTable(table); err != nil {
 		rc.Close()
 		return nil, err
@@ -95,11 +100,12 @@ func docxLargestTable(part *zip.File, name string) (int, error) {
 }
 
 type docxRows struct {
-	rc   io.ReadCloser
-	dec  *xml.Decoder
-	name string
-	line int
-	done bool
+	rc      io.ReadCloser
+	dec     *xml.Decoder
+	name    string
+	maxCell int
+	line    int
+	done    bool
 }
 
 // seekTable advances the decoder to just inside top-level table n.
@@ -147,6 +153,9 @@ func (d *docxRows) next() (int, []string, error) {
 			r.start(t)
 		case xml.CharData:
 			if r.inRow && r.inText {
+				if r.cell.Len()+len(t) > d.maxCell {
+					return 0, nil, fmt.Errorf("%w: %s row %d: a cell is longer than %s", ErrLimit, d.name, d.line+1, mb(int64(d.maxCell)))
+				}
 				r.cell.Write(t)
 			}
 		case xml.EndElement:

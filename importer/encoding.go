@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"strings"
 	"unicode/utf8"
 
+	"github.com/bankcc/callcenter/store"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
@@ -40,16 +40,16 @@ func detectEncoding(sample []byte, cut bool, choice string) (textEncoding, error
 	case bytes.HasPrefix(sample, bomUTF16BE):
 		return textEncoding{name: "utf-16be", enc: unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM), bom: 2}, nil
 	}
-	switch strings.ToLower(strings.TrimSpace(choice)) {
-	case "utf-8", "utf8":
+	name, ok := Encoding(choice).Canonical()
+	switch {
+	case !ok:
+		return textEncoding{}, fmt.Errorf("unknown encoding %q: %s", choice, store.EnumMessage(name))
+	case name == "utf-8":
 		return textEncoding{name: "utf-8"}, nil
-	case "gbk", "gb2312", "cp936":
+	case name == "gbk":
 		return textEncoding{name: "gbk", enc: simplifiedchinese.GBK}, nil
-	case "gb18030":
+	case name == "gb18030":
 		return textEncoding{name: "gb18030", enc: simplifiedchinese.GB18030}, nil
-	case "":
-	default:
-		return textEncoding{}, fmt.Errorf("unknown encoding %q (use utf-8, gbk or gb18030)", choice)
 	}
 	if cut {
 		sample = trimPartialRune(sample)

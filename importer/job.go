@@ -16,9 +16,10 @@ import (
 // JobStore is what running an import job needs from the store.
 type JobStore interface {
 	StartImportJob(ctx context.Context, id int64) error
-	ImportBatch(ctx context.Context, jobID, campaignID int64, batch []store.Contact, rejected, dupInFile int64) (store.BatchResult, error)
+	ImportBatchRows(ctx context.Context, jobID, campaignID int64, rows store.RowRange, batch []store.Contact, rejected, dupInFile int64) (store.BatchResult, error)
 	ImportCancelRequested(ctx context.Context, id int64) (bool, error)
 	FinishImportJob(ctx context.Context, id int64, status store.ImportStatus, msg string, errs []store.FieldError) error
+	AddSensitiveAttributes(ctx context.Context, campaignID int64, keys []string) error
 }
 
 // BatchSize is the number of rows committed together: big enough for fast
@@ -43,16 +44,28 @@ type JobRun struct {
 	// Writers is how many batches are stored at once (default 2): the
 	// database works on one batch while the next is read and validated.
 	Writers int
+	// Skip lists the rows committed by an earlier, interrupted run of the
+	// same job (sorted): a resume reads past them without storing them again.
+	Skip []store.RowRange
+	// Status is the outcome once Run has returned.
+	Status store.ImportStatus
 }
 
 // jobState is what one run accumulates.
 type jobState struct {
-	seen     phoneSet
+	seen     phoneRows
 	batch    []store.Contact
+	rows     []int // the file row of each contact of batch
 	rejected int64
 	errs     []store.FieldError
 	lastRow  int
+	span     store.RowRange // file rows of the batch being filled
+	skip     []store.RowRange
 	writer   *batchWriter
+}
+
+func (j *JobRun) newState(ctx context.Context) *jobState {
+	return &jobState{seen: phoneRows{}, writer: j.newWriter(ctx)}
 }
 
 // Run reads src to the end (or until cancelled) and records the outcome on
@@ -61,12 +74,18 @@ func (j *JobRun) Run(ctx context.Context, src Source) error {
 	if err := j.Store.StartImportJob(ctx, j.JobID); err != nil {
 		return fmt.Errorf("importer: start job %d: %w", j.JobID, err)
 	}
-	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
+	if err := j.markSensitive(ctx, j.Mapping.SensitiveAttributes()); err != nil {
+		return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, store.ImportFailed, err.Error(), nil)
+	}
+	st := j.newState(ctx)
+	st.skip = j.Skip
 	status, msg := j.readAll(ctx, src, st)
-	if err := j.writeReport(st.errs); err != nil {
+	errs := st.report()
+	if err := j.writeReport(errs); err != nil {
 		j.Log.Error("import error report", "job_id", j.JobID, "err", err)
 	}
-	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.errs)
+	j.Status = status
+	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, errs)
 }
 
 func (j *JobRun) readAll(ctx context.Context, src Source, st *jobState) (store.ImportStatus, string) {
@@ -90,21 +109,68 @@ func (j *JobRun) readAll(ctx context.Context, src Source, st *jobState) (store.I
 			}
 			if j.cancelled(ctx) {
 				n, _ := st.writer.close()
+				if ctx.Err() != nil { // shutdown, not a user's cancel: resumable
+					return store.ImportFailed, fmt.Sprintf("%s after row %d; %d whole batches were committed and stay; resume it or cancel it", store.InterruptedMessage, st.lastRow, n)
+				}
 				return store.ImportCancelled, fmt.Sprintf("cancelled after row %d; %d whole batches were committed and stay", st.lastRow, n)
 			}
 		}
 	}
 	ferr := j.flush(ctx, st)
 	if n, err := st.writer.close(); errors.Join(ferr, err) != nil {
+		if ctx.Err() != nil {
+			return store.ImportFailed, fmt.Sprintf("%s after row %d; %d whole batches were committed and stay; resume it or cancel it", store.InterruptedMessage, st.lastRow, n)
+		}
 		return store.ImportFailed, fmt.Sprintf("%v; %d whole batches were committed and stay", errors.Join(ferr, err), n)
 	}
 	return store.ImportDone, ""
 }
 
 // take validates one row and adds it to the batch, or counts it rejected.
+// A row an interrupted run already committed only gives back its errors
+// for the report.
 func (j *JobRun) take(row Row, st *jobState) {
 	cand, errs := j.Mapping.Validate(row)
+	if st.skipped(row.Line) {
+		st.note(errs, cand != nil)
+		st.seenCommitted(cand, row.Line)
+		return
+	}
+	if st.span.First == 0 {
+		st.span.First = row.Line
+	}
+	st.span.Last = row.Line
 	j.add(cand, errs, row.Line, st)
+}
+
+// seenCommitted remembers the phone of a row an earlier run committed, so
+// later rows repeating it are still duplicates, and lists the row again in
+// the report when it repeated an earlier row itself (the earlier run's
+// report was lost with it; its counts were committed with the batch).
+func (st *jobState) seenCommitted(cand *Candidate, line int) {
+	if cand == nil {
+		return
+	}
+	if first, isNew := st.seen.add(cand.Phones[0], line); !isNew && len(st.errs) < maxReportErrors {
+		st.errs = append(st.errs, duplicate{row: int32(line), ofRow: int32(first)}.fieldError())
+	}
+}
+
+// skipped reports whether line was committed by an earlier run; lines come
+// in increasing order, so passed ranges are dropped.
+func (st *jobState) skipped(line int) bool {
+	for len(st.skip) > 0 && st.skip[0].Last < line {
+		st.skip = st.skip[1:]
+	}
+	return len(st.skip) > 0 && st.skip[0].First <= line
+}
+
+func (st *jobState) note(errs []FieldError, warning bool) {
+	for _, e := range errs {
+		if len(st.errs) < maxReportErrors {
+			st.errs = append(st.errs, store.FieldError{Row: e.Row, Field: e.Field, Message: e.Message, Warning: warning})
+		}
+	}
 }
 
 // RunInputs imports contacts given by the ingest API (row = 1-based index
@@ -113,7 +179,10 @@ func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 	if err := j.Store.StartImportJob(ctx, j.JobID); err != nil {
 		return fmt.Errorf("importer: start job %d: %w", j.JobID, err)
 	}
-	st := &jobState{seen: phoneSet{}, writer: j.newWriter(ctx)}
+	if err := j.markSensitive(ctx, SensitiveInputs(inputs)); err != nil {
+		return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, store.ImportFailed, err.Error(), nil)
+	}
+	st := j.newState(ctx)
 	var ferr error
 	for i, in := range inputs {
 		cand, errs := ValidateContact(i+1, in)
@@ -131,41 +200,53 @@ func (j *JobRun) RunInputs(ctx context.Context, inputs []ContactInput) error {
 	if n, err := st.writer.close(); errors.Join(ferr, err) != nil {
 		status, msg = store.ImportFailed, fmt.Sprintf("%v; %d whole batches were committed and stay", errors.Join(ferr, err), n)
 	}
-	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.errs)
+	j.Status = status
+	return j.Store.FinishImportJob(context.WithoutCancel(ctx), j.JobID, status, msg, st.report())
+}
+
+// markSensitive records the campaign's sensitive attributes before any
+// contact is stored, so none is ever shown unmasked.
+func (j *JobRun) markSensitive(ctx context.Context, keys []string) error {
+	if err := j.Store.AddSensitiveAttributes(ctx, j.CampaignID, keys); err != nil {
+		return fmt.Errorf("could not record the sensitive columns %v: %w", keys, err)
+	}
+	return nil
 }
 
 func (j *JobRun) add(cand *Candidate, errs []FieldError, line int, st *jobState) {
-	for _, e := range errs {
-		if len(st.errs) < maxReportErrors {
-			st.errs = append(st.errs, store.FieldError{Row: e.Row, Field: e.Field, Message: e.Message, Warning: cand != nil})
-		}
-	}
+	st.note(errs, cand != nil)
 	if cand == nil {
 		st.rejected++
 		return
 	}
 	st.batch = append(st.batch, toContact(cand, j.JobID))
+	st.rows = append(st.rows, line)
 	st.lastRow = line
 }
 
 // flush hands the batch to the writers. Duplicates within the file are
 // found here, in file order (the first occurrence wins), so the store only
-// checks against contacts stored before.
+// checks against contacts stored before. Each is reported with the row it
+// repeats once its batch is committed.
 func (j *JobRun) flush(ctx context.Context, st *jobState) error {
 	if len(st.batch) == 0 && st.rejected == 0 {
 		return nil
 	}
-	keep := make([]store.Contact, 0, len(st.batch))
-	var inFile int64
-	for _, c := range st.batch {
-		if !st.seen.add(c.Phone) {
-			inFile++
+	t := writeTask{batch: make([]store.Contact, 0, len(st.batch)), rows: make([]int, 0, len(st.batch)),
+		rejected: st.rejected, lastRow: st.lastRow}
+	for i, c := range st.batch {
+		row := st.rows[i]
+		if first, ok := st.seen.add(c.Phone, row); !ok {
+			t.dup++
+			t.dups = append(t.dups, duplicate{row: int32(row), ofRow: int32(first)})
 			continue
 		}
-		keep = append(keep, c)
+		t.batch = append(t.batch, c)
+		t.rows = append(t.rows, row)
 	}
-	err := st.writer.send(ctx, writeTask{batch: keep, rejected: st.rejected, dup: inFile, lastRow: st.lastRow})
-	st.batch, st.rejected = st.batch[:0], 0
+	t.span = st.span
+	err := st.writer.send(ctx, t)
+	st.batch, st.rows, st.rejected, st.span = st.batch[:0], st.rows[:0], 0, store.RowRange{}
 	return err
 }
 
@@ -187,7 +268,7 @@ func (j *JobRun) writeReport(errs []store.FieldError) error {
 	if j.ReportPath == "" || len(errs) == 0 {
 		return nil
 	}
-	f, err := os.Create(j.ReportPath)
+	f, err := os.OpenFile(j.ReportPath, os.O_CREATE|os.O_TRUNC|os.O_WRONLY, 0o600) // customer data: owner only
 	if err != nil {
 		return err
 	}
@@ -197,13 +278,22 @@ func (j *JobRun) writeReport(errs []store.FieldError) error {
 		return err
 	}
 	w := csv.NewWriter(f)
-	_ = w.Write([]string{"row", "field", "kind", "message"})
+	_ = w.Write([]string{"row", "field", "kind", "message", "duplicate_of_row", "duplicate_of_contact_id"})
 	for _, e := range errs {
-		kind := "rejected"
-		if e.Warning {
+		kind, ofRow, ofContact := "rejected", "", ""
+		switch {
+		case e.IsDuplicate():
+			kind = "duplicate"
+			if e.DuplicateOf.Row != 0 {
+				ofRow = strconv.Itoa(e.DuplicateOf.Row)
+			}
+			if e.DuplicateOf.ContactID != 0 {
+				ofContact = strconv.FormatInt(e.DuplicateOf.ContactID, 10)
+			}
+		case e.Warning:
 			kind = "warning"
 		}
-		_ = w.Write([]string{strconv.Itoa(e.Row), e.Field, kind, e.Message})
+		_ = w.Write([]string{strconv.Itoa(e.Row), e.Field, kind, e.Message, ofRow, ofContact})
 	}
 	w.Flush()
 	if err := w.Error(); err != nil {
@@ -211,21 +301,4 @@ func (j *JobRun) writeReport(errs []store.FieldError) error {
 		return err
 	}
 	return f.Close()
-}
-
-// phoneSet remembers E.164 numbers compactly: "+8613800138000" is stored
-// as the integer 8613800138000, so a million numbers cost tens of MB.
-type phoneSet map[uint64]struct{}
-
-// add reports whether p was new.
-func (s phoneSet) add(p string) bool {
-	n, err := strconv.ParseUint(p[1:], 10, 64)
-	if err != nil {
-		return true // not E.164 digits; cannot happen for validated phones
-	}
-	if _, ok := s[n]; ok {
-		return false
-	}
-	s[n] = struct{}{}
-	return true
 }

@@ -23,11 +23,11 @@ type failingStore struct {
 	calls atomic.Int32
 }
 
-func (f *failingStore) ImportBatch(ctx context.Context, jobID, campaignID int64, batch []store.Contact, rejected, dup int64) (store.BatchResult, error) {
+func (f *failingStore) ImportBatchRows(ctx context.Context, jobID, campaignID int64, rows store.RowRange, batch []store.Contact, rejected, dup int64) (store.BatchResult, error) {
 	if f.calls.Add(1) == 3 {
 		return store.BatchResult{}, errors.New("connection reset by peer")
 	}
-	return f.Store.ImportBatch(ctx, jobID, campaignID, batch, rejected, dup)
+	return f.Store.ImportBatchRows(ctx, jobID, campaignID, rows, batch, rejected, dup)
 }
 
 // TestHalfFailedImportStaysConsistent: a batch fails mid-file; the job says

@@ -6,6 +6,10 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/bankcc/callcenter/store"
 )
 
 // Field is a contact field a column can map to.
@@ -33,6 +37,9 @@ type Column struct {
 	Header    string `json:"header"`
 	Field     Field  `json:"field"`
 	Attribute string `json:"attribute,omitempty"` // key in Attributes when Field is FieldAttribute
+	// Sensitive says the column holds phone or ID numbers (by its header or
+	// its content); as an attribute it is masked like the core fields.
+	Sensitive Sensitivity `json:"sensitive,omitempty"`
 }
 
 // Mapping assigns file columns to contact fields; each contact field is held
@@ -69,9 +76,11 @@ func normalizeHeader(h string) string {
 		}
 	}
 	return strings.Map(func(r rune) rune {
-		switch r {
-		case ' ', '\u3000', '_', '-', '*', ':', '：', '.', '/':
+		switch {
+		case strings.ContainsRune("_-*:：./", r):
 			return -1
+		case unicode.IsSpace(r) || unicode.Is(unicode.Cf, r):
+			return -1 // a line break typed in the header cell, a zero-width space
 		}
 		return r
 	}, h)
@@ -114,7 +123,15 @@ func guessField(n string) Field {
 // "attributes.<key>" to keep the column under another attribute name. An
 // explicit field wins over the one recognised elsewhere.
 func NewMapping(header []string, user []byte) (Mapping, error) {
+	return NewSampledMapping(header, nil, user)
+}
+
+// NewSampledMapping is NewMapping that also judges columns by the content
+// of sampled rows (see Sample): ID-number and phone columns are recognised
+// without a known header, and sensitive columns are marked.
+func NewSampledMapping(header []string, sample []Row, user []byte) (Mapping, error) {
 	m := detectMapping(header)
+	m.detectContent(sample)
 	if len(strings.TrimSpace(string(user))) == 0 {
 		return m, nil
 	}
@@ -192,18 +209,16 @@ func (m Mapping) columnFor(key string) (int, error) {
 }
 
 func parseTarget(col Column, value string) (Column, error) {
-	v := strings.TrimSpace(value)
+	v := Target(strings.TrimSpace(value))
 	switch {
-	case v == string(FieldIgnore) || v == "" || v == "-":
+	case v == "" || v == "-":
 		col.Field = FieldIgnore
-	case strings.HasPrefix(v, "attributes."):
-		col.Field, col.Attribute = FieldAttribute, strings.TrimPrefix(v, "attributes.")
-	case v == string(FieldAttribute):
-		col.Field = FieldAttribute
-	case isContactField(Field(v)):
-		col.Field = Field(v)
+	case !store.OneOf(v):
+		return col, fmt.Errorf("%w: column %q: unknown field %q, %s", ErrBadMapping, col.Header, value, store.EnumMessage(v))
+	case Target("").MatchPattern(string(v)):
+		col.Field, col.Attribute = FieldAttribute, strings.TrimPrefix(string(v), attributePrefix)
 	default:
-		return col, fmt.Errorf("%w: unknown field %q for column %q", ErrBadMapping, value, col.Header)
+		col.Field = Field(v)
 	}
 	return col, nil
 }
@@ -241,6 +256,21 @@ func (m Mapping) Column(f Field) int {
 func (m Mapping) Check() error {
 	if m.Column(FieldPhone) < 0 && m.Column(FieldAltPhone) < 0 {
 		return fmt.Errorf("%w: no column recognised as phone; map one, e.g. {\"联系方式\":\"phone\"}", ErrBadMapping)
+	}
+	attrs := 0
+	for _, c := range m.Columns {
+		if c.Field != FieldAttribute {
+			continue
+		}
+		attrs++
+		if n := utf8.RuneCountInString(c.Attribute); n > store.MaxAttributeKeyLen {
+			return fmt.Errorf("%w: column %d: the attribute name is %d characters, the limit is %d; map it to \"attributes.<shorter name>\" or \"ignore\"",
+				ErrBadMapping, c.Index+1, n, store.MaxAttributeKeyLen)
+		}
+	}
+	if attrs > store.MaxAttributes {
+		return fmt.Errorf("%w: %d columns would be kept as attributes, the limit is %d per contact; map the others to \"ignore\"",
+			ErrBadMapping, attrs, store.MaxAttributes)
 	}
 	return nil
 }

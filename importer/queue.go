@@ -23,7 +23,11 @@ type Task struct {
 	Options    Options
 	Mapping    Mapping
 	ReportPath string
-	Remove     bool // delete Path when done (uploads)
+	// Remove deletes Path (an upload) once the job is done or cancelled; a
+	// failed job keeps it so it can be resumed.
+	Remove bool
+	// Skip lists rows committed before (a resumed job), see JobRun.Skip.
+	Skip []store.RowRange
 }
 
 // Queue runs imports on a fixed number of workers so a burst of uploads
@@ -72,17 +76,18 @@ func (q *Queue) work(ctx context.Context) {
 }
 
 func (q *Queue) run(ctx context.Context, t Task) error {
-	if t.Remove {
-		defer os.Remove(t.Path)
-	}
 	src, err := OpenFile(t.Path, t.Options)
-	if err != nil {
+	if err != nil { // failed, the file kept: cancelling the job deletes it
 		msg := fmt.Sprintf("cannot read the file: %v", err)
 		return q.store.FinishImportJob(context.WithoutCancel(ctx), t.JobID, store.ImportFailed, msg, nil)
 	}
-	defer src.Close()
-	run := &JobRun{Store: q.store, JobID: t.JobID, CampaignID: t.CampaignID, Mapping: t.Mapping, ReportPath: t.ReportPath, Log: q.log}
-	return run.Run(ctx, src)
+	run := &JobRun{Store: q.store, JobID: t.JobID, CampaignID: t.CampaignID, Mapping: t.Mapping, ReportPath: t.ReportPath, Log: q.log, Skip: t.Skip}
+	err = run.Run(ctx, src)
+	src.Close()
+	if t.Remove && (run.Status == store.ImportDone || run.Status == store.ImportCancelled) {
+		os.Remove(t.Path)
+	}
+	return err
 }
 
 // Shutdown stops taking tasks; running imports stop after their current

@@ -2,6 +2,7 @@ package importer
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -36,6 +37,12 @@ type Options struct {
 	Sheet     string // xlsx sheet name; "" is the first sheet
 	Delimiter rune   // csv/txt; 0 detects among , \t ; |
 	MaxBytes  int64  // 0 means DefaultMaxBytes
+	// Limits bound what reading the file holds in memory.
+	Limits Limits
+	// Name is what errors call the file: the name the user uploaded it as.
+	// "" uses the file's own name (a watched folder's file). An upload is
+	// saved under a temporary name that must never reach the user.
+	Name string
 }
 
 func (o Options) maxBytes() int64 {
@@ -67,14 +74,18 @@ type rowReader interface {
 func OpenFile(path string, opts Options) (Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("importer: %w", err)
+		return nil, fmt.Errorf("importer: open the file: %w", errors.Unwrap(err))
 	}
 	st, err := f.Stat()
 	if err != nil {
 		f.Close()
-		return nil, fmt.Errorf("importer: %w", err)
+		return nil, fmt.Errorf("importer: read the file: %w", errors.Unwrap(err))
 	}
-	src, err := Open(f, st.Size(), filepath.Base(path), opts)
+	name := opts.Name
+	if name == "" {
+		name = filepath.Base(path)
+	}
+	src, err := Open(f, st.Size(), name, opts)
 	if err != nil {
 		f.Close()
 		return nil, err
@@ -103,7 +114,7 @@ func Open(r io.ReaderAt, size int64, name string, opts Options) (Source, error) 
 	if err != nil {
 		return nil, err
 	}
-	return newSource(rr, name)
+	return newSource(rr, name, opts.limits())
 }
 
 func openRows(r io.ReaderAt, size int64, name string, opts Options) (rowReader, error) {
@@ -115,9 +126,9 @@ func openRows(r io.ReaderAt, size int64, name string, opts Options) (rowReader, 
 	case FormatXLSX:
 		return openXLSX(r, size, name, opts)
 	case FormatDOCX:
-		return openDOCX(r, size, name)
+		return openDOCX(r, size, name, opts.limits())
 	case FormatDOC:
-		return openDOC(r, size, name)
+		return openDOC(r, size, name, opts.limits())
 	}
 	return openText(r, size, name, opts)
 }
@@ -159,8 +170,8 @@ func Sniff(r io.ReaderAt, size int64, name string, opts Options) (Format, error)
 
 // newSource finds the header (skipping blank rows and a one-cell title row
 // such as "2026年11月客户名单" above it) and wraps rr as a Source.
-func newSource(rr rowReader, name string) (Source, error) {
-	s := &source{rr: rr}
+func newSource(rr rowReader, name string, lim Limits) (Source, error) {
+	s := &source{rr: rr, name: name, lim: lim}
 	first, err := s.nextNonBlank()
 	if err == io.EOF {
 		rr.close()
@@ -209,6 +220,8 @@ func looksLikeData(header []string) (string, bool) {
 
 type source struct {
 	rr      rowReader
+	name    string
+	lim     Limits
 	header  []string
 	pending *Row
 }
@@ -236,9 +249,13 @@ func (s *source) nextNonBlank() (Row, error) {
 			cells[i] = strings.TrimSpace(c)
 			blank = blank && cells[i] == ""
 		}
-		if !blank {
-			return Row{Line: line, Cells: cells}, nil
+		if blank {
+			continue
 		}
+		if err := s.lim.checkRow(s.name, line, cells); err != nil {
+			return Row{}, err
+		}
+		return Row{Line: line, Cells: cells}, nil
 	}
 }
 

@@ -24,7 +24,7 @@ func SQLSource(rows *sql.Rows) (Source, error) {
 		rows.Close()
 		return nil, fmt.Errorf("%w: query returned no columns", ErrNoHeader)
 	}
-	return newSource(&sqlRows{rows: rows, width: len(cols), header: cols}, "query")
+	return newSource(&sqlRows{rows: rows, width: len(cols), header: cols}, "query", DefaultLimits)
 }
 
 type sqlRows struct {

@@ -40,7 +40,8 @@ func openText(r io.ReaderAt, size int64, name string, opts Options) (rowReader, 
 		delim = detectDelimiter(text)
 	}
 	body := io.NewSectionReader(r, int64(enc.bom), size-int64(enc.bom))
-	cr := csv.NewReader(enc.reader(bufio.NewReaderSize(body, 64<<10)))
+	lines := &lineLimiter{r: enc.reader(bufio.NewReaderSize(body, 64<<10)), max: opts.limits().RowBytes, name: name}
+	cr := csv.NewReader(lines)
 	cr.Comma = delim
 	cr.LazyQuotes = true // old exports leave stray quotes inside fields
 	cr.FieldsPerRecord = -1

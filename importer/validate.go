@@ -1,12 +1,15 @@
 package importer
 
 import (
+	"fmt"
 	"net/mail"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/bankcc/callcenter/dialplan"
+	"github.com/bankcc/callcenter/store"
 )
 
 // Field length limits, matching the store's column sizes.
@@ -14,7 +17,6 @@ const (
 	maxNameLen         = 64
 	maxCustomerTypeLen = 32
 	maxEmailLen        = 128
-	maxAttributeLen    = 1024
 )
 
 // Candidate is a validated contact ready for deduplication, the blacklist
@@ -122,12 +124,7 @@ func ValidateContact(row int, in ContactInput) (*Candidate, []FieldError) {
 	reject = !checkLen(&c.Name, in.Name, maxNameLen, FieldName, fail) || reject
 	reject = !checkLen(&c.CustomerType, in.CustomerType, maxCustomerTypeLen, FieldCustomerType, fail) || reject
 	c.ManagerEmail = checkEmail(in.ManagerEmail, fail)
-	for k, v := range c.Attributes {
-		if utf8.RuneCountInString(v) > maxAttributeLen {
-			fail(Field("attributes."+k), "longer than 1024 characters, cut")
-			c.Attributes[k] = string([]rune(v)[:maxAttributeLen])
-		}
-	}
+	reject = !checkAttributes(c.Attributes, fail) || reject
 	if reject {
 		return nil, errs
 	}
@@ -233,4 +230,30 @@ func plainEmail(v string) bool {
 
 func isAlnum(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
+
+// checkAttributes enforces the per-contact attribute limits (store.MaxAttributes
+// keys of store.MaxAttributeKeyLen characters, values of store.MaxAttributeLen):
+// a row over them is rejected, naming the key and the limit.
+func checkAttributes(attrs map[string]string, fail func(Field, string)) bool {
+	if len(attrs) > store.MaxAttributes {
+		fail("attributes", fmt.Sprintf("%d attributes; the limit is %d per contact (map extra columns to ignore)", len(attrs), store.MaxAttributes))
+		return false
+	}
+	var bad []string
+	for k, v := range attrs {
+		if len(k) > store.MaxAttributeKeyLen && utf8.RuneCountInString(k) > store.MaxAttributeKeyLen ||
+			len(v) > store.MaxAttributeLen && utf8.RuneCountInString(v) > store.MaxAttributeLen {
+			bad = append(bad, k)
+		}
+	}
+	sort.Strings(bad) // map order is random; errors come in a stable order
+	for _, k := range bad {
+		if n := utf8.RuneCountInString(k); n > store.MaxAttributeKeyLen {
+			fail("attributes", fmt.Sprintf("attribute name %q… is %d characters; the limit is %d", string([]rune(k)[:16]), n, store.MaxAttributeKeyLen))
+			continue
+		}
+		fail(Field("attributes."+k), fmt.Sprintf("%d characters; the limit is %d", utf8.RuneCountInString(attrs[k]), store.MaxAttributeLen))
+	}
+	return len(bad) == 0
 }

@@ -1,7 +1,9 @@
 package importer
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -74,5 +76,44 @@ func TestCheckEmail(t *testing.T) {
 		if got != want {
 			t.Errorf("checkEmail(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+func TestAttributeLimits(t *testing.T) {
+	many := map[string]string{}
+	for i := 0; i < 101; i++ {
+		many[fmt.Sprint("k", i)] = "v"
+	}
+	for _, c := range []struct {
+		name  string
+		attrs map[string]string
+		want  []FieldError
+	}{
+		{"at the limits", map[string]string{strings.Repeat("键", 64): strings.Repeat("值", 1000)}, nil},
+		{"too many keys", many, []FieldError{{7, "attributes", "101 attributes; the limit is 100 per contact (map extra columns to ignore)"}}},
+		{"long value", map[string]string{"备注": strings.Repeat("值", 1001), "b": strings.Repeat("x", 1001)},
+			[]FieldError{{7, "attributes.b", "1001 characters; the limit is 1000"}, {7, "attributes.备注", "1001 characters; the limit is 1000"}}},
+		{"long key", map[string]string{strings.Repeat("k", 65): "v"},
+			[]FieldError{{7, "attributes", `attribute name "kkkkkkkkkkkkkkkk"… is 65 characters; the limit is 64`}}},
+	} {
+		got, errs := ValidateContact(7, ContactInput{Phone: "13800138000", Attributes: c.attrs})
+		if !reflect.DeepEqual(errs, c.want) || (got == nil) != (c.want != nil) {
+			t.Errorf("%s: got %v, errors %v, want %v", c.name, got != nil, errs, c.want)
+		}
+	}
+}
+
+func TestMappingCheckAttributeLimits(t *testing.T) {
+	header := []string{"手机"}
+	for i := 0; i < 101; i++ {
+		header = append(header, fmt.Sprint("列", i))
+	}
+	m, _ := NewMapping(header, nil)
+	if err := m.Check(); err == nil || !strings.Contains(err.Error(), "101 columns would be kept as attributes, the limit is 100") {
+		t.Errorf("101 attribute columns: %v", err)
+	}
+	m, _ = NewMapping([]string{"手机", strings.Repeat("长", 65)}, nil)
+	if err := m.Check(); err == nil || !strings.Contains(err.Error(), "column 2: the attribute name is 65 characters, the limit is 64") {
+		t.Errorf("long header: %v", err)
 	}
 }

@@ -40,12 +40,12 @@ func sniffOLE(r io.ReaderAt, name string) (Format, error) {
 // openDOC extracts the main text and splits its largest table into rows.
 // The whole text is decoded in memory: a Word document's text is bounded by
 // its file size and tables there are hundreds, not millions, of rows.
-func openDOC(r io.ReaderAt, size int64, name string) (rowReader, error) {
-	streams, err := docStreams(r, size, name)
+func openDOC(r io.ReaderAt, size int64, name string, lim Limits) (rowReader, error) {
+	streams, err := docStreams(r, size, name, lim)
 	if err != nil {
 		return nil, err
 	}
-	text, rowEnd, err := docText(streams, name)
+	text, rowEnd, err := docText(streams, name, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -63,16 +63,21 @@ func openDOC(r io.ReaderAt, size int64, name string) (rowReader, error) {
 }
 
 // docStreams reads the WordDocument and table streams.
-func docStreams(r io.ReaderAt, size int64, name string) (map[string][]byte, error) {
+// The streams read are bounded together by lim.HeldBytes.
+func docStreams(r io.ReaderAt, size int64, name string, lim Limits) (map[string][]byte, error) {
 	doc, err := mscfb.New(r)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %s: %v", ErrUnknownFormat, name, err)
 	}
 	streams := map[string][]byte{}
+	var held int64
 	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
 		switch entry.Name {
 		case "WordDocument", "0Table", "1Table", "Data":
-			b, err := io.ReadAll(io.LimitReader(entry, size))
+			if held += entry.Size; held > lim.HeldBytes {
+				return nil, fmt.Errorf("%w: %s: the document's text and tables are over %s, the limit", ErrLimit, name, mb(lim.HeldBytes))
+			}
+			b, err := io.ReadAll(io.LimitReader(entry, min(size, entry.Size)))
 			if err != nil {
 				return nil, fmt.Errorf("importer: %s: read %s stream: %w", name, entry.Name, err)
 			}
@@ -122,11 +127,16 @@ func parseFib(wd []byte, name string) (docFib, error) {
 // docText returns the main document text, assembled piece by piece, and a
 // function telling whether the 0x07 at a text position ends a table row
 // (known is false when the document's paragraph properties are unreadable).
-func docText(streams map[string][]byte, name string) ([]rune, func(i int) (rowEnd, known bool), error) {
+func docText(streams map[string][]byte, name string, lim Limits) ([]rune, func(i int) (rowEnd, known bool), error) {
 	wd := streams["WordDocument"]
 	fib, err := parseFib(wd, name)
 	if err != nil {
 		return nil, nil, err
+	}
+	// Each character costs 8 bytes (the rune and its file offset), and
+	// ccpText is read from the file: bound it before allocating by it.
+	if int64(fib.ccpText)*8 > lim.HeldBytes {
+		return nil, nil, fmt.Errorf("%w: %s: the document has %d characters of text, the limit is %d", ErrLimit, name, fib.ccpText, lim.HeldBytes/8)
 	}
 	table := streams[fib.table]
 	if uint64(fib.fcClx)+uint64(fib.lcbClx) > uint64(len(table)) {

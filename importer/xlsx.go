@@ -13,7 +13,10 @@ import (
 // The xlsx reader streams the chosen sheet's XML with xmlScanner. Small parts
 // (workbook, relationships, styles) go through encoding/xml; the shared
 // string table is held in memory as one byte slice plus offsets (every
-// distinct text cell of the workbook, as Excel stores them). Cells come out
+// distinct text cell of the workbook, as Excel stores them), up to
+// Limits.HeldBytes: a table that would hold more is refused while it is
+// read, so a small file whose strings expand to gigabytes costs at most
+// that much memory. Cells come out
 // as text: shared and inline strings as written, numbers in plain decimal
 // (13800138000, never 1.38E+10 or 13800138000.0; numbers beyond 15 digits
 // keep the exponent so a lost ID number is noticed), dates and times in ISO
@@ -55,7 +58,8 @@ func openXLSX(r io.ReaderAt, size int64, name string, opts Options) (rowReader, 
 	if err != nil {
 		return nil, err
 	}
-	sst, err := readSharedStrings(zr, name)
+	lim := opts.limits()
+	sst, err := readSharedStrings(zr, name, lim)
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +67,7 @@ func openXLSX(r io.ReaderAt, size int64, name string, opts Options) (rowReader, 
 	if err != nil {
 		return nil, fmt.Errorf("importer: %s: %w", name, err)
 	}
-	x := &xlsxRows{rc: rc, sc: newXMLScanner(rc), sst: sst, styles: styles, date1904: book.date1904, name: name}
+	x := &xlsxRows{rc: rc, sc: newXMLScanner(rc, lim.CellBytes), sst: sst, styles: styles, date1904: book.date1904, name: name, lim: lim}
 	if err := x.seekSheetData(); err != nil {
 		rc.Close()
 		return nil, err

@@ -10,25 +10,58 @@ import (
 	"time"
 )
 
-// sharedStrings is the workbook's string table: string i is
-// data[offs[i]:offs[i+1]]. One slice instead of a string each keeps a
-// million-entry table compact.
+// sharedStrings is the workbook's string table, packed into 1 MB blocks
+// (a string never spans two): string i is refs[i], its block position in
+// the high 32 bits and its length in the low. Blocks never move once
+// allocated, so the table grows without copying and without leaving the
+// garbage a doubling slice would (which the heap would carry until the next
+// collection).
 type sharedStrings struct {
-	data []byte
-	offs []uint32
+	blocks [][]byte
+	refs   []uint64
+	bytes  int64 // capacity of the blocks
+}
+
+// sstBlock is the size of one block; sstBlockBits its offset bits.
+const (
+	sstBlockBits = 20
+	sstBlock     = 1 << sstBlockBits
+)
+
+func (s *sharedStrings) len() int { return len(s.refs) }
+
+// held is the memory the table holds.
+func (s *sharedStrings) held() int64 { return s.bytes + 8*int64(cap(s.refs)) }
+
+func (s *sharedStrings) add(v string) {
+	last := len(s.blocks) - 1
+	if last < 0 || len(s.blocks[last])+len(v) > cap(s.blocks[last]) {
+		s.blocks = append(s.blocks, make([]byte, 0, max(sstBlock, len(v))))
+		s.bytes += int64(cap(s.blocks[len(s.blocks)-1]))
+		last++
+	}
+	b := s.blocks[last]
+	pos := uint64(last)<<sstBlockBits | uint64(len(b))
+	s.blocks[last] = append(b, v...)
+	s.refs = append(s.refs, pos<<32|uint64(len(v)))
 }
 
 func (s *sharedStrings) get(i int) (string, bool) {
-	if i < 0 || i+1 >= len(s.offs) {
+	if i < 0 || i >= len(s.refs) {
 		return "", false
 	}
-	return string(s.data[s.offs[i]:s.offs[i+1]]), true
+	ref := s.refs[i]
+	pos, n := uint32(ref>>32), uint32(ref)
+	off := pos & (sstBlock - 1)
+	return string(s.blocks[pos>>sstBlockBits][off : off+n]), true
 }
 
 // readSharedStrings loads xl/sharedStrings.xml: each si is the text of its
-// t elements (rich-text runs joined), without phonetic guides (rPh).
-func readSharedStrings(zr *zip.Reader, name string) (*sharedStrings, error) {
-	sst := &sharedStrings{offs: []uint32{0}}
+// t elements (rich-text runs joined), without phonetic guides (rPh). It
+// refuses a string over lim.CellBytes and a table over lim.HeldBytes
+// (strings and their offsets) as soon as it gets there.
+func readSharedStrings(zr *zip.Reader, name string, lim Limits) (*sharedStrings, error) {
+	sst := &sharedStrings{}
 	part := zipPartFold(zr, "xl/sharedStrings.xml")
 	if part == nil {
 		return sst, nil
@@ -38,7 +71,7 @@ func readSharedStrings(zr *zip.Reader, name string) (*sharedStrings, error) {
 		return nil, fmt.Errorf("importer: %s: shared strings: %w", name, err)
 	}
 	defer rc.Close()
-	sc := newXMLScanner(rc)
+	sc := newXMLScanner(rc, lim.CellBytes)
 	var inT, inRPh bool
 	var raw []byte
 	for {
@@ -46,8 +79,11 @@ func readSharedStrings(zr *zip.Reader, name string) (*sharedStrings, error) {
 		if err == io.EOF {
 			return sst, nil
 		}
-		if err != nil {
+		if err != nil && err != errTooLong {
 			return nil, fmt.Errorf("%w: %s: shared strings: %v", ErrUnknownFormat, name, err)
+		}
+		if err == errTooLong || len(raw)+len(text) > lim.CellBytes {
+			return nil, fmt.Errorf("%w: %s: shared string %d is longer than %s, the limit for one cell", ErrLimit, name, sst.len()+1, mb(int64(lim.CellBytes)))
 		}
 		raw = append(raw, text...)
 		switch {
@@ -56,9 +92,12 @@ func readSharedStrings(zr *zip.Reader, name string) (*sharedStrings, error) {
 		case tag.is("rPh"):
 			inRPh = !tag.end && !tag.empty
 		case tag.is("si") && (tag.end || tag.empty):
-			sst.data = append(sst.data, xmlText(raw)...)
-			sst.offs = append(sst.offs, uint32(len(sst.data)))
+			sst.add(xmlText(raw))
 			raw = raw[:0]
+			if sst.held() > lim.HeldBytes {
+				return nil, fmt.Errorf("%w: %s: the shared strings (the workbook's text cells) hold more than %s, the limit; split the file or save the big text columns elsewhere",
+					ErrLimit, name, mb(lim.HeldBytes))
+			}
 		}
 	}
 }
@@ -71,6 +110,7 @@ type xlsxRows struct {
 	styles   []xlsxCellKind
 	date1904 bool
 	name     string
+	lim      Limits
 	line     int
 	done     bool
 }
@@ -89,6 +129,9 @@ func (x *xlsxRows) seekSheetData() error {
 	}
 }
 
+// xlsxMaxColumns is Excel's column count (A to XFD).
+const xlsxMaxColumns = 16384
+
 // xlsxCell gathers one c element while it is read.
 type xlsxCell struct {
 	col   int
@@ -104,18 +147,24 @@ func (x *xlsxRows) next() (int, []string, error) {
 		return 0, nil, io.EOF
 	}
 	var (
-		cells   []string
-		cell    xlsxCell
-		inValue bool // inside v, or t of an inline string
-		inRPh   bool
-		inRow   bool
+		cells    []string
+		cell     xlsxCell
+		inValue  bool // inside v, or t of an inline string
+		inRPh    bool
+		inRow    bool
+		rowBytes int
 	)
 	for {
 		text, tag, err := x.sc.next(inValue)
-		if err != nil {
+		if err != nil && err != errTooLong {
 			return 0, nil, fmt.Errorf("%w: %s row %d: %v", ErrUnknownFormat, x.name, x.line+1, err)
 		}
-		cell.raw = append(cell.raw, text...)
+		if err == errTooLong || len(text) > 0 {
+			if err == errTooLong || len(cell.raw)+len(text) > x.lim.CellBytes {
+				return 0, nil, fmt.Errorf("%w: %s row %d: a cell is longer than %s", ErrLimit, x.name, x.line, mb(int64(x.lim.CellBytes)))
+			}
+			cell.raw = append(cell.raw, text...)
+		}
 		switch {
 		case tag.is("row"):
 			if !tag.end {
@@ -127,6 +176,9 @@ func (x *xlsxRows) next() (int, []string, error) {
 			}
 		case tag.is("c") && !tag.end:
 			cell = xlsxCell{col: cellColumn(tag.attr("r"), len(cells)), typ: cellType(tag.attr("t")), style: atoiBytes(tag.attr("s")), raw: cell.raw[:0]}
+			if cell.col >= xlsxMaxColumns {
+				return 0, nil, fmt.Errorf("%w: %s row %d has more than %d cells, more than Excel allows", ErrLimit, x.name, x.line, xlsxMaxColumns)
+			}
 			if tag.empty {
 				cells = placeCell(cells, cell.col, "")
 			}
@@ -134,6 +186,9 @@ func (x *xlsxRows) next() (int, []string, error) {
 			v, err := x.cellValue(cell)
 			if err != nil {
 				return 0, nil, fmt.Errorf("%w: %s row %d: %v", ErrUnknownFormat, x.name, x.line, err)
+			}
+			if rowBytes += len(v); rowBytes > x.lim.RowBytes {
+				return 0, nil, fmt.Errorf("%w: %s row %d holds more than %s; the limit is %s per row", ErrLimit, x.name, x.line, mb(int64(x.lim.RowBytes)), mb(int64(x.lim.RowBytes)))
 			}
 			cells = placeCell(cells, cell.col, v)
 		case tag.is("v"):

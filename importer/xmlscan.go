@@ -15,9 +15,10 @@ import (
 // entities, comments, processing instructions and CDATA. Namespace prefixes
 // are dropped ("x:row" is "row").
 type xmlScanner struct {
-	r   *bufio.Reader
-	tag []byte // current tag, reused
-	txt []byte // text before the current tag, reused
+	r     *bufio.Reader
+	tag   []byte // current tag, reused
+	txt   []byte // text before the current tag, reused
+	limit int    // most bytes of text or of one tag held; 0 = no limit
 }
 
 // xmlTag is the last tag read; its slices are valid until the next call.
@@ -28,57 +29,71 @@ type xmlTag struct {
 	empty bool // <name/>
 }
 
-func newXMLScanner(r io.Reader) *xmlScanner {
-	return &xmlScanner{r: bufio.NewReaderSize(r, 64<<10)}
+// newXMLScanner scans r, refusing text runs and tags over limit bytes (a
+// crafted part can hold one gigabyte-long string).
+func newXMLScanner(r io.Reader, limit int) *xmlScanner {
+	return &xmlScanner{r: bufio.NewReaderSize(r, 64<<10), limit: limit}
 }
+
+// errTooLong is what the scanner returns past its limit; callers say which
+// cell or part, wrapping ErrLimit.
+var errTooLong = errors.New("a text run or tag over the limit")
+
+func (s *xmlScanner) tooLong() error { return errTooLong }
 
 var errXMLSyntax = errors.New("malformed XML")
 
 // next reads up to and including the next tag. When keepText is set the
 // character data before the tag is returned (raw, entities not decoded).
+// Comments, declarations and CDATA are consumed in a loop, never by
+// recursion: a part made of millions of comments must not grow the stack.
 func (s *xmlScanner) next(keepText bool) ([]byte, xmlTag, error) {
 	s.txt = s.txt[:0]
 	for {
+		if err := s.readText(keepText); err != nil {
+			return nil, xmlTag{}, err
+		}
+		if err := s.readTag(); err != nil {
+			return nil, xmlTag{}, err
+		}
+		t := s.tag
+		switch {
+		case bytes.HasPrefix(t, []byte("![CDATA[")):
+			if keepText {
+				if s.limit > 0 && len(s.txt)+len(t) > s.limit {
+					return nil, xmlTag{}, s.tooLong()
+				}
+				s.txt = append(s.txt, html.EscapeString(string(t[8:len(t)-2]))...)
+			}
+			continue
+		case len(t) > 0 && (t[0] == '?' || t[0] == '!'):
+			continue
+		}
+		return s.txt, parseTag(t), nil
+	}
+}
+
+// readText reads up to and including the next '<', appending the text
+// before it to s.txt when keepText is set.
+func (s *xmlScanner) readText(keepText bool) error {
+	for {
 		chunk, err := s.r.ReadSlice('<')
 		if keepText {
+			if s.limit > 0 && len(s.txt)+len(chunk) > s.limit+1 {
+				return s.tooLong()
+			}
 			s.txt = append(s.txt, chunk...)
 		}
 		if err == nil {
-			break
+			if keepText {
+				s.txt = s.txt[:len(s.txt)-1] // drop '<'
+			}
+			return nil
 		}
 		if err != bufio.ErrBufferFull {
-			return nil, xmlTag{}, err
+			return err
 		}
 	}
-	if keepText {
-		s.txt = s.txt[:len(s.txt)-1] // drop '<'
-	}
-	if err := s.readTag(); err != nil {
-		return nil, xmlTag{}, err
-	}
-	t := s.tag
-	switch {
-	case bytes.HasPrefix(t, []byte("![CDATA[")):
-		if keepText {
-			s.txt = append(s.txt, html.EscapeString(string(t[8:len(t)-2]))...)
-		}
-		return s.next2(keepText)
-	case len(t) > 0 && (t[0] == '?' || t[0] == '!'):
-		return s.next2(keepText)
-	}
-	return s.txt, parseTag(t), nil
-}
-
-// next2 continues after a comment, declaration or CDATA section, keeping
-// the text gathered so far.
-func (s *xmlScanner) next2(keepText bool) ([]byte, xmlTag, error) {
-	before := append([]byte(nil), s.txt...)
-	text, tag, err := s.next(keepText)
-	if keepText {
-		s.txt = append(before, text...)
-		text = s.txt
-	}
-	return text, tag, err
 }
 
 // readTag reads the tag body after '<' up to its '>' into s.tag, letting
@@ -92,6 +107,9 @@ func (s *xmlScanner) readTag() error {
 			// stays valid until the next read, which is all callers need.
 			s.tag = chunk[:len(chunk)-1]
 			return nil
+		}
+		if s.limit > 0 && len(s.tag)+len(chunk) > s.limit {
+			return s.tooLong()
 		}
 		s.tag = append(s.tag, chunk...)
 		if err == bufio.ErrBufferFull {

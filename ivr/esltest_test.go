@@ -64,7 +64,7 @@ func dialController(t *testing.T, sim *esltest.Server) *controllerConn {
 // frame reads one frame: headers, then the Content-Length body.
 func (cc *controllerConn) frame() (textproto.MIMEHeader, string) {
 	cc.t.Helper()
-	_ = cc.conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = cc.conn.SetReadDeadline(time.Now().Add(patience))
 	h, err := textproto.NewReader(cc.r).ReadMIMEHeader()
 	if err != nil {
 		cc.t.Fatalf("read frame: %v", err)

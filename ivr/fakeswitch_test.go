@@ -265,7 +265,7 @@ func (f *fakeSwitch) nextCommand() fsCommand {
 	select {
 	case c := <-f.cmds:
 		return c
-	case <-time.After(5 * time.Second):
+	case <-time.After(patience):
 		f.t.Fatal("no command from the ivr server")
 		return fsCommand{}
 	}
@@ -287,7 +287,7 @@ func (f *fakeSwitch) waitClosed() {
 	f.t.Helper()
 	select {
 	case <-f.closed:
-	case <-time.After(5 * time.Second):
+	case <-time.After(patience):
 		f.t.Fatal("the ivr server did not close the socket")
 	}
 }

@@ -15,6 +15,12 @@ import (
 
 const callUUID = "6f1c7a52-93f4-4a8e-b7a1-2d5c0e9b4f10"
 
+// patience bounds every wait in these tests. It is a safety net, not a
+// speed expectation: on a busy 2-core machine under -race what takes a
+// millisecond when idle can take seconds, so each wait ends as soon as its
+// condition holds and fails only when it never does.
+const patience = time.Minute
+
 // chanReporter hands results to the test.
 type chanReporter chan Result
 
@@ -25,7 +31,7 @@ func (c chanReporter) next(t *testing.T) Result {
 	select {
 	case r := <-c:
 		return r
-	case <-time.After(5 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("no IVR result reported")
 		return Result{}
 	}
@@ -52,13 +58,21 @@ func (l *lockedBuffer) String() string {
 func startServer(t *testing.T, opts Options) (*Server, string) {
 	t.Helper()
 	opts.Addr = "127.0.0.1:0"
+	// Commands the fake always answers must not time out on a busy machine;
+	// a test of the timeout sets its own.
+	if opts.CommandTimeout == 0 {
+		opts.CommandTimeout = patience
+	}
+	if opts.ConnectTimeout == 0 {
+		opts.ConnectTimeout = patience
+	}
 	srv := NewServer(opts)
 	addr, err := srv.Listen(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), patience)
 		defer cancel()
 		if err := srv.Shutdown(ctx); err != nil {
 			t.Errorf("Shutdown: %v", err)
@@ -69,7 +83,7 @@ func startServer(t *testing.T, opts Options) (*Server, string) {
 
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(patience)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -313,7 +327,7 @@ func TestServerShutdownWaitsForCallToEnd(t *testing.T) {
 
 	stopped := make(chan error, 1)
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), patience)
 		defer cancel()
 		stopped <- srv.Shutdown(ctx)
 	}()
@@ -335,7 +349,7 @@ func TestServerShutdownWaitsForCallToEnd(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Shutdown = %v", err)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(patience):
 		t.Fatal("Shutdown did not return after the call ended")
 	}
 	fs.waitClosed()

@@ -1,25 +1,62 @@
 #!/usr/bin/env bash
 # Browser tests of the embedded UI: builds the server, starts it (SQLite in a
 # temp dir, simulated switch) and drives Debian's chromium with playwright-core.
-# Installs chromium (Debian) and playwright-core (npm, pinned) when missing.
+# Installs chromium (Debian) when missing and playwright-core exactly as
+# web-test/package-lock.json pins it (npm ci: the lock file is never rewritten).
+# Whatever happens (success, failure, SIGINT, SIGTERM) the server is stopped and
+# waited for before the script exits.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+log() { echo "test-ui: $*" >&2; }
 
 if ! command -v chromium >/dev/null 2>&1; then
-  echo "test-ui: installing Debian's chromium and CJK fonts" >&2
+  log "installing Debian's chromium and CJK fonts"
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -q >&2 && apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk >&2
 fi
-(cd web-test && { [ -d node_modules/playwright-core ] || npm install --no-audit --no-fund --loglevel=error; })
+(cd web-test && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
 
 tmp=$(mktemp -d)
-trap 'kill "$pid" 2>/dev/null || true; rm -rf "$tmp"' EXIT
+server= runner=
+# stop ends a child (and its process group, when it leads one) and waits
+# for it, so nothing outlives this script.
+stop() {
+  [ -n "$1" ] || return 0
+  kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+cleanup() { stop "$runner"; stop "$server"; rm -rf "$tmp"; }
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 go build -o "$tmp/callcenter" ./cmd/callcenter
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export CC_UI_ADMIN_PASSWORD='Ui-Test-Pass-2026!'
+# exec: the background pid is the server's own, not a subshell's.
 (cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS="127.0.0.1:$port" CC_IVR_LISTEN=127.0.0.1:0 \
-  CC_DATABASE_DSN="$tmp/ui.db" ./callcenter serve >"$tmp/server.log" 2>&1) &
-pid=$!
-for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+  CC_DATABASE_DRIVER=sqlite CC_DATABASE_DSN="$tmp/ui.db" exec ./callcenter serve >"$tmp/server.log" 2>&1) &
+server=$!
+
+# Wait until the server answers or dies; the limit is only a safety net.
+for _ in $(seq 1 1200); do
+  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
+  if ! kill -0 "$server" 2>/dev/null; then
+    log "the server exited before answering; its log:"; cat "$tmp/server.log" >&2; exit 1
+  fi
+  sleep 0.1
+done
+curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { log "no answer from the server after 2 minutes"; tail -30 "$tmp/server.log" >&2; exit 1; }
+
 export CC_UI_BASE="http://127.0.0.1:$port" CC_UI_FIXTURE="$PWD/importer/testdata/contacts_libreoffice.xlsx"
-(cd web-test && node --test) || { echo "--- server log"; tail -30 "$tmp/server.log"; exit 1; }
+# In the background so a signal is handled at once, not after the run; in
+# its own process group so stopping it reaches node's per-file test processes
+# (whose playwright then closes chromium).
+(cd web-test && exec setsid node --test) &
+runner=$!
+if ! wait "$runner"; then
+  runner=
+  echo "--- server log (last 30 lines)"; tail -30 "$tmp/server.log"
+  exit 1
+fi
+runner=

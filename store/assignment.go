@@ -7,12 +7,15 @@ import (
 	"gorm.io/gorm"
 )
 
-// Assignment modes for manual-outbound tasks (R7).
+// AssignMode is how a manual assignment moves contacts (R7).
+type AssignMode string
+
+// Assignment modes for manual-outbound tasks (AssignModes).
 const (
-	AssignBulk     = "bulk"     // spread N unassigned contacts evenly over agents
-	AssignSingle   = "single"   // one contact to one agent
-	AssignReassign = "reassign" // move an agent's open contacts to another agent
-	AssignReclaim  = "reclaim"  // take an agent's unworked contacts back to the pool
+	AssignBulk     AssignMode = "bulk"     // spread N unassigned contacts evenly over agents
+	AssignSingle   AssignMode = "single"   // one contact to one agent
+	AssignReassign AssignMode = "reassign" // move an agent's open contacts to another agent
+	AssignReclaim  AssignMode = "reclaim"  // take an agent's unworked contacts back to the pool
 )
 
 // AssignResult counts the contacts each agent received (or lost, for reclaim).

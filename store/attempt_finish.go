@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Finish is the outcome of one call, as the runner settles it when the call
@@ -49,11 +48,11 @@ func (f *Finish) validate() error {
 	case f.Claim == nil:
 		return Invalid("claim", "is required")
 	case !f.Class.Valid():
-		return Invalid("class", fmt.Sprintf("unknown result class %q", f.Class))
+		return Invalid("class", EnumMessage(f.Class))
 	case !validAMD(f.AMD):
-		return Invalid("amd", "must be human, machine, notsure or empty")
+		return Invalid("amd", EnumMessage(f.AMD)+" (or empty)")
 	case !validNumberStatus(f.NumberStatus):
-		return Invalid("number_status", "must be valid, invalid, disconnected, wrong or empty")
+		return Invalid("number_status", EnumMessage(f.NumberStatus)+" (or empty)")
 	case len(f.Disposition) > 64:
 		return Invalid("disposition", "is at most 64 bytes")
 	}
@@ -113,7 +112,7 @@ func (s *Store) FinishAttempt(ctx context.Context, r *DialRules, leaseToken int6
 			return err
 		}
 		if f.DNC != nil {
-			if err := agentDNC(tx, c, at.Destination, f, now); err != nil {
+			if err := s.agentDNC(tx, c, at.Destination, f, now); err != nil {
 				return err
 			}
 		}
@@ -314,9 +313,11 @@ func finishAttemptRow(tx *gorm.DB, at *Attempt, f *Finish, now time.Time) error 
 	return nil
 }
 
-// agentDNC blacklists what the customer asked, with the same entries and
-// blocking as the blacklist API: an entry already there keeps its reason.
-func agentDNC(tx *gorm.DB, c *Contact, phone string, f Finish, now time.Time) error {
+// agentDNC blacklists what the customer asked, through the blacklist's own
+// steps inside the finishing transaction: a value already listed keeps its
+// entry and gets this reason added to its history (nothing is overwritten),
+// and every matching contact in every campaign is blocked.
+func (s *Store) agentDNC(tx *gorm.DB, c *Contact, phone string, f Finish, now time.Time) error {
 	reason := f.DNC.Reason
 	if reason == "" {
 		reason = "customer asked not to be called (agent disposition)"
@@ -325,9 +326,23 @@ func agentDNC(tx *gorm.DB, c *Contact, phone string, f Finish, now time.Time) er
 	if f.DNC.IDNumber && c.IDNumber != "" {
 		entries = append(entries, DNCEntry{Kind: DNCIDNumber, Value: c.IDNumber, Reason: reason, Source: DNCAgent, CreatedBy: f.AgentID, CreatedAt: now})
 	}
-	for _, e := range entries {
-		if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&e).Error; err != nil {
-			return fmt.Errorf("store: blacklist for contact %d: %w", c.ID, err)
+	for i := range entries {
+		e := &entries[i]
+		old, err := s.listedEntry(tx, e.Kind, e.Value)
+		switch {
+		case err != nil:
+			return err
+		case old == nil:
+			if err := tx.Create(e).Error; err != nil {
+				if isDuplicate(err) {
+					return errDNCRaced // listed a moment ago: the whole finish runs again
+				}
+				return fmt.Errorf("store: blacklist for contact %d: %w", c.ID, err)
+			}
+		default:
+			if err := s.relist(tx, old, e, now); err != nil {
+				return err
+			}
 		}
 		if err := blockMatching(tx, e.Kind, []string{e.Value}).Error; err != nil {
 			return fmt.Errorf("store: block contacts for contact %d: %w", c.ID, err)

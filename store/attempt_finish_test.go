@@ -230,7 +230,7 @@ func TestFinishSeesBlacklistAddedDuringCall(t *testing.T) {
 		d := newDialer(t, s, 1, nil)
 		cls := d.claim(1, d.now)
 		d.dial(&cls[0], "c1", d.now)
-		_, err := s.AddDNC(d.ctx, &store.DNCEntry{Kind: store.DNCPhone, Value: cls[0].Contact.Phone, Source: store.DNCManual})
+		_, err := s.AddDNC(d.ctx, &store.DNCEntry{Kind: store.DNCPhone, Value: cls[0].Contact.Phone, Source: store.DNCManual}, store.DNCRefuse)
 		must(t, err)
 		d.finish(store.Finish{Claim: &cls[0], CallUUID: "c1", Class: store.ResultNoAnswer, Now: d.now})
 		if c := d.contact(cls[0].Contact.ID); c.Status != store.ContactBlocked {

@@ -20,6 +20,9 @@ func (s *Store) EnsureAdmin(ctx context.Context, password string) (generated str
 	}
 	if password == "" {
 		password = randomPassword()
+		for CheckPassword("admin", password) != nil { // a random core can, rarely, be a listed word
+			password = randomPassword()
+		}
 		generated = password
 	}
 	u := &User{Username: "admin", Role: RoleAdmin, DisplayName: "Administrator"}

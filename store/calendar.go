@@ -10,6 +10,13 @@ import (
 	"gorm.io/gorm"
 )
 
+// DayKind is what a calendar window applies to: a kind of day, or one date
+// written "date:YYYY-MM-DD".
+type DayKind string
+
+// DateKind is what a listed date is (a calendar's date or an official one).
+type DateKind string
+
 // Day kinds a calendar sorts every date into; a window's day_kind may also be
 // "date:YYYY-MM-DD" for one date.
 const (
@@ -48,17 +55,17 @@ type Calendar struct {
 // CalendarWindow is one calling window: [Start, End) local time on days of
 // DayKind, for CustomerType ("" = every type).
 type CalendarWindow struct {
-	DayKind      string `json:"day_kind"`
-	CustomerType string `json:"customer_type"`
-	Start        string `json:"start"` // HH:MM
-	End          string `json:"end"`   // HH:MM, "24:00" for midnight
+	DayKind      DayKind `json:"day_kind"`
+	CustomerType string  `json:"customer_type"`
+	Start        string  `json:"start"` // HH:MM
+	End          string  `json:"end"`   // HH:MM, "24:00" for midnight
 }
 
 // CalendarDate overrides the kind of one date: a make-up workday on a weekend,
 // or a company holiday.
 type CalendarDate struct {
-	Date string `json:"date"` // YYYY-MM-DD
-	Kind string `json:"kind"` // workday or holiday
+	Date string   `json:"date"` // YYYY-MM-DD
+	Kind DateKind `json:"kind"`
 }
 
 // calendarIndex is the parsed form Open and NextOpen read.
@@ -83,6 +90,7 @@ func (c *Calendar) Validate() error {
 	if c.Name == "" || len(c.Name) > 128 {
 		add("name", "is required (at most 128 bytes)")
 	}
+	errs = checkNames(errs, [2]string{"name", c.Name})
 	c.idx = c.prepare(add)
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}
@@ -116,9 +124,9 @@ func validateWindows(ws []CalendarWindow, add func(field, msg string)) map[windo
 	for i := range ws {
 		w := &ws[i]
 		f := fmt.Sprintf("windows[%d].", i)
-		w.DayKind, w.CustomerType = strings.TrimSpace(w.DayKind), strings.TrimSpace(w.CustomerType)
-		if !validDayKind(w.DayKind) {
-			add(f+"day_kind", "must be workday, weekend, holiday or date:YYYY-MM-DD")
+		w.DayKind, w.CustomerType = DayKind(strings.TrimSpace(string(w.DayKind))), strings.TrimSpace(w.CustomerType)
+		if !OneOf(w.DayKind) {
+			add(f+"day_kind", EnumMessage(w.DayKind))
 		}
 		if len(w.CustomerType) > 64 {
 			add(f+"customer_type", "is at most 64 bytes")
@@ -133,7 +141,7 @@ func validateWindows(ws []CalendarWindow, add func(field, msg string)) map[windo
 		case end <= start:
 			add(f+"end", "must be after start")
 		default:
-			k := windowKey{w.DayKind, w.CustomerType}
+			k := windowKey{string(w.DayKind), w.CustomerType}
 			for n, sp := range out[k] {
 				if start < sp.end && sp.start < end {
 					add(f+"start", fmt.Sprintf("overlaps windows[%d]", where[k][n]))
@@ -154,27 +162,18 @@ func validateDates(ds []CalendarDate, add func(field, msg string)) map[string]st
 	for i := range ds {
 		d := &ds[i]
 		f := fmt.Sprintf("dates[%d].", i)
-		d.Date, d.Kind = strings.TrimSpace(d.Date), strings.TrimSpace(d.Kind)
+		d.Date, d.Kind = strings.TrimSpace(d.Date), DateKind(strings.TrimSpace(string(d.Kind)))
 		if !validDate(d.Date) {
 			add(f+"date", "must be a date YYYY-MM-DD")
 		} else if _, dup := out[d.Date]; dup {
 			add(f+"date", "is listed twice")
 		}
-		if d.Kind != DayWorkday && d.Kind != DayHoliday {
-			add(f+"kind", "must be workday or holiday")
+		if !OneOf(d.Kind) {
+			add(f+"kind", EnumMessage(d.Kind))
 		}
-		out[d.Date] = d.Kind
+		out[d.Date] = string(d.Kind)
 	}
 	return out
-}
-
-func validDayKind(k string) bool {
-	switch k {
-	case DayWorkday, DayWeekend, DayHoliday:
-		return true
-	}
-	d, ok := strings.CutPrefix(k, datePrefix)
-	return ok && validDate(d)
 }
 
 func validDate(s string) bool {
@@ -204,7 +203,7 @@ func parseClock(s string, isEnd bool) (int, bool) {
 func (c *Calendar) SetHolidays(hs []Holiday) {
 	c.official = make(map[string]string, len(hs))
 	for _, h := range hs {
-		c.official[h.Date] = h.Kind
+		c.official[h.Date] = string(h.Kind)
 	}
 }
 

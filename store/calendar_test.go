@@ -44,7 +44,7 @@ func fieldsOf(err error) []string {
 
 func TestCalendarValidate(t *testing.T) {
 	w := func(kind, ct, start, end string) store.CalendarWindow {
-		return store.CalendarWindow{DayKind: kind, CustomerType: ct, Start: start, End: end}
+		return store.CalendarWindow{DayKind: store.DayKind(kind), CustomerType: ct, Start: start, End: end}
 	}
 	cases := []struct {
 		name  string

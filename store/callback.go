@@ -23,6 +23,12 @@ const (
 	CallbackCancelled CallbackStatus = "cancelled"
 )
 
+// CallbackStatuses lists every CallbackStatus.
+var CallbackStatuses = []CallbackStatus{CallbackScheduled, CallbackOffered, CallbackDone, CallbackMissed, CallbackCancelled}
+
+// EnumValues lists the callback statuses.
+func (CallbackStatus) EnumValues() []string { return enumStrings(CallbackStatuses) }
+
 // openCallbackStatuses are the statuses of a callback still to be made.
 var openCallbackStatuses = []CallbackStatus{CallbackScheduled, CallbackOffered}
 

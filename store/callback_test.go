@@ -31,7 +31,7 @@ func TestCallbackBooking(t *testing.T) {
 		d := newDialer(t, s, 4, nil)
 		id := byPhone(t, d)
 		agent := newAgent(t, s, "booker")
-		_, err := s.AddDNC(d.ctx, &store.DNCEntry{Kind: store.DNCPhone, Value: "+8613700000000", Source: store.DNCManual})
+		_, err := s.AddDNC(d.ctx, &store.DNCEntry{Kind: store.DNCPhone, Value: "+8613700000000", Source: store.DNCManual}, store.DNCRefuse)
 		must(t, err)
 		must(t, s.SetContactForTest(d.ctx, id[3], map[string]any{"status": store.ContactBlocked}))
 		soon := time.Now().Add(time.Hour)

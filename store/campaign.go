@@ -74,26 +74,30 @@ func (s CampaignStatus) CanMove(next CampaignStatus) bool {
 
 // Campaign is one outbound campaign and its settings.
 type Campaign struct {
-	ID             int64          `gorm:"primaryKey" json:"id"`
-	Name           string         `gorm:"type:varchar(128);uniqueIndex;not null" json:"name"`
-	Kind           CampaignKind   `gorm:"type:varchar(16);not null" json:"kind"`
-	Media          Media          `gorm:"type:varchar(16);not null" json:"media"`
-	DialMode       DialMode       `gorm:"type:varchar(16);not null" json:"dial_mode"`
-	Priority       int            `gorm:"not null" json:"priority"`
-	StrategyID     *int64         `gorm:"index" json:"strategy_id"`
-	GroupID        *int64         `gorm:"index" json:"group_id"`
-	ScriptID       *int64         `json:"script_id"`
-	CallerIDsJSON  string         `gorm:"column:caller_ids;type:text" json:"-"`
-	CallerIDs      []string       `gorm:"-" json:"caller_ids"`
-	Gateway        string         `gorm:"type:varchar(64)" json:"gateway"`
-	MaxAbandonRate float64        `json:"max_abandon_rate"`
-	IVRFlow        string         `gorm:"type:varchar(64)" json:"ivr_flow"`
-	Description    string         `gorm:"type:varchar(1024)" json:"description"`
-	Status         CampaignStatus `gorm:"type:varchar(16);index;not null" json:"status"`
-	Version        int            `gorm:"not null;default:1" json:"version"` // grows on every change (CampaignStamps)
-	CreatedBy      int64          `json:"created_by"`
-	CreatedAt      time.Time      `json:"created_at"`
-	UpdatedAt      time.Time      `json:"updated_at"`
+	ID             int64        `gorm:"primaryKey" json:"id"`
+	Name           string       `gorm:"type:varchar(128);uniqueIndex;not null" json:"name"`
+	Kind           CampaignKind `gorm:"type:varchar(16);not null" json:"kind"`
+	Media          Media        `gorm:"type:varchar(16);not null" json:"media"`
+	DialMode       DialMode     `gorm:"type:varchar(16);not null" json:"dial_mode"`
+	Priority       int          `gorm:"not null" json:"priority"`
+	StrategyID     *int64       `gorm:"index" json:"strategy_id"`
+	GroupID        *int64       `gorm:"index" json:"group_id"`
+	ScriptID       *int64       `json:"script_id"`
+	CallerIDsJSON  string       `gorm:"column:caller_ids;type:text" json:"-"`
+	CallerIDs      []string     `gorm:"-" json:"caller_ids"`
+	Gateway        string       `gorm:"type:varchar(64)" json:"gateway"`
+	MaxAbandonRate float64      `json:"max_abandon_rate"`
+	IVRFlow        string       `gorm:"type:varchar(64)" json:"ivr_flow"`
+	Description    string       `gorm:"type:varchar(1024)" json:"description"`
+	SensitiveJSON  string       `gorm:"column:sensitive_attributes;type:text" json:"-"`
+	// SensitiveAttributes are the attribute keys holding phone or ID numbers
+	// (filled by detection at import, editable): masked like the core fields.
+	SensitiveAttributes []string       `gorm:"-" json:"sensitive_attributes"`
+	Status              CampaignStatus `gorm:"type:varchar(16);index;not null" json:"status"`
+	Version             int            `gorm:"not null;default:1" json:"version"` // grows on every change (CampaignStamps)
+	CreatedBy           int64          `json:"created_by"`
+	CreatedAt           time.Time      `json:"created_at"`
+	UpdatedAt           time.Time      `json:"updated_at"`
 }
 
 // Validate checks a campaign's fields (references are checked by the store).
@@ -104,14 +108,15 @@ func (c *Campaign) Validate() error {
 	if c.Name == "" || len(c.Name) > 128 {
 		add("name", "is required (at most 128 bytes)")
 	}
-	if !oneOf(string(c.Kind), "survey", "notification", "collection", "confirmation", "sales") {
-		add("kind", "must be survey, notification, collection, confirmation or sales")
+	errs = checkNames(errs, [2]string{"name", c.Name})
+	if !OneOf(c.Kind) {
+		add("kind", EnumMessage(c.Kind))
 	}
-	if !oneOf(string(c.Media), "voice", "ivr", "sms", "email", "fax") {
-		add("media", "must be voice, ivr, sms, email or fax")
+	if !OneOf(c.Media) {
+		add("media", EnumMessage(c.Media))
 	}
-	if !oneOf(string(c.DialMode), "preview", "progressive", "predictive", "broadcast") {
-		add("dial_mode", "must be preview, progressive, predictive or broadcast")
+	if !OneOf(c.DialMode) {
+		add("dial_mode", EnumMessage(c.DialMode))
 	}
 	if c.Media == MediaIVR && c.DialMode != DialBroadcast {
 		add("dial_mode", "an ivr campaign dials in broadcast mode")
@@ -127,6 +132,7 @@ func (c *Campaign) Validate() error {
 			add(fmt.Sprintf("caller_ids[%d]", i), "must be 3-20 digits, optionally with a leading +")
 		}
 	}
+	validateSensitive(c.SensitiveAttributes, add)
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}
 	}
@@ -146,21 +152,13 @@ func callerIDOK(s string) bool {
 	return true
 }
 
-func oneOf(v string, options ...string) bool {
-	for _, o := range options {
-		if v == o {
-			return true
-		}
-	}
-	return false
-}
-
 func (c *Campaign) encode() {
 	if c.CallerIDs == nil {
 		c.CallerIDs = []string{}
 	}
 	b, _ := json.Marshal(c.CallerIDs)
 	c.CallerIDsJSON = string(b)
+	c.encodeSensitive()
 }
 
 func (c *Campaign) decode() {
@@ -168,6 +166,7 @@ func (c *Campaign) decode() {
 	if c.CallerIDsJSON != "" {
 		_ = json.Unmarshal([]byte(c.CallerIDsJSON), &c.CallerIDs)
 	}
+	c.decodeSensitive()
 }
 
 // checkRefs verifies that referenced rows exist, naming the field when not.
@@ -300,7 +299,7 @@ func (s *Store) ListCampaigns(ctx context.Context, f CampaignFilter) ([]Campaign
 		q = q.Where("media = ?", f.Media)
 	}
 	if f.Q != "" {
-		q = q.Where("name LIKE ?", "%"+escapeLike(f.Q)+"%")
+		q = q.Where("name LIKE ?"+likeEscape, "%"+likeText(f.Q)+"%")
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

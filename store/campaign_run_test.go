@@ -238,7 +238,7 @@ func TestPauseStopsTheNextDial(t *testing.T) {
 		}
 		// A blacklist entry blocks the claimed contact meanwhile: releasing it
 		// keeps it blocked and frees the claim.
-		_, err = s.AddDNC(d.ctx, &store.DNCEntry{Kind: store.DNCPhone, Value: cls[1].Contact.Phone, Source: store.DNCManual})
+		_, err = s.AddDNC(d.ctx, &store.DNCEntry{Kind: store.DNCPhone, Value: cls[1].Contact.Phone, Source: store.DNCManual}, store.DNCRefuse)
 		must(t, err)
 		must(t, s.ReleaseClaim(d.ctx, d.rules, d.lease.Token, &cls[1], store.ReasonOutsideHours, d.now))
 		if c := d.contact(cls[1].Contact.ID); c.Status != store.ContactBlocked || c.ClaimToken != "" || c.NextAttemptAt != nil {

@@ -32,7 +32,7 @@ func byPhone(t *testing.T, d *dialer) map[int]int64 {
 func closedWindowNow(now time.Time, customerType string) []store.CalendarWindow {
 	loc, _ := time.LoadLocation("Asia/Shanghai")
 	h := (now.In(loc).Hour() + 3) % 23
-	w := func(kind string) store.CalendarWindow {
+	w := func(kind store.DayKind) store.CalendarWindow {
 		return store.CalendarWindow{DayKind: kind, CustomerType: customerType, Start: fmt.Sprintf("%02d:00", h), End: fmt.Sprintf("%02d:00", h+1)}
 	}
 	return []store.CalendarWindow{w("workday"), w("weekend"), w("holiday")}

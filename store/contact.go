@@ -120,7 +120,7 @@ type ContactFilter struct {
 	Statuses     []ContactStatus
 	OwnerAgentID int64
 	Unassigned   bool
-	Q            string // name, phone or ID number prefix
+	Search       Search // name, phone or ID number (see Search for the rules)
 	Page         Page
 }
 
@@ -136,10 +136,7 @@ func (s *Store) ListContacts(ctx context.Context, f ContactFilter) ([]Contact, i
 	if f.Unassigned {
 		q = q.Where("owner_agent_id IS NULL")
 	}
-	if f.Q != "" {
-		like := escapeLike(f.Q) + "%"
-		q = q.Where("name LIKE ? OR phone LIKE ? OR phone LIKE ? OR id_number LIKE ?", like, like, "+86"+like, like)
-	}
+	q = f.Search.where(q, "name", "phone", "alt_phone", "id_number")
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
 		return nil, 0, fmt.Errorf("store: count contacts: %w", err)

@@ -140,8 +140,11 @@ func (r *DialRules) order() []string {
 	if r.Strategy != nil && len(r.Strategy.PhoneOrder) > 0 {
 		return r.Strategy.PhoneOrder
 	}
-	return phoneFields
+	return defaultPhoneOrder
 }
+
+// defaultPhoneOrder is the order without a strategy.
+var defaultPhoneOrder = []string{string(PhonePrimary), string(PhoneAlt)}
 
 // dialablePhones are the contact's numbers in the strategy's order that are
 // present and not known to be invalid, disconnected or wrong.

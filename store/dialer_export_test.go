@@ -18,11 +18,6 @@ func (s *Store) RawForTest(ctx context.Context, out any, sql string, args ...any
 	return s.conn(ctx).Raw(sql, args...).Scan(out).Error
 }
 
-// ExecForTest runs a statement.
-func (s *Store) ExecForTest(ctx context.Context, sql string, args ...any) error {
-	return s.conn(ctx).Exec(sql, args...).Error
-}
-
 // ClaimSQLForTest is the candidate query ClaimBatch runs, with its values.
 func (s *Store) ClaimSQLForTest(r *DialRules, leaseToken int64, n int, now time.Time) string {
 	return s.db.ToSQL(func(tx *gorm.DB) *gorm.DB {

@@ -37,7 +37,20 @@ type FieldError struct {
 	// Warning marks a problem that did not reject the row (a bad second
 	// number was dropped, say), so the user knows what to fix.
 	Warning bool `json:"warning,omitempty"`
+	// DuplicateOf is set on a row skipped as a duplicate: what it repeats.
+	DuplicateOf DuplicateOf `json:"duplicate_of,omitzero"`
 }
+
+// DuplicateOf names what a duplicate row repeats: an earlier row of the same
+// file or request, a contact already in the campaign, or a blacklist entry.
+type DuplicateOf struct {
+	Row        int   `json:"row,omitempty"`
+	ContactID  int64 `json:"contact_id,omitempty"`
+	DNCEntryID int64 `json:"dnc_entry_id,omitempty"`
+}
+
+// IsDuplicate tells whether the error reports a duplicate row.
+func (e FieldError) IsDuplicate() bool { return e.DuplicateOf != DuplicateOf{} }
 
 // ValidationError carries one or more field errors; it wraps ErrInvalid.
 type ValidationError struct{ Fields []FieldError }

@@ -6,6 +6,19 @@ import (
 	"time"
 )
 
+// ExportFormat is the file type of an export.
+type ExportFormat string
+
+// Export formats (ExportFormats).
+const (
+	ExportXLSX ExportFormat = "xlsx"
+	ExportCSV  ExportFormat = "csv"
+)
+
+// ExportStatus chooses contacts to export: a class of ExportClass or one
+// contact status.
+type ExportStatus string
+
 // ExportTemplate is a saved choice of fields, headers and statuses (R3).
 type ExportTemplate struct {
 	ID        int64     `gorm:"primaryKey" json:"id"`

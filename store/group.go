@@ -35,10 +35,9 @@ func (g *Group) Validate() error {
 	if g.Name == "" || len(g.Name) > 128 {
 		errs = append(errs, FieldError{Field: "name", Message: "is required (at most 128 bytes)"})
 	}
-	switch g.Kind {
-	case GroupAgent, GroupExpert, GroupIVR:
-	default:
-		errs = append(errs, FieldError{Field: "kind", Message: "must be agent, expert or ivr"})
+	errs = checkNames(errs, [2]string{"name", g.Name})
+	if !OneOf(g.Kind) {
+		errs = append(errs, EnumError("kind", g.Kind))
 	}
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}

@@ -17,22 +17,23 @@ type Holiday struct {
 	ID        int64     `gorm:"primaryKey" json:"id"`
 	Date      string    `gorm:"type:varchar(10);uniqueIndex;not null" json:"date"` // YYYY-MM-DD
 	Name      string    `gorm:"type:varchar(64);not null" json:"name"`
-	Kind      string    `gorm:"type:varchar(16);not null" json:"kind"` // holiday or workday
+	Kind      DateKind  `gorm:"type:varchar(16);not null" json:"kind"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 // Validate checks a holiday's fields.
 func (h *Holiday) Validate() error {
 	var errs []FieldError
-	h.Date, h.Name, h.Kind = strings.TrimSpace(h.Date), strings.TrimSpace(h.Name), strings.TrimSpace(h.Kind)
+	h.Date, h.Name, h.Kind = strings.TrimSpace(h.Date), strings.TrimSpace(h.Name), DateKind(strings.TrimSpace(string(h.Kind)))
 	if !validDate(h.Date) {
 		errs = append(errs, FieldError{Field: "date", Message: "must be a date YYYY-MM-DD"})
 	}
 	if h.Name == "" || len(h.Name) > 64 {
 		errs = append(errs, FieldError{Field: "name", Message: "is required (at most 64 bytes)"})
 	}
-	if h.Kind != DayHoliday && h.Kind != DayWorkday {
-		errs = append(errs, FieldError{Field: "kind", Message: "must be holiday or workday"})
+	errs = checkNames(errs, [2]string{"name", h.Name})
+	if !OneOf(h.Kind) {
+		errs = append(errs, EnumError("kind", h.Kind))
 	}
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}

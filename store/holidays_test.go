@@ -27,7 +27,7 @@ func TestHolidaySeedAndEdit(t *testing.T) {
 		if total != int64(len(hs)) || len(hs) < 30 {
 			t.Fatalf("2026 has %d (total %d) official days, want 30+", len(hs), total)
 		}
-		for date, kind := range map[string]string{"2026-01-01": "holiday", "2026-02-17": "holiday", "2026-02-14": "workday",
+		for date, kind := range map[string]store.DateKind{"2026-01-01": "holiday", "2026-02-17": "holiday", "2026-02-14": "workday",
 			"2026-10-01": "holiday", "2026-10-07": "holiday", "2026-09-20": "workday", "2026-10-10": "workday"} {
 			if h := byDate[date]; h.Kind != kind || h.Name == "" {
 				t.Errorf("seed %s = %+v, want kind %s", date, h, kind)

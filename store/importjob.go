@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -51,13 +53,21 @@ type ImportJob struct {
 	Message     string       `gorm:"type:varchar(1024)" json:"message,omitempty"`
 	DuplicateOf *int64       `json:"duplicate_of,omitempty"` // an earlier job with the same file
 	Cancel      bool         `gorm:"column:cancel_requested" json:"cancel_requested"`
-	CreatedBy   int64        `json:"created_by"`
-	CreatedAt   time.Time    `json:"created_at"`
-	StartedAt   *time.Time   `json:"started_at,omitempty"`
-	FinishedAt  *time.Time   `json:"finished_at,omitempty"`
+	// Owner is the process running (or queueing) the job, HeartbeatAt its
+	// last sign of life: a job whose owner went silent is marked failed.
+	Owner       string     `gorm:"type:varchar(96)" json:"-"`
+	HeartbeatAt *time.Time `json:"heartbeat_at,omitempty"`
+	// FilePath is the kept upload while the job may still be resumed.
+	FilePath   string     `gorm:"type:varchar(1024)" json:"-"`
+	Resumable  bool       `gorm:"-" json:"resumable"`
+	CreatedBy  int64      `json:"created_by"`
+	CreatedAt  time.Time  `json:"created_at"`
+	StartedAt  *time.Time `json:"started_at,omitempty"`
+	FinishedAt *time.Time `json:"finished_at,omitempty"`
 }
 
 func (j *ImportJob) decode() {
+	j.Resumable = j.Status == ImportFailed && j.FilePath != ""
 	j.Errors = []FieldError{}
 	if j.ErrorsJSON != "" {
 		_ = json.Unmarshal([]byte(j.ErrorsJSON), &j.Errors)
@@ -68,6 +78,12 @@ func (j *ImportJob) decode() {
 // campaign had the same file hash, DuplicateOf points at it.
 func (s *Store) CreateImportJob(ctx context.Context, j *ImportJob) error {
 	j.Status = ImportQueued
+	// Names come from clients and file systems: fit them to their columns
+	// rather than fail (MariaDB refuses an over-long value).
+	j.Filename, j.Sheet = clip(j.Filename, 255), clip(j.Sheet, 128)
+	j.Format, j.Encoding, j.Source = clip(j.Format, 16), clip(j.Encoding, 16), clip(j.Source, 16)
+	now := s.now()
+	j.Owner, j.HeartbeatAt = s.instance, &now
 	if j.SHA256 != "" {
 		var prev ImportJob
 		err := s.conn(ctx).Where("campaign_id = ? AND sha256 = ? AND status IN ?", j.CampaignID, j.SHA256,
@@ -102,15 +118,16 @@ func (s *Store) ListImportJobs(ctx context.Context, campaignID int64, p Page) ([
 	var out []ImportJob
 	err := p.apply(q).Omit("errors").Order("id DESC").Find(&out).Error
 	for i := range out {
-		out[i].Errors = []FieldError{}
+		out[i].decode()
 	}
 	return out, total, err
 }
 
-// StartImportJob marks a job running.
+// StartImportJob marks a job running, owned by this process.
 func (s *Store) StartImportJob(ctx context.Context, id int64) error {
 	now := s.now()
-	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(map[string]any{"status": ImportRunning, "started_at": now}).Error
+	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(map[string]any{"status": ImportRunning, "started_at": now,
+		"owner": s.instance, "heartbeat_at": now}).Error
 }
 
 // RequestImportCancel asks a running job to stop after its current batch.
@@ -140,14 +157,28 @@ func (s *Store) FinishImportJob(ctx context.Context, id int64, status ImportStat
 	}
 	b, _ := json.Marshal(errs)
 	now := s.now()
-	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(map[string]any{
-		"status": status, "message": truncate(msg, 1024), "errors": string(b), "finished_at": now,
-	}).Error
+	set := map[string]any{"status": status, "message": clip(msg, 1024), "errors": string(b), "finished_at": now}
+	if status != ImportFailed {
+		set["file_path"] = "" // only a failed job keeps its file, to be resumed
+	}
+	return s.conn(ctx).Model(&ImportJob{}).Where("id = ?", id).Updates(set).Error
 }
 
 // BatchResult tells what happened to each contact of a batch.
 type BatchResult struct {
 	Imported, Duplicates, Blocked int64
+	// Duplicate lists the contacts of the batch not stored because their
+	// first phone was taken, in batch order (the repeats the caller dropped
+	// itself are not in it).
+	Duplicate []BatchDuplicate
+}
+
+// BatchDuplicate is a contact of a batch whose first phone the campaign
+// already had (ContactID) or an earlier contact of the batch had (OfIndex).
+type BatchDuplicate struct {
+	Index     int   // the contact's position in the batch
+	ContactID int64 // the contact already holding the phone; 0 for a repeat within the batch
+	OfIndex   int   // the earlier contact of the batch it repeats; -1 when none
 }
 
 // ImportBatch stores one batch of validated contacts of a job in one
@@ -158,9 +189,16 @@ type BatchResult struct {
 // number are stored in the blocked group. dupInFile counts duplicates the
 // caller already dropped (repeats within the same file).
 func (s *Store) ImportBatch(ctx context.Context, jobID, campaignID int64, batch []Contact, rejected, dupInFile int64) (BatchResult, error) {
+	return s.ImportBatchRows(ctx, jobID, campaignID, RowRange{}, batch, rejected, dupInFile)
+}
+
+// ImportBatchRows is ImportBatch that also records, in the same
+// transaction, which file rows the batch covered, so a resumed job skips
+// exactly the rows already committed.
+func (s *Store) ImportBatchRows(ctx context.Context, jobID, campaignID int64, rows RowRange, batch []Contact, rejected, dupInFile int64) (BatchResult, error) {
 	r := BatchResult{Duplicates: dupInFile}
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		fresh, err := s.dropExisting(tx, campaignID, batch, &r)
+		fresh, at, err := s.dropExisting(tx, campaignID, batch, &r)
 		if err != nil {
 			return err
 		}
@@ -175,56 +213,124 @@ func (s *Store) ImportBatch(ctx context.Context, jobID, campaignID int64, batch 
 			if err != nil {
 				return err
 			}
-			// A concurrent import may have taken a phone meanwhile.
-			lost := int64(len(fresh)) - inserted
-			r.Duplicates += lost
+			if lost := int64(len(fresh)) - inserted; lost > 0 {
+				// A concurrent import took some phones meanwhile.
+				if err := s.findTaken(tx, campaignID, jobID, fresh, at, &r); err != nil {
+					return err
+				}
+				r.Duplicates += lost
+			}
 			r.Imported = inserted - r.Blocked
 			if r.Imported < 0 {
 				r.Blocked += r.Imported
 				r.Imported = 0
 			}
 		}
+		if rows.Last > 0 {
+			if err := tx.Create(&ImportBatchMark{JobID: jobID, FirstRow: rows.First, LastRow: rows.Last}).Error; err != nil {
+				return fmt.Errorf("store: mark batch: %w", err)
+			}
+		}
 		return tx.Model(&ImportJob{}).Where("id = ?", jobID).Updates(map[string]any{
-			"total":      gorm.Expr("total + ?", int64(len(batch))+rejected+dupInFile),
-			"imported":   gorm.Expr("imported + ?", r.Imported),
-			"duplicates": gorm.Expr("duplicates + ?", r.Duplicates),
-			"blocked":    gorm.Expr("blocked + ?", r.Blocked),
-			"rejected":   gorm.Expr("rejected + ?", rejected),
-			"batches":    gorm.Expr("batches + 1"),
+			"heartbeat_at": s.now(),
+			"total":        gorm.Expr("total + ?", int64(len(batch))+rejected+dupInFile),
+			"imported":     gorm.Expr("imported + ?", r.Imported),
+			"duplicates":   gorm.Expr("duplicates + ?", r.Duplicates),
+			"blocked":      gorm.Expr("blocked + ?", r.Blocked),
+			"rejected":     gorm.Expr("rejected + ?", rejected),
+			"batches":      gorm.Expr("batches + 1"),
 		}).Error
 	})
+	slices.SortFunc(r.Duplicate, func(a, b BatchDuplicate) int { return a.Index - b.Index })
 	return r, err
 }
 
+// ContactIDsByPhone maps those of the given first phones that a campaign
+// already holds to the contacts holding them.
+func (s *Store) ContactIDsByPhone(ctx context.Context, campaignID int64, phones []string) (map[string]int64, error) {
+	return contactIDsByPhone(s.conn(ctx), campaignID, phones)
+}
+
+func contactIDsByPhone(db *gorm.DB, campaignID int64, phones []string) (map[string]int64, error) {
+	var have []struct {
+		ID    int64
+		Phone string
+	}
+	if err := db.Model(&Contact{}).Select("id, phone").Where("campaign_id = ? AND phone IN ?", campaignID, phones).Scan(&have).Error; err != nil {
+		return nil, fmt.Errorf("store: find existing phones: %w", err)
+	}
+	out := make(map[string]int64, len(have))
+	for _, h := range have {
+		out[h.Phone] = h.ID
+	}
+	return out, nil
+}
+
 // dropExisting removes from the batch the contacts whose phone the campaign
-// already has, counting them as duplicates.
-func (s *Store) dropExisting(tx *gorm.DB, campaignID int64, batch []Contact, r *BatchResult) ([]Contact, error) {
+// (or an earlier contact of the batch) already has, counting and listing
+// them as duplicates. at maps each fresh contact to its index in the batch.
+func (s *Store) dropExisting(tx *gorm.DB, campaignID int64, batch []Contact, r *BatchResult) (fresh []Contact, at []int, err error) {
 	phones := make([]string, len(batch))
 	for i, c := range batch {
 		phones[i] = c.Phone
 	}
-	var have []string
-	if err := tx.Model(&Contact{}).Where("campaign_id = ? AND phone IN ?", campaignID, phones).Pluck("phone", &have).Error; err != nil {
-		return nil, fmt.Errorf("store: find existing phones: %w", err)
+	exists, err := contactIDsByPhone(tx, campaignID, phones)
+	if err != nil {
+		return nil, nil, err
 	}
-	exists := make(map[string]bool, len(have))
-	for _, p := range have {
-		exists[p] = true
-	}
-	fresh := make([]Contact, 0, len(batch))
+	first := make(map[string]int, len(batch))
+	fresh = make([]Contact, 0, len(batch))
+	at = make([]int, 0, len(batch))
 	for i := range batch {
-		if exists[batch[i].Phone] {
+		p := batch[i].Phone
+		if id, ok := exists[p]; ok {
 			r.Duplicates++
+			r.Duplicate = append(r.Duplicate, BatchDuplicate{Index: i, ContactID: id, OfIndex: -1})
 			continue
 		}
+		if j, ok := first[p]; ok {
+			r.Duplicates++
+			r.Duplicate = append(r.Duplicate, BatchDuplicate{Index: i, OfIndex: j})
+			continue
+		}
+		first[p] = i
 		batch[i].CampaignID = campaignID
 		if batch[i].Status == "" {
 			batch[i].Status = ContactPending
 		}
 		batch[i].encode()
 		fresh = append(fresh, batch[i])
+		at = append(at, i)
 	}
-	return fresh, nil
+	return fresh, at, nil
+}
+
+// findTaken lists the fresh contacts a concurrent import stored first: their
+// phone now belongs to a contact of another job.
+func (s *Store) findTaken(tx *gorm.DB, campaignID, jobID int64, fresh []Contact, at []int, r *BatchResult) error {
+	phones := make([]string, len(fresh))
+	for i, c := range fresh {
+		phones[i] = c.Phone
+	}
+	var taken []struct {
+		ID    int64
+		Phone string
+	}
+	err := tx.Model(&Contact{}).Select("id, phone").
+		Where("campaign_id = ? AND phone IN ? AND (import_job_id IS NULL OR import_job_id <> ?)", campaignID, phones, jobID).Scan(&taken).Error
+	if err != nil {
+		return fmt.Errorf("store: find phones taken meanwhile: %w", err)
+	}
+	byPhone := make(map[string]int64, len(taken))
+	for _, t := range taken {
+		byPhone[t.Phone] = t.ID
+	}
+	for i, c := range fresh {
+		if id, ok := byPhone[c.Phone]; ok {
+			r.Duplicate = append(r.Duplicate, BatchDuplicate{Index: at[i], ContactID: id, OfIndex: -1})
+		}
+	}
+	return nil
 }
 
 // markBlocked puts contacts with a blacklisted phone or ID into the blocked group.
@@ -352,4 +458,16 @@ func (s *Store) insertContacts(tx *gorm.DB, rows []Contact) (int64, error) {
 		inserted += res.RowsAffected
 	}
 	return inserted, nil
+}
+
+// clip shortens s to at most n bytes without splitting a character (a cut
+// UTF-8 sequence is refused by MariaDB).
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }

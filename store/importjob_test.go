@@ -49,3 +49,31 @@ func TestImportBatchKeepsValuesExactly(t *testing.T) {
 		}
 	})
 }
+
+// TestImportBatchNamesWhatADuplicateRepeats: a duplicate names the contact
+// already holding its phone, or the earlier contact of the batch.
+func TestImportBatchNamesWhatADuplicateRepeats(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		camp := newTestCampaign(t, s, "重复")
+		held := importContacts(t, s, camp.ID, store.Contact{Name: "张伟", Phone: "+8613800138000"})[0]
+		job := &store.ImportJob{CampaignID: camp.ID, Source: "api"}
+		if err := s.CreateImportJob(ctx, job); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.ImportBatch(ctx, job.ID, camp.ID, []store.Contact{
+			{Name: "李娜", Phone: "+8613900139000"}, {Name: "张伟", Phone: "+8613800138000"}, {Name: "李娜2", Phone: "+8613900139000"},
+		}, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []store.BatchDuplicate{{Index: 1, ContactID: held.ID, OfIndex: -1}, {Index: 2, OfIndex: 0}}
+		if r.Imported != 1 || r.Duplicates != 2 || len(r.Duplicate) != 2 || r.Duplicate[0] != want[0] || r.Duplicate[1] != want[1] {
+			t.Fatalf("result %+v, want duplicates %+v", r, want)
+		}
+		ids, err := s.ContactIDsByPhone(ctx, camp.ID, []string{"+8613800138000", "+8613700137000"})
+		if err != nil || len(ids) != 1 || ids["+8613800138000"] != held.ID {
+			t.Fatalf("ContactIDsByPhone = %v, %v", ids, err)
+		}
+	})
+}

@@ -202,7 +202,8 @@ func (s *Store) fenced(ctx context.Context, campaignID, token int64, live time.T
 }
 
 // retryDeadlock runs a transaction again when InnoDB chose it as a deadlock
-// victim (it was rolled back whole, so running it again is safe).
+// victim, or when a value it blacklists was listed concurrently (it was
+// rolled back whole, so running it again is safe).
 func (s *Store) retryDeadlock(tx func() error) error {
 	var err error
 	for try := 0; try < 4; try++ {
@@ -214,6 +215,9 @@ func (s *Store) retryDeadlock(tx func() error) error {
 }
 
 func isDeadlock(err error) bool {
+	if errors.Is(err, errDNCRaced) { // a blacklist value listed concurrently: judge again
+		return true
+	}
 	if err == nil || errors.Is(err, ErrLeaseLost) {
 		return false
 	}

@@ -12,7 +12,7 @@ import (
 // columns and indexes, never drops, so it is safe on every start.
 func models() []any {
 	return []any{&User{}, &Group{}, &Session{}, &AuditEntry{}, &Campaign{}, &Contact{}, &DNCEntry{}, &ImportJob{}, &ExportTemplate{}, &ImportCursor{}, &MappingTemplate{}, &Attempt{},
-		&Calendar{}, &Holiday{}, &Strategy{},
+		&Calendar{}, &Holiday{}, &Strategy{}, &ImportBatchMark{}, &LoginThrottle{}, &DNCReason{},
 		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{}}
 }
 
@@ -29,6 +29,7 @@ type migration struct {
 var migrations = []migration{
 	{1, "baseline", func(tx *gorm.DB) error { return nil }},
 	{2, "seed_cn_holidays", seedHolidays},
+	{3, "lowercase_usernames", lowercaseUsernames},
 }
 
 // SchemaMigration records an applied versioned migration.

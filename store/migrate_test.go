@@ -46,7 +46,7 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if len(hs) == 0 {
 		t.Fatal("the upgrade did not seed the holidays")
 	}
-	if _, err := s.Authenticate(ctx, "admin", "Old-Boss-Pass-1"); err != nil {
+	if _, err := s.Authenticate(ctx, "admin", "Old-Boss-Pass-1", "127.0.0.1"); err != nil {
 		t.Fatalf("data lost in the upgrade: %v", err)
 	}
 }

@@ -6,40 +6,27 @@ package store
 // answer. The store does not import controller: the runner converts.
 type ResultClass string
 
-// Result classes. Busy to abandoned are the classes a strategy may give a
-// retry interval (RetryClasses).
+// Result classes beyond the six a strategy may give a retry interval
+// (ResultBusy … ResultAbandoned, untyped in strategy.go so they serve as both
+// RetryClass and ResultClass).
 const (
-	ResultBusy           ResultClass = "busy"
-	ResultNoAnswer       ResultClass = "no_answer"
-	ResultRejected       ResultClass = "rejected"
-	ResultNetworkFailure ResultClass = "network_failure"
-	ResultMachine        ResultClass = "machine"
-	ResultAbandoned      ResultClass = "abandoned"      // a person answered and no agent came within 2 s
-	ResultInvalidNumber  ResultClass = "invalid_number" // unallocated, bad format, number changed
-	ResultCancelled      ResultClass = "cancelled"      // we gave up (ring timeout, stop) before an answer
-	ResultAnswered       ResultClass = "answered"       // answered; nothing more known (e.g. IVR broadcast played)
-	ResultHuman          ResultClass = "human"          // a person answered and talked to an agent
-	ResultSuccess        ResultClass = "success"        // the business goal was reached
-	ResultLost           ResultClass = "lost"           // the runner died during the call; outcome unknown
+	ResultInvalidNumber ResultClass = "invalid_number" // unallocated, bad format, number changed
+	ResultCancelled     ResultClass = "cancelled"      // we gave up (ring timeout, stop) before an answer
+	ResultAnswered      ResultClass = "answered"       // answered; nothing more known (e.g. IVR broadcast played)
+	ResultHuman         ResultClass = "human"          // a person answered and talked to an agent
+	ResultSuccess       ResultClass = "success"        // the business goal was reached
+	ResultLost          ResultClass = "lost"           // the runner died during the call; outcome unknown
 )
 
-// RetryClasses lists the result classes RetryIntervals may name.
-var RetryClasses = []string{string(ResultBusy), string(ResultNoAnswer), string(ResultRejected),
-	string(ResultNetworkFailure), string(ResultMachine), string(ResultAbandoned)}
-
-// resultClasses are the values FinishAttempt accepts.
-var resultClasses = []ResultClass{ResultBusy, ResultNoAnswer, ResultRejected, ResultNetworkFailure, ResultMachine,
+// ResultClasses are the values FinishAttempt accepts.
+var ResultClasses = []ResultClass{ResultBusy, ResultNoAnswer, ResultRejected, ResultNetworkFailure, ResultMachine,
 	ResultAbandoned, ResultInvalidNumber, ResultCancelled, ResultAnswered, ResultHuman, ResultSuccess}
 
+// EnumValues lists the result classes FinishAttempt accepts.
+func (ResultClass) EnumValues() []string { return enumStrings(ResultClasses) }
+
 // Valid reports whether r is a class FinishAttempt accepts.
-func (r ResultClass) Valid() bool {
-	for _, c := range resultClasses {
-		if c == r {
-			return true
-		}
-	}
-	return false
-}
+func (r ResultClass) Valid() bool { return OneOf(r) }
 
 // Reached reports whether the class means the customer was reached, so the
 // contact is done unless the agent asks for another call.
@@ -65,16 +52,16 @@ const (
 	NumberWrong        NumberStatus = "wrong"        // answered by someone who is not the customer
 )
 
+// NumberStatuses are the statuses a finish may set ("" leaves it to the class).
+var NumberStatuses = []NumberStatus{NumberValid, NumberInvalid, NumberDisconnected, NumberWrong}
+
+// EnumValues lists the number statuses.
+func (NumberStatus) EnumValues() []string { return enumStrings(NumberStatuses) }
+
 // Dialable reports whether a number in this status may be dialed.
 func (n NumberStatus) Dialable() bool { return n == NumberUnknown || n == NumberValid }
 
-func validNumberStatus(n NumberStatus) bool {
-	switch n {
-	case NumberUnknown, NumberValid, NumberInvalid, NumberDisconnected, NumberWrong:
-		return true
-	}
-	return false
-}
+func validNumberStatus(n NumberStatus) bool { return n == NumberUnknown || OneOf(n) }
 
 // numberStatusOf is what a result says about the number dialed; ok is false
 // when it says nothing (a failure on our side, a cancel).
@@ -100,10 +87,10 @@ const (
 	AMDNotSure AMDVerdict = "notsure"
 )
 
-func validAMD(v AMDVerdict) bool {
-	switch v {
-	case AMDNone, AMDHuman, AMDMachine, AMDNotSure:
-		return true
-	}
-	return false
-}
+// AMDVerdicts are the verdicts a finish may carry ("" when none ran).
+var AMDVerdicts = []AMDVerdict{AMDHuman, AMDMachine, AMDNotSure}
+
+// EnumValues lists the AMD verdicts.
+func (AMDVerdict) EnumValues() []string { return enumStrings(AMDVerdicts) }
+
+func validAMD(v AMDVerdict) bool { return v == AMDNone || OneOf(v) }

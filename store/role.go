@@ -18,13 +18,7 @@ const (
 )
 
 // Valid reports whether r is one of the known roles.
-func (r Role) Valid() bool {
-	switch r {
-	case RoleAdmin, RoleSupervisor, RoleQA, RoleAgent:
-		return true
-	}
-	return false
-}
+func (r Role) Valid() bool { return OneOf(r) }
 
 // Permission is a fine-grained right checked by the API on every route.
 type Permission string
@@ -67,7 +61,7 @@ var rolePermissions = map[Role][]Permission{
 }
 
 // ValidPermission reports whether p is known.
-func ValidPermission(p Permission) bool { return slices.Contains(AllPermissions, p) }
+func ValidPermission(p Permission) bool { return OneOf(p) }
 
 // Permissions returns the user's effective permissions, sorted.
 func (u *User) Permissions() []Permission {

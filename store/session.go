@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
+	"unicode/utf8"
 )
 
 // Session is a signed-in browser or API client. Only the SHA-256 of the token
@@ -97,9 +98,15 @@ func (s *Store) RevokeUserSessions(ctx context.Context, userID int64) error {
 	return s.conn(ctx).Model(&Session{}).Where("user_id = ? AND revoked_at IS NULL", userID).Update("revoked_at", s.now()).Error
 }
 
+// truncate cuts s to at most n bytes without splitting a character, so an
+// oversized value (a 500 KB user agent, say) is stored shortened, never
+// refused by a column limit or stored as invalid UTF-8.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n]
 }

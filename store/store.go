@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"os"
@@ -23,6 +24,13 @@ type Config struct {
 	DSN    string // SQLite file path, or a MySQL DSN
 	Logger *slog.Logger
 	Now    func() time.Time // injected clock; time.Now when nil
+	// Instance names this process in the import jobs it owns; "" makes
+	// host/pid/random (tests set it to play another host).
+	Instance string
+	// Login bounds password guessing; zero fields take DefaultLoginPolicy's.
+	Login LoginPolicy
+	// Hasher compares passwords (bcrypt when nil; tests inject a counter).
+	Hasher PasswordHasher
 }
 
 // Store is the persistence layer.
@@ -31,6 +39,10 @@ type Store struct {
 	driver string
 	now    func() time.Time
 	log    *slog.Logger
+	// instance names this process in the jobs it owns (see ImportJob.Owner).
+	instance string
+	login    LoginPolicy
+	hasher   PasswordHasher
 	// bulkLoad is whether imports may use LOAD DATA LOCAL (MySQL only).
 	bulkLoad atomic.Bool
 }
@@ -46,6 +58,38 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	db, err := openGorm(cfg)
+	if err != nil && cfg.Driver == "mysql" && isUnknownDatabase(err) {
+		if err := createMySQLDatabase(ctx, withMySQLParams(cfg.DSN), cfg.Logger); err != nil {
+			return nil, err
+		}
+		db, err = openGorm(cfg)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if err := configurePool(db, cfg.Driver); err != nil {
+		return nil, err
+	}
+	if err := registerAuditHook(db); err != nil {
+		return nil, err
+	}
+	if cfg.Instance == "" {
+		cfg.Instance = newInstanceID()
+	}
+	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger, instance: cfg.Instance, login: cfg.Login.withDefaults(), hasher: cfg.Hasher}
+	if s.hasher == nil {
+		s.hasher = bcryptHasher{}
+	}
+	s.bulkLoad.Store(true)
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func openGorm(cfg Config) (*gorm.DB, error) {
 	dialector, err := dialect(cfg)
 	if err != nil {
 		return nil, err
@@ -58,16 +102,24 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", cfg.Driver, err)
 	}
-	if err := configurePool(db, cfg.Driver); err != nil {
-		return nil, err
+	return db, nil
+}
+
+// ownerOnly makes the SQLite file (every customer's phone and ID number)
+// readable by its owner only, creating it so; SQLite gives its -wal and
+// -shm files the main file's mode.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("store: database file: %w", err)
 	}
-	s := &Store{db: db, driver: cfg.Driver, now: cfg.Now, log: cfg.Logger}
-	s.bulkLoad.Store(true)
-	if err := s.Migrate(ctx); err != nil {
-		s.Close()
-		return nil, err
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if st, err := os.Stat(p); err == nil && st.Mode().Perm()&0o077 != 0 {
+			_ = os.Chmod(p, 0o600) // best effort: an operator may have chosen otherwise
+		}
 	}
-	return s, nil
+	return nil
 }
 
 func dialect(cfg Config) (gorm.Dialector, error) {
@@ -78,8 +130,11 @@ func dialect(cfg Config) (gorm.Dialector, error) {
 			path = DefaultSQLitePath
 		}
 		if path != ":memory:" && !strings.HasPrefix(path, "file:") {
-			if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 				return nil, fmt.Errorf("store: create database folder: %w", err)
+			}
+			if err := ownerOnly(path); err != nil {
+				return nil, err
 			}
 		}
 		// WAL lets readers run beside the single writer; busy_timeout makes a
@@ -90,7 +145,11 @@ func dialect(cfg Config) (gorm.Dialector, error) {
 		if strings.Contains(path, "?") {
 			dsn = path
 		}
-		return sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn}), nil
+		sqlDB, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("store: open sqlite %s: %w", path, err)
+		}
+		return sqlite.New(sqlite.Config{DriverName: "sqlite", DSN: dsn, Conn: newSQLiteConns(sqlDB, 10*time.Second)}), nil
 	case "mysql":
 		if cfg.DSN == "" {
 			return nil, fmt.Errorf("store: database.dsn is required for the mysql driver")

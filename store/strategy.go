@@ -12,8 +12,28 @@ import (
 	"gorm.io/gorm"
 )
 
-// Phone fields a strategy may order.
-var phoneFields = []string{"phone", "alt_phone"}
+// Result classes a retry interval can be set for; they are the classes of the
+// hangup cause table.
+const (
+	ResultBusy           = "busy"
+	ResultNoAnswer       = "no_answer"
+	ResultRejected       = "rejected"
+	ResultNetworkFailure = "network_failure"
+	ResultMachine        = "machine"
+	ResultAbandoned      = "abandoned"
+)
+
+// RetryClass is a result class a retry interval is set for (RetryClasses).
+type RetryClass string
+
+// PhoneField names one of a contact's phones, in a strategy's phone order.
+type PhoneField string
+
+// Phone fields a strategy may order (PhoneFields).
+const (
+	PhonePrimary PhoneField = "phone"
+	PhoneAlt     PhoneField = "alt_phone"
+)
 
 // maxRetryS bounds any retry interval: a week.
 const maxRetryS = 7 * 24 * 3600
@@ -37,14 +57,17 @@ type Strategy struct {
 	RetryIntervals        map[string]RetryRange `gorm:"serializer:json;type:text" json:"retry_intervals"`
 	BatchSize             int                   `gorm:"not null" json:"batch_size"`
 	BatchIntervalS        int                   `gorm:"not null" json:"batch_interval_s"`
-	MinRingS              int                   `gorm:"not null;default:15" json:"min_ring_s"` // ring at least this long before no_answer
-	CallerIDRotation      CallerIDRotation      `gorm:"type:varchar(16);not null;default:'round_robin'" json:"caller_id_rotation"`
-	CallerIDDailyLimit    int                   `gorm:"not null;default:0" json:"caller_id_daily_limit"` // calls per caller ID per day, 0 = no limit
-	PeriodStart           string                `gorm:"type:varchar(10)" json:"period_start"`            // YYYY-MM-DD, "" = open
-	PeriodEnd             string                `gorm:"type:varchar(10)" json:"period_end"`              // inclusive
+	PeriodStart           string                `gorm:"type:varchar(10)" json:"period_start"` // YYYY-MM-DD, "" = open
+	PeriodEnd             string                `gorm:"type:varchar(10)" json:"period_end"`   // inclusive
 	Version               int                   `gorm:"not null" json:"version"`
 	CreatedAt             time.Time             `json:"created_at"`
 	UpdatedAt             time.Time             `json:"updated_at"`
+
+	// Dialing: ring at least MinRingS before a no-answer; caller IDs take
+	// turns and each makes at most CallerIDDailyLimit calls a day (0: no limit).
+	MinRingS           int              `gorm:"not null;default:15" json:"min_ring_s"`
+	CallerIDRotation   CallerIDRotation `gorm:"type:varchar(16);not null;default:'round_robin'" json:"caller_id_rotation"`
+	CallerIDDailyLimit int              `gorm:"not null;default:0" json:"caller_id_daily_limit"`
 }
 
 // RetryRange is the interval, in seconds, before retrying a number after a
@@ -72,6 +95,7 @@ func (s *Strategy) Validate() error {
 	if s.Name == "" || len(s.Name) > 128 {
 		add("name", "is required (at most 128 bytes)")
 	}
+	errs = checkNames(errs, [2]string{"name", s.Name})
 	if s.CalendarID < 1 {
 		add("calendar_id", "is required")
 	}
@@ -95,12 +119,12 @@ func (s *Strategy) Validate() error {
 
 func (s *Strategy) validatePhoneOrder(add func(field, msg string)) {
 	if len(s.PhoneOrder) == 0 {
-		add("phone_order", "must name at least one of phone, alt_phone")
+		add("phone_order", "must name at least one of: "+strings.Join(PhoneField("").EnumValues(), ", "))
 	}
 	for i, p := range s.PhoneOrder {
 		switch {
-		case !slices.Contains(phoneFields, p):
-			add(fmt.Sprintf("phone_order[%d]", i), "must be phone or alt_phone")
+		case !OneOf(PhoneField(p)):
+			add(fmt.Sprintf("phone_order[%d]", i), EnumMessage(PhoneField(p)))
 		case slices.Index(s.PhoneOrder, p) < i:
 			add(fmt.Sprintf("phone_order[%d]", i), p+" is listed twice")
 		}
@@ -145,8 +169,8 @@ func (s *Strategy) validateRetryIntervals(add func(field, msg string)) {
 	slices.Sort(keys) // stable error order
 	for _, k := range keys {
 		f := "retry_intervals." + k
-		if !slices.Contains(RetryClasses, k) {
-			add(f, "unknown result class; use "+strings.Join(RetryClasses, ", "))
+		if !OneOf(RetryClass(k)) {
+			add(f, EnumMessage(RetryClass(k)))
 			continue
 		}
 		r := s.RetryIntervals[k]
@@ -188,6 +212,12 @@ const (
 	RotateInOrder CallerIDRotation = "in_order"
 )
 
+// CallerIDRotations lists every CallerIDRotation.
+var CallerIDRotations = []CallerIDRotation{RotateRoundRobin, RotateInOrder}
+
+// EnumValues lists the caller-ID rotations.
+func (CallerIDRotation) EnumValues() []string { return enumStrings(CallerIDRotations) }
+
 func (s *Strategy) validateDialing(add func(field, msg string)) {
 	if s.MinRingS < DefaultMinRingS || s.MinRingS > maxRingS {
 		add("min_ring_s", fmt.Sprintf("must be between %d and %d seconds (a call rings at least %d s before it counts as no answer)",
@@ -196,8 +226,8 @@ func (s *Strategy) validateDialing(add func(field, msg string)) {
 	if s.CallerIDRotation == "" {
 		s.CallerIDRotation = RotateRoundRobin
 	}
-	if s.CallerIDRotation != RotateRoundRobin && s.CallerIDRotation != RotateInOrder {
-		add("caller_id_rotation", "must be round_robin or in_order")
+	if !OneOf(s.CallerIDRotation) {
+		add("caller_id_rotation", EnumMessage(s.CallerIDRotation))
 	}
 	if s.CallerIDDailyLimit < 0 || s.CallerIDDailyLimit > 1000000 {
 		add("caller_id_daily_limit", "must be between 0 (no limit) and 1000000 calls per caller ID per day")

@@ -2,14 +2,11 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
 	"time"
-	"unicode"
 
-	"golang.org/x/crypto/bcrypt"
 	"gorm.io/gorm"
 )
 
@@ -27,8 +24,6 @@ type User struct {
 	Email        string     `gorm:"type:varchar(255)" json:"email"`
 	Phone        string     `gorm:"type:varchar(32)" json:"phone"`
 	Disabled     bool       `json:"disabled"`
-	FailedLogins int        `json:"-"`
-	LockedUntil  *time.Time `json:"locked_until,omitempty"`
 	PasswordAt   time.Time  `json:"password_changed_at"`
 	LastLoginAt  *time.Time `json:"last_login_at,omitempty"`
 	Groups       []Group    `gorm:"many2many:user_groups" json:"-"`
@@ -36,85 +31,29 @@ type User struct {
 	UpdatedAt    time.Time  `json:"updated_at"`
 }
 
-// Login lockout policy: after maxFailedLogins wrong passwords in a row the
-// account is locked for lockoutDuration.
-const (
-	maxFailedLogins = 5
-	lockoutDuration = 15 * time.Minute
-	minPasswordLen  = 10
-)
-
-// bcryptCost is a variable so tests can lower it; production keeps the default.
-var bcryptCost = bcrypt.DefaultCost
-
 var (
-	usernameRe  = regexp.MustCompile(`^[A-Za-z0-9_.@-]{2,64}$`)
+	usernameRe  = regexp.MustCompile(`^[a-z0-9_.@-]{2,64}$`)
 	extensionRe = regexp.MustCompile(`^[0-9]{2,10}$`)
 )
 
-// ErrBadCredentials is returned for a wrong username or password (one error
-// for both, so the answer does not tell which usernames exist).
-var ErrBadCredentials = errors.New("bad credentials")
-
-// ErrLocked is returned while an account is locked after failed logins.
-var ErrLocked = errors.New("account locked")
-
-// CheckPassword enforces the password policy: at least 10 characters, three of
-// the four classes (lower, upper, digit, symbol), not containing the username.
-func CheckPassword(username, password string) error {
-	if len([]rune(password)) < minPasswordLen {
-		return Invalid("password", fmt.Sprintf("must have at least %d characters", minPasswordLen))
-	}
-	var lower, upper, digit, other bool
-	for _, r := range password {
-		switch {
-		case unicode.IsLower(r):
-			lower = true
-		case unicode.IsUpper(r):
-			upper = true
-		case unicode.IsDigit(r):
-			digit = true
-		default:
-			other = true
-		}
-	}
-	classes := 0
-	for _, b := range []bool{lower, upper, digit, other} {
-		if b {
-			classes++
-		}
-	}
-	if classes < 3 {
-		return Invalid("password", "must mix at least three of: lower case, upper case, digits, symbols")
-	}
-	if username != "" && strings.Contains(strings.ToLower(password), strings.ToLower(username)) {
-		return Invalid("password", "must not contain the username")
-	}
-	return nil
-}
-
-// SetPassword checks the policy and stores a bcrypt hash.
-func (u *User) SetPassword(password string, now time.Time) error {
-	if err := CheckPassword(u.Username, password); err != nil {
-		return err
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(password), bcryptCost)
-	if err != nil {
-		return fmt.Errorf("store: hash password: %w", err)
-	}
-	u.PasswordHash = string(h)
-	u.PasswordAt = now
-	return nil
-}
+// NormalizeUsername is the one form a username is stored and looked up in:
+// trimmed and lower case, so "ADMIN" and "admin" are the same account on
+// every database (SQLite compares case-sensitively, MariaDB's collation does
+// not).
+func NormalizeUsername(name string) string { return strings.ToLower(strings.TrimSpace(name)) }
 
 // Validate checks the fields a user needs.
 func (u *User) Validate() error {
 	var errs []FieldError
 	if !usernameRe.MatchString(u.Username) {
-		errs = append(errs, FieldError{Field: "username", Message: "2-64 letters, digits or _.@-"})
+		errs = append(errs, FieldError{Field: "username", Message: "2-64 letters, digits or _.@- (stored in lower case)"})
 	}
+	if len([]rune(u.DisplayName)) > 128 {
+		errs = append(errs, FieldError{Field: "display_name", Message: "must be at most 128 characters"})
+	}
+	errs = checkNames(errs, [2]string{"display_name", u.DisplayName})
 	if !u.Role.Valid() {
-		errs = append(errs, FieldError{Field: "role", Message: "must be admin, supervisor, qa or agent"})
+		errs = append(errs, EnumError("role", u.Role))
 	}
 	if u.Extension != nil && !extensionRe.MatchString(*u.Extension) {
 		errs = append(errs, FieldError{Field: "extension", Message: "must be 2-10 digits"})
@@ -124,7 +63,7 @@ func (u *User) Validate() error {
 	}
 	for _, p := range u.ExtraPermissions() {
 		if !ValidPermission(p) {
-			errs = append(errs, FieldError{Field: "permissions", Message: fmt.Sprintf("unknown permission %q", p)})
+			errs = append(errs, EnumError("permissions", p))
 		}
 	}
 	if len(errs) > 0 {
@@ -143,6 +82,7 @@ type UserFilter struct {
 
 // CreateUser stores a new user with the given groups.
 func (s *Store) CreateUser(ctx context.Context, u *User, groupIDs []int64) error {
+	u.Username = NormalizeUsername(u.Username)
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -171,8 +111,16 @@ func setUserGroups(tx *gorm.DB, u *User, groupIDs []int64) error {
 	return nil
 }
 
-// UpdateUser saves changed fields; groupIDs nil leaves groups unchanged.
-func (s *Store) UpdateUser(ctx context.Context, u *User, groupIDs []int64) error {
+// UserUpdate says what else changes with a user's fields, in the same
+// transaction (so the change and its audit entry commit together).
+type UserUpdate struct {
+	GroupIDs      []int64 // nil leaves the groups unchanged
+	EndSessions   bool    // a new password or role, or disabling, ends the user's sessions
+	ClearLockouts bool    // a password reset lifts sign-in lockouts
+}
+
+// UpdateUser saves changed fields and what up asks for.
+func (s *Store) UpdateUser(ctx context.Context, u *User, up UserUpdate) error {
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -180,10 +128,21 @@ func (s *Store) UpdateUser(ctx context.Context, u *User, groupIDs []int64) error
 		if err := tx.Omit("Groups", "CreatedAt").Save(u).Error; err != nil {
 			return fmt.Errorf("store: update user %d: %w", u.ID, translate(err))
 		}
-		if groupIDs == nil {
+		if up.EndSessions {
+			err := tx.Model(&Session{}).Where("user_id = ? AND revoked_at IS NULL", u.ID).Update("revoked_at", s.now()).Error
+			if err != nil {
+				return fmt.Errorf("store: end sessions of user %d: %w", u.ID, err)
+			}
+		}
+		if up.ClearLockouts {
+			if err := clearLockouts(tx, u.ID); err != nil {
+				return err
+			}
+		}
+		if up.GroupIDs == nil {
 			return nil
 		}
-		return setUserGroups(tx, u, groupIDs)
+		return setUserGroups(tx, u, up.GroupIDs)
 	})
 }
 
@@ -198,6 +157,7 @@ func (s *Store) GetUser(ctx context.Context, id int64) (*User, error) {
 
 // UserByUsername loads a user by name.
 func (s *Store) UserByUsername(ctx context.Context, name string) (*User, error) {
+	name = NormalizeUsername(name)
 	var u User
 	if err := s.conn(ctx).Where("username = ?", name).First(&u).Error; err != nil {
 		return nil, fmt.Errorf("store: user %q: %w", name, translate(err))
@@ -224,8 +184,8 @@ func (s *Store) ListUsers(ctx context.Context, f UserFilter) ([]User, int64, err
 		q = q.Where("id IN (?)", s.conn(ctx).Table("user_groups").Select("user_id").Where("group_id = ?", f.GroupID))
 	}
 	if f.Q != "" {
-		like := "%" + escapeLike(f.Q) + "%"
-		q = q.Where("username LIKE ? OR display_name LIKE ?", like, like)
+		like := "%" + likeText(f.Q) + "%"
+		q = q.Where("username LIKE ?"+likeEscape+" OR display_name LIKE ?"+likeEscape, like, like)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {
@@ -267,58 +227,6 @@ func (s *Store) DeleteUser(ctx context.Context, id int64) error {
 	})
 }
 
-// Authenticate checks a username and password, applying the lockout policy.
-func (s *Store) Authenticate(ctx context.Context, username, password string) (*User, error) {
-	u, err := s.UserByUsername(ctx, username)
-	if errors.Is(err, ErrNotFound) {
-		// Spend the same time as a real check so timing does not reveal names.
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
-		return nil, ErrBadCredentials
-	}
-	if err != nil {
-		return nil, err
-	}
-	now := s.now()
-	if u.LockedUntil != nil && now.Before(*u.LockedUntil) {
-		return u, ErrLocked
-	}
-	if u.Disabled {
-		return u, ErrBadCredentials
-	}
-	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(password)) != nil {
-		return u, s.loginFailed(ctx, u, now)
-	}
-	err = s.conn(ctx).Model(u).Updates(map[string]any{"failed_logins": 0, "locked_until": nil, "last_login_at": now}).Error
-	if err != nil {
-		return nil, fmt.Errorf("store: record login of %d: %w", u.ID, err)
-	}
-	return u, nil
-}
-
-func (s *Store) loginFailed(ctx context.Context, u *User, now time.Time) error {
-	u.FailedLogins++
-	updates := map[string]any{"failed_logins": u.FailedLogins}
-	locked := u.FailedLogins >= maxFailedLogins
-	if locked {
-		until := now.Add(lockoutDuration)
-		updates["locked_until"] = until
-		updates["failed_logins"] = 0
-	}
-	if err := s.conn(ctx).Model(u).Updates(updates).Error; err != nil {
-		return fmt.Errorf("store: record failed login: %w", err)
-	}
-	if locked {
-		return ErrLocked
-	}
-	return ErrBadCredentials
-}
-
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not-a-real-password"), bcrypt.DefaultCost)
-
 func escapeLike(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
 }
-
-// UseMinimumHashCostForTests lowers the bcrypt cost so test suites that create
-// many users stay fast. Never called by the product.
-func UseMinimumHashCostForTests() { bcryptCost = bcrypt.MinCost }

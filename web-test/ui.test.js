@@ -6,16 +6,26 @@ const { chromium } = require("playwright-core");
 
 const base = process.env.CC_UI_BASE;
 const password = process.env.CC_UI_ADMIN_PASSWORD;
+// Every wait is for a condition (a selector, a function); patience is only
+// the safety net, long enough that a busy machine never reaches it.
+const patience = 120_000;
 let browser;
 
 before(async () => {
   browser = await chromium.launch({
+    timeout: patience,
     executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
 });
 after(async () => { await browser?.close(); });
+
+async function newPage() {
+  const page = await browser.newPage();
+  page.setDefaultTimeout(patience);
+  return page;
+}
 
 async function signIn(page) {
   await page.goto(base + "/");
@@ -26,7 +36,7 @@ async function signIn(page) {
 }
 
 test("login page is Chinese by default, labelled simulated, and refuses a wrong password", async () => {
-  const page = await browser.newPage();
+  const page = await newPage();
   await page.goto(base + "/");
   assert.equal(await page.locator("html").getAttribute("lang"), "zh-CN");
   await page.waitForSelector("#sim:not([hidden])");
@@ -40,7 +50,7 @@ test("login page is Chinese by default, labelled simulated, and refuses a wrong 
 });
 
 test("admin creates a campaign, imports an Excel file and sees the contacts, in English too", async () => {
-  const page = await browser.newPage();
+  const page = await newPage();
   await signIn(page);
   await page.fill("input[name=name]", "界面测试活动");
   await page.click("form.row button");
@@ -58,7 +68,7 @@ test("admin creates a campaign, imports an Excel file and sees the contacts, in 
 });
 
 test("blacklisting an ID number from the UI blocks the contact", async () => {
-  const page = await browser.newPage();
+  const page = await newPage();
   await signIn(page);
   await page.click("a[href='#dnc']");
   await page.fill("input[name=id_number]", "510104200002290038");
@@ -71,4 +81,25 @@ test("blacklisting an ID number from the UI blocks the contact", async () => {
   await row.waitFor();
   assert.match(await row.textContent(), /黑名单/);
   assert.doesNotMatch(await page.locator("tr", { hasText: "张伟" }).textContent(), /黑名单/);
+});
+
+test("a blocked contact shows the entry that blocks it; re-adding the ID keeps its reason and can add one", async () => {
+  const page = await browser.newPage();
+  await signIn(page);
+  await page.click("text=界面测试活动");
+  const blocked = page.locator("tr", { hasText: "吴刚" }).locator(".blocked-by");
+  await blocked.waitFor();
+  assert.match(await blocked.textContent(), /身份证号码 .*客户要求.*admin/);
+
+  await page.click("a[href='#dnc']");
+  await page.fill("input[name=id_number]", "510104200002290038");
+  await page.fill("input[name=reason]", "重复添加");
+  await page.click("text=添加");
+  const exists = page.locator(".dnc-exists");
+  await exists.waitFor();
+  assert.match(await exists.textContent(), /已在黑名单中.*客户要求/);
+  await page.click("text=追加我的原因");
+  const entry = page.locator("tr", { hasText: "510104200002290038" });
+  await page.waitForFunction(() => document.querySelector("main").textContent.includes("重复添加（"));
+  assert.match(await entry.textContent(), /客户要求.*重复添加/);
 });

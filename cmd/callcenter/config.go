@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bankcc/callcenter/api"
 	"github.com/bankcc/callcenter/dialplan"
+	"github.com/bankcc/callcenter/importer"
 	"github.com/spf13/viper"
 )
 
@@ -26,6 +28,33 @@ type Config struct {
 	Shutdown   ShutdownConfig
 	Import     ImportConfig
 	Data       DataConfig
+	Login      LoginConfig
+	RateLimit  RateLimitConfig
+	Metrics    MetricsConfig
+}
+
+// LoginConfig bounds password guessing per account and source address.
+type LoginConfig struct {
+	MaxFailures int           `mapstructure:"max_failures"`
+	Lockout     time.Duration // first lockout; each further one doubles
+	MaxLockout  time.Duration `mapstructure:"max_lockout"`
+}
+
+// RateLimitConfig: requests per minute per source address and per account.
+type RateLimitConfig struct {
+	Login, Import, Export RateLimit
+}
+
+type RateLimit struct {
+	PerSource  int `mapstructure:"per_source"`
+	PerAccount int `mapstructure:"per_account"`
+}
+
+// MetricsConfig protects /metrics: loopback clients only, unless a token or
+// a separate listener is configured.
+type MetricsConfig struct {
+	Token   string
+	Address string
 }
 
 // DataConfig says where files (uploads, reports, recordings) are kept.
@@ -37,10 +66,19 @@ type DataConfig struct {
 // administrators write this file, so database queries may appear here and
 // nowhere else.
 type ImportConfig struct {
-	MaxBytes  int64 `mapstructure:"max_bytes"`
-	Workers   int
-	Folders   []FolderImport
-	Databases []DatabaseImport
+	MaxBytes int64 `mapstructure:"max_bytes"`
+	Workers  int
+	// MaxHeldBytes bounds what reading one file holds (xlsx shared strings,
+	// docx/doc text), MaxColumns the columns of a row, Previews the uploads
+	// read at once by previews and upload checks.
+	MaxHeldBytes int64 `mapstructure:"max_held_bytes"`
+	MaxColumns   int   `mapstructure:"max_columns"`
+	Previews     int
+	// StaleAfter is how long a job's process may stay silent before its
+	// queued or running imports are marked failed (resumable).
+	StaleAfter time.Duration `mapstructure:"stale_after"`
+	Folders    []FolderImport
+	Databases  []DatabaseImport
 }
 
 // FolderImport is a watched folder.
@@ -85,7 +123,13 @@ type FreeSWITCHConfig struct {
 	XMLCurlCredentials string `mapstructure:"xml_curl_credentials"`
 }
 
-type HTTPConfig struct{ Address string }
+type HTTPConfig struct {
+	Address           string
+	TrustedProxies    []string      `mapstructure:"trusted_proxies"`
+	ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"`
+	BodyTimeout       time.Duration `mapstructure:"body_timeout"`
+	BodyMinRate       int64         `mapstructure:"body_min_rate"`
+}
 
 type AdminConfig struct{ Password string }
 
@@ -113,6 +157,22 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("freeswitch.nodes", []any{})
 	v.SetDefault("freeswitch.xml_curl_credentials", dialplan.DefaultXMLCurlCredentials)
 	v.SetDefault("http.address", ":8080")
+	v.SetDefault("http.trusted_proxies", []string{})
+	v.SetDefault("http.read_header_timeout", "10s")
+	v.SetDefault("http.body_timeout", "30s")
+	v.SetDefault("http.body_min_rate", 64<<10)
+	v.SetDefault("login.max_failures", 5)
+	v.SetDefault("login.lockout", "15m")
+	v.SetDefault("login.max_lockout", "24h")
+	for _, k := range []struct {
+		name            string
+		source, account int
+	}{{"login", 30, 10}, {"import", 30, 20}, {"export", 20, 10}} {
+		v.SetDefault("ratelimit."+k.name+".per_source", k.source)
+		v.SetDefault("ratelimit."+k.name+".per_account", k.account)
+	}
+	v.SetDefault("metrics.token", "")
+	v.SetDefault("metrics.address", "")
 	v.SetDefault("admin.password", "")
 	v.SetDefault("log.level", "info")
 	v.SetDefault("log.format", "text")
@@ -122,6 +182,10 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("shutdown.timeout", "30s")
 	v.SetDefault("import.max_bytes", 100<<20)
 	v.SetDefault("import.workers", 2)
+	v.SetDefault("import.max_held_bytes", importer.DefaultLimits.HeldBytes)
+	v.SetDefault("import.max_columns", importer.DefaultLimits.Columns)
+	v.SetDefault("import.previews", 2)
+	v.SetDefault("import.stale_after", importer.DefaultStaleAfter)
 	v.SetDefault("data.dir", "data")
 }
 
@@ -200,6 +264,9 @@ func (c *Config) validate() error {
 	if err := c.Import.validate(); err != nil {
 		return err
 	}
+	if err := c.validateSecurity(); err != nil {
+		return err
+	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
 	default:
@@ -224,6 +291,9 @@ func (c *ImportConfig) validate() error {
 	}
 	if c.Workers < 1 || c.Workers > 16 {
 		return fmt.Errorf("config: import.workers must be between 1 and 16")
+	}
+	if c.MaxHeldBytes < 1<<20 || c.MaxColumns < 2 || c.MaxColumns > 16384 || c.Previews < 1 || c.StaleAfter < 4*time.Second {
+		return fmt.Errorf("config: import.max_held_bytes must be at least 1 MB, import.max_columns between 2 and 16384, import.previews at least 1, import.stale_after at least 4s")
 	}
 	for i, f := range c.Folders {
 		key := fmt.Sprintf("import.folders[%d]", i)
@@ -250,4 +320,38 @@ func (c *ImportConfig) validate() error {
 		}
 	}
 	return nil
+}
+
+// limits are the reading limits of every import source.
+func (c *ImportConfig) limits() importer.Limits {
+	l := importer.DefaultLimits
+	l.HeldBytes, l.Columns = c.MaxHeldBytes, c.MaxColumns
+	return l
+}
+
+func (c *Config) validateSecurity() error {
+	if _, err := api.ParseProxies(c.HTTP.TrustedProxies); err != nil {
+		return fmt.Errorf("config: http.trusted_proxies: %w", err)
+	}
+	if c.HTTP.ReadHeaderTimeout <= 0 || c.HTTP.BodyTimeout <= 0 || c.HTTP.BodyMinRate < 1024 {
+		return fmt.Errorf("config: http.read_header_timeout and http.body_timeout must be > 0, http.body_min_rate at least 1024 (bytes/s)")
+	}
+	if c.Login.MaxFailures < 1 || c.Login.Lockout <= 0 || c.Login.MaxLockout < c.Login.Lockout {
+		return fmt.Errorf("config: login.max_failures must be >= 1, login.lockout > 0 and login.max_lockout >= login.lockout")
+	}
+	for name, l := range map[string]RateLimit{"login": c.RateLimit.Login, "import": c.RateLimit.Import, "export": c.RateLimit.Export} {
+		if l.PerSource < 0 || l.PerAccount < 0 {
+			return fmt.Errorf("config: ratelimit.%s.per_source and per_account must be >= 0 (0 = no limit)", name)
+		}
+	}
+	if c.Metrics.Address != "" {
+		if _, _, err := net.SplitHostPort(c.Metrics.Address); err != nil {
+			return fmt.Errorf("config: metrics.address %q: %w", c.Metrics.Address, err)
+		}
+	}
+	return nil
+}
+
+func (r RateLimit) api() api.Limit {
+	return api.Limit{PerSource: r.PerSource, PerAccount: r.PerAccount}
 }

@@ -17,6 +17,12 @@ import (
 	"github.com/bankcc/callcenter/store/storetest"
 )
 
+// patience bounds every wait in these tests. It is a safety net, not a
+// speed expectation: on a busy 2-core machine under -race a start that takes
+// a second when idle can take far longer, so each wait ends as soon as its
+// condition holds and fails only when it never does.
+const patience = 2 * time.Minute
+
 // program runs `callcenter serve` in-process on a free port until stop.
 type program struct {
 	base string
@@ -40,7 +46,7 @@ func startProgram(t *testing.T, env map[string]string) *program {
 	done := make(chan error, 1)
 	go func() { done <- run(ctx, []string{"--http-address", addr, "serve"}, out, io.Discard) }()
 	p := &program{base: "http://" + addr, out: out, stop: func() error { cancel(); return <-done }}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(patience)
 	for {
 		resp, err := http.Get(p.base + "/healthz")
 		if err == nil {
@@ -142,7 +148,7 @@ func testProgramFlow(t *testing.T, env map[string]string) {
 		Simulated bool
 		Nodes     []struct{ Name, State string }
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(patience)
 	for p.call(t, "GET", "/readyz", "", nil, &ready); ready.Status != "ready" && time.Now().Before(deadline); p.call(t, "GET", "/readyz", "", nil, &ready) {
 		time.Sleep(100 * time.Millisecond)
 	}
@@ -183,6 +189,11 @@ func TestConfigValidation(t *testing.T) {
 		{map[string]string{"CC_FREESWITCH_NODES": `[{"name":"fs1","address":"10.0.0.1:8021"}]`}, "freeswitch.nodes[0].password"},
 		{map[string]string{"CC_FREESWITCH_NODES": `not json`}, "freeswitch.nodes"},
 		{map[string]string{"CC_LOG_LEVEL": "loud"}, "log.level"},
+		{map[string]string{"CC_HTTP_TRUSTED_PROXIES": "10.0.0.1,not-an-ip"}, "http.trusted_proxies"},
+		{map[string]string{"CC_LOGIN_MAX_FAILURES": "0"}, "login.max_failures"},
+		{map[string]string{"CC_RATELIMIT_LOGIN_PER_SOURCE": "-1"}, "ratelimit.login"},
+		{map[string]string{"CC_METRICS_ADDRESS": "nonsense"}, "metrics.address"},
+		{map[string]string{"CC_HTTP_BODY_TIMEOUT": "0s"}, "http.body_timeout"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -209,6 +220,16 @@ func TestConfigValidation(t *testing.T) {
 		}
 		if cfg.HTTP.Address != ":8080" || cfg.Database.Driver != "sqlite" {
 			t.Fatalf("sample config: %+v", cfg)
+		}
+		if cfg.Login.MaxFailures != 5 || cfg.RateLimit.Export.PerAccount != 10 || cfg.HTTP.BodyTimeout != 30*time.Second {
+			t.Fatalf("sample security config: %+v %+v %+v", cfg.Login, cfg.RateLimit, cfg.HTTP)
+		}
+	})
+	t.Run("trusted proxies from env", func(t *testing.T) {
+		t.Setenv("CC_HTTP_TRUSTED_PROXIES", "10.0.0.5,10.0.1.0/24")
+		cfg, err := loadConfig("")
+		if err != nil || len(cfg.HTTP.TrustedProxies) != 2 {
+			t.Fatalf("trusted proxies %v err %v", cfg.HTTP.TrustedProxies, err)
 		}
 	})
 	_ = fmt.Sprint

@@ -26,7 +26,7 @@ func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog
 	}
 	for _, f := range cfg.Import.Folders {
 		src := importer.FolderSource{Name: f.Name, Path: f.Path, CampaignID: f.CampaignID, Settle: 5 * time.Second,
-			Options: importer.Options{Encoding: f.Encoding}, Mapping: []byte(f.Mapping)}
+			Options: importer.Options{Encoding: f.Encoding, Limits: cfg.Import.limits()}, Mapping: []byte(f.Mapping)}
 		if err := add("folder:"+f.Name, f.Every, func(ctx context.Context) {
 			jobs, err := p.ScanFolder(ctx, src)
 			if err != nil {

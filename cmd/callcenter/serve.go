@@ -19,7 +19,8 @@ import (
 )
 
 func openStore(ctx context.Context, cfg *Config, log *slog.Logger) (*store.Store, error) {
-	st, err := store.Open(ctx, store.Config{Driver: cfg.Database.Driver, DSN: cfg.Database.DSN, Logger: log.With("component", "store")})
+	st, err := store.Open(ctx, store.Config{Driver: cfg.Database.Driver, DSN: cfg.Database.DSN, Logger: log.With("component", "store"),
+		Login: store.LoginPolicy{MaxFailures: cfg.Login.MaxFailures, Lockout: cfg.Login.Lockout, MaxLockout: cfg.Login.MaxLockout}})
 	if err != nil {
 		return nil, err
 	}
@@ -71,6 +72,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	}()
 
 	imports := importer.NewQueue(ctx, st, cfg.Import.Workers, 16, log.With("component", "import"))
+	go importer.WatchJobs(ctx, st, cfg.Import.StaleAfter, log.With("component", "import"))
 	sched, err := startScheduler(ctx, cfg, st, log)
 	if err != nil {
 		return fmt.Errorf("scheduler: %w", err)
@@ -83,14 +85,22 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
 		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,
+		ImportLimits: cfg.Import.limits(), Previews: cfg.Import.Previews,
+		TrustedProxies: cfg.HTTP.TrustedProxies, BodyTimeout: cfg.HTTP.BodyTimeout, BodyMinRate: cfg.HTTP.BodyMinRate,
+		RateLimits:   &api.RateLimits{Login: cfg.RateLimit.Login.api(), Import: cfg.RateLimit.Import.api(), Export: cfg.RateLimit.Export.api()},
+		MetricsToken: cfg.Metrics.Token, MetricsSeparate: cfg.Metrics.Address != "",
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
 	if err != nil {
 		return fmt.Errorf("http.address %s: %w", cfg.HTTP.Address, err)
 	}
-	httpSrv := &http.Server{Handler: apiSrv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	errc := make(chan error, 1)
+	httpSrv := newHTTPServer(cfg, apiSrv.Handler())
+	errc := make(chan error, 2)
 	go func() { errc <- httpSrv.Serve(ln) }()
+	metricsSrv, err := serveMetrics(cfg, apiSrv, log, errc)
+	if err != nil {
+		return err
+	}
 	log.Info("listening", "http", ln.Addr().String(), "simulated", sw.Simulated(), "version", version)
 	if sw.Simulated() {
 		log.Warn("SIMULATED: no freeswitch.nodes configured, calls go to the built-in FreeSWITCH simulator")
@@ -103,7 +113,33 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 			return fmt.Errorf("http: %w", err)
 		}
 	}
+	if metricsSrv != nil {
+		defer metricsSrv.Close()
+	}
 	return shutdown(cfg, log, sched, imports, sw, apiSrv, httpSrv)
+}
+
+// newHTTPServer bounds how long a client may take to send its headers; the
+// body's own deadline is set per request by the api (http.body_timeout).
+func newHTTPServer(cfg *Config, h http.Handler) *http.Server {
+	return &http.Server{Handler: h, ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout, IdleTimeout: 2 * time.Minute}
+}
+
+// serveMetrics starts the metrics.address listener when one is configured.
+func serveMetrics(cfg *Config, apiSrv *api.Server, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+	if cfg.Metrics.Address == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", cfg.Metrics.Address)
+	if err != nil {
+		return nil, fmt.Errorf("metrics.address %s: %w", cfg.Metrics.Address, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", apiSrv.MetricsHandler())
+	srv := newHTTPServer(cfg, mux)
+	go func() { errc <- srv.Serve(ln) }()
+	log.Info("metrics listening", "address", ln.Addr().String())
+	return srv, nil
 }
 
 func shutdown(cfg *Config, log *slog.Logger, sched gocron.Scheduler, imports *importer.Queue, sw *switchboard, apiSrv *api.Server, httpSrv *http.Server) error {

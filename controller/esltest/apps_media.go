@@ -79,11 +79,18 @@ func appRead(w *world, ch *channel, r *appRun) {
 
 // collectAttempt plays the prompt, lets the callee key its next scripted
 // answer (or live DTMF from Server.SendDTMF) and judges the input. The
-// timeout restarts with every digit, and scripted digits are keyed one
-// after another, so no two timers race.
+// timeout restarts with every digit; while scripted digits are still to
+// come it is not armed at all, because a scripted caller is still keying:
+// were it armed, a busy machine running the next digit's timer late would
+// turn the answer into a timeout.
 func (w *world) collectAttempt(ch *channel, r *appRun, c collect, try int) {
 	var buf strings.Builder
 	finished, tick := false, 0
+	answer := ""
+	if len(ch.dtmfAnswers) > 0 {
+		answer, ch.dtmfAnswers = ch.dtmfAnswers[0], ch.dtmfAnswers[1:]
+	}
+	pending := len(answer) // scripted digits not keyed yet
 	finish := func(term string) {
 		if finished {
 			return
@@ -94,6 +101,9 @@ func (w *world) collectAttempt(ch *channel, r *appRun, c collect, try int) {
 	armTimeout := func(d time.Duration) {
 		tick++
 		mine := tick
+		if pending > 0 {
+			return // the next scripted digit re-arms it
+		}
 		w.later(ch, r, d, func() {
 			if mine == tick {
 				finish("")
@@ -114,15 +124,12 @@ func (w *world) collectAttempt(ch *channel, r *appRun, c collect, try int) {
 			finish("")
 		}
 	}
-	answer := ""
-	if len(ch.dtmfAnswers) > 0 {
-		answer, ch.dtmfAnswers = ch.dtmfAnswers[0], ch.dtmfAnswers[1:]
-	}
 	var keyNext func(i int)
 	keyNext = func(i int) {
 		if finished || i >= len(answer) {
 			return
 		}
+		pending--
 		w.keyDTMF(ch, answer[i:i+1])
 		w.later(ch, r, 150*time.Millisecond, func() { keyNext(i + 1) })
 	}

@@ -3,7 +3,6 @@ package esltest
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 // execute sends a sendmsg execute and checks the +OK.
@@ -95,7 +94,7 @@ func TestInboundMyevents(t *testing.T) {
 	c.api("uuid_kill m1")
 	sawM1 := false
 	for {
-		f, err := c.tryRead(3 * time.Second)
+		f, err := c.tryRead(patience)
 		if err != nil {
 			t.Fatalf("no disconnect notice: %v", err)
 		}

@@ -25,7 +25,7 @@ import (
 var (
 	shared      *Server
 	outboundTo  string      // address of the eslgo outbound listener
-	outboundGot chan string // what its handler saw
+	outboundGot chan string // what its handler saw, tagged with the call's uuid
 	runCounter  atomic.Int64
 )
 
@@ -50,17 +50,17 @@ func TestMain(m *testing.M) {
 	if err != nil {
 		panic(err)
 	}
-	outboundGot = make(chan string, 16)
+	outboundGot = make(chan string, 64)
 	opts := eslgo.DefaultOutboundOptions
 	opts.Logger = eslgo.NilLogger{}
 	go func() {
 		_ = opts.ListenAndServe(outboundTo, func(ctx context.Context, conn *eslgo.Conn, resp *eslgo.RawResponse) {
-			outboundGot <- resp.GetHeader("Reply-Text") + "|" + resp.GetHeader("Unique-ID") + "|" +
+			outboundGot <- "connect|" + resp.GetHeader("Unique-ID") + "|" + resp.GetHeader("Reply-Text") + "|" +
 				resp.GetHeader("Socket-Mode") + "|" + resp.GetHeader("Control")
 			r, err := conn.SendCommand(ctx, &call.Execute{UUID: resp.ChannelUUID(), AppName: "hangup",
 				AppArgs: "USER_BUSY"})
 			if err == nil {
-				outboundGot <- r.GetReply()
+				outboundGot <- "sendmsg|" + resp.ChannelUUID() + "|" + r.GetReply()
 			}
 			<-ctx.Done()
 		})
@@ -102,7 +102,7 @@ func listen(c *eslgo.Conn) *eventLog {
 // waitFor waits until an event matching match arrives.
 func (l *eventLog) waitFor(t *testing.T, what string, match func(*eslgo.Event) bool) *eslgo.Event {
 	t.Helper()
-	deadline := time.After(5 * time.Second)
+	deadline := time.After(patience)
 	for {
 		l.mu.Lock()
 		for _, e := range l.events {
@@ -127,7 +127,7 @@ func named(name, uuid string) func(*eslgo.Event) bool {
 }
 
 func ctxT(t *testing.T) context.Context {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), patience)
 	t.Cleanup(cancel)
 	return ctx
 }
@@ -234,8 +234,11 @@ func TestEslgoDTMF(t *testing.T) {
 	if err != nil || string(resp.Body) != "+OK "+leg+"\n" {
 		t.Fatalf("originate: %q %v", resp.Body, err)
 	}
+	// Timeouts of an hour (36 s at this time scale): the scripted digits come
+	// 1.5 ms apart, and a busy machine must not turn a late timer into a
+	// caller who stopped keying.
 	_, err = c.SendCommand(ctxT(t), &call.Execute{UUID: leg, AppName: "play_and_get_digits",
-		AppArgs: "18 18 3 5000 # ivr/id.wav ivr/bad.wav id_number \\d{17}[\\dX] 3000", AppUUID: pagd, Sync: true})
+		AppArgs: "18 18 3 3600000 # ivr/id.wav ivr/bad.wav id_number \\d{17}[\\dX] 3600000", AppUUID: pagd, Sync: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -259,35 +262,42 @@ func TestEslgoDTMF(t *testing.T) {
 
 func TestEslgoOutboundSocket(t *testing.T) {
 	s := shared
-	got := outboundGot
-	// the eslgo listener starts asynchronously: call until it answers (a
-	// call made before it listens fails its socket app and hangs up).
-	ids := map[string]bool{}
-	var id, first string
-	for attempt := 0; first == "" && attempt < 50; attempt++ {
-		var err error
-		id, err = s.InboundCall(InboundCall{From: "13700000000", To: "4000"})
+	// The eslgo listener starts asynchronously and a call made before it
+	// listens fails its socket app: call until one connects. Messages carry
+	// their call's uuid; those of other calls (a late connection of an
+	// earlier attempt, an earlier -count run) are skipped.
+	deadline := time.After(patience)
+	ours := map[string]bool{}
+	next := func(kind string, call func()) []string {
+		for {
+			if call != nil {
+				call()
+			}
+			select {
+			case m := <-outboundGot:
+				if parts := strings.Split(m, "|"); parts[0] == kind && ours[parts[1]] {
+					return parts[1:]
+				}
+			case <-time.After(200 * time.Millisecond): // not listening yet, or nothing of ours
+			case <-deadline:
+				t.Fatalf("no %s message from the outbound socket", kind)
+			}
+		}
+	}
+	connect := next("connect", func() {
+		id, err := s.InboundCall(InboundCall{From: "13700000000", To: "4000"})
 		if err != nil {
 			t.Fatal(err)
 		}
-		ids[id] = true
-		select {
-		case first = <-got:
-		case <-time.After(200 * time.Millisecond):
-		}
+		ours[id] = true
+	})
+	id := connect[0]
+	if len(connect) != 4 || connect[1] != "+OK\n" || connect[2] != "async" || connect[3] != "full" {
+		t.Errorf("connect reply %q", connect)
 	}
-	parts := strings.Split(first, "|")
-	if len(parts) != 4 || parts[0] != "+OK\n" || !ids[parts[1]] || parts[2] != "async" || parts[3] != "full" {
-		t.Errorf("connect reply %q", first)
-	}
-	id = parts[min(1, len(parts)-1)]
-	select {
-	case v := <-got:
-		if v != "+OK" {
-			t.Errorf("sendmsg reply %q", v)
-		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("no sendmsg reply")
+	ours = map[string]bool{id: true}
+	if reply := next("sendmsg", nil); reply[1] != "+OK" {
+		t.Errorf("sendmsg reply %q", reply)
 	}
 	eventually(t, func() bool {
 		for _, ch := range s.Channels() {
@@ -301,7 +311,7 @@ func TestEslgoOutboundSocket(t *testing.T) {
 
 func eventually(t *testing.T, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(patience)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatal("condition not met in time")

@@ -2,13 +2,21 @@ package esltest
 
 import (
 	"bufio"
+	"errors"
 	"io"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 )
+
+// patience bounds every wait for something the simulator must do. It is a
+// safety net, not a speed expectation: on a busy 2-core machine under -race
+// a frame that takes a millisecond when idle can take seconds, so each wait
+// ends as soon as its condition holds and fails only when it never does.
+const patience = time.Minute
 
 // frame is one server frame as read off the wire by rawClient.
 type frame struct {
@@ -61,10 +69,10 @@ func (c *rawClient) send(s string) {
 	}
 }
 
-// read reads one frame within 5 s.
+// read reads the next frame, waiting for it as long as patience allows.
 func (c *rawClient) read() frame {
 	c.t.Helper()
-	f, err := c.tryRead(5 * time.Second)
+	f, err := c.tryRead(patience)
 	if err != nil {
 		c.t.Fatalf("read frame: %v", err)
 	}
@@ -147,18 +155,33 @@ func eventHeaders(body string) []header {
 	return hs
 }
 
-// waitEvent reads frames until an event satisfying match arrives.
+// waitEvent reads frames until an event satisfying match arrives; read
+// fails the test if the stream goes silent for longer than patience.
 func (c *rawClient) waitEvent(what string, match func(hs []header) bool) frame {
 	c.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
-	for time.Now().Before(deadline) {
-		f := c.read()
+	for {
+		f, err := c.tryRead(patience)
+		if err != nil {
+			c.t.Fatalf("waiting for %s: %v", what, err)
+		}
 		if f.get("Content-Type") == "text/event-plain" && match(eventHeaders(f.body)) {
 			return f
 		}
 	}
-	c.t.Fatalf("timed out waiting for %s", what)
-	return frame{}
+}
+
+// expectClosed checks that the simulator closes the connection with no
+// further frame. A connection left open fails after patience, not after a
+// guess at how long closing takes.
+func (c *rawClient) expectClosed(what string) {
+	c.t.Helper()
+	f, err := c.tryRead(patience)
+	switch {
+	case err == nil:
+		c.t.Errorf("%s: frame %q instead of a close", what, f.raw)
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		c.t.Errorf("%s: connection still open", what)
+	}
 }
 
 func hget(hs []header, name string) string {

@@ -23,7 +23,10 @@ const MySQLEnv = "CC_TEST_MYSQL_DSN"
 
 // Options tune a test database.
 type Options struct {
-	Now func() time.Time
+	Now      func() time.Time
+	Instance string               // see store.Config.Instance
+	Hasher   store.PasswordHasher // nil: bcrypt
+	Login    store.LoginPolicy    // zero: store.DefaultLoginPolicy
 }
 
 // New opens a fresh SQLite database in the test's temp dir.
@@ -79,7 +82,7 @@ func MySQL(t testing.TB) *store.Store {
 func open(t testing.TB, driver, dsn string, o Options) *store.Store {
 	t.Helper()
 	store.UseMinimumHashCostForTests()
-	s, err := store.Open(context.Background(), store.Config{Driver: driver, DSN: dsn, Now: o.Now})
+	s, err := store.Open(context.Background(), store.Config{Driver: driver, DSN: dsn, Now: o.Now, Instance: o.Instance, Hasher: o.Hasher, Login: o.Login})
 	if err != nil {
 		t.Fatalf("storetest: open %s: %v", driver, err)
 	}
@@ -112,4 +115,26 @@ func freshSchema(t testing.TB, dsn string) string {
 	})
 	cfg.DBName = name
 	return cfg.FormatDSN()
+}
+
+// RunPair is Run with two stores on one database, as two processes (or a
+// process and its restart) would have: each has its own instance name.
+func RunPair(t *testing.T, fn func(t *testing.T, a, b *store.Store)) {
+	RunPairWith(t, Options{}, Options{}, fn)
+}
+
+// RunPairWith is RunPair with options for each store.
+func RunPairWith(t *testing.T, oa, ob Options, fn func(t *testing.T, a, b *store.Store)) {
+	t.Run("sqlite", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "test.db")
+		fn(t, open(t, "sqlite", path, oa), open(t, "sqlite", path, ob))
+	})
+	t.Run("mysql", func(t *testing.T) {
+		dsn := os.Getenv(MySQLEnv)
+		if dsn == "" {
+			t.Skip(MySQLEnv + " not set")
+		}
+		fresh := freshSchema(t, dsn)
+		fn(t, open(t, "mysql", fresh, oa), open(t, "mysql", fresh, ob))
+	})
 }

@@ -3,15 +3,51 @@
 const main = document.getElementById("main");
 let me = null;
 
+// csrfToken is the session's CSRF token, which the server set in a cookie
+// this script may read; every change is sent with it (X-CSRF-Token), so a
+// page of another site cannot make changes with the session cookie.
+function csrfToken() {
+  const m = document.cookie.match(/(?:^|;\s*)cc_csrf=([^;]*)/);
+  return m ? decodeURIComponent(m[1]) : "";
+}
+
 async function api(method, path, body) {
   const opts = { method, headers: {}, credentials: "same-origin" };
+  if (method !== "GET") opts.headers["X-CSRF-Token"] = csrfToken();
   if (body instanceof FormData) opts.body = body;
   else if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
   const r = await fetch("/api/v1" + path, opts);
   if (r.status === 401 && path !== "/auth/login") { showLogin(); throw new Error("401"); }
   const data = r.status === 204 ? null : await r.json().catch(() => null);
-  if (!r.ok) throw new Error((data && data.error && data.error.message) || r.statusText);
+  if (!r.ok) {
+    const e = new Error((data && data.error && data.error.message) || r.statusText);
+    e.status = r.status; e.error = data && data.error;
+    throw e;
+  }
   return data;
+}
+
+function when(ts) { return ts ? new Date(ts).toLocaleString(lang) : ""; }
+
+// reasonsText lists a blacklist entry's reasons, each with who gave it and when.
+function reasonsText(e) {
+  const rs = e.reasons && e.reasons.length ? e.reasons : [{ reason: e.reason, source: e.source, created_by_name: e.created_by_name, created_at: e.created_at }];
+  const [open, close] = lang === "zh-CN" ? ["（", "）"] : [" (", ")"];
+  return rs.map((r) => `${r.reason || "—"}${open}${t(r.source)} · ${r.created_by_name || "—"} · ${when(r.created_at)}${close}`).join("; ");
+}
+
+// blockedByText says which blacklist entries block a contact.
+function blockedByText(c) {
+  return (c.blocked_by || []).map((b) => `${t(b.field)} ${b.value}: ${reasonsText(b)}${b.expires_at ? " · " + t("until") + " " + when(b.expires_at) : ""}`).join("\n");
+}
+
+// duplicateText names what a duplicate row repeats.
+function duplicateText(d) {
+  if (!d) return "";
+  if (d.row) return t("dup_of_row").replace("{n}", d.row);
+  if (d.contact_id) return t("dup_of_contact").replace("{n}", d.contact_id);
+  if (d.dnc_entry_id) return t("dup_of_entry").replace("{n}", d.dnc_entry_id);
+  return "";
 }
 
 function h(tag, attrs = {}, ...kids) {
@@ -82,14 +118,18 @@ const pages = {
       err.textContent = "";
       try {
         const r = await api("POST", `/campaigns/${id}/imports${preview ? "/preview" : ""}`, new FormData(form));
-        if (preview) { out.replaceChildren(table(r.header.map((hd, i) => [hd, (row) => row.cells[i] || ""]), r.rows)); return; }
+        if (preview) {
+          out.replaceChildren(table([["row", (row) => String(row.row)], ...r.header.map((hd, i) => [hd, (row) => row.cells[i] || ""]),
+            ["message", (row) => [duplicateText(row.duplicate_of), ...(row.errors || []).slice(0, row.duplicate_of ? -1 : undefined).map((e) => e.message)].filter(Boolean).join("; ")]], r.rows));
+          return;
+        }
         poll(r.id);
       } catch (x) { err.textContent = x.message; }
     }
     async function poll(job) {
       const j = await api("GET", "/imports/" + job);
       out.replaceChildren(h("p", {}, `${t("status")}: ${j.status} · ${t("total")} ${j.total} · ${t("imported")} ${j.imported} · ${t("duplicates")} ${j.duplicates} · ${t("blocked")} ${j.blocked} · ${t("rejected")} ${j.rejected}`),
-        table([["row", (e) => String(e.row)], ["field", (e) => e.field], ["message", (e) => e.message]], j.errors || []));
+        table([["row", (e) => String(e.row)], ["field", (e) => e.field], ["duplicate_of", (e) => duplicateText(e.duplicate_of)], ["message", (e) => e.message]], j.errors || []));
       if (j.status === "queued" || j.status === "running") setTimeout(() => poll(job), 1000);
     }
     form.addEventListener("submit", (e) => { e.preventDefault(); upload(false); });
@@ -97,7 +137,8 @@ const pages = {
       h("div", { class: "card" }, h("h3", {}, t("import")), form, err, out),
       h("div", { class: "card" }, h("h3", {}, `${t("contacts")} (${contacts.total})`),
         table([["name", (x) => x.name], ["phone", (x) => x.phone], ["id_number", (x) => x.id_number],
-          ["status", (x) => t(x.status)], ["attempts", (x) => String(x.attempts)], ["not_dialable", (x) => x.not_dialable_reason ? t(x.not_dialable_reason) : ""]], contacts.items))];
+          ["status", (x) => t(x.status)], ["attempts", (x) => String(x.attempts)], ["not_dialable", (x) => x.not_dialable_reason ? t(x.not_dialable_reason) : ""],
+          ["blocked_by", (x) => h("span", { class: "blocked-by" }, blockedByText(x))]], contacts.items))];
   },
   async dnc() {
     const q = new URLSearchParams(location.hash.split("?")[1] || "").get("q") || "";
@@ -112,11 +153,22 @@ const pages = {
       e.preventDefault();
       const f = Object.fromEntries(new FormData(add));
       for (const k of Object.keys(f)) if (!f[k]) delete f[k];
-      try { await api("POST", "/dnc", f); route(); } catch (x) { err.textContent = x.message; }
+      err.replaceChildren();
+      try { await api("POST", "/dnc", f); route(); } catch (x) {
+        const ex = x.status === 409 && x.error && x.error.existing;
+        if (!ex) { err.textContent = x.message; return; }
+        // Already listed: say by whom, when and why; the entry is kept, the user may add a reason.
+        err.append(h("span", { class: "dnc-exists" }, t("dnc_exists").replace("{value}", ex.value).replace("{reasons}", reasonsText(ex))), " ");
+        if (f.reason) {
+          err.append(h("button", { type: "button", onclick: async () => {
+            try { await api("POST", "/dnc", { ...f, add_reason: true }); route(); } catch (y) { err.textContent = y.message; }
+          } }, t("add_reason")));
+        }
+      }
     });
     return [h("div", { class: "card" }, search), h("div", { class: "card" }, add, err),
-      h("div", { class: "card" }, table([["value", (e) => e.value], ["kind", (e) => e.kind], ["reason", (e) => e.reason],
-        ["time", (e) => new Date(e.created_at).toLocaleString(lang)],
+      h("div", { class: "card" }, table([["value", (e) => e.value], ["kind", (e) => t(e.kind)], ["reason", (e) => reasonsText(e)],
+        ["time", (e) => when(e.created_at)],
         ["delete", (e) => h("button", { onclick: async () => { await api("DELETE", "/dnc/" + e.id); route(); } }, t("delete"))]], list.items))];
   },
   async users() {

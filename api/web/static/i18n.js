@@ -14,6 +14,10 @@ const I18N = {
     cancelled: "已取消", blacklisted: "黑名单", do_not_disturb: "免打扰", attempts_exhausted: "次数已用完",
     retry_not_due: "未到重拨时间", outside_window: "不在呼叫时段", outside_period: "不在活动期内", no_number: "无可拨号码",
     draft: "草稿", running: "进行中", paused: "已暂停", stopped: "已停止",
+    blocked_by: "黑名单条目", alt_phone: "备用电话", until: "截至", manual: "手工添加", agent: "坐席",
+    invalid_number: "无效号码", customer_request: "客户要求", duplicate_of: "重复于",
+    dup_of_row: "与第 {n} 行重复", dup_of_contact: "与已有联系人 #{n} 重复", dup_of_entry: "已在黑名单（条目 #{n}）",
+    dnc_exists: "{value} 已在黑名单中，原条目保持不变。原因：{reasons}", add_reason: "追加我的原因",
   },
   en: {
     title: "Call Center", simulated: "SIMULATED: no FreeSWITCH configured, calls go to the built-in simulator",
@@ -29,6 +33,10 @@ const I18N = {
     cancelled: "Cancelled", blacklisted: "Blacklisted", do_not_disturb: "Do not disturb", attempts_exhausted: "Attempts used up",
     retry_not_due: "Retry not due", outside_window: "Outside calling hours", outside_period: "Outside campaign period", no_number: "No number left",
     draft: "Draft", running: "Running", paused: "Paused", stopped: "Stopped",
+    blocked_by: "Blacklist entry", alt_phone: "Alt. phone", until: "until", manual: "manual", agent: "agent",
+    invalid_number: "invalid number", customer_request: "customer request", duplicate_of: "Duplicate of",
+    dup_of_row: "duplicate of row {n}", dup_of_contact: "duplicate of contact #{n}", dup_of_entry: "already blacklisted (entry #{n})",
+    dnc_exists: "{value} is already blacklisted; the entry is kept unchanged. Reasons: {reasons}", add_reason: "Add my reason",
   },
 };
 let lang = localStorage.getItem("lang") || "zh-CN";

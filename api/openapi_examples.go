@@ -1,0 +1,61 @@
+package api
+
+import (
+	"reflect"
+	"time"
+
+	"github.com/bankcc/callcenter/importer"
+	"github.com/bankcc/callcenter/store"
+)
+
+// examples are the request bodies the OpenAPI document shows, keyed by the
+// request type they belong to. They are Go values, so a renamed field does
+// not compile, and TestOpenAPIExamplesAreAccepted posts each one to its
+// route, so an example the server would refuse fails the build.
+var examples = map[reflect.Type]any{
+	typeOf[loginRequest](): loginRequest{Username: "admin", Password: "Change-Me-2026!"},
+	typeOf[groupRequest](): groupRequest{Name: ptr("信用卡催收一组"), Kind: ptr(store.GroupAgent),
+		Description: ptr("白班坐席")},
+	typeOf[userRequest](): userRequest{Username: ptr("zhangwei"), Password: ptr("Agent-Pass-2026!"), Role: ptr(store.RoleAgent),
+		DisplayName: ptr("张伟"), Extension: ptr("1001"), GroupIDs: ptr([]int64{1}), Level: ptr(3),
+		Permissions: ptr([]store.Permission{store.PermPIIView})},
+	typeOf[calendarRequest](): calendarRequest{Name: ptr("工作日历"), Timezone: ptr("Asia/Shanghai"), UseOfficialHolidays: ptr(true),
+		Windows: ptr([]store.CalendarWindow{
+			{DayKind: store.DayWorkday, Start: "09:00", End: "20:00"},
+			{DayKind: store.DayHoliday, CustomerType: "VIP客户", Start: "10:00", End: "18:00"},
+			{DayKind: "date:2026-12-31", Start: "09:00", End: "12:00"}}),
+		Dates: ptr([]store.CalendarDate{{Date: "2026-10-01", Kind: store.DayHoliday}, {Date: "2026-09-28", Kind: store.DayWorkday}})},
+	typeOf[holidayRequest](): holidayRequest{Date: ptr("2035-10-01"), Name: ptr("国庆节"), Kind: ptr[store.DateKind](store.DayHoliday)},
+	typeOf[strategyRequest](): strategyRequest{Name: ptr("催缴策略"), CalendarID: ptr[int64](1),
+		PhoneOrder:  ptr([]store.PhoneField{store.PhonePrimary, store.PhoneAlt}),
+		MinAttempts: ptr(1), MaxAttempts: ptr(3), MaxAttemptsPerContact: ptr(6), MinRetryIntervalS: ptr(600), MaxRetryIntervalS: ptr(7200),
+		RetryIntervals: ptr(map[store.RetryClass]store.RetryRange{
+			store.ResultBusy: {MinS: 300, MaxS: 900}, store.ResultNoAnswer: {MinS: 1800, MaxS: 7200}}),
+		BatchSize: ptr(50), BatchIntervalS: ptr(60), PeriodStart: ptr("2026-11-24"), PeriodEnd: ptr("2026-12-31")},
+	typeOf[campaignRequest](): campaignRequest{Name: ptr("信用卡逾期提醒"), Kind: ptr(store.KindCollection), Media: ptr(store.MediaVoice),
+		DialMode: ptr(store.DialProgressive), Priority: ptr(5), StrategyID: ptr[int64](1), GroupID: ptr[int64](1),
+		CallerIDs: ptr([]string{"02161234567"}), Gateway: ptr("trunk"), MaxAbandonRate: ptr(0.03),
+		Description: ptr("11月逾期客户")},
+	typeOf[ingestRequest](): ingestRequest{Contacts: []importer.ContactInput{{Name: "张伟", Phone: "13800138000",
+		AltPhone: "010-12345678", IDNumber: "510104200002290038", CustomerType: "VIP客户",
+		ManagerEmail: "mgr@bank.example", Attributes: map[string]string{"balance": "1200.50"}}}},
+	typeOf[mappingTemplateRequest](): mappingTemplateRequest{Name: "信用卡名单模板",
+		Mapping:  map[string]importer.Target{"客户姓名": "name", "手机号码": "phone", "3": "id_number", "欠款金额": "attributes.balance"},
+		Encoding: "gbk"},
+	typeOf[assignmentRequest](): assignmentRequest{Mode: store.AssignBulk, AgentIDs: []int64{4}, Count: 100},
+	typeOf[exportRequest](): exportRequest{CampaignID: 1, Statuses: []store.ExportStatus{"uncompleted", "blocked"},
+		Fields:  []exportField{"name", "phone", "status", "attributes.balance"},
+		Headers: []string{"姓名", "手机号", "状态", "欠款金额"}, Format: store.ExportXLSX},
+	typeOf[exportTemplateRequest](): exportTemplateRequest{Name: "未完成名单", Fields: []exportField{"name", "phone", "last_result"},
+		Statuses: []store.ExportStatus{"uncompleted"}, Format: store.ExportCSV},
+	typeOf[callbackRequest](): callbackRequest{ContactID: ptr[int64](1), Phone: ptr("13800138000"), AgentID: ptr[int64](4),
+		DueAt: ptr(time.Now().Add(48 * time.Hour).Truncate(time.Hour).Format(time.RFC3339)), Note: ptr("客户下午有空")},
+	typeOf[dncRequest](): dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
+	typeOf[dncBatchRequest](): dncBatchRequest{Entries: []dncRequest{
+		{Phone: "13900139000", Reason: "投诉", Source: store.DNCManual},
+		{IDNumber: "510104200002290038", Reason: "法务要求停止催收", Source: store.DNCManual}}},
+}
+
+func typeOf[T any]() reflect.Type { return reflect.TypeOf((*T)(nil)).Elem() }
+
+func ptr[T any](v T) *T { return &v }

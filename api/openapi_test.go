@@ -1,0 +1,485 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"maps"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/bankcc/callcenter/store"
+)
+
+// exampleOrder posts the examples so that what one refers to exists: group
+// and calendar 1 before strategy 1, those before campaign 1, then the rest
+// (agent 4 is the harness's agent).
+var exampleOrder = []string{
+	"POST /api/v1/groups", "POST /api/v1/calendars", "POST /api/v1/strategies", "POST /api/v1/campaigns",
+	"POST /api/v1/users", "POST /api/v1/holidays", "POST /api/v1/campaigns/:id/contacts",
+	"POST /api/v1/campaigns/:id/assignments", "POST /api/v1/mapping-templates", "POST /api/v1/exports",
+	"POST /api/v1/export-templates", "POST /api/v1/callbacks", "POST /api/v1/dnc", "POST /api/v1/dnc/batch",
+}
+
+// seedExamples posts every example in exampleOrder and checks the server
+// takes it; it returns the routes by "METHOD path".
+func seedExamples(t *testing.T, h *harness) map[string]route {
+	t.Helper()
+	routes := map[string]route{}
+	for _, rt := range h.srv.allRoutes() {
+		routes[rt.Method+" "+rt.Path] = rt
+	}
+	for _, key := range exampleOrder {
+		rt, ok := routes[key]
+		if !ok {
+			t.Fatalf("exampleOrder names %s, which is not in the route table", key)
+		}
+		body := examples[reflect.TypeOf(rt.Doc.Request)]
+		rec := h.raw(rt.Method, strings.ReplaceAll(rt.Path, ":id", "1"), h.tokens[store.RoleAdmin], body)
+		if rec.Code/100 != 2 {
+			t.Errorf("%s: the documented example is refused: %d %s", key, rec.Code, rec.Body.String())
+		}
+	}
+	return routes
+}
+
+// TestOpenAPIExamplesAreAccepted: every JSON request body in the route table
+// has an example, and the server accepts each example as documented.
+func TestOpenAPIExamplesAreAccepted(t *testing.T) {
+	h := newHarness(t)
+	seedExamples(t, h)
+	for _, rt := range h.srv.allRoutes() {
+		if rt.Doc.Request == nil || rt.Method == http.MethodGet || isUploadForm(reflect.TypeOf(rt.Doc.Request)) {
+			continue
+		}
+		if _, ok := examples[reflect.TypeOf(rt.Doc.Request)]; !ok {
+			t.Errorf("%s %s: no example for %T in openapi_examples.go", rt.Method, rt.Path, rt.Doc.Request)
+		}
+		if rt.Method == http.MethodPost && rt.Path != "/api/v1/auth/login" && !slices.Contains(exampleOrder, rt.Method+" "+rt.Path) {
+			t.Errorf("%s %s: its example is not posted by this test; add it to exampleOrder", rt.Method, rt.Path)
+		}
+	}
+	var spec map[string]any
+	h.do("GET", "/api/openapi.json", "", nil, http.StatusOK, &spec)
+	campaign := dig(spec, "paths", "/api/v1/campaigns", "post", "requestBody", "content", "application/json", "example")
+	if m, ok := campaign.(map[string]any); !ok || m["dial_mode"] != "progressive" {
+		t.Errorf("campaign example in the document: %v", campaign)
+	}
+}
+
+// bogus is a value no enum of the API has.
+const bogus = "zz-not-a-value"
+
+// probe is one request with one field set to bogus.
+type probe struct {
+	route  route
+	field  string   // the field as the server names it in error details
+	schema []string // path from the request schema to the field's schema
+	send   func(h *harness) *http.Response
+	key    bool // the bogus value is a map key
+}
+
+// TestOpenAPIEnumsMatchValidation sends, for every string field of every
+// documented request (JSON bodies from their examples, upload forms, query
+// strings), a value outside any set. When the server refuses it as "must be
+// one of: ..." (store.EnumMessage, the one wording of enum validation), the
+// document must list exactly those values for that field; a field validated
+// against a set of values but documented without them fails here.
+func TestOpenAPIEnumsMatchValidation(t *testing.T) {
+	h := newHarness(t)
+	seedExamples(t, h)
+	spec := buildSpec(h.srv.allRoutes(), "test")
+	found := map[string]bool{}
+	for _, rt := range h.srv.allRoutes() {
+		for _, p := range probesFor(t, rt) {
+			values, ok := enumRefusal(t, h, p)
+			if !ok {
+				continue
+			}
+			found[strings.TrimPrefix(rt.Path, "/api/v1")+" "+p.field] = true
+			s := requestSchema(spec, rt, p)
+			if documented := enumOf(s, p.key); !slices.Equal(documented, values) {
+				t.Errorf("%s %s field %s: validation accepts %v, the document lists %v (schema %v)",
+					rt.Method, rt.Path, p.field, values, documented, s)
+			}
+		}
+	}
+	// The probe must reach the validation of the enums we know of; if these
+	// stop being found, the probe is broken, not the API fixed.
+	for _, want := range []string{
+		"/users role", "/users permissions[0]", "/groups kind", "/calendars windows[0].day_kind", "/calendars dates[0].kind",
+		"/holidays kind", "/strategies phone_order[0]", "/strategies retry_intervals." + bogus, "/campaigns kind",
+		"/campaigns media", "/campaigns dial_mode", "/campaigns/:id/assignments mode", "/exports format",
+		"/exports statuses[0]", "/exports fields[0]", "/export-templates format", "/dnc source",
+		"/mapping-templates encoding", "/campaigns/:id/imports encoding", "/campaigns/:id/imports/preview encoding",
+		"/dnc/import source", "/dnc/import encoding", "/campaigns status", "/campaigns/:id/contacts status",
+		"/users role", "/groups kind", "/dnc kind",
+	} {
+		if !found[want] {
+			t.Errorf("no enum refusal seen for %s", want)
+		}
+	}
+}
+
+// enumRefusal sends the probe; ok is true when the server refused the
+// bogus value with an enum message for the probed field, and values are the
+// values the message lists.
+func enumRefusal(t *testing.T, h *harness, p probe) ([]string, bool) {
+	t.Helper()
+	resp := p.send(h)
+	defer resp.Body.Close()
+	var b errorBody
+	if resp.StatusCode/100 == 2 || json.NewDecoder(resp.Body).Decode(&b) != nil || b.Error == nil {
+		return nil, false
+	}
+	for _, d := range b.Error.Details {
+		list, isEnum := strings.CutPrefix(d.Message, store.EnumPrefix)
+		if !isEnum || !sameField(d.Field, p.field) {
+			continue
+		}
+		list, _, _ = strings.Cut(list, ", or ") // a pattern's hint follows
+		values := strings.Split(list, ", ")
+		if p.key { // a map's keys have no order
+			slices.Sort(values)
+		}
+		return values, true
+	}
+	return nil, false
+}
+
+// sameField matches a detail's field to the probe's: "{any}" stands for the
+// map key the example had; an item of a batch is named by its last segment
+// (with the row in the detail's row).
+func sameField(got, probed string) bool {
+	re := "^" + strings.ReplaceAll(regexp.QuoteMeta(probed), `\{any\}`, `[^.]+`) + "$"
+	if regexp.MustCompile(re).MatchString(got) {
+		return true
+	}
+	last := regexp.MustCompile(`\[\d+\]$`).ReplaceAllString(probed, "")
+	return got == last[strings.LastIndex(last, ".")+1:]
+}
+
+// probesFor lists the probes of one route: each string field of its
+// request set to bogus, the rest from the route's example.
+func probesFor(t *testing.T, rt route) []probe {
+	if rt.Doc.Request == nil {
+		return nil
+	}
+	typ := reflect.TypeOf(rt.Doc.Request)
+	path := strings.ReplaceAll(rt.Path, ":id", "1")
+	var out []probe
+	switch {
+	case rt.Method == http.MethodGet:
+		for _, f := range formFields(typ) {
+			if deref(f.Type).Kind() == reflect.String || deref(f.Type).Kind() == reflect.Slice {
+				out = append(out, probe{route: rt, field: f.name, schema: []string{f.name},
+					send: func(h *harness) *http.Response {
+						return h.raw("GET", path+"?"+url.Values{f.name: {bogus}}.Encode(), h.tokens[store.RoleAdmin], nil).Result()
+					}})
+			}
+		}
+	case isUploadForm(typ):
+		for _, f := range formFields(typ) {
+			if deref(f.Type).Kind() == reflect.String {
+				out = append(out, probe{route: rt, field: f.name, schema: []string{f.name},
+					send: func(h *harness) *http.Response {
+						return h.upload(path, h.tokens[store.RoleAdmin], "list.csv", []byte("姓名,手机号码\n张伟,13800138000\n"),
+							map[string]string{f.name: bogus}).Result()
+					}})
+			}
+		}
+	case rt.Method == http.MethodPost && rt.Path != "/api/v1/auth/login":
+		var base any
+		raw, _ := json.Marshal(examples[typ])
+		if err := json.Unmarshal(raw, &base); err != nil {
+			t.Fatalf("%s: example: %v", rt.Path, err)
+		}
+		for _, leaf := range stringLeaves(typ, nil) {
+			body := setLeaf(copyJSON(base), leaf)
+			out = append(out, probe{route: rt, field: leaf.field(), schema: leaf.schemaPath(), key: leaf.key(),
+				send: func(h *harness) *http.Response {
+					return h.raw(rt.Method, path, h.tokens[store.RoleAdmin], body).Result()
+				}})
+		}
+	}
+	return out
+}
+
+// A leaf is the way from a request type to one of its string values: field
+// names, "[]" for a slice element, "{}" for a map value, "{key}" for a map key.
+type leaf []string
+
+func (l leaf) key() bool { return len(l) > 0 && l[len(l)-1] == "{key}" }
+
+// field names the leaf as error details do: fields[0], retry_intervals.<key>.
+func (l leaf) field() string {
+	var b strings.Builder
+	for _, s := range l {
+		switch s {
+		case "[]":
+			b.WriteString("[0]")
+		case "{}":
+			b.WriteString(".{any}")
+		case "{key}":
+			b.WriteString("." + bogus)
+		default:
+			if b.Len() > 0 {
+				b.WriteString(".")
+			}
+			b.WriteString(s)
+		}
+	}
+	return b.String()
+}
+
+func (l leaf) schemaPath() []string { return l }
+
+// stringLeaves walks a type to every string it holds.
+func stringLeaves(t reflect.Type, at leaf) []leaf {
+	t = deref(t)
+	switch t.Kind() {
+	case reflect.String:
+		return []leaf{at}
+	case reflect.Slice:
+		if t.Elem().Kind() == reflect.Uint8 {
+			return nil // raw JSON
+		}
+		return stringLeaves(t.Elem(), append(slices.Clone(at), "[]"))
+	case reflect.Map:
+		out := []leaf{append(slices.Clone(at), "{key}")}
+		return append(out, stringLeaves(t.Elem(), append(slices.Clone(at), "{}"))...)
+	case reflect.Struct:
+		if t == timeType {
+			return nil
+		}
+		var out []leaf
+		for i := 0; i < t.NumField(); i++ {
+			f := t.Field(i)
+			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+			if name == "-" || !f.IsExported() {
+				continue
+			}
+			if f.Anonymous && name == "" {
+				out = append(out, stringLeaves(f.Type, at)...)
+				continue
+			}
+			out = append(out, stringLeaves(f.Type, append(slices.Clone(at), name))...)
+		}
+		return out
+	}
+	return nil
+}
+
+func deref(t reflect.Type) reflect.Type {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
+}
+
+func copyJSON(v any) any {
+	raw, _ := json.Marshal(v)
+	var out any
+	_ = json.Unmarshal(raw, &out)
+	return out
+}
+
+// setLeaf puts bogus at the leaf, creating what the example lacks. For a
+// map value it replaces the first key's value; for a map key it adds bogus
+// with the first value.
+func setLeaf(v any, l leaf) any {
+	if len(l) == 0 {
+		return bogus
+	}
+	switch seg := l[0]; seg {
+	case "[]":
+		arr, _ := v.([]any)
+		if len(arr) == 0 {
+			arr = []any{nil}
+		}
+		arr[0] = setLeaf(arr[0], l[1:])
+		return arr
+	case "{}", "{key}":
+		m, _ := v.(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+		}
+		keys := slices.Sorted(maps.Keys(m))
+		var first any
+		if len(keys) > 0 {
+			first = m[keys[0]]
+		}
+		if seg == "{key}" {
+			m[bogus] = first
+			return m
+		}
+		k := "col"
+		if len(keys) > 0 {
+			k = keys[0]
+		}
+		m[k] = setLeaf(first, l[1:])
+		return m
+	default:
+		m, _ := v.(map[string]any)
+		if m == nil {
+			m = map[string]any{}
+		}
+		m[seg] = setLeaf(m[seg], l[1:])
+		return m
+	}
+}
+
+// requestSchema finds the probed field's schema in the document.
+func requestSchema(spec map[string]any, rt route, p probe) any {
+	op := dig(spec, "paths", openapiPath(rt.Path), strings.ToLower(rt.Method))
+	var s any
+	switch {
+	case rt.Method == http.MethodGet:
+		params, _ := dig(op, "parameters").([]any)
+		for _, prm := range params {
+			if m, _ := prm.(map[string]any); m["name"] == p.schema[0] && m["in"] == "query" {
+				s = m["schema"]
+			}
+		}
+		if items := dig(s, "items"); items != nil {
+			s = items
+		}
+		return s
+	case isUploadForm(reflect.TypeOf(rt.Doc.Request)):
+		return dig(op, "requestBody", "content", "multipart/form-data", "schema", "properties", p.schema[0])
+	}
+	s = dig(op, "requestBody", "content", "application/json", "schema")
+	for _, seg := range p.schema {
+		switch seg {
+		case "[]":
+			s = dig(s, "items")
+		case "{key}":
+			return s
+		case "{}":
+			if ap := dig(s, "additionalProperties"); ap != nil && ap != false {
+				s = ap
+			} else if props, ok := dig(s, "properties").(map[string]any); ok {
+				for _, v := range props { // an enum-keyed map: every key has the same schema
+					s = v
+					break
+				}
+			}
+		default:
+			s = dig(s, "properties", seg)
+		}
+	}
+	return s
+}
+
+// enumOf reads the values a schema allows: its enum, the enum of its anyOf
+// (a pattern enum), or, for a map key, the properties of an enum-keyed map.
+func enumOf(s any, key bool) []string {
+	if key {
+		if dig(s, "additionalProperties") != false {
+			return nil
+		}
+		props, _ := dig(s, "properties").(map[string]any)
+		return slices.Sorted(maps.Keys(props))
+	}
+	if vs := stringsIn(dig(s, "enum")); vs != nil {
+		return vs
+	}
+	alts, _ := dig(s, "anyOf").([]any)
+	for _, a := range alts {
+		if vs := stringsIn(dig(a, "enum")); vs != nil {
+			return vs
+		}
+	}
+	return nil
+}
+
+func stringsIn(v any) []string {
+	switch vs := v.(type) {
+	case []string:
+		return vs
+	case []any:
+		out := make([]string, len(vs))
+		for i, x := range vs {
+			out[i] = fmt.Sprint(x)
+		}
+		return out
+	}
+	return nil
+}
+
+// dig walks nested maps by key.
+func dig(v any, keys ...string) any {
+	for _, k := range keys {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return nil
+		}
+		v = m[k]
+	}
+	return v
+}
+
+// handListedValues is what a hand-written enum message looks like: "must be
+// xlsx or csv", "must be agent, expert or ivr".
+var handListedValues = regexp.MustCompile(`must be [\w.:-]+(, [\w.:-]+)* or [\w.:-]+$|use [\w.:-]+(, [\w.:-]+)+ or `)
+
+// TestNoHandwrittenEnumMessages keeps every enum validation on store.Enum: a
+// message that spells out the values by hand lists them in a second place,
+// which the OpenAPI document cannot see and which goes stale.
+func TestNoHandwrittenEnumMessages(t *testing.T) {
+	for _, dir := range []string{".", "../store", "../importer"} {
+		files, _ := filepath.Glob(filepath.Join(dir, "*.go"))
+		for _, file := range files {
+			if strings.HasSuffix(file, "_test.go") {
+				continue
+			}
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, file, nil, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ast.Inspect(f, func(n ast.Node) bool {
+				lit, ok := n.(*ast.BasicLit)
+				if !ok || lit.Kind != token.STRING {
+					return true
+				}
+				if s, err := strconv.Unquote(lit.Value); err == nil && handListedValues.MatchString(s) {
+					t.Errorf("%s: %q lists values by hand; use a typed enum (store.Enum) and store.EnumMessage",
+						fset.Position(lit.Pos()), s)
+				}
+				return true
+			})
+		}
+	}
+}
+
+// TestOpenAPIDocumentsUploadForms: the three upload routes are documented
+// as multipart forms with a required file and their fields.
+func TestOpenAPIDocumentsUploadForms(t *testing.T) {
+	h := newHarness(t)
+	var spec map[string]any
+	h.do("GET", "/api/openapi.json", "", nil, http.StatusOK, &spec)
+	for path, fields := range map[string][]string{
+		"/api/v1/campaigns/{id}/imports":         {"file", "mapping", "encoding", "sheet", "template_id", "force"},
+		"/api/v1/campaigns/{id}/imports/preview": {"file", "mapping", "encoding", "sheet", "template_id", "force"},
+		"/api/v1/dnc/import":                     {"file", "mapping", "encoding", "reason", "source"},
+	} {
+		form := dig(spec, "paths", path, "post", "requestBody", "content", "multipart/form-data", "schema")
+		props, _ := dig(form, "properties").(map[string]any)
+		if got := slices.Sorted(maps.Keys(props)); !slices.Equal(got, slices.Sorted(slices.Values(fields))) {
+			t.Errorf("%s: form fields %v, want %v", path, got, fields)
+		}
+		if dig(props, "file", "format") != "binary" || fmt.Sprint(dig(form, "required")) != "[file]" {
+			t.Errorf("%s: file not documented as a required binary: %v", path, form)
+		}
+	}
+}
