@@ -139,8 +139,7 @@ func TestAbandonmentEvidence(t *testing.T) {
 		}
 	}
 	var audit list[store.AuditEntry]
-	// (prefix without "_": SQLite LIKE has no default escape character, see the report)
-	h.do("GET", "/api/v1/audit?action=campaign.evidence", admin, nil, http.StatusOK, &audit)
+	h.do("GET", "/api/v1/audit?action=campaign.evidence_export", admin, nil, http.StatusOK, &audit)
 	if audit.Total < 3 || !strings.Contains(audit.Items[len(audit.Items)-1].Detail, "rows=2") || audit.Items[len(audit.Items)-1].Result != "ok" {
 		t.Fatalf("audit %+v", audit.Items)
 	}
