@@ -168,10 +168,34 @@ func currentUser(c *gin.Context) *store.User { return c.MustGet("user").(*store.
 // what a bank's security officer looks for.
 func (s *Server) require(p store.Permission) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if p == "" || currentUser(c).Can(p) {
+		if p == "" || can(currentUser(c), p) {
 			c.Next()
 			return
 		}
-		fail(c, newError("permission_denied", "your role may not do this (needs %q)", p))
+		fail(c, newError("permission_denied", "your role may not do this (needs %s)", permText(p)))
 	}
+}
+
+// anyOf is a route permission met by any one of perms.
+func anyOf(perms ...store.Permission) store.Permission {
+	s := make([]string, len(perms))
+	for i, p := range perms {
+		s[i] = string(p)
+	}
+	return store.Permission(strings.Join(s, "|"))
+}
+
+// can reports whether u holds p, or one of the permissions of an anyOf.
+func can(u *store.User, p store.Permission) bool {
+	for _, one := range strings.Split(string(p), "|") {
+		if u.Can(store.Permission(one)) {
+			return true
+		}
+	}
+	return false
+}
+
+// permText names a route permission for people: "campaign_view" or "monitor".
+func permText(p store.Permission) string {
+	return `"` + strings.ReplaceAll(string(p), "|", `" or "`) + `"`
 }

@@ -72,7 +72,7 @@ func openapiPath(p string) string {
 func operation(rt route) map[string]any {
 	op := map[string]any{"summary": rt.Doc.Summary}
 	if rt.Perm != "" {
-		op["description"] = "Needs permission `" + string(rt.Perm) + "`."
+		op["description"] = "Needs permission `" + strings.ReplaceAll(string(rt.Perm), "|", "` or `") + "`."
 	}
 	if strings.HasPrefix(rt.Path, "/api/v1/") && rt.Path != "/api/v1/auth/login" {
 		op["security"] = []any{map[string]any{"bearer": []any{}}}

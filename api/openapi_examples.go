@@ -50,7 +50,8 @@ var examples = map[reflect.Type]any{
 		Statuses: []store.ExportStatus{"uncompleted"}, Format: store.ExportCSV},
 	typeOf[callbackRequest](): callbackRequest{ContactID: ptr[int64](1), Phone: ptr("13800138000"), AgentID: ptr[int64](4),
 		DueAt: ptr(time.Now().Add(48 * time.Hour).Truncate(time.Hour).Format(time.RFC3339)), Note: ptr("客户下午有空")},
-	typeOf[dncRequest](): dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
+	typeOf[pacingSimRequest](): pacingSimRequest{Agents: ptr(55), Hours: ptr(1.0), Seed: ptr[int64](1), MaxAbandonRate: ptr(0.02)},
+	typeOf[dncRequest]():       dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
 	typeOf[dncBatchRequest](): dncBatchRequest{Entries: []dncRequest{
 		{Phone: "13900139000", Reason: "投诉", Source: store.DNCManual},
 		{IDNumber: "510104200002290038", Reason: "法务要求停止催收", Source: store.DNCManual}}},

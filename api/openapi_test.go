@@ -28,6 +28,7 @@ var exampleOrder = []string{
 	"POST /api/v1/users", "POST /api/v1/holidays", "POST /api/v1/campaigns/:id/contacts",
 	"POST /api/v1/campaigns/:id/assignments", "POST /api/v1/mapping-templates", "POST /api/v1/exports",
 	"POST /api/v1/export-templates", "POST /api/v1/callbacks", "POST /api/v1/dnc", "POST /api/v1/dnc/batch",
+	"POST /api/v1/campaigns/:id/pacing/simulate",
 }
 
 // seedExamples posts every example in exampleOrder and checks the server

@@ -88,6 +88,7 @@ type Server struct {
 	started time.Time
 	proxies []netip.Prefix
 	limits  *limiter
+	whatIf  chan struct{} // pacing simulations running (pacing.go)
 }
 
 // New builds the HTTP handler.
@@ -134,7 +135,7 @@ func New(cfg Config) *Server {
 		cfg.ReadSlotWait = 15 * time.Second
 	}
 	return &Server{cfg: cfg, readers: make(chan struct{}, cfg.Previews), store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now(),
-		proxies: proxies, limits: newLimiter(cfg.Now)}
+		proxies: proxies, limits: newLimiter(cfg.Now), whatIf: make(chan struct{}, whatIfSlots)}
 }
 
 // Handler returns the gin engine with every route mounted.

@@ -1,9 +1,9 @@
 package controller
 
 import (
-	"context"
-	"sync"
 	"time"
+
+	"github.com/bankcc/callcenter/clock"
 )
 
 // run is the owner goroutine.
@@ -16,13 +16,14 @@ type owner struct {
 	c       *Call
 	rec     CallRecord
 	created bool
-	timer   *time.Timer
+	timer   clock.Timer
 	final   bool
 	lastSeq uint64
+	seq     uint64 // typed events published
 }
 
 func (o *owner) loop() {
-	o.timer = time.NewTimer(time.Hour)
+	o.timer = o.c.hooks.clock.NewTimer(time.Hour)
 	o.timer.Stop()
 	if o.c.hooks.lostAfter > 0 {
 		o.timer.Reset(o.c.hooks.lostAfter)
@@ -34,7 +35,7 @@ func (o *owner) loop() {
 			for _, m := range o.c.mb.take() {
 				o.handle(m)
 			}
-		case <-o.timer.C:
+		case <-o.timer.C():
 			o.expire()
 		case <-o.c.hooks.stop:
 			o.close("controller shut down")
@@ -67,8 +68,9 @@ func (o *owner) handleEvent(e *event) {
 	}
 	o.lastSeq = max(o.lastSeq, e.Seq)
 	o.signOfLife()
-	ch := o.rec.apply(e)
+	ch := o.rec.apply(e, o.now())
 	o.publish()
+	o.emitFor(e, ch)
 	switch {
 	case ch.final:
 		o.end()
@@ -78,13 +80,73 @@ func (o *owner) handleEvent(e *event) {
 	}
 	if ch.answered {
 		closeOnce(o.c.answered)
-		o.record()
 	}
-	if ch.bridged {
-		closeOnce(o.c.answered)
+	if ch.firstBridge {
 		closeOnce(o.c.bridged)
-		o.record()
 	}
+}
+
+// emitFor publishes the typed events one FreeSWITCH event makes for this
+// leg: only real changes (a repeated or late answer makes none), an answer
+// before a bridge that proved one, the machine verdict when it changes,
+// and no hangup here (end publishes it once the record is final).
+func (o *owner) emitFor(e *event, ch recordChange) {
+	switch e.Name {
+	case "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY":
+		if ch.amd {
+			o.emitAMD(e.Time())
+		}
+		return
+	}
+	te, ok := typedEvent(e, o.c.node)
+	if !ok {
+		return
+	}
+	keep := true
+	switch te.Kind {
+	case EventCreate:
+		keep = ch.created
+	case EventRinging:
+		keep = ch.ringing
+	case EventEarlyMedia:
+		keep = ch.early
+	case EventAnswer:
+		keep, te.AMD = ch.answered, o.rec.AMD
+	case EventUnbridge:
+		if e.UUID != o.c.uuid { // this is the B-leg
+			te.Other = otherLeg(e, o.c.uuid)
+		}
+	case EventBridge:
+		if e.UUID != o.c.uuid {
+			te.Other = otherLeg(e, o.c.uuid)
+		}
+		if ch.answered {
+			o.emit(Event{Kind: EventAnswer, Name: te.Name, At: te.At, AMD: o.rec.AMD})
+		}
+		keep = ch.bridged
+	case EventAMD:
+		keep, te.AMD = ch.amd, o.rec.AMD
+	}
+	if keep {
+		o.emit(te)
+	}
+	if ch.amd && te.Kind != EventAnswer && te.Kind != EventAMD {
+		o.emitAMD(te.At)
+	}
+}
+
+func (o *owner) emitAMD(at time.Time) {
+	o.emit(Event{Kind: EventAMD, At: at, AMD: o.rec.AMD})
+}
+
+// emit numbers an event and adds it to the leg's stream.
+func (o *owner) emit(e Event) {
+	o.seq++
+	e.Seq, e.UUID, e.Node = o.seq, o.c.uuid, o.c.node
+	if e.At.IsZero() {
+		e.At = o.now()
+	}
+	o.c.stream.add(e, e.Kind == EventHangup)
 }
 
 // handleJob takes the originate's result. A failure without any channel
@@ -128,40 +190,39 @@ func (o *owner) resync(callState string) {
 	switch callState {
 	case "ACTIVE", "HELD", "UNHELD":
 		if o.rec.advance(StateAnswered) {
-			setTime(&o.rec.AnsweredAt, time.Now())
+			setTime(&o.rec.AnsweredAt, o.now())
 			o.publish()
+			o.emit(Event{Kind: EventAnswer, AMD: o.rec.AMD})
 			closeOnce(o.c.answered)
-			o.record()
 		}
 	case "RINGING", "EARLY":
-		o.rec.advance(StateRinging)
-		o.publish()
+		if o.rec.advance(StateRinging) {
+			o.publish()
+			o.emit(Event{Kind: EventRinging})
+		}
 	}
 }
 
+// abandon ends a call whose originate never reached the switch: the
+// caller got an error and no attempt was made.
 func (o *owner) abandon() {
 	o.rec.Reason = "not dialed"
-	o.rec.finish()
-	o.final = true
-	o.publish()
-	o.signOfLife()
-	if o.c.hooks.finished != nil {
-		o.c.hooks.finished()
-	}
-	close(o.c.done)
+	o.end()
 }
 
 func (o *owner) end() {
-	o.rec.finish()
+	o.rec.finish(o.now())
 	o.final = true
 	o.publish()
 	o.signOfLife()
-	o.record()
+	o.emit(Event{Kind: EventHangup, At: o.rec.HungupAt, Hangup: o.rec.hangupInfo()})
 	if o.c.hooks.finished != nil {
 		o.c.hooks.finished()
 	}
 	close(o.c.done)
 }
+
+func (o *owner) now() time.Time { return o.c.hooks.clock.Now() }
 
 func (o *owner) signOfLife() {
 	if o.created {
@@ -181,49 +242,10 @@ func (o *owner) publish() {
 	o.c.snap.Store(&r)
 }
 
-func (o *owner) record() {
-	rec := o.c.hooks.rec
-	if rec == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), recordTimeout)
-	defer cancel()
-	if err := rec.RecordCall(ctx, o.rec.clone()); err != nil && o.c.hooks.log != nil {
-		o.c.hooks.log.Warn("record call", "call_uuid", o.rec.UUID, "node", o.rec.Node, "err", err)
-	}
-}
-
 func closeOnce(ch chan struct{}) {
 	select {
 	case <-ch:
 	default:
 		close(ch)
 	}
-}
-
-// mailbox is an unbounded FIFO: the node's router must never block on a
-// slow call owner (a recorder writing to a busy database), or every call on
-// that node would stall.
-type mailbox struct {
-	mu  sync.Mutex
-	q   []any
-	sig chan struct{}
-}
-
-func (m *mailbox) put(v any) {
-	m.mu.Lock()
-	m.q = append(m.q, v)
-	m.mu.Unlock()
-	select {
-	case m.sig <- struct{}{}:
-	default:
-	}
-}
-
-func (m *mailbox) take() []any {
-	m.mu.Lock()
-	q := m.q
-	m.q = nil
-	m.mu.Unlock()
-	return q
 }

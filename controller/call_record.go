@@ -22,8 +22,8 @@ const (
 
 var stateRank = map[CallState]int{StateDialing: 0, StateRinging: 1, StateEarly: 2, StateAnswered: 3, StateEnded: 4}
 
-// CallRecord is the controller's view of one leg; it is what CallRecorder
-// persists (as an Attempt) and what Call.Record returns.
+// CallRecord is the controller's view of one leg: what Leg.Record returns
+// and what EventHangup summarises.
 type CallRecord struct {
 	UUID        string
 	JobUUID     string
@@ -44,16 +44,17 @@ type CallRecord struct {
 	SIPCode     int
 	BillSec     int
 	Result      ResultClass // set when State is StateEnded
-	Machine     bool        // answering machine detected (amd_result / avmd)
+	AMD         AMDVerdict  // answering-machine verdict, when one is known
+	Machine     bool        // AMD is AMDMachine
 	// Reason explains an end the switch did not report itself, e.g. a call
 	// that ended while the node was disconnected.
 	Reason string
 }
 
-// recordChange tells the owner what an event changed, so it knows when to
-// notify waiters and the recorder.
+// recordChange tells the owner what an event changed, so it knows which
+// typed events to publish and when to wake waiters.
 type recordChange struct {
-	created, answered, bridged, hungup, final bool
+	created, ringing, early, answered, bridged, firstBridge, amd, hungup, final bool
 }
 
 func (r *CallRecord) advance(s CallState) bool {
@@ -66,24 +67,24 @@ func (r *CallRecord) advance(s CallState) bool {
 
 // apply folds one channel event into the record. It is pure so that event
 // orders (including the racy ones eslgo produces) are table-tested.
-func (r *CallRecord) apply(e *event) recordChange {
+func (r *CallRecord) apply(e *event, now time.Time) recordChange {
 	var ch recordChange
 	at := e.Time()
 	if at.IsZero() {
-		at = time.Now()
+		at = now
 	}
 	switch e.Name {
 	case "CHANNEL_CREATE":
 		ch.created = setTime(&r.CreatedAt, at)
 	case "CHANNEL_PROGRESS":
-		r.advance(StateRinging)
+		ch.ringing = r.advance(StateRinging)
 	case "CHANNEL_PROGRESS_MEDIA":
-		r.advance(StateEarly)
+		ch.early = r.advance(StateEarly)
 	case "CHANNEL_ANSWER":
 		ch.answered = r.advance(StateAnswered)
 		setTime(&r.AnsweredAt, at)
 	case "CHANNEL_BRIDGE":
-		ch.bridged = r.applyBridge(e, at)
+		r.applyBridge(e, at, &ch)
 	case "CHANNEL_UNBRIDGE":
 		r.Bridged = false
 	case "CHANNEL_HOLD":
@@ -100,29 +101,34 @@ func (r *CallRecord) apply(e *event) recordChange {
 		ch.hungup = r.applyHangup(e, at)
 		ch.final = true
 	}
+	if v := amdVerdict(e); v != AMDUnknown && v != r.AMD { // AMD results ride on few events
+		r.AMD, r.Machine, ch.amd = v, v == AMDMachine, true
+	}
 	if ch.final {
-		r.finish()
+		r.finish(now)
 	}
 	return ch
 }
 
-func (r *CallRecord) applyBridge(e *event, at time.Time) bool {
-	for _, h := range []string{"Bridge-A-Unique-ID", "Bridge-B-Unique-ID", "Other-Leg-Unique-ID"} {
-		if u := e.Get(h); u != "" && u != r.UUID && !slices.Contains(r.OtherUUIDs, u) {
+// applyBridge records a bridge; a bridge also proves an answer whose event
+// was missed.
+func (r *CallRecord) applyBridge(e *event, at time.Time, ch *recordChange) {
+	for _, h := range [...]string{hdrBridgeA, hdrBridgeB, hdrOtherLeg} {
+		if u := e.get(h); u != "" && u != r.UUID && !slices.Contains(r.OtherUUIDs, u) {
 			r.OtherUUIDs = append(r.OtherUUIDs, u)
 		}
 	}
 	if r.State == StateEnded {
-		return false
+		return
 	}
-	r.advance(StateAnswered)
+	ch.answered = r.advance(StateAnswered)
 	setTime(&r.AnsweredAt, at)
-	r.Bridged = true
-	return setTime(&r.BridgedAt, at)
+	r.Bridged, ch.bridged = true, true
+	ch.firstBridge = setTime(&r.BridgedAt, at)
 }
 
 func (r *CallRecord) applyHangup(e *event, at time.Time) bool {
-	if c := e.Get("Hangup-Cause"); c != "" && r.HangupCause == "" {
+	if c := e.get(hdrHangupCause); c != "" && r.HangupCause == "" {
 		r.HangupCause = c
 	}
 	r.Bridged, r.Held = false, false
@@ -132,19 +138,16 @@ func (r *CallRecord) applyHangup(e *event, at time.Time) bool {
 
 // applyCDR reads the billing variables FreeSWITCH puts on HANGUP_COMPLETE.
 func (r *CallRecord) applyCDR(e *event) {
-	if code, err := strconv.Atoi(e.Var("sip_term_status")); err == nil && code > 0 {
+	if code, err := strconv.Atoi(e.get(varSIPStatus)); err == nil && code > 0 {
 		r.SIPCode = code
 	}
-	if s, err := strconv.Atoi(e.Var("billsec")); err == nil {
+	if s, err := strconv.Atoi(e.get(varBillSec)); err == nil {
 		r.BillSec = s
 	}
 	if r.AnsweredAt.IsZero() {
-		if ep, err := strconv.ParseInt(e.Var("answer_epoch"), 10, 64); err == nil && ep > 0 {
+		if ep, err := strconv.ParseInt(e.get(varAnswerEpoch), 10, 64); err == nil && ep > 0 {
 			r.AnsweredAt = time.Unix(ep, 0)
 		}
-	}
-	if strings.EqualFold(e.Var("amd_result"), "MACHINE") || strings.EqualFold(e.Var("avmd_detect"), "TRUE") {
-		r.Machine = true
 	}
 }
 
@@ -166,11 +169,11 @@ func (r *CallRecord) applyJob(body string) (failed bool) {
 }
 
 // finish moves the record to ended and classifies it.
-func (r *CallRecord) finish() {
+func (r *CallRecord) finish(now time.Time) {
 	r.advance(StateEnded)
 	r.Bridged, r.Held = false, false
 	if r.HungupAt.IsZero() {
-		r.HungupAt = time.Now()
+		r.HungupAt = now
 	}
 	r.Result = Classify(r.HangupCause, r.SIPCode, !r.AnsweredAt.IsZero())
 	if r.Machine && r.Result == ResultAnswered {
@@ -189,4 +192,10 @@ func setTime(t *time.Time, at time.Time) bool {
 	}
 	*t = at
 	return true
+}
+
+// hangupInfo is the end of the leg as EventHangup reports it.
+func (r CallRecord) hangupInfo() *Hangup {
+	return &Hangup{Cause: r.HangupCause, SIPCode: r.SIPCode, Result: r.Result, BillSec: r.BillSec, Reason: r.Reason,
+		Created: r.CreatedAt, Answered: r.AnsweredAt, Bridged: r.BridgedAt, Hungup: r.HungupAt}
 }

@@ -46,7 +46,22 @@ func TestCallRecordApply(t *testing.T) {
 		{"machine", []*event{
 			ev("CHANNEL_CREATE", 1), ev("CHANNEL_ANSWER", 2),
 			ev("CHANNEL_HANGUP_COMPLETE", 3, "Hangup-Cause", "NORMAL_CLEARING", "variable_amd_result", "MACHINE"),
-		}, CallRecord{State: StateEnded, Result: ResultMachine, HangupCause: "NORMAL_CLEARING", Machine: true}},
+		}, CallRecord{State: StateEnded, Result: ResultMachine, HangupCause: "NORMAL_CLEARING", Machine: true, AMD: AMDMachine}},
+		{"amd app verdict human", []*event{
+			ev("CHANNEL_CREATE", 1), ev("CHANNEL_ANSWER", 2),
+			ev("CHANNEL_EXECUTE_COMPLETE", 3, "Application", "amd", "variable_amd_result", "HUMAN"),
+			ev("CHANNEL_HANGUP_COMPLETE", 4, "Hangup-Cause", "NORMAL_CLEARING", "variable_amd_result", "HUMAN"),
+		}, CallRecord{State: StateEnded, Result: ResultAnswered, HangupCause: "NORMAL_CLEARING", AMD: AMDHuman}},
+		{"amd not sure (fork spelling)", []*event{
+			ev("CHANNEL_ANSWER", 2), ev("CHANNEL_EXECUTE_COMPLETE", 3, "Application", "mod_amd", "variable_amd_result", "NOT_SURE"),
+			ev("CHANNEL_HANGUP_COMPLETE", 4, "Hangup-Cause", "NORMAL_CLEARING"),
+		}, CallRecord{State: StateEnded, Result: ResultAnswered, HangupCause: "NORMAL_CLEARING", AMD: AMDNotSure}},
+		{"avmd beep overrides a human verdict", []*event{
+			ev("CHANNEL_ANSWER", 2), ev("CHANNEL_EXECUTE_COMPLETE", 3, "variable_amd_result", "HUMAN"),
+			ev("CUSTOM", 4, "Event-Subclass", "avmd::beep", "Beep-Status", "DETECTED"),
+			ev("CHANNEL_HANGUP_COMPLETE", 5, "Hangup-Cause", "NORMAL_CLEARING", "variable_amd_result", "HUMAN",
+				"variable_avmd_detect", "TRUE"),
+		}, CallRecord{State: StateEnded, Result: ResultMachine, HangupCause: "NORMAL_CLEARING", Machine: true, AMD: AMDMachine}},
 		{"answer seen only in the CDR", []*event{
 			ev("CHANNEL_DESTROY", 3, "Hangup-Cause", "NORMAL_CLEARING", "variable_answer_epoch", "1700000002"),
 		}, CallRecord{State: StateEnded, Result: ResultNoAnswer, HangupCause: "NORMAL_CLEARING"}},
@@ -57,10 +72,10 @@ func TestCallRecordApply(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			r := CallRecord{UUID: "u1", State: StateDialing}
 			for _, e := range tt.events {
-				r.apply(e)
+				r.apply(e, time.Unix(1800000000, 0))
 			}
 			if r.State != tt.want.State || r.Result != tt.want.Result || r.HangupCause != tt.want.HangupCause ||
-				r.SIPCode != tt.want.SIPCode || r.BillSec != tt.want.BillSec || r.Machine != tt.want.Machine ||
+				r.SIPCode != tt.want.SIPCode || r.BillSec != tt.want.BillSec || r.Machine != tt.want.Machine || r.AMD != tt.want.AMD ||
 				len(r.OtherUUIDs) != len(tt.want.OtherUUIDs) || r.Bridged || r.Held {
 				t.Errorf("got %+v\nwant %+v", r, tt.want)
 			}
@@ -70,14 +85,14 @@ func TestCallRecordApply(t *testing.T) {
 
 func TestCallRecordTimes(t *testing.T) {
 	r := CallRecord{UUID: "u1", State: StateDialing}
-	r.apply(ev("CHANNEL_CREATE", 1))
-	if ch := r.apply(ev("CHANNEL_ANSWER", 3)); !ch.answered {
+	r.apply(ev("CHANNEL_CREATE", 1), time.Unix(1800000000, 0))
+	if ch := r.apply(ev("CHANNEL_ANSWER", 3), time.Unix(1800000000, 0)); !ch.answered {
 		t.Error("answer not reported")
 	}
-	if ch := r.apply(ev("CHANNEL_ANSWER", 4)); ch.answered {
+	if ch := r.apply(ev("CHANNEL_ANSWER", 4), time.Unix(1800000000, 0)); ch.answered {
 		t.Error("second answer reported again")
 	}
-	ch := r.apply(ev("CHANNEL_BRIDGE", 5, "Other-Leg-Unique-ID", "b"))
+	ch := r.apply(ev("CHANNEL_BRIDGE", 5, "Other-Leg-Unique-ID", "b"), time.Unix(1800000000, 0))
 	if !ch.bridged || !r.Bridged {
 		t.Error("bridge not reported")
 	}
@@ -85,8 +100,8 @@ func TestCallRecordTimes(t *testing.T) {
 	if !r.CreatedAt.Equal(base.Add(time.Second)) || !r.AnsweredAt.Equal(base.Add(3*time.Second)) || !r.BridgedAt.Equal(base.Add(5*time.Second)) {
 		t.Errorf("times from Event-Date-Timestamp: %v %v %v", r.CreatedAt, r.AnsweredAt, r.BridgedAt)
 	}
-	r.apply(ev("CHANNEL_HANGUP_COMPLETE", 7, "Hangup-Cause", "NORMAL_CLEARING"))
-	if ch := r.apply(ev("CHANNEL_BRIDGE", 6)); ch.bridged || r.Bridged || r.State != StateEnded {
+	r.apply(ev("CHANNEL_HANGUP_COMPLETE", 7, "Hangup-Cause", "NORMAL_CLEARING"), time.Unix(1800000000, 0))
+	if ch := r.apply(ev("CHANNEL_BRIDGE", 6), time.Unix(1800000000, 0)); ch.bridged || r.Bridged || r.State != StateEnded {
 		t.Errorf("late bridge changed an ended call: %+v", r)
 	}
 }

@@ -5,15 +5,24 @@ import (
 	"sync/atomic"
 )
 
-// cmdSet is a node's command connections. eslgo allows one command in
-// flight per connection (replies are matched by order only), so a few
-// connections let the round trips of concurrent originates overlap.
+// cmdSet is one lane of a node's command connections: originates, or call
+// control. eslgo allows one command in flight per connection (replies are
+// matched by order only), so a few connections let round trips overlap.
 type cmdSet struct {
+	name  string
 	slots []atomic.Pointer[eslConn]
 	next  atomic.Uint32
 }
 
-func newCmdSet(n int) *cmdSet { return &cmdSet{slots: make([]atomic.Pointer[eslConn], max(n, 1))} }
+// slotRef names one connection slot of a set.
+type slotRef struct {
+	set *cmdSet
+	i   int
+}
+
+func newCmdSet(name string, n int) *cmdSet {
+	return &cmdSet{name: name, slots: make([]atomic.Pointer[eslConn], max(n, 1))}
+}
 
 // pick returns a live connection, preferring one with no command in
 // flight; nil when none is connected.
@@ -57,7 +66,7 @@ func (s *cmdSet) clear(why error) {
 }
 
 // watchSlot reports slot i's death on dead, until ctx ends.
-func (s *cmdSet) watchSlot(ctx context.Context, i int, dead chan<- int) {
+func (s *cmdSet) watchSlot(ctx context.Context, i int, dead chan<- slotRef) {
 	c := s.slots[i].Load()
 	if c == nil {
 		return
@@ -66,7 +75,7 @@ func (s *cmdSet) watchSlot(ctx context.Context, i int, dead chan<- int) {
 		select {
 		case <-c.Dead():
 			select {
-			case dead <- i:
+			case dead <- slotRef{s, i}:
 			case <-ctx.Done():
 			}
 		case <-ctx.Done():

@@ -3,7 +3,11 @@ package controller
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
+	"strconv"
 	"strings"
+	"time"
 )
 
 // checkArgs refuses text that would break the ESL frame or the api
@@ -148,6 +152,77 @@ func (p *Pool) SetVar(ctx context.Context, uuid, name, value string) error {
 	return nil
 }
 
+// Answer answers a ringing inbound channel (uuid_answer).
+func (p *Pool) Answer(ctx context.Context, uuid string) error {
+	return p.onChannel(ctx, uuid, "uuid_answer")
+}
+
+// Conference moves a channel into a conference room on its node
+// (uuid_transfer to an inline conference application).
+func (p *Pool) Conference(ctx context.Context, uuid, room string) error {
+	if err := checkArgs(room); err != nil || strings.ContainsAny(room, ",@'") {
+		return fmt.Errorf("controller: conference: %w: room %q", ErrInvalid, room)
+	}
+	return p.onChannel(ctx, uuid, "uuid_transfer", "conference:"+room+"@default", "inline")
+}
+
+// Park stops what a channel does and parks it (uuid_park).
+func (p *Pool) Park(ctx context.Context, uuid string) error {
+	return p.onChannel(ctx, uuid, "uuid_park")
+}
+
+// Break stops the running application (playback) of a channel; with all it
+// also drops the applications queued behind it (uuid_break).
+func (p *Pool) Break(ctx context.Context, uuid string, all bool) error {
+	if all {
+		return p.onChannel(ctx, uuid, "uuid_break", "all")
+	}
+	return p.onChannel(ctx, uuid, "uuid_break")
+}
+
+// DisplaceStart mixes a file into a channel's audio (uuid_displace start),
+// for at most limit, rounded up to whole seconds (0: no limit).
+func (p *Pool) DisplaceStart(ctx context.Context, uuid, path string, limit time.Duration) error {
+	rest := []string{"start", path}
+	if limit > 0 {
+		rest = append(rest, strconv.Itoa(int((limit+time.Second-1)/time.Second)))
+	}
+	return p.onChannel(ctx, uuid, "uuid_displace", rest...)
+}
+
+// DisplaceStop ends a displacement started with DisplaceStart.
+func (p *Pool) DisplaceStop(ctx context.Context, uuid, path string) error {
+	return p.onChannel(ctx, uuid, "uuid_displace", "stop", path)
+}
+
+// SetVars sets several channel variables in one command
+// (uuid_setvar_multi); names and values may not hold ';', '=' (names),
+// spaces (names) or line breaks.
+func (p *Pool) SetVars(ctx context.Context, uuid string, vars map[string]string) error {
+	if len(vars) == 0 {
+		return nil
+	}
+	pairs := make([]string, 0, len(vars))
+	for _, k := range slices.Sorted(maps.Keys(vars)) {
+		v := vars[k]
+		if checkArgs(k) != nil || strings.ContainsAny(k, ";=") || v == "" || strings.ContainsAny(v, ";\r\n") {
+			return fmt.Errorf("controller: uuid_setvar_multi: %w: variable %q", ErrInvalid, k)
+		}
+		pairs = append(pairs, k+"="+v)
+	}
+	if err := checkArgs(uuid); err != nil {
+		return fmt.Errorf("controller: uuid_setvar_multi: %w", err)
+	}
+	n, err := p.nodeOf(uuid)
+	if err != nil {
+		return fmt.Errorf("controller: uuid_setvar_multi: %w", err)
+	}
+	if _, err := n.api(ctx, "uuid_setvar_multi "+uuid+" "+strings.Join(pairs, ";")); err != nil {
+		return fmt.Errorf("controller: uuid_setvar_multi %s: %w", uuid, err)
+	}
+	return nil
+}
+
 // Channels lists the channels of every node that is up; with no node up
 // it fails with ErrNodeDown.
 func (p *Pool) Channels(ctx context.Context) ([]Channel, error) {
@@ -177,7 +252,7 @@ func (p *Pool) Channels(ctx context.Context) ([]Channel, error) {
 // Eavesdrop rings the supervisor on the target's node; on answer the leg
 // listens to, whispers to (heard by the target's own party) or barges
 // into (three-way) the target channel.
-func (p *Pool) Eavesdrop(ctx context.Context, req EavesdropRequest) (*Call, error) {
+func (p *Pool) Eavesdrop(ctx context.Context, req EavesdropRequest) (Leg, error) {
 	n, err := p.nodeOf(req.TargetUUID)
 	if err != nil {
 		return nil, fmt.Errorf("controller: eavesdrop: %w", err)

@@ -94,13 +94,19 @@ func dialESL(ctx context.Context, cfg dialConfig, onEvent func(*event)) (*eslCon
 	opts.AuthTimeout = cfg.timeout
 	opts.ExitTimeout = time.Second
 	opts.Context = cctx
-	opts.Logger = slogESL{cfg.log}
+	opts.Logger = slogESL{log: cfg.log, quiet: c.isDead}
 	conn, err := guardedDial(ctx, opts, cfg.timeout, rl)
 	if err != nil {
 		cancel()
 		return nil, err
 	}
 	c.conn, c.raw = conn, rawSocket(conn)
+	if c.raw == nil { // checkESLGo passed, so this cannot happen; never run blind
+		closeSocket(conn)
+		rl.close()
+		cancel()
+		return nil, errESLGoChanged
+	}
 	c.touch()
 	if onEvent != nil {
 		conn.RegisterEventListener(eslgo.EventListenAll, func(ev *eslgo.Event) {
@@ -170,15 +176,33 @@ func closeSocket(conn *eslgo.Conn) {
 	}
 }
 
+// errESLGoChanged stops the pool from starting when eslgo's Conn no longer
+// has the socket field kill closes: without it a dead connection could not
+// be torn down, and eslgo's own Close races (issue #46).
+var errESLGoChanged = errors.New("controller: eslgo.Conn has no unexported field conn of type net.Conn; " +
+	"eslgo's internals changed, update rawSocket in controller/esl.go")
+
+// socketField is eslgo.Conn's unexported net.Conn field, found once.
+var socketField, socketFieldErr = lookupSocketField(reflect.TypeFor[eslgo.Conn]())
+
+func lookupSocketField(t reflect.Type) (reflect.StructField, error) {
+	f, ok := t.FieldByName("conn")
+	if !ok || f.Type != reflect.TypeFor[net.Conn]() {
+		return f, errESLGoChanged
+	}
+	return f, nil
+}
+
+// checkESLGo fails loudly at start when rawSocket cannot work.
+func checkESLGo() error { return socketFieldErr }
+
 // rawSocket reads eslgo's unexported net.Conn. The field is set before
 // Dial returns, so reading it afterwards is safe.
 func rawSocket(conn *eslgo.Conn) net.Conn {
-	f := reflect.ValueOf(conn).Elem().FieldByName("conn")
-	if !f.IsValid() {
+	if socketFieldErr != nil || conn == nil {
 		return nil
 	}
-	nc, _ := reflect.NewAt(f.Type(), unsafe.Pointer(f.UnsafeAddr())).Elem().Interface().(net.Conn)
-	return nc
+	return *(*net.Conn)(unsafe.Add(unsafe.Pointer(conn), socketField.Offset))
 }
 
 // send runs one command. The caller's ctx bounds only the wait for our
@@ -287,7 +311,12 @@ func (c *eslConn) Err() error {
 }
 
 // slogESL routes eslgo's printf-style logger into slog (never the std log).
-type slogESL struct{ log *slog.Logger }
+// Once the connection has been killed on purpose, eslgo's complaints about
+// the socket closed under it are expected and logged at debug level only.
+type slogESL struct {
+	log   *slog.Logger
+	quiet func() bool
+}
 
 func (l slogESL) Debug(f string, a ...any) { l.put(slog.LevelDebug, f, a) }
 func (l slogESL) Info(f string, a ...any)  { l.put(slog.LevelDebug, f, a) }
@@ -297,6 +326,9 @@ func (l slogESL) Error(f string, a ...any) { l.put(slog.LevelError, f, a) }
 func (l slogESL) put(level slog.Level, f string, a []any) {
 	if l.log == nil {
 		return
+	}
+	if l.quiet != nil && l.quiet() {
+		level = slog.LevelDebug
 	}
 	l.log.Log(context.Background(), level, strings.TrimSpace(fmt.Sprintf(f, a...)), "component", "eslgo")
 }

@@ -34,7 +34,7 @@ func startPacedSims(t testing.TB, cps []int, outcome esltest.Outcome) *Pool {
 		cfg.MaxCPS = float64(c)
 		cfgs = append(cfgs, cfg)
 	}
-	return newTestPool(t, nil, cfgs...)
+	return newTestPool(t, cfgs...)
 }
 
 // dialFor originates from workers until d has passed, then waits for every
@@ -57,7 +57,7 @@ func dialN(t testing.TB, p *Pool, workers, n int) []CallRecord {
 // dialUntil originates while ctx lives and more() agrees.
 func dialUntil(ctx context.Context, t testing.TB, p *Pool, workers int, more func() bool) []CallRecord {
 	var mu sync.Mutex
-	var calls []*Call
+	var calls []Leg
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"reflect"
 	"testing"
 	"time"
 )
@@ -97,7 +98,7 @@ func TestCommandTimeoutRecyclesConnection(t *testing.T) {
 
 func TestSilentEventConnectionIsReplaced(t *testing.T) {
 	f := startFakeFS(t) // sends no heartbeats at all
-	p := newTestPool(t, nil, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: 50 * time.Millisecond,
+	p := newTestPool(t, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: 50 * time.Millisecond,
 		MaxBackoff: 50 * time.Millisecond})
 	eventually(t, 5*time.Second, "three sessions", func() bool { return p.Status()[0].Reconnects >= 3 })
 	// Exactly one subscription per session: a session counts once it has
@@ -118,7 +119,7 @@ func TestSilentEventConnectionIsReplaced(t *testing.T) {
 func TestWatchdogRecoversFromDeadReceiveLoop(t *testing.T) {
 	f := startFakeFS(t)
 	hb := 30 * time.Millisecond
-	p := newTestPool(t, nil, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: hb, MaxBackoff: hb})
+	p := newTestPool(t, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: hb, MaxBackoff: hb})
 	stop := make(chan struct{})
 	defer close(stop)
 	go func() {
@@ -143,4 +144,34 @@ func TestWatchdogRecoversFromDeadReceiveLoop(t *testing.T) {
 	eventually(t, 5*time.Second, "heartbeats on the new connection", func() bool {
 		return p.Status()[0].LastHeartbeat.After(at)
 	})
+}
+
+// The controller tears eslgo connections down by closing eslgo's own
+// socket, found by reflection. If eslgo's internals change this test fails
+// (and NewPool refuses to start) rather than leaving connections unclosed.
+func TestESLGoSocketLookup(t *testing.T) {
+	if err := checkESLGo(); err != nil {
+		t.Fatalf("eslgo changed: %v", err)
+	}
+	type noField struct{ other net.Conn }
+	type wrongType struct{ conn int }
+	for _, typ := range []reflect.Type{reflect.TypeFor[noField](), reflect.TypeFor[wrongType]()} {
+		if _, err := lookupSocketField(typ); !errors.Is(err, errESLGoChanged) {
+			t.Errorf("%s: %v, want errESLGoChanged", typ, err)
+		}
+	}
+	// rawSocket is the very socket eslgo reads: closing it ends the
+	// connection (eslgo dials the relay's unix socket).
+	f := startFakeFS(t)
+	c, err := dialESL(context.Background(), dialConfig{addr: f.addr(), password: "ClueCon", timeout: 5 * time.Second}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.raw == nil || c.raw.RemoteAddr().Network() != "unix" {
+		t.Fatalf("raw socket %v", c.raw)
+	}
+	c.kill(errors.New("test"))
+	if _, err := c.raw.Write([]byte("x")); err == nil {
+		t.Error("socket still open after kill")
+	}
 }

@@ -15,14 +15,18 @@ import (
 // the test write event frames straight to the subscribed connection, so
 // the measurement is eslgo plus the controller, not a simulated world.
 type fakeFS struct {
-	ln       net.Listener
-	mu       sync.Mutex
-	evtConn  net.Conn
-	subbed   chan struct{}
-	bgapis   atomic.Int64
-	onBgapi  func(cmd string)
-	seq      atomic.Uint64
-	closeAll sync.WaitGroup
+	ln      net.Listener
+	mu      sync.Mutex
+	evtConn net.Conn
+	subbed  chan struct{}
+	bgapis  atomic.Int64
+	onBgapi func(cmd string)
+	seq     atomic.Uint64
+	// arrivals lists the first line of every api and bgapi command in the
+	// order they arrived, over all connections.
+	arrivalMu sync.Mutex
+	arrivals  []string
+	closeAll  sync.WaitGroup
 }
 
 func startFakeFS(t testing.TB) *fakeFS {
@@ -65,6 +69,11 @@ func (f *fakeFS) serve(c net.Conn) {
 			return
 		}
 		first := strings.SplitN(cmd, "\n", 2)[0]
+		if strings.HasPrefix(first, "api ") || strings.HasPrefix(first, "bgapi ") {
+			f.arrivalMu.Lock()
+			f.arrivals = append(f.arrivals, first)
+			f.arrivalMu.Unlock()
+		}
 		switch {
 		case strings.HasPrefix(first, "auth "):
 			write("Content-Type: command/reply\nReply-Text: +OK accepted\n\n")
@@ -89,6 +98,20 @@ func (f *fakeFS) serve(c net.Conn) {
 			write("Content-Type: command/reply\nReply-Text: -ERR command not found\n\n")
 		}
 	}
+}
+
+// arrived returns the commands received so far whose first line starts
+// with prefix, and the position of each among all api/bgapi commands.
+func (f *fakeFS) arrived(prefix string) []int {
+	f.arrivalMu.Lock()
+	defer f.arrivalMu.Unlock()
+	var at []int
+	for i, c := range f.arrivals {
+		if strings.HasPrefix(c, prefix) {
+			at = append(at, i)
+		}
+	}
+	return at
 }
 
 func apiResponse(body string) string {

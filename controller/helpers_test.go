@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"os"
+	"sync"
 	"testing"
 	"time"
 )
@@ -36,9 +37,9 @@ func testLogger() *slog.Logger {
 }
 
 // newTestPool starts a pool and waits until every node is up.
-func newTestPool(t testing.TB, rec CallRecorder, cfgs ...NodeConfig) *Pool {
+func newTestPool(t testing.TB, cfgs ...NodeConfig) *Pool {
 	t.Helper()
-	p, err := NewPool(context.Background(), cfgs, rec, testLogger())
+	p, err := NewPool(context.Background(), PoolConfig{Nodes: cfgs, Logger: testLogger()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -52,4 +53,33 @@ func newTestPool(t testing.TB, rec CallRecorder, cfgs ...NodeConfig) *Pool {
 		return true
 	})
 	return p
+}
+
+// logCapture is a slog handler that keeps every record at warn or above.
+type logCapture struct {
+	mu   sync.Mutex
+	recs []string
+}
+
+func (l *logCapture) Enabled(_ context.Context, lv slog.Level) bool { return lv >= slog.LevelWarn }
+
+func (l *logCapture) Handle(_ context.Context, r slog.Record) error {
+	line := r.Level.String() + " " + r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		line += " " + a.String()
+		return true
+	})
+	l.mu.Lock()
+	l.recs = append(l.recs, line)
+	l.mu.Unlock()
+	return nil
+}
+
+func (l *logCapture) WithAttrs([]slog.Attr) slog.Handler { return l }
+func (l *logCapture) WithGroup(string) slog.Handler      { return l }
+
+func (l *logCapture) lines() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.recs...)
 }

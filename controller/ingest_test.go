@@ -44,7 +44,7 @@ func prepareIngest(t testing.TB, p *Pool, f *fakeFS, round, calls, interleave in
 	n := p.nodes[0]
 	run := ingestRun{calls: make([]*Call, calls)}
 	for i := range run.calls {
-		c, err := n.startCall(OriginateRequest{UUID: fmt.Sprintf("c-%d-%d", round, i)}, fmt.Sprintf("j-%d-%d", round, i))
+		c, err := n.startCall(OriginateRequest{UUID: fmt.Sprintf("c-%d-%d", round, i)}, fmt.Sprintf("j-%d-%d", round, i), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -98,7 +98,7 @@ func TestIngestKeepsOrderPerCall(t *testing.T) {
 	// The relay numbers every frame without gaps, so a missing number always
 	// arrives: a window longer than any scheduling delay makes the restored
 	// order independent of machine load (the default window is for speed).
-	p := newTestPool(t, nil, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: time.Hour, ReorderWindow: patience})
+	p := newTestPool(t, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: time.Hour, ReorderWindow: patience})
 	run := prepareIngest(t, p, f, 0, 300, 50)
 	ingest(t, f, run)
 	if d := checkIngested(t, run.calls); d > 3 {
@@ -112,7 +112,7 @@ func TestIngestKeepsOrderPerCall(t *testing.T) {
 // owners. Frames are rendered before the timer starts.
 func BenchmarkIngest(b *testing.B) {
 	f := startFakeFS(b)
-	p := newTestPool(b, nil, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: time.Hour})
+	p := newTestPool(b, NodeConfig{Name: "n1", Address: f.addr(), HeartbeatInterval: time.Hour})
 	var elapsed time.Duration
 	events, disorder := 0, int64(0)
 	for i := 0; i < b.N; i++ {

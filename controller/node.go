@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/bankcc/callcenter/clock"
 )
 
 // NodeConfig describes one FreeSWITCH node. The zero durations take the
@@ -25,12 +27,21 @@ type NodeConfig struct {
 	// MaxBackoff caps the reconnect back-off (default 10 s).
 	MaxBackoff time.Duration
 	// ReorderWindow is how long an event may wait for a missing earlier
-	// one (default 250 ms); with the relay's gapless numbering it only runs
-	// out if eslgo drops an event it cannot parse. See reorder.
+	// one (default 1 s). With the relay's gapless numbering a number is
+	// missing only while eslgo's goroutine for it waits to be scheduled
+	// (hundreds of milliseconds on an overloaded machine), or for good if
+	// eslgo dropped a frame it could not parse, which costs one window.
+	// See reorder.
 	ReorderWindow time.Duration
-	// CommandConns is the number of command connections (default 4); the
-	// event stream always has its own.
-	CommandConns int
+	// OriginateConns is the number of connections that carry only
+	// originates (default 4); ControlConns carry everything else: bridge,
+	// hangup, transfer, hold, record, channel lists (default 2). A queue of
+	// originates therefore never delays call control. The event stream
+	// always has its own connection.
+	OriginateConns int
+	ControlConns   int
+	// Gateways caps single trunks of this node (calls per second, channels).
+	Gateways []GatewayLimit
 }
 
 func (c NodeConfig) withDefaults() NodeConfig {
@@ -42,9 +53,12 @@ func (c NodeConfig) withDefaults() NodeConfig {
 	def(&c.HeartbeatInterval, 20*time.Second)
 	def(&c.CommandTimeout, 5*time.Second)
 	def(&c.MaxBackoff, 10*time.Second)
-	def(&c.ReorderWindow, 250*time.Millisecond)
-	if c.CommandConns <= 0 {
-		c.CommandConns = 4
+	def(&c.ReorderWindow, time.Second)
+	if c.OriginateConns <= 0 {
+		c.OriginateConns = 4
+	}
+	if c.ControlConns <= 0 {
+		c.ControlConns = 2
 	}
 	if c.Password == "" {
 		c.Password = "ClueCon"
@@ -80,11 +94,12 @@ type NodeStatus struct {
 	Pending     int // originates sent, no channel seen yet
 	MaxChannels int
 	MaxCPS      float64
-	CPS         int // originates sent in the last whole second
+	CPS         int // originates written in the last whole second
 	Gateways    []GatewayStatus
 	Reconnects  int // sessions established (both connections)
 	Recycles    int // connections declared dead (timeouts, silence, drops)
-	// CommandConns is how many command connections are live now.
+	// CommandConns is how many command connections (originate and
+	// control) are live now.
 	CommandConns int
 	LateEvents   uint64 // events that arrived after a later one was released
 	// LastHeartbeat is when the last HEARTBEAT event reached the router.
@@ -94,25 +109,33 @@ type NodeStatus struct {
 // eventSubscription is what the event connection asks for (freeswitch-esl.md 7.4.6).
 const eventSubscription = "event plain CHANNEL_CREATE CHANNEL_PROGRESS CHANNEL_PROGRESS_MEDIA CHANNEL_ANSWER " +
 	"CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE CHANNEL_DESTROY CHANNEL_EXECUTE " +
-	"CHANNEL_EXECUTE_COMPLETE CHANNEL_PARK CHANNEL_HOLD CHANNEL_UNHOLD DTMF RECORD_START RECORD_STOP " +
+	"CHANNEL_EXECUTE_COMPLETE CHANNEL_PARK CHANNEL_UNPARK CHANNEL_HOLD CHANNEL_UNHOLD DTMF RECORD_START RECORD_STOP " +
 	"PLAYBACK_START PLAYBACK_STOP BACKGROUND_JOB HEARTBEAT CUSTOM sofia::register sofia::unregister " +
-	"sofia::expire sofia::gateway_state callcenter::info avmd::beep"
+	"sofia::expire sofia::gateway_state callcenter::info avmd::beep spandsp::txfaxresult spandsp::rxfaxresult"
 
-// node is one FreeSWITCH: a supervisor goroutine keeps its two connections
-// (events, commands) alive, a router goroutine owns the ordered event
-// stream and hands each event to the call that owns its uuid.
+// node is one FreeSWITCH: a supervisor goroutine keeps its connections
+// (events, originates, control) alive, a router goroutine owns the ordered
+// event stream and hands each event to the call that owns its uuid, or to
+// the pool stream.
 type node struct {
 	cfg     NodeConfig
 	log     *slog.Logger
-	rec     CallRecorder
+	clock   clock.Clock
 	stop    <-chan struct{}
 	reg     *registry
-	pace    *pacer
-	cmds    *cmdSet
+	regs    *registrations
+	guard   *writeGuard
+	orig    *cmdSet
+	ctl     *cmdSet
+	pool    *poolStream
+	onState func() // node state changed: the scheduler re-plans
 	gen     atomic.Uint64
 	pending atomic.Int64
-	events  chan *event
-	ctrl    chan any
+	// guardWaits counts originates the write guard sent back to wait
+	// (benchmarks; it stays near zero when grants are well spaced).
+	guardWaits atomic.Int64
+	events     chan *event
+	ctrl       chan any
 	// Router-owned: the generation whose Core-UUID was noted, the last
 	// generation reconciled, and channels destroyed since a new connection
 	// started but before its channel list was applied.
@@ -124,20 +147,34 @@ type node struct {
 	status NodeStatus
 }
 
-func newNode(cfg NodeConfig, rec CallRecorder, log *slog.Logger, stop <-chan struct{}) *node {
+// nodeDeps is what a node shares with its pool.
+type nodeDeps struct {
+	log   *slog.Logger
+	clock clock.Clock
+	stop  <-chan struct{}
+	pool  *poolStream
+}
+
+func newNode(cfg NodeConfig, d nodeDeps) *node {
 	cfg = cfg.withDefaults()
+	d.clock = clock.Or(d.clock)
+	if d.pool == nil {
+		d.pool = newPoolStream(d.stop)
+	}
 	n := &node{
-		cfg: cfg, rec: rec, stop: stop,
-		log:    log.With("node", cfg.Name),
+		cfg: cfg, clock: d.clock, stop: d.stop, pool: d.pool,
+		log:    d.log.With("node", cfg.Name),
 		reg:    newRegistry(),
-		pace:   newPacer(cfg.MaxCPS),
-		cmds:   newCmdSet(cfg.CommandConns),
+		regs:   newRegistrations(),
+		guard:  newWriteGuard(cfg.MaxCPS),
+		orig:   newCmdSet("originate", cfg.OriginateConns),
+		ctl:    newCmdSet("control", cfg.ControlConns),
 		events: make(chan *event, 1<<16),
 		ctrl:   make(chan any, 16),
 
 		destroyedEarly: map[string]bool{},
 	}
-	n.status = NodeStatus{Name: cfg.Name, Address: cfg.Address, State: NodeConnecting, Since: time.Now(),
+	n.status = NodeStatus{Name: cfg.Name, Address: cfg.Address, State: NodeConnecting, Since: d.clock.Now(),
 		MaxChannels: cfg.MaxChannels, MaxCPS: cfg.MaxCPS}
 	return n
 }
@@ -148,20 +185,24 @@ func (n *node) snapshot() NodeStatus {
 	s.Gateways = append([]GatewayStatus(nil), s.Gateways...)
 	n.mu.Unlock()
 	s.Channels = n.reg.liveCount()
-	s.CommandConns = n.cmds.live()
-	s.CPS = n.pace.rate()
+	s.CommandConns = n.orig.live() + n.ctl.live()
+	s.CPS = n.guard.rate(n.clock.Now())
 	s.Pending = int(n.pending.Load())
 	return s
 }
 
 func (n *node) setState(st NodeState, err error) {
 	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.status.State != st {
-		n.status.State, n.status.Since = st, time.Now()
+	changed := n.status.State != st
+	if changed {
+		n.status.State, n.status.Since = st, n.clock.Now()
 	}
 	if err != nil {
 		n.status.LastError = err.Error()
+	}
+	n.mu.Unlock()
+	if changed && n.onState != nil {
+		n.onState()
 	}
 }
 
@@ -186,9 +227,9 @@ func (n *node) headroom() int {
 	return n.cfg.MaxChannels - used
 }
 
-// command sends an api command on the node's command connection.
+// command sends a command on one of the node's control connections.
 func (n *node) command(ctx context.Context, cmd string) (reply, error) {
-	c := n.cmds.pick()
+	c := n.ctl.pick()
 	if c == nil {
 		return reply{}, fmt.Errorf("%w: %s", ErrNodeDown, n.cfg.Name)
 	}

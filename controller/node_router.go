@@ -67,7 +67,7 @@ func (n *node) dispatch(e *event) {
 	switch e.Name {
 	case "HEARTBEAT":
 		n.noteCore(e)
-		n.update(func(s *NodeStatus) { s.LastHeartbeat = time.Now() })
+		n.update(func(s *NodeStatus) { s.LastHeartbeat = n.clock.Now() })
 		return
 	case "BACKGROUND_JOB":
 		if c := n.reg.job(e.JobUUID); c != nil {
@@ -75,9 +75,7 @@ func (n *node) dispatch(e *event) {
 		}
 		return
 	case "CUSTOM":
-		if e.Get("Event-Subclass") == "sofia::gateway_state" {
-			n.noteGateway(e.Get("Gateway"), e.Get("State"))
-		}
+		n.custom(e)
 		return
 	case "CHANNEL_CREATE":
 		n.reg.setLive(e.UUID, e.gen, true)
@@ -90,8 +88,58 @@ func (n *node) dispatch(e *event) {
 	if e.UUID == "" {
 		return
 	}
+	// FreeSWITCH fires (UN)BRIDGE on the A-leg only; the B-leg's owner
+	// (an agent's leg) needs it just as much.
+	if e.Name == "CHANNEL_BRIDGE" || e.Name == "CHANNEL_UNBRIDGE" {
+		if b := e.get(hdrBridgeB); b != "" && b != e.UUID {
+			n.toLeg(e, b)
+		}
+	}
+	n.toLeg(e, e.UUID)
+}
+
+// toLeg hands an event to the owner of leg uuid, or else to the pool stream
+// as an event of that leg.
+func (n *node) toLeg(e *event, uuid string) {
+	if c := n.reg.call(uuid); c != nil {
+		c.deliver(e)
+		return
+	}
+	n.publishFor(e, uuid)
+}
+
+// custom routes a CUSTOM event: every one goes to the pool stream, and one
+// about a leg we own also to that leg.
+func (n *node) custom(e *event) {
+	switch e.get(hdrSubclass) {
+	case "sofia::gateway_state":
+		n.noteGateway(e.Get("Gateway"), e.Get("State"))
+	case "sofia::register", "sofia::unregister", "sofia::expire":
+		n.regs.note(e, n.clock.Now())
+	}
+	n.publish(e)
+	if e.UUID == "" {
+		return
+	}
 	if c := n.reg.call(e.UUID); c != nil {
 		c.deliver(e)
+	}
+}
+
+// publish hands an event to the pool stream, translated only when someone
+// listens.
+func (n *node) publish(e *event) { n.publishFor(e, e.UUID) }
+
+// publishFor publishes e as an event of leg uuid.
+func (n *node) publishFor(e *event, uuid string) {
+	if !n.pool.active() {
+		return
+	}
+	if te, ok := typedEvent(e, n.cfg.Name); ok {
+		if uuid != e.UUID {
+			te.UUID, te.Other = uuid, otherLeg(e, uuid)
+		}
+		n.pool.publish(te)
 	}
 }
 

@@ -26,7 +26,7 @@ func TestParseGatewaysAndChannels(t *testing.T) {
 }
 
 func TestReconcileSkipsChannelsDestroyedMeanwhile(t *testing.T) {
-	n := newNode(NodeConfig{Name: "n1", Address: "x"}, nil, testLogger(), make(chan struct{}))
+	n := newNode(NodeConfig{Name: "n1", Address: "x"}, nodeDeps{log: testLogger(), stop: make(chan struct{})})
 	gone := &Call{uuid: "gone"}
 	gone.mb.sig = make(chan struct{}, 1)
 	n.reg.add(gone, "")

@@ -41,18 +41,22 @@ func (n *node) session(ctx context.Context) error {
 		return err
 	}
 	defer evt.kill(errors.New("session over"))
+	n.regs.clear() // registrations made while we could not hear are asked for
 	if r, err := evt.send(ctx, eventSubscription); err != nil || !r.ok() {
 		return fmt.Errorf("subscribe: %v %s", err, r.Text)
 	}
-	defer n.cmds.clear(errors.New("session over"))
-	dead := make(chan int)
-	for i := range n.cmds.slots {
-		c, err := dialESL(ctx, dc, nil)
-		if err != nil {
-			return err
+	defer n.orig.clear(errors.New("session over"))
+	defer n.ctl.clear(errors.New("session over"))
+	dead := make(chan slotRef)
+	for _, set := range []*cmdSet{n.ctl, n.orig} {
+		for i := range set.slots {
+			c, err := dialESL(ctx, dc, nil)
+			if err != nil {
+				return err
+			}
+			set.slots[i].Store(c)
+			set.watchSlot(ctx, i, dead)
 		}
-		n.cmds.slots[i].Store(c)
-		n.cmds.watchSlot(ctx, i, dead)
 	}
 	if err := n.reconcile(ctx, gen); err != nil {
 		return err
@@ -66,9 +70,9 @@ func (n *node) session(ctx context.Context) error {
 
 // watch is the heartbeat watchdog: eslgo's receive loop can die silently
 // (unknown content type, non-EOF read errors), so silence, not a callback,
-// is the signal. The command connections are probed in turn, one per
-// interval, by the gateway refresh.
-func (n *node) watch(ctx context.Context, evt *eslConn, dc dialConfig, dead chan int) error {
+// is the signal. The command connections are probed in turn, one control
+// and one originate connection per interval.
+func (n *node) watch(ctx context.Context, evt *eslConn, dc dialConfig, dead chan slotRef) error {
 	hb := n.cfg.HeartbeatInterval
 	tick := time.NewTicker(hb)
 	defer tick.Stop()
@@ -79,10 +83,10 @@ func (n *node) watch(ctx context.Context, evt *eslConn, dc dialConfig, dead chan
 		case <-evt.Dead():
 			n.update(func(s *NodeStatus) { s.Recycles++ })
 			return fmt.Errorf("event connection: %w", evt.Err())
-		case i := <-dead:
+		case d := <-dead:
 			n.update(func(s *NodeStatus) { s.Recycles++ })
-			n.log.Warn("command connection recycled", "err", n.cmds.slots[i].Swap(nil).Err())
-			if err := n.redial(ctx, dc, i, dead); err != nil {
+			n.log.Warn("command connection recycled", "lane", d.set.name, "err", d.set.slots[d.i].Swap(nil).Err())
+			if err := n.redial(ctx, dc, d, dead); err != nil {
 				return err
 			}
 		case <-tick.C:
@@ -90,38 +94,54 @@ func (n *node) watch(ctx context.Context, evt *eslConn, dc dialConfig, dead chan
 				evt.kill(fmt.Errorf("no traffic for %s", idle.Round(time.Millisecond)))
 				continue
 			}
-			for i := range n.cmds.slots {
-				if err := n.redial(ctx, dc, i, dead); err != nil {
-					return err
+			for _, set := range []*cmdSet{n.ctl, n.orig} {
+				for i := range set.slots {
+					if err := n.redial(ctx, dc, slotRef{set, i}, dead); err != nil {
+						return err
+					}
 				}
 			}
 			n.refreshGateways(ctx)
+			n.probe(ctx, n.orig)
 		}
 	}
 }
 
 // redial fills an empty command slot. A failure is tolerated while another
-// command connection lives (the next tick retries); with none left the
-// session ends and the node reconnects from scratch.
-func (n *node) redial(ctx context.Context, dc dialConfig, i int, dead chan int) error {
-	if n.cmds.slots[i].Load() != nil {
+// connection of the same lane lives (the next tick retries); with none left
+// the session ends and the node reconnects from scratch.
+func (n *node) redial(ctx context.Context, dc dialConfig, d slotRef, dead chan slotRef) error {
+	if d.set.slots[d.i].Load() != nil {
 		return nil
 	}
 	fresh, err := dialESL(ctx, dc, nil)
 	if err != nil {
-		if n.cmds.live() == 0 {
-			return fmt.Errorf("command connection: %w", err)
+		if d.set.live() == 0 {
+			return fmt.Errorf("%s connection: %w", d.set.name, err)
 		}
-		n.log.Warn("command connection redial", "err", err)
+		n.log.Warn("command connection redial", "lane", d.set.name, "err", err)
 		return nil
 	}
-	n.cmds.slots[i].Store(fresh)
-	n.cmds.watchSlot(ctx, i, dead)
+	d.set.slots[d.i].Store(fresh)
+	d.set.watchSlot(ctx, d.i, dead)
 	return nil
+}
+
+// probe runs a cheap command on one connection of set, in turn, so a
+// connection whose eslgo loop died silently is found and replaced.
+func (n *node) probe(ctx context.Context, set *cmdSet) {
+	c := set.pick()
+	if c == nil {
+		return
+	}
+	if _, err := c.send(ctx, "api version"); err != nil {
+		n.log.Debug("probe", "lane", set.name, "err", err)
+	}
 }
 
 // enqueue is called from eslgo's goroutines. It blocks when the router is
 // behind rather than drop an event (a lost HANGUP would leak a call).
+// arrived is wall time: the reorder window measures the scheduler.
 func (n *node) enqueue(e *event, gen uint64) {
 	e.gen, e.arrived = gen, time.Now()
 	select {

@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -9,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/bankcc/callcenter/clock"
 	"github.com/bankcc/callcenter/dialplan"
 	"github.com/google/uuid"
 )
@@ -16,41 +18,58 @@ import (
 // defaultRing is FreeSWITCH's own originate timeout.
 const defaultRing = 60 * time.Second
 
-// Originate dials one leg with `bgapi originate` on the node with the most
-// headroom and returns as soon as FreeSWITCH has accepted the job; the
-// Call then follows the leg's events. The leg's uuid and the job's uuid are
-// ours and registered before the command goes out, so no event is missed.
+// Originate dials one leg with `bgapi originate` and returns as soon as
+// FreeSWITCH has accepted the job; the Leg then follows the leg's events.
+// The leg's uuid and the job's uuid are ours and registered before the
+// command goes out, so no event is missed.
+//
+// The scheduler picks the node (the pinned one, else the one with most
+// headroom) and the moment (node, gateway and lane calls per second, lanes
+// weighted by priority); Originate waits for that without holding a
+// connection, and fails at once with ErrNoCapacity when no channel is free
+// for the request. The bgapi goes out on the node's originate connections,
+// never on the connections that carry call control.
 //
 // An error means the leg was certainly not dialed. When the outcome is
-// unknown (the reply was lost), the Call is returned without error and the
+// unknown (the reply was lost), the Leg is returned without error and the
 // reconnect reconciliation decides whether it lives: a call is never dialed
 // twice by the controller.
-func (p *Pool) Originate(ctx context.Context, req OriginateRequest) (*Call, error) {
-	if req.UUID == "" {
-		req.UUID = uuid.NewString()
-	}
-	args, err := originateArgs(req)
+func (p *Pool) Originate(ctx context.Context, req OriginateRequest) (Leg, error) {
+	c, err := p.originate(ctx, req)
 	if err != nil {
-		return nil, fmt.Errorf("controller: originate contact %d: %w", req.ContactID, err)
-	}
-	n, err := p.pick(ctx, req.Node)
-	if err != nil {
-		return nil, fmt.Errorf("controller: originate contact %d: %w", req.ContactID, err)
-	}
-	job := uuid.NewString()
-	c, err := n.startCall(req, job)
-	if err != nil {
-		n.pending.Add(-1)
-		return nil, fmt.Errorf("controller: originate contact %d: %w", req.ContactID, err)
-	}
-	if err := n.sendOriginate(ctx, c, args, job); err != nil {
 		return nil, fmt.Errorf("controller: originate contact %d: %w", req.ContactID, err)
 	}
 	return c, nil
 }
 
-// startCall registers the call and starts its owner goroutine.
-func (n *node) startCall(req OriginateRequest, job string) (*Call, error) {
+func (p *Pool) originate(ctx context.Context, req OriginateRequest) (*Call, error) {
+	if req.UUID == "" {
+		req.UUID = uuid.NewString()
+	}
+	args, err := originateArgs(req)
+	if err != nil {
+		return nil, err
+	}
+	g, err := p.sched.acquire(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	n, job := g.node, uuid.NewString()
+	c, err := n.startCall(req, job, g.release)
+	if err != nil {
+		n.pending.Add(-1)
+		g.release()
+		return nil, err
+	}
+	if err := n.sendOriginate(ctx, c, args, job); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// startCall registers the call and starts its owner goroutine. release
+// gives the lane's channel back when the call ends.
+func (n *node) startCall(req OriginateRequest, job string, release func()) (*Call, error) {
 	rec := CallRecord{
 		UUID: req.UUID, JobUUID: job, Node: n.cfg.Name, State: StateDialing,
 		Destination: destination(req),
@@ -62,9 +81,14 @@ func (n *node) startCall(req OriginateRequest, job string) (*Call, error) {
 	}
 	var once sync.Once
 	hooks := callHooks{
-		log: n.log, rec: n.rec, stop: n.stop,
-		created:   func() { once.Do(func() { n.pending.Add(-1) }) },
-		finished:  func() { n.reg.remove(req.UUID, job) },
+		log: n.log, clock: n.clock, stop: n.stop,
+		created: func() { once.Do(func() { n.pending.Add(-1) }) },
+		finished: func() {
+			n.reg.remove(req.UUID, job)
+			if release != nil {
+				release()
+			}
+		},
 		lostAfter: ring + 30*time.Second,
 	}
 	c := newCall(rec, hooks)
@@ -75,32 +99,62 @@ func (n *node) startCall(req OriginateRequest, job string) (*Call, error) {
 	return c, nil
 }
 
-// sendOriginate writes the bgapi with our Job-UUID header while holding the
-// command slot, after the pacer's last check, so the spacing FreeSWITCH
-// sees is the spacing we allowed.
+// errPaced asks the originate to wait before writing (writeGuard).
+type errPaced struct{ wait time.Duration }
+
+func (e errPaced) Error() string { return "paced" }
+
+// sendOriginate writes the bgapi with our Job-UUID header on an originate
+// connection. The write guard is asked right before the bytes go out; if it
+// says wait, the connection is released first, so no connection is ever
+// held while pacing.
 func (n *node) sendOriginate(ctx context.Context, c *Call, args, job string) error {
-	conn := n.cmds.pick()
-	if conn == nil {
-		c.deliver(abandonCall{})
-		return fmt.Errorf("%w: %s", ErrNodeDown, n.cfg.Name)
-	}
 	cmd := "bgapi originate " + args + "\r\nJob-UUID: " + job
-	r, err := conn.withTurn(ctx, func() (reply, error) {
-		n.pace.beforeWrite()
-		return conn.sendLocked(cmd)
-	})
-	switch {
-	case err != nil && errorIsUnsent(err):
-		c.deliver(abandonCall{})
-		return fmt.Errorf("node %s: %w", n.cfg.Name, err)
-	case err != nil:
-		n.log.Warn("originate outcome unknown, reconcile will decide", "call_uuid", c.uuid, "job_uuid", job, "err", err)
+	for {
+		conn := n.orig.pick()
+		if conn == nil {
+			c.deliver(abandonCall{})
+			return fmt.Errorf("%w: %s", ErrNodeDown, n.cfg.Name)
+		}
+		r, err := conn.withTurn(ctx, func() (reply, error) {
+			if wait := n.guard.admit(n.clock.Now()); wait > 0 {
+				return reply{}, errPaced{wait}
+			}
+			return conn.sendLocked(cmd)
+		})
+		var paced errPaced
+		switch {
+		case errors.As(err, &paced):
+			n.guardWaits.Add(1)
+			if !sleepClock(ctx, n.clock, paced.wait) {
+				c.deliver(abandonCall{})
+				return ctx.Err()
+			}
+			continue
+		case err != nil && errorIsUnsent(err):
+			c.deliver(abandonCall{})
+			return fmt.Errorf("node %s: %w", n.cfg.Name, err)
+		case err != nil:
+			n.log.Warn("originate outcome unknown, reconcile will decide", "call_uuid", c.uuid, "job_uuid", job, "err", err)
+			return nil
+		case !r.ok():
+			c.deliver(abandonCall{})
+			return fmt.Errorf("%w: bgapi originate: %s", ErrRejected, firstLine(r.Text))
+		}
 		return nil
-	case !r.ok():
-		c.deliver(abandonCall{})
-		return fmt.Errorf("%w: bgapi originate: %s", ErrRejected, firstLine(r.Text))
 	}
-	return nil
+}
+
+// sleepClock waits d on clk unless ctx ends first.
+func sleepClock(ctx context.Context, clk clock.Clock, d time.Duration) bool {
+	t := clk.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C():
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 func destination(req OriginateRequest) string {

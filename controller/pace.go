@@ -5,95 +5,94 @@ import (
 	"time"
 )
 
-// pacer keeps a node's originates at or under MaxCPS. It spaces calls by
-// 1/MaxCPS, which never lets any one-second window hold more than MaxCPS
-// calls, unlike a bucket with a burst. Spacing is enforced twice: reserve
-// paces callers before they queue for the command connection, and
-// beforeWrite re-checks right before the bytes go out, because time spent
-// queueing behind other commands would otherwise bunch originates up.
-type pacer struct {
-	mu        sync.Mutex
-	interval  time.Duration // zero: unlimited
-	next      time.Time
-	lastWrite time.Time
-	now       func() time.Time
-	// second and counts give the originates of the current and previous
-	// whole second, for Status.
+// spacing keeps starts at least interval apart (zero: unlimited). Spacing
+// by 1/CPS never lets any one-second window hold more than CPS starts,
+// unlike a bucket with a burst. Only the scheduler goroutine uses it.
+type spacing struct {
+	interval time.Duration
+	next     time.Time
+}
+
+func newSpacing(cps float64) spacing {
+	if cps <= 0 {
+		return spacing{}
+	}
+	return spacing{interval: time.Duration(float64(time.Second) / cps)}
+}
+
+// readyAt is the earliest time the next start may happen.
+func (s *spacing) readyAt() time.Time { return s.next }
+
+func (s *spacing) ready(now time.Time) bool { return s.interval == 0 || !now.Before(s.next) }
+
+// take books a start at now.
+func (s *spacing) take(now time.Time) {
+	if s.interval > 0 {
+		s.next = now.Add(s.interval)
+	}
+}
+
+// writeGuard is a node's last check before an originate's bytes go out:
+// no more than CPS writes in any one-second window, measured at the write.
+// The scheduler already spaced the grants; the guard catches the rare
+// originate that reached its connection late and would bunch up with the
+// next one. It also counts writes per second for Status.
+type writeGuard struct {
+	mu     sync.Mutex
+	window []time.Time // the last floor(CPS) writes, oldest first; nil: unlimited
 	second int64
 	counts [2]int
 }
 
-func newPacer(maxCPS float64) *pacer {
-	p := &pacer{now: time.Now}
-	if maxCPS > 0 {
-		p.interval = time.Duration(float64(time.Second) / maxCPS)
+func newWriteGuard(maxCPS float64) *writeGuard {
+	g := &writeGuard{}
+	if n := int(maxCPS); maxCPS > 0 {
+		g.window = make([]time.Time, 0, max(n, 1))
 	}
-	return p
+	return g
 }
 
-// reserve takes a slot now, or says how long to wait before asking again.
-func (p *pacer) reserve() time.Duration {
-	if p.interval == 0 {
-		return 0
+// admit books a write at now, or says how long to wait before asking
+// again (the caller waits without holding a connection).
+func (g *writeGuard) admit(now time.Time) time.Duration {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.window != nil && len(g.window) == cap(g.window) {
+		if wait := g.window[0].Add(time.Second).Sub(now); wait > 0 {
+			return wait
+		}
+		g.window = append(g.window[:0], g.window[1:]...)
 	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	now := p.now()
-	if now.Before(p.next) {
-		return p.next.Sub(now)
+	if g.window != nil {
+		g.window = append(g.window, now)
 	}
-	p.next = now.Add(p.interval)
+	g.count(now)
 	return 0
 }
 
-// beforeWrite waits for this originate's write slot: one interval after
-// the previous originate's slot on this node. The slot is taken under the
-// lock, so originates on different command connections cannot share one.
-// It runs while holding a connection's command slot, right before the
-// bytes go out.
-func (p *pacer) beforeWrite() {
-	p.mu.Lock()
-	if p.interval == 0 {
-		p.count(p.now())
-		p.mu.Unlock()
-		return
-	}
-	now := p.now()
-	slot := p.lastWrite.Add(p.interval)
-	if slot.Before(now) {
-		slot = now
-	}
-	p.lastWrite = slot
-	p.count(slot)
-	p.mu.Unlock()
-	if wait := slot.Sub(now); wait > 0 {
-		time.Sleep(wait)
-	}
-}
-
-// count adds one originate to its second; p.mu is held.
-func (p *pacer) count(at time.Time) {
+// count adds one write to its second; g.mu is held.
+func (g *writeGuard) count(at time.Time) {
 	sec := at.Unix()
 	switch {
-	case sec == p.second:
-	case sec == p.second+1:
-		p.counts = [2]int{p.counts[1], 0}
+	case sec == g.second:
+	case sec == g.second+1:
+		g.counts = [2]int{g.counts[1], 0}
 	default:
-		p.counts = [2]int{}
+		g.counts = [2]int{}
 	}
-	p.second = sec
-	p.counts[1]++
+	g.second = sec
+	g.counts[1]++
 }
 
-// rate is the number of originates in the last whole second.
-func (p *pacer) rate() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	switch p.now().Unix() {
-	case p.second:
-		return p.counts[0]
-	case p.second + 1:
-		return p.counts[1]
+// rate is the number of writes in the last whole second before now.
+func (g *writeGuard) rate(now time.Time) int {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch now.Unix() {
+	case g.second:
+		return g.counts[0]
+	case g.second + 1:
+		return g.counts[1]
 	}
 	return 0
 }

@@ -5,24 +5,21 @@ import (
 	"time"
 )
 
-func TestPacerSpacing(t *testing.T) {
+func TestSpacing(t *testing.T) {
 	now := time.Unix(0, 0)
-	p := newPacer(4) // 250 ms apart
-	p.now = func() time.Time { return now }
-	if d := p.reserve(); d != 0 {
-		t.Fatalf("first reserve waits %v", d)
+	s := newSpacing(4) // 250 ms apart
+	if !s.ready(now) {
+		t.Fatal("first start not ready")
 	}
-	if d := p.reserve(); d != 250*time.Millisecond {
-		t.Fatalf("second reserve wait = %v, want 250ms", d)
+	s.take(now)
+	if s.ready(now.Add(249*time.Millisecond)) || !s.ready(now.Add(250*time.Millisecond)) {
+		t.Fatalf("next start at %v, want +250ms", s.readyAt().Sub(now))
 	}
-	now = now.Add(100 * time.Millisecond)
-	if d := p.reserve(); d != 150*time.Millisecond {
-		t.Fatalf("wait = %v, want 150ms", d)
-	}
-	// Over any one-second window at most MaxCPS reservations succeed.
+	// Over any one-second window at most MaxCPS starts.
 	now, granted := time.Unix(10, 0), 0
-	for i := 0; i < 1000; i++ {
-		if p.reserve() == 0 {
+	for range 1000 {
+		if s.ready(now) {
+			s.take(now)
 			granted++
 		}
 		now = now.Add(time.Millisecond)
@@ -30,28 +27,37 @@ func TestPacerSpacing(t *testing.T) {
 	if granted != 4 {
 		t.Errorf("granted %d in one second at MaxCPS 4", granted)
 	}
-	if d := newPacer(0).reserve(); d != 0 {
-		t.Errorf("unlimited pacer waits %v", d)
+	if u := newSpacing(0); !u.ready(time.Time{}) {
+		t.Error("unlimited spacing not ready")
 	}
 }
 
-func TestPacerRate(t *testing.T) {
-	now := time.Unix(50, 0)
-	p := newPacer(0)
-	p.now = func() time.Time { return now }
-	for range 3 {
-		p.beforeWrite()
+func TestWriteGuard(t *testing.T) {
+	start := time.Unix(100, 0)
+	g := newWriteGuard(3)
+	// Writes bunched by a late connection: the fourth inside the same
+	// second waits until the first has left the window.
+	for i, at := range []time.Duration{0, 10 * time.Millisecond, 20 * time.Millisecond} {
+		if w := g.admit(start.Add(at)); w != 0 {
+			t.Fatalf("write %d waits %v", i, w)
+		}
 	}
-	if r := p.rate(); r != 0 {
-		t.Errorf("rate during the first second = %d", r)
+	if w := g.admit(start.Add(30 * time.Millisecond)); w != 970*time.Millisecond {
+		t.Fatalf("fourth write waits %v, want 970ms", w)
 	}
-	now = now.Add(time.Second)
-	p.beforeWrite()
-	if r := p.rate(); r != 3 {
+	if w := g.admit(start.Add(time.Second)); w != 0 {
+		t.Fatalf("write after the window waits %v", w)
+	}
+	if r := g.rate(start.Add(time.Second)); r != 3 {
 		t.Errorf("rate of the previous second = %d, want 3", r)
 	}
-	now = now.Add(5 * time.Second)
-	if r := p.rate(); r != 0 {
+	if r := g.rate(start.Add(5 * time.Second)); r != 0 {
 		t.Errorf("rate after idle seconds = %d", r)
+	}
+	u := newWriteGuard(0)
+	for range 100 {
+		if w := u.admit(start); w != 0 {
+			t.Fatal("unlimited guard waits")
+		}
 	}
 }

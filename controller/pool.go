@@ -7,15 +7,28 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
-	"time"
+
+	"github.com/bankcc/callcenter/clock"
 )
+
+// PoolConfig configures a Pool.
+type PoolConfig struct {
+	Nodes []NodeConfig
+	// Logger receives the pool's log (nil: discarded).
+	Logger *slog.Logger
+	// Clock paces originates and times call owners (nil: the real clock).
+	// Connection health (heartbeats, back-off) always runs on real time.
+	Clock clock.Clock
+}
 
 // Pool drives several FreeSWITCH nodes and implements Switch. Its methods
 // are safe for concurrent use.
 type Pool struct {
 	nodes  []*node
 	log    *slog.Logger
-	rec    CallRecorder
+	clock  clock.Clock
+	sched  *scheduler
+	stream *poolStream
 	cancel context.CancelFunc
 	stop   <-chan struct{}
 	wg     sync.WaitGroup
@@ -25,35 +38,43 @@ type Pool struct {
 var _ Switch = (*Pool)(nil)
 
 // NewPool starts connecting to every node in the background and returns at
-// once; Status shows progress. rec may be nil (nothing persisted).
-func NewPool(ctx context.Context, nodes []NodeConfig, rec CallRecorder, log *slog.Logger) (*Pool, error) {
-	if len(nodes) == 0 {
+// once; Status shows progress.
+func NewPool(ctx context.Context, cfg PoolConfig) (*Pool, error) {
+	if err := checkESLGo(); err != nil {
+		return nil, err
+	}
+	if len(cfg.Nodes) == 0 {
 		return nil, fmt.Errorf("%w: no FreeSWITCH nodes configured", ErrInvalid)
 	}
+	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
 	seen := map[string]bool{}
-	for _, c := range nodes {
+	for _, c := range cfg.Nodes {
 		if c.Name == "" || c.Address == "" || seen[c.Name] {
 			return nil, fmt.Errorf("%w: node %q needs a unique name and an address", ErrInvalid, c.Name)
 		}
 		seen[c.Name] = true
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	p := &Pool{log: log, rec: rec, cancel: cancel, stop: ctx.Done()}
-	for _, c := range nodes {
-		n := newNode(c, rec, log, ctx.Done())
-		p.nodes = append(p.nodes, n)
-		p.wg.Add(2)
-		go func() { defer p.wg.Done(); n.route(ctx) }()
-		go func() { defer p.wg.Done(); n.supervise(ctx) }()
+	p := &Pool{log: log, clock: clock.Or(cfg.Clock), cancel: cancel, stop: ctx.Done()}
+	p.stream = newPoolStream(p.stop)
+	for _, c := range cfg.Nodes {
+		p.nodes = append(p.nodes, newNode(c, nodeDeps{log: log, clock: p.clock, stop: p.stop, pool: p.stream}))
+	}
+	p.sched = newScheduler(p.nodes, p.clock, p.stop)
+	p.wg.Go(p.sched.run)
+	for _, n := range p.nodes {
+		n.onState = p.sched.wake
+		p.wg.Go(func() { n.route(ctx) })
+		p.wg.Go(func() { n.supervise(ctx) })
 	}
 	return p, nil
 }
 
 // Close disconnects from every node and waits for the pool's goroutines.
-// Calls still live are closed with the reason "controller shut down".
+// Calls still live end with the reason "controller shut down".
 func (p *Pool) Close() {
 	p.once.Do(func() {
 		p.cancel()
@@ -75,13 +96,30 @@ func (p *Pool) Ready() bool {
 	return slices.ContainsFunc(p.nodes, (*node).up)
 }
 
-func (p *Pool) closed() bool {
-	select {
-	case <-p.stop:
-		return true
-	default:
-		return false
+// Subscribe returns a new stream of the pool-level events from now on:
+// every event of a leg no Leg owns (inbound calls, IVR socket legs, agent
+// phones calling in, B-legs of dialplan bridges) and every CUSTOM event
+// (sofia::register, avmd::beep, spandsp::*, ...), each leg's events in
+// order. It is closed when ctx ends or the pool closes. A slow reader
+// delays only itself.
+func (p *Pool) Subscribe(ctx context.Context) <-chan Event { return p.stream.subscribe(ctx) }
+
+// SetLane sets a campaign's lane (priority and own limits) for the
+// originates that carry its CampaignID.
+func (p *Pool) SetLane(l Lane) error {
+	if l.Priority < 0 || l.MaxCPS < 0 || l.MaxChannels < 0 {
+		return fmt.Errorf("controller: lane of campaign %d: %w: negative priority or limit", l.CampaignID, ErrInvalid)
 	}
+	if !p.sched.send(context.Background(), setLane{lane: l}) {
+		return ErrClosed
+	}
+	return nil
+}
+
+// RemoveLane forgets a campaign's lane (the campaign stopped): its
+// originates get priority 1 and no limits of their own again.
+func (p *Pool) RemoveLane(campaignID int64) {
+	p.sched.send(context.Background(), setLane{lane: Lane{CampaignID: campaignID}, remove: true})
 }
 
 // nodeOf finds the node that has a channel: our own calls first, then the
@@ -96,63 +134,6 @@ func (p *Pool) nodeOf(uuid string) (*node, error) {
 		}
 	}
 	return nil, fmt.Errorf("%w: %s", ErrNoSuchCall, uuid)
-}
-
-// pick chooses the up node with the most headroom that may originate now,
-// reserving one channel and one CPS slot on it. When every candidate is
-// paced it waits for the earliest slot.
-func (p *Pool) pick(ctx context.Context, pin string) (*node, error) {
-	for {
-		if p.closed() {
-			return nil, ErrClosed
-		}
-		cands := p.candidates(pin)
-		if len(cands) == 0 {
-			return nil, ErrNoCapacity
-		}
-		wait := time.Duration(-1)
-		for _, n := range cands {
-			if !n.reserveChannel() {
-				continue
-			}
-			d := n.pace.reserve()
-			if d == 0 {
-				return n, nil
-			}
-			n.pending.Add(-1)
-			if wait < 0 || d < wait {
-				wait = d
-			}
-		}
-		if wait < 0 {
-			return nil, ErrNoCapacity
-		}
-		if !sleepCtx(ctx, wait) {
-			return nil, ctx.Err()
-		}
-	}
-}
-
-func (p *Pool) candidates(pin string) []*node {
-	var out []*node
-	for _, n := range p.nodes {
-		if n.up() && (pin == "" || n.cfg.Name == pin) && n.headroom() > 0 {
-			out = append(out, n)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b *node) int { return b.headroom() - a.headroom() })
-	return out
-}
-
-// reserveChannel counts an originate as pending unless the node is full;
-// the optimistic add keeps concurrent callers from overshooting MaxChannels.
-func (n *node) reserveChannel() bool {
-	n.pending.Add(1)
-	if n.cfg.MaxChannels > 0 && n.reg.liveCount()+int(n.pending.Load()) > n.cfg.MaxChannels {
-		n.pending.Add(-1)
-		return false
-	}
-	return true
 }
 
 // errorIsUnsent tells whether a failed command certainly never reached the switch.

@@ -5,29 +5,55 @@ import (
 	"time"
 )
 
-// Switch is what the rest of the controller needs from FreeSWITCH. The
-// production implementation is *Pool (several nodes over the event socket);
-// unit tests use a small fake. Every method takes the uuid of a channel and
-// finds the node that owns it.
+// Switch is the FreeSWITCH boundary the dialer and the agent desk drive.
+// The production implementation is *Pool (several nodes over the event
+// socket); controller/switchtest has a fake for unit tests. Commands take
+// the uuid of a channel and go to the node that carries it.
 type Switch interface {
-	Originate(ctx context.Context, req OriginateRequest) (*Call, error)
+	// Originate dials one leg (see Pool.Originate).
+	Originate(ctx context.Context, req OriginateRequest) (Leg, error)
+	// Eavesdrop rings a supervisor who then listens, whispers or barges.
+	Eavesdrop(ctx context.Context, req EavesdropRequest) (Leg, error)
+	// Subscribe streams the events of legs no Leg owns and every CUSTOM
+	// event, until ctx ends (see Pool.Subscribe).
+	Subscribe(ctx context.Context) <-chan Event
+	// SetLane and RemoveLane set a campaign's originate priority and limits.
+	SetLane(l Lane) error
+	RemoveLane(campaignID int64)
+	// Locate says on which node a SIP user (an agent's extension) is
+	// registered; pin the customer's originate there (OriginateRequest.Node).
+	Locate(ctx context.Context, user string) (node string, ok bool)
+
+	Answer(ctx context.Context, uuid string) error
 	Bridge(ctx context.Context, uuid, otherUUID string) error
 	Transfer(ctx context.Context, req TransferRequest) error
+	// Conference moves a channel into a conference room (three-way calls).
+	Conference(ctx context.Context, uuid, room string) error
+	// Park stops what a channel does and parks it, waiting for the controller.
+	Park(ctx context.Context, uuid string) error
 	Hold(ctx context.Context, uuid string) error
 	Unhold(ctx context.Context, uuid string) error
+	// Break stops the application (playback) a channel runs; all also drops
+	// the queued ones.
+	Break(ctx context.Context, uuid string, all bool) error
+	Broadcast(ctx context.Context, uuid, path string, leg BroadcastLeg) error
+	// DisplaceStart mixes a file into a channel's audio (its party hears it
+	// over the call) for at most limit (0: the whole file); DisplaceStop ends it.
+	DisplaceStart(ctx context.Context, uuid, path string, limit time.Duration) error
+	DisplaceStop(ctx context.Context, uuid, path string) error
 	RecordStart(ctx context.Context, uuid, path string) error
 	RecordStop(ctx context.Context, uuid, path string) error
 	RecordMask(ctx context.Context, uuid, path string, masked bool) error
-	Eavesdrop(ctx context.Context, req EavesdropRequest) (*Call, error)
-	Broadcast(ctx context.Context, uuid, path string, leg BroadcastLeg) error
 	Hangup(ctx context.Context, uuid, cause string) error
 	SetVar(ctx context.Context, uuid, name, value string) error
+	SetVars(ctx context.Context, uuid string, vars map[string]string) error
 	Channels(ctx context.Context) ([]Channel, error)
 }
 
 // OriginateRequest asks for one outbound leg. Exactly one of Gateway+Number
 // (a customer through a trunk) or Endpoint (an agent's "user/1001") is set.
-// The ids are opaque to the controller and copied into the CallRecord.
+// CampaignID chooses the originate lane (0: manual and agent legs); the ids
+// are otherwise opaque to the controller and copied into the CallRecord.
 type OriginateRequest struct {
 	UUID           string // optional; generated when empty
 	Gateway        string

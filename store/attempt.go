@@ -47,13 +47,25 @@ type Attempt struct {
 }
 
 // SaveAttempt inserts or updates the attempt with the same call UUID; the
-// controller calls it on create, answer, bridge and hangup.
+// controller calls it on create, answer, bridge and hangup. What the leg's
+// record does not know (no agent, campaign or contact, no result yet, no
+// machine seen) leaves the stored value alone, so a late switch record never
+// erases what the dialer wrote when it finished the attempt.
 func (s *Store) SaveAttempt(ctx context.Context, a *Attempt) error {
+	cols := []string{"job_uuid", "node", "other_uuids", "state", "bridged", "answered_at", "bridged_at", "hungup_at",
+		"hangup_cause", "sip_code", "bill_sec", "reason", "updated_at"}
+	for _, c := range []struct {
+		col   string
+		known bool
+	}{{"campaign_id", a.CampaignID != 0}, {"contact_id", a.ContactID != 0}, {"agent_id", a.AgentID != 0},
+		{"destination", a.Destination != ""}, {"result", a.Result != ""}, {"machine", a.Machine}} {
+		if c.known {
+			cols = append(cols, c.col)
+		}
+	}
 	err := s.conn(ctx).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "call_uuid"}},
-		DoUpdates: clause.AssignmentColumns([]string{"job_uuid", "node", "campaign_id", "contact_id", "agent_id",
-			"destination", "other_uuids", "state", "bridged", "answered_at", "bridged_at", "hungup_at", "hangup_cause",
-			"sip_code", "bill_sec", "result", "machine", "reason", "updated_at"}),
+		Columns:   []clause.Column{{Name: "call_uuid"}},
+		DoUpdates: clause.AssignmentColumns(cols),
 	}).Create(a).Error
 	if err != nil {
 		return fmt.Errorf("store: save attempt %s: %w", a.CallUUID, err)

@@ -304,13 +304,26 @@ func finishAttemptRow(tx *gorm.DB, at *Attempt, f *Finish, now time.Time) error 
 	if f.AnsweredAt != nil && f.ConnectedAt != nil && f.Class != ResultAbandoned {
 		set["answer_to_agent_ms"] = max(f.ConnectedAt.Sub(*f.AnsweredAt).Milliseconds(), 0)
 	}
-	if at.Result == "" {
-		set["result"] = string(f.Class)
+	if at.Result == "" { // no switch record yet: write what the switch would have
+		set["result"] = switchResult(f.Class)
+	}
+	if f.Class == ResultMachine || f.AMD == AMDMachine {
+		set["machine"] = true
 	}
 	if err := tx.Model(&Attempt{}).Where("id = ?", at.ID).Updates(set).Error; err != nil {
 		return fmt.Errorf("store: finish attempt %s: %w", at.CallUUID, err)
 	}
 	return nil
+}
+
+// switchResult is the switch-level class (controller.ResultClass values, as
+// the controller's own record and the pacing rates use them) of a dialer
+// class: every answered call is "answered", with the machine flag apart.
+func switchResult(c ResultClass) string {
+	if c.Answered() {
+		return string(ResultAnswered)
+	}
+	return string(c)
 }
 
 // agentDNC blacklists what the customer asked, through the blacklist's own

@@ -161,7 +161,7 @@ func TestFinishAttemptRecordsTheCall(t *testing.T) {
 		if at.Outcome != store.ResultHuman || at.CallerID != "02161230001" || at.AnswerToAgentMS == nil || *at.AnswerToAgentMS != 420 ||
 			at.Abandoned || at.AMD != store.AMDHuman || at.AgentID != agent || at.Disposition != "promise_to_pay" ||
 			at.AnsweredAt == nil || !at.AnsweredAt.Equal(answered) || at.BridgedAt == nil || at.HungupAt == nil ||
-			at.FinishedAt == nil || at.HangupCause != "NORMAL_CLEARING" || at.Destination != cls[0].Contact.Phone || at.Result != "human" {
+			at.FinishedAt == nil || at.HangupCause != "NORMAL_CLEARING" || at.Destination != cls[0].Contact.Phone || at.Result != "answered" || at.Machine {
 			t.Fatalf("attempt %+v", at)
 		}
 		// Finishing twice, or with a claim that is gone, is refused.
@@ -175,7 +175,7 @@ func TestFinishAttemptRecordsTheCall(t *testing.T) {
 		d.finish(store.Finish{Claim: &cls[1], CallUUID: "call-2", Class: store.ResultAbandoned, AnsweredAt: &answered, HungupAt: &hung, Now: hung})
 		ab, err := s.GetAttemptByUUID(d.ctx, "call-2")
 		must(t, err)
-		if !ab.Abandoned || ab.AnswerToAgentMS != nil || ab.Outcome != store.ResultAbandoned {
+		if !ab.Abandoned || ab.AnswerToAgentMS != nil || ab.Outcome != store.ResultAbandoned || ab.Result != "answered" {
 			t.Fatalf("abandoned attempt %+v", ab)
 		}
 		c := d.contact(cls[1].Contact.ID)

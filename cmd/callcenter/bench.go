@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/bankcc/callcenter/dialer"
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
 	"github.com/xuri/excelize/v2"
@@ -217,4 +218,113 @@ func watchHeap() (*atomic.Uint64, func()) {
 		}
 	}()
 	return &peak, func() { close(done) }
+}
+
+// benchPacing runs the pacing simulator of pacing.md: the dialer's own
+// pacer on a virtual clock against simulated customers and agents. It
+// prints one line per policy (and per seed with --seeds), each with
+// "occupancy NN.N%" and "abandon N.N%".
+func benchPacing(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench pacing", flag.ContinueOnError)
+	scenarioFile := fs.String("scenario", "", "scenario file (JSON, pacing.md); default: the default scenario")
+	agents := fs.Int("agents", 0, "agents (overrides the scenario)")
+	hours := fs.Float64("hours", 0, "shift length in hours (overrides the scenario)")
+	seed := fs.Int64("seed", 0, "random seed (overrides the scenario)")
+	seeds := fs.Int("seeds", 1, "run this many seeds from --seed on and report the worst")
+	policy := fs.String("policy", "predictive", "predictive, progressive or all")
+	tracePath := fs.String("trace", "", "write the per-call trace (JSON lines) of the predictive run here")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	sc, err := pacingScenario(fs, *scenarioFile, *agents, *hours, *seed)
+	if err != nil {
+		return err
+	}
+	modes, ok := map[string][]dialer.Mode{"predictive": {dialer.ModePredictive}, "progressive": {dialer.ModeProgressive},
+		"all": {dialer.ModePredictive, dialer.ModeProgressive}}[*policy]
+	if !ok || *seeds < 1 {
+		return usageError{fmt.Sprintf("bench pacing: --policy %q: want predictive, progressive or all; --seeds at least 1", *policy)}
+	}
+	for _, m := range modes {
+		var trace *dialer.TraceWriter
+		if *tracePath != "" && m == dialer.ModePredictive {
+			f, err := os.Create(*tracePath)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			w := bufio.NewWriterSize(f, 1<<20)
+			defer w.Flush()
+			trace = dialer.NewTraceWriter(w)
+		}
+		if err := runPacing(ctx, sc, m, *seeds, trace, out); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pacingScenario is the scenario file (or the default) with the flags
+// given on the command line on top.
+func pacingScenario(fs *flag.FlagSet, file string, agents int, hours float64, seed int64) (dialer.Scenario, error) {
+	sc := dialer.DefaultScenario()
+	if file != "" {
+		f, err := os.Open(file)
+		if err != nil {
+			return sc, err
+		}
+		defer f.Close()
+		if sc, err = dialer.ParseScenario(f); err != nil {
+			return sc, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	fs.Visit(func(fl *flag.Flag) {
+		switch fl.Name {
+		case "agents":
+			sc.Agents = agents
+		case "hours":
+			sc.Hours = hours
+		case "seed":
+			sc.Seed = seed
+		}
+	})
+	if err := sc.Validate(); err != nil {
+		return sc, usageError{"bench pacing: " + err.Error()}
+	}
+	return sc, nil
+}
+
+// runPacing runs seeds shifts of one policy, printing a line for each and,
+// for several, the worst abandonment and lowest occupancy.
+func runPacing(ctx context.Context, sc dialer.Scenario, m dialer.Mode, seeds int, trace *dialer.TraceWriter, out io.Writer) error {
+	worst, low, sumOcc, sumAb, total := 0.0, 1.0, 0.0, 0.0, time.Duration(0)
+	for i := range seeds {
+		s := sc
+		s.Seed = sc.Seed + int64(i)
+		opt := dialer.SimOptions{Mode: m}
+		if trace != nil && i == 0 {
+			opt.Trace = trace.Call
+		}
+		start := time.Now()
+		res, err := dialer.Simulate(ctx, s, opt)
+		if err != nil {
+			return err
+		}
+		took := time.Since(start)
+		total += took
+		if opt.Trace != nil {
+			if err := trace.Summary(res); err != nil {
+				return err
+			}
+		}
+		worst, low = max(worst, res.AbandonRate), min(low, res.Occupancy)
+		sumOcc, sumAb = sumOcc+res.Occupancy, sumAb+res.AbandonRate
+		fmt.Fprintf(out, "%s  in %s\n", res.Line(), took.Round(time.Millisecond))
+	}
+	if seeds > 1 {
+		n := float64(seeds)
+		fmt.Fprintf(out, "%s over %d seeds: occupancy mean %.1f%% lowest %.1f%%, abandon mean %.2f%% worst %.2f%% (cap %.1f%%), %s in all\n",
+			m, seeds, 100*sumOcc/n, 100*low, 100*sumAb/n, 100*worst, 100*sc.MaxAbandonRate, total.Round(time.Millisecond))
+	}
+	return nil
 }

@@ -114,6 +114,15 @@ type NodeConfig struct {
 	Password    string
 	MaxChannels int     `mapstructure:"max_channels"`
 	MaxCPS      float64 `mapstructure:"max_cps"`
+	// Gateways caps single trunks of the node (the carrier's limits).
+	Gateways []GatewayConfig
+}
+
+// GatewayConfig limits one trunk of a node.
+type GatewayConfig struct {
+	Name        string
+	MaxChannels int     `mapstructure:"max_channels"`
+	MaxCPS      float64 `mapstructure:"max_cps"`
 }
 
 type FreeSWITCHConfig struct {
@@ -253,6 +262,11 @@ func (c *Config) validate() error {
 		}
 		if n.Password == "" {
 			return fmt.Errorf("config: %s.password is required", key)
+		}
+		for j, g := range n.Gateways {
+			if g.Name == "" || g.MaxChannels < 0 || g.MaxCPS < 0 {
+				return fmt.Errorf("config: %s.gateways[%d]: needs a name and limits of zero or more", key, j)
+			}
 		}
 	}
 	if u, p, ok := strings.Cut(c.FreeSWITCH.XMLCurlCredentials, ":"); !ok || u == "" || p == "" {

@@ -4,7 +4,7 @@
 //	callcenter serve     run the server (default)
 //	callcenter migrate   bring the database schema up to date and exit
 //	callcenter version   print the version
-//	callcenter bench ... measure import speed, ESL ingest, originate rate
+//	callcenter bench ... measure import speed, ESL ingest, originate rate, pacing
 package main
 
 import (
@@ -81,11 +81,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func bench(ctx context.Context, cfg *Config, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench: want a benchmark name: import"}
+		return usageError{"bench: want a benchmark name: import or pacing"}
 	}
 	switch args[0] {
 	case "import":
 		return benchImport(ctx, cfg, args[1:], out)
+	case "pacing":
+		return benchPacing(ctx, args[1:], out)
 	}
 	return usageError{fmt.Sprintf("bench: unknown benchmark %q", args[0])}
 }

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bankcc/callcenter/controller"
 	"github.com/bankcc/callcenter/dialplan"
 	"github.com/bankcc/callcenter/store/storetest"
 )
@@ -188,6 +189,7 @@ func TestConfigValidation(t *testing.T) {
 		{map[string]string{"CC_FREESWITCH_NODES": `[{"name":"fs1","address":"10.0.0.1"}]`}, "freeswitch.nodes[0].address"},
 		{map[string]string{"CC_FREESWITCH_NODES": `[{"name":"fs1","address":"10.0.0.1:8021"}]`}, "freeswitch.nodes[0].password"},
 		{map[string]string{"CC_FREESWITCH_NODES": `not json`}, "freeswitch.nodes"},
+		{map[string]string{"CC_FREESWITCH_NODES": `[{"name":"fs1","address":"10.0.0.1:8021","password":"x","gateways":[{"max_cps":5}]}]`}, "freeswitch.nodes[0].gateways[0]"},
 		{map[string]string{"CC_LOG_LEVEL": "loud"}, "log.level"},
 		{map[string]string{"CC_HTTP_TRUSTED_PROXIES": "10.0.0.1,not-an-ip"}, "http.trusted_proxies"},
 		{map[string]string{"CC_LOGIN_MAX_FAILURES": "0"}, "login.max_failures"},
@@ -207,10 +209,15 @@ func TestConfigValidation(t *testing.T) {
 		})
 	}
 	t.Run("nodes from env", func(t *testing.T) {
-		t.Setenv("CC_FREESWITCH_NODES", `[{"name":"fs1","address":"10.0.0.1:8021","password":"s3cret","max_cps":30}]`)
+		t.Setenv("CC_FREESWITCH_NODES", `[{"name":"fs1","address":"10.0.0.1:8021","password":"s3cret","max_cps":30,`+
+			`"gateways":[{"name":"trunk1","max_cps":10,"max_channels":120}]}]`)
 		cfg, err := loadConfig("")
 		if err != nil || len(cfg.FreeSWITCH.Nodes) != 1 || cfg.FreeSWITCH.Nodes[0].MaxCPS != 30 {
 			t.Fatalf("cfg %+v err %v", cfg, err)
+		}
+		gw := toNodes(cfg.FreeSWITCH.Nodes)[0].Gateways
+		if len(gw) != 1 || gw[0] != (controller.GatewayLimit{Name: "trunk1", MaxCPS: 10, MaxChannels: 120}) {
+			t.Fatalf("gateways %+v", gw)
 		}
 	})
 	t.Run("sample file", func(t *testing.T) {

@@ -25,6 +25,7 @@ type switchboard struct {
 	simulated bool
 	sim       *esltest.Server
 	pool      *controller.Pool
+	attempts  *attemptSwitch // the Switch the dialer and the agent desk use
 	ivr       *ivr.Server
 	st        *store.Store
 	log       *slog.Logger
@@ -35,19 +36,22 @@ func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 	sb := &switchboard{st: st, log: log}
 	nodes := toNodes(cfg.FreeSWITCH.Nodes)
 	if len(nodes) == 0 {
-		sim, err := esltest.Start(ctx, esltest.Options{Password: dialplan.DefaultESLPassword, Logger: log.With("component", "fssim")})
+		// The simulator outlives ctx: Close stops it after the pool, so a
+		// clean shutdown never looks like a node going down.
+		sim, err := esltest.Start(context.WithoutCancel(ctx), esltest.Options{Password: dialplan.DefaultESLPassword, Logger: log.With("component", "fssim")})
 		if err != nil {
 			return nil, fmt.Errorf("start the FreeSWITCH simulator: %w", err)
 		}
 		sb.simulated, sb.sim = true, sim
 		nodes = []controller.NodeConfig{{Name: "simulator", Address: sim.Addr(), Password: dialplan.DefaultESLPassword, MaxChannels: 2000, MaxCPS: 200}}
 	}
-	pool, err := controller.NewPool(ctx, nodes, attemptRecorder{st}, log.With("component", "controller"))
+	pool, err := controller.NewPool(ctx, controller.PoolConfig{Nodes: nodes, Logger: log.With("component", "controller")})
 	if err != nil {
 		sb.Close()
 		return nil, err
 	}
 	sb.pool = pool
+	sb.attempts = &attemptSwitch{Switch: pool, st: st, log: log.With("component", "attempts")}
 	sb.ivr = ivr.NewServer(ivr.Options{Addr: cfg.IVR.Listen, Reporter: ivrLog{log}, Verifier: ivr.ContactVerifier{Contacts: st},
 		Logger: log.With("component", "ivr")})
 	addr, err := sb.ivr.Listen(ctx)
@@ -63,6 +67,9 @@ func toNodes(in []NodeConfig) []controller.NodeConfig {
 	out := make([]controller.NodeConfig, len(in))
 	for i, n := range in {
 		out[i] = controller.NodeConfig{Name: n.Name, Address: n.Address, Password: n.Password, MaxChannels: n.MaxChannels, MaxCPS: n.MaxCPS}
+		for _, g := range n.Gateways {
+			out[i].Gateways = append(out[i].Gateways, controller.GatewayLimit{Name: g.Name, MaxCPS: g.MaxCPS, MaxChannels: g.MaxChannels})
+		}
 	}
 	return out
 }
@@ -93,10 +100,18 @@ func (s *switchboard) StopOriginating(ctx context.Context) {
 	}
 }
 
-// Close drops the FreeSWITCH connections, then the simulator.
+// Switch is the controller as the dialer and the agent desk use it: legs
+// originated through it are persisted as attempts.
+func (s *switchboard) Switch() controller.Switch { return s.attempts }
+
+// Close drops the FreeSWITCH connections, waits for the last attempts to
+// be written, then stops the simulator.
 func (s *switchboard) Close() {
 	if s.pool != nil {
 		s.pool.Close()
+	}
+	if s.attempts != nil {
+		s.attempts.wait()
 	}
 	if s.sim != nil {
 		_ = s.sim.Close()
@@ -136,20 +151,6 @@ func (u sipUsers) SIPUser(ctx context.Context, domain, user string) (dialplan.SI
 		su.Group = a.Groups[0].Name
 	}
 	return su, nil
-}
-
-// attemptRecorder persists the controller's call records as attempts.
-type attemptRecorder struct{ st *store.Store }
-
-func (r attemptRecorder) RecordCall(ctx context.Context, c controller.CallRecord) error {
-	a := &store.Attempt{CallUUID: c.UUID, JobUUID: c.JobUUID, Node: c.Node, CampaignID: c.CampaignID, ContactID: c.ContactID,
-		AgentID: c.AgentID, Destination: c.Destination, OtherUUIDs: c.OtherUUIDs, State: string(c.State), Bridged: c.Bridged,
-		CreatedAt: c.CreatedAt, AnsweredAt: timePtr(c.AnsweredAt), BridgedAt: timePtr(c.BridgedAt), HungupAt: timePtr(c.HungupAt),
-		HangupCause: c.HangupCause, SIPCode: c.SIPCode, BillSec: c.BillSec, Result: string(c.Result), Machine: c.Machine, Reason: c.Reason}
-	if a.CreatedAt.IsZero() {
-		a.CreatedAt = time.Now()
-	}
-	return r.st.SaveAttempt(ctx, a)
 }
 
 func timePtr(t time.Time) *time.Time {

@@ -29,6 +29,7 @@ func init() {
 		"uuid_record":       syncAPI(apiRecord),
 		"uuid_broadcast":    syncAPI(apiBroadcast),
 		"uuid_break":        syncAPI(apiBreak),
+		"uuid_displace":     syncAPI(apiDisplace),
 		"uuid_setvar":       syncAPI(apiSetvar),
 		"uuid_setvar_multi": syncAPI(apiSetvarMulti),
 		"uuid_getvar":       syncAPI(apiGetvar),

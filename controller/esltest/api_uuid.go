@@ -176,6 +176,46 @@ func (w *world) broadcastBridged(ch *channel, call appCall) {
 	w.after(ch, playDuration(call.arg), func() { w.completeEvent(ch, call, "FILE PLAYED") })
 }
 
+// apiDisplace: uuid_displace <uuid> [start|stop] <path> [<limit_s>] [mux].
+// The file is mixed into the channel's audio; no event marks it (the media
+// bug events are not subscribed), so tests read ChannelInfo.Displace.
+func apiDisplace(w *world, args string) string {
+	const usage = "-USAGE: <uuid> [start|stop] <path> [<limit>] [mux]\n"
+	f := strings.Fields(args)
+	if len(f) < 3 {
+		return usage
+	}
+	ch := w.channels[f[0]]
+	if ch == nil {
+		return "-ERR Cannot locate session!\n"
+	}
+	path := f[2]
+	switch strings.ToLower(f[1]) {
+	case "start":
+		if !ch.media || ch.displace != "" {
+			return "-ERR Cannot displace session!\n"
+		}
+		ch.displace = path
+		if len(f) > 3 {
+			if secs := atoi(f[3]); secs > 0 {
+				w.after(ch, secondsDur(secs), func() {
+					if ch.displace == path {
+						ch.displace = ""
+					}
+				})
+			}
+		}
+	case "stop":
+		if ch.displace != path {
+			return "-ERR Cannot stop displace session!\n"
+		}
+		ch.displace = ""
+	default:
+		return usage
+	}
+	return "+OK Success\n"
+}
+
 func apiBreak(w *world, args string) string {
 	f := strings.Fields(args)
 	if len(f) == 0 || w.channels[f[0]] == nil {

@@ -109,9 +109,13 @@ func (w *world) leaveConference(ch *channel) {
 }
 
 // appTransfer: <exten> [<dialplan> <context>], optionally -bleg/-both first.
+// The transfer itself ends the running app (this one) and routes the
+// channel on; completing first would end the dialplan and hang up.
 func appTransfer(w *world, ch *channel, r *appRun) {
-	w.done(ch, r, "")
-	w.transferCmd(ch, strings.Fields(r.call.arg))
+	argv := strings.Fields(r.call.arg)
+	if !w.transferCmd(ch, argv) || argv[0] == "-bleg" {
+		w.done(ch, r, "")
+	}
 }
 
 // transferCmd runs uuid_transfer / transfer arguments against ch.

@@ -181,32 +181,36 @@ func atoi(s string) int {
 	return n
 }
 
+// appAvmd starts mod_avmd's beep detection. A callee whose verdict is
+// MACHINE beeps after its greeting: avmd_detect is set, then avmd::beep
+// fires with mod_avmd's own headers (Unique-ID, Call-command, the beep's
+// measures; no channel data: avmd_fire_event adds none).
 func appAvmd(w *world, ch *channel, r *appRun) {
 	w.done(ch, r, "")
-	if ch.callee == nil || ch.callee.outcome != OutcomeMachine {
+	if ch.callee.verdict() != AMDMachine {
 		return
 	}
 	w.after(ch, 3*time.Second, func() {
 		ch.vars.set("avmd_detect", "TRUE")
 		e := w.newEvent("avmd::beep")
-		e.add("Unique-ID", ch.uuid)
-		e.add("Call-command", "avmd")
-		e.add("Beep-Status", "DETECTED")
-		e.add("Frequency", "800.000000")
-		addChannelData(e, ch, true)
+		for _, h := range []header{{"Unique-ID", ch.uuid}, {"Call-command", "avmd"}, {"Beep-Status", "DETECTED"},
+			{"Frequency", "800.000000"}, {"Frequency-variance", "0.000012"}, {"Amplitude", "0.000000"},
+			{"Amplitude-variance", "0.000000"}, {"Detection-time", "2045000"}, {"Detector-resolution", "0"},
+			{"Detector-offset", "0"}, {"Detector-index", "0"}} {
+			e.add(h.name, h.value)
+		}
 		w.fire(e)
 	})
 }
 
-// appAMD mimics the third-party mod_amd: amd_result after a short analysis.
+// appAMD mimics the third-party mod_amd `amd` application: after a short
+// analysis it sets amd_result and amd_cause (values of that module) from
+// the callee's scenario and returns.
 func appAMD(w *world, ch *channel, r *appRun) {
 	w.later(ch, r, 2*time.Second, func() {
-		result, cause := "HUMAN", "INITIAL_SILENCE"
-		if ch.callee != nil && ch.callee.outcome == OutcomeMachine {
-			result, cause = "MACHINE", "MAX_WORDS"
-		}
-		ch.vars.set("amd_result", result)
-		ch.vars.set("amd_cause", cause)
+		v := ch.callee.verdict()
+		ch.vars.set("amd_result", string(v))
+		ch.vars.set("amd_cause", amdCauses[v])
 		w.done(ch, r, "")
 	})
 }

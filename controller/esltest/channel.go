@@ -42,6 +42,7 @@ type ChannelInfo struct {
 	Application string // app running now ("park" while parked), "" if none
 	BridgedTo   string // uuid of the bridged leg, "" if none
 	Recording   string // path of an active uuid_record/record_session, "" if none
+	Displace    string // path mixed in by uuid_displace, "" if none
 	Eavesdrop   string // for a supervisor leg: eavesdrop mode ("listen", "whisper", "barge")
 	Created     time.Time
 	Vars        map[string]string
@@ -92,6 +93,7 @@ type channel struct {
 	socketCall appCall
 	exported   []header
 	recordings map[string]*recording
+	displace   string // file mixed in by uuid_displace (one at a time here)
 	held       bool
 	hangupAB   bool // bridge ended: hang up (hangup_after_bridge)
 
@@ -183,7 +185,7 @@ func (ch *channel) isUp() bool { return ch.state < csHangup }
 func (ch *channel) info() ChannelInfo {
 	ci := ChannelInfo{UUID: ch.uuid, Name: ch.name, Direction: ch.direction, State: ch.stateName(),
 		CallState: ch.callState, Destination: ch.prof.dest, CallerIDNum: ch.prof.cidNum,
-		Answered: ch.isAnswered(), Parked: ch.parked, Held: ch.held, Recording: ch.recordingPath(),
+		Answered: ch.isAnswered(), Parked: ch.parked, Held: ch.held, Recording: ch.recordingPath(), Displace: ch.displace,
 		Eavesdrop: ch.eavesdrop, Created: ch.created, Vars: ch.vars.toMap()}
 	if ch.app != nil {
 		ci.Application = ch.app.call.name
@@ -207,6 +209,19 @@ func micros(t time.Time) string {
 // addChannelData appends the channel headers of switch_channel_event_set_data
 // (doc 2.1) in FreeSWITCH's order; variables only when withVars.
 func addChannelData(e *event, ch *channel, withVars bool) {
+	addChannelHeaders(e, ch)
+	addProfile(e, "Caller-", ch, true)
+	if ch.other != nil {
+		e.add("Other-Type", ch.otherType)
+		addProfile(e, "Other-Leg-", ch.other, false)
+	}
+	if withVars {
+		addVars(e, ch)
+	}
+}
+
+// addChannelHeaders appends the headers before the caller profile.
+func addChannelHeaders(e *event, ch *channel) {
 	e.add("Channel-State", ch.stateName())
 	e.add("Channel-Call-State", ch.callState)
 	e.add("Channel-State-Number", strconv.Itoa(ch.state))
@@ -225,14 +240,6 @@ func addChannelData(e *event, ch *channel, withVars bool) {
 			e.add("Channel-"+dir+"-Codec-Rate", "8000")
 			e.add("Channel-"+dir+"-Codec-Bit-Rate", "64000")
 		}
-	}
-	addProfile(e, "Caller-", ch, true)
-	if ch.other != nil {
-		e.add("Other-Type", ch.otherType)
-		addProfile(e, "Other-Leg-", ch.other, false)
-	}
-	if withVars {
-		addVars(e, ch)
 	}
 }
 

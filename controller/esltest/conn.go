@@ -214,13 +214,13 @@ func (c *conn) pauseEvents() {
 	}
 }
 
-// readTimeout bounds the wait for the first command (25 s in FreeSWITCH).
-const readTimeout = 25 * time.Second
-
+// serveInbound runs an inbound connection's commands. A client has
+// Options.AuthTimeout (25 s in FreeSWITCH) to authenticate; once it has,
+// it may stay silent for as long as it likes.
 func (c *conn) serveInbound() {
 	c.send(outFrame{data: authRequestFrame()})
 	r := bufio.NewReaderSize(c.nc, 64<<10)
-	_ = c.nc.SetReadDeadline(time.Now().Add(readTimeout))
+	_ = c.nc.SetReadDeadline(time.Now().Add(c.s.opts.AuthTimeout))
 	for {
 		cmd, err := readCommand(r)
 		if err != nil {
@@ -230,15 +230,15 @@ func (c *conn) serveInbound() {
 			}
 			return
 		}
-		if c.authed {
-			_ = c.nc.SetReadDeadline(time.Time{})
-		}
 		if c.countCommand() {
 			return
 		}
 		if !c.handle(cmd) {
 			drain(r)
 			return
+		}
+		if c.authed {
+			_ = c.nc.SetReadDeadline(time.Time{})
 		}
 	}
 }

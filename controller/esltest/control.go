@@ -2,7 +2,6 @@ package esltest
 
 import (
 	"errors"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -71,6 +70,7 @@ func (s *Server) InboundCall(call InboundCall) (string, error) {
 			ani: call.From, dest: call.To, source: "mod_sofia", context: "default"}
 		ch := w.newChannel(id, name, "inbound", prof)
 		ch.hitDialplan = true
+		w.announceNew(ch)
 		ch.media = true
 		ch.dtmfAnswers = append([]string(nil), call.DTMF...)
 		ch.callee = &callee{outcome: OutcomeAnswer}
@@ -80,7 +80,7 @@ func (s *Server) InboundCall(call InboundCall) (string, error) {
 		for k, v := range call.Vars {
 			ch.vars.set(k, v)
 		}
-		w.emit("CHANNEL_CREATE", ch)
+		w.start(ch)
 		w.setState(ch, csRouting)
 		w.routeTo(ch, call.To, "")
 	})
@@ -90,6 +90,20 @@ func (s *Server) InboundCall(call InboundCall) (string, error) {
 // SetRegistered registers or unregisters a SIP user and fires the
 // sofia::register / sofia::unregister event.
 func (s *Server) SetRegistered(ext string, registered bool) error {
+	kind := "sofia::unregister"
+	if registered {
+		kind = "sofia::register"
+	}
+	return s.registration(ext, registered, kind)
+}
+
+// ExpireRegistration lets a SIP user's registration run out (the phone
+// stopped refreshing it) and fires sofia::expire.
+func (s *Server) ExpireRegistration(ext string) error {
+	return s.registration(ext, false, "sofia::expire")
+}
+
+func (s *Server) registration(ext string, registered bool, kind string) error {
 	found := false
 	s.call(func(w *world) {
 		u := w.scen.users[ext]
@@ -98,19 +112,8 @@ func (s *Server) SetRegistered(ext string, registered bool) error {
 		}
 		found = true
 		u.Registered = registered
-		name := "sofia::unregister"
-		if registered {
-			name = "sofia::register"
-		}
-		e := w.newEvent(name)
-		for _, h := range []header{{"profile-name", "internal"}, {"from-user", ext}, {"from-host", "127.0.0.1"},
-			{"presence-hosts", "127.0.0.1"}, {"contact", "\"" + ext + "\" <sip:" + ext + "@127.0.0.1:5070>"},
-			{"call-id", uuid.NewString()}, {"rpid", "unknown"}, {"status", "Registered(UDP)"},
-			{"expires", "3600"}, {"to-user", ext}, {"to-host", "127.0.0.1"}, {"network-ip", "127.0.0.1"},
-			{"network-port", "5070"}, {"username", ext}, {"realm", "127.0.0.1"}, {"user-agent", "fssim"}} {
-			if !registered && strings.HasPrefix(h.name, "status") {
-				continue
-			}
+		e := w.newEvent(kind)
+		for _, h := range registrationHeaders(kind, ext) {
 			e.add(h.name, h.value)
 		}
 		w.fire(e)
@@ -119,6 +122,28 @@ func (s *Server) SetRegistered(ext string, registered bool) error {
 		return errors.New("esltest: unknown user " + ext)
 	}
 	return nil
+}
+
+// registrationHeaders are mod_sofia's headers for each registration event,
+// in the order sofia_reg.c adds them.
+func registrationHeaders(kind, ext string) []header {
+	contact := "\"" + ext + "\" <sip:" + ext + "@127.0.0.1:5070>"
+	callID := uuid.NewString()
+	switch kind {
+	case "sofia::register":
+		return []header{{"profile-name", "internal"}, {"from-user", ext}, {"from-host", "127.0.0.1"},
+			{"presence-hosts", "127.0.0.1"}, {"contact", contact}, {"call-id", callID}, {"rpid", "unknown"},
+			{"status", "Registered(UDP)"}, {"expires", "3600"}, {"to-user", ext}, {"to-host", "127.0.0.1"},
+			{"network-ip", "127.0.0.1"}, {"network-port", "5070"}, {"username", ext}, {"realm", "127.0.0.1"},
+			{"user-agent", "fssim"}}
+	case "sofia::unregister":
+		return []header{{"profile-name", "internal"}, {"username", ext}, {"from-user", ext}, {"from-host", "127.0.0.1"},
+			{"contact", contact}, {"call-id", callID}, {"rpid", "unknown"}, {"realm", "127.0.0.1"},
+			{"network-ip", "127.0.0.1"}, {"network-port", "5070"}, {"user-agent", "fssim"}, {"expires", "0"}}
+	}
+	return []header{{"profile-name", "internal"}, {"call-id", callID}, {"user", ext}, {"username", ext},
+		{"host", "127.0.0.1"}, {"contact", contact}, {"expires", "3600"}, {"user-agent", "fssim"},
+		{"realm", "127.0.0.1"}, {"network-ip", "127.0.0.1"}, {"network-port", "5070"}}
 }
 
 // Burst fires n channel events (alternating CHANNEL_EXECUTE and
@@ -132,6 +157,7 @@ func (s *Server) Burst(n int) {
 				calleeName: "Outbound Call", calleeNum: "13800138000", dest: "13800138000",
 				source: "mod_sofia", context: "default", networkAddr: "127.0.0.1"})
 		ch.answered, ch.media, ch.answerState, ch.callState = time.Now(), true, "answered", "ACTIVE"
+		ch.state = csExecute
 		for i := 0; i < 40; i++ {
 			ch.vars.set("sim_var_"+itoa(i), "value "+itoa(i))
 		}

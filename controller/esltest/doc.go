@@ -18,7 +18,9 @@
 // loopback/<exten>, error/<cause>; &app(args) or an extension), uuid_kill,
 // uuid_answer, uuid_park, uuid_bridge, uuid_transfer (-bleg, -both,
 // inline), uuid_hold, uuid_record (start/stop/mask/unmask, writes a small
-// real WAV), uuid_broadcast, uuid_break, uuid_setvar(_multi),
+// real WAV), uuid_broadcast (played inside a bridge or the park loop,
+// which the channel then returns to), uuid_displace, uuid_break,
+// uuid_setvar(_multi),
 // uuid_getvar, uuid_exists, uuid_dump, uuid_send_dtmf, show
 // channels|calls [count] [as json], status, sofia status [gateway [name]],
 // sofia_contact, hupall, reloadxml, version, create_uuid, fsctl.
@@ -26,7 +28,9 @@
 // pre_answer, park, playback, play_and_get_digits, read, record_session,
 // record, bridge, eavesdrop (DTMF 0-3 and * switch listen, whisper, barge),
 // three_way, conference, voicemail, txfax/rxfax, hangup, set, export,
-// multiset, unset, sleep, transfer, sched_hangup, avmd_start, amd, and
+// multiset, unset, sleep, transfer, sched_hangup, avmd_start (a beep,
+// avmd::beep, when the callee's verdict is MACHINE), amd (amd_result and
+// amd_cause from the scenario's AMD verdict), and
 // socket host:port [async] [full], for which the simulator dials out like
 // mod_event_socket (connect reply with the channel data, park, linger and
 // disconnect notices).
@@ -36,8 +40,13 @@
 // testdata/ (FreeSWITCH 1.10 header set; TestFixturesMatchCapturedStructure
 // compares them), with one Event-Sequence counter per Core-UUID.
 //
+// Inbound channels start with CHANNEL_STATE CS_NEW (no caller profile yet),
+// every channel with CHANNEL_STATE CS_INIT and CHANNEL_CREATE.
+//
 // Tests steer the far end with Server.Answer, Hangup, SendDTMF,
-// InboundCall and SetRegistered, inspect it with Channels, and break it
+// InboundCall, SetRegistered and ExpireRegistration (sofia::register,
+// unregister and expire with mod_sofia's headers), inspect it with
+// Channels, and break it
 // with SetFaults (late replies, dropped connections, log/data frames, rude
 // rejection, stalls) and Restart (new Core-UUID, everything gone).
 //

@@ -8,10 +8,10 @@ import (
 var callStateNumbers = map[string]int{"DOWN": 0, "DIALING": 1, "RINGING": 2, "EARLY": 3, "ACTIVE": 4,
 	"HELD": 5, "RING_WAIT": 6, "HANGUP": 7, "UNHELD": 8}
 
-// newChannel registers a channel in CS_INIT; the caller fires CHANNEL_CREATE
-// once its variables are in place.
+// newChannel registers a channel in CS_NEW; the caller fires the state
+// events and CHANNEL_CREATE once its variables are in place (start).
 func (w *world) newChannel(id, name, direction string, prof profile) *channel {
-	ch := &channel{uuid: id, name: name, direction: direction, state: csInit, callState: "DOWN",
+	ch := &channel{uuid: id, name: name, direction: direction, state: csNew, callState: "DOWN",
 		answerState: "ringing", prof: prof, created: time.Now()}
 	ch.prof.channelName = name
 	ch.vars.set("direction", direction)
@@ -25,6 +25,23 @@ func (w *world) newChannel(id, name, direction string, prof profile) *channel {
 	w.channels[id] = ch
 	w.peak = max(w.peak, len(w.channels))
 	return ch
+}
+
+// announceNew fires CHANNEL_STATE for CS_NEW. Only an inbound channel's
+// thread starts in CS_NEW (an outbound endpoint sets CS_INIT before the
+// thread runs), and its caller profile is not set yet, so the event has
+// the channel headers alone (captured frame, switch_channel.c).
+func (w *world) announceNew(ch *channel) {
+	e := w.newEventCap("CHANNEL_STATE", 24)
+	addChannelHeaders(e, ch)
+	w.fire(e)
+}
+
+// start moves a new channel to CS_INIT and fires CHANNEL_CREATE, as the
+// session thread's first state does.
+func (w *world) start(ch *channel) {
+	w.setState(ch, csInit)
+	w.emit("CHANNEL_CREATE", ch)
 }
 
 // setState changes the running state and fires CHANNEL_STATE.
@@ -169,7 +186,7 @@ func (w *world) setBillingVars(ch *channel) {
 	epoch("progress_media", ch.progressMedia)
 	epoch("end", ch.hungup)
 	secs := func(from, to time.Time) string {
-		if from.IsZero() {
+		if from.IsZero() || to.IsZero() {
 			return "0"
 		}
 		return strconv.FormatInt(int64(to.Sub(from).Seconds()), 10)

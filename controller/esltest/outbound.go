@@ -3,6 +3,7 @@ package esltest
 import (
 	"bufio"
 	"net"
+	"slices"
 	"strings"
 	"time"
 )
@@ -70,7 +71,7 @@ func (w *world) socketEnded(ch *channel) {
 
 func (c *conn) serveOutbound() {
 	r := bufio.NewReaderSize(c.nc, 64<<10)
-	_ = c.nc.SetReadDeadline(time.Now().Add(readTimeout))
+	_ = c.nc.SetReadDeadline(time.Now().Add(c.s.opts.AuthTimeout))
 	for {
 		cmd, err := readCommand(r)
 		if err != nil {
@@ -150,10 +151,14 @@ func (c *conn) cmdResume() {
 	c.reply("+OK")
 }
 
-// bind makes c control ch: its hangup ends or lingers the connection.
+// bind makes c control ch: its hangup ends or lingers the connection. A
+// socket is bound once however it got there (the socket app, then
+// myevents on it), so it gets one linger notice like in FreeSWITCH.
 func (w *world) bind(c *conn, ch *channel) {
 	c.bound = ch
-	ch.bound = append(ch.bound, c)
+	if !slices.Contains(ch.bound, c) {
+		ch.bound = append(ch.bound, c)
+	}
 }
 
 // lingerNotices tell lingering controllers that their channel hung up.

@@ -243,3 +243,30 @@ func TestGatewayCallsPerSecond(t *testing.T) {
 		t.Errorf("%d of 3 calls refused, want 1 (cps 2)", failed)
 	}
 }
+
+// Only authentication has a deadline: an authenticated client may stay
+// silent for as long as it likes (FreeSWITCH's 25 s apply before auth).
+// Fixed: the simulator used to drop authenticated connections 25 s after
+// they connected, which the controller logged as recycled connections.
+func TestIdleAuthenticatedConnectionStays(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	s, err := Start(ctx, Options{HeartbeatInterval: -1, AuthTimeout: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	idle := authedRaw(t, s.Addr())
+	// A connection opened later that never authenticates is dropped after
+	// the timeout, which is then past for the idle one too.
+	late := dialRaw(t, s.Addr())
+	if f := late.read(); f.get("Content-Type") != "auth/request" {
+		t.Fatalf("first frame %q", f.raw)
+	}
+	if f := late.read(); f.get("Content-Type") != "text/disconnect-notice" {
+		t.Fatalf("unauthenticated client got %q, want the disconnect notice", f.raw)
+	}
+	if got := idle.api("status"); !strings.HasPrefix(got, "UP ") {
+		t.Fatalf("idle authenticated connection answered %q", got)
+	}
+}

@@ -25,6 +25,18 @@ const (
 	OutcomeMachine  Outcome = "machine"   // answered by an answering machine (beep for avmd, amd_result=MACHINE)
 )
 
+// AMDResult is what mod_amd's `amd` application sets in amd_result.
+type AMDResult string
+
+// AMD results (amd_cause HUMAN, MAXWORDS and TOOLONG go with them).
+const (
+	AMDHuman   AMDResult = "HUMAN"
+	AMDMachine AMDResult = "MACHINE"
+	AMDNotSure AMDResult = "NOTSURE"
+)
+
+var amdCauses = map[AMDResult]string{AMDHuman: "HUMAN", AMDMachine: "MAXWORDS", AMDNotSure: "TOOLONG"}
+
 var knownOutcomes = map[Outcome]bool{OutcomeAnswer: true, OutcomeBusy: true, OutcomeNoAnswer: true,
 	OutcomeInvalid: true, OutcomeRejected: true, OutcomeMachine: true}
 
@@ -51,6 +63,10 @@ type NumberRule struct {
 	// play_and_get_digits): one answer per prompt, separated by spaces,
 	// e.g. "110101199003071234# 1".
 	DTMF string `yaml:"dtmf"`
+	// AMD is the verdict the amd application reaches on an answered call
+	// (HUMAN, MACHINE, NOTSURE); empty: MACHINE for the machine outcome,
+	// else HUMAN. avmd_start hears a beep when the verdict is MACHINE.
+	AMD AMDResult `yaml:"amd"`
 }
 
 // NumberOverride fixes the behaviour of one exact number.
@@ -61,6 +77,7 @@ type NumberOverride struct {
 	Talk       time.Duration `yaml:"talk"`
 	EarlyMedia bool          `yaml:"early_media"`
 	DTMF       string        `yaml:"dtmf"`
+	AMD        AMDResult     `yaml:"amd"` // as NumberRule.AMD
 }
 
 // User is a SIP user (an agent's phone) in the simulated directory,
@@ -132,10 +149,16 @@ func (sc *Scenario) Validate() error {
 		if r.Ring.Max < r.Ring.Min || r.Talk.Max < r.Talk.Min {
 			errs = append(errs, fmt.Errorf("numbers[%d]: range max below min", i))
 		}
+		if _, ok := amdCauses[r.AMD]; r.AMD != "" && !ok {
+			errs = append(errs, fmt.Errorf("numbers[%d]: unknown amd verdict %q", i, r.AMD))
+		}
 	}
 	for i, o := range sc.Overrides {
 		if !knownOutcomes[o.Outcome] {
 			errs = append(errs, fmt.Errorf("overrides[%d]: unknown outcome %q", i, o.Outcome))
+		}
+		if _, ok := amdCauses[o.AMD]; o.AMD != "" && !ok {
+			errs = append(errs, fmt.Errorf("overrides[%d]: unknown amd verdict %q", i, o.AMD))
 		}
 	}
 	return errors.Join(errs...)
@@ -170,7 +193,21 @@ type callee struct {
 	ring, talk time.Duration
 	earlyMedia bool
 	dtmf       []string
+	amd        AMDResult
 	user       *userState
+}
+
+// verdict is what answering-machine detection finds at this callee.
+func (cl *callee) verdict() AMDResult {
+	switch {
+	case cl == nil:
+		return AMDHuman
+	case cl.amd != "":
+		return cl.amd
+	case cl.outcome == OutcomeMachine:
+		return AMDMachine
+	}
+	return AMDHuman
 }
 
 type userState struct {
@@ -228,14 +265,14 @@ func (st *scenarioState) reset() {
 func (st *scenarioState) customer(number string) *callee {
 	if o, ok := st.overrides[number]; ok {
 		return &callee{outcome: o.Outcome, ring: o.Ring, talk: o.Talk, earlyMedia: o.EarlyMedia,
-			dtmf: strings.Fields(o.DTMF)}
+			dtmf: strings.Fields(o.DTMF), amd: o.AMD}
 	}
 	for i, r := range st.sc.Numbers {
 		if !strings.HasPrefix(number, r.Prefix) || st.patterns[i] != nil && !st.patterns[i].MatchString(number) {
 			continue
 		}
 		return &callee{outcome: st.pick(r.Weights), ring: st.draw(r.Ring), talk: st.draw(r.Talk),
-			earlyMedia: r.EarlyMedia, dtmf: strings.Fields(r.DTMF)}
+			earlyMedia: r.EarlyMedia, dtmf: strings.Fields(r.DTMF), amd: r.AMD}
 	}
 	return &callee{outcome: OutcomeAnswer, ring: time.Second}
 }

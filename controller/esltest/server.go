@@ -29,6 +29,10 @@ type Options struct {
 	// HeartbeatInterval is the HEARTBEAT period in real (unscaled) time;
 	// default 20 s like FreeSWITCH. Negative disables heartbeats.
 	HeartbeatInterval time.Duration
+	// AuthTimeout is how long a new connection may wait before its first
+	// command (inbound: until it authenticates; outbound: connect);
+	// default 25 s like FreeSWITCH.
+	AuthTimeout time.Duration
 	// Hostname is reported as FreeSWITCH-Hostname; default "fssim".
 	Hostname string
 	// EventQueue is each connection's event queue length; default 100000
@@ -100,6 +104,9 @@ func withDefaults(o Options) Options {
 	}
 	if o.HeartbeatInterval == 0 {
 		o.HeartbeatInterval = 20 * time.Second
+	}
+	if o.AuthTimeout <= 0 {
+		o.AuthTimeout = 25 * time.Second
 	}
 	if o.Hostname == "" {
 		o.Hostname = "fssim"

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"log/slog"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/bankcc/callcenter/controller"
+	"github.com/bankcc/callcenter/store/storetest"
+)
+
+// warnLog keeps the records at warn or above.
+type warnLog struct {
+	mu    sync.Mutex
+	lines []string
+}
+
+func (w *warnLog) Enabled(_ context.Context, l slog.Level) bool { return l >= slog.LevelWarn }
+func (w *warnLog) Handle(_ context.Context, r slog.Record) error {
+	w.mu.Lock()
+	w.lines = append(w.lines, r.Level.String()+" "+r.Message)
+	w.mu.Unlock()
+	return nil
+}
+func (w *warnLog) WithAttrs([]slog.Attr) slog.Handler { return w }
+func (w *warnLog) WithGroup(string) slog.Handler      { return w }
+
+// A SIGTERM cancels serve's context; the switchboard must stop without a
+// warning: the simulator is closed after the pool, never under it.
+func TestSwitchboardStopsQuietly(t *testing.T) {
+	st := storetest.New(t)
+	cfg := &Config{IVR: IVRConfig{Listen: "127.0.0.1:0"}}
+	logs := &warnLog{}
+	ctx, cancel := context.WithCancel(context.Background())
+	sb, err := startSwitch(ctx, cfg, st, slog.New(logs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(15 * time.Second)
+	for !sb.pool.Ready() {
+		if time.Now().After(deadline) {
+			t.Fatal("simulated node not up")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	// A leg originated through the switchboard is persisted as an attempt.
+	leg, err := sb.Switch().Originate(context.Background(), controller.OriginateRequest{Gateway: "gw1", Number: "13800138000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cancel() // SIGTERM
+	sb.StopOriginating(context.Background())
+	// The simulator still serves until Close, after the pool is gone.
+	nc, err := net.DialTimeout("tcp", sb.sim.Addr(), 5*time.Second)
+	if err != nil {
+		t.Fatalf("simulator gone before the pool: %v", err)
+	}
+	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	if line, err := bufio.NewReader(nc).ReadString('\n'); err != nil || line != "Content-Type: auth/request\n" {
+		t.Errorf("simulator after SIGTERM said %q, %v", line, err)
+	}
+	nc.Close()
+	sb.Close()
+	<-leg.Done()
+	if a, err := st.GetAttemptByUUID(context.Background(), leg.UUID()); err != nil || a.State != string(controller.StateEnded) {
+		t.Errorf("attempt after shutdown: %+v %v", a, err)
+	}
+	logs.mu.Lock()
+	defer logs.mu.Unlock()
+	if len(logs.lines) > 0 {
+		t.Errorf("warnings on a clean stop: %v", logs.lines)
+	}
+}
