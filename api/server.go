@@ -78,6 +78,9 @@ type Config struct {
 	// means /metrics is served on its own listener (MetricsHandler) only.
 	MetricsToken    string
 	MetricsSeparate bool
+	// IVRFlowKnown tells whether the IVR server has a flow of that name, so a
+	// broadcast naming an unknown one is not started; nil accepts any name.
+	IVRFlowKnown func(name string) bool
 }
 
 // Server holds the handlers' dependencies.
