@@ -2,6 +2,7 @@ package api
 
 import (
 	"reflect"
+	"time"
 
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
@@ -53,6 +54,8 @@ var examples = map[reflect.Type]any{
 		Headers: []string{"姓名", "手机号", "状态", "欠款金额"}, Format: store.ExportXLSX},
 	typeOf[exportTemplateRequest](): exportTemplateRequest{Name: "未完成名单", Fields: []exportField{"name", "phone", "last_result"},
 		Statuses: []store.ExportStatus{"uncompleted"}, Format: store.ExportCSV},
+	typeOf[callbackRequest](): callbackRequest{ContactID: ptr[int64](1), Phone: ptr("13800138000"), AgentID: ptr[int64](4),
+		DueAt: ptr(time.Now().Add(48 * time.Hour).Truncate(time.Hour).Format(time.RFC3339)), Note: ptr("客户下午有空")},
 	typeOf[pacingSimRequest](): pacingSimRequest{Agents: ptr(55), Hours: ptr(1.0), Seed: ptr[int64](1), MaxAbandonRate: ptr(0.02)},
 	typeOf[messageRequest]():   messageRequest{ToUserID: 4, Text: "请帮我看一下信用卡催收一组的队列"},
 	typeOf[broadcastRequest](): broadcastRequest{Kind: store.BroadcastWallboard, Title: "系统维护通知",

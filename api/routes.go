@@ -52,6 +52,14 @@ func (s *Server) apiRoutes() []route {
 
 		// agent_desk
 		{"GET", "/api/v1/me/tasks", store.PermAgentDesk, "", s.myTasks, doc{"The agent's assigned, still open contacts", nil, list[store.Contact]{}, 200}},
+		// -- dialer routes start --
+		{"POST", "/api/v1/callbacks", store.PermAgentDesk, "callback.create", s.createCallback, doc{"Book a callback (agent_id defaults to you; another agent needs assign); due_at in the past is 400", callbackRequest{}, callbackView{}, 201}},
+		{"GET", "/api/v1/callbacks", store.PermAgentDesk, "", s.listCallbacks, doc{"Callbacks, soonest due first; an agent sees only their own", callbackQuery{}, list[callbackView]{}, 200}},
+		{"GET", "/api/v1/callbacks/:id", store.PermAgentDesk, "", s.getCallback, doc{"One callback", nil, callbackView{}, 200}},
+		{"PATCH", "/api/v1/callbacks/:id", store.PermAgentDesk, "callback.update", s.updateCallback, doc{"Reschedule or edit a callback (due_at, note, phone; agent_id needs assign)", callbackRequest{}, callbackView{}, 200}},
+		{"POST", "/api/v1/callbacks/:id/cancel", store.PermAgentDesk, "callback.cancel", s.cancelCallback, doc{"Cancel a callback", nil, callbackView{}, 200}},
+		{"DELETE", "/api/v1/callbacks/:id", store.PermAgentDesk, "callback.cancel", s.cancelCallback, doc{"Cancel a callback (same as POST .../cancel; the record is kept)", nil, callbackView{}, 200}},
+		// -- dialer routes end --
 
 		// users_manage
 		{"POST", "/api/v1/users", store.PermUsersManage, "user.create", s.createUser, doc{"Create a user or agent", userRequest{}, userView{}, 201}},
@@ -96,6 +104,10 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/campaigns/:id", store.PermCampaignView, "", s.getCampaign, doc{"One campaign", nil, store.Campaign{}, 200}},
 		{"PATCH", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.update", s.updateCampaign, doc{"Change a campaign's settings", campaignRequest{}, store.Campaign{}, 200}},
 		{"DELETE", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.delete", s.deleteCampaign, doc{"Delete a campaign that is not running", nil, nil, 204}},
+		{"POST", "/api/v1/campaigns/:id/start", store.PermCampaignManage, "campaign.start", s.startCampaign, doc{"Start or resume dialing (empty body); 409 when the status does not allow it, 422 naming each field that keeps it from running", nil, runReply{}, 200}},
+		{"POST", "/api/v1/campaigns/:id/pause", store.PermCampaignManage, "campaign.pause", s.pauseCampaign, doc{"Pause dialing (empty body); calls in progress finish", nil, runReply{}, 200}},
+		{"POST", "/api/v1/campaigns/:id/stop", store.PermCampaignManage, "campaign.stop", s.stopCampaign, doc{"Stop the campaign for good (empty body)", nil, runReply{}, 200}},
+		{"GET", "/api/v1/campaigns/:id/stats", store.PermCampaignView, "", s.campaignStats, doc{"Live and total figures: contacts by status, attempts, answered, abandoned, abandon rates over 24 h / 30 days / campaign, dial rate, answer-to-agent p50/p99", nil, store.CampaignStats{}, 200}},
 		{"POST", "/api/v1/campaigns/:id/pacing/simulate", anyOf(store.PermCampaignView, store.PermMonitor), "", s.simulatePacing, doc{"Pacing what-if: the simulator with the campaign's measured rates and the body's scenario keys (pacing.md); predictive and progressive figures", pacingSimRequest{}, pacingSimResponse{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/contacts", store.PermCampaignView, "", s.listContacts, doc{"Contacts with status, attempts, owner, why not dialable now and the blacklist entries that block them ", contactQuery{}, list[contactView]{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/contacts/:contact_id", store.PermCampaignView, "", s.getContact, doc{"One contact: status, why not dialable now, and the blacklist entries that block it", nil, contactView{}, 200}},
@@ -116,6 +128,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/campaigns/:id/assignments", store.PermAssign, "contact.assign", s.assignContacts, doc{"Assign contacts to agents: bulk, single, reassign, reclaim", assignmentRequest{}, store.AssignResult{}, 200}},
 
 		// export
+		{"GET", "/api/v1/campaigns/:id/abandonment-evidence", store.PermExport, "campaign.evidence_export", s.abandonmentEvidence, doc{"Every answered call with answer, connect and hangup times, abandoned flag and latency; phones masked without pii_view", evidenceQuery{}, nil, 200}},
 		{"POST", "/api/v1/exports", store.PermExport, "export.create", s.createExport, doc{"Export contacts as xlsx or csv: chosen fields, order and headers (streams the file)", exportRequest{}, nil, 200}},
 		{"POST", "/api/v1/export-templates", store.PermExport, "export_template.create", s.createExportTemplate, doc{"Save an export template", exportTemplateRequest{}, store.ExportTemplate{}, 201}},
 		{"GET", "/api/v1/export-templates", store.PermExport, "", s.listExportTemplates, doc{"Saved export templates", nil, list[store.ExportTemplate]{}, 200}},

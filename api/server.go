@@ -80,6 +80,9 @@ type Config struct {
 	MetricsSeparate bool
 	// DLP is the data-leak prevention policy (idle lock, workstation lock).
 	DLP DLPConfig
+	// IVRFlowKnown tells whether the IVR server has a flow of that name, so a
+	// broadcast naming an unknown one is not started; nil accepts any name.
+	IVRFlowKnown func(name string) bool
 }
 
 // Server holds the handlers' dependencies.
