@@ -148,6 +148,9 @@ test("workstations page: register a PC, see its token once, and its lock state o
   const page = await browser.newPage();
   await signIn(page, "admin", adminPassword);
   await page.click("a[href='#workstations']");
+  // The campaigns page shown before it has a name field too: fill the
+  // workstations form only once it is there.
+  await page.waitForSelector("select[name=state]");
   await page.fill("input[name=name]", "PC-UI-01");
   await page.fill("input[name=note]", "三楼");
   await page.click("text=登记");
