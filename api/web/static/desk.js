@@ -21,7 +21,6 @@ Object.assign(I18N.en, {
   late: "Late (min)", early_leave: "Left early (min)", break_used: "Break (min)", absent: "Absent", yes: "yes", live: "Live",
 });
 
-const when = (v) => (v ? new Date(v).toLocaleString(lang) : "");
 const today = () => new Date().toISOString().slice(0, 10);
 
 // submitJSON wires a form to a POST of its fields (shaped by build), then reloads the page.
