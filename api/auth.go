@@ -108,6 +108,7 @@ func loginFailure(u *store.User, err error) string {
 
 func (s *Server) logout(c *gin.Context) {
 	sess := c.MustGet("session").(*store.Session)
+	defer s.streams.endSession(sess.ID, endLogout) // its event streams end with it
 	if err := s.store.RevokeSession(c.Request.Context(), sess.ID); err != nil {
 		fail(c, err)
 		return

@@ -54,6 +54,11 @@ func TestRolePermissionsTable(t *testing.T) {
 		{store.RoleAgent, store.PermAgentDesk, true},
 		{store.RoleAgent, store.PermCampaignView, false},
 		{store.RoleAgent, store.PermPIIView, false},
+		{store.RoleSupervisor, store.PermShiftManage, true},
+		{store.RoleSupervisor, store.PermBroadcastManage, true},
+		{store.RoleQA, store.PermShiftManage, false},
+		{store.RoleAgent, store.PermShiftManage, false},
+		{store.RoleAgent, store.PermBroadcastManage, false},
 	}
 	for _, c := range cases {
 		u := &store.User{Role: c.role}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"reflect"
+	"time"
 
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
@@ -47,8 +48,20 @@ var examples = map[reflect.Type]any{
 		Headers: []string{"姓名", "手机号", "状态", "欠款金额"}, Format: store.ExportXLSX},
 	typeOf[exportTemplateRequest](): exportTemplateRequest{Name: "未完成名单", Fields: []exportField{"name", "phone", "last_result"},
 		Statuses: []store.ExportStatus{"uncompleted"}, Format: store.ExportCSV},
+	typeOf[callbackRequest](): callbackRequest{ContactID: ptr[int64](1), Phone: ptr("13800138000"), AgentID: ptr[int64](4),
+		DueAt: ptr(time.Now().Add(48 * time.Hour).Truncate(time.Hour).Format(time.RFC3339)), Note: ptr("客户下午有空")},
 	typeOf[pacingSimRequest](): pacingSimRequest{Agents: ptr(55), Hours: ptr(1.0), Seed: ptr[int64](1), MaxAbandonRate: ptr(0.02)},
-	typeOf[dncRequest]():       dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
+	typeOf[messageRequest]():   messageRequest{ToUserID: 4, Text: "请帮我看一下信用卡催收一组的队列"},
+	typeOf[broadcastRequest](): broadcastRequest{Kind: store.BroadcastWallboard, Title: "系统维护通知",
+		Text: "今晚22:00至23:00系统维护，请提前保存工作", To: "all"},
+	typeOf[breakReasonRequest](): breakReasonRequest{Code: ptr("coaching"), LabelZH: ptr("辅导"), LabelEN: ptr("Coaching"), SortOrder: ptr(7)},
+	typeOf[shiftRequest](): shiftRequest{Name: ptr("早班"), Start: ptr("08:30"), End: ptr("17:30"), BreakMinutes: ptr(60),
+		Timezone: ptr("Asia/Shanghai"), Description: ptr("工作日早班")},
+	typeOf[rosterRequest](): rosterRequest{Entries: []store.RosterCell{{AgentID: 4, Date: "2027-01-04", ShiftID: ptr[int64](1)},
+		{AgentID: 4, Date: "2027-01-05", DayOff: true, Note: "调休"}}},
+	typeOf[rosterAssignRequest](): rosterAssignRequest{AgentIDs: []int64{4}, From: "2027-01-11", To: "2027-01-17",
+		Weekdays: []int{1, 2, 3, 4, 5}, ShiftID: ptr[int64](1)},
+	typeOf[dncRequest](): dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
 	typeOf[dncBatchRequest](): dncBatchRequest{Entries: []dncRequest{
 		{Phone: "13900139000", Reason: "投诉", Source: store.DNCManual},
 		{IDNumber: "510104200002290038", Reason: "法务要求停止催收", Source: store.DNCManual}}},

@@ -27,8 +27,9 @@ var exampleOrder = []string{
 	"POST /api/v1/groups", "POST /api/v1/calendars", "POST /api/v1/strategies", "POST /api/v1/campaigns",
 	"POST /api/v1/users", "POST /api/v1/holidays", "POST /api/v1/campaigns/:id/contacts",
 	"POST /api/v1/campaigns/:id/assignments", "POST /api/v1/mapping-templates", "POST /api/v1/exports",
-	"POST /api/v1/export-templates", "POST /api/v1/dnc", "POST /api/v1/dnc/batch",
-	"POST /api/v1/campaigns/:id/pacing/simulate",
+	"POST /api/v1/export-templates", "POST /api/v1/callbacks", "POST /api/v1/dnc", "POST /api/v1/dnc/batch",
+	"POST /api/v1/campaigns/:id/pacing/simulate", "POST /api/v1/messages", "POST /api/v1/broadcasts",
+	"POST /api/v1/break-reasons", "POST /api/v1/shifts", "POST /api/v1/roster", "POST /api/v1/roster/assign",
 }
 
 // seedExamples posts every example in exampleOrder and checks the server

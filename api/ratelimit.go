@@ -164,6 +164,8 @@ func (s *Server) rateLimited(kind limitKind) gin.HandlerFunc {
 // limitFor names the rate limit a route is under, if any.
 func limitFor(rt route) (limitKind, bool) {
 	switch {
+	case rt.Path == "/api/v1/campaigns/:id/abandonment-evidence": // an export, though a GET
+		return exportLimits, true
 	case rt.Method != http.MethodPost:
 		return "", false
 	case strings.HasSuffix(rt.Path, "/imports"), strings.HasSuffix(rt.Path, "/imports/preview"),

@@ -43,6 +43,14 @@ func (s *Server) apiRoutes() []route {
 
 		// agent_desk
 		{"GET", "/api/v1/me/tasks", store.PermAgentDesk, "", s.myTasks, doc{"The agent's assigned, still open contacts", nil, list[store.Contact]{}, 200}},
+		// -- dialer routes start --
+		{"POST", "/api/v1/callbacks", store.PermAgentDesk, "callback.create", s.createCallback, doc{"Book a callback (agent_id defaults to you; another agent needs assign); due_at in the past is 400", callbackRequest{}, callbackView{}, 201}},
+		{"GET", "/api/v1/callbacks", store.PermAgentDesk, "", s.listCallbacks, doc{"Callbacks, soonest due first; an agent sees only their own", callbackQuery{}, list[callbackView]{}, 200}},
+		{"GET", "/api/v1/callbacks/:id", store.PermAgentDesk, "", s.getCallback, doc{"One callback", nil, callbackView{}, 200}},
+		{"PATCH", "/api/v1/callbacks/:id", store.PermAgentDesk, "callback.update", s.updateCallback, doc{"Reschedule or edit a callback (due_at, note, phone; agent_id needs assign)", callbackRequest{}, callbackView{}, 200}},
+		{"POST", "/api/v1/callbacks/:id/cancel", store.PermAgentDesk, "callback.cancel", s.cancelCallback, doc{"Cancel a callback", nil, callbackView{}, 200}},
+		{"DELETE", "/api/v1/callbacks/:id", store.PermAgentDesk, "callback.cancel", s.cancelCallback, doc{"Cancel a callback (same as POST .../cancel; the record is kept)", nil, callbackView{}, 200}},
+		// -- dialer routes end --
 
 		// users_manage
 		{"POST", "/api/v1/users", store.PermUsersManage, "user.create", s.createUser, doc{"Create a user or agent", userRequest{}, userView{}, 201}},
@@ -81,6 +89,10 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/campaigns/:id", store.PermCampaignView, "", s.getCampaign, doc{"One campaign", nil, store.Campaign{}, 200}},
 		{"PATCH", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.update", s.updateCampaign, doc{"Change a campaign's settings", campaignRequest{}, store.Campaign{}, 200}},
 		{"DELETE", "/api/v1/campaigns/:id", store.PermCampaignManage, "campaign.delete", s.deleteCampaign, doc{"Delete a campaign that is not running", nil, nil, 204}},
+		{"POST", "/api/v1/campaigns/:id/start", store.PermCampaignManage, "campaign.start", s.startCampaign, doc{"Start or resume dialing (empty body); 409 when the status does not allow it, 422 naming each field that keeps it from running", nil, runReply{}, 200}},
+		{"POST", "/api/v1/campaigns/:id/pause", store.PermCampaignManage, "campaign.pause", s.pauseCampaign, doc{"Pause dialing (empty body); calls in progress finish", nil, runReply{}, 200}},
+		{"POST", "/api/v1/campaigns/:id/stop", store.PermCampaignManage, "campaign.stop", s.stopCampaign, doc{"Stop the campaign for good (empty body)", nil, runReply{}, 200}},
+		{"GET", "/api/v1/campaigns/:id/stats", store.PermCampaignView, "", s.campaignStats, doc{"Live and total figures: contacts by status, attempts, answered, abandoned, abandon rates over 24 h / 30 days / campaign, dial rate, answer-to-agent p50/p99", nil, store.CampaignStats{}, 200}},
 		{"POST", "/api/v1/campaigns/:id/pacing/simulate", anyOf(store.PermCampaignView, store.PermMonitor), "", s.simulatePacing, doc{"Pacing what-if: the simulator with the campaign's measured rates and the body's scenario keys (pacing.md); predictive and progressive figures", pacingSimRequest{}, pacingSimResponse{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/contacts", store.PermCampaignView, "", s.listContacts, doc{"Contacts with status, attempts, owner, why not dialable now and the blacklist entries that block them ", contactQuery{}, list[contactView]{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/contacts/:contact_id", store.PermCampaignView, "", s.getContact, doc{"One contact: status, why not dialable now, and the blacklist entries that block it", nil, contactView{}, 200}},
@@ -101,6 +113,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/campaigns/:id/assignments", store.PermAssign, "contact.assign", s.assignContacts, doc{"Assign contacts to agents: bulk, single, reassign, reclaim", assignmentRequest{}, store.AssignResult{}, 200}},
 
 		// export
+		{"GET", "/api/v1/campaigns/:id/abandonment-evidence", store.PermExport, "campaign.evidence_export", s.abandonmentEvidence, doc{"Every answered call with answer, connect and hangup times, abandoned flag and latency; phones masked without pii_view", evidenceQuery{}, nil, 200}},
 		{"POST", "/api/v1/exports", store.PermExport, "export.create", s.createExport, doc{"Export contacts as xlsx or csv: chosen fields, order and headers (streams the file)", exportRequest{}, nil, 200}},
 		{"POST", "/api/v1/export-templates", store.PermExport, "export_template.create", s.createExportTemplate, doc{"Save an export template", exportTemplateRequest{}, store.ExportTemplate{}, 201}},
 		{"GET", "/api/v1/export-templates", store.PermExport, "", s.listExportTemplates, doc{"Saved export templates", nil, list[store.ExportTemplate]{}, 200}},
@@ -116,6 +129,37 @@ func (s *Server) apiRoutes() []route {
 		// monitor
 		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents, queues, campaigns", nil, monitorResponse{}, 200}},
 
+		// -- desk-feed routes start: live streams, messages, broadcasts, shifts --
+		{"GET", "/api/v1/me/events", signedIn, "", s.myEvents, doc{"Your live event stream (server-sent events; ?token= allowed here only; resume with Last-Event-ID or ?last_event_id)", nil, nil, 200}},
+		{"GET", "/api/v1/monitor/events", store.PermMonitor, "", s.monitorEvents, doc{"Supervisors' live stream: agent states, calls, queues, announcements (server-sent events, as /me/events)", nil, nil, 200}},
+		{"GET", "/api/v1/monitor/notices", store.PermMonitor, "", s.wallboardNotices, doc{"Wallboard notices in force now", nil, list[store.BroadcastView]{}, 200}},
+		{"GET", "/api/v1/directory", signedIn, "", s.directory, doc{"Active users, to address a message", nil, list[directoryEntry]{}, 200}},
+		{"POST", "/api/v1/messages", signedIn, "message.send", s.sendMessage, doc{"Send a private message (pushed as a message event)", messageRequest{}, store.MessageView{}, 201}},
+		{"GET", "/api/v1/messages", signedIn, "", s.listMessages, doc{"Your messages, newest first (?box=inbox|outbox&unread=true&with_user_id)", nil, list[store.MessageView]{}, 200}},
+		{"POST", "/api/v1/messages/:id/read", signedIn, "message.read", s.readMessage, doc{"Mark a message you received read", nil, store.Message{}, 200}},
+		{"GET", "/api/v1/me/broadcasts", signedIn, "", s.myBroadcasts, doc{"Announcements you received (?kind&unread=true&all=true for expired too)", nil, list[store.BroadcastView]{}, 200}},
+		{"POST", "/api/v1/broadcasts/:id/read", signedIn, "broadcast.read", s.readBroadcast, doc{"Read receipt for a broadcast you received", nil, store.BroadcastReceipt{}, 200}},
+		{"POST", "/api/v1/broadcasts", store.PermBroadcastManage, "broadcast.create", s.createBroadcast, doc{"Send an announcement or wallboard notice to \"user:ID\", \"group:ID\" or \"all\"", broadcastRequest{}, store.BroadcastView{}, 201}},
+		{"GET", "/api/v1/broadcasts", store.PermBroadcastManage, "", s.listBroadcasts, doc{"Every broadcast with recipients and read counts (?kind&active=true)", nil, list[store.BroadcastView]{}, 200}},
+		{"GET", "/api/v1/broadcasts/:id/receipts", store.PermBroadcastManage, "", s.broadcastReceipts, doc{"Who read a broadcast and who has not yet", nil, receiptsResponse{}, 200}},
+		{"DELETE", "/api/v1/broadcasts/:id", store.PermBroadcastManage, "broadcast.withdraw", s.withdrawBroadcast, doc{"Withdraw a broadcast now (it expires; receipts stay)", nil, nil, 204}},
+		{"GET", "/api/v1/break-reasons", signedIn, "", s.listBreakReasons, doc{"Break reasons with zh-CN and English labels", nil, list[store.BreakReason]{}, 200}},
+		{"POST", "/api/v1/break-reasons", store.PermShiftManage, "break_reason.create", s.createBreakReason, doc{"Add a break reason", breakReasonRequest{}, store.BreakReason{}, 201}},
+		{"PATCH", "/api/v1/break-reasons/:code", store.PermShiftManage, "break_reason.update", s.updateBreakReason, doc{"Change a break reason's labels or order", breakReasonRequest{}, store.BreakReason{}, 200}},
+		{"DELETE", "/api/v1/break-reasons/:code", store.PermShiftManage, "break_reason.delete", s.deleteBreakReason, doc{"Delete a break reason (not the last one)", nil, nil, 204}},
+		{"POST", "/api/v1/shifts", store.PermShiftManage, "shift.create", s.createShift, doc{"Define a shift: start, end (not after start = the next day), break allowance", shiftRequest{}, store.Shift{}, 201}},
+		{"GET", "/api/v1/shifts", store.PermShiftManage, "", s.listShifts, doc{"Shift definitions", nil, list[store.Shift]{}, 200}},
+		{"GET", "/api/v1/shifts/:id", store.PermShiftManage, "", s.getShift, doc{"One shift", nil, store.Shift{}, 200}},
+		{"PATCH", "/api/v1/shifts/:id", store.PermShiftManage, "shift.update", s.updateShift, doc{"Change a shift; roster days from today on take the new hours", shiftRequest{}, store.Shift{}, 200}},
+		{"DELETE", "/api/v1/shifts/:id", store.PermShiftManage, "shift.delete", s.deleteShift, doc{"Delete a shift no roster day from today on uses", nil, nil, 204}},
+		{"GET", "/api/v1/roster", store.PermShiftManage, "", s.listRoster, doc{"The roster (?from&to dates, agent_id, group_id)", nil, list[store.RosterView]{}, 200}},
+		{"POST", "/api/v1/roster", store.PermShiftManage, "roster.set", s.setRoster, doc{"Set roster cells: agent × date → shift_id, day_off, or neither to clear; bad cells named by row", rosterRequest{}, rosterChanged{}, 200}},
+		{"POST", "/api/v1/roster/assign", store.PermShiftManage, "roster.assign", s.assignRoster, doc{"Give agents or a group a shift, days off or nothing over a date range (optional weekdays)", rosterAssignRequest{}, rosterChanged{}, 200}},
+		{"GET", "/api/v1/attendance", store.PermShiftManage, "", s.attendance, doc{"Attendance per agent per day: scheduled hours, sign-in/out, late, early leave, breaks, absent (?from&to&agent_id&group_id&tz)", nil, list[store.AttendanceDay]{}, 200}},
+		{"GET", "/api/v1/me/shifts", signedIn, "", s.myShifts, doc{"Your own roster (?from&to, default the next 31 days)", nil, list[store.RosterView]{}, 200}},
+		{"GET", "/api/v1/me/attendance", signedIn, "", s.myAttendance, doc{"Your own attendance (?from&to, default the last 31 days)", nil, list[store.AttendanceDay]{}, 200}},
+		// -- desk-feed routes end --
+
 		// audit_read
 		{"GET", "/api/v1/audit", store.PermAuditRead, "", s.listAudit, doc{"Audit log (?user&action&target_type&target_id&from&to)", nil, list[store.AuditEntry]{}, 200}},
 	}
@@ -126,7 +170,7 @@ func (s *Server) mount(r *gin.Engine) {
 		r.Handle(rt.Method, rt.Path, limitBody(s.cfg.MaxBodyBytes), rt.Handle)
 	}
 	for _, rt := range s.apiRoutes() {
-		chain := []gin.HandlerFunc{limitBody(s.bodyLimit(rt)), s.authenticate}
+		chain := []gin.HandlerFunc{limitBody(s.bodyLimit(rt)), s.queryToken(rt), s.authenticate}
 		if rt.Audit != "" {
 			chain = append(chain, auditAs(rt.Audit, rt.Doc.Status), s.audit)
 		}

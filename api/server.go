@@ -44,6 +44,11 @@ type Config struct {
 	Logger    *slog.Logger
 	Registry  *prometheus.Registry
 	Sessions  store.SessionPolicy
+	// Feed carries live events to browsers' streams; nil: streams answer 503.
+	Feed EventFeed
+	// StreamHeartbeat is how often a quiet stream sends a comment and
+	// rechecks its session (default 15 s).
+	StreamHeartbeat time.Duration
 	// MaxBodyBytes bounds JSON bodies; uploads have their own limit.
 	MaxBodyBytes int64
 	// Imports runs uploaded files; DataDir holds uploads and reports.
@@ -76,6 +81,9 @@ type Config struct {
 	// means /metrics is served on its own listener (MetricsHandler) only.
 	MetricsToken    string
 	MetricsSeparate bool
+	// IVRFlowKnown tells whether the IVR server has a flow of that name, so a
+	// broadcast naming an unknown one is not started; nil accepts any name.
+	IVRFlowKnown func(name string) bool
 }
 
 // Server holds the handlers' dependencies.
@@ -84,6 +92,7 @@ type Server struct {
 	readers chan struct{} // one token per upload being read in a request
 	store   *store.Store
 	log     *slog.Logger
+	streams streamSet // the open event streams
 	metrics *httpMetrics
 	started time.Time
 	proxies []netip.Prefix
@@ -170,5 +179,7 @@ func logger(c *gin.Context) *slog.Logger {
 
 func (s *Server) now() time.Time { return s.cfg.Now() }
 
-// Shutdown hook for streams (none yet); kept so main has one call per layer.
-func (s *Server) Shutdown(ctx context.Context) error { return nil }
+// Shutdown ends every event stream (each gets an "end" event) and waits for
+// their handlers to return, so that http.Server.Shutdown, called next, does
+// not wait on them; new streams are refused from now on.
+func (s *Server) Shutdown(ctx context.Context) error { return s.streams.shutdown(ctx) }

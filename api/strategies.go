@@ -23,6 +23,9 @@ type strategyRequest struct {
 	BatchIntervalS        *int                                   `json:"batch_interval_s"`
 	PeriodStart           *string                                `json:"period_start"`
 	PeriodEnd             *string                                `json:"period_end"`
+	MinRingS              *int                                   `json:"min_ring_s"`
+	CallerIDRotation      *store.CallerIDRotation                `json:"caller_id_rotation"`
+	CallerIDDailyLimit    *int                                   `json:"caller_id_daily_limit"`
 }
 
 func (r *strategyRequest) apply(st *store.Strategy) {
@@ -49,6 +52,9 @@ func (r *strategyRequest) apply(st *store.Strategy) {
 	setIf(&st.BatchIntervalS, r.BatchIntervalS)
 	setIf(&st.PeriodStart, r.PeriodStart)
 	setIf(&st.PeriodEnd, r.PeriodEnd)
+	setIf(&st.MinRingS, r.MinRingS)
+	setIf(&st.CallerIDRotation, r.CallerIDRotation)
+	setIf(&st.CallerIDDailyLimit, r.CallerIDDailyLimit)
 }
 
 func (s *Server) createStrategy(c *gin.Context) {

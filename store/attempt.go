@@ -33,16 +33,39 @@ type Attempt struct {
 	Machine     bool       `json:"machine"`
 	Reason      string     `gorm:"type:varchar(255)" json:"reason,omitempty"`
 	UpdatedAt   time.Time  `json:"updated_at"`
+
+	// The dialer's view, written by StartAttempt and FinishAttempt (the
+	// controller's SaveAttempt leaves these alone).
+	Outcome         ResultClass `gorm:"type:varchar(32);not null;default:''" json:"outcome,omitempty"`
+	CallerID        string      `gorm:"column:caller_id;type:varchar(24);not null;default:''" json:"caller_id,omitempty"`
+	Abandoned       bool        `gorm:"not null;default:false" json:"abandoned"`
+	AMD             AMDVerdict  `gorm:"column:amd;type:varchar(16);not null;default:''" json:"amd,omitempty"`
+	AnswerToAgentMS *int64      `gorm:"column:answer_to_agent_ms" json:"answer_to_agent_ms,omitempty"`
+	Disposition     string      `gorm:"type:varchar(64);not null;default:''" json:"disposition,omitempty"`
+	CallbackID      *int64      `json:"callback_id,omitempty"`
+	FinishedAt      *time.Time  `json:"finished_at,omitempty"`
 }
 
 // SaveAttempt inserts or updates the attempt with the same call UUID; the
-// controller calls it on create, answer, bridge and hangup.
+// controller calls it on create, answer, bridge and hangup. What the leg's
+// record does not know (no agent, campaign or contact, no result yet, no
+// machine seen) leaves the stored value alone, so a late switch record never
+// erases what the dialer wrote when it finished the attempt.
 func (s *Store) SaveAttempt(ctx context.Context, a *Attempt) error {
+	cols := []string{"job_uuid", "node", "other_uuids", "state", "bridged", "answered_at", "bridged_at", "hungup_at",
+		"hangup_cause", "sip_code", "bill_sec", "reason", "updated_at"}
+	for _, c := range []struct {
+		col   string
+		known bool
+	}{{"campaign_id", a.CampaignID != 0}, {"contact_id", a.ContactID != 0}, {"agent_id", a.AgentID != 0},
+		{"destination", a.Destination != ""}, {"result", a.Result != ""}, {"machine", a.Machine}} {
+		if c.known {
+			cols = append(cols, c.col)
+		}
+	}
 	err := s.conn(ctx).Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "call_uuid"}},
-		DoUpdates: clause.AssignmentColumns([]string{"job_uuid", "node", "campaign_id", "contact_id", "agent_id",
-			"destination", "other_uuids", "state", "bridged", "answered_at", "bridged_at", "hungup_at", "hangup_cause",
-			"sip_code", "bill_sec", "result", "machine", "reason", "updated_at"}),
+		Columns:   []clause.Column{{Name: "call_uuid"}},
+		DoUpdates: clause.AssignmentColumns(cols),
 	}).Create(a).Error
 	if err != nil {
 		return fmt.Errorf("store: save attempt %s: %w", a.CallUUID, err)

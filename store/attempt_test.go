@@ -32,3 +32,25 @@ func TestSaveAttemptUpserts(t *testing.T) {
 		}
 	})
 }
+
+// TestSaveAttemptKeepsWhatTheDialerWrote: the switch's record of a leg,
+// arriving after the dialer finished the attempt, does not erase the agent,
+// the result or the machine flag it does not know.
+func TestSaveAttemptKeepsWhatTheDialerWrote(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		d := newDialer(t, s, 1, nil)
+		cls := d.claim(1, d.now)
+		d.dial(&cls[0], "late-1", d.now)
+		agent := newAgent(t, s, "agent-late")
+		d.finish(store.Finish{Claim: &cls[0], CallUUID: "late-1", Class: store.ResultMachine, AMD: store.AMDMachine, AgentID: agent, Now: d.now})
+		hung := d.now.Add(time.Minute)
+		must(t, s.SaveAttempt(d.ctx, &store.Attempt{CallUUID: "late-1", Node: "fs1", State: "ended", HungupAt: &hung,
+			HangupCause: "NORMAL_CLEARING", CreatedAt: d.now}))
+		got, err := s.GetAttemptByUUID(d.ctx, "late-1")
+		must(t, err)
+		if got.AgentID != agent || got.Result != "answered" || !got.Machine || got.CampaignID != d.camp.ID ||
+			got.Destination != cls[0].Contact.Phone || got.Outcome != store.ResultMachine || got.Node != "fs1" || got.HungupAt == nil {
+			t.Fatalf("after a late switch record: %+v", got)
+		}
+	})
+}

@@ -317,6 +317,9 @@ func (s *Store) UpdateCalendar(ctx context.Context, c *Calendar) error {
 		return err
 	}
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := s.checkCalendarUsers(tx, c); err != nil {
+			return err
+		}
 		if err := bumpVersion(tx, c, c.ID, &c.Version); err != nil {
 			return err
 		}

@@ -94,6 +94,7 @@ type Campaign struct {
 	// (filled by detection at import, editable): masked like the core fields.
 	SensitiveAttributes []string       `gorm:"-" json:"sensitive_attributes"`
 	Status              CampaignStatus `gorm:"type:varchar(16);index;not null" json:"status"`
+	Version             int            `gorm:"not null;default:1" json:"version"` // grows on every change (CampaignStamps)
 	CreatedBy           int64          `json:"created_by"`
 	CreatedAt           time.Time      `json:"created_at"`
 	UpdatedAt           time.Time      `json:"updated_at"`
@@ -206,7 +207,10 @@ func (s *Store) CreateCampaign(ctx context.Context, c *Campaign) error {
 	return nil
 }
 
-// UpdateCampaign saves a campaign's settings (not its status).
+// UpdateCampaign saves a campaign's settings (not its status) and bumps its
+// version. A running or paused campaign keeps what it needs to run: an edit
+// that removes it (the strategy, the group, the caller IDs...) is refused,
+// naming the field.
 func (s *Store) UpdateCampaign(ctx context.Context, c *Campaign) error {
 	if err := c.Validate(); err != nil {
 		return err
@@ -214,10 +218,29 @@ func (s *Store) UpdateCampaign(ctx context.Context, c *Campaign) error {
 	if err := s.checkCampaignRefs(ctx, c); err != nil {
 		return err
 	}
-	c.encode()
-	if err := s.conn(ctx).Omit("CreatedAt", "Status").Save(c).Error; err != nil {
-		return fmt.Errorf("store: update campaign %d: %w", c.ID, translate(err))
+	if c.Status == CampaignRunning || c.Status == CampaignPaused {
+		problems, err := s.runProblems(ctx, c, false)
+		if err != nil {
+			return err
+		}
+		for i := range problems {
+			problems[i].Message += fmt.Sprintf(" (the campaign is %s)", c.Status)
+		}
+		if len(problems) > 0 {
+			return &ValidationError{Fields: problems}
+		}
 	}
+	c.encode()
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Omit("CreatedAt", "Status", "Version").Save(c).Error; err != nil {
+			return fmt.Errorf("store: update campaign %d: %w", c.ID, translate(err))
+		}
+		return tx.Model(c).UpdateColumn("version", gorm.Expr("version + 1")).Error
+	})
+	if err != nil {
+		return err
+	}
+	c.Version++
 	return nil
 }
 
@@ -229,9 +252,10 @@ func (s *Store) SetCampaignStatus(ctx context.Context, id int64, next CampaignSt
 		return nil, err
 	}
 	if !c.Status.CanMove(next) {
-		return nil, fmt.Errorf("store: campaign %d is %s and cannot become %s: %w", id, c.Status, next, ErrConflict)
+		return nil, &TransitionError{CampaignID: id, From: c.Status, To: next}
 	}
-	res := s.conn(ctx).Model(&Campaign{}).Where("id = ? AND status = ?", id, c.Status).Update("status", next)
+	res := s.conn(ctx).Model(&Campaign{}).Where("id = ? AND status = ?", id, c.Status).
+		Updates(map[string]any{"status": next, "version": gorm.Expr("version + 1")})
 	if res.Error != nil {
 		return nil, fmt.Errorf("store: set campaign %d status: %w", id, res.Error)
 	}
@@ -239,6 +263,7 @@ func (s *Store) SetCampaignStatus(ctx context.Context, id int64, next CampaignSt
 		return nil, fmt.Errorf("store: campaign %d changed meanwhile: %w", id, ErrConflict)
 	}
 	c.Status = next
+	c.Version++
 	return c, nil
 }
 

@@ -56,6 +56,21 @@ type Contact struct {
 	ImportJobID   *int64        `json:"import_job_id,omitempty"` // no index: every secondary index slows imports
 	CreatedAt     time.Time     `json:"created_at"`
 	UpdatedAt     time.Time     `json:"updated_at"`
+
+	// What the dialer knows of the numbers (R12), the last abandoned call
+	// (no redial within 72 h without an agent) and the open callback.
+	PhoneStatus NumberStatus `gorm:"type:varchar(16);not null;default:''" json:"phone_status"`
+	AltStatus   NumberStatus `gorm:"type:varchar(16);not null;default:''" json:"alt_phone_status"`
+	AbandonedAt *time.Time   `json:"abandoned_at,omitempty"`
+	CallbackAt  *time.Time   `json:"callback_at,omitempty"` // due time of the contact's open callback
+
+	// Claim: a runner holding the campaign's lease (ClaimLease is its fencing
+	// token) reserved the contact until ClaimedUntil; ClaimToken names the
+	// batch, and every later write for the contact must present it.
+	ClaimToken   string     `gorm:"type:varchar(32);not null;default:''" json:"-"`
+	ClaimedBy    string     `gorm:"type:varchar(64);not null;default:''" json:"claimed_by,omitempty"`
+	ClaimLease   int64      `gorm:"not null;default:0" json:"-"`
+	ClaimedUntil *time.Time `gorm:"index:ix_contact_claim" json:"claimed_until,omitempty"`
 }
 
 // Attributes are the extra columns of an import, kept as they came.

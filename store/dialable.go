@@ -23,7 +23,14 @@ const (
 	ReasonOutsideHours NotDialable = "outside_window"     // the calendar is closed for this customer type now
 	ReasonOutsidePer   NotDialable = "outside_period"     // before or after the strategy's period
 	ReasonNoNumber     NotDialable = "no_number"          // no number left in the phone order
+	ReasonCallback     NotDialable = "callback_scheduled" // a callback is booked for later
+	ReasonAbandoned    NotDialable = "abandoned_recently" // abandoned within 72 h: only a call with an agent ready may follow
 )
+
+// AbandonQuiet is how long a contact whose answered call was abandoned is not
+// called again by a predictive campaign (Ofcom: 72 h unless an agent is
+// guaranteed, as in preview and progressive modes).
+const AbandonQuiet = 72 * time.Hour
 
 // DialRules holds what the dial-time check needs for one campaign, loaded
 // once (per dialer tick, or per page of contacts) and then used without I/O.
@@ -60,6 +67,8 @@ var statusReasons = map[ContactStatus]NotDialable{
 // Reason answers "may this contact be dialed now, and if not why" from the
 // contact's own fields and the rules; it does no I/O. The blacklist is
 // reflected through the blocked status, kept in step when entries are added.
+// A due callback is dialed whatever the attempt limits, retry interval and
+// calling window say: the customer chose the time.
 func (r *DialRules) Reason(c *Contact, now time.Time) NotDialable {
 	if why, ok := statusReasons[c.Status]; ok {
 		return why
@@ -67,20 +76,23 @@ func (r *DialRules) Reason(c *Contact, now time.Time) NotDialable {
 	if c.DNDUntil != nil && now.Before(*c.DNDUntil) {
 		return ReasonDND
 	}
-	if st := r.Strategy; st != nil {
-		if c.Attempts >= st.AttemptsPerContact() || r.NextPhone(c) == "" {
-			return ReasonAttemptsUsed
+	if st := r.Strategy; st != nil && !st.InPeriod(now, r.location()) {
+		return ReasonOutsidePer
+	}
+	if c.CallbackAt != nil {
+		if now.Before(*c.CallbackAt) {
+			return ReasonCallback
 		}
-		var loc *time.Location
-		if r.Calendar != nil {
-			loc = r.Calendar.Location()
-		}
-		if !st.InPeriod(now, loc) {
-			return ReasonOutsidePer
-		}
+		return ""
+	}
+	if why := r.limitsReason(c); why != "" {
+		return why
 	}
 	if c.NextAttemptAt != nil && now.Before(*c.NextAttemptAt) {
 		return ReasonRetryNotDue
+	}
+	if r.abandonQuiet(c, now) {
+		return ReasonAbandoned
 	}
 	if r.Calendar != nil && !r.Calendar.Open(now, c.CustomerType) {
 		return ReasonOutsideHours
@@ -88,24 +100,103 @@ func (r *DialRules) Reason(c *Contact, now time.Time) NotDialable {
 	return ""
 }
 
-// NextPhone is the number to dial next: the first in the strategy's phone
-// order whose per-number attempts are below the maximum ("" if none).
-func (r *DialRules) NextPhone(c *Contact) string {
-	order := []string{"phone", "alt_phone"}
-	maxPer := 0
-	if r.Strategy != nil {
-		order, maxPer = r.Strategy.PhoneOrder, r.Strategy.MaxAttempts
+// limitsReason checks the numbers and the attempt limits.
+func (r *DialRules) limitsReason(c *Contact) NotDialable {
+	if len(r.dialablePhones(c)) == 0 {
+		return ReasonNoNumber
 	}
-	for _, f := range order {
-		num, used := c.Phone, c.PhoneAttempts
-		if f == "alt_phone" {
-			num, used = c.AltPhone, c.AltAttempts
-		}
-		if num != "" && (maxPer == 0 || used < maxPer) {
-			return num
-		}
+	if r.Strategy != nil && c.Attempts >= r.Strategy.AttemptsPerContact() {
+		return ReasonAttemptsUsed
+	}
+	if r.NextPhone(c) == "" {
+		return ReasonAttemptsUsed
 	}
 	return ""
+}
+
+// abandonQuiet reports whether a predictive campaign must still leave the
+// contact alone after an abandoned call.
+func (r *DialRules) abandonQuiet(c *Contact, now time.Time) bool {
+	return r.Campaign != nil && r.Campaign.DialMode == DialPredictive && c.AbandonedAt != nil &&
+		now.Before(c.AbandonedAt.Add(AbandonQuiet))
+}
+
+func (r *DialRules) location() *time.Location {
+	if r.Calendar != nil {
+		return r.Calendar.Location()
+	}
+	return time.UTC
+}
+
+// phoneSlot is one of a contact's numbers with what the dialer knows of it.
+type phoneSlot struct {
+	field  string // phone or alt_phone
+	number string
+	used   int
+	status NumberStatus
+}
+
+func (r *DialRules) order() []string {
+	if r.Strategy != nil && len(r.Strategy.PhoneOrder) > 0 {
+		return r.Strategy.PhoneOrder
+	}
+	return defaultPhoneOrder
+}
+
+// defaultPhoneOrder is the order without a strategy.
+var defaultPhoneOrder = []string{string(PhonePrimary), string(PhoneAlt)}
+
+// dialablePhones are the contact's numbers in the strategy's order that are
+// present and not known to be invalid, disconnected or wrong.
+func (r *DialRules) dialablePhones(c *Contact) []phoneSlot {
+	var out []phoneSlot
+	for _, f := range r.order() {
+		p := phoneSlot{field: f, number: c.Phone, used: c.PhoneAttempts, status: c.PhoneStatus}
+		if f == "alt_phone" {
+			p = phoneSlot{field: f, number: c.AltPhone, used: c.AltAttempts, status: c.AltStatus}
+		}
+		if p.number != "" && p.status.Dialable() {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// NextPhone is the number to dial next ("" if none): the first dialable
+// number in the strategy's phone order that has had fewer than min_attempts
+// tries; once every number has had its minimum, the one with the fewest tries
+// below max_attempts (the earlier in the order on a tie), so the numbers take
+// turns. A number marked invalid, disconnected or wrong is skipped.
+func (r *DialRules) NextPhone(c *Contact) string {
+	minPer, maxPer := 1, 0
+	if r.Strategy != nil {
+		minPer, maxPer = r.Strategy.MinAttempts, r.Strategy.MaxAttempts
+	}
+	phones := r.dialablePhones(c)
+	for _, p := range phones {
+		if p.used < minPer && (maxPer == 0 || p.used < maxPer) {
+			return p.number
+		}
+	}
+	best := -1
+	for i, p := range phones {
+		if (maxPer == 0 || p.used < maxPer) && (best < 0 || p.used < phones[best].used) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return ""
+	}
+	return phones[best].number
+}
+
+// PhoneFor is the number a claim is to be dialed on: the callback's number
+// for a callback, else NextPhone.
+func (r *DialRules) PhoneFor(cl *Claim) string {
+	if cl.Callback != nil && cl.Callback.Phone != "" {
+		return cl.Callback.Phone
+	}
+	return r.NextPhone(&cl.Contact)
 }
 
 // DialCheck is the check the dialer makes right before dialing: Reason plus
@@ -131,4 +222,27 @@ func (s *Store) DialCheck(ctx context.Context, r *DialRules, c *Contact, now tim
 		return ReasonBlacklisted, nil
 	}
 	return "", nil
+}
+
+// CheckClaim is the runner's dial-time check of one claimed contact: the
+// number to dial, or why not to dial now. It is DialCheck plus the callback's
+// own number (which must not be blacklisted either).
+func (s *Store) CheckClaim(ctx context.Context, r *DialRules, cl *Claim, now time.Time) (phone string, why NotDialable, err error) {
+	if why, err = s.DialCheck(ctx, r, &cl.Contact, now); err != nil || why != "" {
+		return "", why, err
+	}
+	phone = r.PhoneFor(cl)
+	if phone == "" {
+		return "", ReasonNoNumber, nil
+	}
+	if phone != cl.Contact.Phone && phone != cl.Contact.AltPhone {
+		hit, err := s.BlockedValues(ctx, []string{phone}, nil)
+		if err != nil {
+			return "", "", err
+		}
+		if hit[phone] {
+			return "", ReasonBlacklisted, nil
+		}
+	}
+	return phone, "", nil
 }

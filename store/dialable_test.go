@@ -55,3 +55,69 @@ func TestDialRulesReason(t *testing.T) {
 		t.Errorf("NextPhone with alt first = %q", got)
 	}
 }
+
+// TestNextPhoneTakesTurns: every number gets min_attempts tries in the
+// phone order first; then the least tried below max_attempts goes next.
+func TestNextPhoneTakesTurns(t *testing.T) {
+	const p, a = "+8613800138000", "+861012345678"
+	cases := []struct {
+		name         string
+		minA, maxA   int
+		order        []string
+		pUsed, aUsed int
+		pStat, aStat NumberStatus
+		want         string
+	}{
+		{"fresh", 1, 3, nil, 0, 0, "", "", p},
+		{"main had its minimum", 1, 3, nil, 1, 0, "", "", a},
+		{"both had one: back to the main", 1, 3, nil, 1, 1, "", "", p},
+		{"main ahead", 1, 3, nil, 2, 1, "", "", a},
+		{"main at max", 1, 3, nil, 3, 2, "", "", a},
+		{"all at max", 1, 3, nil, 3, 3, "", "", ""},
+		{"minimum three on the main first", 3, 3, nil, 2, 0, "", "", p},
+		{"then the alt", 3, 3, nil, 3, 0, "", "", a},
+		{"invalid main is skipped", 1, 3, nil, 0, 0, NumberInvalid, "", a},
+		{"wrong alt is skipped", 1, 3, nil, 1, 0, "", NumberWrong, p},
+		{"nothing dialable", 1, 3, nil, 0, 0, NumberDisconnected, NumberInvalid, ""},
+		{"alt first", 1, 3, []string{"alt_phone", "phone"}, 0, 0, "", "", a},
+		{"only the main in the order", 1, 3, []string{"phone"}, 3, 0, "", "", ""},
+	}
+	for _, c := range cases {
+		st := NewStrategy()
+		st.MinAttempts, st.MaxAttempts = c.minA, c.maxA
+		if c.order != nil {
+			st.PhoneOrder = c.order
+		}
+		r := &DialRules{Strategy: st}
+		ct := &Contact{Phone: p, AltPhone: a, PhoneAttempts: c.pUsed, AltAttempts: c.aUsed, PhoneStatus: c.pStat, AltStatus: c.aStat}
+		if got := r.NextPhone(ct); got != c.want {
+			t.Errorf("%s: NextPhone = %q, want %q", c.name, got, c.want)
+		}
+	}
+}
+
+// TestReasonCallback: a due callback is dialable whatever the limits and the
+// window say; one not yet due keeps the contact waiting.
+func TestReasonCallback(t *testing.T) {
+	closed := &Calendar{Name: "c", Windows: []CalendarWindow{}}
+	if err := closed.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	st := NewStrategy()
+	st.MaxAttempts, st.MaxAttemptsPerContact = 1, 1
+	r := &DialRules{Strategy: st, Calendar: closed}
+	now := time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC)
+	due, later := now.Add(-time.Minute), now.Add(time.Hour)
+	c := Contact{Status: ContactPending, Phone: "+8613800138000", Attempts: 1, PhoneAttempts: 1, CallbackAt: &due}
+	if why := r.Reason(&c, now); why != "" {
+		t.Errorf("due callback: %q", why)
+	}
+	c.CallbackAt = &later
+	if why := r.Reason(&c, now); why != ReasonCallback {
+		t.Errorf("later callback: %q", why)
+	}
+	c.CallbackAt, c.Status = &due, ContactBlocked
+	if why := r.Reason(&c, now); why != ReasonBlacklisted {
+		t.Errorf("blocked contact with a callback: %q", why)
+	}
+}

@@ -59,6 +59,12 @@ var AssignModes = []AssignMode{AssignBulk, AssignSingle, AssignReassign, AssignR
 // ExportFormats lists every ExportFormat; the first is the default.
 var ExportFormats = []ExportFormat{ExportXLSX, ExportCSV}
 
+// BroadcastKinds lists every BroadcastKind.
+var BroadcastKinds = []BroadcastKind{BroadcastAnnouncement, BroadcastWallboard}
+
+// SoftphoneModes lists every SoftphoneMode.
+var SoftphoneModes = []SoftphoneMode{SoftphoneRegistered, SoftphoneNailedUp}
+
 func (Role) EnumValues() []string           { return enumStrings(Roles) }
 func (Permission) EnumValues() []string     { return enumStrings(AllPermissions) }
 func (GroupKind) EnumValues() []string      { return enumStrings(GroupKinds) }
@@ -76,6 +82,8 @@ func (PhoneField) EnumValues() []string     { return enumStrings(PhoneFields) }
 func (RetryClass) EnumValues() []string     { return enumStrings(RetryClasses) }
 func (ExportFormat) EnumValues() []string   { return enumStrings(ExportFormats) }
 func (AssignMode) EnumValues() []string     { return enumStrings(AssignModes) }
+func (BroadcastKind) EnumValues() []string  { return enumStrings(BroadcastKinds) }
+func (SoftphoneMode) EnumValues() []string  { return enumStrings(SoftphoneModes) }
 
 // EnumValues of ExportStatus: the business classes of ExportClass, then the
 // contact statuses that are not also a class name.

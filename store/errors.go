@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 
 	"gorm.io/gorm"
@@ -12,6 +13,20 @@ var (
 	ErrNotFound = errors.New("not found")
 	ErrConflict = errors.New("conflict")
 	ErrInvalid  = errors.New("invalid")
+)
+
+// Errors of the dialer's writes (leases, claims, attempts).
+var (
+	// ErrLeaseHeld: another instance holds the campaign's lease.
+	ErrLeaseHeld = fmt.Errorf("campaign lease held by another instance: %w", ErrConflict)
+	// ErrLeaseLost: the caller's fencing token is stale (another instance took
+	// the campaign over) or its lease expired; the runner must stop.
+	ErrLeaseLost = errors.New("campaign lease lost")
+	// ErrClaimLost: the contact is no longer claimed with the caller's claim
+	// token (the claim expired and was released or taken).
+	ErrClaimLost = errors.New("contact claim lost")
+	// ErrNoCallerID: every caller ID of the campaign reached its daily limit.
+	ErrNoCallerID = errors.New("no caller ID left today: every caller ID reached its daily limit")
 )
 
 // FieldError names the field (and row, for imports) a piece of bad input is in.

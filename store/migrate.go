@@ -12,7 +12,9 @@ import (
 // columns and indexes, never drops, so it is safe on every start.
 func models() []any {
 	return []any{&User{}, &Group{}, &Session{}, &AuditEntry{}, &Campaign{}, &Contact{}, &DNCEntry{}, &ImportJob{}, &ExportTemplate{}, &ImportCursor{}, &MappingTemplate{}, &Attempt{},
-		&Calendar{}, &Holiday{}, &Strategy{}, &ImportBatchMark{}, &LoginThrottle{}, &DNCReason{}}
+		&Calendar{}, &Holiday{}, &Strategy{}, &ImportBatchMark{}, &LoginThrottle{}, &DNCReason{},
+		&AgentSession{}, &AgentStateEvent{}, &BreakReason{}, &Message{}, &Broadcast{}, &BroadcastReceipt{}, &Shift{}, &RosterEntry{},
+		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
@@ -29,6 +31,7 @@ var migrations = []migration{
 	{1, "baseline", func(tx *gorm.DB) error { return nil }},
 	{2, "seed_cn_holidays", seedHolidays},
 	{3, "lowercase_usernames", lowercaseUsernames},
+	{4, "seed_break_reasons", seedBreakReasons},
 }
 
 // SchemaMigration records an applied versioned migration.

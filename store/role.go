@@ -40,13 +40,14 @@ const (
 	PermReports         Permission = "reports"          // reports
 	PermSettingsManage  Permission = "settings_manage"  // system settings, import sources
 	PermBroadcastManage Permission = "broadcast_manage" // announcements
+	PermShiftManage     Permission = "shift_manage"     // shifts, roster, attendance, break reasons
 )
 
 // AllPermissions lists every permission, for validation and the UI.
 var AllPermissions = []Permission{
 	PermUsersManage, PermAuditRead, PermCampaignManage, PermCampaignView, PermDNCManage,
 	PermExport, PermPIIView, PermListen, PermScore, PermScriptEdit, PermMonitor, PermAssign,
-	PermAgentDesk, PermReports, PermSettingsManage, PermBroadcastManage,
+	PermAgentDesk, PermReports, PermSettingsManage, PermBroadcastManage, PermShiftManage,
 }
 
 // rolePermissions is what each role can do before per-user extras.
@@ -55,7 +56,7 @@ var AllPermissions = []Permission{
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: AllPermissions,
 	RoleSupervisor: {PermCampaignManage, PermCampaignView, PermDNCManage, PermListen, PermMonitor,
-		PermAssign, PermReports, PermScriptEdit, PermBroadcastManage, PermAgentDesk},
+		PermAssign, PermReports, PermScriptEdit, PermBroadcastManage, PermAgentDesk, PermShiftManage},
 	RoleQA:    {PermCampaignView, PermListen, PermScore, PermReports},
 	RoleAgent: {PermAgentDesk},
 }

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -61,6 +62,12 @@ type Strategy struct {
 	Version               int                   `gorm:"not null" json:"version"`
 	CreatedAt             time.Time             `json:"created_at"`
 	UpdatedAt             time.Time             `json:"updated_at"`
+
+	// Dialing: ring at least MinRingS before a no-answer; caller IDs take
+	// turns and each makes at most CallerIDDailyLimit calls a day (0: no limit).
+	MinRingS           int              `gorm:"not null;default:15" json:"min_ring_s"`
+	CallerIDRotation   CallerIDRotation `gorm:"type:varchar(16);not null;default:'round_robin'" json:"caller_id_rotation"`
+	CallerIDDailyLimit int              `gorm:"not null;default:0" json:"caller_id_daily_limit"`
 }
 
 // RetryRange is the interval, in seconds, before retrying a number after a
@@ -75,7 +82,7 @@ func NewStrategy() *Strategy {
 	return &Strategy{
 		PhoneOrder: []string{"phone", "alt_phone"}, MinAttempts: 1, MaxAttempts: 3,
 		MinRetryIntervalS: 600, MaxRetryIntervalS: 7200, RetryIntervals: map[string]RetryRange{},
-		BatchSize: 50, BatchIntervalS: 60,
+		BatchSize: 50, BatchIntervalS: 60, MinRingS: DefaultMinRingS, CallerIDRotation: RotateRoundRobin,
 	}
 }
 
@@ -103,6 +110,7 @@ func (s *Strategy) Validate() error {
 		add("batch_interval_s", "must be between 0 and 86400")
 	}
 	s.validatePeriod(add)
+	s.validateDialing(add)
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}
 	}
@@ -185,6 +193,52 @@ func (s *Strategy) validatePeriod(add func(field, msg string)) {
 	}
 }
 
+// DefaultMinRingS is the shortest ring before a call counts as no answer:
+// 15 seconds (FCC 47 CFR 64.1200(a)(6)); a strategy may ring longer, never less.
+const DefaultMinRingS = 15
+
+// maxRingS bounds the ring time: carriers end an unanswered call by then anyway.
+const maxRingS = 120
+
+// CallerIDRotation says how a campaign's caller IDs take turns.
+type CallerIDRotation string
+
+// Caller-ID rotations.
+const (
+	// RotateRoundRobin uses the caller ID with the fewest calls today (ties in
+	// list order), so calls spread evenly, across campaigns sharing numbers too.
+	RotateRoundRobin CallerIDRotation = "round_robin"
+	// RotateInOrder uses the first caller ID until its daily limit, then the next.
+	RotateInOrder CallerIDRotation = "in_order"
+)
+
+// CallerIDRotations lists every CallerIDRotation.
+var CallerIDRotations = []CallerIDRotation{RotateRoundRobin, RotateInOrder}
+
+// EnumValues lists the caller-ID rotations.
+func (CallerIDRotation) EnumValues() []string { return enumStrings(CallerIDRotations) }
+
+func (s *Strategy) validateDialing(add func(field, msg string)) {
+	if s.MinRingS < DefaultMinRingS || s.MinRingS > maxRingS {
+		add("min_ring_s", fmt.Sprintf("must be between %d and %d seconds (a call rings at least %d s before it counts as no answer)",
+			DefaultMinRingS, maxRingS, DefaultMinRingS))
+	}
+	if s.CallerIDRotation == "" {
+		s.CallerIDRotation = RotateRoundRobin
+	}
+	if !OneOf(s.CallerIDRotation) {
+		add("caller_id_rotation", EnumMessage(s.CallerIDRotation))
+	}
+	if s.CallerIDDailyLimit < 0 || s.CallerIDDailyLimit > 1000000 {
+		add("caller_id_daily_limit", "must be between 0 (no limit) and 1000000 calls per caller ID per day")
+	}
+}
+
+// MinRing is how long a call rings at least before it counts as no answer.
+func (s *Strategy) MinRing() time.Duration {
+	return time.Duration(max(s.MinRingS, DefaultMinRingS)) * time.Second
+}
+
 // AttemptsPerContact is the effective cap on one contact's attempts over all
 // its numbers.
 func (s *Strategy) AttemptsPerContact() int {
@@ -258,13 +312,25 @@ func (s *Store) CreateStrategy(ctx context.Context, st *Strategy) error {
 }
 
 // UpdateStrategy saves a strategy and bumps its Version. An update based on
-// a stale copy (someone saved in between) is ErrConflict.
+// a stale copy (someone saved in between) is ErrConflict; one that would
+// leave a running or paused campaign unable to run (its period over, its
+// calendar never open) is refused, naming the field, and changes nothing.
 func (s *Store) UpdateStrategy(ctx context.Context, st *Strategy) error {
 	if err := st.Validate(); err != nil {
 		return err
 	}
+	cal, err := s.GetCalendar(ctx, st.CalendarID)
+	if errors.Is(err, ErrNotFound) {
+		return Invalid("calendar_id", fmt.Sprintf("calendar %d does not exist", st.CalendarID))
+	}
+	if err != nil {
+		return err
+	}
 	return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := s.checkStrategyCalendar(tx, st); err != nil {
+			return err
+		}
+		if err := s.checkRunningUsers(tx, st, cal); err != nil {
 			return err
 		}
 		if err := bumpVersion(tx, st, st.ID, &st.Version); err != nil {

@@ -51,6 +51,12 @@ func TestStrategyValidate(t *testing.T) {
 		{"negative batch interval", func(s *Strategy) { s.BatchIntervalS = -5 }, "batch_interval_s"},
 		{"bad period start", func(s *Strategy) { s.PeriodStart = "24/11/2026" }, "period_start"},
 		{"period backwards", func(s *Strategy) { s.PeriodStart, s.PeriodEnd = "2026-12-31", "2026-11-24" }, "period_end"},
+		{"ring longer than the minimum", func(s *Strategy) { s.MinRingS = 30 }, ""},
+		{"ring under 15 s", func(s *Strategy) { s.MinRingS = 14 }, "min_ring_s"},
+		{"ring over two minutes", func(s *Strategy) { s.MinRingS = 121 }, "min_ring_s"},
+		{"in-order caller IDs with a limit", func(s *Strategy) { s.CallerIDRotation, s.CallerIDDailyLimit = RotateInOrder, 500 }, ""},
+		{"unknown rotation", func(s *Strategy) { s.CallerIDRotation = "random" }, "caller_id_rotation"},
+		{"negative caller ID limit", func(s *Strategy) { s.CallerIDDailyLimit = -1 }, "caller_id_daily_limit"},
 	}
 	for _, c := range cases {
 		s := validStrategy()

@@ -11,7 +11,7 @@ import (
 )
 
 // startScheduler runs the periodic jobs: watched folders, database pulls,
-// the end of do-not-disturb periods. Each job runs alone (no overlap with
+// the end of do-not-disturb periods, the reaper of claims a dead dialer left. Each job runs alone (no overlap with
 // its own previous run).
 func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (gocron.Scheduler, error) {
 	s, err := gocron.NewScheduler(gocron.WithLogger(gocronLogger{log}))
@@ -58,6 +58,15 @@ func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog
 			log.Error("release expired do-not-disturb", "err", err)
 		} else if n > 0 {
 			log.Info("do-not-disturb ended", "contacts_released", n)
+		}
+	}); err != nil {
+		return nil, err
+	}
+	if err := add("claim-reaper", 30*time.Second, func(ctx context.Context) {
+		if n, err := st.ReleaseExpiredClaims(ctx, time.Now()); err != nil {
+			log.Error("release expired contact claims", "err", err)
+		} else if n > 0 {
+			log.Info("expired contact claims released", "contacts", n)
 		}
 	}); err != nil {
 		return nil, err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/api"
+	"github.com/bankcc/callcenter/feed"
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
 	"github.com/go-co-op/gocron/v2"
@@ -78,13 +79,16 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return fmt.Errorf("scheduler: %w", err)
 	}
 
+	// The live event hub: the api's streams read it; the acd and dialer publish to it.
+	hub := feed.New(feed.Options{})
+	defer hub.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiSrv := api.New(api.Config{
-		Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"),
+		Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub,
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
-		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes,
+		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,
 		ImportLimits: cfg.Import.limits(), Previews: cfg.Import.Previews,
 		TrustedProxies: cfg.HTTP.TrustedProxies, BodyTimeout: cfg.HTTP.BodyTimeout, BodyMinRate: cfg.HTTP.BodyMinRate,
 		RateLimits:   &api.RateLimits{Login: cfg.RateLimit.Login.api(), Import: cfg.RateLimit.Import.api(), Export: cfg.RateLimit.Export.api()},

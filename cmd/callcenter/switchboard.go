@@ -126,6 +126,13 @@ func (s *switchboard) Close() {
 	}
 }
 
+// IVRFlowKnown tells whether the IVR server has a flow of that name (the
+// built-in flows; the server runs no others yet).
+func (s *switchboard) IVRFlowKnown(name string) bool {
+	_, ok := ivr.Builtin()[name]
+	return ok
+}
+
 // Directory serves the agents' SIP accounts to mod_xml_curl.
 func (s *switchboard) Directory(st *store.Store) http.Handler {
 	return dialplan.NewDirectoryHandler(sipUsers{st}, s.log.With("component", "xml_curl"))
