@@ -116,4 +116,3 @@ func (s *Server) dateRange(c *gin.Context, days int) (string, string) {
 	}
 	return from, to
 }
-
