@@ -20,7 +20,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 
 // permissionsPolicy denies the browser features the product does not use;
 // the microphone stays allowed for this origin (the agent's web softphone).
-const permissionsPolicy = "camera=(), geolocation=(), payment=(), usb=(), serial=(), bluetooth=(), microphone=(self)"
+const permissionsPolicy = "camera=(), geolocation=(), payment=(), usb=(), serial=(), microphone=(self)"
 
 // securityHeaders are set on every response.
 func (s *Server) securityHeaders(c *gin.Context) {

@@ -26,8 +26,10 @@ type readyResponse struct {
 	Nodes     []NodeState `json:"nodes"`
 }
 
-// readyz answers 503 when the database is down or no FreeSWITCH node is up:
-// a load balancer should then send no agent to this instance.
+// readyz answers 503 when the database is down or no FreeSWITCH node is
+// ready (up, with every module the product needs; each node names the
+// modules it lacks): a load balancer should then send no agent to this
+// instance.
 func (s *Server) readyz(c *gin.Context) {
 	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
 	defer cancel()
@@ -35,7 +37,7 @@ func (s *Server) readyz(c *gin.Context) {
 	if err := s.store.Ping(ctx); err != nil {
 		r.Status, r.Database = "not_ready", "down"
 	}
-	if s.cfg.Switch != nil && !anyUp(r.Nodes) {
+	if s.cfg.Switch != nil && !anyReady(r.Nodes) {
 		r.Status = "not_ready"
 	}
 	code := http.StatusOK
@@ -52,9 +54,9 @@ func (s *Server) nodes() []NodeState {
 	return s.cfg.Switch.Nodes()
 }
 
-func anyUp(ns []NodeState) bool {
+func anyReady(ns []NodeState) bool {
 	for _, n := range ns {
-		if n.State == "up" {
+		if n.State == "up" && len(n.MissingModules) == 0 {
 			return true
 		}
 	}

@@ -31,7 +31,7 @@ const scrapers store.Permission = "metrics_scrape"
 func (s *Server) publicRoutes() []route {
 	return []route{
 		{"GET", "/healthz", signedIn, "", s.healthz, doc{"Process is up", nil, healthResponse{}, 200}},
-		{"GET", "/readyz", signedIn, "", s.readyz, doc{"Database and FreeSWITCH nodes ready (503 if not)", nil, readyResponse{}, 200}},
+		{"GET", "/readyz", signedIn, "", s.readyz, doc{"Database and FreeSWITCH nodes ready (503 if not: no node up with every module the product needs; missing_modules names them)", nil, readyResponse{}, 200}},
 		{"GET", "/metrics", scrapers, "", s.serveMetrics(), doc{"Prometheus metrics (loopback clients, or Authorization: Bearer <metrics.token>)", nil, nil, 200}},
 		{"GET", "/api/openapi.json", signedIn, "", s.openapi, doc{"This OpenAPI document", nil, nil, 200}},
 		{"POST", "/api/v1/auth/login", signedIn, "", s.login, doc{"Sign in; returns a bearer token", loginRequest{}, loginResponse{}, 200}},

@@ -24,6 +24,9 @@ type NodeState struct {
 	CPS       float64  `json:"max_cps"`
 	LastError string   `json:"last_error,omitempty"`
 	Gateways  []string `json:"gateways,omitempty"`
+	// MissingModules are the FreeSWITCH modules the product needs that
+	// the node has not loaded (module_exists said false).
+	MissingModules []string `json:"missing_modules,omitempty"`
 }
 
 // Switchboard is the api's view of the controller: the state of the

@@ -96,6 +96,23 @@ type Event struct {
 	// URL-decoded, keyed in canonical MIME form (channel data, caller
 	// profiles and variables left out).
 	Headers map[string]string
+	// Call describes the call on create and park events: where it came
+	// from and the product's own channel variables (cc_*), which the
+	// dialplan sets on legs it parks for the controller (cc_queue: the agent
+	// group's queue; cc_inbound: a carrier call).
+	Call *CallInfo
+}
+
+// CallInfo is what a create or park event says about its call.
+type CallInfo struct {
+	Direction         string // inbound, outbound
+	Context           string // the dialplan context (queue, inbound, dialer, ...)
+	DestinationNumber string
+	CallerIDNumber    string
+	CallerIDName      string
+	// Vars holds the channel variables named cc_*, without the prefix
+	// FreeSWITCH gives them in events ("cc_queue" → "3").
+	Vars map[string]string
 }
 
 // Header returns one of Headers, whatever the case of name ("" when absent).
@@ -109,7 +126,7 @@ func typedEvent(e *event, node string) (Event, bool) {
 	out := Event{UUID: e.UUID, Node: node, At: e.Time(), Name: e.Name}
 	switch e.Name {
 	case "CHANNEL_CREATE":
-		out.Kind = EventCreate
+		out.Kind, out.Call = EventCreate, callInfo(e)
 	case "CHANNEL_PROGRESS":
 		out.Kind = EventRinging
 	case "CHANNEL_PROGRESS_MEDIA":
@@ -122,7 +139,7 @@ func typedEvent(e *event, node string) (Event, bool) {
 			out.Kind = EventUnbridge
 		}
 	case "CHANNEL_PARK":
-		out.Kind = EventPark
+		out.Kind, out.Call = EventPark, callInfo(e)
 	case "CHANNEL_UNPARK":
 		out.Kind = EventUnpark
 	case "CHANNEL_HOLD":
@@ -218,6 +235,24 @@ func micros(e *event, name string) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMicro(us)
+}
+
+// callInfo reads the caller profile and the cc_* variables of a channel
+// event (FreeSWITCH sends channel variables with channel events unless told
+// otherwise; eslgo canonicalises variable_cc_queue to Variable_cc_queue).
+func callInfo(e *event) *CallInfo {
+	ci := &CallInfo{Direction: e.get("Call-Direction"), Context: e.get("Caller-Context"),
+		DestinationNumber: e.get("Caller-Destination-Number"), CallerIDNumber: e.get("Caller-Caller-Id-Number"),
+		CallerIDName: e.get("Caller-Caller-Id-Name")}
+	for name := range e.Headers {
+		if key, ok := strings.CutPrefix(name, "Variable_cc_"); ok {
+			if ci.Vars == nil {
+				ci.Vars = map[string]string{}
+			}
+			ci.Vars["cc_"+key] = e.get(name)
+		}
+	}
+	return ci
 }
 
 // specificHeaders copies the headers particular to an event: the base

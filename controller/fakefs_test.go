@@ -90,6 +90,8 @@ func (f *fakeFS) serve(c net.Conn) {
 			}
 			job := jobHeader(cmd)
 			write("Content-Type: command/reply\nReply-Text: +OK Job-UUID: " + job + "\nJob-UUID: " + job + "\n\n")
+		case strings.HasPrefix(first, "api module_exists "):
+			write(apiResponse("true"))
 		case strings.HasPrefix(first, "api show channels"):
 			write(apiResponse("{\"row_count\": 0}\n"))
 		case strings.HasPrefix(first, "api "):

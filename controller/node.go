@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -104,6 +105,10 @@ type NodeStatus struct {
 	LateEvents   uint64 // events that arrived after a later one was released
 	// LastHeartbeat is when the last HEARTBEAT event reached the router.
 	LastHeartbeat time.Time
+	// MissingModules are the RequiredModules the node answered
+	// `module_exists ... false` for, in RequiredModules order; nil until
+	// the node was asked.
+	MissingModules []string
 }
 
 // eventSubscription is what the event connection asks for (freeswitch-esl.md 7.4.6).
@@ -183,6 +188,7 @@ func (n *node) snapshot() NodeStatus {
 	n.mu.Lock()
 	s := n.status
 	s.Gateways = append([]GatewayStatus(nil), s.Gateways...)
+	s.MissingModules = slices.Clone(s.MissingModules)
 	n.mu.Unlock()
 	s.Channels = n.reg.liveCount()
 	s.CommandConns = n.orig.live() + n.ctl.live()

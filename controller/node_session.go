@@ -62,6 +62,7 @@ func (n *node) session(ctx context.Context) error {
 		return err
 	}
 	n.refreshGateways(ctx)
+	n.checkModules(ctx, true)
 	n.update(func(s *NodeStatus) { s.Reconnects++ })
 	n.setState(NodeUp, nil)
 	n.log.Info("FreeSWITCH node up", "address", n.cfg.Address)
@@ -102,6 +103,7 @@ func (n *node) watch(ctx context.Context, evt *eslConn, dc dialConfig, dead chan
 				}
 			}
 			n.refreshGateways(ctx)
+			n.checkModules(ctx, false)
 			n.probe(ctx, n.orig)
 		}
 	}

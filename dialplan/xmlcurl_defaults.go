@@ -2,12 +2,9 @@ package dialplan
 
 // Defaults shared by cmd/callcenter, docker-compose.yml and the overlay in
 // freeswitch-conf/, whose test checks that the XML files agree with them.
-// The password is only a development default: the shipped
-// event_socket.conf.xml and the controller's config must both be changed
-// together in production (ESL gives full control of the switch).
+// No secret is among them: the event socket password and the xml_curl
+// credentials are generated per installation by scripts/gen-secrets.sh.
 const (
-	// DefaultESLPassword is the event socket password in freeswitch-conf.
-	DefaultESLPassword = "CallCenter-ESL-2026"
 	// DefaultESLPort is FreeSWITCH's inbound event socket port.
 	DefaultESLPort = 8021
 	// DefaultIVRSocketAddr is where the ivr server listens and where the
@@ -21,8 +18,4 @@ const (
 	// the api package.
 	DirectoryPath = "/fs/directory"
 	DialplanPath  = "/fs/dialplan"
-	// DefaultXMLCurlCredentials is the user:password mod_xml_curl sends
-	// (gateway-credentials); the directory hands out SIP passwords, so the
-	// controller answers nobody else.
-	DefaultXMLCurlCredentials = "freeswitch:CallCenter-XMLCurl-2026"
 )

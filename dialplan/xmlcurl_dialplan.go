@@ -13,14 +13,21 @@ const (
 	// IVRContext: ivr_<flow> hands the call to the ivr socket server with
 	// ivr_flow=<flow> (e.g. uuid_transfer <uuid> ivr_verify_id XML ivr).
 	IVRContext = "ivr"
-	// QueueContext: <queue> parks the call with cc_queue=<queue> for the
-	// controller's router (what the IVR's queue step transfers to).
+	// QueueContext: <queue> answers and parks the call with
+	// cc_queue=<queue> (an agent group's name) for the agent desk, which
+	// takes parked legs carrying cc_queue from the pool stream; the IVR's
+	// queue step transfers here.
 	QueueContext = "queue"
 	// VoicemailContext: vm_<box> records a voicemail for box.
 	VoicemailContext = "voicemail"
-	// DialerContext: legs the controller originates into the dialplan and
-	// calls arriving from the trunks (the gateways' context).
+	// DialerContext: legs the controller originates into the dialplan
+	// ("park XML dialer", "ivr_<flow> XML dialer").
 	DialerContext = "dialer"
+	// InboundContext: calls from the carriers (the external profile's
+	// ACL-passed calls and the gateways' calls). Every destination parks,
+	// unanswered, with cc_inbound=true for the agent desk; nothing else is
+	// reachable from a trunk.
+	InboundContext = "inbound"
 )
 
 // DialplanOptions shapes the generated contexts.
@@ -31,10 +38,7 @@ type DialplanOptions struct {
 	// ExtensionPattern matches agents' extensions, capturing the number
 	// (default ^(\d{3,6})$).
 	ExtensionPattern string
-	// UseCallcenter makes the queue context run mod_callcenter
-	// (callcenter <queue>@<domain>) instead of parking for the controller.
-	UseCallcenter bool
-	Logger        *slog.Logger
+	Logger           *slog.Logger
 }
 
 func (o DialplanOptions) withDefaults() DialplanOptions {
@@ -105,19 +109,19 @@ func xmlcurlDest(name, expr string, actions ...DialplanAction) DialplanExtension
 
 func xmlcurlAct(app, data string) DialplanAction { return DialplanAction{App: app, Data: data} }
 
-// DialplanContexts returns every context the system needs.
+// DialplanContexts returns every context the system needs. The variables
+// they set on a leg the agent desk picks up from the pool stream:
+// cc_queue=<group> (queue context, answered) and cc_inbound=true (inbound
+// context: a carrier's call, still unanswered; its destination_number is
+// the dialed number, auto_to_user on registered trunks).
 func DialplanContexts(opts DialplanOptions) []DialplanContext {
 	o := opts.withDefaults()
 	socket := xmlcurlAct("socket", o.SocketAddr+" async full")
 	toIVR := xmlcurlDest("ivr_flow", `^ivr_([a-z0-9_]+)$`, xmlcurlAct("set", "ivr_flow=$1"), socket)
-	queue := xmlcurlAct("park", "")
-	if o.UseCallcenter {
-		queue = xmlcurlAct("callcenter", "$1@${domain_name}")
-	}
 	return []DialplanContext{
 		{Name: IVRContext, Extensions: []DialplanExtension{toIVR}},
 		{Name: QueueContext, Extensions: []DialplanExtension{
-			xmlcurlDest("queue", `^([A-Za-z0-9_.-]+)$`, xmlcurlAct("answer", ""), xmlcurlAct("set", "cc_queue=$1"), queue),
+			xmlcurlDest("queue", `^([A-Za-z0-9_.-]+)$`, xmlcurlAct("answer", ""), xmlcurlAct("set", "cc_queue=$1"), xmlcurlAct("park", "")),
 		}},
 		{Name: VoicemailContext, Extensions: []DialplanExtension{
 			xmlcurlDest("leave_voicemail", `^vm_(\d+)$`, xmlcurlAct("answer", ""), xmlcurlAct("voicemail", "default ${domain_name} $1")),
@@ -129,13 +133,17 @@ func DialplanContexts(opts DialplanOptions) []DialplanContext {
 				xmlcurlAct("set", "hangup_after_bridge=true"), xmlcurlAct("set", "continue_on_fail=true"),
 				xmlcurlAct("set", "call_timeout=30"), xmlcurlAct("bridge", "user/$1@${domain_name}"),
 				xmlcurlAct("answer", ""), xmlcurlAct("voicemail", "default ${domain_name} $1")),
-			// External numbers are placed by the controller (gateway, caller
-			// ID, do-not-call and calling-window checks): it sees the park.
-			xmlcurlDest("manual_dial", `^(\+?\d{7,20})$`, xmlcurlAct("set", "cc_manual_dial=$1"), xmlcurlAct("park", "")),
+			// No route to outside numbers: agents dial them from the desktop
+			// (POST /api/v1/me/calls/new/dial), where the controller applies
+			// the do-not-call and calling-window checks and chooses the
+			// gateway and caller ID. A phone dialing one gets
+			// NO_ROUTE_DESTINATION.
 		}},
 		{Name: DialerContext, Extensions: []DialplanExtension{
 			xmlcurlDest("park", `^park$`, xmlcurlAct("park", "")),
 			toIVR,
+		}},
+		{Name: InboundContext, Extensions: []DialplanExtension{
 			xmlcurlDest("inbound", `^(.+)$`, xmlcurlAct("set", "cc_inbound=true"), xmlcurlAct("park", "")),
 		}},
 	}

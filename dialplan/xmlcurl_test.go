@@ -235,12 +235,40 @@ func TestDialplanContextsDefaults(t *testing.T) {
 			}
 		}
 	}
-	want := []string{IVRContext, QueueContext, VoicemailContext, AgentContext, DialerContext}
+	want := []string{IVRContext, QueueContext, VoicemailContext, AgentContext, DialerContext, InboundContext}
 	if !reflect.DeepEqual(names, want) {
 		t.Errorf("contexts %v, want %v", names, want)
 	}
-	cc := DialplanContexts(DialplanOptions{UseCallcenter: true})[1].Extensions[0].Actions
-	if last := cc[len(cc)-1]; last.App != "callcenter" || last.Data != "$1@${domain_name}" {
-		t.Errorf("callcenter queue action = %+v", last)
+}
+
+// TestParkedLegsCarryTheirVariables: every park the dialplan does is
+// for the agent desk, which tells the legs apart by the variables set
+// before the park: exactly cc_queue=<group> in the queue context and
+// cc_inbound=true in the inbound context. The dialer context's park is the
+// controller's own originate ("park XML dialer"); nothing else parks.
+func TestParkedLegsCarryTheirVariables(t *testing.T) {
+	want := map[string][]string{
+		QueueContext + "/queue":     {"cc_queue=$1"},
+		InboundContext + "/inbound": {"cc_inbound=true"},
+		DialerContext + "/park":     nil,
+	}
+	got := map[string][]string{}
+	for _, c := range DialplanContexts(DialplanOptions{}) {
+		for _, e := range c.Extensions {
+			var sets []string
+			for _, a := range e.Actions {
+				switch a.App {
+				case "set":
+					sets = append(sets, a.Data)
+				case "park":
+					got[c.Name+"/"+e.Name] = sets
+				case "callcenter":
+					t.Errorf("%s/%s runs mod_callcenter, which the default build lacks", c.Name, e.Name)
+				}
+			}
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("parking extensions and their variables\n got %q\nwant %q", got, want)
 	}
 }

@@ -6,15 +6,24 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/bankcc/callcenter/dialplan"
 )
+
+// The rules behind each file live in the *_test.go files beside this one:
+// modules_test.go (what the image must load), doors_test.go (who may reach
+// the switch), agents_test.go (browsers and phones), readme_test.go (the
+// README tells the truth). This file holds the shared readers.
+
+// secretsInclude is the file vars.xml includes for the install's secrets
+// (written by scripts/gen-secrets.sh, never committed).
+const secretsInclude = "callcenter_secrets.xml"
 
 func xmlFiles(t *testing.T) []string {
 	t.Helper()
@@ -69,6 +78,21 @@ func TestEveryFileIsWellFormed(t *testing.T) {
 	}
 }
 
+// TestPreprocessorKeepsEveryLine: FreeSWITCH's preprocessor drops a whole
+// line that names X-PRE-PROCESS anywhere but in a tag (switch_xml.c), so
+// a comment mentioning it could lose its closing -->.
+func TestPreprocessorKeepsEveryLine(t *testing.T) {
+	for _, path := range xmlFiles(t) {
+		b, _ := os.ReadFile(path)
+		for i, line := range strings.Split(string(b), "\n") {
+			at := strings.Index(strings.ToLower(line), "x-pre-process")
+			if at >= 0 && (at == 0 || line[at-1] != '<') {
+				t.Errorf("%s:%d: the preprocessor drops this line: %q", path, i+1, line)
+			}
+		}
+	}
+}
+
 type param struct {
 	Name     string `xml:"name,attr"`
 	Value    string `xml:"value,attr"`
@@ -86,7 +110,10 @@ func decode(t *testing.T, path string, v any) {
 	}
 }
 
+// settings are the <settings><param>s of a configuration or profile file,
+// every value of each name in file order.
 func settings(t *testing.T, path string) map[string][]string {
+	t.Helper()
 	var c struct {
 		Params []param `xml:"settings>param"`
 	}
@@ -98,183 +125,138 @@ func settings(t *testing.T, path string) map[string][]string {
 	return m
 }
 
-// vars are the $${name} values set in vars.xml.
-func vars(t *testing.T) map[string]string {
-	var inc struct {
-		Sets []struct {
-			Cmd  string `xml:"cmd,attr"`
-			Data string `xml:"data,attr"`
-		} `xml:"X-PRE-PROCESS"`
+// one is the single value of a setting; it fails when there are none or several.
+func one(t *testing.T, s map[string][]string, file, name string) string {
+	t.Helper()
+	if len(s[name]) != 1 {
+		t.Errorf("%s: %s = %q, want exactly one value", file, name, s[name])
+		return ""
 	}
-	decode(t, "vars.xml", &inc)
+	return s[name][0]
+}
+
+// preprocess is one X-PRE-PROCESS line of a file.
+type preprocess struct {
+	Cmd  string `xml:"cmd,attr"`
+	Data string `xml:"data,attr"`
+}
+
+func preprocessLines(t *testing.T, path string) []preprocess {
+	t.Helper()
+	var inc struct {
+		Lines []preprocess `xml:"X-PRE-PROCESS"`
+	}
+	decode(t, path, &inc)
+	return inc.Lines
+}
+
+// varsFile reads vars.xml: the value of every variable it sets (stun-set
+// values keep their stun: form) and the files it includes.
+func varsFile(t *testing.T) (vars map[string]string, includes []string) {
+	t.Helper()
+	vars = map[string]string{}
+	for _, l := range preprocessLines(t, "vars.xml") {
+		switch l.Cmd {
+		case "set", "stun-set":
+			k, v, ok := strings.Cut(l.Data, "=")
+			if !ok {
+				t.Errorf("vars.xml: %s %q has no =", l.Cmd, l.Data)
+			}
+			vars[k] = v
+		case "include":
+			includes = append(includes, l.Data)
+		default:
+			t.Errorf("vars.xml: unexpected X-PRE-PROCESS %q %q", l.Cmd, l.Data)
+		}
+	}
+	return vars, includes
+}
+
+// generatedSecrets runs scripts/gen-secrets.sh into a temporary folder and
+// returns the variables its FreeSWITCH file sets.
+func generatedSecrets(t *testing.T) map[string]string {
+	t.Helper()
+	dir := filepath.Join(t.TempDir(), "secrets")
+	out, err := exec.Command("bash", "../scripts/gen-secrets.sh", dir).CombinedOutput()
+	if err != nil {
+		t.Fatalf("scripts/gen-secrets.sh: %v\n%s", err, out)
+	}
 	m := map[string]string{}
-	for _, s := range inc.Sets {
-		k, v, ok := strings.Cut(s.Data, "=")
-		if s.Cmd != "set" || !ok {
-			t.Errorf("vars.xml: unexpected %q %q", s.Cmd, s.Data)
+	for _, l := range preprocessLines(t, filepath.Join(dir, "freeswitch_secrets.xml")) {
+		k, v, ok := strings.Cut(l.Data, "=")
+		if l.Cmd != "set" || !ok {
+			t.Errorf("freeswitch_secrets.xml: unexpected %q %q", l.Cmd, l.Data)
 		}
 		m[k] = v
 	}
 	return m
 }
 
-func TestEventSocketMatchesDefaults(t *testing.T) {
-	s := settings(t, "autoload_configs/event_socket.conf.xml")
-	if got := s["password"]; len(got) != 1 || got[0] != dialplan.DefaultESLPassword || got[0] == "ClueCon" {
-		t.Errorf("password %q, want dialplan.DefaultESLPassword", got)
-	}
-	if got := s["listen-port"]; len(got) != 1 || got[0] != strconv.Itoa(dialplan.DefaultESLPort) {
-		t.Errorf("listen-port %q, want %d", got, dialplan.DefaultESLPort)
-	}
-	var acl struct {
-		Lists []struct {
-			Name    string `xml:"name,attr"`
-			Default string `xml:"default,attr"`
-		} `xml:"network-lists>list"`
-	}
-	decode(t, "autoload_configs/acl.conf.xml", &acl)
-	lists := map[string]string{}
-	for _, l := range acl.Lists {
-		lists[l.Name] = l.Default
-	}
-	for _, name := range s["apply-inbound-acl"] {
-		if lists[name] != "deny" {
-			t.Errorf("apply-inbound-acl %q is not a default-deny list of acl.conf.xml (%v)", name, lists)
-		}
-	}
-	if len(s["apply-inbound-acl"]) == 0 {
-		t.Error("event socket has no inbound ACL")
-	}
-	if lists["domains"] == "" {
-		t.Error(`acl.conf.xml lost the "domains" list the internal profile uses`)
-	}
-}
-
-func TestXMLCurlMatchesRoutes(t *testing.T) {
-	var c struct {
-		Bindings []struct {
-			Params []param `xml:"param"`
-		} `xml:"bindings>binding"`
-	}
-	decode(t, "autoload_configs/xml_curl.conf.xml", &c)
-	urls := map[string]string{}
-	for _, b := range c.Bindings {
-		creds := ""
-		for _, p := range b.Params {
-			switch p.Name {
-			case "gateway-url":
-				urls[p.Bindings] = p.Value
-			case "gateway-credentials":
-				creds = p.Value
-			}
-		}
-		if creds != dialplan.DefaultXMLCurlCredentials {
-			t.Errorf("binding has gateway-credentials %q, want dialplan.DefaultXMLCurlCredentials", creds)
-		}
-	}
-	want := map[string]string{
-		"directory": dialplan.DefaultXMLCurlBase + dialplan.DirectoryPath,
-		"dialplan":  dialplan.DefaultXMLCurlBase + dialplan.DialplanPath,
-	}
-	if !reflect.DeepEqual(urls, want) {
-		t.Errorf("xml_curl urls %v, want %v", urls, want)
-	}
-}
-
-func TestModulesLoaded(t *testing.T) {
-	var c struct {
-		Loads []struct {
-			Module string `xml:"module,attr"`
-		} `xml:"modules>load"`
-	}
-	decode(t, "autoload_configs/modules.conf.xml", &c)
-	order := map[string]int{}
-	for i, l := range c.Loads {
-		order[l.Module] = i + 1
-	}
-	for _, m := range []string{"mod_sofia", "mod_event_socket", "mod_xml_curl", "mod_dptools", "mod_commands",
-		"mod_dialplan_xml", "mod_sndfile", "mod_local_stream", "mod_tone_stream", "mod_conference",
-		"mod_spandsp", "mod_avmd", "mod_voicemail", "mod_opus", "mod_say_en"} {
-		if order[m] == 0 {
-			t.Errorf("%s is not loaded", m)
-		}
-	}
-	if order["mod_xml_curl"] > order["mod_sofia"] {
-		t.Error("mod_xml_curl must load before mod_sofia so registrations at start-up find the agents")
-	}
-}
-
 var varRef = regexp.MustCompile(`\$\$\{([A-Za-z0-9_-]+)\}`)
 
 // builtins are the $${...} FreeSWITCH sets itself.
 var builtins = map[string]bool{"local_ip_v4": true, "sounds_dir": true, "recordings_dir": true,
-	"certs_dir": true, "images_dir": true, "base_dir": true, "conf_dir": true}
+	"certs_dir": true, "images_dir": true, "base_dir": true, "conf_dir": true, "storage_dir": true, "temp_dir": true}
 
+// expand replaces every $${name} the way FreeSWITCH's preprocessor does
+// (an unset name becomes empty).
+func expand(s string, vars map[string]string) string {
+	return varRef.ReplaceAllStringFunc(s, func(ref string) string { return vars[varRef.FindStringSubmatch(ref)[1]] })
+}
+
+// TestVarsAreDefined: every $${variable} of the overlay is set by vars.xml,
+// by the generated secrets file it includes, or by FreeSWITCH; and the
+// variables the vanilla files still in use read are kept.
 func TestVarsAreDefined(t *testing.T) {
-	v := vars(t)
-	if v["default_password"] == "" || v["default_password"] == "1234" {
-		t.Errorf("default_password %q must be set and not the vanilla 1234", v["default_password"])
+	v, includes := varsFile(t)
+	if !reflect.DeepEqual(includes, []string{secretsInclude}) {
+		t.Errorf("vars.xml includes %q, want only %s (the generated secrets)", includes, secretsInclude)
 	}
+	secrets := generatedSecrets(t)
 	if v["callcenter_ivr_socket"] != dialplan.DefaultIVRSocketAddr {
 		t.Errorf("callcenter_ivr_socket %q, want %q", v["callcenter_ivr_socket"], dialplan.DefaultIVRSocketAddr)
 	}
 	for _, path := range xmlFiles(t) {
 		b, _ := os.ReadFile(path)
 		for _, m := range varRef.FindAllStringSubmatch(string(b), -1) {
-			if _, ok := v[m[1]]; !ok && !builtins[m[1]] {
-				t.Errorf("%s uses $${%s}, which vars.xml does not set", path, m[1])
+			_, set := v[m[1]]
+			_, secret := secrets[m[1]]
+			if !set && !secret && !builtins[m[1]] {
+				t.Errorf("%s uses $${%s}, which neither vars.xml nor the generated secrets set", path, m[1])
 			}
 		}
 	}
+	// Read by vanilla files the overlay keeps (console.conf.xml,
+	// conference.conf.xml, fifo.conf.xml, lang/en/en.xml, dialplan/features.xml).
+	for _, name := range []string{"console_loglevel", "domain", "hold_music", "outbound_caller_id",
+		"outbound_caller_name", "sound_prefix"} {
+		if _, ok := v[name]; !ok {
+			t.Errorf("vars.xml lost %s, which a vanilla file still in use reads", name)
+		}
+	}
 }
 
-func TestStaticDialplanMatchesServed(t *testing.T) {
-	b, err := os.ReadFile("dialplan/callcenter.xml")
+// contexts reads the <context>s of a dialplan file with $${...} expanded.
+func contexts(t *testing.T, path string) []dialplan.DialplanContext {
+	t.Helper()
+	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	v := vars(t)
-	expanded := varRef.ReplaceAllStringFunc(string(b), func(ref string) string {
-		return v[varRef.FindStringSubmatch(ref)[1]]
-	})
+	v, _ := varsFile(t)
 	var inc struct {
 		Contexts []dialplan.DialplanContext `xml:"context"`
 	}
-	if err := xml.Unmarshal([]byte(expanded), &inc); err != nil {
-		t.Fatal(err)
+	if err := xml.Unmarshal([]byte(expand(string(b), v)), &inc); err != nil {
+		t.Fatalf("%s: %v", path, err)
 	}
-	want := dialplan.DialplanContexts(dialplan.DialplanOptions{})
-	if !reflect.DeepEqual(inc.Contexts, want) {
-		t.Errorf("dialplan/callcenter.xml differs from dialplan.DialplanContexts:\n got %+v\nwant %+v", inc.Contexts, want)
-	}
+	return inc.Contexts
 }
 
-func TestInternalProfileServesAgents(t *testing.T) {
-	s := settings(t, "sip_profiles/internal.xml")
-	for name, want := range map[string]string{
-		"context":     dialplan.AgentContext,
-		"wss-binding": ":$${internal_wss_port}",
-		"ws-binding":  ":$${internal_ws_port}",
-		"auth-calls":  "$${internal_auth_calls}",
-	} {
-		if got := s[name]; len(got) != 1 || got[0] != want {
-			t.Errorf("internal profile %s = %q, want %q", name, got, want)
-		}
-	}
-	var gw struct {
-		Gateway struct {
-			Name   string  `xml:"name,attr"`
-			Params []param `xml:"param"`
-		} `xml:"gateway"`
-	}
-	decode(t, "sip_profiles/external/trunk1.xml", &gw)
-	ctx := ""
-	for _, p := range gw.Gateway.Params {
-		if p.Name == "context" {
-			ctx = p.Value
-		}
-	}
-	if gw.Gateway.Name == "" || ctx != dialplan.DialerContext {
-		t.Errorf("trunk gateway %q routes inbound calls to %q, want %q", gw.Gateway.Name, ctx, dialplan.DialerContext)
+func TestStaticDialplanMatchesServed(t *testing.T) {
+	got := contexts(t, "dialplan/callcenter.xml")
+	want := dialplan.DialplanContexts(dialplan.DialplanOptions{})
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("dialplan/callcenter.xml differs from dialplan.DialplanContexts:\n got %+v\nwant %+v", got, want)
 	}
 }

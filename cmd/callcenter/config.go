@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/api"
-	"github.com/bankcc/callcenter/dialplan"
 	"github.com/bankcc/callcenter/importer"
 	"github.com/spf13/viper"
 )
@@ -121,8 +120,10 @@ type DatabaseConfig struct {
 }
 
 type NodeConfig struct {
-	Name        string
-	Address     string
+	Name    string
+	Address string
+	// Password is the node's event socket password; empty takes
+	// freeswitch.password.
 	Password    string
 	MaxChannels int     `mapstructure:"max_channels"`
 	MaxCPS      float64 `mapstructure:"max_cps"`
@@ -139,9 +140,20 @@ type GatewayConfig struct {
 
 type FreeSWITCHConfig struct {
 	Nodes []NodeConfig
+	// Password is the event socket password of every node that sets none
+	// of its own (scripts/gen-secrets.sh writes it as CC_FREESWITCH_PASSWORD).
+	Password string
 	// XMLCurlCredentials is the user:password FreeSWITCH's mod_xml_curl
-	// sends (gateway-credentials in xml_curl.conf.xml).
+	// sends (gateway-credentials in xml_curl.conf.xml); empty shuts the
+	// /fs/ routes.
 	XMLCurlCredentials string `mapstructure:"xml_curl_credentials"`
+}
+
+func (n NodeConfig) password(fs FreeSWITCHConfig) string {
+	if n.Password != "" {
+		return n.Password
+	}
+	return fs.Password
 }
 
 type HTTPConfig struct {
@@ -176,7 +188,8 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("database.driver", "sqlite")
 	v.SetDefault("database.dsn", "")
 	v.SetDefault("freeswitch.nodes", []any{})
-	v.SetDefault("freeswitch.xml_curl_credentials", dialplan.DefaultXMLCurlCredentials)
+	v.SetDefault("freeswitch.password", "")
+	v.SetDefault("freeswitch.xml_curl_credentials", "")
 	v.SetDefault("http.address", ":8080")
 	v.SetDefault("http.trusted_proxies", []string{})
 	v.SetDefault("http.read_header_timeout", "10s")
@@ -275,8 +288,8 @@ func (c *Config) validate() error {
 		if _, _, err := net.SplitHostPort(n.Address); err != nil {
 			return fmt.Errorf("config: %s.address %q: want host:port: %w", key, n.Address, err)
 		}
-		if n.Password == "" {
-			return fmt.Errorf("config: %s.password is required", key)
+		if n.password(c.FreeSWITCH) == "" {
+			return fmt.Errorf("config: %s.password is required (or freeswitch.password for every node; scripts/gen-secrets.sh writes it)", key)
 		}
 		for j, g := range n.Gateways {
 			if g.Name == "" || g.MaxChannels < 0 || g.MaxCPS < 0 {
@@ -284,7 +297,7 @@ func (c *Config) validate() error {
 			}
 		}
 	}
-	if u, p, ok := strings.Cut(c.FreeSWITCH.XMLCurlCredentials, ":"); !ok || u == "" || p == "" {
+	if u, p, ok := strings.Cut(c.FreeSWITCH.XMLCurlCredentials, ":"); c.FreeSWITCH.XMLCurlCredentials != "" && (!ok || u == "" || p == "") {
 		return fmt.Errorf("config: freeswitch.xml_curl_credentials must be user:password")
 	}
 	if c.Session.Idle <= 0 || c.Session.Absolute < c.Session.Idle {

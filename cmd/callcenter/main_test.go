@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/controller"
-	"github.com/bankcc/callcenter/dialplan"
 	"github.com/bankcc/callcenter/store/storetest"
 )
 
@@ -104,6 +103,8 @@ func testProgramFlow(t *testing.T, env map[string]string) {
 	env["CC_ADMIN_PASSWORD"] = adminPW
 	env["CC_IVR_LISTEN"] = "127.0.0.1:0"
 	env["CC_DATA_DIR"] = t.TempDir()
+	const xmlCurl = "freeswitch:Test-XMLCurl-Pass"
+	env["CC_FREESWITCH_XML_CURL_CREDENTIALS"] = xmlCurl
 	p := startProgram(t, env)
 	admin := p.login(t, "admin", adminPW)
 	if code := p.call(t, "GET", "/api/v1/users", "", nil, nil); code != 401 {
@@ -126,7 +127,7 @@ func testProgramFlow(t *testing.T, env map[string]string) {
 		req, _ := http.NewRequest("POST", p.base+"/fs/directory", strings.NewReader("section=directory&key_name=name&key_value=1001&user=1001&domain=10.0.0.5&action=sip_auth"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if auth {
-			u, pw, _ := strings.Cut(dialplan.DefaultXMLCurlCredentials, ":")
+			u, pw, _ := strings.Cut(xmlCurl, ":")
 			req.SetBasicAuth(u, pw)
 		}
 		resp, err := http.DefaultClient.Do(req)
@@ -195,6 +196,9 @@ func TestConfigValidation(t *testing.T) {
 		{map[string]string{"CC_LOGIN_MAX_FAILURES": "0"}, "login.max_failures"},
 		{map[string]string{"CC_RATELIMIT_LOGIN_PER_SOURCE": "-1"}, "ratelimit.login"},
 		{map[string]string{"CC_METRICS_ADDRESS": "nonsense"}, "metrics.address"},
+		{map[string]string{"CC_FREESWITCH_XML_CURL_CREDENTIALS": "no-colon"}, "freeswitch.xml_curl_credentials"},
+		{map[string]string{"CC_FREESWITCH_NODES": `[{"name":"fs1","address":"10.0.0.1:8021"},{"name":"fs2","address":"10.0.0.2:8021","password":"x"}]`,
+			"CC_FREESWITCH_PASSWORD": ""}, "freeswitch.nodes[0].password"},
 		{map[string]string{"CC_HTTP_BODY_TIMEOUT": "0s"}, "http.body_timeout"},
 		{map[string]string{"CC_SECURITY_IDLE_LOCK": "-1m"}, "security.idle_lock"},
 		{map[string]string{"CC_SECURITY_WORKSTATION_REPORT_MAX_AGE": "10s"}, "security.workstation_report_max_age"},
@@ -217,7 +221,7 @@ func TestConfigValidation(t *testing.T) {
 		if err != nil || len(cfg.FreeSWITCH.Nodes) != 1 || cfg.FreeSWITCH.Nodes[0].MaxCPS != 30 {
 			t.Fatalf("cfg %+v err %v", cfg, err)
 		}
-		gw := toNodes(cfg.FreeSWITCH.Nodes)[0].Gateways
+		gw := toNodes(cfg.FreeSWITCH)[0].Gateways
 		if len(gw) != 1 || gw[0] != (controller.GatewayLimit{Name: "trunk1", MaxCPS: 10, MaxChannels: 120}) {
 			t.Fatalf("gateways %+v", gw)
 		}
@@ -231,6 +235,19 @@ func TestConfigValidation(t *testing.T) {
 		t.Setenv("CC_SECURITY_IDLE_LOCK", "0")
 		if cfg, err = loadConfig(""); err != nil || !cfg.Security.RequireLockedWorkstation || cfg.Security.IdleLock != 0 {
 			t.Fatalf("from env %+v err %v", cfg.Security, err)
+		}
+	})
+	// scripts/gen-secrets.sh gives the controller one password for every
+	// node (CC_FREESWITCH_PASSWORD); a node's own password wins.
+	t.Run("nodes take freeswitch.password", func(t *testing.T) {
+		t.Setenv("CC_FREESWITCH_NODES", `[{"name":"fs1","address":"10.0.0.1:8021"},{"name":"fs2","address":"10.0.0.2:8021","password":"own"}]`)
+		t.Setenv("CC_FREESWITCH_PASSWORD", "shared")
+		cfg, err := loadConfig("")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if nodes := toNodes(cfg.FreeSWITCH); nodes[0].Password != "shared" || nodes[1].Password != "own" {
+			t.Errorf("passwords %q %q, want shared and own", nodes[0].Password, nodes[1].Password)
 		}
 	})
 	t.Run("sample file", func(t *testing.T) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,16 +35,20 @@ type switchboard struct {
 
 func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*switchboard, error) {
 	sb := &switchboard{st: st, log: log}
-	nodes := toNodes(cfg.FreeSWITCH.Nodes)
+	nodes := toNodes(cfg.FreeSWITCH)
 	if len(nodes) == 0 {
 		// The simulator outlives ctx: Close stops it after the pool, so a
-		// clean shutdown never looks like a node going down.
-		sim, err := esltest.Start(context.WithoutCancel(ctx), esltest.Options{Password: dialplan.DefaultESLPassword, Logger: log.With("component", "fssim")})
+		// clean shutdown never looks like a node going down. Its password
+		// is new on every start: nothing else needs to know it.
+		password := rand.Text()
+		sim, err := esltest.Start(context.WithoutCancel(ctx), esltest.Options{Password: password, Logger: log.With("component", "fssim")})
 		if err != nil {
 			return nil, fmt.Errorf("start the FreeSWITCH simulator: %w", err)
 		}
 		sb.simulated, sb.sim = true, sim
-		nodes = []controller.NodeConfig{{Name: "simulator", Address: sim.Addr(), Password: dialplan.DefaultESLPassword, MaxChannels: 2000, MaxCPS: 200}}
+		nodes = []controller.NodeConfig{{Name: "simulator", Address: sim.Addr(), Password: password, MaxChannels: 2000, MaxCPS: 200}}
+	} else {
+		warnWeakSwitchConfig(cfg.FreeSWITCH, nodes, log)
 	}
 	pool, err := controller.NewPool(ctx, controller.PoolConfig{Nodes: nodes, Logger: log.With("component", "controller")})
 	if err != nil {
@@ -63,10 +68,12 @@ func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 	return sb, nil
 }
 
-func toNodes(in []NodeConfig) []controller.NodeConfig {
-	out := make([]controller.NodeConfig, len(in))
-	for i, n := range in {
-		out[i] = controller.NodeConfig{Name: n.Name, Address: n.Address, Password: n.Password, MaxChannels: n.MaxChannels, MaxCPS: n.MaxCPS}
+// toNodes turns the configured nodes into the controller's; a node without
+// a password of its own takes freeswitch.password.
+func toNodes(fs FreeSWITCHConfig) []controller.NodeConfig {
+	out := make([]controller.NodeConfig, len(fs.Nodes))
+	for i, n := range fs.Nodes {
+		out[i] = controller.NodeConfig{Name: n.Name, Address: n.Address, Password: n.password(fs), MaxChannels: n.MaxChannels, MaxCPS: n.MaxCPS}
 		for _, g := range n.Gateways {
 			out[i].Gateways = append(out[i].Gateways, controller.GatewayLimit{Name: g.Name, MaxCPS: g.MaxCPS, MaxChannels: g.MaxChannels})
 		}
@@ -85,6 +92,7 @@ func (s *switchboard) Nodes() []api.NodeState {
 		for _, g := range n.Gateways {
 			ns.Gateways = append(ns.Gateways, g.Name+" "+g.State)
 		}
+		ns.MissingModules = n.MissingModules
 		out = append(out, ns)
 	}
 	return out
@@ -167,6 +175,20 @@ type ivrLog struct{ log *slog.Logger }
 func (l ivrLog) IVRResult(ctx context.Context, r ivr.Result) {
 	l.log.InfoContext(ctx, "ivr result", "call_uuid", r.CallUUID, "flow", r.Flow, "outcome", r.Outcome,
 		"verified", r.Verified, "attempts", strconv.Itoa(r.Attempts))
+}
+
+// warnWeakSwitchConfig says at start what leaves a real switch open or
+// agents unable to register; neither stops serve (fssim listens with
+// ClueCon, and a test bench may run without the directory).
+func warnWeakSwitchConfig(fs FreeSWITCHConfig, nodes []controller.NodeConfig, log *slog.Logger) {
+	for _, n := range nodes {
+		if n.Password == "ClueCon" {
+			log.Warn("FreeSWITCH node uses the event socket's well-known default password ClueCon: fine for fssim, never for a real switch (scripts/gen-secrets.sh)", "node", n.Name)
+		}
+	}
+	if fs.XMLCurlCredentials == "" {
+		log.Warn("freeswitch.xml_curl_credentials is not set: /fs/directory and /fs/dialplan refuse FreeSWITCH and no agent can register (scripts/gen-secrets.sh writes it)")
+	}
 }
 
 // reachable turns a wildcard listen address into one FreeSWITCH on the same

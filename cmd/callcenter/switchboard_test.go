@@ -5,11 +5,14 @@ import (
 	"context"
 	"log/slog"
 	"net"
+	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/bankcc/callcenter/controller"
+	"github.com/bankcc/callcenter/controller/esltest"
 	"github.com/bankcc/callcenter/store/storetest"
 )
 
@@ -73,5 +76,46 @@ func TestSwitchboardStopsQuietly(t *testing.T) {
 	defer logs.mu.Unlock()
 	if len(logs.lines) > 0 {
 		t.Errorf("warnings on a clean stop: %v", logs.lines)
+	}
+}
+
+// /readyz against a switch that lacks modules the product needs (the
+// simulator answering module_exists false for mod_avmd, as FreeSWITCH's
+// default build would): the node is up, the instance is not ready, and the
+// answer names the module.
+func TestReadyzNamesTheSwitchsMissingModules(t *testing.T) {
+	sc := esltest.DefaultScenario()
+	sc.Modules = slices.DeleteFunc(esltest.DefaultModules(), func(m string) bool { return m == "mod_avmd" })
+	sim, err := esltest.Start(context.Background(), esltest.Options{Password: "Test-ESL-Pass", Scenario: sc})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sim.Close() })
+	p := startProgram(t, map[string]string{
+		"CC_DATABASE_DRIVER": "sqlite", "CC_DATABASE_DSN": filepath.Join(t.TempDir(), "cc.db"),
+		"CC_DATA_DIR": t.TempDir(), "CC_IVR_LISTEN": "127.0.0.1:0", "CC_ADMIN_PASSWORD": "Boss-Pass-2026!",
+		"CC_FREESWITCH_NODES":    `[{"name":"fs1","address":"` + sim.Addr() + `"}]`,
+		"CC_FREESWITCH_PASSWORD": "Test-ESL-Pass",
+	})
+	defer p.stop()
+	var ready struct {
+		Status string
+		Nodes  []struct {
+			Name, State    string
+			MissingModules []string `json:"missing_modules"`
+		}
+	}
+	code := 0
+	deadline := time.Now().Add(patience)
+	for {
+		code = p.call(t, "GET", "/readyz", "", nil, &ready)
+		if len(ready.Nodes) == 1 && ready.Nodes[0].State == "up" || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if code != 503 || ready.Status != "not_ready" || len(ready.Nodes) != 1 || ready.Nodes[0].State != "up" ||
+		!slices.Equal(ready.Nodes[0].MissingModules, []string{"mod_avmd"}) {
+		t.Fatalf("readyz %d %+v, want 503 naming mod_avmd on the up node", code, ready)
 	}
 }

@@ -46,10 +46,23 @@ func init() {
 		"create_uuid":       syncAPI(func(w *world, _ string) string { return uuid.NewString() }),
 		"global_getvar":     syncAPI(func(w *world, _ string) string { return "" }),
 		"fsctl":             syncAPI(apiFsctl),
+		"module_exists":     syncAPI(apiModuleExists),
 	}
 }
 
 const fsVersion = "1.10.12-release+git~20240802T210227Z~a88d069d6f~64bit (git a88d069 2024-08-02 21:02:27Z 64bit)"
+
+// apiModuleExists answers like mod_commands: "true" or "false", nothing
+// for an empty argument.
+func apiModuleExists(w *world, args string) string {
+	switch {
+	case args == "":
+		return ""
+	case w.scen.modules[args]:
+		return "true"
+	}
+	return "false"
+}
 
 func syncAPI(fn func(w *world, args string) string) apiFunc {
 	return func(w *world, args string, _ func(string)) (string, bool) { return fn(w, args), true }

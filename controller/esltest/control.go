@@ -103,6 +103,12 @@ func (s *Server) ExpireRegistration(ext string) error {
 	return s.registration(ext, false, "sofia::expire")
 }
 
+// LoadModule makes module_exists answer true for module from now on, like
+// `load <module>` at the switch's console.
+func (s *Server) LoadModule(module string) {
+	s.call(func(w *world) { w.scen.modules[module] = true })
+}
+
 func (s *Server) registration(ext string, registered bool, kind string) error {
 	found := false
 	s.call(func(w *world) {

@@ -23,7 +23,8 @@
 // uuid_setvar(_multi),
 // uuid_getvar, uuid_exists, uuid_dump, uuid_send_dtmf, show
 // channels|calls [count] [as json], status, sofia status [gateway [name]],
-// sofia_contact, hupall, reloadxml, version, create_uuid, fsctl.
+// sofia_contact, hupall, reloadxml, version, create_uuid, fsctl,
+// module_exists (true for Scenario.Modules, default DefaultModules).
 // Applications (sendmsg execute, &app(), the scenario dialplan): answer,
 // pre_answer, park, playback, play_and_get_digits, read, record_session,
 // record, bridge, eavesdrop (DTMF 0-3 and * switch listen, whisper, barge),
@@ -45,8 +46,8 @@
 //
 // Tests steer the far end with Server.Answer, Hangup, SendDTMF,
 // InboundCall, SetRegistered and ExpireRegistration (sofia::register,
-// unregister and expire with mod_sofia's headers), inspect it with
-// Channels, and break it
+// unregister and expire with mod_sofia's headers) and LoadModule, inspect
+// it with Channels, and break it
 // with SetFaults (late replies, dropped connections, log/data frames, rude
 // rejection, stalls) and Restart (new Core-UUID, everything gone).
 //

@@ -157,6 +157,8 @@ func TestEslgoAPI(t *testing.T) {
 		{"show", "channels count", "\n"},
 		{"bogus", "", "-ERR bogus Command not found!"},
 		{"reloadxml", "", "+OK [Success]"},
+		{"module_exists", "mod_avmd", "true"},
+		{"module_exists", "mod_h26x", "false"},
 	}
 	for _, tt := range tests {
 		resp, err := c.SendCommand(ctxT(t), eslcmd.API{Command: tt.cmd, Arguments: tt.args})

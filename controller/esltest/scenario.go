@@ -116,6 +116,20 @@ type Scenario struct {
 	// ("app:arg,app2:arg"), used by originate <url> <exten>, transfers and
 	// inbound calls. Unknown extensions hang up NO_ROUTE_DESTINATION.
 	Dialplan map[string]string `yaml:"dialplan"`
+	// Modules are the loaded modules `module_exists` answers true for; nil
+	// means DefaultModules (an empty list: none).
+	Modules []string `yaml:"modules"`
+}
+
+// DefaultModules are the modules freeswitch-conf/autoload_configs/
+// modules.conf.xml loads (its test keeps the two lists equal): the
+// simulator stands for a switch running the overlay.
+func DefaultModules() []string {
+	return []string{"mod_console", "mod_logfile", "mod_xml_curl", "mod_cdr_csv", "mod_event_socket",
+		"mod_sofia", "mod_loopback", "mod_commands", "mod_dptools", "mod_db", "mod_hash", "mod_expr",
+		"mod_conference", "mod_voicemail", "mod_spandsp", "mod_avmd", "mod_fifo", "mod_dialplan_xml",
+		"mod_g723_1", "mod_g729", "mod_amr", "mod_opus", "mod_sndfile", "mod_native_file",
+		"mod_local_stream", "mod_tone_stream", "mod_say_en"}
 }
 
 // LoadScenario reads a YAML scenario file.
@@ -229,6 +243,7 @@ type scenarioState struct {
 	overrides map[string]NumberOverride
 	users     map[string]*userState
 	gateways  map[string]*gatewayState
+	modules   map[string]bool
 }
 
 func newScenarioState(sc *Scenario) *scenarioState {
@@ -250,6 +265,14 @@ func (st *scenarioState) reset() {
 	st.overrides = map[string]NumberOverride{}
 	for _, o := range sc.Overrides {
 		st.overrides[o.Number] = o
+	}
+	st.modules = map[string]bool{}
+	mods := sc.Modules
+	if mods == nil {
+		mods = DefaultModules()
+	}
+	for _, m := range mods {
+		st.modules[m] = true
 	}
 	st.users = map[string]*userState{}
 	for _, u := range sc.Users {

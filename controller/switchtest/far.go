@@ -89,11 +89,21 @@ func (f *Far) HangupSIP(cause string, sip int) {
 // the dialplan parks it for the controller. Its events go to the pool
 // stream (Subscribe), as no Leg owns it; commands work on its uuid.
 func (s *Switch) Inbound(from, to string) string {
+	return s.InboundCall(controller.CallInfo{Direction: "inbound", Context: "inbound", DestinationNumber: to,
+		CallerIDNumber: from, Vars: map[string]string{"cc_inbound": "true"}})
+}
+
+// InboundCall is Inbound with the caller profile and cc_* variables the
+// dialplan would set, e.g. a caller the IVR sent to a queue:
+// CallInfo{Context: "queue", Vars: {"cc_queue": "3"}}. The create and park
+// events carry it on the pool stream.
+func (s *Switch) InboundCall(info controller.CallInfo) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l := s.newLeg(controller.OriginateRequest{UUID: uuid.NewString(), Number: to}, false)
-	l.rec.Destination = to
-	s.emit(l, controller.Event{Kind: controller.EventCreate})
+	l := s.newLeg(controller.OriginateRequest{UUID: uuid.NewString(), Number: info.DestinationNumber}, false)
+	l.rec.Destination = info.DestinationNumber
+	l.call = &info
+	s.emit(l, controller.Event{Kind: controller.EventCreate, Call: l.call})
 	s.park(l)
 	return l.uuid
 }

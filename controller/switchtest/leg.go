@@ -16,8 +16,9 @@ type Leg struct {
 	// Guarded by the Switch's mutex.
 	rec    controller.CallRecord
 	parked bool
-	app    *controller.App // the app running (broadcast, conference), nil if none
-	other  *Leg            // bridge partner
+	call   *controller.CallInfo // an inbound leg's caller profile and cc_* variables
+	app    *controller.App      // the app running (broadcast, conference), nil if none
+	other  *Leg                 // bridge partner
 	seq    uint64
 
 	answered, bridged, done chan struct{}

@@ -125,7 +125,7 @@ func (s *Switch) park(l *Leg) {
 	s.completeApp(l, "_none_", true)
 	l.parked = true
 	s.emit(l, controller.Event{Kind: controller.EventExecute, App: controller.App{Name: "park"}})
-	s.emit(l, controller.Event{Kind: controller.EventPark})
+	s.emit(l, controller.Event{Kind: controller.EventPark, Call: l.call})
 }
 
 func (s *Switch) unpark(l *Leg) {
