@@ -86,5 +86,11 @@ func (s *Server) myTasks(c *gin.Context) {
 			return
 		}
 	}
+	if canSeePII(c) {
+		if err := s.auditPII(c, PIITaskList, "user", currentUser(c).ID, int64(len(items)), ""); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	c.JSON(http.StatusOK, newList(items, total))
 }

@@ -40,14 +40,47 @@ func pendingEntry(c *gin.Context) *store.AuditEntry {
 	return e
 }
 
+// refineAudit names what the request did more precisely than its route's
+// action, within the same family: the client-events route ("client.event")
+// records a copy as "client.copy". Call it before the request's first
+// change, which writes the entry.
+func refineAudit(c *gin.Context, action string) {
+	e := pendingEntry(c)
+	switch {
+	case e == nil:
+	case auditFamily(action) != auditFamily(e.Action) || store.AuditWritten(c.Request.Context()):
+		logger(c).Error("audit action not refined", "action", e.Action, "refined", action)
+	default:
+		e.Action = action
+	}
+}
+
+// auditFamily is what an action acts on: "client" for "client.copy".
+func auditFamily(action string) string {
+	family, _, _ := strings.Cut(action, ".")
+	return family
+}
+
+// skipFloodAudit marks a refusal of a flood whose first refusal already has
+// its entry: it writes none, so that a script cannot flood the audit log
+// (as with sign-in floods, auditLimited). Only for refusals, which change
+// nothing.
+func skipFloodAudit(c *gin.Context) { c.Set("audit_flood", true) }
+
 // audit gives every audited request (all mutating routes, and reads that
-// matter: export, listen) exactly one entry, whatever its outcome. The entry
-// rides in the request's context: the action's first change writes it in
-// the same transaction (store.WithAudit), so an accepted action always has
-// its entry, and an entry that cannot be written fails the action. Once the
-// handler is done the entry is completed with the final status, target and
-// detail; a request that changed nothing (a refusal, a failure) gets its
-// entry written then.
+// matter: export, listen) exactly one entry of its own, whatever its
+// outcome; its action is the route's, or a more precise one of the same
+// family (refineAudit). The entry rides in the request's context: the
+// action's first change writes it in the same transaction
+// (store.WithAudit), so an accepted action always has its entry, and an
+// entry that cannot be written fails the action. Once the handler is done
+// the entry is completed with the final status, target and detail; a
+// request that changed nothing (a refusal, a failure) gets its entry
+// written then, except a repeated refusal of a flood (skipFloodAudit).
+//
+// Besides its own entry, a request that shows unmasked customer data
+// writes a data-access entry (pii.*, auditPII), on audited routes and on
+// plain reads alike.
 func (s *Server) audit(c *gin.Context) {
 	action := c.GetString("audit_action")
 	u := currentUser(c)
@@ -78,8 +111,11 @@ func (s *Server) audit(c *gin.Context) {
 	// The request's context may be cancelled by now; the entry must still land.
 	ctx = context.WithoutCancel(ctx)
 	write := s.store.Audit
-	if store.AuditWritten(c.Request.Context()) {
+	switch {
+	case store.AuditWritten(c.Request.Context()):
 		write = s.store.CompleteAudit
+	case c.GetBool("audit_flood"):
+		return
 	}
 	if err := write(ctx, e); err != nil {
 		logger(c).Error("audit write failed", "action", action, "err", err)

@@ -95,6 +95,12 @@ func (s *Server) listContacts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if canSeePII(c) {
+		if err := s.auditPII(c, PIIContactList, "campaign", camp.ID, int64(len(views)), fmt.Sprintf("total=%d page=%d", total, max(p.Number, 1))); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	c.JSON(http.StatusOK, newList(views, total))
 }
 
@@ -122,6 +128,12 @@ func (s *Server) getContact(c *gin.Context) {
 	if err != nil {
 		fail(c, err)
 		return
+	}
+	if canSeePII(c) {
+		if err := s.auditPII(c, PIIContactView, "contact", ct.ID, 1, "campaign="+itoa(camp.ID)); err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	c.JSON(http.StatusOK, views[0])
 }

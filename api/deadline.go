@@ -49,21 +49,25 @@ func (b *deadlineBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// serveMetrics guards /metrics: with metrics.address set it is served there
-// only; otherwise to loopback clients, or to anyone presenting metrics.token.
+// serveMetrics serves the Prometheus registry; the route table marks it
+// for scrapers only (scraperGate).
 func (s *Server) serveMetrics() gin.HandlerFunc {
-	h := gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
-	return func(c *gin.Context) {
-		switch {
-		case s.cfg.MetricsSeparate:
-			fail(c, newError("not_found", "metrics are served on the metrics.address listener"))
-		case s.cfg.MetricsToken != "" && subtle.ConstantTimeCompare([]byte(c.GetHeader("Authorization")), []byte("Bearer "+s.cfg.MetricsToken)) == 1:
-			h(c)
-		case isLoopback(c.ClientIP()):
-			h(c)
-		default:
-			fail(c, newError("permission_denied", "/metrics is served to loopback clients, or with Authorization: Bearer <metrics.token>"))
-		}
+	return gin.WrapH(promhttp.HandlerFor(s.cfg.Registry, promhttp.HandlerOpts{}))
+}
+
+// scraperGate admits monitoring to a route marked scrapers: with
+// metrics.address set only that listener serves it; otherwise loopback
+// clients, or anyone presenting metrics.token.
+func (s *Server) scraperGate(c *gin.Context) {
+	switch {
+	case s.cfg.MetricsSeparate:
+		fail(c, newError("not_found", "metrics are served on the metrics.address listener"))
+	case s.cfg.MetricsToken != "" && subtle.ConstantTimeCompare([]byte(c.GetHeader("Authorization")), []byte("Bearer "+s.cfg.MetricsToken)) == 1:
+		c.Next()
+	case isLoopback(c.ClientIP()):
+		c.Next()
+	default:
+		fail(c, newError("permission_denied", "%s is served to loopback clients, or with Authorization: Bearer <metrics.token>", c.FullPath()))
 	}
 }
 

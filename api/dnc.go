@@ -150,6 +150,12 @@ func (s *Server) listDNC(c *gin.Context) {
 	for i := range items {
 		s.maskDNC(c, &items[i])
 	}
+	if canSeePII(c) {
+		if err := s.auditPII(c, PIIDNCList, "dnc", "", int64(len(items)), ""); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	c.JSON(http.StatusOK, newList(items, total))
 }
 

@@ -286,6 +286,29 @@ func TestStreamEndsWithItsSession(t *testing.T) {
 	sh.connect("/api/v1/me/events", sh.tokens[store.RoleAgent], "", 401)
 }
 
+// TestStreamEndsWhenTheScreenLocks: the idle screen lock ends the session's
+// streams; a new one is refused until the screen is unlocked.
+func TestStreamEndsWhenTheScreenLocks(t *testing.T) {
+	sh := newStreamHarness(t, feed.Options{}, nil)
+	tok := sh.tokens[store.RoleSupervisor]
+	me := sh.connect("/api/v1/me/events", tok, "", 200)
+	monitor := sh.connect("/api/v1/monitor/events", tok, "", 200)
+	other := sh.connect("/api/v1/me/events", sh.tokens[store.RoleQA], "", 200)
+	me.next()
+	monitor.next()
+	other.next()
+	sh.do("POST", "/api/v1/auth/screen-lock", tok, nil, 204, nil)
+	me.ended(endScreenLocked)
+	monitor.ended(endScreenLocked)
+	sh.connect("/api/v1/me/events", tok, "", 423)
+	sh.do("POST", "/api/v1/auth/unlock", tok, unlockRequest{Password: testPassword}, 204, nil)
+	sh.connect("/api/v1/me/events", tok, "", 200)
+	sh.publish(feed.Event{Name: "announcement", Topics: []feed.Topic{feed.Everyone}, Data: map[string]string{"title": "still here"}})
+	if ev := other.next(); ev.Name != "announcement" {
+		t.Fatalf("another session's stream after the lock: %+v", ev)
+	}
+}
+
 func TestShutdownClosesStreams(t *testing.T) {
 	sh := newStreamHarness(t, feed.Options{}, nil)
 	a := sh.connect("/api/v1/me/events", sh.tokens[store.RoleAgent], "", 200)

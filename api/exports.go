@@ -150,6 +150,13 @@ func (s *Server) createExport(c *gin.Context) {
 	}
 	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v lang=%s", req.Format, rows,
 		strings.Join(stringsOf(req.Fields), ","), strings.Join(stringsOf(req.Statuses), ","), !style.pii, style.lang))
+	if canSeePII(c) && exportsPII(stringsOf(req.Fields), camp.Sensitive()) {
+		// The file has gone out; its request's own entry (export.create)
+		// is written after it too. A failure here can only be logged.
+		if aerr := s.auditPII(c, PIIExport, "campaign", camp.ID, rows, "format="+string(req.Format)); aerr != nil {
+			logger(c).Error("audit pii export", "campaign_id", camp.ID, "err", aerr)
+		}
+	}
 	if err != nil {
 		logger(c).Error("export failed", "campaign_id", camp.ID, "err", err)
 		c.Status(http.StatusInternalServerError)

@@ -71,7 +71,12 @@ func openapiPath(p string) string {
 
 func operation(rt route) map[string]any {
 	op := map[string]any{"summary": rt.Doc.Summary}
-	if rt.Perm != "" {
+	switch rt.Perm {
+	case signedIn:
+	case scrapers:
+		op["description"] = "For monitoring: loopback clients, or `Authorization: Bearer <metrics.token>`; " +
+			"with `metrics.address` set, only on that listener."
+	default:
 		op["description"] = "Needs permission `" + strings.ReplaceAll(string(rt.Perm), "|", "` or `") + "`."
 	}
 	if strings.HasPrefix(rt.Path, "/api/v1/") && rt.Path != "/api/v1/auth/login" {

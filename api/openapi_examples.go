@@ -13,7 +13,13 @@ import (
 // not compile, and TestOpenAPIExamplesAreAccepted posts each one to its
 // route, so an example the server would refuse fails the build.
 var examples = map[reflect.Type]any{
-	typeOf[loginRequest](): loginRequest{Username: "admin", Password: "Change-Me-2026!"},
+	typeOf[loginRequest]():       loginRequest{Username: "admin", Password: examplePassword},
+	typeOf[unlockRequest]():      unlockRequest{Password: examplePassword},
+	typeOf[clientEventRequest](): clientEventRequest{Action: ClientCopy, Target: "me/tasks:phone", Count: 11},
+	typeOf[workstationRequest](): workstationRequest{Name: "pc-agent-01", Note: "三楼A区 1号座"},
+	typeOf[workstationReportRequest](): workstationReportRequest{Name: "pc-agent-01", State: store.LockLocked, Platform: "linux",
+		Details: map[string]string{"udev_rule": "present", "modprobe_blacklist": "present", "usb_storage_loaded": "no",
+			"script_version": "1", "kernel": "6.1.0-26-amd64"}},
 	typeOf[groupRequest](): groupRequest{Name: ptr("信用卡催收一组"), Kind: ptr(store.GroupAgent),
 		Description: ptr("白班坐席")},
 	typeOf[userRequest](): userRequest{Username: ptr("zhangwei"), Password: ptr("Agent-Pass-2026!"), Role: ptr(store.RoleAgent),
@@ -66,6 +72,10 @@ var examples = map[reflect.Type]any{
 		{Phone: "13900139000", Reason: "投诉", Source: store.DNCManual},
 		{IDNumber: "510104200002290038", Reason: "法务要求停止催收", Source: store.DNCManual}}},
 }
+
+// examplePassword is the documented admin's password: the login example
+// signs in with it and the unlock example unlocks with it.
+const examplePassword = "Change-Me-2026!"
 
 func typeOf[T any]() reflect.Type { return reflect.TypeOf((*T)(nil)).Elem() }
 

@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -16,13 +17,14 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bankcc/callcenter/store"
 )
 
 // exampleOrder posts the examples so that what one refers to exists: group
-// and calendar 1 before strategy 1, those before campaign 1, then the rest
-// (agent 4 is the harness's agent).
+// and calendar 1 before strategy 1, those before campaign 1, the workstation
+// before its report, then the rest (agent 4 is the harness's agent).
 var exampleOrder = []string{
 	"POST /api/v1/groups", "POST /api/v1/calendars", "POST /api/v1/strategies", "POST /api/v1/campaigns",
 	"POST /api/v1/users", "POST /api/v1/holidays", "POST /api/v1/campaigns/:id/contacts",
@@ -30,28 +32,90 @@ var exampleOrder = []string{
 	"POST /api/v1/export-templates", "POST /api/v1/callbacks", "POST /api/v1/dnc", "POST /api/v1/dnc/batch",
 	"POST /api/v1/campaigns/:id/pacing/simulate", "POST /api/v1/messages", "POST /api/v1/broadcasts",
 	"POST /api/v1/break-reasons", "POST /api/v1/shifts", "POST /api/v1/roster", "POST /api/v1/roster/assign",
+	"POST /api/v1/workstations", "POST /api/v1/workstations/report", "POST /api/v1/audit/client-events",
+	"POST /api/v1/auth/unlock",
 }
 
-// seedExamples posts every example in exampleOrder and checks the server
-// takes it; it returns the routes by "METHOD path".
+// seedExamples signs in with the login example (as the admin it names) and
+// posts every example in exampleOrder as that admin, or for a machine's
+// route with the token of the workstation the examples registered, and
+// checks the server takes each; it returns the routes by "METHOD path".
 func seedExamples(t *testing.T, h *harness) map[string]route {
 	t.Helper()
 	routes := map[string]route{}
 	for _, rt := range h.srv.allRoutes() {
 		routes[rt.Method+" "+rt.Path] = rt
 	}
+	admin := exampleAdmin(t, h)
 	for _, key := range exampleOrder {
 		rt, ok := routes[key]
 		if !ok {
 			t.Fatalf("exampleOrder names %s, which is not in the route table", key)
 		}
 		body := examples[reflect.TypeOf(rt.Doc.Request)]
-		rec := h.raw(rt.Method, strings.ReplaceAll(rt.Path, ":id", "1"), h.tokens[store.RoleAdmin], body)
+		token := admin
+		if isDeviceRoute(h.srv, rt) {
+			token = exampleWorkstationToken(h)
+		}
+		rec := h.raw(rt.Method, strings.ReplaceAll(rt.Path, ":id", "1"), token, body)
 		if rec.Code/100 != 2 {
 			t.Errorf("%s: the documented example is refused: %d %s", key, rec.Code, rec.Body.String())
 		}
 	}
 	return routes
+}
+
+// exampleAdmin creates the admin the login example names, with the
+// documented password, and signs in with the example.
+func exampleAdmin(t *testing.T, h *harness) string {
+	t.Helper()
+	login := examples[typeOf[loginRequest]()].(loginRequest)
+	u := &store.User{Username: login.Username, Role: store.RoleAdmin, DisplayName: "管理员"}
+	if err := u.SetPassword(login.Password, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.store.CreateUser(t.Context(), u, nil); err != nil {
+		t.Fatal(err)
+	}
+	var resp loginResponse
+	h.do("POST", "/api/v1/auth/login", "", login, http.StatusOK, &resp)
+	return resp.Token
+}
+
+// isDeviceRoute tells whether machines call rt with their own token.
+func isDeviceRoute(s *Server, rt route) bool {
+	return slices.ContainsFunc(s.deviceRoutes(), func(d route) bool { return d.Method == rt.Method && d.Path == rt.Path })
+}
+
+// exampleWorkstationToken is a fresh report token of the workstation the
+// workstation example registers (registered here if it is not yet).
+func exampleWorkstationToken(h *harness) string {
+	h.t.Helper()
+	ctx, name := h.t.Context(), examples[typeOf[workstationRequest]()].(workstationRequest).Name
+	w, err := h.srv.store.WorkstationByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		token, err := h.srv.store.CreateWorkstation(ctx, &store.Workstation{Name: name})
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		return token
+	}
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	_, token, err := h.srv.store.RotateWorkstationToken(ctx, w.ID)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return token
+}
+
+// probeToken is the token a probe of rt is sent with.
+func probeToken(h *harness, rt route) string {
+	if isDeviceRoute(h.srv, rt) {
+		return exampleWorkstationToken(h)
+	}
+	return h.tokens[store.RoleAdmin]
 }
 
 // TestOpenAPIExamplesAreAccepted: every JSON request body in the route table
@@ -124,7 +188,8 @@ func TestOpenAPIEnumsMatchValidation(t *testing.T) {
 		"/exports statuses[0]", "/exports fields[0]", "/export-templates format", "/dnc source",
 		"/mapping-templates encoding", "/campaigns/:id/imports encoding", "/campaigns/:id/imports/preview encoding",
 		"/dnc/import source", "/dnc/import encoding", "/campaigns status", "/campaigns/:id/contacts status",
-		"/users role", "/groups kind", "/dnc kind",
+		"/users role", "/groups kind", "/dnc kind", "/workstations state", "/workstations/report state",
+		"/audit/client-events action",
 	} {
 		if !found[want] {
 			t.Errorf("no enum refusal seen for %s", want)
@@ -209,7 +274,7 @@ func probesFor(t *testing.T, rt route) []probe {
 			body := setLeaf(copyJSON(base), leaf)
 			out = append(out, probe{route: rt, field: leaf.field(), schema: leaf.schemaPath(), key: leaf.key(),
 				send: func(h *harness) *http.Response {
-					return h.raw(rt.Method, path, h.tokens[store.RoleAdmin], body).Result()
+					return h.raw(rt.Method, path, probeToken(h, rt), body).Result()
 				}})
 		}
 	}

@@ -23,12 +23,16 @@ type route struct {
 // signedIn marks routes any signed-in user may call.
 const signedIn store.Permission = ""
 
-// publicRoutes need no session.
+// scrapers marks a public route for monitoring only, not for users:
+// loopback clients and holders of metrics.token (scraperGate).
+const scrapers store.Permission = "metrics_scrape"
+
+// publicRoutes need no session; Perm is signedIn (anyone) or scrapers.
 func (s *Server) publicRoutes() []route {
 	return []route{
 		{"GET", "/healthz", signedIn, "", s.healthz, doc{"Process is up", nil, healthResponse{}, 200}},
 		{"GET", "/readyz", signedIn, "", s.readyz, doc{"Database and FreeSWITCH nodes ready (503 if not: no node up with every module the product needs; missing_modules names them)", nil, readyResponse{}, 200}},
-		{"GET", "/metrics", signedIn, "", s.serveMetrics(), doc{"Prometheus metrics (loopback clients, or Authorization: Bearer <metrics.token>)", nil, nil, 200}},
+		{"GET", "/metrics", scrapers, "", s.serveMetrics(), doc{"Prometheus metrics (loopback clients, or Authorization: Bearer <metrics.token>)", nil, nil, 200}},
 		{"GET", "/api/openapi.json", signedIn, "", s.openapi, doc{"This OpenAPI document", nil, nil, 200}},
 		{"POST", "/api/v1/auth/login", signedIn, "", s.login, doc{"Sign in; returns a bearer token", loginRequest{}, loginResponse{}, 200}},
 	}
@@ -40,6 +44,11 @@ func (s *Server) apiRoutes() []route {
 		// any signed-in user
 		{"POST", "/api/v1/auth/logout", signedIn, "auth.logout", s.logout, doc{"Sign out (revokes the session)", nil, nil, 204}},
 		{"GET", "/api/v1/me", signedIn, "", s.me, doc{"The signed-in user", nil, userView{}, 200}},
+		{"GET", "/api/v1/me/ui-policy", signedIn, "", s.uiPolicy, doc{"How the UI guards what it shows: idle lock, watermark, print and bulk copy (need export)", nil, uiPolicy{}, 200}},
+		{"POST", "/api/v1/auth/screen-lock", signedIn, "auth.screen_lock", s.lockScreen, doc{"Lock the screen (UI idle lock): until unlocked only unlock, logout, me and ui-policy answer (423)", nil, nil, 204}},
+		{"POST", "/api/v1/auth/unlock", signedIn, "auth.unlock", s.unlockScreen, doc{"Unlock the screen with the password (wrong ones count towards the lockout)", unlockRequest{}, nil, 204}},
+		{"POST", "/api/v1/audit/client-events", signedIn, "client.event", s.clientEvent, doc{"The UI reports a copy of customer fields or a refused print/bulk copy; audited as client.<action>, 30 a minute", clientEventRequest{}, nil, 204}},
+		{"GET", "/api/v1/me/workstation", signedIn, "", s.myWorkstation, doc{"The USB-lock state of the workstation named by the X-Workstation header, and whether softphone sign-in would accept it", nil, workstationCheck{}, 200}},
 
 		// agent_desk
 		{"GET", "/api/v1/me/tasks", store.PermAgentDesk, "", s.myTasks, doc{"The agent's assigned, still open contacts", nil, list[store.Contact]{}, 200}},
@@ -62,6 +71,12 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/groups", store.PermUsersManage, "group.create", s.createGroup, doc{"Create an agent group", groupRequest{}, store.Group{}, 201}},
 		{"PATCH", "/api/v1/groups/:id", store.PermUsersManage, "group.update", s.updateGroup, doc{"Change a group", groupRequest{}, store.Group{}, 200}},
 		{"DELETE", "/api/v1/groups/:id", store.PermUsersManage, "group.delete", s.deleteGroup, doc{"Delete a group", nil, nil, 204}},
+
+		// settings_manage: agent workstations and their USB lock (scripts/usb-lock)
+		{"POST", "/api/v1/workstations", store.PermSettingsManage, "workstation.create", s.createWorkstation, doc{"Register an agent PC; the answer carries its report token, shown once", workstationRequest{}, workstationView{}, 201}},
+		{"GET", "/api/v1/workstations", store.PermSettingsManage, "", s.listWorkstations, doc{"Agent PCs and their reported USB lock state", workstationQuery{}, list[workstationView]{}, 200}},
+		{"POST", "/api/v1/workstations/:id/token", store.PermSettingsManage, "workstation.token", s.rotateWorkstationToken, doc{"Issue a new report token (shown once); the old one stops working", nil, workstationView{}, 200}},
+		{"DELETE", "/api/v1/workstations/:id", store.PermSettingsManage, "workstation.delete", s.deleteWorkstation, doc{"Remove an agent PC; its token stops working", nil, nil, 204}},
 
 		// campaign_view
 		{"GET", "/api/v1/groups", store.PermCampaignView, "", s.listGroups, doc{"List groups", groupQuery{}, list[store.Group]{}, 200}},
@@ -165,12 +180,27 @@ func (s *Server) apiRoutes() []route {
 	}
 }
 
+// deviceRoutes are called by machines with their own token, not by users:
+// the usb-lock scripts on agent PCs (workstation token).
+func (s *Server) deviceRoutes() []route {
+	return []route{
+		{"POST", "/api/v1/workstations/report", signedIn, "", s.reportWorkstation, doc{"A workstation's usb-lock script reports its state (Bearer workstation token); audited when the state changes", workstationReportRequest{}, workstationReportResponse{}, 200}},
+	}
+}
+
 func (s *Server) mount(r *gin.Engine) {
 	for _, rt := range s.publicRoutes() {
-		r.Handle(rt.Method, rt.Path, limitBody(s.cfg.MaxBodyBytes), rt.Handle)
+		chain := []gin.HandlerFunc{limitBody(s.cfg.MaxBodyBytes)}
+		if rt.Perm == scrapers {
+			chain = append(chain, s.scraperGate)
+		}
+		r.Handle(rt.Method, rt.Path, append(chain, rt.Handle)...)
 	}
 	for _, rt := range s.apiRoutes() {
 		chain := []gin.HandlerFunc{limitBody(s.bodyLimit(rt)), s.queryToken(rt), s.authenticate}
+		if !unlockedPaths[rt.Path] {
+			chain = append(chain, s.screenGate)
+		}
 		if rt.Audit != "" {
 			chain = append(chain, auditAs(rt.Audit, rt.Doc.Status), s.audit)
 		}
@@ -179,6 +209,9 @@ func (s *Server) mount(r *gin.Engine) {
 			chain = append(chain, s.rateLimited(kind))
 		}
 		r.Handle(rt.Method, rt.Path, append(chain, rt.Handle)...)
+	}
+	for _, rt := range s.deviceRoutes() {
+		r.Handle(rt.Method, rt.Path, limitBody(s.cfg.MaxBodyBytes), s.authenticateWorkstation, rt.Handle)
 	}
 	ui := http.FS(web.Files())
 	r.GET("/", func(c *gin.Context) { c.FileFromFS("/", ui) })
@@ -192,7 +225,9 @@ func (s *Server) mount(r *gin.Engine) {
 }
 
 // allRoutes is every documented route.
-func (s *Server) allRoutes() []route { return append(s.publicRoutes(), s.apiRoutes()...) }
+func (s *Server) allRoutes() []route {
+	return append(append(s.publicRoutes(), s.apiRoutes()...), s.deviceRoutes()...)
+}
 
 // bodyLimit is the request size a route accepts: uploads take files, the
 // ingest API takes up to 10,000 contacts, everything else small JSON.

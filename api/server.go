@@ -81,6 +81,8 @@ type Config struct {
 	// means /metrics is served on its own listener (MetricsHandler) only.
 	MetricsToken    string
 	MetricsSeparate bool
+	// DLP is the data-leak prevention policy (idle lock, workstation lock).
+	DLP DLPConfig
 	// IVRFlowKnown tells whether the IVR server has a flow of that name, so a
 	// broadcast naming an unknown one is not started; nil accepts any name.
 	IVRFlowKnown func(name string) bool
@@ -97,7 +99,9 @@ type Server struct {
 	started time.Time
 	proxies []netip.Prefix
 	limits  *limiter
-	whatIf  chan struct{} // pacing simulations running (pacing.go)
+	// clientEvents rate-limits the UI's copy and print reports per user.
+	clientEvents eventWindows
+	whatIf       chan struct{} // pacing simulations running (pacing.go)
 }
 
 // New builds the HTTP handler.

@@ -10,6 +10,7 @@ const (
 	endLogout       = "logout"        // the session signed out
 	endSessionEnded = "session_ended" // the session expired or was revoked
 	endShutdown     = "shutdown"      // the server is stopping; reconnect later
+	endScreenLocked = "screen_locked" // the screen locked; reconnect once unlocked
 )
 
 // streamSet tracks the open event streams so that a logout ends its

@@ -199,6 +199,8 @@ func phoneInternational(rest string) string {
 // 9 digits, or a landline "0" + area code + 7 or 8 subscriber digits.
 func phoneClassifyNational(n string) (string, PhoneKind, error) {
 	switch {
+	case n == "":
+		return "", "", fmt.Errorf("%w: empty", ErrPhoneInvalid)
 	case n[0] == '1':
 		return phoneMobile(n)
 	case n[0] == '0':
@@ -210,7 +212,9 @@ func phoneClassifyNational(n string) (string, PhoneKind, error) {
 }
 
 func phoneMobile(n string) (string, PhoneKind, error) {
-	if n[1] < '3' {
+	// n may be one digit: the head before a dash ("1-000000000") is tried
+	// as a landline with an extension.
+	if len(n) < 2 || n[1] < '3' {
 		return "", "", fmt.Errorf("%w: not a China mobile or landline", ErrPhoneInvalid)
 	}
 	if len(n) != 11 {

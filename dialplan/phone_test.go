@@ -78,6 +78,7 @@ func TestNormalizePhoneInvalid(t *testing.T) {
 		{"abc", "unexpected character 'a'"},
 		{"138+00138000", "'+' inside the number"},
 		{"1234567890123456789012345", "too long"},
+		{"1-000000000", "not a China mobile or landline"}, // the head "1" once panicked (FuzzText)
 	}
 	for _, tt := range tests {
 		got, _, err := NormalizePhone(tt.raw)

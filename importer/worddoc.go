@@ -45,6 +45,12 @@ func openDOC(r io.ReaderAt, size int64, name string, lim Limits) (rowReader, err
 	if err != nil {
 		return nil, err
 	}
+	return docRows(streams, name, lim)
+}
+
+// docRows reads the tables of a document's streams (WordDocument, 0Table or
+// 1Table); apart from openDOC, the fuzz test feeds it streams directly.
+func docRows(streams map[string][]byte, name string, lim Limits) (rowReader, error) {
 	text, rowEnd, err := docText(streams, name, lim)
 	if err != nil {
 		return nil, err
@@ -167,7 +173,11 @@ func docPlcPcd(clx []byte, name string) ([]byte, error) {
 			if i+3 > len(clx) {
 				break
 			}
-			i += 3 + int(int16(le16(clx, i+1)))
+			cb := int(int16(le16(clx, i+1)))
+			if cb < 0 {
+				break // a Prc is never negative in size; it would loop or step back
+			}
+			i += 3 + cb
 			continue
 		case 0x02:
 			if i+5 > len(clx) {
@@ -189,8 +199,10 @@ func docPlcPcd(clx []byte, name string) ([]byte, error) {
 // which is how paragraph properties are found.
 func docPieces(wd, plc []byte, ccpText uint32, name string) ([]rune, []uint32, error) {
 	n := (len(plc) - 4) / 12
-	text := make([]rune, 0, ccpText)
-	fcs := make([]uint32, 0, ccpText)
+	// ccpText comes from the file: every character takes at least a byte of
+	// the stream, so the stream's size bounds what to reserve.
+	text := make([]rune, 0, min(int(ccpText), len(wd)))
+	fcs := make([]uint32, 0, min(int(ccpText), len(wd)))
 	cp1252 := charmap.Windows1252.NewDecoder()
 	outside := fmt.Errorf("%w: %s: text piece outside the document", ErrUnknownFormat, name)
 	for k := 0; k < n; k++ {

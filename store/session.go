@@ -23,6 +23,9 @@ type Session struct {
 	LastSeenAt time.Time  `gorm:"not null"`
 	ExpiresAt  time.Time  `gorm:"index;not null"` // absolute expiry
 	RevokedAt  *time.Time `gorm:"index"`
+	// ScreenLockedAt is set while the UI's idle screen lock is on: the session
+	// lives, but only unlock and logout are answered until the password is given.
+	ScreenLockedAt *time.Time
 }
 
 // SessionPolicy bounds a session's life.

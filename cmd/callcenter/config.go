@@ -30,6 +30,7 @@ type Config struct {
 	Login      LoginConfig
 	RateLimit  RateLimitConfig
 	Metrics    MetricsConfig
+	Security   SecurityConfig
 }
 
 // LoginConfig bounds password guessing per account and source address.
@@ -54,6 +55,17 @@ type RateLimit struct {
 type MetricsConfig struct {
 	Token   string
 	Address string
+}
+
+// SecurityConfig holds the data-leak prevention policy (R10).
+type SecurityConfig struct {
+	// IdleLock locks the UI's screen after this long without input (0: off).
+	IdleLock time.Duration `mapstructure:"idle_lock"`
+	// RequireLockedWorkstation refuses softphone sign-in from an agent PC
+	// whose usb-lock script has not reported USB storage locked recently.
+	RequireLockedWorkstation bool `mapstructure:"require_locked_workstation"`
+	// WorkstationReportMaxAge is how recent that report must be.
+	WorkstationReportMaxAge time.Duration `mapstructure:"workstation_report_max_age"`
 }
 
 // DataConfig says where files (uploads, reports, recordings) are kept.
@@ -209,6 +221,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("import.previews", 2)
 	v.SetDefault("import.stale_after", importer.DefaultStaleAfter)
 	v.SetDefault("data.dir", "data")
+	v.SetDefault("security.idle_lock", "10m")
+	v.SetDefault("security.require_locked_workstation", false)
+	v.SetDefault("security.workstation_report_max_age", "15m")
 }
 
 // loadConfig reads the file (flag, then CC_CONFIG, then ./callcenter.yaml if
@@ -287,6 +302,9 @@ func (c *Config) validate() error {
 	}
 	if c.Session.Idle <= 0 || c.Session.Absolute < c.Session.Idle {
 		return fmt.Errorf("config: session.idle must be > 0 and session.absolute >= session.idle")
+	}
+	if c.Security.IdleLock < 0 || c.Security.WorkstationReportMaxAge < time.Minute {
+		return fmt.Errorf("config: security.idle_lock must be >= 0 (0 turns it off) and security.workstation_report_max_age at least 1m")
 	}
 	if err := c.Import.validate(); err != nil {
 		return err

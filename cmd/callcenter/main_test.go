@@ -200,6 +200,8 @@ func TestConfigValidation(t *testing.T) {
 		{map[string]string{"CC_FREESWITCH_NODES": `[{"name":"fs1","address":"10.0.0.1:8021"},{"name":"fs2","address":"10.0.0.2:8021","password":"x"}]`,
 			"CC_FREESWITCH_PASSWORD": ""}, "freeswitch.nodes[0].password"},
 		{map[string]string{"CC_HTTP_BODY_TIMEOUT": "0s"}, "http.body_timeout"},
+		{map[string]string{"CC_SECURITY_IDLE_LOCK": "-1m"}, "security.idle_lock"},
+		{map[string]string{"CC_SECURITY_WORKSTATION_REPORT_MAX_AGE": "10s"}, "security.workstation_report_max_age"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -222,6 +224,17 @@ func TestConfigValidation(t *testing.T) {
 		gw := toNodes(cfg.FreeSWITCH)[0].Gateways
 		if len(gw) != 1 || gw[0] != (controller.GatewayLimit{Name: "trunk1", MaxCPS: 10, MaxChannels: 120}) {
 			t.Fatalf("gateways %+v", gw)
+		}
+	})
+	t.Run("security defaults and env", func(t *testing.T) {
+		cfg, err := loadConfig("")
+		if err != nil || cfg.Security.IdleLock != 10*time.Minute || cfg.Security.RequireLockedWorkstation || cfg.Security.WorkstationReportMaxAge != 15*time.Minute {
+			t.Fatalf("defaults %+v err %v", cfg.Security, err)
+		}
+		t.Setenv("CC_SECURITY_REQUIRE_LOCKED_WORKSTATION", "true")
+		t.Setenv("CC_SECURITY_IDLE_LOCK", "0")
+		if cfg, err = loadConfig(""); err != nil || !cfg.Security.RequireLockedWorkstation || cfg.Security.IdleLock != 0 {
+			t.Fatalf("from env %+v err %v", cfg.Security, err)
 		}
 	})
 	// scripts/gen-secrets.sh gives the controller one password for every

@@ -93,6 +93,8 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		TrustedProxies: cfg.HTTP.TrustedProxies, BodyTimeout: cfg.HTTP.BodyTimeout, BodyMinRate: cfg.HTTP.BodyMinRate,
 		RateLimits:   &api.RateLimits{Login: cfg.RateLimit.Login.api(), Import: cfg.RateLimit.Import.api(), Export: cfg.RateLimit.Export.api()},
 		MetricsToken: cfg.Metrics.Token, MetricsSeparate: cfg.Metrics.Address != "",
+		DLP: api.DLPConfig{IdleLock: cfg.Security.IdleLock, RequireLockedWorkstation: cfg.Security.RequireLockedWorkstation,
+			WorkstationMaxAge: cfg.Security.WorkstationReportMaxAge},
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
 	if err != nil {

@@ -27,6 +27,9 @@ type Options struct {
 	Instance string               // see store.Config.Instance
 	Hasher   store.PasswordHasher // nil: bcrypt
 	Login    store.LoginPolicy    // zero: store.DefaultLoginPolicy
+	// SQLitePath is where NewWith puts the database ("": a fresh file in the
+	// test's temp dir), for a test that must reach it from outside the store.
+	SQLitePath string
 }
 
 // New opens a fresh SQLite database in the test's temp dir.
@@ -36,7 +39,11 @@ func New(t testing.TB) *store.Store {
 
 // NewWith opens a fresh SQLite database with options.
 func NewWith(t testing.TB, o Options) *store.Store {
-	return open(t, "sqlite", filepath.Join(t.TempDir(), "test.db"), o)
+	path := o.SQLitePath
+	if path == "" {
+		path = filepath.Join(t.TempDir(), "test.db")
+	}
+	return open(t, "sqlite", path, o)
 }
 
 // Run runs fn once per available database driver, as subtests named after

@@ -18,6 +18,7 @@ async function api(method, path, body) {
   else if (body !== undefined) { opts.body = JSON.stringify(body); opts.headers["Content-Type"] = "application/json"; }
   const r = await fetch("/api/v1" + path, opts);
   if (r.status === 401 && path !== "/auth/login") { showLogin(); throw new Error("401"); }
+  if (r.status === 423) { dlp.showLock(); throw new Error("423"); }
   const data = r.status === 204 ? null : await r.json().catch(() => null);
   if (!r.ok) {
     const e = new Error((data && data.error && data.error.message) || r.statusText);
@@ -60,13 +61,14 @@ function h(tag, attrs = {}, ...kids) {
 }
 
 function table(cols, rows) {
-  return h("table", {}, h("tr", {}, cols.map((c) => h("th", {}, t(c[0])))),
+  return h("table", {}, h("tr", {}, cols.map((c) => h("th", { "data-field": c[0] }, t(c[0])))),
     rows.map((r) => h("tr", {}, cols.map((c) => h("td", {}, c[1](r))))));
 }
 
 function errorBox() { return h("p", { class: "error" }); }
 
 async function showLogin() {
+  dlp.stop();
   document.getElementById("top").hidden = true;
   main.replaceChildren(document.getElementById("login-tpl").content.cloneNode(true));
   applyI18n(main);
@@ -85,8 +87,10 @@ async function start() {
   document.getElementById("top").hidden = false;
   document.getElementById("who").textContent = me.display_name || me.username;
   document.querySelectorAll("[data-perm]").forEach((a) => { a.hidden = !me.permissions.includes(a.dataset.perm); });
-  route();
+  if (await dlp.start(me)) route();
 }
+
+async function signOut() { await api("POST", "/auth/logout").catch(() => {}); me = null; showLogin(); }
 
 const pages = {
   async campaigns() {
@@ -111,7 +115,7 @@ const pages = {
   async campaign(id) {
     const c = await api("GET", "/campaigns/" + id);
     const contacts = await api("GET", `/campaigns/${id}/contacts?page_size=50`);
-    const err = errorBox(), out = h("div");
+    const err = errorBox(), out = h("div", { "data-customer": `campaign/${id}/preview` });
     const form = h("form", { class: "row" }, h("label", {}, h("span", {}, t("file")), h("input", { type: "file", name: "file", required: "" })),
       h("button", { type: "button", onclick: () => upload(true) }, t("preview")), h("button", {}, t("import")));
     async function upload(preview) {
@@ -135,7 +139,7 @@ const pages = {
     form.addEventListener("submit", (e) => { e.preventDefault(); upload(false); });
     return [h("p", {}, h("a", { href: "#campaigns" }, "← " + t("back"))), h("h2", {}, c.name),
       h("div", { class: "card" }, h("h3", {}, t("import")), form, err, out),
-      h("div", { class: "card" }, h("h3", {}, `${t("contacts")} (${contacts.total})`),
+      h("div", { class: "card", "data-customer": `campaign/${id}/contacts` }, h("h3", {}, `${t("contacts")} (${contacts.total})`),
         table([["name", (x) => x.name], ["phone", (x) => x.phone], ["id_number", (x) => x.id_number],
           ["status", (x) => t(x.status)], ["attempts", (x) => String(x.attempts)], ["not_dialable", (x) => x.not_dialable_reason ? t(x.not_dialable_reason) : ""],
           ["blocked_by", (x) => h("span", { class: "blocked-by" }, blockedByText(x))]], contacts.items))];
@@ -167,7 +171,7 @@ const pages = {
       }
     });
     return [h("div", { class: "card" }, search), h("div", { class: "card" }, add, err),
-      h("div", { class: "card" }, table([["value", (e) => e.value], ["kind", (e) => t(e.kind)], ["reason", (e) => reasonsText(e)],
+      h("div", { class: "card", "data-customer": "dnc" }, table([["value", (e) => e.value], ["kind", (e) => t(e.kind)], ["reason", (e) => reasonsText(e)],
         ["time", (e) => when(e.created_at)],
         ["delete", (e) => h("button", { onclick: async () => { await api("DELETE", "/dnc/" + e.id); route(); } }, t("delete"))]], list.items))];
   },
@@ -188,14 +192,14 @@ function select(name, options) { return h("select", { name }, options.map((o) =>
 async function route() {
   const [page, arg] = (location.hash.slice(1).split("?")[0] || "campaigns").split("/");
   try { main.replaceChildren(...await (pages[page] || pages.campaigns)(arg)); }
-  catch (x) { if (x.message !== "401") main.replaceChildren(h("p", { class: "error" }, x.message)); }
+  catch (x) { if (x.message !== "401" && x.message !== "423") main.replaceChildren(h("p", { class: "error" }, x.message)); }
 }
 
 window.addEventListener("hashchange", () => me && route());
 document.getElementById("lang").addEventListener("click", () => {
   lang = lang === "zh-CN" ? "en" : "zh-CN"; localStorage.setItem("lang", lang); applyI18n(); if (me) route();
 });
-document.getElementById("logout").addEventListener("click", async () => { await api("POST", "/auth/logout").catch(() => {}); me = null; showLogin(); });
+document.getElementById("logout").addEventListener("click", signOut);
 
 fetch("/healthz").then((r) => r.json()).then((hz) => { document.getElementById("sim").hidden = !hz.simulated; });
 applyI18n();
