@@ -32,7 +32,7 @@ type EmailConfig struct {
 	Password  string
 	TLS       TLSMode
 	From      string
-	PerSecond float64     // rate limit; 0: none
+	PerSecond float64       // rate limit; 0: none
 	Timeout   time.Duration // per SMTP command; default 30 s
 	// TLSConfig overrides the default (tests trust their own certificate).
 	TLSConfig *tls.Config
