@@ -85,7 +85,7 @@ func TestTencentSignsAndClassifies(t *testing.T) {
 	host := strings.TrimPrefix(fake.URL, "http://")
 	for _, tc := range []struct {
 		name, key, to, code string
-		permanent          bool
+		permanent           bool
 	}{
 		{"ok", "key-secret", "13800138000", "", false},
 		{"bad number", "key-secret", "13800000000", "InvalidParameterValue.IncorrectPhoneNumber", true},
