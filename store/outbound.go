@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // OutboundPurpose says why a message was sent.
@@ -74,11 +73,16 @@ func (OutboundStatus) EnumValues() []string {
 // stored is left alone (created false).
 func (s *Store) LogOutbound(ctx context.Context, m *OutboundMessage) (created bool, err error) {
 	m.Subject, m.Error, m.Code = clip(m.Subject, 255), clip(m.Error, 255), clip(m.Code, 64)
-	res := s.conn(ctx).Clauses(clause.OnConflict{DoNothing: true}).Create(m)
-	if res.Error != nil {
-		return false, fmt.Errorf("store: log outbound %s to campaign %d: %w", m.Channel, m.CampaignID, res.Error)
+	// A plain insert, a duplicate key meaning "already there": MySQL's
+	// ON DUPLICATE KEY counts a skipped row as affected with found rows on.
+	err = s.conn(ctx).Create(m).Error
+	if m.DedupKey != nil && err != nil && isDuplicate(err) {
+		return false, nil
 	}
-	return res.RowsAffected == 1, nil
+	if err != nil {
+		return false, fmt.Errorf("store: log outbound %s to campaign %d: %w", m.Channel, m.CampaignID, err)
+	}
+	return true, nil
 }
 
 // OutboundResult is what became of a send.
