@@ -5,13 +5,14 @@
 // destination, hold its answers (to see the client's window) and drop every
 // connection (to see it reconnect).
 //
-// Destinations decide the outcome: one starting with "000" is refused with
-// ESME_RINVDSTADR (0x0B); one ending in "4444" is accepted and then reported
+// Destinations decide the outcome: one starting with "000" or ending in
+// "0000" is refused with ESME_RINVDSTADR (0x0B); one ending in "4444" is accepted and then reported
 // UNDELIV with err:011 in its receipt.
 package smsctest
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -154,7 +155,7 @@ func (s *Server) handle(c smpptest.Conn, p pdu.Body) {
 func (s *Server) submit(c smpptest.Conn, p pdu.Body) {
 	sub := parseSubmit(p.Fields())
 	resp := pdu.NewSubmitSMRespSeq(p.Header().Seq)
-	refused := len(sub.Dest) >= 3 && sub.Dest[:3] == "000"
+	refused := strings.HasPrefix(sub.Dest, "000") || strings.HasSuffix(sub.Dest, "0000")
 	s.mu.Lock()
 	s.next++
 	if refused {
