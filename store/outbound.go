@@ -121,10 +121,12 @@ func (s *Store) SettleOutbound(ctx context.Context, id int64, r OutboundResult, 
 	return nil
 }
 
-// DueOutbound lists queued messages whose try is due, oldest first.
+// DueOutbound lists queued notifications whose try is due, oldest first
+// (campaign messages are sent by their runner, never from this queue).
 func (s *Store) DueOutbound(ctx context.Context, now time.Time, n int) ([]OutboundMessage, error) {
 	var out []OutboundMessage
-	err := s.conn(ctx).Where("status = ? AND (next_try_at IS NULL OR next_try_at <= ?)", OutboundQueued, now).
+	err := s.conn(ctx).Where("status = ? AND purpose = ? AND (next_try_at IS NULL OR next_try_at <= ?)", OutboundQueued,
+		PurposeNotification, now).
 		Order("id").Limit(n).Find(&out).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: due outbound: %w", err)
@@ -257,4 +259,18 @@ func (s *Store) GetOutbound(ctx context.Context, id int64) (*OutboundMessage, er
 		return nil, fmt.Errorf("store: outbound message %d: %w", id, ErrNotFound)
 	}
 	return &m, err
+}
+
+// FinishedAttemptsSince lists attempts finished at or after since, of the
+// campaigns that have result notifications, oldest first: the notifier's
+// feed (notifications are deduplicated, so a repeat costs nothing).
+func (s *Store) FinishedAttemptsSince(ctx context.Context, since time.Time, n int) ([]Attempt, error) {
+	var out []Attempt
+	err := s.conn(ctx).Where("finished_at >= ? AND campaign_id IN (?)", since,
+		s.conn(ctx).Model(&Campaign{}).Select("id").Where("notify IS NOT NULL AND notify NOT IN ('', 'null', '[]')")).
+		Order("finished_at, id").Limit(n).Find(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("store: finished attempts since %s: %w", since.Format(time.RFC3339), err)
+	}
+	return out, nil
 }
