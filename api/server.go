@@ -37,6 +37,8 @@ type Switchboard interface {
 
 // Config carries what the API needs from main.
 type Config struct {
+	// Messenger sends an admin's test message (messaging); nil: refused.
+	Messenger Messenger
 	Store     *store.Store
 	Switch    Switchboard
 	Simulated bool // no FreeSWITCH configured: the built-in simulator runs
