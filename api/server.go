@@ -108,6 +108,9 @@ type Server struct {
 
 // New builds the HTTP handler.
 func New(cfg Config) *Server {
+	if cfg.Messenger == nil {
+		cfg.Messenger = newCaptureMessenger(cfg.Store)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
