@@ -129,6 +129,7 @@ var contactReaders = map[string]func(s *exportStyle, c *store.Contact) string{
 	"id_number":       func(s *exportStyle, c *store.Contact) string { return s.idNumber(c.IDNumber) },
 	"customer_type":   func(_ *exportStyle, c *store.Contact) string { return c.CustomerType },
 	"manager_email":   func(_ *exportStyle, c *store.Contact) string { return c.ManagerEmail },
+	"email":           func(_ *exportStyle, c *store.Contact) string { return c.Email },
 	"status":          func(s *exportStyle, c *store.Contact) string { return s.lang.value("status", string(c.Status)) },
 	"attempts":        func(_ *exportStyle, c *store.Contact) string { return strconv.Itoa(c.Attempts) },
 	"last_result":     func(s *exportStyle, c *store.Contact) string { return s.lang.value("result", c.LastResult) },

@@ -60,6 +60,7 @@ var examples = map[reflect.Type]any{
 	typeOf[messageRequest]():   messageRequest{ToUserID: 4, Text: "请帮我看一下信用卡催收一组的队列"},
 	typeOf[broadcastRequest](): broadcastRequest{Kind: store.BroadcastWallboard, Title: "系统维护通知",
 		Text: "今晚22:00至23:00系统维护，请提前保存工作", To: "all"},
+	typeOf[testMessageRequest](): testMessageRequest{Channel: store.NotifyEmail, To: "ops@bank.example", Subject: "测试", Text: "测试消息"},
 	typeOf[breakReasonRequest](): breakReasonRequest{Code: ptr("coaching"), LabelZH: ptr("辅导"), LabelEN: ptr("Coaching"), SortOrder: ptr(7)},
 	typeOf[shiftRequest](): shiftRequest{Name: ptr("早班"), Start: ptr("08:30"), End: ptr("17:30"), BreakMinutes: ptr(60),
 		Timezone: ptr("Asia/Shanghai"), Description: ptr("工作日早班")},

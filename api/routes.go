@@ -175,6 +175,9 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/me/attendance", signedIn, "", s.myAttendance, doc{"Your own attendance (?from&to, default the last 31 days)", nil, list[store.AttendanceDay]{}, 200}},
 		// -- desk-feed routes end --
 
+		// settings_manage: the delivery log of sms, email and fax, and a test message
+		{"GET", "/api/v1/outbound-messages", store.PermSettingsManage, "", s.listOutbound, doc{"The delivery log: campaign messages, result notifications and test messages (?purpose&channel&status&campaign_id&to&from&till); simulated ones carry their body", outboundQuery{}, list[store.OutboundMessage]{}, 200}},
+		{"POST", "/api/v1/outbound-messages/test", store.PermSettingsManage, "messaging.test", s.sendTestMessage, doc{"Send a test message by email or sms through the configured provider (or the simulated capture); the reply is the delivery log entry", testMessageRequest{}, store.OutboundMessage{}, 200}},
 		// audit_read
 		{"GET", "/api/v1/audit", store.PermAuditRead, "", s.listAudit, doc{"Audit log (?user&action&target_type&target_id&from&to)", nil, list[store.AuditEntry]{}, 200}},
 	}

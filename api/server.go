@@ -37,6 +37,8 @@ type Switchboard interface {
 
 // Config carries what the API needs from main.
 type Config struct {
+	// Messenger sends an admin's test message (messaging); nil: refused.
+	Messenger Messenger
 	Store     *store.Store
 	Switch    Switchboard
 	Simulated bool // no FreeSWITCH configured: the built-in simulator runs
@@ -106,6 +108,9 @@ type Server struct {
 
 // New builds the HTTP handler.
 func New(cfg Config) *Server {
+	if cfg.Messenger == nil {
+		cfg.Messenger = newCaptureMessenger(cfg.Store)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}

@@ -257,7 +257,7 @@ func (j *JobRun) cancelled(ctx context.Context) bool {
 
 func toContact(c *Candidate, jobID int64) store.Contact {
 	ct := store.Contact{Name: c.Name, Phone: c.Phones[0], IDNumber: c.IDNumber, CustomerType: c.CustomerType,
-		ManagerEmail: c.ManagerEmail, Attributes: c.Attributes, ImportJobID: &jobID}
+		ManagerEmail: c.ManagerEmail, Email: c.Email, Attributes: c.Attributes, ImportJobID: &jobID}
 	if len(c.Phones) > 1 {
 		ct.AltPhone = c.Phones[1]
 	}

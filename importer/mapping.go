@@ -23,13 +23,14 @@ const (
 	FieldIDNumber     Field = "id_number"
 	FieldCustomerType Field = "customer_type"
 	FieldManagerEmail Field = "manager_email"
+	FieldEmail        Field = "email"
 	// FieldIgnore drops a column; FieldAttribute (the default for unknown
 	// headers) keeps it in Candidate.Attributes under Column.Attribute.
 	FieldIgnore    Field = "ignore"
 	FieldAttribute Field = "attribute"
 )
 
-var contactFields = []Field{FieldName, FieldPhone, FieldAltPhone, FieldIDNumber, FieldCustomerType, FieldManagerEmail}
+var contactFields = []Field{FieldName, FieldPhone, FieldAltPhone, FieldIDNumber, FieldCustomerType, FieldManagerEmail, FieldEmail}
 
 // Column says what one file column holds.
 type Column struct {
@@ -103,6 +104,8 @@ func guessField(n string) Field {
 			return FieldManagerEmail
 		}
 		return FieldAttribute
+	case has("邮箱", "email", "e-mail", "mail"):
+		return FieldEmail
 	case has("身份证", "证件号"):
 		return FieldIDNumber
 	case has("备用", "其他", "其它", "alt") && has("电话", "手机", "号码", "phone", "tel"):

@@ -29,6 +29,7 @@ type Candidate struct {
 	IDNumber     string            `json:"id_number,omitempty"`
 	CustomerType string            `json:"customer_type,omitempty"`
 	ManagerEmail string            `json:"manager_email,omitempty"`
+	Email        string            `json:"email,omitempty"`
 	Attributes   map[string]string `json:"attributes,omitempty"`
 }
 
@@ -41,6 +42,7 @@ type ContactInput struct {
 	IDNumber     string            `json:"id_number"`
 	CustomerType string            `json:"customer_type"`
 	ManagerEmail string            `json:"manager_email"`
+	Email        string            `json:"email"` // the customer's own (email campaigns)
 	Attributes   map[string]string `json:"attributes"`
 }
 
@@ -74,6 +76,8 @@ func (m Mapping) Input(row Row) ContactInput {
 			in.CustomerType = cell
 		case FieldManagerEmail:
 			in.ManagerEmail = cell
+		case FieldEmail:
+			in.Email = cell
 		case FieldAttribute:
 			in.setAttribute(c.Attribute, cell)
 		}
@@ -123,7 +127,8 @@ func ValidateContact(row int, in ContactInput) (*Candidate, []FieldError) {
 	}
 	reject = !checkLen(&c.Name, in.Name, maxNameLen, FieldName, fail) || reject
 	reject = !checkLen(&c.CustomerType, in.CustomerType, maxCustomerTypeLen, FieldCustomerType, fail) || reject
-	c.ManagerEmail = checkEmail(in.ManagerEmail, fail)
+	c.ManagerEmail = checkEmail(in.ManagerEmail, FieldManagerEmail, fail)
+	c.Email = checkEmail(in.Email, FieldEmail, fail)
 	reject = !checkAttributes(c.Attributes, fail) || reject
 	if reject {
 		return nil, errs
@@ -182,14 +187,14 @@ func checkLen(dst *string, v string, limit int, f Field, fail func(Field, string
 // Only plain local@domain.tld addresses are kept, bare or with a display
 // name ("王经理 <wang@bank.example>"); quoted local parts and dotless
 // domains are legal but never a bank manager's mailbox.
-func checkEmail(v string, fail func(Field, string)) string {
+func checkEmail(v string, field Field, fail func(Field, string)) string {
 	v = strings.TrimSpace(v)
 	if v == "" || plainEmail(v) {
 		return v
 	}
 	a, err := mail.ParseAddress(v)
 	if err != nil || !plainEmail(a.Address) {
-		fail(FieldManagerEmail, v+": not an e-mail address, ignored")
+		fail(field, v+": not an e-mail address, ignored")
 		return ""
 	}
 	return a.Address

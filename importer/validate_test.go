@@ -72,7 +72,7 @@ func TestCheckEmail(t *testing.T) {
 		"\"odd local\"@bank.example": "",
 	}
 	for in, want := range tests {
-		got := checkEmail(in, func(Field, string) {})
+		got := checkEmail(in, FieldManagerEmail, func(Field, string) {})
 		if got != want {
 			t.Errorf("checkEmail(%q) = %q, want %q", in, got, want)
 		}

@@ -32,7 +32,12 @@ type Attempt struct {
 	Result      string     `gorm:"type:varchar(32);index" json:"result,omitempty"`
 	Machine     bool       `json:"machine"`
 	Reason      string     `gorm:"type:varchar(255)" json:"reason,omitempty"`
-	UpdatedAt   time.Time  `json:"updated_at"`
+	// Delivery is what a receipt said of a message (sms, email, fax):
+	// delivered or failed with the operator's code (RecordReceipt).
+	Delivery     string     `gorm:"type:varchar(16);not null;default:''" json:"delivery,omitempty"`
+	DeliveryCode string     `gorm:"type:varchar(64);not null;default:''" json:"delivery_code,omitempty"`
+	DeliveredAt  *time.Time `json:"delivered_at,omitempty"`
+	UpdatedAt    time.Time  `json:"updated_at"`
 
 	// The dialer's view, written by StartAttempt and FinishAttempt (the
 	// controller's SaveAttempt leaves these alone).

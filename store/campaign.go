@@ -92,12 +92,18 @@ type Campaign struct {
 	SensitiveJSON  string       `gorm:"column:sensitive_attributes;type:text" json:"-"`
 	// SensitiveAttributes are the attribute keys holding phone or ID numbers
 	// (filled by detection at import, editable): masked like the core fields.
-	SensitiveAttributes []string       `gorm:"-" json:"sensitive_attributes"`
-	Status              CampaignStatus `gorm:"type:varchar(16);index;not null" json:"status"`
-	Version             int            `gorm:"not null;default:1" json:"version"` // grows on every change (CampaignStamps)
-	CreatedBy           int64          `json:"created_by"`
-	CreatedAt           time.Time      `json:"created_at"`
-	UpdatedAt           time.Time      `json:"updated_at"`
+	SensitiveAttributes []string `gorm:"-" json:"sensitive_attributes"`
+	// What sms, email and fax campaigns send, the campaign a contact not
+	// reached moves on to, and who hears of results (campaign_message.go).
+	Message    CampaignMessage `gorm:"serializer:json;type:text" json:"message"`
+	DocumentID *int64          `json:"document_id,omitempty"`
+	FollowUp   *FollowUp       `gorm:"serializer:json;type:text" json:"follow_up,omitempty"`
+	Notify     []NotifyRule    `gorm:"serializer:json;type:text" json:"notify,omitempty"`
+	Status     CampaignStatus  `gorm:"type:varchar(16);index;not null" json:"status"`
+	Version    int             `gorm:"not null;default:1" json:"version"` // grows on every change (CampaignStamps)
+	CreatedBy  int64           `json:"created_by"`
+	CreatedAt  time.Time       `json:"created_at"`
+	UpdatedAt  time.Time       `json:"updated_at"`
 }
 
 // Validate checks a campaign's fields (references are checked by the store).
@@ -115,6 +121,7 @@ func (c *Campaign) Validate() error {
 	if !OneOf(c.Media) {
 		add("media", EnumMessage(c.Media))
 	}
+	c.validateMessaging(add)
 	if !OneOf(c.DialMode) {
 		add("dial_mode", EnumMessage(c.DialMode))
 	}

@@ -70,7 +70,10 @@ func (s *Store) runProblems(ctx context.Context, c *Campaign, withContacts bool)
 		return nil, err
 	}
 	callerIDProblems(c, add)
-	if c.DialMode == DialBroadcast && c.IVRFlow == "" {
+	if c.Media == MediaFax && c.DocumentID == nil {
+		add("document_id", "a fax campaign sends an uploaded document: upload a PDF (POST /api/v1/documents)")
+	}
+	if c.DialMode == DialBroadcast && c.IVRFlow == "" && !c.Media.Messages() {
 		add("ivr_flow", "is required for a broadcast (IVR) campaign: the message or flow the customer hears")
 	}
 	if withContacts {

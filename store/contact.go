@@ -32,14 +32,18 @@ var ExportClass = map[string][]ContactStatus{
 // Contact is one customer to reach in one campaign. Each dial try is an
 // Attempt; the contact keeps only the counters the dialer needs.
 type Contact struct {
-	ID            int64         `gorm:"primaryKey" json:"id"`
-	CampaignID    int64         `gorm:"not null;uniqueIndex:ux_contact_phone,priority:1;index:ix_contact_queue,priority:1" json:"campaign_id"`
-	Name          string        `gorm:"type:varchar(128)" json:"name"`
-	Phone         string        `gorm:"type:varchar(20);not null;uniqueIndex:ux_contact_phone,priority:2" json:"phone"`
-	AltPhone      string        `gorm:"type:varchar(20);index" json:"alt_phone"`
-	IDNumber      string        `gorm:"type:varchar(18);index" json:"id_number"`
-	CustomerType  string        `gorm:"type:varchar(64)" json:"customer_type"`
-	ManagerEmail  string        `gorm:"type:varchar(255)" json:"manager_email"`
+	ID           int64  `gorm:"primaryKey" json:"id"`
+	CampaignID   int64  `gorm:"not null;uniqueIndex:ux_contact_phone,priority:1;index:ix_contact_queue,priority:1" json:"campaign_id"`
+	Name         string `gorm:"type:varchar(128)" json:"name"`
+	Phone        string `gorm:"type:varchar(20);not null;uniqueIndex:ux_contact_phone,priority:2" json:"phone"`
+	AltPhone     string `gorm:"type:varchar(20);index" json:"alt_phone"`
+	IDNumber     string `gorm:"type:varchar(18);index" json:"id_number"`
+	CustomerType string `gorm:"type:varchar(64)" json:"customer_type"`
+	ManagerEmail string `gorm:"type:varchar(255)" json:"manager_email"`
+	Email        string `gorm:"type:varchar(255)" json:"email"` // the customer's own, for email campaigns
+	// ForwardedAt: when the contact, not reached, was handed to the
+	// campaign's follow-up campaign (sequences).
+	ForwardedAt   *time.Time    `json:"forwarded_at,omitempty"`
 	AttrsJSON     string        `gorm:"column:attributes;type:text" json:"-"`
 	Attributes    Attributes    `gorm:"-" json:"attributes"`
 	Status        ContactStatus `gorm:"type:varchar(16);not null;index:ix_contact_queue,priority:2" json:"status"`

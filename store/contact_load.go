@@ -34,9 +34,9 @@ func (s *Store) loadContacts(tx *gorm.DB, rows []Contact) (n int64, ok bool, err
 		if c.ImportJobID != nil {
 			job = strconv.FormatInt(*c.ImportJobID, 10)
 		}
-		fmt.Fprintf(&buf, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\t0\t0\t%s\t%s\t%s\n", c.CampaignID,
+		fmt.Fprintf(&buf, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t0\t0\t0\t%s\t%s\t%s\n", c.CampaignID,
 			tsvEscaper.Replace(c.Name), c.Phone, c.AltPhone, c.IDNumber, tsvEscaper.Replace(c.CustomerType),
-			tsvEscaper.Replace(c.ManagerEmail), tsvEscaper.Replace(c.AttrsJSON), c.Status, c.BlockReason, job, now, now)
+			tsvEscaper.Replace(c.ManagerEmail), tsvEscaper.Replace(c.Email), tsvEscaper.Replace(c.AttrsJSON), c.Status, c.BlockReason, job, now, now)
 	}
 	name := "contacts-" + strconv.FormatUint(loadSeq.Add(1), 10)
 	data := buf.Bytes()

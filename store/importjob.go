@@ -414,7 +414,7 @@ func (s *Store) insertChunk() int {
 }
 
 // contactInsertCols are the columns an import fills.
-const contactInsertCols = "campaign_id, name, phone, alt_phone, id_number, customer_type, manager_email, attributes, " +
+const contactInsertCols = "campaign_id, name, phone, alt_phone, id_number, customer_type, manager_email, email, attributes, " +
 	"status, block_reason, attempts, phone_attempts, alt_attempts, import_job_id, created_at, updated_at"
 
 // insertContacts writes new contacts with plain multi-row INSERTs. It is the
@@ -440,15 +440,15 @@ func (s *Store) insertContacts(tx *gorm.DB, rows []Contact) (int64, error) {
 		var sb strings.Builder
 		sb.Grow(64 + len(chunk)*40)
 		sb.WriteString("INSERT INTO contacts (" + contactInsertCols + ") VALUES ")
-		args := make([]any, 0, len(chunk)*16)
+		args := make([]any, 0, len(chunk)*17)
 		for i := range chunk {
 			c := &chunk[i]
 			if i > 0 {
 				sb.WriteByte(',')
 			}
-			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,0,0,0,?,?,?)")
+			sb.WriteString("(?,?,?,?,?,?,?,?,?,?,?,0,0,0,?,?,?)")
 			args = append(args, c.CampaignID, c.Name, c.Phone, c.AltPhone, c.IDNumber, c.CustomerType, c.ManagerEmail,
-				c.AttrsJSON, c.Status, c.BlockReason, c.ImportJobID, now, now)
+				c.Email, c.AttrsJSON, c.Status, c.BlockReason, c.ImportJobID, now, now)
 		}
 		sb.WriteString(conflict)
 		res := tx.Exec(sb.String(), args...)

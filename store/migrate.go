@@ -14,7 +14,8 @@ func models() []any {
 	return []any{&User{}, &Group{}, &Session{}, &AuditEntry{}, &Campaign{}, &Contact{}, &DNCEntry{}, &ImportJob{}, &ExportTemplate{}, &ImportCursor{}, &MappingTemplate{}, &Attempt{},
 		&Calendar{}, &Holiday{}, &Strategy{}, &ImportBatchMark{}, &LoginThrottle{}, &DNCReason{}, &Workstation{},
 		&AgentSession{}, &AgentStateEvent{}, &BreakReason{}, &Message{}, &Broadcast{}, &BroadcastReceipt{}, &Shift{}, &RosterEntry{},
-		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{}}
+		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
+		&OutboundMessage{}, &Document{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,

@@ -31,6 +31,8 @@ type Config struct {
 	RateLimit  RateLimitConfig
 	Metrics    MetricsConfig
 	Security   SecurityConfig
+	Email      EmailConfig
+	SMS        SMSConfig
 }
 
 // LoginConfig bounds password guessing per account and source address.
@@ -208,6 +210,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("metrics.token", "")
 	v.SetDefault("metrics.address", "")
 	v.SetDefault("admin.password", "")
+	setMessagingDefaults(v)
 	v.SetDefault("log.level", "info")
 	v.SetDefault("log.format", "text")
 	v.SetDefault("ivr.listen", "127.0.0.1:8084")

@@ -79,13 +79,22 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return fmt.Errorf("scheduler: %w", err)
 	}
 
+	msg, err := buildMessaging(cfg, st, log)
+	if err != nil {
+		return err
+	}
+	defer msg.Close()
+	if err := scheduleMessaging(ctx, sched, st, msg, log); err != nil {
+		return err
+	}
+
 	// The live event hub: the api's streams read it; the acd and dialer publish to it.
 	hub := feed.New(feed.Options{})
 	defer hub.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiSrv := api.New(api.Config{
-		Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub,
+		Messenger: msg, Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub,
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
 		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,

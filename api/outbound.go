@@ -1,0 +1,108 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strings"
+
+	"github.com/bankcc/callcenter/messaging"
+	"github.com/bankcc/callcenter/store"
+	"github.com/gin-gonic/gin"
+)
+
+// Messenger sends a test message; messaging's wiring implements it.
+type Messenger interface {
+	SendTest(ctx context.Context, channel, to, subject, text string, by int64) (*store.OutboundMessage, error)
+}
+
+type outboundQuery struct {
+	Purpose    store.OutboundPurpose `form:"purpose"`
+	Channel    string                `form:"channel"`
+	Status     store.OutboundStatus  `form:"status"`
+	CampaignID int64                 `form:"campaign_id"`
+	To         string                `form:"to"`
+	From       string                `form:"from"`
+	Till       string                `form:"till"`
+}
+
+func (s *Server) listOutbound(c *gin.Context) {
+	var q outboundQuery
+	if err := bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	f := store.OutboundFilter{Purpose: q.Purpose, Channel: q.Channel, Status: q.Status, CampaignID: q.CampaignID, To: q.To}
+	from, err := parseTimeParam("from", q.From)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	till, err := parseTimeParam("till", q.Till)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !from.IsZero() {
+		f.From = &from
+	}
+	if !till.IsZero() {
+		f.Till = &till
+	}
+	if f.Page, err = pageParams(c); err != nil {
+		fail(c, err)
+		return
+	}
+	items, total, err := s.store.ListOutbound(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(items, total))
+}
+
+type testMessageRequest struct {
+	Channel store.NotifyChannel `json:"channel" binding:"required"`
+	To      string              `json:"to" binding:"required"`
+	Subject string              `json:"subject"`
+	Text    string              `json:"text"`
+}
+
+func (s *Server) sendTestMessage(c *gin.Context) {
+	var req testMessageRequest
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if !store.OneOf(req.Channel) {
+		fail(c, fieldError("channel", store.EnumMessage(req.Channel)))
+		return
+	}
+	if strings.TrimSpace(req.Text) == "" {
+		req.Text = "callcenter test message / 测试消息"
+	}
+	if req.Subject == "" {
+		req.Subject = req.Text
+	}
+	m, err := s.cfg.Messenger.SendTest(c.Request.Context(), string(req.Channel), strings.TrimSpace(req.To), req.Subject, req.Text, currentUser(c).ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, m)
+}
+
+// captureMessenger is the test-message sender of a server started without
+// messaging (tests): the simulated capture, logged like any other.
+type captureMessenger struct {
+	st  *store.Store
+	snd map[string]*messaging.Capture
+}
+
+func newCaptureMessenger(st *store.Store) Messenger {
+	return captureMessenger{st: st, snd: map[string]*messaging.Capture{
+		"email": messaging.NewCapture(messaging.ChannelEmail), "sms": messaging.NewCapture(messaging.ChannelSMS)}}
+}
+
+func (m captureMessenger) SendTest(ctx context.Context, channel, to, subject, text string, by int64) (*store.OutboundMessage, error) {
+	return messaging.SendTest(ctx, m.st, m.snd[channel], channel, to, subject, text, by)
+}
