@@ -27,10 +27,10 @@ func (d *Desk) convOf(ctx context.Context, agentID int64, uuid string) (*convers
 		switch {
 		case conv != nil && a != nil && a.conv == conv:
 			c = conv
-		case conv != nil:
-			err = ErrNotYourCall
 		case a != nil && a.acw != nil && a.acw.uuid == uuid:
 			err = ErrCallEnded
+		case conv != nil:
+			err = ErrNotYourCall
 		default:
 			err = ErrNoSuchCall
 		}
