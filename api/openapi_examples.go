@@ -20,7 +20,7 @@ var examples = map[reflect.Type]any{
 	typeOf[transferRequest]():       transferRequest{To: "group:3"},
 	typeOf[dispositionRequest](): dispositionRequest{Result: "callback", Note: "客户下午有空", CallbackAt: ptr("2035-12-08T15:00:00+08:00"),
 		DNC: false, Answers: map[string]any{"q1": "yes"}},
-	typeOf[eavesdropRequest](): eavesdropRequest{Mode: eavesdropMode(controller.EavesdropWhisper)},
+	typeOf[eavesdropRequest]():   eavesdropRequest{Mode: eavesdropMode(controller.EavesdropWhisper)},
 	typeOf[loginRequest]():       loginRequest{Username: "admin", Password: examplePassword},
 	typeOf[unlockRequest]():      unlockRequest{Password: examplePassword},
 	typeOf[clientEventRequest](): clientEventRequest{Action: ClientCopy, Target: "me/tasks:phone", Count: 11},
