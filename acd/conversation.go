@@ -55,6 +55,7 @@ type conversation struct {
 	// mode tells the offer which path the call came by.
 	mode feed.OfferMode
 	done chan struct{} // closed when the loop returns
+	rec  *recorder
 }
 
 type connectResult struct {
@@ -222,6 +223,7 @@ func (c *conversation) join(ctx context.Context, p *party, node string, mode fee
 	}
 	c.agent = p
 	c.phase = phaseTalking
+	c.startRecording(p.agentID)
 	now := c.d.clock.Now()
 	c.d.post(func() {
 		if a := c.d.r.agents[p.agentID]; a != nil && a.conv == c {

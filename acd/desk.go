@@ -38,6 +38,9 @@ type Config struct {
 	CallerID string
 	// MusicOnHold is what a customer waiting for a transfer hears.
 	MusicOnHold string
+	// RecordDir is where calls are recorded (FreeSWITCH writes there: the
+	// folder must be shared with the nodes); empty: no recording.
+	RecordDir string
 }
 
 // Desk is the agent desk. Build it with New and run it with Run.

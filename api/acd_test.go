@@ -2,6 +2,10 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"net/http/httptest"
+	"os"
 	"errors"
 	"strconv"
 	"sync"
@@ -46,7 +50,8 @@ func newDeskRig(t *testing.T) *deskRig {
 	hub := feed.New(feed.Options{})
 	t.Cleanup(hub.Close)
 	rig.harness = newHarnessWith(t, harnessOptions{cfg: func(c *Config) {
-		rig.desk = acd.New(acd.Config{Store: c.Store, Switch: pool, Feed: hub, ACWMax: time.Minute, Gateway: "gw1", CallerID: "02161234567"})
+		rig.desk = acd.New(acd.Config{Store: c.Store, Switch: pool, Feed: hub, ACWMax: time.Minute, Gateway: "gw1", CallerID: "02161234567",
+			RecordDir: t.TempDir()})
 		c.Desk, c.Feed = rig.desk, hub
 	}})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -212,6 +217,33 @@ func TestDeskThroughAPIAgainstSimulator(t *testing.T) {
 	r.do("POST", call+"/disposition", tok2, dispositionRequest{Result: "success"}, 409, nil)
 	if got := fin.list(); len(got) != 1 || got[0].AgentID != a2.ID || got[0].Result != "success" || got[0].Auto {
 		t.Fatalf("finish %+v", got)
+	}
+
+	// The call was recorded from the first bridge to the hangup; playback with Range, audited.
+	var recRow *store.Recording
+	waitUntil(t, "recording stored", func() bool {
+		recRow, err = r.srv.store.RecordingByCall(context.Background(), cust.UUID())
+		return err == nil
+	})
+	data, err := os.ReadFile(recRow.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != recRow.SHA256 || recRow.AgentID != a1.ID || int64(len(data)) != recRow.Bytes {
+		t.Fatalf("recording row %+v (file %d bytes)", recRow, len(data))
+	}
+	req := httptest.NewRequest("GET", "/api/v1/calls/"+cust.UUID()+"/recording", nil)
+	req.Header.Set("Authorization", "Bearer "+r.tokens[store.RoleQA])
+	req.Header.Set("Range", "bytes=0-43")
+	play := httptest.NewRecorder()
+	r.h.ServeHTTP(play, req)
+	if play.Code != 206 || play.Body.Len() != 44 || string(play.Body.Bytes()[:4]) != "RIFF" || play.Header().Get("X-Recording-SHA256") != recRow.SHA256 {
+		t.Fatalf("range playback %d %d bytes %v", play.Code, play.Body.Len(), play.Header())
+	}
+	r.do("GET", "/api/v1/calls/"+cust.UUID()+"/recording", tok1, nil, 403, nil) // agents do not listen
+	entries, _, err := r.srv.store.ListAudit(context.Background(), store.AuditFilter{Action: "recording.play"})
+	if err != nil || len(entries) < 2 {
+		t.Fatalf("playbacks audited: %d %v", len(entries), err)
 	}
 
 	// The monitor shows both agents by state; a supervisor signs a2 out.

@@ -160,7 +160,8 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents with state and time in state, counts by state, waiting calls per group, calls", nil, monitorResponse{}, 200}},
 		{"POST", "/api/v1/agents/:id/sign-out", store.PermMonitor, "agent.force_sign_out", s.forceSignOut, doc{"Sign an agent's softphone out (at once, or when the agent's call ends: deferred)", nil, forceSignOutReply{}, 200}},
 
-		// listen: supervision of live calls
+		// listen: supervision of live calls and recordings
+		{"GET", "/api/v1/calls/:id/recording", store.PermListen, "recording.play", s.callRecording, doc{"Play a call's recording ({id}: the attempt id or the call uuid); HTTP Range supported; X-Recording-SHA256 carries the hash taken when the call ended; every playback is audited", nil, nil, 200}},
 		{"POST", "/api/v1/calls/:uuid/eavesdrop", store.PermListen, "call.eavesdrop", s.eavesdrop, doc{"Listen, whisper to the agent or barge in: your own extension is called and joined to the agent's leg of the call", eavesdropRequest{}, eavesdropReply{}, 200}},
 
 		// -- desk-feed routes start: live streams, messages, broadcasts, shifts --

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/bankcc/callcenter/acd"
@@ -27,6 +28,9 @@ type ACDConfig struct {
 	CallerID string `mapstructure:"caller_id"`
 	// MusicOnHold is what customers waiting for a transfer hear.
 	MusicOnHold string `mapstructure:"music_on_hold"`
+	// RecordDir is where connected calls are recorded (uuid_record writes
+	// there, so FreeSWITCH must see the same folder); empty: data.dir/recordings.
+	RecordDir string `mapstructure:"record_dir"`
 }
 
 func (c ACDConfig) validate() error {
@@ -49,7 +53,14 @@ func startDesk(ctx context.Context, cfg *Config, st *store.Store, sw *switchboar
 	if err := cfg.ACD.validate(); err != nil {
 		return nil, nil, err
 	}
-	desk = acd.New(acd.Config{Store: st, Switch: sw.Switch(), Feed: hub, Logger: log.With("component", "acd"),
+	recordDir := cfg.ACD.RecordDir
+	if recordDir == "" {
+		recordDir = filepath.Join(cfg.Data.Dir, "recordings")
+	}
+	if recordDir, err = filepath.Abs(recordDir); err != nil {
+		return nil, nil, fmt.Errorf("config: acd.record_dir: %w", err)
+	}
+	desk = acd.New(acd.Config{RecordDir: recordDir,Store: st, Switch: sw.Switch(), Feed: hub, Logger: log.With("component", "acd"),
 		ACWMax: cfg.ACD.ACWMax, LostAfter: cfg.ACD.LostAfter, AgentRing: cfg.ACD.AgentRing,
 		Gateway: cfg.ACD.Gateway, CallerID: cfg.ACD.CallerID, MusicOnHold: cfg.ACD.MusicOnHold})
 	done := make(chan struct{})
