@@ -60,7 +60,7 @@ func startDesk(ctx context.Context, cfg *Config, st *store.Store, sw *switchboar
 	if recordDir, err = filepath.Abs(recordDir); err != nil {
 		return nil, nil, fmt.Errorf("config: acd.record_dir: %w", err)
 	}
-	desk = acd.New(acd.Config{RecordDir: recordDir,Store: st, Switch: sw.Switch(), Feed: hub, Logger: log.With("component", "acd"),
+	desk = acd.New(acd.Config{RecordDir: recordDir, Store: st, Switch: sw.Switch(), Feed: hub, Logger: log.With("component", "acd"),
 		ACWMax: cfg.ACD.ACWMax, LostAfter: cfg.ACD.LostAfter, AgentRing: cfg.ACD.AgentRing,
 		Gateway: cfg.ACD.Gateway, CallerID: cfg.ACD.CallerID, MusicOnHold: cfg.ACD.MusicOnHold})
 	done := make(chan struct{})
