@@ -53,6 +53,9 @@ func (s *Server) apiRoutes() []route {
 		// agent_desk
 		{"GET", "/api/v1/me/tasks", store.PermAgentDesk, "", s.myTasks, doc{"The agent's assigned, still open contacts", nil, list[store.Contact]{}, 200}},
 		// -- dialer routes start --
+		{"GET", "/api/v1/calls", signedIn, "", s.listCalls, doc{"Call history (attempts on every channel) with their recordings, newest first; an agent without campaign_view sees only their own calls", callQuery{}, list[callView]{}, 200}},
+		{"GET", "/api/v1/calls/:id", store.PermCampaignView, "", s.getCall, doc{"One call with its recordings", nil, callView{}, 200}},
+		{"GET", "/api/v1/calls/:id/recording", store.PermListen, "call.recording.play", s.playRecording, doc{"Play a call's recording (audio, HTTP Range supported); agents of a higher level than yours are refused; every request audited", recordingQuery{}, nil, 200}},
 		{"POST", "/api/v1/callbacks", store.PermAgentDesk, "callback.create", s.createCallback, doc{"Book a callback (agent_id defaults to you; another agent needs assign); due_at in the past is 400", callbackRequest{}, callbackView{}, 201}},
 		{"GET", "/api/v1/callbacks", store.PermAgentDesk, "", s.listCallbacks, doc{"Callbacks, soonest due first; an agent sees only their own", callbackQuery{}, list[callbackView]{}, 200}},
 		{"GET", "/api/v1/callbacks/:id", store.PermAgentDesk, "", s.getCallback, doc{"One callback", nil, callbackView{}, 200}},

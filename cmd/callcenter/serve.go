@@ -97,7 +97,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		Messenger: msg, Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub,
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
-		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,
+		Imports: imports, DataDir: cfg.Data.Dir, RecordingsDir: cfg.recordingsDir(), MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,
 		ImportLimits: cfg.Import.limits(), Previews: cfg.Import.Previews,
 		TrustedProxies: cfg.HTTP.TrustedProxies, BodyTimeout: cfg.HTTP.BodyTimeout, BodyMinRate: cfg.HTTP.BodyMinRate,
 		RateLimits:   &api.RateLimits{Login: cfg.RateLimit.Login.api(), Import: cfg.RateLimit.Import.api(), Export: cfg.RateLimit.Export.api()},
