@@ -60,9 +60,9 @@ type ScriptDraft struct {
 // answers it.
 type ScriptView struct {
 	Script
-	ViewedVersion int            `json:"viewed_version"`
-	Start         string         `json:"start"`
-	Nodes         []ScriptNode   `json:"nodes"`
+	ViewedVersion int          `json:"viewed_version"`
+	Start         string       `json:"start"`
+	Nodes         []ScriptNode `json:"nodes"`
 }
 
 func (d *ScriptDraft) validate() error {

@@ -158,7 +158,7 @@ func TestScriptVersionsAndSearch(t *testing.T) {
 			want []string
 		}{
 			{"逾期", []string{"信用卡逾期还款提醒", "满意度回访"}}, // title match first
-			{"尽快还款", []string{"信用卡逾期还款提醒"}},         // content of the newest version
+			{"尽快还款", []string{"信用卡逾期还款提醒"}},        // content of the newest version
 			{"客服", []string{"满意度回访"}},
 			{"100%", nil},
 		} {
