@@ -521,6 +521,14 @@ func TestRolePermissionsTable(t *testing.T) {
 		{store.RoleQA, store.PermShiftManage, false},
 		{store.RoleAgent, store.PermShiftManage, false},
 		{store.RoleAgent, store.PermBroadcastManage, false},
+		{store.RoleSupervisor, store.PermScriptEdit, true},
+		{store.RoleSupervisor, store.PermScriptPublish, true},
+		{store.RoleSupervisor, store.PermKBManage, true},
+		{store.RoleQA, store.PermScriptEdit, false},
+		{store.RoleQA, store.PermScriptPublish, false},
+		{store.RoleAgent, store.PermScriptEdit, false},
+		{store.RoleAgent, store.PermScriptPublish, false},
+		{store.RoleAgent, store.PermKBManage, false},
 	}
 	for _, c := range cases {
 		u := &store.User{Role: c.role}

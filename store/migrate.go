@@ -16,7 +16,8 @@ func models() []any {
 		&AgentSession{}, &AgentStateEvent{}, &BreakReason{}, &Message{}, &Broadcast{}, &BroadcastReceipt{}, &Shift{}, &RosterEntry{},
 		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
 		&OutboundMessage{}, &Document{},
-		&Script{}, &ScriptVersion{}, &ScriptSession{}, &ScriptAnswer{}, &ScriptFeedback{}}
+		&Script{}, &ScriptVersion{}, &ScriptSession{}, &ScriptAnswer{}, &ScriptFeedback{},
+		&Article{}, &ArticleVersion{}, &ArticleAttachment{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,

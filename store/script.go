@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -103,6 +104,9 @@ func (s *Store) CreateScript(ctx context.Context, d *ScriptDraft, by int64, publ
 	if err := d.validate(); err != nil {
 		return nil, err
 	}
+	if err := s.checkArticleLinks(ctx, &d.Flow); err != nil {
+		return nil, err
+	}
 	sc := &Script{Title: d.Title, CampaignKinds: d.CampaignKinds, Version: 1, SearchText: d.searchText(), CreatedBy: by, UpdatedBy: by}
 	if publish {
 		sc.PublishedVersion = 1
@@ -129,6 +133,9 @@ func (s *Store) CreateScript(ctx context.Context, d *ScriptDraft, by int64, publ
 // between). publish makes the new version current at once.
 func (s *Store) SaveScript(ctx context.Context, id int64, d *ScriptDraft, baseVersion int, by int64, publish bool) (*ScriptView, error) {
 	if err := d.validate(); err != nil {
+		return nil, err
+	}
+	if err := s.checkArticleLinks(ctx, &d.Flow); err != nil {
 		return nil, err
 	}
 	var sc Script
@@ -296,4 +303,33 @@ func jsonText(v any) string {
 		return "null"
 	}
 	return string(b)
+}
+
+// checkArticleLinks refuses a node linking a knowledge-base article that
+// does not exist.
+func (s *Store) checkArticleLinks(ctx context.Context, f *ScriptFlow) error {
+	var ids []int64
+	for _, n := range f.Nodes {
+		ids = append(ids, n.ArticleIDs...)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var found []int64
+	if err := s.conn(ctx).Model(&Article{}).Where("id IN ?", ids).Pluck("id", &found).Error; err != nil {
+		return fmt.Errorf("store: check article links: %w", err)
+	}
+	var errs []FieldError
+	for i, n := range f.Nodes {
+		for j, id := range n.ArticleIDs {
+			if !slices.Contains(found, id) {
+				errs = append(errs, FieldError{Field: fmt.Sprintf("nodes[%d].article_ids[%d]", i, j),
+					Message: fmt.Sprintf("node %q: article %d does not exist", n.ID, id)})
+			}
+		}
+	}
+	if len(errs) > 0 {
+		return &ValidationError{Fields: errs}
+	}
+	return nil
 }
