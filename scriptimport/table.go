@@ -73,7 +73,7 @@ func parseKind(cell string, hasOptions bool) (kind, bool) {
 
 // tableRow is one node as read from its row.
 type tableRow struct {
-	line                                   int
+	line                                  int
 	id, text, typ, options, next, outcome string
 }
 
