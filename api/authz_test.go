@@ -64,7 +64,7 @@ var piiCalls = map[string]piiCall{
 // (the routes that take one change or delete it). A route with a parameter
 // missing here fails the test, so that its author says what it takes.
 var matrixParams = map[string]string{":id": "1", ":contact_id": "1", ":uuid": "matrix-call-1", ":name": "agents", ":action": "hold",
-	":code": "matrix-no-such-reason"}
+	":code": "matrix-no-such-reason", ":attachment_id": "1"}
 
 // principal is one caller of the matrix.
 type principal struct {

@@ -291,8 +291,12 @@ func (s *Store) DeleteScript(ctx context.Context, id int64) error {
 	return nil
 }
 
+// viewOf shows version v of sc: its title, kinds and nodes; Version stays
+// the newest, ViewedVersion is v's.
 func viewOf(sc *Script, v *ScriptVersion) *ScriptView {
-	return &ScriptView{Script: *sc, ViewedVersion: v.Version, Start: v.Start, Nodes: v.Nodes}
+	view := &ScriptView{Script: *sc, ViewedVersion: v.Version, Start: v.Start, Nodes: v.Nodes}
+	view.Title, view.CampaignKinds = v.Title, v.CampaignKinds
+	return view
 }
 
 // jsonText is v as the JSON text a serializer:json column holds (map
