@@ -15,7 +15,9 @@ func models() []any {
 		&Calendar{}, &Holiday{}, &Strategy{}, &ImportBatchMark{}, &LoginThrottle{}, &DNCReason{}, &Workstation{},
 		&AgentSession{}, &AgentStateEvent{}, &BreakReason{}, &Message{}, &Broadcast{}, &BroadcastReceipt{}, &Shift{}, &RosterEntry{},
 		&CampaignLease{}, &Callback{}, &Recording{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
-		&OutboundMessage{}, &Document{}}
+		&OutboundMessage{}, &Document{},
+		&Script{}, &ScriptVersion{}, &ScriptSession{}, &ScriptAnswer{}, &ScriptFeedback{},
+		&Article{}, &ArticleVersion{}, &ArticleAttachment{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
