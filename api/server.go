@@ -49,6 +49,8 @@ type Config struct {
 	Sessions  store.SessionPolicy
 	// Feed carries live events to browsers' streams; nil: streams answer 503.
 	Feed EventFeed
+	// Desk is the agent desk (acd); nil: its routes answer 503.
+	Desk AgentDesk
 	// StreamHeartbeat is how often a quiet stream sends a comment and
 	// rechecks its session (default 15 s).
 	StreamHeartbeat time.Duration

@@ -34,6 +34,7 @@ type Config struct {
 	Security   SecurityConfig
 	Email      EmailConfig
 	SMS        SMSConfig
+	ACD        ACDConfig
 }
 
 // LoginConfig bounds password guessing per account and source address.
@@ -240,6 +241,12 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("security.idle_lock", "10m")
 	v.SetDefault("security.require_locked_workstation", false)
 	v.SetDefault("security.workstation_report_max_age", "15m")
+	v.SetDefault("acd.acw_max", "60s")
+	v.SetDefault("acd.lost_after", "90s")
+	v.SetDefault("acd.agent_ring", "15s")
+	v.SetDefault("acd.gateway", "")
+	v.SetDefault("acd.caller_id", "")
+	v.SetDefault("acd.music_on_hold", "local_stream://moh")
 }
 
 // loadConfig reads the file (flag, then CC_CONFIG, then ./callcenter.yaml if

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/api"
+	"github.com/bankcc/callcenter/dialer"
 	"github.com/bankcc/callcenter/feed"
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
@@ -91,10 +92,27 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	// The live event hub: the api's streams read it; the acd and dialer publish to it.
 	hub := feed.New(feed.Options{})
 	defer hub.Close()
+
+	// The agent desk starts before anything that uses it (the api; the
+	// dialer's campaign runners take DialerDesk). It stops with ctx and
+	// its journal is written before the database closes.
+	deskCtx, stopDesk := context.WithCancel(ctx)
+	desk, waitDesk, err := startDesk(deskCtx, cfg, st, sw, hub, log)
+	if err != nil {
+		stopDesk()
+		return err
+	}
+	defer func() {
+		log.Info("shutdown: agent desk (agents signed out)")
+		stopDesk()
+		waitDesk()
+	}()
+	var DialerDesk dialer.Desk = desk // the dialer.Manager's Desk (wired at merge with the dialer runners)
+	_ = DialerDesk
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiSrv := api.New(api.Config{
-		Messenger: msg, Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub,
+		Messenger: msg, Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub, Desk: desk,
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
 		Imports: imports, DataDir: cfg.Data.Dir, RecordingsDir: cfg.recordingsDir(), MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,
