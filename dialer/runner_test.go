@@ -226,3 +226,52 @@ func TestNoDeskWaits(t *testing.T) {
 		t.Fatalf("%d originates without agents", n)
 	}
 }
+
+// A callback is reminded to its booker before it is due; when due it is
+// dialed with an agent reserved preferring the booker, and the call closes it.
+func TestCallbackGoesToItsBooker(t *testing.T) {
+	s := newStore(t)
+	sw := switchtest.New(t)
+	f := newCampaign(t, s, []string{"+8613900000061"}, nil)
+	u := &store.User{Username: "booker", Role: store.RoleAgent, DisplayName: "booker"}
+	must(t, u.SetPassword("Test-Pass-2026", time.Now()))
+	must(t, s.CreateUser(f.ctx, u, nil))
+	contact := f.contacts()["+8613900000061"]
+	cb := &store.Callback{CampaignID: f.camp.ID, ContactID: contact.ID, Phone: contact.Phone, AgentID: u.ID,
+		DueAt: time.Now().Add(1500 * time.Millisecond), Note: "call after lunch"}
+	must(t, s.CreateCallback(f.ctx, cb))
+	booker := Reservation{ID: "r9", AgentID: u.ID, Extension: "1009", Node: "fake1"}
+	desk := newFakeDesk(booker)
+	connected := make(chan ConnectRequest, 1)
+	desk.connect = func(req ConnectRequest) (Connection, error) {
+		connected <- req
+		return Connection{AgentID: u.ID, ConnectedAt: time.Now()}, nil
+	}
+	farEnd(t, sw, func(c switchtest.Command) { sw.Far(c.UUID).Answer(controller.AMDHuman) })
+	startManager(t, Options{Switch: sw, Store: s, Desk: desk, CallbackGrace: time.Minute})
+	eventually(t, "the reminder", func() bool {
+		desk.mu.Lock()
+		defer desk.mu.Unlock()
+		return len(desk.reminded) == 1 && desk.reminded[0].CallbackID == cb.ID
+	})
+	if len(sw.CommandsOf(switchtest.OpOriginate)) != 0 {
+		t.Fatal("dialed before the callback was due")
+	}
+	req := <-connected
+	if req.CallbackID != cb.ID || req.Reservation == nil || req.Reservation.AgentID != u.ID {
+		t.Fatalf("connect %+v", req)
+	}
+	desk.mu.Lock()
+	r := desk.reserves[len(desk.reserves)-1]
+	desk.mu.Unlock()
+	if r.PreferAgentID != u.ID || r.Purpose != "callback" || r.Grace != time.Minute {
+		t.Errorf("reserve %+v", r)
+	}
+	sw.Far(req.Leg.UUID()).Hangup("NORMAL_CLEARING")
+	must(t, req.Finish(f.ctx, Disposition{AgentID: u.ID, Result: "success", EndedAt: time.Now()}))
+	got, err := s.GetCallback(f.ctx, cb.ID)
+	must(t, err)
+	if got.Status != store.CallbackDone {
+		t.Errorf("callback %s after the call", got.Status)
+	}
+}
