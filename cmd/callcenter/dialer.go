@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/bankcc/callcenter/controller/esltest"
 	"github.com/bankcc/callcenter/dialer"
 	"github.com/bankcc/callcenter/ivr"
 	"github.com/bankcc/callcenter/messaging"
@@ -23,7 +24,7 @@ type dialerRun struct {
 func startDialer(ctx context.Context, cfg *Config, st *store.Store, sw *switchboard, desk dialer.Desk,
 	msg *messaging.Dispatcher, log *slog.Logger) (*dialerRun, error) {
 	o := dialer.Options{Switch: sw.Switch(), Store: st, Desk: desk, Log: log.With("component", "dialer"),
-		IVRAddr: sw.ivrAddr, IVR: sw.ivrResults, Drain: cfg.Shutdown.Timeout / 2}
+		IVRAddr: sw.ivrAddr, IVR: sw.ivrResults, Drain: cfg.Shutdown.Timeout / 2, Gateway: defaultGateway(cfg, sw)}
 	if msg != nil {
 		o.Messenger = msg
 	}
@@ -53,6 +54,22 @@ func (d *dialerRun) stop(ctx context.Context) {
 	case <-d.done:
 	case <-ctx.Done():
 	}
+}
+
+// defaultGateway is the trunk of campaigns that name none: the first
+// gateway configured on a node, the simulator's gw1, else "default".
+func defaultGateway(cfg *Config, sw *switchboard) string {
+	for _, n := range cfg.FreeSWITCH.Nodes {
+		for _, g := range n.Gateways {
+			if g.Name != "" {
+				return g.Name
+			}
+		}
+	}
+	if sw.Simulated() {
+		return esltest.DefaultScenario().Gateways[0].Name
+	}
+	return "default"
 }
 
 // ivrReporters hands each IVR result to the log and to the dialer's runners.
