@@ -89,6 +89,14 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return err
 	}
 
+	// The campaign dialer; the agent desk (package acd) is passed here once
+	// it lands: until then agent-mode campaigns are held, said in the log.
+	var desk dialer.Desk
+	dial, err := startDialer(ctx, cfg, st, sw, desk, msg.Dispatcher, log)
+	if err != nil {
+		return err
+	}
+
 	// The live event hub: the api's streams read it; the acd and dialer publish to it.
 	hub := feed.New(feed.Options{})
 	defer hub.Close()
@@ -149,7 +157,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	if metricsSrv != nil {
 		defer metricsSrv.Close()
 	}
-	return shutdown(cfg, log, sched, imports, sw, apiSrv, httpSrv)
+	return shutdown(cfg, log, sched, imports, sw, dial, apiSrv, httpSrv)
 }
 
 // newHTTPServer bounds how long a client may take to send its headers; the
@@ -175,13 +183,16 @@ func serveMetrics(cfg *Config, apiSrv *api.Server, log *slog.Logger, errc chan<-
 	return srv, nil
 }
 
-func shutdown(cfg *Config, log *slog.Logger, sched gocron.Scheduler, imports *importer.Queue, sw *switchboard, apiSrv *api.Server, httpSrv *http.Server) error {
+func shutdown(cfg *Config, log *slog.Logger, sched gocron.Scheduler, imports *importer.Queue, sw *switchboard, dial *dialerRun,
+	apiSrv *api.Server, httpSrv *http.Server) error {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Shutdown.Timeout)
 	defer cancel()
 	log.Info("shutdown: stop scheduling")
 	if err := sched.Shutdown(); err != nil {
 		log.Error("scheduler shutdown", "err", err)
 	}
+	log.Info("shutdown: stop dialing campaigns")
+	dial.stop(ctx)
 	log.Info("shutdown: stop originating and imports")
 	sw.StopOriginating(ctx)
 	imports.Shutdown(ctx)
