@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/api"
-	"github.com/bankcc/callcenter/dialer"
 	"github.com/bankcc/callcenter/feed"
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
@@ -89,14 +88,6 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return err
 	}
 
-	// The campaign dialer; the agent desk (package acd) is passed here once
-	// it lands: until then agent-mode campaigns are held, said in the log.
-	var desk dialer.Desk
-	dial, err := startDialer(ctx, cfg, st, sw, desk, msg.Dispatcher, log)
-	if err != nil {
-		return err
-	}
-
 	// The live event hub: the api's streams read it; the acd and dialer publish to it.
 	hub := feed.New(feed.Options{})
 	defer hub.Close()
@@ -115,8 +106,12 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		stopDesk()
 		waitDesk()
 	}()
-	var DialerDesk dialer.Desk = desk // the dialer.Manager's Desk (wired at merge with the dialer runners)
-	_ = DialerDesk
+	// The campaign dialer, after the desk: its runners reserve and connect
+	// agents through it. It is stopped first on shutdown.
+	dial, err := startDialer(ctx, cfg, st, sw, desk, msg.Dispatcher, log)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiSrv := api.New(api.Config{
