@@ -15,11 +15,12 @@ import (
 
 // recorder is one call's recording: started on the customer's leg when the
 // first agent is bridged (so it runs through holds and transfers to the
-// hangup), hashed and stored once the call has ended.
+// hangup), hashed and stored once the call has ended. rel is the file's
+// path under RecordDir, as the Recording row names it.
 type recorder struct {
-	path    string
-	started time.Time
-	agentID int64
+	path, rel string
+	started   time.Time
+	agentID   int64
 }
 
 // startRecording records the customer's leg under RecordDir/YYYY/MM/DD.
@@ -29,12 +30,13 @@ func (c *conversation) startRecording(agentID int64) {
 		return
 	}
 	now := c.d.clock.Now()
-	path := filepath.Join(dir, now.Format("2006/01/02"), c.uuid+".wav")
+	rel := filepath.Join(now.Format("2006/01/02"), c.uuid+".wav")
+	path := filepath.Join(dir, rel)
 	if err := c.d.cfg.Switch.RecordStart(context.Background(), c.uuid, path); err != nil {
 		c.d.log.Error("acd: start recording", "call", c.uuid, "err", err)
 		return
 	}
-	c.rec = &recorder{path: path, started: now, agentID: agentID}
+	c.rec = &recorder{path: path, rel: rel, started: now, agentID: agentID}
 }
 
 // finishRecording waits for the file FreeSWITCH closes at hangup, hashes
@@ -54,9 +56,18 @@ func (c *conversation) finishRecording() {
 			c.d.log.Error("acd: recording not written", "call", c.uuid, "path", r.path, "err", err)
 			return
 		}
-		row := &store.Recording{CallUUID: c.uuid, AgentID: r.agentID, CampaignID: c.req.CampaignID, ContactID: c.req.ContactID,
-			AttemptID: c.req.AttemptID, Path: r.path, SHA256: sum, Bytes: n, StartedAt: r.started, EndedAt: ended}
-		if err := c.d.cfg.Store.CreateRecording(ctx, row); err != nil {
+		attempt := c.req.AttemptID
+		if attempt == 0 { // a call the dialer did not number: the attempt kept for its leg
+			a, err := c.d.cfg.Store.GetAttemptByUUID(ctx, c.uuid)
+			if err != nil {
+				c.d.log.Error("acd: recording without an attempt", "call", c.uuid, "path", r.path, "err", err)
+				return
+			}
+			attempt = a.ID
+		}
+		row := &store.Recording{CallUUID: c.uuid, AgentID: r.agentID, CampaignID: c.req.CampaignID, AttemptID: attempt,
+			Path: r.rel, Format: "wav", SHA256: sum, Bytes: n, StartedAt: r.started.UTC(), EndedAt: ended.UTC()}
+		if err := c.d.cfg.Store.SaveRecording(ctx, row); err != nil {
 			c.d.log.Error("acd: store recording", "call", c.uuid, "err", err)
 		}
 	}()

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
@@ -411,40 +410,6 @@ func (s *Server) eavesdrop(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusOK, eavesdropReply{CallUUID: uuid, Mode: req.Mode, SupervisorLeg: leg, SupervisorUser: currentUser(c).ID})
-}
-
-// callRecording streams a call's recording with HTTP Range support; {id}
-// is the attempt's id or the call's (customer leg's) uuid. Every playback
-// is audited.
-func (s *Server) callRecording(c *gin.Context) {
-	ctx := c.Request.Context()
-	callUUID := c.Param("id")
-	if id, err := strconv.ParseInt(callUUID, 10, 64); err == nil {
-		a, err := s.store.GetAttempt(ctx, id)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		callUUID = a.CallUUID
-	}
-	rec, err := s.store.RecordingByCall(ctx, callUUID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	setTarget(c, "recording", rec.ID)
-	auditDetail(c, "call "+rec.CallUUID+" range "+truncateStr(c.GetHeader("Range"), 64))
-	f, err := os.Open(rec.Path)
-	if err != nil {
-		fail(c, newError("not_found", "the recording file of call %s is missing", rec.CallUUID))
-		return
-	}
-	defer f.Close()
-	h := c.Writer.Header()
-	h.Set("Content-Type", "audio/wav")
-	h.Set("X-Recording-SHA256", rec.SHA256)
-	h.Set("Cache-Control", "no-store")
-	http.ServeContent(c.Writer, c.Request, rec.CallUUID+".wav", rec.EndedAt, f)
 }
 
 // callAction is a call control named in the path (api.md's

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"path/filepath"
 	"time"
 
 	"github.com/bankcc/callcenter/importer"
@@ -59,6 +60,9 @@ type Config struct {
 	Imports        ImportQueue
 	DataDir        string
 	MaxUploadBytes int64
+	// RecordingsDir holds call recordings (default DataDir/recordings);
+	// recording rows name files relative to it.
+	RecordingsDir string
 	// ImportLimits bound what reading one upload holds; Previews is how
 	// many uploads are read at once for previews and upload checks (2).
 	ImportLimits importer.Limits
@@ -130,6 +134,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"
+	}
+	if cfg.RecordingsDir == "" {
+		cfg.RecordingsDir = filepath.Join(cfg.DataDir, "recordings")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

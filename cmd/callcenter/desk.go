@@ -28,9 +28,6 @@ type ACDConfig struct {
 	CallerID string `mapstructure:"caller_id"`
 	// MusicOnHold is what customers waiting for a transfer hear.
 	MusicOnHold string `mapstructure:"music_on_hold"`
-	// RecordDir is where connected calls are recorded (uuid_record writes
-	// there, so FreeSWITCH must see the same folder); empty: data.dir/recordings.
-	RecordDir string `mapstructure:"record_dir"`
 }
 
 func (c ACDConfig) validate() error {
@@ -53,12 +50,11 @@ func startDesk(ctx context.Context, cfg *Config, st *store.Store, sw *switchboar
 	if err := cfg.ACD.validate(); err != nil {
 		return nil, nil, err
 	}
-	recordDir := cfg.ACD.RecordDir
-	if recordDir == "" {
-		recordDir = filepath.Join(cfg.Data.Dir, "recordings")
-	}
-	if recordDir, err = filepath.Abs(recordDir); err != nil {
-		return nil, nil, fmt.Errorf("config: acd.record_dir: %w", err)
+	// Connected calls are recorded into recording.dir (FreeSWITCH writes the
+	// files, so the path is absolute; the rows name them relative to it).
+	recordDir, err := filepath.Abs(cfg.recordingsDir())
+	if err != nil {
+		return nil, nil, fmt.Errorf("config: recording.dir: %w", err)
 	}
 	desk = acd.New(acd.Config{RecordDir: recordDir, Store: st, Switch: sw.Switch(), Feed: hub, Logger: log.With("component", "acd"),
 		ACWMax: cfg.ACD.ACWMax, LostAfter: cfg.ACD.LostAfter, AgentRing: cfg.ACD.AgentRing,
