@@ -116,7 +116,8 @@ func (d *Dispatcher) outgoing(ctx context.Context, key string, camp *store.Campa
 	f := ContactFields(c, Masking{IDNumber: true})
 	m := camp.Message
 	out := Outgoing{Key: key, To: phone, Subject: Render(m.Subject, f), Text: Render(m.Text, f), HTML: RenderHTML(m.HTML, f),
-		SignName: m.SignName, TemplateID: m.TemplateID, Header: m.FaxHeader}
+		SignName: m.SignName, TemplateID: m.TemplateID, Header: Render(m.FaxHeader, f), Ident: m.FaxIdent,
+		Gateway: camp.Gateway, CampaignID: camp.ID, ContactID: c.ID}
 	for _, p := range m.TemplateParams {
 		out.TemplateParams = append(out.TemplateParams, f[p])
 	}
