@@ -110,10 +110,14 @@ func deliveryOf(provider string, err error) Delivery {
 }
 
 // outgoing renders the campaign's message for the contact. Identity
-// numbers are masked in messages to customers: a bank never sends one in
-// full over SMS or e-mail.
+// numbers and the campaign's sensitive attributes are masked in messages
+// to customers: a bank never sends one in full over SMS, e-mail or fax.
 func (d *Dispatcher) outgoing(ctx context.Context, key string, camp *store.Campaign, c *store.Contact, phone string) (Outgoing, error) {
-	f := ContactFields(c, Masking{IDNumber: true})
+	mask := Masking{IDNumber: true, Sensitive: map[string]bool{}}
+	for _, k := range camp.SensitiveAttributes {
+		mask.Sensitive[k] = true
+	}
+	f := ContactFields(c, mask)
 	m := camp.Message
 	out := Outgoing{Key: key, To: phone, Subject: Render(m.Subject, f), Text: Render(m.Text, f), HTML: RenderHTML(m.HTML, f),
 		SignName: m.SignName, TemplateID: m.TemplateID, Header: Render(m.FaxHeader, f), Ident: m.FaxIdent,

@@ -33,6 +33,7 @@ type Config struct {
 	Security   SecurityConfig
 	Email      EmailConfig
 	SMS        SMSConfig
+	Fax        FaxConfig
 }
 
 // LoginConfig bounds password guessing per account and source address.
