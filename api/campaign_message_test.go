@@ -1,9 +1,11 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bankcc/callcenter/messaging"
 	"github.com/bankcc/callcenter/store"
@@ -80,5 +82,45 @@ func TestNotConfiguredIsClientError(t *testing.T) {
 	e := toAPIError(fmt.Errorf("send: %w", fmt.Errorf("%w: no sender for fax", messaging.ErrNotConfigured)))
 	if e.Status != 422 || !strings.Contains(e.Message, "not configured: no sender for fax") {
 		t.Fatalf("%d %q", e.Status, e.Message)
+	}
+}
+
+// The delivery log shows customers' numbers, addresses and texts only to
+// users with pii_view; staff recipients (notifications, tests) stay readable.
+func TestOutboundLogMasksCustomers(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	for _, m := range []store.OutboundMessage{
+		{Purpose: store.PurposeCampaign, Channel: "sms", Provider: "capture", To: "+8613800138000", Body: "尊敬的张伟", Status: store.OutboundSent},
+		{Purpose: store.PurposeCampaign, Channel: "email", Provider: "capture", To: "zhangwei@example.com", Body: "账单", Status: store.OutboundSent},
+		{Purpose: store.PurposeNotification, Channel: "email", Provider: "capture", To: "mgr@bank.example", Body: "客户结果", Status: store.OutboundSent},
+	} {
+		if _, err := h.srv.store.LogOutbound(ctx, &m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := &store.User{Username: "ops", Role: store.RoleAgent, DisplayName: "ops"}
+	u.SetExtraPermissions([]store.Permission{store.PermSettingsManage})
+	if err := u.SetPassword(testPassword, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.srv.store.CreateUser(ctx, u, nil); err != nil {
+		t.Fatal(err)
+	}
+	var login loginResponse
+	h.do("POST", "/api/v1/auth/login", "", loginRequest{u.Username, testPassword}, 200, &login)
+	rec := h.do("GET", "/api/v1/outbound-messages", login.Token, nil, 200, nil)
+	for _, secret := range []string{"13800138000", "zhangwei@", "尊敬的张伟"} {
+		if strings.Contains(rec.Body.String(), secret) {
+			t.Errorf("a user without pii_view sees %q: %s", secret, rec.Body)
+		}
+	}
+	for _, shown := range []string{"138****8000", "z***@example.com", "mgr@bank.example", "客户结果"} {
+		if !strings.Contains(rec.Body.String(), shown) {
+			t.Errorf("%q missing: %s", shown, rec.Body)
+		}
+	}
+	if rec := h.do("GET", "/api/v1/outbound-messages", h.tokens[store.RoleAdmin], nil, 200, nil); !strings.Contains(rec.Body.String(), "+8613800138000") {
+		t.Errorf("the admin (pii_view) sees the number masked: %s", rec.Body)
 	}
 }
