@@ -184,3 +184,19 @@ func TestConvertPDF(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkConvertPDF converts a 10-page PDF to a fax TIFF with ghostscript.
+func BenchmarkConvertPDF(b *testing.B) {
+	if _, err := exec.LookPath("gs"); err != nil {
+		b.Skip("ghostscript (gs) is not installed")
+	}
+	dir := b.TempDir()
+	src := filepath.Join(dir, "in.pdf")
+	must(b, os.WriteFile(src, faxtest.PDF(10), 0o600))
+	for i := 0; b.Loop(); i++ {
+		if _, err := (FaxConverter{}).ConvertPDF(context.Background(), "in.pdf", src, filepath.Join(dir, "out.tif")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/10, "ms/page")
+}

@@ -37,7 +37,7 @@ func (n *nodeSMSC) of(kind string) []map[string]any {
 // startNodeSMSC installs the script's locked dependencies (npm ci) when
 // they are missing and starts it; the test is skipped only when node is
 // not installed.
-func startNodeSMSC(t *testing.T) *nodeSMSC {
+func startNodeSMSC(t testing.TB) *nodeSMSC {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
