@@ -110,7 +110,14 @@ func (f *Fax) Send(ctx context.Context, m Outgoing) (Sent, error) {
 	out, hang, err := watchFax(ctx, leg)
 	sent := Sent{ProviderID: leg.UUID(), Parts: out.Pages}
 	if err != nil {
-		return sent, &Failure{Code: "timeout", Text: fmt.Sprintf("fax to %s: %v", m.To, err)}
+		// out of time (fax.max_duration) or shut down: the call must not
+		// outlive its send
+		hctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		if herr := f.sw.Hangup(hctx, leg.UUID(), "ALLOTTED_TIMEOUT"); herr != nil {
+			err = fmt.Errorf("%w (hangup: %v)", err, herr)
+		}
+		return sent, &Failure{Code: "timeout", Text: fmt.Sprintf("fax to %s after %d pages: %v", m.To, out.Pages, err)}
 	}
 	if out.ResultText == "" { // no phase E: the call never reached the fax machine, or dropped
 		return sent, hangupFailure(hang, out.Pages)
@@ -124,9 +131,12 @@ func (f *Fax) Send(ctx context.Context, m Outgoing) (Sent, error) {
 }
 
 func (f *Fax) request(m Outgoing, gw string) controller.OriginateRequest {
-	ident, header := f.cfg.Ident, m.Header
+	ident, header, cid := f.cfg.Ident, m.Header, f.cfg.CallerIDNumber
 	if m.Ident != "" {
 		ident = m.Ident
+	}
+	if m.CallerID != "" {
+		cid = m.CallerID
 	}
 	if header == "" {
 		header = f.cfg.Header
@@ -140,7 +150,7 @@ func (f *Fax) request(m Outgoing, gw string) controller.OriginateRequest {
 	if header != "" {
 		vars["fax_header"] = url.PathEscape(header)
 	}
-	return controller.OriginateRequest{UUID: m.Key, Gateway: gw, Number: m.To, CallerIDNumber: f.cfg.CallerIDNumber,
+	return controller.OriginateRequest{UUID: m.Key, Gateway: gw, Number: m.To, CallerIDNumber: cid,
 		Timeout: f.cfg.Ring, Vars: vars, App: "txfax", AppArgs: m.Document,
 		CampaignID: m.CampaignID, ContactID: m.ContactID}
 }

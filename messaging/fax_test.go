@@ -200,3 +200,27 @@ func BenchmarkConvertPDF(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Milliseconds())/float64(b.N)/10, "ms/page")
 }
+
+// A fax that runs past its time is hung up, not left on the line.
+func TestFaxMaxDurationHangsUp(t *testing.T) {
+	srv, pool := faxSim(t)
+	f, err := NewFax(pool, FaxConfig{Gateway: "gw1", MaxDuration: 300 * time.Millisecond})
+	must(t, err)
+	start := time.Now()
+	// 400 pages take 16 s at this time scale; the sender gives up after 0.3 s
+	sent, err := f.Send(context.Background(), Outgoing{Key: "fax-too-long", To: "02150001001", Document: writeTIFF(t, 400)})
+	if FailureCode(err) != "timeout" || IsPermanent(err) {
+		t.Fatalf("sent %+v err %v", sent, err)
+	}
+	eventually(t, "the fax call hung up", func() bool {
+		for _, ch := range srv.Channels() {
+			if ch.UUID == "fax-too-long" {
+				return false
+			}
+		}
+		return true
+	})
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("the call ended after %s: it ran to its end instead of being hung up", d)
+	}
+}
