@@ -26,6 +26,9 @@ type FaxConfig struct {
 	// MaxDuration bounds one fax call from the originate to its end;
 	// default 30 minutes.
 	MaxDuration time.Duration
+	// Simulated: the switch is the built-in FreeSWITCH simulator, so the
+	// delivery log labels every fax simulated.
+	Simulated bool
 }
 
 // Fax sends documents through FreeSWITCH's mod_spandsp:
@@ -108,7 +111,7 @@ func (f *Fax) Send(ctx context.Context, m Outgoing) (Sent, error) {
 		return Sent{}, &Failure{Code: "originate", Text: err.Error()}
 	}
 	out, hang, err := watchFax(ctx, leg)
-	sent := Sent{ProviderID: leg.UUID(), Parts: out.Pages}
+	sent := Sent{ProviderID: leg.UUID(), Parts: out.Pages, Simulated: f.cfg.Simulated}
 	if err != nil {
 		// out of time (fax.max_duration) or shut down: the call must not
 		// outlive its send

@@ -81,7 +81,7 @@ type messagingParts struct {
 	Dispatcher *messaging.Dispatcher
 	Notifier   *messaging.Notifier
 	Senders    map[store.Media]messaging.Sender
-	Simulated  []string // media sent to the in-process capture
+	Simulated  []string // media sent to the in-process capture (fax: to the FreeSWITCH simulator)
 	closers    []func() error
 	store      *store.Store
 }
@@ -122,11 +122,14 @@ func buildMessaging(cfg *Config, st *store.Store, sw controller.Switch, simulate
 	m.Senders[store.MediaEmail], m.Senders[store.MediaSMS] = email, sms
 	if sw != nil {
 		fax, err := messaging.NewFax(sw, messaging.FaxConfig{Gateway: faxGateway(cfg, simulated), Ident: cfg.Fax.Ident,
-			Header: cfg.Fax.Header, CallerIDNumber: cfg.Fax.CallerIDNumber})
+			Header: cfg.Fax.Header, CallerIDNumber: cfg.Fax.CallerIDNumber, Simulated: simulated})
 		if err != nil {
 			return nil, fmt.Errorf("config: %w", err)
 		}
 		m.Senders[store.MediaFax] = fax
+		if simulated {
+			m.Simulated = append(m.Simulated, "fax")
+		}
 	}
 	d = messaging.NewDispatcher(st, m.Senders, log)
 	m.Dispatcher = d
