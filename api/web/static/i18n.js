@@ -27,6 +27,8 @@ const I18N = {
     ob_queued: "排队中", ob_sent: "已发送", ob_delivered: "已送达", ob_all: "全部", ob_body: "正文", ob_test_sent: "测试消息已记录：",
     ob_refresh: "刷新",
     ob_status: "状态", ob_failed: "失败",
+    ob_fax_documents: "传真文档", ob_pdf: "PDF 文件", ob_upload: "上传", ob_pages: "页数", ob_doc_id: "文档编号",
+    ob_fax_note: "上传的 PDF 转换为传真格式（G3，204x196）；传真活动的 document_id 填写文档编号。",
   },
   en: {
     title: "Call Center", simulated: "SIMULATED: no FreeSWITCH configured, calls go to the built-in simulator",
@@ -55,6 +57,8 @@ const I18N = {
     ob_queued: "Queued", ob_sent: "Sent", ob_delivered: "Delivered", ob_all: "All", ob_body: "Body", ob_test_sent: "Test message logged: ",
     ob_refresh: "Refresh",
     ob_status: "Status", ob_failed: "Failed",
+    ob_fax_documents: "Fax documents", ob_pdf: "PDF file", ob_upload: "Upload", ob_pages: "Pages", ob_doc_id: "Document id",
+    ob_fax_note: "An uploaded PDF is converted to a fax TIFF (G3, 204x196); a fax campaign's document_id names it.",
   },
 };
 let lang = localStorage.getItem("lang") || "zh-CN";

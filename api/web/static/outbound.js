@@ -59,6 +59,30 @@ pages.outbound = async function outbound() {
       h("p", {}, `${t("total")}: ${l.total}`), rows);
   }
   showLog(list);
-  return [h("div", { class: "card" }, h("h3", {}, t("ob_send_test")), send, err, done),
+  const cards = [h("div", { class: "card" }, h("h3", {}, t("ob_send_test")), send, err, done),
     h("div", { class: "card" }, filterRow, logBox)];
+  if (me.permissions.includes("campaign_manage")) cards.push(await faxDocuments());
+  return cards;
 };
+
+// faxDocuments: upload a PDF as a fax document (converted to a fax TIFF on
+// the server) and list the documents a fax campaign's document_id names.
+async function faxDocuments() {
+  const err = errorBox(), listBox = h("div");
+  const show = (l) => listBox.replaceChildren(table([["ob_doc_id", (d) => String(d.id)], ["name", (d) => d.name],
+    ["ob_pages", (d) => String(d.pages)], ["time", (d) => when(d.created_at)]], l.items));
+  const form = h("form", { class: "row", id: "fax-upload" },
+    h("label", {}, h("span", {}, t("ob_pdf")), h("input", { type: "file", name: "file", accept: "application/pdf,.pdf", required: "" })),
+    h("button", {}, t("ob_upload")));
+  form.addEventListener("submit", async (e) => {
+    e.preventDefault();
+    err.textContent = "";
+    try {
+      await api("POST", "/documents", new FormData(form));
+      form.reset();
+      show(await api("GET", "/documents?page_size=50"));
+    } catch (x) { err.textContent = x.message; }
+  });
+  show(await api("GET", "/documents?page_size=50"));
+  return h("div", { class: "card" }, h("h3", {}, t("ob_fax_documents")), h("p", { class: "note" }, t("ob_fax_note")), form, err, listBox);
+}
