@@ -34,6 +34,7 @@ type Config struct {
 	Security   SecurityConfig
 	Email      EmailConfig
 	SMS        SMSConfig
+	Fax        FaxConfig
 	ACD        ACDConfig
 }
 
