@@ -31,6 +31,7 @@ type Config struct {
 	RateLimit  RateLimitConfig
 	Metrics    MetricsConfig
 	Security   SecurityConfig
+	UI         UIConfig
 	Email      EmailConfig
 	SMS        SMSConfig
 }
@@ -68,6 +69,12 @@ type SecurityConfig struct {
 	RequireLockedWorkstation bool `mapstructure:"require_locked_workstation"`
 	// WorkstationReportMaxAge is how recent that report must be.
 	WorkstationReportMaxAge time.Duration `mapstructure:"workstation_report_max_age"`
+}
+
+// UIConfig: Dir serves the Vue admin app (/app/) from a folder, a
+// developer's `vite build --watch` output, instead of the embedded bundle.
+type UIConfig struct {
+	Dir string
 }
 
 // DataConfig says where files (uploads, reports, recordings) are kept.
@@ -225,6 +232,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("import.stale_after", importer.DefaultStaleAfter)
 	v.SetDefault("data.dir", "data")
 	v.SetDefault("security.idle_lock", "10m")
+	v.SetDefault("ui.dir", "")
 	v.SetDefault("security.require_locked_workstation", false)
 	v.SetDefault("security.workstation_report_max_age", "15m")
 }
