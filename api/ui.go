@@ -21,6 +21,14 @@ func (s *Server) mountApp(r *gin.Engine) {
 	files := web.App(s.cfg.UIDir)
 	r.GET("/app", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/app/") })
 	r.GET("/app/*path", func(c *gin.Context) { serveApp(c, files) })
+	// Browsers ask for /favicon.ico whatever the page links: the app's icon.
+	r.GET("/favicon.ico", func(c *gin.Context) {
+		c.Header("Content-Type", "image/svg+xml")
+		c.Header("Cache-Control", "public, max-age=86400")
+		if err := serveFile(c.Writer, c.Request, files, "favicon.svg"); err != nil {
+			c.Status(http.StatusNotFound)
+		}
+	})
 }
 
 func serveApp(c *gin.Context, files fs.FS) {

@@ -57,6 +57,11 @@ func TestAppEmbeddedAndFromDisk(t *testing.T) {
 	if _, err := web.App("").Open("index.html"); err != nil {
 		t.Fatal(err)
 	}
+	w = httptest.NewRecorder()
+	h.h.ServeHTTP(w, httptest.NewRequest("GET", "/favicon.ico", nil))
+	if w.Code != http.StatusOK || w.Header().Get("Content-Type") != "image/svg+xml" || !strings.Contains(w.Body.String(), "<svg") {
+		t.Fatalf("favicon: %d %v", w.Code, w.Header())
+	}
 
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "index.html"), []byte("from disk"), 0o644); err != nil {

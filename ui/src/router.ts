@@ -4,12 +4,12 @@ import { useAuth } from "@/stores/auth";
 // Each page is its own chunk (route-level code splitting). meta.perm hides a
 // page from roles without it; the server still decides every request.
 export const pages: RouteRecordRaw[] = [
-  { path: "dashboard", name: "dashboard", component: () => import("@/pages/Dashboard.vue"), meta: { menu: "menu.dashboard", icon: "📊", perm: "campaign_view" } },
-  { path: "campaigns", name: "campaigns", component: () => import("@/pages/Campaigns.vue"), meta: { menu: "menu.campaigns", icon: "📞", perm: "campaign_view" } },
+  { path: "dashboard", name: "dashboard", component: () => import("@/pages/Dashboard.vue"), meta: { menu: "menu.dashboard", icon: "DataLine", perm: "campaign_view" } },
+  { path: "campaigns", name: "campaigns", component: () => import("@/pages/Campaigns.vue"), meta: { menu: "menu.campaigns", icon: "Phone", perm: "campaign_view" } },
   { path: "campaigns/:id", name: "campaign", component: () => import("@/pages/CampaignDetail.vue"), meta: { perm: "campaign_view", parent: "campaigns" } },
-  { path: "blacklist", name: "blacklist", component: () => import("@/pages/Blacklist.vue"), meta: { menu: "menu.blacklist", icon: "⛔", perm: "campaign_view" } },
-  { path: "users", name: "users", component: () => import("@/pages/Users.vue"), meta: { menu: "menu.users", icon: "👥", perm: "users_manage" } },
-  { path: "audit", name: "audit", component: () => import("@/pages/Audit.vue"), meta: { menu: "menu.audit", icon: "📜", perm: "audit_read" } },
+  { path: "blacklist", name: "blacklist", component: () => import("@/pages/Blacklist.vue"), meta: { menu: "menu.blacklist", icon: "CircleClose", perm: "campaign_view" } },
+  { path: "users", name: "users", component: () => import("@/pages/Users.vue"), meta: { menu: "menu.users", icon: "User", perm: "users_manage" } },
+  { path: "audit", name: "audit", component: () => import("@/pages/Audit.vue"), meta: { menu: "menu.audit", icon: "Document", perm: "audit_read" } },
 ];
 
 export const routes: RouteRecordRaw[] = [

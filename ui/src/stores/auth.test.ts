@@ -10,6 +10,7 @@ const admin = { id: 1, username: "admin", display_name: "管理员", permissions
 
 describe("auth store", () => {
   it("signs in, knows the permissions, signs out", async () => {
+    document.cookie = "cc_csrf=tok";
     const calls = mockFetch({ "POST /auth/login": [200, { token: "t" }], "GET /me": [200, admin], "POST /auth/logout": [204, null] });
     const auth = useAuth();
     expect(auth.signedIn).toBe(false);
@@ -31,7 +32,16 @@ describe("auth store", () => {
     expect(auth.signedIn).toBe(false);
   });
 
-  it("fetchMe without a session answers null and marks checked", async () => {
+  it("fetchMe without a session cookie asks nothing", async () => {
+    document.cookie = "cc_csrf=; expires=Thu, 01 Jan 1970 00:00:00 GMT";
+    const calls = mockFetch({});
+    const auth = useAuth();
+    expect(await auth.fetchMe()).toBeNull();
+    expect(calls).toHaveLength(0);
+  });
+
+  it("fetchMe with an ended session answers null and marks checked", async () => {
+    document.cookie = "cc_csrf=old";
     mockFetch({ "GET /me": [401, { error: { message: "sign in" } }] });
     const auth = useAuth();
     expect(await auth.fetchMe()).toBeNull();

@@ -1,5 +1,5 @@
 import { defineStore } from "pinia";
-import { api } from "@/api/client";
+import { api, csrfToken } from "@/api/client";
 import type { User } from "@/api/types";
 
 // The signed-in user, as GET /me says, and whether the server runs the
@@ -27,8 +27,15 @@ export const useAuth = defineStore("auth", {
         this.simulated = false;
       }
     },
-    // fetchMe asks who is signed in; a 401 leaves me empty.
+    // fetchMe asks who is signed in; a 401 leaves me empty. Without the
+    // session's CSRF cookie nobody is signed in: no request (and no 401 in
+    // the browser's console on the login page).
     async fetchMe(): Promise<User | null> {
+      if (!csrfToken()) {
+        this.me = null;
+        this.checked = true;
+        return null;
+      }
       try {
         this.me = await api<User>("GET", "/me");
       } catch {
