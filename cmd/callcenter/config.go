@@ -27,6 +27,7 @@ type Config struct {
 	Shutdown   ShutdownConfig
 	Import     ImportConfig
 	Data       DataConfig
+	Recording  RecordingConfig
 	Login      LoginConfig
 	RateLimit  RateLimitConfig
 	Metrics    MetricsConfig
@@ -34,6 +35,7 @@ type Config struct {
 	UI         UIConfig
 	Email      EmailConfig
 	SMS        SMSConfig
+	ACD        ACDConfig
 }
 
 // LoginConfig bounds password guessing per account and source address.
@@ -75,6 +77,16 @@ type SecurityConfig struct {
 // developer's `vite build --watch` output, instead of the embedded bundle.
 type UIConfig struct {
 	Dir string
+}
+
+// RecordingConfig says where call recordings are kept and for how long.
+type RecordingConfig struct {
+	// Dir holds the recordings (default: data.dir/recordings); FreeSWITCH
+	// writes there, so on a real switch it is a shared folder.
+	Dir string
+	// Retention is how long a recording is kept (0: for ever); older ones
+	// are deleted from disk, each deletion audited.
+	Retention time.Duration
 }
 
 // DataConfig says where files (uploads, reports, recordings) are kept.
@@ -231,10 +243,18 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("import.previews", 2)
 	v.SetDefault("import.stale_after", importer.DefaultStaleAfter)
 	v.SetDefault("data.dir", "data")
+	v.SetDefault("recording.dir", "")
+	v.SetDefault("recording.retention", "0s")
 	v.SetDefault("security.idle_lock", "10m")
 	v.SetDefault("ui.dir", "")
 	v.SetDefault("security.require_locked_workstation", false)
 	v.SetDefault("security.workstation_report_max_age", "15m")
+	v.SetDefault("acd.acw_max", "60s")
+	v.SetDefault("acd.lost_after", "90s")
+	v.SetDefault("acd.agent_ring", "15s")
+	v.SetDefault("acd.gateway", "")
+	v.SetDefault("acd.caller_id", "")
+	v.SetDefault("acd.music_on_hold", "local_stream://moh")
 }
 
 // loadConfig reads the file (flag, then CC_CONFIG, then ./callcenter.yaml if
