@@ -2,7 +2,8 @@
 // (simulated switch, throw-away SQLite), run by scripts/test-ui.sh: sign-in
 // in Chinese, English everywhere, a campaign created, an xlsx imported
 // through the wizard with its row errors, the server's refusal to start a
-// campaign without its settings, the guards (watermark, lock), no console
+// campaign without its settings, then its start and pause once a strategy,
+// group and caller ID are chosen, the guards (watermark, idle lock), no console
 // errors, and a screenshot of every page in both languages at 1366×768
 // (CC_UI_SCREENSHOTS, git-ignored).
 const { test, before, after } = require("node:test");
@@ -68,6 +69,20 @@ async function nothingCutOff(page, where) {
     return out;
   });
   assert.deepEqual(cut, [], `labels cut off on ${where}`);
+}
+
+// rest calls the API as the admin (bearer token), for what a test sets up
+// outside the pages under test.
+let token;
+async function rest(method, p, body) {
+  if (!token) {
+    const r = await fetch(base + "/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: "admin", password }) });
+    token = (await r.json()).token;
+  }
+  const r = await fetch(base + "/api/v1" + p, { method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + token }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  assert.ok(r.ok, `${method} ${p}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
 }
 
 async function signIn(page) {
@@ -153,6 +168,31 @@ test("Vue admin: creates a campaign, is refused a start without settings, import
   assert.match(await page.textContent(".contacts-table"), /Pending/);
   await toLang(page, "zh-CN");
   await page.waitForSelector(".contacts-table >> text=待拨打");
+
+  // With a strategy, a group and a caller ID chosen in the edit form, the
+  // campaign starts; then it pauses.
+  const cal = await rest("POST", "/calendars", { name: "Vue测试日历", timezone: "Asia/Shanghai", windows: [
+    { day_kind: "workday", start: "00:00", end: "23:59" }, { day_kind: "holiday", start: "00:00", end: "23:59" }] });
+  await rest("POST", "/strategies", { name: "Vue测试策略", calendar_id: cal.id, min_attempts: 1, max_attempts: 3, max_attempts_per_contact: 3 });
+  await rest("POST", "/groups", { name: "Vue测试组", kind: "agent" });
+  await page.reload();
+  await page.waitForSelector(".campaign-name");
+  await page.click(".page-head button:has-text('编辑')");
+  await page.waitForSelector("#campaign-form");
+  const pick = async (label, option) => {
+    await page.click(`#campaign-form .el-form-item:has(label:text-is("${label}")) .el-select`);
+    await page.click(`.el-select-dropdown__item:visible:has-text("${option}")`);
+  };
+  await pick("拨打策略", "Vue测试策略");
+  await pick("坐席组", "Vue测试组");
+  await page.fill("#campaign-form .el-input-tag input", "02161234567");
+  await page.keyboard.press("Enter");
+  await page.click(".el-dialog .save");
+  await page.waitForSelector("#campaign-form", { state: "hidden" });
+  await page.click(".page-head .run-start");
+  await page.waitForSelector(".page-head [data-status=running]");
+  await page.click(".page-head .run-pause");
+  await page.waitForSelector(".page-head [data-status=paused]");
   noErrors(page, /status of 422 .*\/start$/); // the refused start
   await page.context().close();
 });
@@ -211,5 +251,27 @@ test("Vue sign-out ends the watermark and returns to the login page", async () =
   await page.waitForSelector("#login");
   assert.equal(await page.locator("#watermark").count(), 0);
   noErrors(page);
+  await page.context().close();
+});
+
+test("Vue idle lock: the screen locks after the idle time, a reload stays locked, the password unlocks", async () => {
+  const page = await newPage();
+  await page.clock.install();
+  await signIn(page);
+  await page.waitForSelector(".kpi-campaigns_running");
+  await page.clock.fastForward("10:30");
+  await page.waitForSelector("#screen-lock");
+  assert.equal(await page.locator(".kpi-campaigns_running").count(), 0, "no data behind the lock");
+  assert.match(await page.locator(".el-aside").evaluate((el) => getComputedStyle(el).filter), /blur/);
+  await page.reload();
+  await page.waitForSelector("#screen-lock");
+  await page.fill("input[name=unlock-password]", "wrong-password");
+  await page.click("#unlock button[type=submit]");
+  await page.waitForFunction(() => document.querySelector("#unlock .error").textContent !== "");
+  await page.fill("input[name=unlock-password]", password);
+  await page.click("#unlock button[type=submit]");
+  await page.waitForSelector("#screen-lock", { state: "detached" });
+  await page.waitForSelector(".kpi-campaigns_running");
+  noErrors(page, /status of (400|423)/); // the wrong password; requests refused while locked
   await page.context().close();
 });
