@@ -85,11 +85,11 @@ async function rest(method, p, body) {
   return text ? JSON.parse(text) : null;
 }
 
-async function signIn(page) {
+async function signIn(page, user = "admin", pw = password) {
   await page.goto(base + "/app/");
   await page.waitForSelector("#login");
-  await page.fill("input[name=username]", "admin");
-  await page.fill("input[name=password]", password);
+  await page.fill("input[name=username]", user);
+  await page.fill("input[name=password]", pw);
   await page.click("#login button[type=submit]");
   await page.waitForSelector("#top #who");
 }
@@ -273,5 +273,48 @@ test("Vue idle lock: the screen locks after the idle time, a reload stays locked
   await page.waitForSelector("#screen-lock", { state: "detached" });
   await page.waitForSelector(".kpi-campaigns_running");
   noErrors(page, /status of (400|423)/); // the wrong password; requests refused while locked
+  await page.context().close();
+});
+
+test("Vue without export: menu by permission, blank print and Ctrl+P refused, bulk copy of contacts refused, one cell allowed", async () => {
+  const qaPassword = "Vue-Qa-Pass-2026!";
+  await rest("POST", "/users", { username: "vue_qa", password: qaPassword, role: "qa", display_name: "质检小李" });
+  const page = await newPage();
+  await signIn(page, "vue_qa", qaPassword);
+  await page.waitForSelector(".el-menu-item[data-page=campaigns]");
+  assert.equal(await page.locator(".el-menu-item[data-page=users]").count(), 0, "no users page for qa");
+  assert.equal(await page.locator(".el-menu-item[data-page=audit]").count(), 0, "no audit page for qa");
+  assert.match(await page.locator("#watermark").getAttribute("data-text"), /^质检小李 vue_qa /);
+  await page.click(".el-menu-item[data-page=campaigns]");
+  assert.equal(await page.locator(".new-campaign").count(), 0, "qa may not create campaigns");
+  await page.locator(".campaign-table .campaign-link", { hasText: campaignName }).click();
+  await page.waitForSelector(".contacts-table .el-table__row");
+
+  await page.emulateMedia({ media: "print" });
+  assert.equal(await page.locator("#app").evaluate((el) => getComputedStyle(el).display), "none");
+  assert.match(await page.evaluate(() => getComputedStyle(document.body, "::after").content), /打印/);
+  await page.emulateMedia({ media: "screen" });
+  await page.keyboard.press("Control+p");
+  await page.waitForSelector("#dlp-toast");
+
+  const copy = (selector) => page.evaluate((sel) => {
+    const nodes = document.querySelectorAll(sel);
+    const range = document.createRange();
+    range.setStartBefore(nodes[0]); range.setEndAfter(nodes[nodes.length - 1]);
+    const s = document.getSelection(); s.removeAllRanges(); s.addRange(range);
+    const ev = new ClipboardEvent("copy", { clipboardData: new DataTransfer(), bubbles: true, cancelable: true });
+    document.dispatchEvent(ev);
+    return ev.defaultPrevented;
+  }, selector);
+  assert.equal(await copy(".contacts-table .el-table__body tr"), true, "copying every contact row is refused");
+  assert.equal(await copy(".contacts-table .el-table__body tr:first-child td.field-phone"), false, "one phone may be copied");
+  const audited = async () => (await rest("GET", "/audit?action=client.&page_size=100")).items.filter((e) => e.username === "vue_qa").map((e) => e.action + " " + e.detail);
+  for (let i = 0; i < 600; i++) {
+    const a = await audited();
+    if (a.some((x) => x.startsWith("client.copy_blocked")) && a.some((x) => /client\.copy .*contacts:phone/.test(x)) && a.some((x) => x.startsWith("client.print_blocked"))) break;
+    assert.notEqual(i, 599, "copies and the refused print audited: " + JSON.stringify(a));
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  noErrors(page);
   await page.context().close();
 });
