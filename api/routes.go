@@ -285,6 +285,7 @@ func (s *Server) mount(r *gin.Engine) {
 	ui := http.FS(web.Files())
 	r.GET("/", func(c *gin.Context) { c.FileFromFS("/", ui) })
 	r.StaticFS("/ui", ui)
+	s.mountApp(r)
 	if s.cfg.FSDirectory != nil {
 		r.POST("/fs/directory", limitBody(64<<10), s.fsGuard, gin.WrapH(s.cfg.FSDirectory))
 	}
