@@ -15,7 +15,7 @@ func models() []any {
 		&Calendar{}, &Holiday{}, &Strategy{}, &ImportBatchMark{}, &LoginThrottle{}, &DNCReason{}, &Workstation{},
 		&AgentSession{}, &AgentStateEvent{}, &BreakReason{}, &Message{}, &Broadcast{}, &BroadcastReceipt{}, &Shift{}, &RosterEntry{},
 		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
-		&OutboundMessage{}, &Document{}}
+		&OutboundMessage{}, &Document{}, &CampaignHour{}, &AgentHour{}, &AgentStateHour{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
@@ -33,6 +33,7 @@ var migrations = []migration{
 	{2, "seed_cn_holidays", seedHolidays},
 	{3, "lowercase_usernames", lowercaseUsernames},
 	{4, "seed_break_reasons", seedBreakReasons},
+	{5, "report_rollups", rebuildRollupsTx},
 }
 
 // SchemaMigration records an applied versioned migration.

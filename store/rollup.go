@@ -1,0 +1,517 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Rollups keep the report figures current as calls and agent states land:
+// StartAttempt, FinishAttempt, the lost-call sweep and every agent state
+// change add to them in their own transaction, so a report over ten million
+// attempts sums a few thousand rows and is never a night behind.
+// RebuildRollups recomputes them from the raw rows with the same functions
+// (attemptRollup, stateRollup), so both always agree exactly.
+//
+// Every rollup row is one UTC hour; a report's days in any whole-hour zone
+// (China Standard Time) are sums of hours.
+
+// CampaignHour is one campaign's outbound figures for the attempts that began
+// in one UTC hour.
+type CampaignHour struct {
+	CampaignID     int64     `gorm:"primaryKey;autoIncrement:false" json:"campaign_id"`
+	Hour           time.Time `gorm:"primaryKey;index" json:"hour"`
+	Dials          int64     `gorm:"not null;default:0" json:"dials"`
+	Finished       int64     `gorm:"not null;default:0" json:"finished"`
+	Answered       int64     `gorm:"not null;default:0" json:"answered"`
+	Human          int64     `gorm:"not null;default:0" json:"human"`
+	Machine        int64     `gorm:"not null;default:0" json:"machine"`
+	Abandoned      int64     `gorm:"not null;default:0" json:"abandoned"`
+	Connected      int64     `gorm:"not null;default:0" json:"connected"`
+	Reached        int64     `gorm:"not null;default:0" json:"reached"`
+	Success        int64     `gorm:"not null;default:0" json:"success"`
+	Busy           int64     `gorm:"not null;default:0" json:"busy"`
+	NoAnswer       int64     `gorm:"not null;default:0" json:"no_answer"`
+	Rejected       int64     `gorm:"not null;default:0" json:"rejected"`
+	NetworkFailure int64     `gorm:"not null;default:0" json:"network_failure"`
+	InvalidNumber  int64     `gorm:"not null;default:0" json:"invalid_number"`
+	Cancelled      int64     `gorm:"not null;default:0" json:"cancelled"`
+	Lost           int64     `gorm:"not null;default:0" json:"lost"`
+	TalkMS         int64     `gorm:"column:talk_ms;not null;default:0" json:"talk_ms"`
+	WaitMS         int64     `gorm:"column:wait_ms;not null;default:0" json:"wait_ms"` // answer to agent, summed
+	WaitN          int64     `gorm:"column:wait_n;not null;default:0" json:"wait_n"`
+	ACWMS          int64     `gorm:"column:acw_ms;not null;default:0" json:"acw_ms"` // agents' after-call work on these calls
+}
+
+// AgentHour is one agent's calls that began in one UTC hour.
+type AgentHour struct {
+	AgentID int64     `gorm:"primaryKey;autoIncrement:false" json:"agent_id"`
+	Hour    time.Time `gorm:"primaryKey;index" json:"hour"`
+	Calls   int64     `gorm:"not null;default:0" json:"calls"`
+	TalkMS  int64     `gorm:"column:talk_ms;not null;default:0" json:"talk_ms"`
+}
+
+// AgentStateHour is the time one agent spent in one state (and break reason)
+// within one UTC hour, and how many times the state was entered in it.
+type AgentStateHour struct {
+	AgentID int64      `gorm:"primaryKey;autoIncrement:false" json:"agent_id"`
+	Hour    time.Time  `gorm:"primaryKey;index" json:"hour"`
+	State   AgentState `gorm:"primaryKey;type:varchar(16)" json:"state"`
+	Reason  string     `gorm:"primaryKey;type:varchar(32)" json:"reason"`
+	MS      int64      `gorm:"column:ms;not null;default:0" json:"ms"`
+	Entries int64      `gorm:"not null;default:0" json:"entries"`
+}
+
+// rollupKey names one rollup row: the table, its id column value, the hour
+// and, for agent states, the state and reason.
+type rollupKey struct {
+	table  string
+	id     int64
+	hour   time.Time
+	state  AgentState
+	reason string
+}
+
+// rollup is a set of increments, keyed by row and column.
+type rollup map[rollupKey]slotCounts
+
+func (r rollup) add(k rollupKey, col string, n int64) {
+	if n == 0 {
+		return
+	}
+	c := r[k]
+	if c == nil {
+		c = slotCounts{}
+		r[k] = c
+	}
+	c[col] += n
+}
+
+func hourOf(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
+
+// rollupClassColumns is the column each finished class counts in.
+var rollupClassColumns = map[ResultClass]string{ResultMachine: "machine", ResultBusy: "busy", ResultNoAnswer: "no_answer",
+	ResultRejected: "rejected", ResultNetworkFailure: "network_failure", ResultInvalidNumber: "invalid_number",
+	ResultCancelled: "cancelled", ResultAbandoned: "abandoned", ResultLost: "lost", ResultSuccess: "success"}
+
+// attemptDial is what starting an attempt adds.
+func attemptDial(r rollup, a *Attempt) {
+	r.add(rollupKey{table: "campaign_hours", id: a.CampaignID, hour: hourOf(a.CreatedAt)}, "dials", 1)
+}
+
+// attemptFinished is what a finished attempt adds, read from its row: the
+// columns only the dialer writes (outcome, amd, connected, talk_ms,
+// answer_to_agent_ms), never those a late switch record may rewrite.
+func attemptFinished(r rollup, a *Attempt) {
+	if a.Outcome == "" {
+		return
+	}
+	k := rollupKey{table: "campaign_hours", id: a.CampaignID, hour: hourOf(a.CreatedAt)}
+	r.add(k, "finished", 1)
+	if col, ok := rollupClassColumns[a.Outcome]; ok {
+		r.add(k, col, 1)
+	}
+	r.add(k, "answered", b2i(a.Outcome.Answered() || a.Connected))
+	r.add(k, "human", b2i(humanAnswer(a.Outcome, a.AMD)))
+	r.add(k, "reached", b2i(a.Outcome.Reached()))
+	r.add(k, "connected", b2i(a.Connected))
+	r.add(k, "talk_ms", a.TalkMS)
+	if a.AnswerToAgentMS != nil {
+		r.add(k, "wait_ms", *a.AnswerToAgentMS)
+		r.add(k, "wait_n", 1)
+	}
+	if a.AgentID != 0 && a.Connected {
+		ak := rollupKey{table: "agent_hours", id: a.AgentID, hour: k.hour}
+		r.add(ak, "calls", 1)
+		r.add(ak, "talk_ms", a.TalkMS)
+	}
+}
+
+// humanAnswer: a person answered (talked to an agent, was abandoned, or the
+// detector said human).
+func humanAnswer(c ResultClass, amd AMDVerdict) bool {
+	return c == ResultHuman || c == ResultSuccess || c == ResultAbandoned || c == ResultAnswered && amd == AMDHuman
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// callRef is the attempt an agent's after-call work belongs to.
+type callRef struct {
+	CampaignID int64
+	CreatedAt  time.Time
+}
+
+// stateClosed is what a closed agent state row adds: its time cut at UTC
+// hours, one entry in the hour it began, and, for after-call work on a
+// campaign call, the time on the call's campaign hour.
+func stateClosed(r rollup, e *AgentStateEvent, call *callRef) {
+	if e.EndedAt == nil {
+		return
+	}
+	base := rollupKey{table: "agent_state_hours", id: e.AgentID, state: e.State, reason: e.Reason}
+	start, end := e.At.UTC(), e.EndedAt.UTC()
+	k := base
+	k.hour = hourOf(start)
+	r.add(k, "entries", 1)
+	for a := start; a.Before(end); {
+		cut := minTime(end, hourOf(a).Add(time.Hour))
+		k := base
+		k.hour = hourOf(a)
+		r.add(k, "ms", cut.Sub(a).Milliseconds())
+		a = cut
+	}
+	if e.State == AgentACW && call != nil && call.CampaignID != 0 {
+		r.add(rollupKey{table: "campaign_hours", id: call.CampaignID, hour: hourOf(call.CreatedAt)}, "acw_ms", e.DurationMS)
+	}
+}
+
+// apply upserts the increments (portable ON CONFLICT / ON DUPLICATE KEY).
+func (r rollup) apply(tx *gorm.DB) error {
+	for _, k := range r.keys() {
+		if err := upsertRollup(tx, k, r[k]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// keys orders the rows so concurrent transactions lock them in one order.
+func (r rollup) keys() []rollupKey {
+	ks := slices.Collect(maps.Keys(r))
+	slices.SortFunc(ks, func(a, b rollupKey) int {
+		switch {
+		case a.table != b.table:
+			return cmp.Compare(a.table, b.table)
+		case a.id != b.id:
+			return cmp.Compare(a.id, b.id)
+		case !a.hour.Equal(b.hour):
+			return a.hour.Compare(b.hour)
+		case a.state != b.state:
+			return cmp.Compare(string(a.state), string(b.state))
+		}
+		return cmp.Compare(a.reason, b.reason)
+	})
+	return ks
+}
+
+func (k rollupKey) row() (map[string]any, []clause.Column) {
+	row := map[string]any{"hour": k.hour}
+	cols := []clause.Column{{Name: "hour"}}
+	switch k.table {
+	case "campaign_hours":
+		row["campaign_id"] = k.id
+		cols = append(cols, clause.Column{Name: "campaign_id"})
+	default:
+		row["agent_id"] = k.id
+		cols = append(cols, clause.Column{Name: "agent_id"})
+	}
+	if k.table == "agent_state_hours" {
+		row["state"], row["reason"] = k.state, k.reason
+		cols = append(cols, clause.Column{Name: "state"}, clause.Column{Name: "reason"})
+	}
+	return row, cols
+}
+
+func upsertRollup(tx *gorm.DB, k rollupKey, counts slotCounts) error {
+	row, cols := k.row()
+	set := map[string]any{}
+	for col, n := range counts {
+		row[col] = n
+		set[col] = gorm.Expr(col+" + ?", n)
+	}
+	err := tx.Table(k.table).Clauses(clause.OnConflict{Columns: cols, DoUpdates: clause.Assignments(set)}).Create(row).Error
+	if err != nil {
+		return fmt.Errorf("store: rollup %s %d %s: %w", k.table, k.id, k.hour.Format(time.RFC3339), err)
+	}
+	return nil
+}
+
+// rollFinished adds the finished attempts (by id) to the rollups, reading
+// their rows as they now stand in the transaction.
+func rollFinished(tx *gorm.DB, ids ...int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []Attempt
+	if err := tx.Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return fmt.Errorf("store: read finished attempts: %w", err)
+	}
+	r := rollup{}
+	for i := range rows {
+		attemptFinished(r, &rows[i])
+	}
+	return r.apply(tx)
+}
+
+// rollClosedStates adds the agent's state rows just closed.
+func rollClosedStates(tx *gorm.DB, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []AgentStateEvent
+	if err := tx.Where("id IN ?", ids).Find(&rows).Error; err != nil {
+		return fmt.Errorf("store: read closed states: %w", err)
+	}
+	calls, err := acwCalls(tx, rows)
+	if err != nil {
+		return err
+	}
+	r := rollup{}
+	for i := range rows {
+		stateClosed(r, &rows[i], calls[rows[i].CallUUID])
+	}
+	return r.apply(tx)
+}
+
+// acwCalls finds the attempts after-call work rows belong to.
+func acwCalls(tx *gorm.DB, rows []AgentStateEvent) (map[string]*callRef, error) {
+	var uuids []string
+	for _, e := range rows {
+		if e.State == AgentACW && e.CallUUID != "" {
+			uuids = append(uuids, e.CallUUID)
+		}
+	}
+	out := map[string]*callRef{}
+	if len(uuids) == 0 {
+		return out, nil
+	}
+	var refs []struct {
+		CallUUID   string
+		CampaignID int64
+		CreatedAt  time.Time
+	}
+	if err := tx.Model(&Attempt{}).Select("call_uuid, campaign_id, created_at").Where("call_uuid IN ?", uuids).Find(&refs).Error; err != nil {
+		return nil, fmt.Errorf("store: calls of after-call work: %w", err)
+	}
+	for _, r := range refs {
+		out[r.CallUUID] = &callRef{CampaignID: r.CampaignID, CreatedAt: r.CreatedAt}
+	}
+	return out, nil
+}
+
+// RollupCounts says what a rebuild read and wrote.
+type RollupCounts struct {
+	Attempts     int64 `json:"attempts"`
+	StateRows    int64 `json:"state_rows"`
+	RollupRows   int64 `json:"rollup_rows"`
+	ElapsedMilli int64 `json:"elapsed_ms"`
+}
+
+// rebuildBatch is how many raw rows a rebuild reads at a time.
+const rebuildBatch = 20000
+
+// RebuildRollups recomputes every rollup from the raw attempts and agent
+// state rows, in one transaction (run it with dialing paused: calls finishing
+// meanwhile wait for it).
+func (s *Store) RebuildRollups(ctx context.Context) (RollupCounts, error) {
+	start := time.Now()
+	var out RollupCounts
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		out, err = rebuildRollups(tx)
+		return err
+	})
+	out.ElapsedMilli = time.Since(start).Milliseconds()
+	if err != nil {
+		return out, fmt.Errorf("store: rebuild rollups: %w", err)
+	}
+	return out, nil
+}
+
+// rebuildRollupsTx is the migration that fills the rollups from the rows
+// stored before they existed.
+func rebuildRollupsTx(tx *gorm.DB) error {
+	_, err := rebuildRollups(tx)
+	return err
+}
+
+func rebuildRollups(tx *gorm.DB) (RollupCounts, error) {
+	var out RollupCounts
+	for _, t := range []string{"campaign_hours", "agent_hours", "agent_state_hours"} {
+		if err := tx.Exec("DELETE FROM " + t).Error; err != nil {
+			return out, fmt.Errorf("store: clear %s: %w", t, err)
+		}
+	}
+	r := rollup{}
+	var err error
+	if out.Attempts, err = rebuildAttempts(tx, r); err != nil {
+		return out, err
+	}
+	if out.StateRows, err = rebuildStates(tx, r); err != nil {
+		return out, err
+	}
+	out.RollupRows = int64(len(r))
+	return out, insertRollups(tx, r)
+}
+
+func rebuildAttempts(tx *gorm.DB, r rollup) (int64, error) {
+	var n, last int64
+	for {
+		var rows []Attempt
+		err := tx.Select("id, campaign_id, agent_id, created_at, outcome, amd, connected, talk_ms, answer_to_agent_ms").
+			Where("id > ?", last).Order("id").Limit(rebuildBatch).Find(&rows).Error
+		if err != nil {
+			return n, fmt.Errorf("store: read attempts after %d: %w", last, err)
+		}
+		for i := range rows {
+			attemptDial(r, &rows[i])
+			attemptFinished(r, &rows[i])
+		}
+		n += int64(len(rows))
+		if len(rows) < rebuildBatch {
+			return n, nil
+		}
+		last = rows[len(rows)-1].ID
+	}
+}
+
+func rebuildStates(tx *gorm.DB, r rollup) (int64, error) {
+	var n, last int64
+	for {
+		var rows []AgentStateEvent
+		err := tx.Where("id > ? AND ended_at IS NOT NULL", last).Order("id").Limit(rebuildBatch).Find(&rows).Error
+		if err != nil {
+			return n, fmt.Errorf("store: read agent states after %d: %w", last, err)
+		}
+		calls, err := acwCalls(tx, rows)
+		if err != nil {
+			return n, err
+		}
+		for i := range rows {
+			stateClosed(r, &rows[i], calls[rows[i].CallUUID])
+		}
+		n += int64(len(rows))
+		if len(rows) < rebuildBatch {
+			return n, nil
+		}
+		last = rows[len(rows)-1].ID
+	}
+}
+
+// insertRollups writes fresh rollup rows in bulk (the rows must not exist).
+func insertRollups(tx *gorm.DB, r rollup) error {
+	byTable := map[string][]map[string]any{}
+	for _, k := range r.keys() {
+		row, _ := k.row()
+		for col, n := range r[k] {
+			row[col] = n
+		}
+		byTable[k.table] = append(byTable[k.table], row)
+	}
+	for t, rows := range byTable {
+		// rows of one table differ in the columns they set: group by shape.
+		for _, group := range byShape(rows) {
+			if err := tx.Table(t).CreateInBatches(group, 500).Error; err != nil {
+				return fmt.Errorf("store: write %s: %w", t, err)
+			}
+		}
+	}
+	return nil
+}
+
+// byShape groups rows by their set of columns (a multi-row insert needs one).
+func byShape(rows []map[string]any) [][]map[string]any {
+	idx := map[string]int{}
+	var out [][]map[string]any
+	for _, row := range rows {
+		cols := slices.Sorted(maps.Keys(row))
+		key := fmt.Sprint(cols)
+		i, ok := idx[key]
+		if !ok {
+			i = len(out)
+			idx[key] = i
+			out = append(out, nil)
+		}
+		out[i] = append(out[i], row)
+	}
+	return out
+}
+
+// BulkLoadAttempts inserts finished (or started) attempts in bulk with their
+// rollups, in one transaction: for generated traffic (bench reports) and
+// migrations from another system. Rows keep their ids when set.
+func (s *Store) BulkLoadAttempts(ctx context.Context, rows []Attempt) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	r := rollup{}
+	for i := range rows {
+		attemptDial(r, &rows[i])
+		attemptFinished(r, &rows[i])
+	}
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.CreateInBatches(rows, 1000).Error; err != nil {
+			return fmt.Errorf("insert attempts: %w", err)
+		}
+		return r.apply(tx)
+	})
+	if err != nil {
+		return fmt.Errorf("store: bulk load attempts: %w", err)
+	}
+	return nil
+}
+
+// BulkLoadAgentStates inserts closed agent state rows in bulk with their
+// rollups (for generated traffic); after-call work refers to attempts by
+// call UUID, already loaded.
+func (s *Store) BulkLoadAgentStates(ctx context.Context, rows []AgentStateEvent) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		calls, err := acwCalls(tx, rows)
+		if err != nil {
+			return err
+		}
+		r := rollup{}
+		for i := range rows {
+			stateClosed(r, &rows[i], calls[rows[i].CallUUID])
+		}
+		if err := tx.CreateInBatches(rows, 1000).Error; err != nil {
+			return fmt.Errorf("insert agent states: %w", err)
+		}
+		return r.apply(tx)
+	})
+	if err != nil {
+		return fmt.Errorf("store: bulk load agent states: %w", err)
+	}
+	return nil
+}
+
+// Rollups reads every rollup row in key order (tests and the rebuild check).
+func (s *Store) Rollups(ctx context.Context) ([]CampaignHour, []AgentHour, []AgentStateHour, error) {
+	var c []CampaignHour
+	var a []AgentHour
+	var st []AgentStateHour
+	db := s.conn(ctx)
+	if err := db.Order("campaign_id, hour").Find(&c).Error; err != nil {
+		return nil, nil, nil, fmt.Errorf("store: campaign hours: %w", err)
+	}
+	if err := db.Order("agent_id, hour").Find(&a).Error; err != nil {
+		return nil, nil, nil, fmt.Errorf("store: agent hours: %w", err)
+	}
+	if err := db.Order("agent_id, hour, state, reason").Find(&st).Error; err != nil {
+		return nil, nil, nil, fmt.Errorf("store: agent state hours: %w", err)
+	}
+	for i := range c {
+		c[i].Hour = c[i].Hour.UTC()
+	}
+	for i := range a {
+		a[i].Hour = a[i].Hour.UTC()
+	}
+	for i := range st {
+		st[i].Hour = st[i].Hour.UTC()
+	}
+	return c, a, st, nil
+}
