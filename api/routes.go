@@ -141,6 +141,9 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/dnc", store.PermCampaignView, "", s.listDNC, doc{"Search the blacklist", dncQuery{}, list[store.DNCEntry]{}, 200}},
 		{"DELETE", "/api/v1/dnc/:id", store.PermDNCManage, "dnc.delete", s.deleteDNC, doc{"Remove a blacklist entry; releases the contacts it alone blocked", nil, nil, 204}},
 
+		// reports
+		{"GET", "/api/v1/reports/:name", store.PermReports, "", s.report, doc{"A standard report (outbound, agents, campaigns, messages, workflow, attendance): rows by group_by and totals, from rollups kept current as calls land; format=xlsx|csv returns a file (zh-CN headers by default, numbers as numbers, durations as times)", reportQuery{}, store.Report{}, 200}},
+
 		// monitor
 		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents, queues, campaigns", nil, monitorResponse{}, 200}},
 
