@@ -15,7 +15,8 @@ func models() []any {
 		&Calendar{}, &Holiday{}, &Strategy{}, &ImportBatchMark{}, &LoginThrottle{}, &DNCReason{}, &Workstation{},
 		&AgentSession{}, &AgentStateEvent{}, &BreakReason{}, &Message{}, &Broadcast{}, &BroadcastReceipt{}, &Shift{}, &RosterEntry{},
 		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
-		&OutboundMessage{}, &Document{}, &CampaignHour{}, &AgentHour{}, &AgentStateHour{}}
+		&OutboundMessage{}, &Document{}, &CampaignHour{}, &AgentHour{}, &AgentStateHour{},
+		&CampaignDay{}, &AgentDay{}, &AgentStateDay{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,

@@ -328,9 +328,24 @@ func msToS(v any) float64 {
 	return float64(n) / 1000
 }
 
-// hourRange limits a rollup query to the hours of [From, To).
-func hourRange(db *gorm.DB, q *ReportQuery) *gorm.DB {
-	return db.Where("hour >= ? AND hour < ?", q.From.UTC(), q.To.UTC())
+// rollupRows picks the rollup table of a kind ("campaign", "agent",
+// "agent_state") and limits it to [From, To): the day table when the period
+// is whole days of ReportZone and no row is finer than a day, else hours.
+func (s *Store) rollupRows(ctx context.Context, kind string, q *ReportQuery) *gorm.DB {
+	table := kind + "_hours"
+	if q.wholeDays() {
+		table = kind + "_days"
+	}
+	return s.conn(ctx).Table(table).Where("hour >= ? AND hour < ?", q.From.UTC(), q.To.UTC())
+}
+
+// wholeDays: the period starts and ends at midnights of ReportZone, days
+// are counted in a zone of the same offset, and no row is an hour.
+func (q *ReportQuery) wholeDays() bool {
+	if slices.Contains(q.GroupBy, DimHour) || localOffset(q.Loc, q.From) != localOffset(ReportZone, q.From) {
+		return false
+	}
+	return dayOf(q.From).Equal(q.From.UTC()) && dayOf(q.To).Equal(q.To.UTC())
 }
 
 // outboundSums are the campaign_hours columns the outbound report sums.
@@ -357,7 +372,7 @@ func (s *Store) outboundReport(ctx context.Context, q ReportQuery) (*Report, err
 		return nil, err
 	}
 	dims := s.dims(&q, "hour", map[Dimension]string{DimCampaign: "campaign_id"})
-	db := hourRange(s.conn(ctx).Model(&CampaignHour{}), &q)
+	db := s.rollupRows(ctx, "campaign", &q)
 	if len(q.CampaignIDs) > 0 {
 		db = db.Where("campaign_id IN ?", q.CampaignIDs)
 	}

@@ -31,12 +31,12 @@ func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error
 		return nil, err
 	}
 	dims := s.dims(&q, "hour", map[Dimension]string{DimAgent: "agent_id"})
-	calls, err := sumQuery(s.agentFilter(ctx, hourRange(s.conn(ctx).Model(&AgentHour{}), &q), "agent_id", &q), dims, plainSums([]string{"calls", "talk_ms"}))
+	calls, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent", &q), "agent_id", &q), dims, plainSums([]string{"calls", "talk_ms"}))
 	if err != nil {
 		return nil, fmt.Errorf("store: agents report calls: %w", err)
 	}
 	sdims := append(slices.Clone(dims), dimSQL{"state", "state", KindText}, dimSQL{"reason", "reason", KindText})
-	states, err := sumQuery(s.agentFilter(ctx, hourRange(s.conn(ctx).Model(&AgentStateHour{}), &q), "agent_id", &q).
+	states, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent_state", &q), "agent_id", &q).
 		Where("state <> ?", AgentSignedOut), sdims, plainSums([]string{"ms", "entries"}))
 	if err != nil {
 		return nil, fmt.Errorf("store: agents report states: %w", err)

@@ -40,6 +40,25 @@ func TestReportsAgreeWithRawRows(t *testing.T) {
 			}
 			checkMeasures(t, fmt.Sprintf("outbound by %v totals", g), rep.Totals, expectOutbound(atts, states, loc, nil)[""])
 		}
+		// Whole days of China Standard Time read the day rollups: same figures.
+		dayFrom := time.Date(tr.start.In(loc).Year(), tr.start.In(loc).Month(), tr.start.In(loc).Day(), 0, 0, 0, 0, loc)
+		dayTo := time.Date(tr.end.In(loc).Year(), tr.end.In(loc).Month(), tr.end.In(loc).Day()+1, 0, 0, 0, 0, loc)
+		for _, g := range [][]store.Dimension{{store.DimCampaign, store.DimDay}, nil} {
+			rep, err := s.RunReport(ctx, store.ReportOutbound, store.ReportQuery{From: dayFrom, To: dayTo, Loc: loc, GroupBy: g})
+			must(t, err)
+			want := expectOutbound(atts, states, loc, g)
+			for _, r := range rep.Rows {
+				key := outboundKey(r, g)
+				checkMeasures(t, fmt.Sprintf("outbound by whole days by %v row %s", g, key), r, want[key])
+			}
+			checkMeasures(t, fmt.Sprintf("outbound by whole days by %v totals", g), rep.Totals, expectOutbound(atts, states, loc, nil)[""])
+		}
+		dayRep, err := s.RunReport(ctx, store.ReportAgents, store.ReportQuery{From: dayFrom, To: dayTo, Loc: loc, GroupBy: []store.Dimension{store.DimAgent}})
+		must(t, err)
+		for _, r := range dayRep.Rows {
+			id := r["agent_id"].(int64)
+			checkMeasures(t, fmt.Sprintf("agent %d by whole days", id), r, expectAgent(atts, states, id))
+		}
 		rep, err := s.RunReport(ctx, store.ReportAgents, store.ReportQuery{From: from, To: to, Loc: loc, GroupBy: []store.Dimension{store.DimAgent}})
 		must(t, err)
 		if len(rep.Rows) != len(tr.agents) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -19,8 +20,9 @@ import (
 // RebuildRollups recomputes them from the raw rows with the same functions
 // (attemptRollup, stateRollup), so both always agree exactly.
 //
-// Every rollup row is one UTC hour; a report's days in any whole-hour zone
-// (China Standard Time) are sums of hours.
+// Every rollup row is one UTC hour (tables *_hours), and again one day of
+// ReportZone (tables *_days, whose hour column is the day's midnight): a
+// report over whole days of that zone sums days, any other period hours.
 
 // CampaignHour is one campaign's outbound figures for the attempts that began
 // in one UTC hour.
@@ -68,6 +70,39 @@ type AgentStateHour struct {
 	Entries int64      `gorm:"not null;default:0" json:"entries"`
 }
 
+// CampaignDay, AgentDay and AgentStateDay are the same figures per day of
+// ReportZone; Hour is the day's start.
+type CampaignDay struct{ CampaignHour }
+
+// AgentDay is AgentHour per day of ReportZone.
+type AgentDay struct{ AgentHour }
+
+// AgentStateDay is AgentStateHour per day of ReportZone.
+type AgentStateDay struct{ AgentStateHour }
+
+// TableName names the day tables.
+func (CampaignDay) TableName() string   { return "campaign_days" }
+func (AgentDay) TableName() string      { return "agent_days" }
+func (AgentStateDay) TableName() string { return "agent_state_days" }
+
+// ReportZone is the zone of the day rollups: China Standard Time (UTC+8
+// all year, so every day is 24 whole hours).
+var ReportZone = func() *time.Location {
+	if loc, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return loc
+	}
+	return time.FixedZone("CST", 8*3600)
+}()
+
+// rollupTables are every rollup table, hours then days.
+var rollupTables = []string{"campaign_hours", "agent_hours", "agent_state_hours", "campaign_days", "agent_days", "agent_state_days"}
+
+// dayOf is the start of t's day in ReportZone, in UTC.
+func dayOf(t time.Time) time.Time {
+	l := t.In(ReportZone)
+	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, ReportZone).UTC()
+}
+
 // rollupKey names one rollup row: the table, its id column value, the hour
 // and, for agent states, the state and reason.
 type rollupKey struct {
@@ -95,6 +130,14 @@ func (r rollup) add(k rollupKey, col string, n int64) {
 
 func hourOf(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
 
+// both adds to an hour row and to the row of its day.
+func (r rollup) both(k rollupKey, col string, n int64) {
+	r.add(k, col, n)
+	k.table = strings.Replace(k.table, "_hours", "_days", 1)
+	k.hour = dayOf(k.hour)
+	r.add(k, col, n)
+}
+
 // rollupClassColumns is the column each finished class counts in.
 var rollupClassColumns = map[ResultClass]string{ResultMachine: "machine", ResultBusy: "busy", ResultNoAnswer: "no_answer",
 	ResultRejected: "rejected", ResultNetworkFailure: "network_failure", ResultInvalidNumber: "invalid_number",
@@ -102,7 +145,7 @@ var rollupClassColumns = map[ResultClass]string{ResultMachine: "machine", Result
 
 // attemptDial is what starting an attempt adds.
 func attemptDial(r rollup, a *Attempt) {
-	r.add(rollupKey{table: "campaign_hours", id: a.CampaignID, hour: hourOf(a.CreatedAt)}, "dials", 1)
+	r.both(rollupKey{table: "campaign_hours", id: a.CampaignID, hour: hourOf(a.CreatedAt)}, "dials", 1)
 }
 
 // attemptFinished is what a finished attempt adds, read from its row: the
@@ -113,23 +156,23 @@ func attemptFinished(r rollup, a *Attempt) {
 		return
 	}
 	k := rollupKey{table: "campaign_hours", id: a.CampaignID, hour: hourOf(a.CreatedAt)}
-	r.add(k, "finished", 1)
+	r.both(k, "finished", 1)
 	if col, ok := rollupClassColumns[a.Outcome]; ok {
-		r.add(k, col, 1)
+		r.both(k, col, 1)
 	}
-	r.add(k, "answered", b2i(a.Outcome.Answered() || a.Connected))
-	r.add(k, "human", b2i(humanAnswer(a.Outcome, a.AMD)))
-	r.add(k, "reached", b2i(a.Outcome.Reached()))
-	r.add(k, "connected", b2i(a.Connected))
-	r.add(k, "talk_ms", a.TalkMS)
+	r.both(k, "answered", b2i(a.Outcome.Answered() || a.Connected))
+	r.both(k, "human", b2i(humanAnswer(a.Outcome, a.AMD)))
+	r.both(k, "reached", b2i(a.Outcome.Reached()))
+	r.both(k, "connected", b2i(a.Connected))
+	r.both(k, "talk_ms", a.TalkMS)
 	if a.AnswerToAgentMS != nil {
-		r.add(k, "wait_ms", *a.AnswerToAgentMS)
-		r.add(k, "wait_n", 1)
+		r.both(k, "wait_ms", *a.AnswerToAgentMS)
+		r.both(k, "wait_n", 1)
 	}
 	if a.AgentID != 0 && a.Connected {
 		ak := rollupKey{table: "agent_hours", id: a.AgentID, hour: k.hour}
-		r.add(ak, "calls", 1)
-		r.add(ak, "talk_ms", a.TalkMS)
+		r.both(ak, "calls", 1)
+		r.both(ak, "talk_ms", a.TalkMS)
 	}
 }
 
@@ -163,16 +206,16 @@ func stateClosed(r rollup, e *AgentStateEvent, call *callRef) {
 	start, end := e.At.UTC(), e.EndedAt.UTC()
 	k := base
 	k.hour = hourOf(start)
-	r.add(k, "entries", 1)
+	r.both(k, "entries", 1)
 	for a := start; a.Before(end); {
 		cut := minTime(end, hourOf(a).Add(time.Hour))
 		k := base
 		k.hour = hourOf(a)
-		r.add(k, "ms", cut.Sub(a).Milliseconds())
+		r.both(k, "ms", cut.Sub(a).Milliseconds())
 		a = cut
 	}
 	if e.State == AgentACW && call != nil && call.CampaignID != 0 {
-		r.add(rollupKey{table: "campaign_hours", id: call.CampaignID, hour: hourOf(call.CreatedAt)}, "acw_ms", e.DurationMS)
+		r.both(rollupKey{table: "campaign_hours", id: call.CampaignID, hour: hourOf(call.CreatedAt)}, "acw_ms", e.DurationMS)
 	}
 }
 
@@ -209,14 +252,14 @@ func (k rollupKey) row() (map[string]any, []clause.Column) {
 	row := map[string]any{"hour": k.hour}
 	cols := []clause.Column{{Name: "hour"}}
 	switch k.table {
-	case "campaign_hours":
+	case "campaign_hours", "campaign_days":
 		row["campaign_id"] = k.id
 		cols = append(cols, clause.Column{Name: "campaign_id"})
 	default:
 		row["agent_id"] = k.id
 		cols = append(cols, clause.Column{Name: "agent_id"})
 	}
-	if k.table == "agent_state_hours" {
+	if k.table == "agent_state_hours" || k.table == "agent_state_days" {
 		row["state"], row["reason"] = k.state, k.reason
 		cols = append(cols, clause.Column{Name: "state"}, clause.Column{Name: "reason"})
 	}
@@ -338,7 +381,7 @@ func rebuildRollupsTx(tx *gorm.DB) error {
 
 func rebuildRollups(tx *gorm.DB) (RollupCounts, error) {
 	var out RollupCounts
-	for _, t := range []string{"campaign_hours", "agent_hours", "agent_state_hours"} {
+	for _, t := range rollupTables {
 		if err := tx.Exec("DELETE FROM " + t).Error; err != nil {
 			return out, fmt.Errorf("store: clear %s: %w", t, err)
 		}
@@ -489,31 +532,48 @@ func (s *Store) BulkLoadAgentStates(ctx context.Context, rows []AgentStateEvent)
 	return nil
 }
 
-// Rollups reads every rollup row in key order (tests and the rebuild check).
-func (s *Store) Rollups(ctx context.Context) ([]CampaignHour, []AgentHour, []AgentStateHour, error) {
-	var c []CampaignHour
-	var a []AgentHour
-	var st []AgentStateHour
+// RollupSnapshot is every rollup row, in key order.
+type RollupSnapshot struct {
+	CampaignHours []CampaignHour
+	AgentHours    []AgentHour
+	StateHours    []AgentStateHour
+	CampaignDays  []CampaignDay
+	AgentDays     []AgentDay
+	StateDays     []AgentStateDay
+}
+
+// Rollups reads every rollup row (tests and checks of a rebuild).
+func (s *Store) Rollups(ctx context.Context) (*RollupSnapshot, error) {
+	var out RollupSnapshot
 	db := s.conn(ctx)
-	if err := db.Order("campaign_id, hour").Find(&c).Error; err != nil {
-		return nil, nil, nil, fmt.Errorf("store: campaign hours: %w", err)
+	for _, q := range []struct {
+		dst   any
+		order string
+	}{{&out.CampaignHours, "campaign_id, hour"}, {&out.AgentHours, "agent_id, hour"}, {&out.StateHours, "agent_id, hour, state, reason"},
+		{&out.CampaignDays, "campaign_id, hour"}, {&out.AgentDays, "agent_id, hour"}, {&out.StateDays, "agent_id, hour, state, reason"}} {
+		if err := db.Order(q.order).Find(q.dst).Error; err != nil {
+			return nil, fmt.Errorf("store: read rollups: %w", err)
+		}
 	}
-	if err := db.Order("agent_id, hour").Find(&a).Error; err != nil {
-		return nil, nil, nil, fmt.Errorf("store: agent hours: %w", err)
+	for i := range out.CampaignHours {
+		out.CampaignHours[i].Hour = out.CampaignHours[i].Hour.UTC()
 	}
-	if err := db.Order("agent_id, hour, state, reason").Find(&st).Error; err != nil {
-		return nil, nil, nil, fmt.Errorf("store: agent state hours: %w", err)
+	for i := range out.AgentHours {
+		out.AgentHours[i].Hour = out.AgentHours[i].Hour.UTC()
 	}
-	for i := range c {
-		c[i].Hour = c[i].Hour.UTC()
+	for i := range out.StateHours {
+		out.StateHours[i].Hour = out.StateHours[i].Hour.UTC()
 	}
-	for i := range a {
-		a[i].Hour = a[i].Hour.UTC()
+	for i := range out.CampaignDays {
+		out.CampaignDays[i].Hour = out.CampaignDays[i].Hour.UTC()
 	}
-	for i := range st {
-		st[i].Hour = st[i].Hour.UTC()
+	for i := range out.AgentDays {
+		out.AgentDays[i].Hour = out.AgentDays[i].Hour.UTC()
 	}
-	return c, a, st, nil
+	for i := range out.StateDays {
+		out.StateDays[i].Hour = out.StateDays[i].Hour.UTC()
+	}
+	return &out, nil
 }
 
 // AttemptFilter selects attempts for history and checks.
