@@ -452,8 +452,22 @@ func insertRollups(tx *gorm.DB, r rollup) error {
 		}
 		byTable[k.table] = append(byTable[k.table], row)
 	}
+	for _, rows := range byTable {
+		cols := map[string]bool{}
+		for _, row := range rows {
+			for c := range row {
+				cols[c] = true
+			}
+		}
+		for _, row := range rows { // one shape per table: one multi-row insert
+			for c := range cols {
+				if _, ok := row[c]; !ok {
+					row[c] = int64(0)
+				}
+			}
+		}
+	}
 	for t, rows := range byTable {
-		// rows of one table differ in the columns they set: group by shape.
 		for _, group := range byShape(rows) {
 			if err := tx.Table(t).CreateInBatches(group, 500).Error; err != nil {
 				return fmt.Errorf("store: write %s: %w", t, err)
@@ -481,54 +495,67 @@ func byShape(rows []map[string]any) [][]map[string]any {
 	return out
 }
 
-// BulkLoadAttempts inserts finished (or started) attempts in bulk with their
-// rollups, in one transaction: for generated traffic (bench reports) and
-// migrations from another system. Rows keep their ids when set.
-func (s *Store) BulkLoadAttempts(ctx context.Context, rows []Attempt) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	r := rollup{}
-	for i := range rows {
-		attemptDial(r, &rows[i])
-		attemptFinished(r, &rows[i])
-	}
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.CreateInBatches(rows, 1000).Error; err != nil {
-			return fmt.Errorf("insert attempts: %w", err)
-		}
-		return r.apply(tx)
-	})
-	if err != nil {
+// BulkLoader loads generated traffic (bench reports) or another system's
+// history fast: rows go in with multi-row inserts and their rollups are
+// summed in memory, written by Flush, with the same functions as the live
+// path and the rebuild.
+type BulkLoader struct {
+	s *Store
+	r rollup
+}
+
+// NewBulkLoader starts a load.
+func (s *Store) NewBulkLoader() *BulkLoader { return &BulkLoader{s: s, r: rollup{}} }
+
+// Attempts inserts attempts (ids assigned by the database).
+func (b *BulkLoader) Attempts(ctx context.Context, rows []Attempt) error {
+	if err := b.s.conn(ctx).CreateInBatches(rows, 500).Error; err != nil { // SQLite takes 32766 variables
 		return fmt.Errorf("store: bulk load attempts: %w", err)
+	}
+	for i := range rows {
+		attemptDial(b.r, &rows[i])
+		attemptFinished(b.r, &rows[i])
 	}
 	return nil
 }
 
-// BulkLoadAgentStates inserts closed agent state rows in bulk with their
-// rollups (for generated traffic); after-call work refers to attempts by
-// call UUID, already loaded.
-func (s *Store) BulkLoadAgentStates(ctx context.Context, rows []AgentStateEvent) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		calls, err := acwCalls(tx, rows)
-		if err != nil {
-			return err
-		}
-		r := rollup{}
-		for i := range rows {
-			stateClosed(r, &rows[i], calls[rows[i].CallUUID])
-		}
-		if err := tx.CreateInBatches(rows, 1000).Error; err != nil {
-			return fmt.Errorf("insert agent states: %w", err)
-		}
-		return r.apply(tx)
-	})
+// States inserts closed agent state rows; after-call work refers to
+// attempts already loaded by call UUID.
+func (b *BulkLoader) States(ctx context.Context, rows []AgentStateEvent) error {
+	calls, err := acwCalls(b.s.conn(ctx), rows)
 	if err != nil {
+		return err
+	}
+	if err := b.s.conn(ctx).CreateInBatches(rows, 1000).Error; err != nil {
 		return fmt.Errorf("store: bulk load agent states: %w", err)
 	}
+	for i := range rows {
+		stateClosed(b.r, &rows[i], calls[rows[i].CallUUID])
+	}
+	return nil
+}
+
+// Flush writes the summed rollups: multi-row inserts when the rollup tables
+// are empty, else upserts that add to them.
+func (b *BulkLoader) Flush(ctx context.Context) error {
+	err := b.s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Table("campaign_hours").Count(&n).Error; err != nil {
+			return err
+		}
+		var m int64
+		if err := tx.Table("agent_state_hours").Count(&m).Error; err != nil {
+			return err
+		}
+		if n == 0 && m == 0 {
+			return insertRollups(tx, b.r)
+		}
+		return b.r.apply(tx)
+	})
+	if err != nil {
+		return fmt.Errorf("store: bulk load rollups: %w", err)
+	}
+	b.r = rollup{}
 	return nil
 }
 
