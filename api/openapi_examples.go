@@ -68,6 +68,8 @@ var examples = map[reflect.Type]any{
 		{AgentID: 4, Date: "2027-01-05", DayOff: true, Note: "调休"}}},
 	typeOf[rosterAssignRequest](): rosterAssignRequest{AgentIDs: []int64{4}, From: "2027-01-11", To: "2027-01-17",
 		Weekdays: []int{1, 2, 3, 4, 5}, ShiftID: ptr[int64](1)},
+	typeOf[resultActionRequest](): resultActionRequest{Action: store.ActionRecycle, Statuses: []store.ContactStatus{store.ContactFailed},
+		LastResults: []string{"no_answer", "busy"}},
 	typeOf[dncRequest](): dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
 	typeOf[dncBatchRequest](): dncBatchRequest{Entries: []dncRequest{
 		{Phone: "13900139000", Reason: "投诉", Source: store.DNCManual},
