@@ -70,7 +70,8 @@ var examples = map[reflect.Type]any{
 		Weekdays: []int{1, 2, 3, 4, 5}, ShiftID: ptr[int64](1)},
 	typeOf[resultActionRequest](): resultActionRequest{Action: store.ActionRecycle, Statuses: []store.ContactStatus{store.ContactFailed},
 		LastResults: []string{"no_answer", "busy"}},
-	typeOf[dncRequest](): dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
+	typeOf[noteRequest](): noteRequest{Text: "客户表示月底前还款，需再次提醒"},
+	typeOf[dncRequest]():  dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
 	typeOf[dncBatchRequest](): dncBatchRequest{Entries: []dncRequest{
 		{Phone: "13900139000", Reason: "投诉", Source: store.DNCManual},
 		{IDNumber: "510104200002290038", Reason: "法务要求停止催收", Source: store.DNCManual}}},

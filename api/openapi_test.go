@@ -34,6 +34,7 @@ var exampleOrder = []string{
 	"POST /api/v1/break-reasons", "POST /api/v1/shifts", "POST /api/v1/roster", "POST /api/v1/roster/assign",
 	"POST /api/v1/workstations", "POST /api/v1/workstations/report", "POST /api/v1/audit/client-events",
 	"POST /api/v1/auth/unlock", "POST /api/v1/outbound-messages/test", "POST /api/v1/campaigns/:id/results/actions",
+	"POST /api/v1/contacts/:id/notes",
 }
 
 // seedExamples signs in with the login example (as the admin it names) and

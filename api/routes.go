@@ -143,6 +143,10 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/dnc", store.PermCampaignView, "", s.listDNC, doc{"Search the blacklist", dncQuery{}, list[store.DNCEntry]{}, 200}},
 		{"DELETE", "/api/v1/dnc/:id", store.PermDNCManage, "dnc.delete", s.deleteDNC, doc{"Remove a blacklist entry; releases the contacts it alone blocked", nil, nil, 204}},
 
+		// customer history (R15)
+		{"GET", "/api/v1/history", anyOf(store.PermAgentDesk, store.PermCampaignView), "", s.customerHistory, doc{"A customer's history: contacts in every campaign found by full phone or ID number, name, campaign or note words, with every attempt (calls, sms, email, fax), callback, message and wrap-up note; masked without pii_view", historyQuery{}, store.CustomerHistory{}, 200}},
+		{"POST", "/api/v1/contacts/:id/notes", store.PermAgentDesk, "contact.note", s.addContactNote, doc{"Add a wrap-up note to a contact (searchable in the history)", noteRequest{}, store.ContactNote{}, 201}},
+
 		// reports
 		{"GET", "/api/v1/reports/:name", store.PermReports, "", s.report, doc{"A standard report (outbound, agents, campaigns, messages, workflow, attendance): rows by group_by and totals, from rollups kept current as calls land; format=xlsx|csv returns a file (zh-CN headers by default, numbers as numbers, durations as times)", reportQuery{}, store.Report{}, 200}},
 

@@ -16,7 +16,7 @@ func models() []any {
 		&AgentSession{}, &AgentStateEvent{}, &BreakReason{}, &Message{}, &Broadcast{}, &BroadcastReceipt{}, &Shift{}, &RosterEntry{},
 		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
 		&OutboundMessage{}, &Document{}, &CampaignHour{}, &AgentHour{}, &AgentStateHour{},
-		&CampaignDay{}, &AgentDay{}, &AgentStateDay{}}
+		&CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
