@@ -31,49 +31,39 @@ func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error
 		return nil, err
 	}
 	dims := s.dims(&q, "hour", map[Dimension]string{DimAgent: "agent_id"})
-	calls, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent", &q), "agent_id", &q), dims, plainSums([]string{"calls", "talk_ms"}))
+	hourCols := []string{"calls", "talk_ms"}
+	for _, st := range stateSeconds {
+		hourCols = append(hourCols, string(st)+"_ms")
+	}
+	calls, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent", &q), "agent_id", &q), dims, plainSums(hourCols))
 	if err != nil {
 		return nil, fmt.Errorf("store: agents report calls: %w", err)
 	}
-	sdims := append(slices.Clone(dims), dimSQL{"state", "state", KindText}, dimSQL{"reason", "reason", KindText})
-	states, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent_state", &q), "agent_id", &q).
-		Where("state <> ?", AgentSignedOut), sdims, plainSums([]string{"ms", "entries"}))
+	sdims := append(slices.Clone(dims), dimSQL{"reason", "reason", KindText})
+	breaks, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent_state", &q), "agent_id", &q).
+		Where("state = ?", AgentBreak), sdims, plainSums([]string{"ms"}))
 	if err != nil {
-		return nil, fmt.Errorf("store: agents report states: %w", err)
+		return nil, fmt.Errorf("store: agents report breaks: %w", err)
 	}
 	byKey := map[string]map[string]any{}
-	get := func(src map[string]any) map[string]any {
-		k := rowKey(src, dims)
-		r := byKey[k]
-		if r == nil {
-			r = map[string]any{"calls": int64(0), "talk_ms": int64(0), "signed_in_ms": int64(0)}
-			for _, st := range stateSeconds {
-				r[string(st)+"_ms"] = int64(0)
-			}
-			for _, d := range dims {
-				r[d.key] = src[d.key]
-			}
-			byKey[k] = r
-		}
-		return r
-	}
 	for _, c := range calls {
-		r := get(c)
-		r["calls"], r["talk_ms"] = c["calls"], c["talk_ms"]
+		var in int64
+		for _, st := range stateSeconds {
+			in += c[string(st)+"_ms"].(int64)
+		}
+		c["signed_in_ms"] = in
+		byKey[rowKey(c, dims)] = c
 	}
 	reasons := map[string]bool{}
-	for _, st := range states {
-		r := get(st)
-		ms := st["ms"].(int64)
-		col := st["state"].(string) + "_ms"
-		r[col] = r[col].(int64) + ms
-		r["signed_in_ms"] = r["signed_in_ms"].(int64) + ms
-		if st["state"] == string(AgentBreak) {
-			rc := "break_" + st["reason"].(string) + "_ms"
-			reasons[rc] = true
-			v, _ := r[rc].(int64)
-			r[rc] = v + ms
+	for _, b := range breaks {
+		r := byKey[rowKey(b, dims)]
+		if r == nil {
+			continue // a break row always has its agent hour
 		}
+		rc := "break_" + b["reason"].(string) + "_ms"
+		reasons[rc] = true
+		v, _ := r[rc].(int64)
+		r[rc] = v + b["ms"].(int64)
 	}
 	rows := make([]map[string]any, 0, len(byKey))
 	for _, r := range byKey {

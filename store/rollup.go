@@ -26,9 +26,11 @@ import (
 
 // CampaignHour is one campaign's outbound figures for the attempts that began
 // in one UTC hour.
+// The primary key leads with the hour: a report's period is one range of
+// the clustered index.
 type CampaignHour struct {
-	CampaignID     int64     `gorm:"primaryKey;autoIncrement:false" json:"campaign_id"`
-	Hour           time.Time `gorm:"primaryKey;index" json:"hour"`
+	Hour           time.Time `gorm:"primaryKey" json:"hour"`
+	CampaignID     int64     `gorm:"primaryKey;autoIncrement:false;index" json:"campaign_id"`
 	Dials          int64     `gorm:"not null;default:0" json:"dials"`
 	Finished       int64     `gorm:"not null;default:0" json:"finished"`
 	Answered       int64     `gorm:"not null;default:0" json:"answered"`
@@ -51,19 +53,26 @@ type CampaignHour struct {
 	ACWMS          int64     `gorm:"column:acw_ms;not null;default:0" json:"acw_ms"` // agents' after-call work on these calls
 }
 
-// AgentHour is one agent's calls that began in one UTC hour.
+// AgentHour is one agent's calls that began in one UTC hour, and the time
+// the agent spent in each state within the hour.
 type AgentHour struct {
-	AgentID int64     `gorm:"primaryKey;autoIncrement:false" json:"agent_id"`
-	Hour    time.Time `gorm:"primaryKey;index" json:"hour"`
-	Calls   int64     `gorm:"not null;default:0" json:"calls"`
-	TalkMS  int64     `gorm:"column:talk_ms;not null;default:0" json:"talk_ms"`
+	Hour       time.Time `gorm:"primaryKey" json:"hour"`
+	AgentID    int64     `gorm:"primaryKey;autoIncrement:false;index" json:"agent_id"`
+	Calls      int64     `gorm:"not null;default:0" json:"calls"`
+	TalkMS     int64     `gorm:"column:talk_ms;not null;default:0" json:"talk_ms"`
+	ReadyMS    int64     `gorm:"column:ready_ms;not null;default:0" json:"ready_ms"`
+	ReservedMS int64     `gorm:"column:reserved_ms;not null;default:0" json:"reserved_ms"`
+	OnCallMS   int64     `gorm:"column:on_call_ms;not null;default:0" json:"on_call_ms"`
+	HoldMS     int64     `gorm:"column:hold_ms;not null;default:0" json:"hold_ms"`
+	ACWMS      int64     `gorm:"column:acw_ms;not null;default:0" json:"acw_ms"`
+	BreakMS    int64     `gorm:"column:break_ms;not null;default:0" json:"break_ms"`
 }
 
-// AgentStateHour is the time one agent spent in one state (and break reason)
-// within one UTC hour, and how many times the state was entered in it.
+// AgentStateHour is the time one agent spent on break for one reason within
+// one UTC hour, and how many breaks began in it.
 type AgentStateHour struct {
+	Hour    time.Time  `gorm:"primaryKey" json:"hour"`
 	AgentID int64      `gorm:"primaryKey;autoIncrement:false" json:"agent_id"`
-	Hour    time.Time  `gorm:"primaryKey;index" json:"hour"`
 	State   AgentState `gorm:"primaryKey;type:varchar(16)" json:"state"`
 	Reason  string     `gorm:"primaryKey;type:varchar(32)" json:"reason"`
 	MS      int64      `gorm:"column:ms;not null;default:0" json:"ms"`
@@ -196,22 +205,33 @@ type callRef struct {
 }
 
 // stateClosed is what a closed agent state row adds: its time cut at UTC
-// hours, one entry in the hour it began, and, for after-call work on a
+// hours to the agent's hours, a break's also to its reason's row with one
+// entry in the hour it began, and, for after-call work on a
 // campaign call, the time on the call's campaign hour.
 func stateClosed(r rollup, e *AgentStateEvent, call *callRef) {
 	if e.EndedAt == nil {
 		return
 	}
+	if e.State == AgentSignedOut {
+		return
+	}
+	brk := e.State == AgentBreak
 	base := rollupKey{table: "agent_state_hours", id: e.AgentID, state: e.State, reason: e.Reason}
 	start, end := e.At.UTC(), e.EndedAt.UTC()
-	k := base
-	k.hour = hourOf(start)
-	r.both(k, "entries", 1)
+	if brk {
+		k := base
+		k.hour = hourOf(start)
+		r.both(k, "entries", 1)
+	}
 	for a := start; a.Before(end); {
 		cut := minTime(end, hourOf(a).Add(time.Hour))
-		k := base
-		k.hour = hourOf(a)
-		r.both(k, "ms", cut.Sub(a).Milliseconds())
+		ms := cut.Sub(a).Milliseconds()
+		r.both(rollupKey{table: "agent_hours", id: e.AgentID, hour: hourOf(a)}, string(e.State)+"_ms", ms)
+		if brk {
+			k := base
+			k.hour = hourOf(a)
+			r.both(k, "ms", ms)
+		}
 		a = cut
 	}
 	if e.State == AgentACW && call != nil && call.CampaignID != 0 {
@@ -576,8 +596,8 @@ func (s *Store) Rollups(ctx context.Context) (*RollupSnapshot, error) {
 	for _, q := range []struct {
 		dst   any
 		order string
-	}{{&out.CampaignHours, "campaign_id, hour"}, {&out.AgentHours, "agent_id, hour"}, {&out.StateHours, "agent_id, hour, state, reason"},
-		{&out.CampaignDays, "campaign_id, hour"}, {&out.AgentDays, "agent_id, hour"}, {&out.StateDays, "agent_id, hour, state, reason"}} {
+	}{{&out.CampaignHours, "hour, campaign_id"}, {&out.AgentHours, "hour, agent_id"}, {&out.StateHours, "hour, agent_id, state, reason"},
+		{&out.CampaignDays, "hour, campaign_id"}, {&out.AgentDays, "hour, agent_id"}, {&out.StateDays, "hour, agent_id, state, reason"}} {
 		if err := db.Order(q.order).Find(q.dst).Error; err != nil {
 			return nil, fmt.Errorf("store: read rollups: %w", err)
 		}
