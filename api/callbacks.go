@@ -157,6 +157,9 @@ func callbackError(err error) error {
 
 func (s *Server) writeCallback(c *gin.Context, status int, cb *store.Callback) {
 	views, err := s.callbackViews(c, []store.Callback{*cb})
+	if err == nil && canSeePII(c) {
+		err = s.auditPII(c, PIICallbackView, "callback", cb.ID, 1, "campaign="+itoa(cb.CampaignID))
+	}
 	if err != nil {
 		fail(c, err)
 		return
@@ -232,6 +235,9 @@ func (s *Server) listCallbacks(c *gin.Context) {
 		return
 	}
 	views, err := s.callbackViews(c, items)
+	if err == nil && canSeePII(c) {
+		err = s.auditPII(c, PIICallbackList, "user", currentUser(c).ID, int64(len(views)), fmt.Sprintf("total=%d", total))
+	}
 	if err != nil {
 		fail(c, err)
 		return

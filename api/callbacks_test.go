@@ -72,6 +72,19 @@ func TestCallbacksAPI(t *testing.T) {
 	if full.Phone != "+861012345678" {
 		t.Fatalf("admin sees %q", full.Phone)
 	}
+	// A phone shown unmasked is a pii access and audited; masked, it is not.
+	h.do("GET", "/api/v1/callbacks", admin, nil, http.StatusOK, nil)
+	var pii []string
+	for _, e := range h.auditOf("pii.callback") {
+		pii = append(pii, fmt.Sprintf("%s %s %s/%s %s", e.Action, e.Username, e.TargetType, e.TargetID, e.Detail))
+	}
+	wantPII := []string{
+		fmt.Sprintf("pii.callback.list u_admin user/%d count=2 total=2", h.users[store.RoleAdmin].ID),
+		fmt.Sprintf("pii.callback.view u_admin callback/%d count=1 campaign=%d", other.ID, d.camp.ID),
+	}
+	if strings.Join(pii, "\n") != strings.Join(wantPII, "\n") {
+		t.Fatalf("pii entries:\n%s\nwant\n%s", strings.Join(pii, "\n"), strings.Join(wantPII, "\n"))
+	}
 	// Another agent sees none of them, and cannot touch them.
 	_, otherTok := secondAgent(h, "agent_two")
 	var l list[callbackView]

@@ -107,6 +107,12 @@ func (s *Server) abandonmentEvidence(c *gin.Context) {
 		loc = rules.Calendar.Location()
 	}
 	pii := canSeePII(c)
+	if pii {
+		if err := s.auditPIIStream(c, PIIEvidence, "campaign", camp.ID, "format="+format); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	rows := func(fn func([]string) error) (int64, error) {
 		var n int64
 		err := s.store.EachAnsweredAttempt(c.Request.Context(), camp.ID, from, to, func(a *store.Attempt) error {

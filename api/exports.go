@@ -138,6 +138,12 @@ func (s *Server) createExport(c *gin.Context) {
 		return
 	}
 	setTarget(c, "campaign", camp.ID)
+	if canSeePII(c) && exportsPII(stringsOf(req.Fields), camp.Sensitive()) {
+		if err := s.auditPIIStream(c, PIIExport, "campaign", camp.ID, "format="+string(req.Format)); err != nil {
+			fail(c, err)
+			return
+		}
+	}
 	name := fmt.Sprintf("campaign-%d-%s.%s", camp.ID, s.now().Format("20060102-150405"), req.Format)
 	c.Header("Content-Disposition", `attachment; filename="`+name+`"`)
 	var rows int64
@@ -150,13 +156,6 @@ func (s *Server) createExport(c *gin.Context) {
 	}
 	auditDetail(c, fmt.Sprintf("format=%s rows=%d fields=%s statuses=%s masked=%v lang=%s", req.Format, rows,
 		strings.Join(stringsOf(req.Fields), ","), strings.Join(stringsOf(req.Statuses), ","), !style.pii, style.lang))
-	if canSeePII(c) && exportsPII(stringsOf(req.Fields), camp.Sensitive()) {
-		// The file has gone out; its request's own entry (export.create)
-		// is written after it too. A failure here can only be logged.
-		if aerr := s.auditPII(c, PIIExport, "campaign", camp.ID, rows, "format="+string(req.Format)); aerr != nil {
-			logger(c).Error("audit pii export", "campaign_id", camp.ID, "err", aerr)
-		}
-	}
 	if err != nil {
 		logger(c).Error("export failed", "campaign_id", camp.ID, "err", err)
 		c.Status(http.StatusInternalServerError)

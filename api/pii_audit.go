@@ -22,6 +22,11 @@ const (
 	PIIExport        PIIAction = "pii.export"         // an export carried unmasked phone or ID columns
 	PIIContactView   PIIAction = "pii.contact.view"   // one customer shown unmasked (contact page, agent desk offer or call)
 	PIIRecordingPlay PIIAction = "pii.recording.play" // a call recording played or downloaded
+	PIICallList      PIIAction = "pii.call.list"      // call history listed with numbers unmasked
+	PIICallView      PIIAction = "pii.call.view"      // one call shown with its number unmasked
+	PIICallbackList  PIIAction = "pii.callback.list"  // callbacks listed with their phones unmasked
+	PIICallbackView  PIIAction = "pii.callback.view"  // one callback shown with its phone unmasked
+	PIIEvidence      PIIAction = "pii.evidence"       // abandonment evidence with phones unmasked
 )
 
 // auditPII writes one audit entry for one request that revealed count
@@ -47,6 +52,22 @@ func (s *Server) auditPII(c *gin.Context, action PIIAction, targetType string, t
 		UserID: u.ID, Username: u.Username, Role: string(u.Role), RequestID: c.GetString("request_id"),
 		IP: c.ClientIP(), Status: http.StatusOK, Result: "ok", Detail: d}
 	// Written even if the client has hung up: it may have read the data.
+	if err := s.store.Audit(context.WithoutCancel(c.Request.Context()), e); err != nil {
+		return fmt.Errorf("api: audit %s: %w", action, err)
+	}
+	return nil
+}
+
+// auditPIIStream writes the entry of a file about to be streamed with
+// unmasked identifiers. It is written before the first byte leaves, so a
+// file whose entry cannot be written is never sent; the row count is not
+// known yet and is in the request's own entry (export.create, ...), written
+// when the stream ends.
+func (s *Server) auditPIIStream(c *gin.Context, action PIIAction, targetType string, targetID any, detail string) error {
+	u := currentUser(c)
+	e := &store.AuditEntry{Action: string(action), TargetType: targetType, TargetID: toString(targetID),
+		UserID: u.ID, Username: u.Username, Role: string(u.Role), RequestID: c.GetString("request_id"),
+		IP: c.ClientIP(), Status: http.StatusOK, Result: "ok", Detail: "streamed " + detail}
 	if err := s.store.Audit(context.WithoutCancel(c.Request.Context()), e); err != nil {
 		return fmt.Errorf("api: audit %s: %w", action, err)
 	}

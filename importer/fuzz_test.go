@@ -8,6 +8,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 // Fuzz targets for the contact file readers: whatever a user uploads, a
@@ -22,6 +23,27 @@ const fuzzRowCap = 20000
 // readAllChecked opens data as a contact file and reads it to the end (or
 // to an error), checking the readers' promises.
 func readAllChecked(t *testing.T, data []byte, name string, opts Options) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		readAllUnwatched(t, data, name, opts)
+	}()
+	// A reader that never returns would stall the fuzzer until its budget
+	// ends ("context deadline exceeded") without saying which input did it;
+	// failing here saves the input under testdata/fuzz. The limit is far
+	// above a read's real cost, so a busy machine does not trip it.
+	select {
+	case <-done:
+	case <-time.After(hangLimit):
+		t.Fatalf("%s: the reader did not return within %s", name, hangLimit)
+	}
+}
+
+// hangLimit is how long one fuzz input may take before it counts as a hang.
+const hangLimit = 30 * time.Second
+
+func readAllUnwatched(t *testing.T, data []byte, name string, opts Options) {
 	if opts.MaxBytes == 0 {
 		opts.MaxBytes = 4 << 20
 	}

@@ -14,9 +14,11 @@ func models() []any {
 	return []any{&User{}, &Group{}, &Session{}, &AuditEntry{}, &Campaign{}, &Contact{}, &DNCEntry{}, &ImportJob{}, &ExportTemplate{}, &ImportCursor{}, &MappingTemplate{}, &Attempt{},
 		&Calendar{}, &Holiday{}, &Strategy{}, &ImportBatchMark{}, &LoginThrottle{}, &DNCReason{}, &Workstation{},
 		&AgentSession{}, &AgentStateEvent{}, &BreakReason{}, &Message{}, &Broadcast{}, &BroadcastReceipt{}, &Shift{}, &RosterEntry{},
-		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
-		&OutboundMessage{}, &Document{}, &CampaignHour{}, &AgentHour{}, &AgentStateHour{},
-		&CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{}}
+		&CampaignLease{}, &Callback{}, &Recording{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
+		&OutboundMessage{}, &Document{},
+		&Script{}, &ScriptVersion{}, &ScriptSession{}, &ScriptAnswer{}, &ScriptFeedback{},
+		&Article{}, &ArticleVersion{}, &ArticleAttachment{},
+		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
