@@ -18,7 +18,8 @@ func models() []any {
 		&OutboundMessage{}, &Document{},
 		&Script{}, &ScriptVersion{}, &ScriptSession{}, &ScriptAnswer{}, &ScriptFeedback{},
 		&Article{}, &ArticleVersion{}, &ArticleAttachment{},
-		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{}}
+		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{},
+		&Scorecard{}, &QAScore{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,

@@ -23,10 +23,11 @@ const (
 	ReportMessages   ReportName = "messages"
 	ReportWorkflow   ReportName = "workflow"
 	ReportAttendance ReportName = "attendance"
+	ReportQA         ReportName = "qa"
 )
 
 // ReportNames lists the standard reports.
-var ReportNames = []ReportName{ReportOutbound, ReportAgents, ReportCampaigns, ReportMessages, ReportWorkflow, ReportAttendance}
+var ReportNames = []ReportName{ReportOutbound, ReportAgents, ReportCampaigns, ReportMessages, ReportWorkflow, ReportAttendance, ReportQA}
 
 // EnumValues lists the report names.
 func (ReportName) EnumValues() []string { return enumStrings(ReportNames) }
@@ -41,10 +42,11 @@ const (
 	DimDay      Dimension = "day"
 	DimHour     Dimension = "hour"
 	DimChannel  Dimension = "channel"
+	DimScorer   Dimension = "scorer"
 )
 
 // Dimensions lists every dimension.
-var Dimensions = []Dimension{DimCampaign, DimAgent, DimDay, DimHour, DimChannel}
+var Dimensions = []Dimension{DimCampaign, DimAgent, DimDay, DimHour, DimChannel, DimScorer}
 
 // EnumValues lists the dimensions.
 func (Dimension) EnumValues() []string { return enumStrings(Dimensions) }
@@ -140,6 +142,8 @@ func (s *Store) RunReport(ctx context.Context, name ReportName, q ReportQuery) (
 		rep, err = s.workflowReport(ctx, q)
 	case ReportAttendance:
 		rep, err = s.attendanceReport(ctx, q)
+	case ReportQA:
+		rep, err = s.qaReport(ctx, q)
 	default:
 		return nil, Invalid("name", EnumMessage(name))
 	}
