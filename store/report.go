@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -282,17 +283,41 @@ func dimValue(k ColumnKind, v string) any {
 	return n
 }
 
-// rowKey is a row's dimension values joined, to merge and sort rows.
+// rowKey is a row's dimension values joined (ids zero-padded so keys sort
+// as the values do), to merge and sort rows.
 func rowKey(row map[string]any, dims []dimSQL) string {
-	var b strings.Builder
+	b := make([]byte, 0, 32)
 	for _, d := range dims {
-		fmt.Fprintf(&b, "%020v|", row[d.key])
+		switch v := row[d.key].(type) {
+		case int64:
+			n := strconv.FormatInt(v, 10)
+			for i := len(n); i < 20; i++ {
+				b = append(b, '0')
+			}
+			b = append(b, n...)
+		case string:
+			b = append(b, v...)
+		default:
+			b = append(b, fmt.Sprint(v)...)
+		}
+		b = append(b, '|')
 	}
-	return b.String()
+	return string(b)
 }
 
 func sortRows(rows []map[string]any, dims []dimSQL) {
-	slices.SortFunc(rows, func(a, b map[string]any) int { return cmp.Compare(rowKey(a, dims), rowKey(b, dims)) })
+	type keyed struct {
+		key string
+		row map[string]any
+	}
+	ks := make([]keyed, len(rows))
+	for i, r := range rows {
+		ks[i] = keyed{rowKey(r, dims), r}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
+	for i := range ks {
+		rows[i] = ks[i].row
+	}
 }
 
 // totals sums every count and duration column over the rows.
