@@ -31,6 +31,8 @@ var sessionBound = map[string]bool{"POST /api/v1/auth/unlock": true, "POST /api/
 
 func newFuzzServer(tb testing.TB) *fuzzServer {
 	st := storetest.New(tb)
+	// The accepting desk lets fuzzed bodies reach the agent desk handlers
+	// (a server without a desk answers them all 503).
 	srv := New(Config{Store: st, Version: "fuzz", DataDir: tb.TempDir(), MaxUploadBytes: 1 << 20, Desk: acceptingDesk{}})
 	fz := &fuzzServer{h: srv.Handler(), byKey: map[string]route{}}
 	ctx := context.Background()
@@ -114,7 +116,10 @@ func FuzzRequestBodies(f *testing.F) {
 func checkAnswer(t *testing.T, rt route, body []byte, rec *httptest.ResponseRecorder) {
 	t.Helper()
 	what := rt.Method + " " + rt.Path
-	if rec.Code >= 500 {
+	// 503 is the server saying it is busy (a what-if simulation over its
+	// time budget on a loaded machine, say): a refusal in the error shape,
+	// checked below, not a failure inside.
+	if rec.Code >= 500 && rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("%s with %q: %d %s", what, body, rec.Code, rec.Body.String())
 	}
 	if rec.Code < 400 {
