@@ -71,13 +71,13 @@ type Options struct {
 	// IVR delivers the IVR server's results to the runners (optional: without
 	// it a broadcast attempt is finished as answered with no flow outcome).
 	IVR *IVRResults
-	// ComplianceMessage is played to a customer no agent took in time
-	// (default "ivr/compliance_message.wav"); OptOutKey, pressed during it,
-	// blacklists the number (default "9").
+	// ComplianceMessage is played to a customer no agent took in time when
+	// the campaign names no message of its own (default
+	// "ivr/compliance_message.wav"); OptOutKey, pressed during it,
+	// blacklists the number (default "9"). What an answering machine gets is
+	// the campaign's machine_action.
 	ComplianceMessage string
 	OptOutKey         string
-	// MachineMessage is left on an answering machine; "" hangs up at once.
-	MachineMessage string
 	// AMDWait is how long after an answer without a verdict the runner
 	// waits for the answering-machine detector (0: the answer is a human).
 	AMDWait time.Duration

@@ -213,10 +213,11 @@ func (r *runner) verdict(ctx context.Context, w *legWatch) controller.AMDVerdict
 	return controller.AMDHuman
 }
 
-// machine leaves the campaign's machine message (or none) and hangs up.
+// machine leaves the campaign's machine message (machine_action message)
+// or none (drop) and hangs up.
 func (r *runner) machine(ctx context.Context, a *attempt, w *legWatch) {
-	if r.o.MachineMessage != "" {
-		r.play(ctx, w, r.o.MachineMessage, "")
+	if camp := a.p.camp; camp.MachineAction == store.MachineLeaveMessage && camp.MachineMessage != "" {
+		r.play(ctx, w, camp.MachineMessage, "")
 	}
 	r.hangup(ctx, w)
 	f := r.hangupFinish(a, w, store.ResultMachine)
