@@ -50,6 +50,8 @@ var piiCalls = map[string]piiCall{
 	"GET /api/v1/campaigns/:id/contacts":             {},
 	"GET /api/v1/campaigns/:id/contacts/:contact_id": {},
 	"GET /api/v1/dnc":                                {},
+	"GET /api/v1/calls":                              {},
+	"GET /api/v1/calls/:id":                          {},
 	"POST /api/v1/dnc": {body: func(n int) (any, []string) {
 		phone := fmt.Sprintf("136000000%02d", n)
 		return map[string]any{"phone": phone, "reason": "matrix"}, []string{phone}
@@ -64,7 +66,7 @@ var piiCalls = map[string]piiCall{
 // (the routes that take one change or delete it). A route with a parameter
 // missing here fails the test, so that its author says what it takes.
 var matrixParams = map[string]string{":id": "1", ":contact_id": "1", ":uuid": "matrix-call-1", ":name": "agents", ":action": "hold",
-	":code": "matrix-no-such-reason"}
+	":code": "matrix-no-such-reason", ":attachment_id": "1"}
 
 // principal is one caller of the matrix.
 type principal struct {
@@ -521,6 +523,14 @@ func TestRolePermissionsTable(t *testing.T) {
 		{store.RoleQA, store.PermShiftManage, false},
 		{store.RoleAgent, store.PermShiftManage, false},
 		{store.RoleAgent, store.PermBroadcastManage, false},
+		{store.RoleSupervisor, store.PermScriptEdit, true},
+		{store.RoleSupervisor, store.PermScriptPublish, true},
+		{store.RoleSupervisor, store.PermKBManage, true},
+		{store.RoleQA, store.PermScriptEdit, false},
+		{store.RoleQA, store.PermScriptPublish, false},
+		{store.RoleAgent, store.PermScriptEdit, false},
+		{store.RoleAgent, store.PermScriptPublish, false},
+		{store.RoleAgent, store.PermKBManage, false},
 	}
 	for _, c := range cases {
 		u := &store.User{Role: c.role}

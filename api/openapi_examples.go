@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/bankcc/callcenter/controller"
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
 )
@@ -13,6 +14,13 @@ import (
 // not compile, and TestOpenAPIExamplesAreAccepted posts each one to its
 // route, so an example the server would refuse fails the build.
 var examples = map[reflect.Type]any{
+	typeOf[softphoneLoginRequest](): softphoneLoginRequest{Mode: store.SoftphoneRegistered, Ready: true},
+	typeOf[stateRequest]():          stateRequest{State: deskBreak, Reason: "lunch"},
+	typeOf[previewRequest]():        previewRequest{Dial: true},
+	typeOf[transferRequest]():       transferRequest{To: "group:3"},
+	typeOf[dispositionRequest](): dispositionRequest{Result: "callback", Note: "客户下午有空", CallbackAt: ptr("2035-12-08T15:00:00+08:00"),
+		DNC: false, Answers: map[string]any{"q1": "yes"}},
+	typeOf[eavesdropRequest]():   eavesdropRequest{Mode: eavesdropMode(controller.EavesdropWhisper)},
 	typeOf[loginRequest]():       loginRequest{Username: "admin", Password: examplePassword},
 	typeOf[unlockRequest]():      unlockRequest{Password: examplePassword},
 	typeOf[clientEventRequest](): clientEventRequest{Action: ClientCopy, Target: "me/tasks:phone", Count: 11},
@@ -73,6 +81,34 @@ var examples = map[reflect.Type]any{
 	typeOf[dncBatchRequest](): dncBatchRequest{Entries: []dncRequest{
 		{Phone: "13900139000", Reason: "投诉", Source: store.DNCManual},
 		{IDNumber: "510104200002290038", Reason: "法务要求停止催收", Source: store.DNCManual}}},
+	typeOf[scriptRequest](): scriptRequest{Title: ptr("信用卡逾期还款提醒"), CampaignKinds: ptr([]store.CampaignKind{store.KindCollection}),
+		Start: ptr("q1"), Nodes: ptr(exampleScriptNodes()), Note: "首版", Publish: true},
+	typeOf[publishRequest]():       publishRequest{Version: 1},
+	typeOf[feedbackRequest]():      feedbackRequest{Version: 1, NodeID: "q2", Comment: "客户常问还款渠道，建议在这里补充"},
+	typeOf[feedbackAnswer]():       feedbackAnswer{Answer: "已在第2版补充还款渠道", Status: store.FeedbackResolved},
+	typeOf[scriptSessionRequest](): scriptSessionRequest{CallUUID: exampleCallUUID, ScriptID: 1},
+	typeOf[answerRequest]():        answerRequest{NodeID: "q1", Value: "yes"},
+	typeOf[pauseRequest]():         pauseRequest{Reason: store.PauseComplaint, Note: "客户投诉上次扣款"},
+	typeOf[resultsRequest](): resultsRequest{Result: "promise", Business: map[string]string{
+		"promise_date": "2026-12-31", "promise_amount": "3000.00", "ticket_no": "TS20261207001"}},
+	typeOf[articleRequest](): articleRequest{Title: ptr("信用卡还款渠道"), Category: ptr("信用卡"), Tags: ptr([]string{"还款", "逾期"}),
+		Body: ptr("可通过手机银行、网点柜台或自动扣款还款；逾期后请尽快还款，以免影响征信。")},
+	typeOf[articleStatusRequest](): articleStatusRequest{Status: store.ArticlePublished},
+}
+
+// exampleCallUUID is the call the script-session examples run in.
+const exampleCallUUID = "7f3c2a9e-5d1b-4c8e-9a6f-2b4d8e1c0a35"
+
+// exampleScriptNodes is api.md's questionnaire, its text node linking the
+// example article.
+func exampleScriptNodes() []store.ScriptNode {
+	return []store.ScriptNode{
+		{ID: "q1", Type: store.NodeQuestion, Text: "您好，请问是{{name}}本人吗？", AnswerType: store.AnswerSingle,
+			Options: []store.ScriptOption{{Value: "yes", Label: "是", Next: "q2"}, {Value: "no", Label: "不是", Next: "end_wrong"}}},
+		{ID: "q2", Type: store.NodeText, Text: "您的信用卡已逾期，请于本月底前还款。", Next: "end_ok", ArticleIDs: []int64{1}},
+		{ID: "end_ok", Type: store.NodeEnd, Outcome: "success"},
+		{ID: "end_wrong", Type: store.NodeEnd, Outcome: "wrong_person"},
+	}
 }
 
 // examplePassword is the documented admin's password: the login example

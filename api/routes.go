@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/bankcc/callcenter/acd"
 	"github.com/bankcc/callcenter/api/web"
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
@@ -19,6 +20,13 @@ type route struct {
 	Handle       gin.HandlerFunc
 	Doc          doc
 }
+
+// scriptReaders may read scripts: designers, agents who run them, and
+// campaign managers who pick them.
+var scriptReaders = anyOf(store.PermScriptEdit, store.PermAgentDesk, store.PermCampaignView)
+
+// kbReaders may search and read the published knowledge base.
+var kbReaders = anyOf(store.PermAgentDesk, store.PermKBManage)
 
 // signedIn marks routes any signed-in user may call.
 const signedIn store.Permission = ""
@@ -52,7 +60,24 @@ func (s *Server) apiRoutes() []route {
 
 		// agent_desk
 		{"GET", "/api/v1/me/tasks", store.PermAgentDesk, "", s.myTasks, doc{"The agent's assigned, still open contacts", nil, list[store.Contact]{}, 200}},
+		// -- acd routes start: softphone, state, call controls, disposition --
+		{"POST", "/api/v1/me/softphone/login", store.PermAgentDesk, "softphone.login", s.softphoneLogin, doc{"Sign the softphone in (after the desktop login): the extension must be registered; mode nailed_up keeps one answered agent leg for every call; ready or a break with reason (default other)", softphoneLoginRequest{}, acd.AgentView{}, 200}},
+		{"POST", "/api/v1/me/softphone/logout", store.PermAgentDesk, "softphone.logout", s.softphoneLogout, doc{"Sign the softphone out (409 while on a call)", nil, nil, 204}},
+		{"GET", "/api/v1/me/state", store.PermAgentDesk, "", s.myState, doc{"Your softphone session and state, time in state, the call waiting for a disposition", nil, acd.AgentView{}, 200}},
+		{"POST", "/api/v1/me/state", store.PermAgentDesk, "agent.state", s.setMyState, doc{"Change your state: ready, break with a reason; during after-call work ready/ready_after_acw/break choose the state it ends in; 409 naming both states when not allowed", stateRequest{}, acd.AgentView{}, 200}},
+		{"POST", "/api/v1/me/preview", store.PermAgentDesk, "preview.answer", s.answerPreview, doc{"Answer the preview offer waiting for you: dial (optionally another phone of the contact) or skip with a reason", previewRequest{}, acd.PreviewView{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/hangup", store.PermAgentDesk, "call.hangup", s.callControl(acd.ActionHangup), doc{"Hang up your call ({uuid}: the customer's leg); after-call work begins", nil, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/hold", store.PermAgentDesk, "call.hold", s.callControl(acd.ActionHold), doc{"Put the customer on hold (music)", nil, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/unhold", store.PermAgentDesk, "call.unhold", s.callControl(acd.ActionUnhold), doc{"Take the customer off hold; during a consultation, hang the consulted party up and return to the customer", nil, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/transfer", store.PermAgentDesk, "call.transfer", s.callControl(acd.ActionTransfer), doc{"Blind transfer to agent:ID, group:ID or number:PHONE; during a consultation (no body) complete the transfer to the consulted party", transferRequest{}, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/consult", store.PermAgentDesk, "call.consult", s.callControl(acd.ActionConsult), doc{"Consult agent:ID or number:PHONE: the customer hears music while you talk; then transfer, conference or unhold", transferRequest{}, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/conference", store.PermAgentDesk, "call.conference", s.callControl(acd.ActionConference), doc{"Make the consultation a three-way conference with the customer", nil, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/disposition", store.PermAgentDesk, "call.disposition", s.disposition, doc{"Close your call in after-call work: result, note, callback_at, dnc, answers; closes the attempt once", dispositionRequest{}, controlReply{}, 200}},
+		// -- acd routes end --
 		// -- dialer routes start --
+		{"GET", "/api/v1/calls", signedIn, "", s.listCalls, doc{"Call history (attempts on every channel) with their recordings, newest first; an agent without campaign_view sees only their own calls", callQuery{}, list[callView]{}, 200}},
+		{"GET", "/api/v1/calls/:id", store.PermCampaignView, "", s.getCall, doc{"One call with its recordings", nil, callView{}, 200}},
+		{"GET", "/api/v1/calls/:id/recording", store.PermListen, "call.recording.play", s.playRecording, doc{"Play a call's recording (audio, HTTP Range supported); agents of a higher level than yours are refused; every request audited", recordingQuery{}, nil, 200}},
 		{"POST", "/api/v1/callbacks", store.PermAgentDesk, "callback.create", s.createCallback, doc{"Book a callback (agent_id defaults to you; another agent needs assign); due_at in the past is 400", callbackRequest{}, callbackView{}, 201}},
 		{"GET", "/api/v1/callbacks", store.PermAgentDesk, "", s.listCallbacks, doc{"Callbacks, soonest due first; an agent sees only their own", callbackQuery{}, list[callbackView]{}, 200}},
 		{"GET", "/api/v1/callbacks/:id", store.PermAgentDesk, "", s.getCallback, doc{"One callback", nil, callbackView{}, 200}},
@@ -142,7 +167,11 @@ func (s *Server) apiRoutes() []route {
 		{"DELETE", "/api/v1/dnc/:id", store.PermDNCManage, "dnc.delete", s.deleteDNC, doc{"Remove a blacklist entry; releases the contacts it alone blocked", nil, nil, 204}},
 
 		// monitor
-		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents, queues, campaigns", nil, monitorResponse{}, 200}},
+		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents with state and time in state, counts by state, waiting calls per group, calls", nil, monitorResponse{}, 200}},
+		{"POST", "/api/v1/agents/:id/sign-out", store.PermMonitor, "agent.force_sign_out", s.forceSignOut, doc{"Sign an agent's softphone out (at once, or when the agent's call ends: deferred)", nil, forceSignOutReply{}, 200}},
+
+		// listen: supervision of live calls
+		{"POST", "/api/v1/calls/:uuid/eavesdrop", store.PermListen, "call.eavesdrop", s.eavesdrop, doc{"Listen, whisper to the agent or barge in: your own extension is called and joined to the agent's leg of the call", eavesdropRequest{}, eavesdropReply{}, 200}},
 
 		// -- desk-feed routes start: live streams, messages, broadcasts, shifts --
 		{"GET", "/api/v1/me/events", signedIn, "", s.myEvents, doc{"Your live event stream (server-sent events; ?token= allowed here only; resume with Last-Event-ID or ?last_event_id)", nil, nil, 200}},
@@ -174,6 +203,40 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/me/shifts", signedIn, "", s.myShifts, doc{"Your own roster (?from&to, default the next 31 days)", nil, list[store.RosterView]{}, 200}},
 		{"GET", "/api/v1/me/attendance", signedIn, "", s.myAttendance, doc{"Your own attendance (?from&to, default the last 31 days)", nil, list[store.AttendanceDay]{}, 200}},
 		// -- desk-feed routes end --
+
+		// -- scripts-kb routes start: scripts, script sessions in a call, feedback, knowledge base --
+		{"POST", "/api/v1/scripts", store.PermScriptEdit, "script.create", s.createScript, doc{"Create a script (questionnaire flow) as version 1; an invalid flow is 400 with details naming each node; publish needs script_publish", scriptRequest{}, store.ScriptView{}, 201}},
+		{"GET", "/api/v1/scripts", scriptReaders, "", s.listScripts, doc{"List scripts; ?q= keyword search over title and content (Chinese substring), title matches first", scriptQuery{}, list[store.Script]{}, 200}},
+		{"POST", "/api/v1/scripts/import", store.PermScriptEdit, "script.import", s.importScript, doc{"Make a script from an xlsx sheet, Word table (docx/doc), csv or a txt outline (UTF-8/GBK); errors name the row or line and store nothing; dry_run only shows it", scriptUpload{}, store.ScriptView{}, 201}},
+		{"GET", "/api/v1/scripts/:id", scriptReaders, "", s.getScript, doc{"A script with its newest version's nodes, or ?version=N's", nil, store.ScriptView{}, 200}},
+		{"PATCH", "/api/v1/scripts/:id", store.PermScriptEdit, "script.update", s.updateScript, doc{"Save the script's next version (fields left out keep the newest version's); calls in progress keep their version; publish needs script_publish", scriptRequest{}, store.ScriptView{}, 200}},
+		{"DELETE", "/api/v1/scripts/:id", store.PermScriptPublish, "script.delete", s.deleteScript, doc{"Delete a script (its versions stay for the calls and answers that used them)", nil, nil, 204}},
+		{"GET", "/api/v1/scripts/:id/versions", scriptReaders, "", s.listScriptVersions, doc{"The script's versions, newest first (without nodes)", nil, list[store.ScriptVersion]{}, 200}},
+		{"POST", "/api/v1/scripts/:id/publish", store.PermScriptPublish, "script.publish", s.publishScript, doc{"Make a version current at once: calls started from now on run it, calls in progress keep theirs", publishRequest{}, store.ScriptView{}, 200}},
+		{"POST", "/api/v1/scripts/:id/feedback", store.PermAgentDesk, "script.feedback", s.createScriptFeedback, doc{"Flag a node of a script with a comment", feedbackRequest{}, store.ScriptFeedback{}, 201}},
+		{"GET", "/api/v1/script-feedback", store.PermScriptEdit, "", s.listScriptFeedback, doc{"Agents' feedback on script nodes (?script_id&status)", feedbackQuery{}, list[store.ScriptFeedback]{}, 200}},
+		{"PATCH", "/api/v1/script-feedback/:id", store.PermScriptEdit, "script.feedback_answer", s.answerScriptFeedback, doc{"Answer feedback and/or set its status (answered, resolved)", feedbackAnswer{}, store.ScriptFeedback{}, 200}},
+		{"GET", "/api/v1/me/script-feedback", store.PermAgentDesk, "", s.myScriptFeedback, doc{"Your feedback with the managers' answers (?script_id&status)", feedbackQuery{}, list[store.ScriptFeedback]{}, 200}},
+		{"POST", "/api/v1/me/script-sessions", store.PermAgentDesk, "script_session.start", s.startScriptSession, doc{"Start the script of a call on its published version (the same call again: the session as it is, after a reload too; a session the IVR began is taken over)", scriptSessionRequest{}, scriptSessionView{}, 200}},
+		{"GET", "/api/v1/me/script-sessions/:uuid", store.PermAgentDesk, "", s.getScriptSession, doc{"Your script session of a call: nodes merged with the customer's fields (masked without pii_view), answers, current node", nil, scriptSessionView{}, 200}},
+		{"POST", "/api/v1/me/script-sessions/:uuid/answers", store.PermAgentDesk, "script_session.answer", s.answerScript, doc{"Answer the current node (or one before: going back); an answer outside the node's type is 400 naming the node", answerRequest{}, scriptSessionView{}, 200}},
+		{"POST", "/api/v1/me/script-sessions/:uuid/pause", store.PermAgentDesk, "script_session.pause", s.pauseScript, doc{"Pause the script to handle another request (service, complaint, other); answers and position stay", pauseRequest{}, scriptSessionView{}, 200}},
+		{"POST", "/api/v1/me/script-sessions/:uuid/resume", store.PermAgentDesk, "script_session.resume", s.resumeScript, doc{"Resume a paused script where it was", nil, scriptSessionView{}, 200}},
+		{"POST", "/api/v1/me/script-sessions/:uuid/results", store.PermAgentDesk, "script_session.results", s.bindScriptResults, doc{"Bind the disposition result and business results (ticket, sale, promised date and amount) to the answers; closes the session", resultsRequest{}, scriptSessionView{}, 200}},
+		{"GET", "/api/v1/campaigns/:id/script-answers", store.PermReports, "", s.scriptAnswerReport, doc{"Script answers of a campaign per question and per outcome (?format=xlsx for a workbook)", answerReportQuery{}, store.AnswerReport{}, 200}},
+		{"POST", "/api/v1/kb/articles", store.PermKBManage, "article.create", s.createArticle, doc{"Write a knowledge-base article (a draft, version 1)", articleRequest{}, store.Article{}, 201}},
+		{"GET", "/api/v1/kb/articles", store.PermKBManage, "", s.listArticles, doc{"Every article, newest version (?q&category&tag&status)", articleQuery{}, list[store.Article]{}, 200}},
+		{"GET", "/api/v1/kb/articles/:id", store.PermKBManage, "", s.getArticle, doc{"An article's newest version with its attachments", nil, articleView{}, 200}},
+		{"PATCH", "/api/v1/kb/articles/:id", store.PermKBManage, "article.update", s.updateArticle, doc{"Save the article's next version; agents read the published one until it is published", articleRequest{}, store.Article{}, 200}},
+		{"POST", "/api/v1/kb/articles/:id/status", store.PermKBManage, "article.status", s.setArticleStatus, doc{"Publish (a version, default the newest), retire or return an article to draft", articleStatusRequest{}, store.Article{}, 200}},
+		{"GET", "/api/v1/kb/articles/:id/versions", store.PermKBManage, "", s.listArticleVersions, doc{"An article's versions, newest first", nil, list[store.ArticleVersion]{}, 200}},
+		{"POST", "/api/v1/kb/articles/:id/attachments", store.PermKBManage, "article.attach", s.addArticleAttachment, doc{"Attach a file (multipart file, up to 10 MiB)", attachmentUpload{}, store.ArticleAttachment{}, 201}},
+		{"DELETE", "/api/v1/kb/articles/:id/attachments/:attachment_id", store.PermKBManage, "article.detach", s.deleteArticleAttachment, doc{"Remove an attachment", nil, nil, 204}},
+		{"GET", "/api/v1/kb/search", kbReaders, "", s.searchArticles, doc{"Agents' search of published articles, ranked title, then tags, then body (?q&category&tag)", articleQuery{}, list[store.Article]{}, 200}},
+		{"GET", "/api/v1/kb/categories", kbReaders, "", s.articleCategories, doc{"Categories in use with their article counts", nil, list[store.CategoryCount]{}, 200}},
+		{"GET", "/api/v1/kb/read/:id", kbReaders, "", s.readArticle, doc{"Read a published article (its published version) with attachments", nil, articleView{}, 200}},
+		{"GET", "/api/v1/kb/read/:id/attachments/:attachment_id", kbReaders, "", s.downloadAttachment, doc{"Download an attachment of a published article (managers: of any)", nil, nil, 200}},
+		// -- scripts-kb routes end --
 
 		// settings_manage: the delivery log of sms, email and fax, and a test message
 		{"GET", "/api/v1/outbound-messages", store.PermSettingsManage, "", s.listOutbound, doc{"The delivery log: campaign messages, result notifications and test messages (?purpose&channel&status&campaign_id&to&from&till); simulated ones carry their body", outboundQuery{}, list[store.OutboundMessage]{}, 200}},
@@ -236,8 +299,11 @@ func (s *Server) allRoutes() []route {
 // ingest API takes up to 10,000 contacts, everything else small JSON.
 func (s *Server) bodyLimit(rt route) int64 {
 	switch {
-	case strings.HasSuffix(rt.Path, "/imports") || strings.HasSuffix(rt.Path, "/imports/preview") || strings.HasSuffix(rt.Path, "/dnc/import"):
+	case strings.HasSuffix(rt.Path, "/imports") || strings.HasSuffix(rt.Path, "/imports/preview") || strings.HasSuffix(rt.Path, "/dnc/import") ||
+		strings.HasSuffix(rt.Path, "/scripts/import"):
 		return s.cfg.MaxUploadBytes + 1<<20 // the file plus the form's other fields
+	case strings.HasSuffix(rt.Path, "/attachments") && rt.Method == "POST":
+		return store.MaxAttachmentBytes + 1<<20
 	case strings.HasSuffix(rt.Path, "/contacts") && rt.Method == "POST":
 		return 16 << 20
 	case strings.HasSuffix(rt.Path, "/dnc/batch"):

@@ -93,3 +93,25 @@ func (e textEncoding) reader(r io.Reader) io.Reader {
 	}
 	return transform.NewReader(r, e.enc.NewDecoder())
 }
+
+// DecodeText decodes a whole small text file (an outline, a note) the way
+// contact files are read: a BOM wins, then choice ("" detects), then UTF-8
+// when valid, else GB18030 (a superset of GBK). It returns the encoding used.
+func DecodeText(b []byte, choice string) (text, encodingName string, err error) {
+	enc, err := detectEncoding(b, false, choice)
+	if err != nil {
+		return "", "", fmt.Errorf("importer: %w", err)
+	}
+	body := b[enc.bom:]
+	if enc.enc == nil {
+		if !utf8.Valid(body) {
+			return "", "", fmt.Errorf("%w: the text is not valid UTF-8; choose encoding gbk or gb18030", ErrUnknownFormat)
+		}
+		return string(body), enc.name, nil
+	}
+	out, _, err := transform.Bytes(enc.enc.NewDecoder(), body)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: the text is not valid %s: %v", ErrUnknownFormat, enc.name, err)
+	}
+	return string(out), enc.name, nil
+}

@@ -33,7 +33,9 @@ const (
 	PermPIIView         Permission = "pii_view"         // see unmasked phone and ID numbers
 	PermListen          Permission = "listen"           // listen to calls and recordings
 	PermScore           Permission = "score"            // QA scoring
-	PermScriptEdit      Permission = "script_edit"      // edit, publish, delete scripts
+	PermScriptEdit      Permission = "script_edit"      // edit, import, delete scripts; answer feedback
+	PermScriptPublish   Permission = "script_publish"   // make a script version current
+	PermKBManage        Permission = "kb_manage"        // write, publish, retire knowledge-base articles
 	PermMonitor         Permission = "monitor"          // wallboard and live monitor
 	PermAssign          Permission = "assign"           // assign contacts to agents
 	PermAgentDesk       Permission = "agent_desk"       // softphone, states, calls of one's own
@@ -48,6 +50,7 @@ var AllPermissions = []Permission{
 	PermUsersManage, PermAuditRead, PermCampaignManage, PermCampaignView, PermDNCManage,
 	PermExport, PermPIIView, PermListen, PermScore, PermScriptEdit, PermMonitor, PermAssign,
 	PermAgentDesk, PermReports, PermSettingsManage, PermBroadcastManage, PermShiftManage,
+	PermScriptPublish, PermKBManage,
 }
 
 // rolePermissions is what each role can do before per-user extras.
@@ -56,7 +59,7 @@ var AllPermissions = []Permission{
 var rolePermissions = map[Role][]Permission{
 	RoleAdmin: AllPermissions,
 	RoleSupervisor: {PermCampaignManage, PermCampaignView, PermDNCManage, PermListen, PermMonitor,
-		PermAssign, PermReports, PermScriptEdit, PermBroadcastManage, PermAgentDesk, PermShiftManage},
+		PermAssign, PermReports, PermScriptEdit, PermScriptPublish, PermKBManage, PermBroadcastManage, PermAgentDesk, PermShiftManage},
 	RoleQA:    {PermCampaignView, PermListen, PermScore, PermReports},
 	RoleAgent: {PermAgentDesk},
 }

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/api"
-	"github.com/bankcc/callcenter/dialer"
 	"github.com/bankcc/callcenter/feed"
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
@@ -89,24 +88,37 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return err
 	}
 
-	// The campaign dialer; the agent desk (package acd) is passed here once
-	// it lands: until then agent-mode campaigns are held, said in the log.
-	var desk dialer.Desk
+	// The live event hub: the api's streams read it; the acd and dialer publish to it.
+	hub := feed.New(feed.Options{})
+	defer hub.Close()
+
+	// The agent desk starts before anything that uses it (the api; the
+	// dialer's campaign runners take DialerDesk). It stops with ctx and
+	// its journal is written before the database closes.
+	deskCtx, stopDesk := context.WithCancel(ctx)
+	desk, waitDesk, err := startDesk(deskCtx, cfg, st, sw, hub, log)
+	if err != nil {
+		stopDesk()
+		return err
+	}
+	defer func() {
+		log.Info("shutdown: agent desk (agents signed out)")
+		stopDesk()
+		waitDesk()
+	}()
+	// The campaign dialer, after the desk: its runners reserve and connect
+	// agents through it. It is stopped first on shutdown.
 	dial, err := startDialer(ctx, cfg, st, sw, desk, msg.Dispatcher, log)
 	if err != nil {
 		return err
 	}
-
-	// The live event hub: the api's streams read it; the acd and dialer publish to it.
-	hub := feed.New(feed.Options{})
-	defer hub.Close()
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiSrv := api.New(api.Config{
-		Messenger: msg, Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub,
+		Messenger: msg, Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub, Desk: desk,
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
-		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,
+		Imports: imports, DataDir: cfg.Data.Dir, RecordingsDir: cfg.recordingsDir(), MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,
 		ImportLimits: cfg.Import.limits(), Previews: cfg.Import.Previews,
 		TrustedProxies: cfg.HTTP.TrustedProxies, BodyTimeout: cfg.HTTP.BodyTimeout, BodyMinRate: cfg.HTTP.BodyMinRate,
 		RateLimits:   &api.RateLimits{Login: cfg.RateLimit.Login.api(), Import: cfg.RateLimit.Import.api(), Export: cfg.RateLimit.Export.api()},

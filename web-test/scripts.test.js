@@ -1,0 +1,108 @@
+// Browser tests of the script pages: a manager builds a branching script in
+// the designer and walks it in the preview; an agent runs it in a call,
+// pauses and resumes it (a reload keeps it), and the results show the answers.
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const { chromium } = require("playwright-core");
+
+const base = process.env.CC_UI_BASE;
+const password = process.env.CC_UI_ADMIN_PASSWORD;
+let browser;
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+});
+after(async () => { await browser?.close(); });
+
+async function signIn(page, user, pw) {
+  await page.goto(base + "/");
+  await page.fill("input[name=username]", user);
+  await page.fill("input[name=password]", pw);
+  await page.click("button[type=submit]");
+  await page.waitForSelector("#top:not([hidden])");
+}
+
+// addNode adds a node and sets its id, type and fields.
+async function addNode(page, id, type, fill) {
+  await page.click("#add-node");
+  const row = page.locator("#nodes .node").last();
+  await row.locator("input[name=id]").fill(id);
+  await row.locator("input[name=id]").press("Tab"); // change: the list re-renders
+  const node = page.locator(`#nodes .node[data-node='${id}']`);
+  await node.locator("select[name=type]").selectOption(type);
+  await fill(page.locator(`#nodes .node[data-node='${id}']`));
+}
+
+test("a manager builds a branching script in the designer and walks it", async () => {
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, "admin", password);
+  await page.click("a[href='#scripts']");
+  await page.click("#new-script");
+  await page.fill("input[name=title]", "界面话术：逾期提醒");
+  const q1 = page.locator("#nodes .node[data-node='q1']");
+  await q1.locator("textarea[name=text]").fill("您好，请问是本人吗？");
+  await q1.locator("textarea[name=options]").fill("yes|是|q2\nno|不是|end_no");
+  await addNode(page, "end_ok", "end", (n) => n.locator("input[name=outcome]").fill("success"));
+  await addNode(page, "end_no", "end", (n) => n.locator("input[name=outcome]").fill("wrong_person"));
+  await addNode(page, "q2", "text", async (n) => {
+    await n.locator("textarea[name=text]").fill("您的信用卡已逾期，请尽快还款。");
+    await n.locator("select[name=next]").selectOption("end_ok");
+  });
+  await page.click("#save-publish");
+  await page.waitForSelector("text=已发布版本 1");
+  assert.match(location(page), /#script\/\d+$/);
+
+  // The preview walks the saved flow: 是 → q2 → end_ok.
+  await page.click("#walk");
+  await page.waitForSelector("#preview .walk-text:text('您好，请问是本人吗？')");
+  await page.click("#preview .walk-option:text('是')");
+  await page.waitForSelector("#preview .walk-text:text('您的信用卡已逾期，请尽快还款。')");
+  await page.click("#preview .walk-next");
+  await page.waitForSelector("#preview .walk-end:text('success')");
+  // The other branch ends elsewhere.
+  await page.click("#preview button:text-is('重新开始')");
+  await page.click("#preview .walk-option:text('不是')");
+  await page.waitForSelector("#preview .walk-end:text('wrong_person')");
+
+  // The list finds it by a Chinese keyword.
+  await page.goto(base + "/#scripts?q=" + encodeURIComponent("逾期"));
+  await page.waitForSelector("td a:text('界面话术：逾期提醒')");
+});
+
+function location(page) { return page.url(); }
+
+test("an agent runs the script in a call, pauses and resumes it, and the results show the answers", async () => {
+  const admin = await (await browser.newContext()).newPage();
+  await signIn(admin, "admin", password);
+  const made = await admin.evaluate(async () => {
+    const csrf = decodeURIComponent((document.cookie.match(/(?:^|;\s*)cc_csrf=([^;]*)/) || [])[1] || "");
+    const r = await fetch("/api/v1/users", { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify({ username: "ui_script_agent", password: "Ui-Agent-Pass-2026", role: "agent", display_name: "王芳" }) });
+    const list = await (await fetch("/api/v1/scripts?q=" + encodeURIComponent("界面话术"))).json();
+    return { status: r.status, script: list.items[0] && list.items[0].id };
+  });
+  assert.equal(made.status, 201);
+  assert.ok(made.script);
+  const page = await (await browser.newContext()).newPage();
+  await signIn(page, "ui_script_agent", "Ui-Agent-Pass-2026");
+  await page.goto(`${base}/#callscript/ui-call-1?script=${made.script}`);
+  await page.click("#session .walk-option:text('是')");
+  await page.waitForSelector("#session .walk-text:text('您的信用卡已逾期，请尽快还款。')");
+  await page.selectOption("#session select[name=reason]", "complaint");
+  await page.click("#pause");
+  await page.waitForSelector("#session .paused");
+  await page.reload();
+  await page.waitForSelector("#session .paused:has-text('投诉')"); // still paused after a reload
+  await page.click("#resume");
+  await page.click("#session .walk-next");
+  await page.waitForSelector("#session .walk-end:text('success')");
+  await page.fill("#session textarea[name=business]", "promise_amount=3000");
+  await page.click("#results");
+  await page.waitForSelector("#session .disposition:has-text('promise_amount=3000')");
+  const answers = await page.textContent("#session table");
+  assert.match(answers, /您好，请问是本人吗？\s*yes/);
+});
