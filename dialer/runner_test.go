@@ -285,7 +285,10 @@ func TestMachineGetsTheCampaignsMessage(t *testing.T) {
 		c.MachineAction, c.MachineMessage = store.MachineLeaveMessage, "bank/machine.wav"
 	})
 	desk := newFakeDesk(Reservation{ID: "r1", AgentID: 5, Node: "fake1"})
-	desk.connect = func(ConnectRequest) (Connection, error) { t.Error("a machine was connected"); return Connection{}, ErrNoAgent }
+	desk.connect = func(ConnectRequest) (Connection, error) {
+		t.Error("a machine was connected")
+		return Connection{}, ErrNoAgent
+	}
 	farEnd(t, sw, func(c switchtest.Command) { sw.Far(c.UUID).Answer(controller.AMDMachine) })
 	startManager(t, Options{Switch: sw, Store: s, Desk: desk, AMDWait: patience})
 	var uuid string
