@@ -85,6 +85,9 @@ type Options struct {
 	// booked it before any agent of the group may take it (default 2 min);
 	// RemindBefore is how early the booker is reminded (default 5 min).
 	CallbackGrace, RemindBefore time.Duration
+	// OnBatch, when set, hears how late each batch of a broadcast or
+	// message campaign started against its schedule (metrics, benchmarks).
+	OnBatch func(campaignID int64, late time.Duration)
 	// Drain bounds how long a stopping runner waits for its calls in
 	// progress before it lets go of its lease (default 30 s).
 	Drain time.Duration
