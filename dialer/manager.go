@@ -23,6 +23,7 @@ type Store interface {
 	AcquireLease(ctx context.Context, campaignID int64, holder string, ttl time.Duration, now time.Time) (store.Lease, error)
 	RenewLease(ctx context.Context, l store.Lease, ttl time.Duration, now time.Time) (store.Lease, error)
 	ReleaseLease(ctx context.Context, l store.Lease, now time.Time) error
+	ListLeases(ctx context.Context) ([]store.CampaignLease, error)
 	CampaignStamps(ctx context.Context, ids ...int64) (map[int64]store.CampaignStamp, error)
 	GetCampaign(ctx context.Context, id int64) (*store.Campaign, error)
 	GetContact(ctx context.Context, id int64) (*store.Contact, error)
@@ -193,12 +194,13 @@ func (m *Manager) scan(ctx context.Context) {
 		}
 		return
 	}
+	held := m.heldElsewhere(ctx)
 	for i := range camps {
 		c := &camps[i]
 		m.mu.Lock()
 		_, running := m.runners[c.ID]
 		m.mu.Unlock()
-		if running || ctx.Err() != nil {
+		if running || held[c.ID] || ctx.Err() != nil {
 			continue
 		}
 		lease, err := m.o.Store.AcquireLease(ctx, c.ID, m.o.Holder, m.o.LeaseTTL, m.o.Clock.Now())
@@ -211,6 +213,23 @@ func (m *Manager) scan(ctx context.Context) {
 		}
 		m.start(ctx, c, lease)
 	}
+}
+
+// heldElsewhere lists the campaigns another instance holds a live lease
+// for, in one query, so a scan of many campaigns does not try each lease.
+func (m *Manager) heldElsewhere(ctx context.Context) map[int64]bool {
+	leases, err := m.o.Store.ListLeases(ctx)
+	if err != nil {
+		return nil
+	}
+	now := m.o.Clock.Now()
+	out := map[int64]bool{}
+	for _, l := range leases {
+		if l.Holder != m.o.Holder && l.ExpiresAt.After(now) {
+			out[l.CampaignID] = true
+		}
+	}
+	return out
 }
 
 func (m *Manager) start(ctx context.Context, c *store.Campaign, lease store.Lease) {

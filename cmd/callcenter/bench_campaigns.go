@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"flag"
 	"fmt"
 	"io"
@@ -18,6 +19,7 @@ import (
 	"github.com/bankcc/callcenter/controller/esltest"
 	"github.com/bankcc/callcenter/dialer"
 	"github.com/bankcc/callcenter/store"
+	_ "github.com/go-sql-driver/mysql" // database/sql driver to drop a run's database
 )
 
 // benchCampaigns runs many broadcast campaigns at once through the real
@@ -30,7 +32,9 @@ func benchCampaigns(ctx context.Context, args []string, out io.Writer) error {
 	counts := fs.String("campaigns", "1,10,100", "comma-separated numbers of running campaigns, one run each")
 	rate := fs.Int("rate", 2, "dials per second per campaign (its strategy's batch size per 1 s batch)")
 	secs := fs.Int("seconds", 10, "measured seconds per run")
-	warm := fs.Int("warmup", 3, "seconds before measuring")
+	warm := fs.Int("warmup", 5, "seconds before measuring")
+	driver := fs.String("driver", "sqlite", "database: sqlite (a fresh file) or mysql")
+	dsn := fs.String("dsn", "root@tcp(127.0.0.1:3306)/", "mysql: server DSN without a database; each run creates its own")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -45,11 +49,12 @@ func benchCampaigns(ctx context.Context, args []string, out io.Writer) error {
 	if *rate < 1 || *secs < 1 || *warm < 0 {
 		return usageError{"bench campaigns: --rate and --seconds at least 1, --warmup at least 0"}
 	}
-	fmt.Fprintf(out, "bench campaigns: broadcast campaigns at %d dials/s each, %d s measured after %d s, SQLite, simulator over ESL\n",
-		*rate, *secs, *warm)
+	fmt.Fprintf(out, "bench campaigns: broadcast campaigns at %d dials/s each, %d s measured after %d s, %s, simulator over ESL\n",
+		*rate, *secs, *warm, *driver)
 	solo := 0.0
 	for _, n := range ns {
-		r, err := runCampaignBench(ctx, n, *rate, time.Duration(*secs)*time.Second, time.Duration(*warm)*time.Second)
+		db := benchDB{driver: *driver, dsn: *dsn}
+		r, err := runCampaignBench(ctx, db, n, *rate, time.Duration(*secs)*time.Second, time.Duration(*warm)*time.Second)
 		if err != nil {
 			return err
 		}
@@ -91,13 +96,22 @@ func (b campaignBench) line(n int, target, solo float64) string {
 		q(0.99).Round(100*time.Microsecond), q(1).Round(100*time.Microsecond), len(b.late))
 }
 
-func runCampaignBench(ctx context.Context, n, rate int, measure, warm time.Duration) (campaignBench, error) {
+// benchDB says where a run's fresh database goes.
+type benchDB struct{ driver, dsn string }
+
+func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, warm time.Duration) (campaignBench, error) {
 	dir, err := os.MkdirTemp("", "bench-campaigns-")
 	if err != nil {
 		return campaignBench{}, err
 	}
 	defer os.RemoveAll(dir)
-	st, err := store.Open(ctx, store.Config{Driver: "sqlite", DSN: filepath.Join(dir, "bench.db")})
+	dsn := filepath.Join(dir, "bench.db")
+	if db.driver == "mysql" {
+		name := fmt.Sprintf("cc_bench_%d", time.Now().UnixNano())
+		dsn = db.dsn + name
+		defer dropBenchDB(db.dsn, name)
+	}
+	st, err := store.Open(ctx, store.Config{Driver: db.driver, DSN: dsn})
 	if err != nil {
 		return campaignBench{}, err
 	}
@@ -213,4 +227,14 @@ func seedBenchCampaigns(ctx context.Context, st *store.Store, n, rate, contacts 
 		ids = append(ids, camp.ID)
 	}
 	return ids, nil
+}
+
+// dropBenchDB removes a run's MySQL database.
+func dropBenchDB(server, name string) {
+	conn, err := sql.Open("mysql", server)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	_, _ = conn.Exec("DROP DATABASE IF EXISTS " + name)
 }
