@@ -96,7 +96,12 @@ func (r *runner) voice(a *attempt, pc *pacing) {
 	case ans := <-w.answered:
 		r.answered(ctx, a, w, ans.At, pc)
 	case <-w.gone:
-		r.notAnswered(a, w, pc)
+		select { // a short call may be over before this goroutine looked: the answer came first
+		case ans := <-w.answered:
+			r.answered(ctx, a, w, ans.At, pc)
+		default:
+			r.notAnswered(a, w, pc)
+		}
 	case <-ctx.Done():
 		return // lease lost or shutdown: the reaper settles the contact
 	}
