@@ -185,7 +185,10 @@ func (r *runner) releaseClaim(cl *store.Claim, why store.NotDialable) {
 // status change made since the claim is honoured. It returns the number to
 // dial, or "" after releasing the claim.
 func (r *runner) check(ctx context.Context, cl *store.Claim) (string, *plan) {
-	p := r.plan.Load()
+	p, err := r.refresh(ctx)
+	if err != nil {
+		p = r.plan.Load()
+	}
 	if c, err := r.o.Store.GetContact(ctx, cl.Contact.ID); err == nil {
 		cl.Contact = *c
 	}

@@ -311,3 +311,31 @@ func TestMachineGetsTheCampaignsMessage(t *testing.T) {
 		t.Errorf("released %v", desk.released)
 	}
 }
+
+// An edit of a running campaign takes effect on the very next dial.
+func TestEditTakesEffectOnTheNextDial(t *testing.T) {
+	s := newStore(t)
+	sw := switchtest.New(t)
+	f := newCampaign(t, s, []string{"+8613900000081", "+8613900000082"}, func(st *store.Strategy, c *store.Campaign) {
+		c.DialMode, c.Media, c.IVRFlow, c.GroupID = store.DialBroadcast, store.MediaIVR, "notify", nil
+		st.BatchSize, st.BatchIntervalS = 1, 0
+	})
+	edited := make(chan struct{})
+	farEnd(t, sw, func(c switchtest.Command) {
+		if c.Originate.Gateway == "gw1" {
+			<-edited // a batch of one: the next dial waits for this call's end
+		}
+		sw.Far(c.UUID).Hangup("USER_BUSY")
+	})
+	startManager(t, Options{Switch: sw, Store: s})
+	eventually(t, "the first dial", func() bool { return len(sw.CommandsOf(switchtest.OpOriginate)) == 1 })
+	camp, err := s.GetCampaign(f.ctx, f.camp.ID)
+	must(t, err)
+	camp.Gateway = "gw2"
+	must(t, s.UpdateCampaign(f.ctx, camp))
+	close(edited)
+	eventually(t, "the second dial", func() bool { return len(sw.CommandsOf(switchtest.OpOriginate)) == 2 })
+	if o := sw.CommandsOf(switchtest.OpOriginate); o[0].Originate.Gateway != "gw1" || o[1].Originate.Gateway != "gw2" {
+		t.Errorf("gateways %q then %q, want gw1 then gw2", o[0].Originate.Gateway, o[1].Originate.Gateway)
+	}
+}
