@@ -138,7 +138,7 @@ func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, war
 	var mu sync.Mutex
 	var late []time.Duration
 	measuring := false
-	m, err := dialer.NewManager(dialer.Options{Switch: pool, Store: st, Gateway: "gw1", Poll: 100 * time.Millisecond,
+	m, err := dialer.NewManager(dialer.Options{Switch: pool, Store: st, Gateway: "gw1",
 		Holder: "bench", OnBatch: func(_ int64, d time.Duration) {
 			mu.Lock()
 			defer mu.Unlock()
