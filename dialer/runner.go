@@ -92,7 +92,6 @@ func (r *runner) watch(ctx context.Context, loop **dialLoop) string {
 		if err := r.renew(ctx, false); err != nil {
 			return "lease lost"
 		}
-		old := r.plan.Load().camp
 		p, err := r.refresh(ctx)
 		if err != nil {
 			r.log.Warn("dialer: campaign stamp", "err", err)
@@ -101,7 +100,7 @@ func (r *runner) watch(ctx context.Context, loop **dialLoop) string {
 		if p.stamp.Status != store.CampaignRunning {
 			return "campaign " + string(p.stamp.Status)
 		}
-		if c := p.camp; c.DialMode != old.DialMode || c.Media != old.Media || !sameGroup(c, old) {
+		if c, old := p.camp, (*loop).camp; c.DialMode != old.DialMode || c.Media != old.Media || !sameGroup(c, old) {
 			r.log.Info("dialer: campaign mode changed, restarting its dialing", "mode", c.DialMode, "media", c.Media)
 			(*loop).stop()
 			*loop = r.startLoop(ctx)
