@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bankcc/callcenter/store"
@@ -122,6 +123,17 @@ func TestScriptSessionFlow(t *testing.T) {
 		if rep.Sessions != 2 || len(rep.Questions) != 2 || rep.Questions[0].NodeID != "q1" || rep.Questions[0].Values[0].Label != "是" ||
 			rep.Questions[1].Values[0].ByOutcome["promise_partial"] != 1 {
 			t.Fatalf("report: %+v", rep)
+		}
+	})
+}
+
+func TestCampaignScriptMustExist(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		missing := int64(42)
+		camp := &store.Campaign{Name: "无话术", Kind: store.KindSurvey, Media: store.MediaVoice, DialMode: store.DialPreview, Priority: 5, ScriptID: &missing}
+		err := s.CreateCampaign(context.Background(), camp)
+		if err == nil || !strings.Contains(err.Error(), "script_id: script 42 does not exist") {
+			t.Fatalf("campaign with a missing script: %v", err)
 		}
 	})
 }

@@ -13,7 +13,7 @@ Object.assign(I18N["zh-CN"], {
   other: "其他", script_paused: "话术已暂停", answers: "已答", submit_results: "提交结果", business: "业务结果（每行：名称=值）",
   type_question: "问题", type_text: "话术", type_end: "结束", at_single: "单选", at_multi: "多选", at_number: "数字",
   at_date: "日期", at_text: "文本", at_rating: "评分", at_yes_no: "是非",
-  call_uuid: "通话ID", category: "分类", tags: "标签", articles: "文章", open: "打开", active: "进行中", finished: "已结束",
+  article_ids: "知识库文章ID", call_uuid: "通话ID", category: "分类", tags: "标签", articles: "文章", open: "打开", active: "进行中", finished: "已结束",
 });
 Object.assign(I18N.en, {
   scripts: "Scripts", kb: "Knowledge base", script_title: "Title", version: "Version", published_version: "Published", new_script: "New script",
@@ -26,7 +26,7 @@ Object.assign(I18N.en, {
   other: "Other", script_paused: "Script paused", answers: "Answers", submit_results: "Submit results", business: "Business results (one a line: name=value)",
   type_question: "Question", type_text: "Text to read", type_end: "End", at_single: "Single choice", at_multi: "Multiple choice",
   at_number: "Number", at_date: "Date", at_text: "Free text", at_rating: "Rating", at_yes_no: "Yes/no",
-  call_uuid: "Call ID", category: "Category", tags: "Tags", articles: "Articles", open: "Open", active: "Active", finished: "Finished",
+  article_ids: "KB article ids", call_uuid: "Call ID", category: "Category", tags: "Tags", articles: "Articles", open: "Open", active: "Active", finished: "Finished",
 });
 
 const NODE_TYPES = ["question", "text", "end"];
@@ -113,6 +113,9 @@ pages.script = async function script(id) {
       opts.addEventListener("input", () => { n.options = parseOptions(opts.value); });
       row.append(labelled("answer_type", at), labelled("options", opts));
     }
+    const arts = h("input", { name: "article_ids", value: (n.article_ids || []).join(","), size: "6" });
+    arts.addEventListener("input", () => { n.article_ids = arts.value.split(/[,，\s]+/).filter(Boolean).map(Number).filter((x) => x > 0); });
+    row.append(labelled("article_ids", arts));
     if (n.type === "end") {
       const oc = h("input", { name: "outcome", value: n.outcome || "", size: "14" });
       oc.addEventListener("input", () => { n.outcome = oc.value.trim(); });
@@ -208,7 +211,7 @@ function walk(box, flow) {
 // callscript runs the script of a call: #callscript/<call uuid>. The agent
 // desk opens it for the call it handles; a reload finds the session as it was.
 pages.callscript = async function callscript(uuid) {
-  const err = errorBox(), box = h("div", { class: "card", id: "session" });
+  const err = errorBox(), box = h("div", { class: "card", id: "session" }), reader = h("div", { class: "card", id: "article" });
   let view;
   try { view = await api("GET", "/me/script-sessions/" + encodeURIComponent(uuid)); } catch (x) {
     if (x.status !== 404) throw x;
@@ -228,6 +231,10 @@ pages.callscript = async function callscript(uuid) {
         h("button", { type: "button", id: "resume", onclick: () => act("/resume") }, t("resume")));
     } else if (n && view.status === "active") {
       parts.push(h("p", { class: "walk-text", "data-node": n.id }, n.text || ""));
+      if ((n.article_ids || []).length) {
+        parts.push(h("p", { class: "kb-links" }, t("articles") + ": ", ...n.article_ids.map((aid) =>
+          h("a", { href: "#", class: "kb-link", onclick: (e) => { e.preventDefault(); openArticle(reader, aid).catch((x) => { err.textContent = x.message; }); } }, "#" + aid + " "))));
+      }
       if (n.type === "text") parts.push(h("button", { type: "button", class: "walk-next", onclick: () => act("/answers", { node_id: n.id }) }, t("go_on")));
       else if (n.answer_type === "single" || n.answer_type === "yes_no") {
         parts.push(h("p", {}, (n.options || []).map((o) => h("button", { type: "button", class: "walk-option", onclick: () => act("/answers", { node_id: n.id, value: o.value }) }, o.label))));
@@ -256,8 +263,16 @@ pages.callscript = async function callscript(uuid) {
     box.replaceChildren(...parts, err);
   }
   render();
-  return [h("p", {}, `${t("call_uuid")}: ${uuid}`), box];
+  return [h("p", {}, `${t("call_uuid")}: ${uuid}`), box, reader];
 };
+
+// openArticle shows a published article with its attachments in box.
+async function openArticle(box, id) {
+  const a = await api("GET", "/kb/read/" + id);
+  box.replaceChildren(h("h3", {}, a.title), h("p", {}, `${t("category")}: ${a.category} · ${t("tags")}: ${(a.tags || []).join(", ")}`),
+    h("pre", { class: "article-body" }, a.body),
+    ...(a.attachments || []).map((f) => h("p", {}, h("a", { href: `/api/v1/kb/read/${a.id}/attachments/${f.id}` }, f.name))));
+}
 
 pages.kb = async function kb() {
   const q = new URLSearchParams(location.hash.split("?")[1] || "").get("q") || "";
@@ -265,12 +280,7 @@ pages.kb = async function kb() {
   const search = h("form", { class: "row" }, h("input", { name: "q", value: q }), h("button", {}, t("search")));
   search.addEventListener("submit", (e) => { e.preventDefault(); location.hash = "kb?q=" + encodeURIComponent(search.q.value); });
   const reader = h("div", { class: "card", id: "article" });
-  async function open(id) {
-    const a = await api("GET", "/kb/read/" + id);
-    reader.replaceChildren(h("h3", {}, a.title), h("p", {}, `${t("category")}: ${a.category} · ${t("tags")}: ${(a.tags || []).join(", ")}`),
-      h("pre", { class: "article-body" }, a.body),
-      ...(a.attachments || []).map((f) => h("p", {}, h("a", { href: `/api/v1/kb/read/${a.id}/attachments/${f.id}` }, f.name))));
-  }
+  const open = (id) => openArticle(reader, id);
   return [h("div", { class: "card" }, search), h("div", { class: "card" }, table([["script_title", (a) => h("a", { href: "#kb?q=" + encodeURIComponent(q), onclick: (e) => { e.preventDefault(); open(a.id); } }, a.title)],
     ["category", (a) => a.category], ["tags", (a) => (a.tags || []).join(", ")]], res.items)), reader];
 };
