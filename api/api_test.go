@@ -45,7 +45,7 @@ func newHarnessWith(t *testing.T, o harnessOptions) *harness {
 	ctx, cancel := context.WithCancel(context.Background())
 	q := importer.NewQueue(ctx, st, 1, 4, slog.New(slog.DiscardHandler))
 	t.Cleanup(func() { cancel(); q.Shutdown(context.Background()) })
-	cfg := Config{Store: st, Version: "test", Imports: q, DataDir: t.TempDir(), MaxUploadBytes: 1 << 20}
+	cfg := Config{Store: st, Version: "test", Imports: q, DataDir: t.TempDir(), MaxUploadBytes: 1 << 20, Desk: acceptingDesk{}}
 	if o.cfg != nil {
 		o.cfg(&cfg)
 	}

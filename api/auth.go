@@ -114,6 +114,9 @@ func (s *Server) logout(c *gin.Context) {
 		return
 	}
 	s.setSessionCookies(c, "", -1)
+	if s.cfg.Desk != nil { // the desktop is gone: so is its softphone session
+		s.cfg.Desk.DesktopGone(c.Request.Context(), sess.UserID)
+	}
 	c.Status(http.StatusNoContent)
 }
 

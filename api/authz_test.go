@@ -50,6 +50,8 @@ var piiCalls = map[string]piiCall{
 	"GET /api/v1/campaigns/:id/contacts":             {},
 	"GET /api/v1/campaigns/:id/contacts/:contact_id": {},
 	"GET /api/v1/dnc":                                {},
+	"GET /api/v1/calls":                              {},
+	"GET /api/v1/calls/:id":                          {},
 	"POST /api/v1/dnc": {body: func(n int) (any, []string) {
 		phone := fmt.Sprintf("136000000%02d", n)
 		return map[string]any{"phone": phone, "reason": "matrix"}, []string{phone}

@@ -96,6 +96,7 @@ func (s *Server) stream(c *gin.Context, topics []feed.Topic) {
 	defer sub.Close()
 	w := newSSEWriter(c)
 	w.begin(sub)
+	s.touchDesk(c)
 	if w.flush() != nil {
 		return
 	}
@@ -137,6 +138,7 @@ func (s *Server) pump(c *gin.Context, w *sseWriter, sub *feed.Subscription, st *
 			} else if err != nil {
 				logger(c).Warn("event stream: session check", "err", err)
 			}
+			s.touchDesk(c)
 			w.heartbeat(sub)
 			if w.flush() != nil {
 				return
@@ -241,5 +243,13 @@ func (s *Server) publish(c *gin.Context, e feed.Event) {
 	}
 	if err := s.cfg.Feed.Publish(c.Request.Context(), e); err != nil {
 		logger(c).Warn("publish event", "event", e.Name, "err", err)
+	}
+}
+
+// touchDesk tells the agent desk the user's desktop is alive: an open
+// stream keeps a signed-in agent's softphone session from being lost.
+func (s *Server) touchDesk(c *gin.Context) {
+	if s.cfg.Desk != nil {
+		s.cfg.Desk.Touch(currentUser(c).ID)
 	}
 }

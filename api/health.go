@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/bankcc/callcenter/acd"
+	"github.com/bankcc/callcenter/store"
+
 	"github.com/gin-gonic/gin"
 )
 
@@ -67,8 +70,21 @@ type monitorResponse struct {
 	Simulated bool        `json:"simulated"`
 	Nodes     []NodeState `json:"nodes"`
 	Uptime    int64       `json:"uptime_s"`
+	// The agent desk: signed-in agents with state and time in state,
+	// counts by state, waiting calls per group, calls in progress.
+	acd.Snapshot
 }
 
 func (s *Server) monitor(c *gin.Context) {
-	c.JSON(http.StatusOK, monitorResponse{Simulated: s.cfg.Simulated, Nodes: s.nodes(), Uptime: int64(time.Since(s.started).Seconds())})
+	out := monitorResponse{Simulated: s.cfg.Simulated, Nodes: s.nodes(), Uptime: int64(time.Since(s.started).Seconds()),
+		Snapshot: acd.Snapshot{Agents: []acd.AgentView{}, ByState: map[store.AgentState]int{}, Queues: []acd.QueueView{}, Calls: []acd.CallView{}}}
+	if s.cfg.Desk != nil {
+		snap, err := s.cfg.Desk.Snapshot(c.Request.Context())
+		if err != nil {
+			fail(c, deskError(err))
+			return
+		}
+		out.Snapshot = snap
+	}
+	c.JSON(http.StatusOK, out)
 }

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/bankcc/callcenter/controller"
 	"github.com/bankcc/callcenter/importer"
 	"github.com/bankcc/callcenter/store"
 )
@@ -13,6 +14,13 @@ import (
 // not compile, and TestOpenAPIExamplesAreAccepted posts each one to its
 // route, so an example the server would refuse fails the build.
 var examples = map[reflect.Type]any{
+	typeOf[softphoneLoginRequest](): softphoneLoginRequest{Mode: store.SoftphoneRegistered, Ready: true},
+	typeOf[stateRequest]():          stateRequest{State: deskBreak, Reason: "lunch"},
+	typeOf[previewRequest]():        previewRequest{Dial: true},
+	typeOf[transferRequest]():       transferRequest{To: "group:3"},
+	typeOf[dispositionRequest](): dispositionRequest{Result: "callback", Note: "客户下午有空", CallbackAt: ptr("2035-12-08T15:00:00+08:00"),
+		DNC: false, Answers: map[string]any{"q1": "yes"}},
+	typeOf[eavesdropRequest]():   eavesdropRequest{Mode: eavesdropMode(controller.EavesdropWhisper)},
 	typeOf[loginRequest]():       loginRequest{Username: "admin", Password: examplePassword},
 	typeOf[unlockRequest]():      unlockRequest{Password: examplePassword},
 	typeOf[clientEventRequest](): clientEventRequest{Action: ClientCopy, Target: "me/tasks:phone", Count: 11},

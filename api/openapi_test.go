@@ -37,6 +37,9 @@ var exampleOrder = []string{
 	"POST /api/v1/kb/articles", "POST /api/v1/kb/articles/:id/status", "POST /api/v1/scripts", "POST /api/v1/scripts/:id/publish",
 	"POST /api/v1/scripts/:id/feedback", "POST /api/v1/me/script-sessions", "POST /api/v1/me/script-sessions/:uuid/answers",
 	"POST /api/v1/me/script-sessions/:uuid/pause", "POST /api/v1/me/script-sessions/:uuid/results",
+	"POST /api/v1/me/softphone/login", "POST /api/v1/me/state", "POST /api/v1/me/preview",
+	"POST /api/v1/me/calls/:uuid/transfer", "POST /api/v1/me/calls/:uuid/consult", "POST /api/v1/me/calls/:uuid/disposition",
+	"POST /api/v1/calls/:uuid/eavesdrop",
 }
 
 // seedExamples signs in with the login example (as the admin it names) and
@@ -192,7 +195,7 @@ func TestOpenAPIEnumsMatchValidation(t *testing.T) {
 		"/mapping-templates encoding", "/campaigns/:id/imports encoding", "/campaigns/:id/imports/preview encoding",
 		"/dnc/import source", "/dnc/import encoding", "/campaigns status", "/campaigns/:id/contacts status",
 		"/users role", "/groups kind", "/dnc kind", "/workstations state", "/workstations/report state",
-		"/audit/client-events action",
+		"/audit/client-events action", "/me/state state", "/me/softphone/login mode", "/calls/:uuid/eavesdrop mode",
 	} {
 		if !found[want] {
 			t.Errorf("no enum refusal seen for %s", want)

@@ -22,6 +22,8 @@ const (
 	PIIExport        PIIAction = "pii.export"         // an export carried unmasked phone or ID columns
 	PIIContactView   PIIAction = "pii.contact.view"   // one customer shown unmasked (contact page, agent desk offer or call)
 	PIIRecordingPlay PIIAction = "pii.recording.play" // a call recording played or downloaded
+	PIICallList      PIIAction = "pii.call.list"      // call history listed with numbers unmasked
+	PIICallView      PIIAction = "pii.call.view"      // one call shown with its number unmasked
 	PIICallbackList  PIIAction = "pii.callback.list"  // callbacks listed with their phones unmasked
 	PIICallbackView  PIIAction = "pii.callback.view"  // one callback shown with its phone unmasked
 	PIIEvidence      PIIAction = "pii.evidence"       // abandonment evidence with phones unmasked

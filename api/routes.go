@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/bankcc/callcenter/acd"
 	"github.com/bankcc/callcenter/api/web"
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
@@ -59,7 +60,24 @@ func (s *Server) apiRoutes() []route {
 
 		// agent_desk
 		{"GET", "/api/v1/me/tasks", store.PermAgentDesk, "", s.myTasks, doc{"The agent's assigned, still open contacts", nil, list[store.Contact]{}, 200}},
+		// -- acd routes start: softphone, state, call controls, disposition --
+		{"POST", "/api/v1/me/softphone/login", store.PermAgentDesk, "softphone.login", s.softphoneLogin, doc{"Sign the softphone in (after the desktop login): the extension must be registered; mode nailed_up keeps one answered agent leg for every call; ready or a break with reason (default other)", softphoneLoginRequest{}, acd.AgentView{}, 200}},
+		{"POST", "/api/v1/me/softphone/logout", store.PermAgentDesk, "softphone.logout", s.softphoneLogout, doc{"Sign the softphone out (409 while on a call)", nil, nil, 204}},
+		{"GET", "/api/v1/me/state", store.PermAgentDesk, "", s.myState, doc{"Your softphone session and state, time in state, the call waiting for a disposition", nil, acd.AgentView{}, 200}},
+		{"POST", "/api/v1/me/state", store.PermAgentDesk, "agent.state", s.setMyState, doc{"Change your state: ready, break with a reason; during after-call work ready/ready_after_acw/break choose the state it ends in; 409 naming both states when not allowed", stateRequest{}, acd.AgentView{}, 200}},
+		{"POST", "/api/v1/me/preview", store.PermAgentDesk, "preview.answer", s.answerPreview, doc{"Answer the preview offer waiting for you: dial (optionally another phone of the contact) or skip with a reason", previewRequest{}, acd.PreviewView{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/hangup", store.PermAgentDesk, "call.hangup", s.callControl(acd.ActionHangup), doc{"Hang up your call ({uuid}: the customer's leg); after-call work begins", nil, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/hold", store.PermAgentDesk, "call.hold", s.callControl(acd.ActionHold), doc{"Put the customer on hold (music)", nil, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/unhold", store.PermAgentDesk, "call.unhold", s.callControl(acd.ActionUnhold), doc{"Take the customer off hold; during a consultation, hang the consulted party up and return to the customer", nil, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/transfer", store.PermAgentDesk, "call.transfer", s.callControl(acd.ActionTransfer), doc{"Blind transfer to agent:ID, group:ID or number:PHONE; during a consultation (no body) complete the transfer to the consulted party", transferRequest{}, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/consult", store.PermAgentDesk, "call.consult", s.callControl(acd.ActionConsult), doc{"Consult agent:ID or number:PHONE: the customer hears music while you talk; then transfer, conference or unhold", transferRequest{}, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/conference", store.PermAgentDesk, "call.conference", s.callControl(acd.ActionConference), doc{"Make the consultation a three-way conference with the customer", nil, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/disposition", store.PermAgentDesk, "call.disposition", s.disposition, doc{"Close your call in after-call work: result, note, callback_at, dnc, answers; closes the attempt once", dispositionRequest{}, controlReply{}, 200}},
+		// -- acd routes end --
 		// -- dialer routes start --
+		{"GET", "/api/v1/calls", signedIn, "", s.listCalls, doc{"Call history (attempts on every channel) with their recordings, newest first; an agent without campaign_view sees only their own calls", callQuery{}, list[callView]{}, 200}},
+		{"GET", "/api/v1/calls/:id", store.PermCampaignView, "", s.getCall, doc{"One call with its recordings", nil, callView{}, 200}},
+		{"GET", "/api/v1/calls/:id/recording", store.PermListen, "call.recording.play", s.playRecording, doc{"Play a call's recording (audio, HTTP Range supported); agents of a higher level than yours are refused; every request audited", recordingQuery{}, nil, 200}},
 		{"POST", "/api/v1/callbacks", store.PermAgentDesk, "callback.create", s.createCallback, doc{"Book a callback (agent_id defaults to you; another agent needs assign); due_at in the past is 400", callbackRequest{}, callbackView{}, 201}},
 		{"GET", "/api/v1/callbacks", store.PermAgentDesk, "", s.listCallbacks, doc{"Callbacks, soonest due first; an agent sees only their own", callbackQuery{}, list[callbackView]{}, 200}},
 		{"GET", "/api/v1/callbacks/:id", store.PermAgentDesk, "", s.getCallback, doc{"One callback", nil, callbackView{}, 200}},
@@ -149,7 +167,11 @@ func (s *Server) apiRoutes() []route {
 		{"DELETE", "/api/v1/dnc/:id", store.PermDNCManage, "dnc.delete", s.deleteDNC, doc{"Remove a blacklist entry; releases the contacts it alone blocked", nil, nil, 204}},
 
 		// monitor
-		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents, queues, campaigns", nil, monitorResponse{}, 200}},
+		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents with state and time in state, counts by state, waiting calls per group, calls", nil, monitorResponse{}, 200}},
+		{"POST", "/api/v1/agents/:id/sign-out", store.PermMonitor, "agent.force_sign_out", s.forceSignOut, doc{"Sign an agent's softphone out (at once, or when the agent's call ends: deferred)", nil, forceSignOutReply{}, 200}},
+
+		// listen: supervision of live calls
+		{"POST", "/api/v1/calls/:uuid/eavesdrop", store.PermListen, "call.eavesdrop", s.eavesdrop, doc{"Listen, whisper to the agent or barge in: your own extension is called and joined to the agent's leg of the call", eavesdropRequest{}, eavesdropReply{}, 200}},
 
 		// -- desk-feed routes start: live streams, messages, broadcasts, shifts --
 		{"GET", "/api/v1/me/events", signedIn, "", s.myEvents, doc{"Your live event stream (server-sent events; ?token= allowed here only; resume with Last-Event-ID or ?last_event_id)", nil, nil, 200}},

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/netip"
+	"path/filepath"
 	"time"
 
 	"github.com/bankcc/callcenter/importer"
@@ -48,6 +49,8 @@ type Config struct {
 	Sessions  store.SessionPolicy
 	// Feed carries live events to browsers' streams; nil: streams answer 503.
 	Feed EventFeed
+	// Desk is the agent desk (acd); nil: its routes answer 503.
+	Desk AgentDesk
 	// StreamHeartbeat is how often a quiet stream sends a comment and
 	// rechecks its session (default 15 s).
 	StreamHeartbeat time.Duration
@@ -57,6 +60,9 @@ type Config struct {
 	Imports        ImportQueue
 	DataDir        string
 	MaxUploadBytes int64
+	// RecordingsDir holds call recordings (default DataDir/recordings);
+	// recording rows name files relative to it.
+	RecordingsDir string
 	// ImportLimits bound what reading one upload holds; Previews is how
 	// many uploads are read at once for previews and upload checks (2).
 	ImportLimits importer.Limits
@@ -128,6 +134,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"
+	}
+	if cfg.RecordingsDir == "" {
+		cfg.RecordingsDir = filepath.Join(cfg.DataDir, "recordings")
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now

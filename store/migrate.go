@@ -14,7 +14,7 @@ func models() []any {
 	return []any{&User{}, &Group{}, &Session{}, &AuditEntry{}, &Campaign{}, &Contact{}, &DNCEntry{}, &ImportJob{}, &ExportTemplate{}, &ImportCursor{}, &MappingTemplate{}, &Attempt{},
 		&Calendar{}, &Holiday{}, &Strategy{}, &ImportBatchMark{}, &LoginThrottle{}, &DNCReason{}, &Workstation{},
 		&AgentSession{}, &AgentStateEvent{}, &BreakReason{}, &Message{}, &Broadcast{}, &BroadcastReceipt{}, &Shift{}, &RosterEntry{},
-		&CampaignLease{}, &Callback{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
+		&CampaignLease{}, &Callback{}, &Recording{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
 		&OutboundMessage{}, &Document{},
 		&Script{}, &ScriptVersion{}, &ScriptSession{}, &ScriptAnswer{}, &ScriptFeedback{},
 		&Article{}, &ArticleVersion{}, &ArticleAttachment{}}

@@ -27,12 +27,14 @@ type Config struct {
 	Shutdown   ShutdownConfig
 	Import     ImportConfig
 	Data       DataConfig
+	Recording  RecordingConfig
 	Login      LoginConfig
 	RateLimit  RateLimitConfig
 	Metrics    MetricsConfig
 	Security   SecurityConfig
 	Email      EmailConfig
 	SMS        SMSConfig
+	ACD        ACDConfig
 }
 
 // LoginConfig bounds password guessing per account and source address.
@@ -68,6 +70,16 @@ type SecurityConfig struct {
 	RequireLockedWorkstation bool `mapstructure:"require_locked_workstation"`
 	// WorkstationReportMaxAge is how recent that report must be.
 	WorkstationReportMaxAge time.Duration `mapstructure:"workstation_report_max_age"`
+}
+
+// RecordingConfig says where call recordings are kept and for how long.
+type RecordingConfig struct {
+	// Dir holds the recordings (default: data.dir/recordings); FreeSWITCH
+	// writes there, so on a real switch it is a shared folder.
+	Dir string
+	// Retention is how long a recording is kept (0: for ever); older ones
+	// are deleted from disk, each deletion audited.
+	Retention time.Duration
 }
 
 // DataConfig says where files (uploads, reports, recordings) are kept.
@@ -224,9 +236,17 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("import.previews", 2)
 	v.SetDefault("import.stale_after", importer.DefaultStaleAfter)
 	v.SetDefault("data.dir", "data")
+	v.SetDefault("recording.dir", "")
+	v.SetDefault("recording.retention", "0s")
 	v.SetDefault("security.idle_lock", "10m")
 	v.SetDefault("security.require_locked_workstation", false)
 	v.SetDefault("security.workstation_report_max_age", "15m")
+	v.SetDefault("acd.acw_max", "60s")
+	v.SetDefault("acd.lost_after", "90s")
+	v.SetDefault("acd.agent_ring", "15s")
+	v.SetDefault("acd.gateway", "")
+	v.SetDefault("acd.caller_id", "")
+	v.SetDefault("acd.music_on_hold", "local_stream://moh")
 }
 
 // loadConfig reads the file (flag, then CC_CONFIG, then ./callcenter.yaml if

@@ -71,6 +71,12 @@ func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog
 	}); err != nil {
 		return nil, err
 	}
+	if cfg.Recording.Retention > 0 {
+		sw := &recordingSweeper{store: st, dir: cfg.recordingsDir(), keep: cfg.Recording.Retention, log: log.With("component", "recordings")}
+		if err := add("recording-retention", time.Hour, func(ctx context.Context) { sw.sweep(ctx, time.Now()) }); err != nil {
+			return nil, err
+		}
+	}
 	s.Start()
 	return s, nil
 }

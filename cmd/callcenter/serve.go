@@ -91,13 +91,34 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	// The live event hub: the api's streams read it; the acd and dialer publish to it.
 	hub := feed.New(feed.Options{})
 	defer hub.Close()
+
+	// The agent desk starts before anything that uses it (the api; the
+	// dialer's campaign runners take DialerDesk). It stops with ctx and
+	// its journal is written before the database closes.
+	deskCtx, stopDesk := context.WithCancel(ctx)
+	desk, waitDesk, err := startDesk(deskCtx, cfg, st, sw, hub, log)
+	if err != nil {
+		stopDesk()
+		return err
+	}
+	defer func() {
+		log.Info("shutdown: agent desk (agents signed out)")
+		stopDesk()
+		waitDesk()
+	}()
+	// The campaign dialer, after the desk: its runners reserve and connect
+	// agents through it. It is stopped first on shutdown.
+	dial, err := startDialer(ctx, cfg, st, sw, desk, msg.Dispatcher, log)
+	if err != nil {
+		return err
+	}
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	apiSrv := api.New(api.Config{
-		Messenger: msg, Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub,
+		Messenger: msg, Store: st, Switch: sw, Simulated: sw.Simulated(), Version: version, Logger: log.With("component", "api"), Feed: hub, Desk: desk,
 		Registry: reg, Sessions: store.SessionPolicy{Idle: cfg.Session.Idle, Absolute: cfg.Session.Absolute},
 		FSDirectory: sw.Directory(st), FSDialplan: sw.Dialplan(), FSCredentials: cfg.FreeSWITCH.XMLCurlCredentials,
-		Imports: imports, DataDir: cfg.Data.Dir, MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,
+		Imports: imports, DataDir: cfg.Data.Dir, RecordingsDir: cfg.recordingsDir(), MaxUploadBytes: cfg.Import.MaxBytes, IVRFlowKnown: sw.IVRFlowKnown,
 		ImportLimits: cfg.Import.limits(), Previews: cfg.Import.Previews,
 		TrustedProxies: cfg.HTTP.TrustedProxies, BodyTimeout: cfg.HTTP.BodyTimeout, BodyMinRate: cfg.HTTP.BodyMinRate,
 		RateLimits:   &api.RateLimits{Login: cfg.RateLimit.Login.api(), Import: cfg.RateLimit.Import.api(), Export: cfg.RateLimit.Export.api()},
@@ -131,7 +152,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	if metricsSrv != nil {
 		defer metricsSrv.Close()
 	}
-	return shutdown(cfg, log, sched, imports, sw, apiSrv, httpSrv)
+	return shutdown(cfg, log, sched, imports, sw, dial, apiSrv, httpSrv)
 }
 
 // newHTTPServer bounds how long a client may take to send its headers; the
@@ -157,13 +178,16 @@ func serveMetrics(cfg *Config, apiSrv *api.Server, log *slog.Logger, errc chan<-
 	return srv, nil
 }
 
-func shutdown(cfg *Config, log *slog.Logger, sched gocron.Scheduler, imports *importer.Queue, sw *switchboard, apiSrv *api.Server, httpSrv *http.Server) error {
+func shutdown(cfg *Config, log *slog.Logger, sched gocron.Scheduler, imports *importer.Queue, sw *switchboard, dial *dialerRun,
+	apiSrv *api.Server, httpSrv *http.Server) error {
 	ctx, cancel := context.WithTimeout(context.Background(), cfg.Shutdown.Timeout)
 	defer cancel()
 	log.Info("shutdown: stop scheduling")
 	if err := sched.Shutdown(); err != nil {
 		log.Error("scheduler shutdown", "err", err)
 	}
+	log.Info("shutdown: stop dialing campaigns")
+	dial.stop(ctx)
 	log.Info("shutdown: stop originating and imports")
 	sw.StopOriginating(ctx)
 	imports.Shutdown(ctx)

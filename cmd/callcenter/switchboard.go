@@ -14,6 +14,7 @@ import (
 	"github.com/bankcc/callcenter/api"
 	"github.com/bankcc/callcenter/controller"
 	"github.com/bankcc/callcenter/controller/esltest"
+	"github.com/bankcc/callcenter/dialer"
 	"github.com/bankcc/callcenter/dialplan"
 	"github.com/bankcc/callcenter/ivr"
 	"github.com/bankcc/callcenter/store"
@@ -28,13 +29,15 @@ type switchboard struct {
 	pool      *controller.Pool
 	attempts  *attemptSwitch // the Switch the dialer and the agent desk use
 	ivr       *ivr.Server
-	st        *store.Store
-	log       *slog.Logger
-	ivrAddr   string
+	// ivrResults hands IVR results to the dialer's broadcast runners.
+	ivrResults *dialer.IVRResults
+	st         *store.Store
+	log        *slog.Logger
+	ivrAddr    string
 }
 
 func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*switchboard, error) {
-	sb := &switchboard{st: st, log: log}
+	sb := &switchboard{st: st, log: log, ivrResults: dialer.NewIVRResults()}
 	nodes := toNodes(cfg.FreeSWITCH)
 	if len(nodes) == 0 {
 		// The simulator outlives ctx: Close stops it after the pool, so a
@@ -57,7 +60,7 @@ func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 	}
 	sb.pool = pool
 	sb.attempts = &attemptSwitch{Switch: pool, st: st, log: log.With("component", "attempts")}
-	sb.ivr = ivr.NewServer(ivr.Options{Addr: cfg.IVR.Listen, Reporter: ivrLog{log}, Verifier: ivr.ContactVerifier{Contacts: st},
+	sb.ivr = ivr.NewServer(ivr.Options{Addr: cfg.IVR.Listen, Reporter: ivrReporters{ivrLog{log}, sb.ivrResults}, Verifier: ivr.ContactVerifier{Contacts: st},
 		Logger: log.With("component", "ivr")})
 	addr, err := sb.ivr.Listen(ctx)
 	if err != nil {

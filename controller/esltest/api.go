@@ -78,6 +78,7 @@ func (s *Server) runAPI(line string) string {
 		go s.runJob(id, "", args, "bgapi_exec")
 		return "+OK Job-UUID: " + id + "\n"
 	}
+	s.logCommand(strings.TrimSpace(line))
 	fn, ok := apiCommands[strings.ToLower(name)]
 	if !ok {
 		return "-ERR " + name + " Command not found!\n"

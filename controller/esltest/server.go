@@ -53,6 +53,24 @@ type Server struct {
 	faults atomic.Pointer[faultState]
 	// coreUUID mirrors world.coreUUID for CoreUUID without a round trip.
 	coreUUID atomic.Value
+
+	cmdMu  sync.Mutex
+	cmdLog []string // every api command run (a bgapi job as its command)
+}
+
+// CommandLog returns every api command the simulator ran, in order, as
+// received (a bgapi job as the command it ran): the switch's own record of
+// what a controller asked, for tests that check what was dialed.
+func (s *Server) CommandLog() []string {
+	s.cmdMu.Lock()
+	defer s.cmdMu.Unlock()
+	return append([]string(nil), s.cmdLog...)
+}
+
+func (s *Server) logCommand(line string) {
+	s.cmdMu.Lock()
+	defer s.cmdMu.Unlock()
+	s.cmdLog = append(s.cmdLog, line)
 }
 
 // Start listens on opts.Addr and serves until ctx ends or Close is called.

@@ -1,0 +1,178 @@
+package acd
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/bankcc/callcenter/clock"
+	"github.com/bankcc/callcenter/controller"
+	"github.com/bankcc/callcenter/dialer"
+	"github.com/bankcc/callcenter/feed"
+	"github.com/bankcc/callcenter/store"
+)
+
+// Publisher is where the desk pushes live events (the feed hub).
+type Publisher interface {
+	Publish(ctx context.Context, e feed.Event) error
+}
+
+// Config is what the desk needs.
+type Config struct {
+	Store  *store.Store
+	Switch controller.Switch
+	Feed   Publisher // nil: events are not published
+	Clock  clock.Clock
+	Logger *slog.Logger
+	// ACWMax is how long after-call work may last before the call is
+	// closed with an automatic disposition (default 60 s).
+	ACWMax time.Duration
+	// LostAfter is how long an agent may go unseen (no request, no open
+	// event stream) before the desk signs the softphone out (default 90 s).
+	LostAfter time.Duration
+	// AgentRing is how long an agent's phone rings per call (default 15 s).
+	AgentRing time.Duration
+	// Gateway and CallerID are used for outside numbers (transfer, consult,
+	// manual dial); empty Gateway refuses them.
+	Gateway  string
+	CallerID string
+	// MusicOnHold is what a customer waiting for a transfer hears.
+	MusicOnHold string
+}
+
+// Desk is the agent desk. Build it with New and run it with Run.
+type Desk struct {
+	cfg   Config
+	clock clock.Clock
+	log   *slog.Logger
+	cmds  chan func()
+	stop  chan struct{}
+	jr    *journal
+
+	// Owned by the loop goroutine only.
+	r *router
+}
+
+var _ dialer.Desk = (*Desk)(nil)
+
+// New builds a desk; nothing runs until Run.
+func New(cfg Config) *Desk {
+	if cfg.ACWMax <= 0 {
+		cfg.ACWMax = 60 * time.Second
+	}
+	if cfg.LostAfter <= 0 {
+		cfg.LostAfter = 90 * time.Second
+	}
+	if cfg.AgentRing <= 0 {
+		cfg.AgentRing = 15 * time.Second
+	}
+	if cfg.MusicOnHold == "" {
+		cfg.MusicOnHold = "local_stream://moh"
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	d := &Desk{cfg: cfg, clock: clock.Or(cfg.Clock), log: cfg.Logger, cmds: make(chan func(), 64), stop: make(chan struct{})}
+	d.jr = newJournal(cfg.Store, d.log)
+	d.r = newRouter(d)
+	return d
+}
+
+// Run closes sessions a previous process left open, then routes until ctx
+// ends; it signs every agent out (EndRestart) on the way out.
+func (d *Desk) Run(ctx context.Context) error {
+	if n, err := d.cfg.Store.CloseOpenAgentSessions(ctx, d.clock.Now(), store.EndRestart); err != nil {
+		return err
+	} else if n > 0 {
+		d.log.Info("acd: closed softphone sessions left open by the previous run", "sessions", n)
+	}
+	go d.jr.run()
+	go d.followRegistrations(ctx)
+	sweep := d.clock.NewTimer(d.cfg.LostAfter / 3)
+	defer sweep.Stop()
+	defer close(d.stop)
+	for {
+		select {
+		case <-ctx.Done():
+			d.r.signOutAll(store.EndRestart)
+			d.jr.close()
+			return nil
+		case f := <-d.cmds:
+			f()
+		case <-sweep.C():
+			d.r.sweepLost()
+			sweep.Reset(d.cfg.LostAfter / 3)
+		}
+	}
+}
+
+// Wait returns when the journal has written everything (after Run ends).
+func (d *Desk) Wait() { d.jr.wait() }
+
+// do runs f on the router goroutine and waits for it.
+func (d *Desk) do(ctx context.Context, f func()) error {
+	done := make(chan struct{})
+	select {
+	case d.cmds <- func() { f(); close(done) }:
+	case <-d.stop:
+		return ErrStopped
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-done:
+		return nil
+	case <-d.stop:
+		return ErrStopped
+	}
+}
+
+// post runs f on the router goroutine without waiting (timers, conversations).
+func (d *Desk) post(f func()) {
+	go func() {
+		select {
+		case d.cmds <- f:
+		case <-d.stop:
+		}
+	}()
+}
+
+func (d *Desk) publish(e feed.Event) {
+	if d.cfg.Feed == nil {
+		return
+	}
+	if err := d.cfg.Feed.Publish(context.Background(), e); err != nil {
+		d.log.Warn("acd: publish", "event", e.Name, "err", err)
+	}
+}
+
+// followRegistrations keeps each signed-in agent's node current from the
+// sofia registration events; a phone that unregisters takes its agent out
+// of routing (signed out, lost) unless the agent is on a call.
+func (d *Desk) followRegistrations(ctx context.Context) {
+	for e := range d.cfg.Switch.Subscribe(ctx) {
+		if e.Kind != controller.EventCustom {
+			continue
+		}
+		user := e.Header("from-user")
+		if user == "" {
+			user = e.Header("user")
+		}
+		if user == "" {
+			continue
+		}
+		switch e.Subclass {
+		case "sofia::register":
+			node := e.Node
+			d.post(func() { d.r.registered(user, node) })
+		case "sofia::unregister", "sofia::expire":
+			d.post(func() { d.r.unregistered(user) })
+		}
+	}
+}
+
+// publishStateOf tells the agent and the monitor where the agent stands.
+func (d *Desk) publishStateOf(a *agent) {
+	d.publish(feed.StateEvent(feed.State{AgentID: a.id, AgentName: a.name, State: a.state, Reason: a.reason,
+		CallUUID: a.callUUID, Since: a.since, GroupIDs: a.groups}))
+}

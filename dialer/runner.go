@@ -1,0 +1,206 @@
+package dialer
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/bankcc/callcenter/controller"
+	"github.com/bankcc/callcenter/store"
+)
+
+// runner owns one running campaign for as long as it holds its lease: the
+// main loop (run) renews the lease and watches the campaign's stamp; a
+// dialing loop claims contacts and starts calls; each call has its own
+// goroutine that settles its attempt. The lease token never changes during
+// a runner's life, so calls read it freely.
+type runner struct {
+	o     Options
+	id    int64
+	token int64
+	log   *slog.Logger
+
+	lease store.Lease // the main loop's alone
+	stamp store.CampaignStamp
+	plan  atomic.Pointer[plan]
+
+	calls     sync.WaitGroup
+	inflight  atomic.Int64
+	callCtx   context.Context // ends only on lease loss or a shutdown past the drain
+	killCalls context.CancelFunc
+}
+
+// plan is what the runner loaded for its campaign: replaced whole when the
+// campaign, its strategy or calendar changes, so every dial sees the rules
+// as they are at that moment.
+type plan struct {
+	camp  *store.Campaign
+	rules *store.DialRules
+}
+
+func newRunner(o Options, c *store.Campaign, l store.Lease) *runner {
+	r := &runner{o: o, id: c.ID, token: l.Token, lease: l, log: o.Log.With("campaign_id", c.ID)}
+	r.callCtx, r.killCalls = context.WithCancel(context.Background())
+	return r
+}
+
+// run is the runner's main loop; it returns why the runner ended.
+func (r *runner) run(ctx context.Context) string {
+	if err := r.load(ctx); err != nil {
+		r.log.Error("dialer: load campaign", "err", err)
+		r.release()
+		return "load failed: " + err.Error()
+	}
+	camp := r.plan.Load().camp
+	if err := r.o.Switch.SetLane(controller.Lane{CampaignID: r.id, Priority: camp.Priority}); err != nil {
+		r.log.Warn("dialer: set originate lane", "err", err)
+	}
+	defer r.o.Switch.RemoveLane(r.id)
+	loop := r.startLoop(ctx)
+	why := r.watch(ctx, &loop)
+	loop.stop()
+	if why == "lease lost" {
+		r.killCalls()
+		return why
+	}
+	r.drain(ctx)
+	if ctx.Err() != nil {
+		r.killCalls()
+	}
+	r.release()
+	return why
+}
+
+// watch renews the lease and follows the campaign's stamp until the
+// campaign stops running, the lease is lost, the dialing loop ends (the
+// campaign completed) or ctx ends.
+func (r *runner) watch(ctx context.Context, loop **dialLoop) string {
+	t := r.o.Clock.NewTimer(r.o.Poll)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return "shutdown"
+		case why := <-(*loop).done:
+			return why
+		case <-t.C():
+		}
+		t.Reset(r.o.Poll)
+		if err := r.renew(ctx, false); err != nil {
+			return "lease lost"
+		}
+		st, err := r.o.Store.CampaignStamps(ctx, r.id)
+		if err != nil {
+			r.log.Warn("dialer: campaign stamp", "err", err)
+			continue
+		}
+		s, ok := st[r.id]
+		if !ok || s.Status != store.CampaignRunning {
+			return "campaign " + string(s.Status)
+		}
+		if s == r.stamp {
+			continue
+		}
+		old := r.plan.Load().camp
+		if err := r.load(ctx); err != nil {
+			r.log.Error("dialer: reload campaign", "err", err)
+			continue
+		}
+		if c := r.plan.Load().camp; c.DialMode != old.DialMode || c.Media != old.Media || !sameGroup(c, old) {
+			r.log.Info("dialer: campaign mode changed, restarting its dialing", "mode", c.DialMode, "media", c.Media)
+			(*loop).stop()
+			*loop = r.startLoop(ctx)
+		}
+	}
+}
+
+func sameGroup(a, b *store.Campaign) bool {
+	return (a.GroupID == nil) == (b.GroupID == nil) && (a.GroupID == nil || *a.GroupID == *b.GroupID)
+}
+
+// load reads the campaign and its rules and the stamp they go with.
+func (r *runner) load(ctx context.Context) error {
+	st, err := r.o.Store.CampaignStamps(ctx, r.id)
+	if err != nil {
+		return err
+	}
+	camp, err := r.o.Store.GetCampaign(ctx, r.id)
+	if err != nil {
+		return err
+	}
+	rules, err := r.o.Store.DialRules(ctx, camp)
+	if err != nil {
+		return err
+	}
+	r.stamp = st[r.id]
+	r.plan.Store(&plan{camp: camp, rules: rules})
+	return nil
+}
+
+// renew extends the lease a third of its life after the last renewal (or
+// at once when force); a lease another instance took is ErrLeaseLost.
+func (r *runner) renew(ctx context.Context, force bool) error {
+	now := r.o.Clock.Now()
+	if !force && r.lease.ExpiresAt.Sub(now) > r.o.LeaseTTL*2/3 {
+		return nil
+	}
+	l, err := r.o.Store.RenewLease(ctx, r.lease, r.o.LeaseTTL, now)
+	if errors.Is(err, store.ErrLeaseLost) {
+		r.log.Warn("dialer: lease lost: another instance runs the campaign now")
+		return err
+	}
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Warn("dialer: renew lease", "err", err)
+		}
+		return nil
+	}
+	r.lease = l
+	return nil
+}
+
+// drain waits for the calls in progress (renewing the lease meanwhile) for
+// at most Options.Drain.
+func (r *runner) drain(ctx context.Context) {
+	done := make(chan struct{})
+	go func() { r.calls.Wait(); close(done) }()
+	limit := r.o.Clock.NewTimer(r.o.Drain)
+	defer limit.Stop()
+	tick := r.o.Clock.NewTimer(r.o.Poll)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return
+		case <-limit.C():
+			r.log.Warn("dialer: calls still in progress when the runner stopped", "calls", r.inflight.Load())
+			return
+		case <-tick.C():
+			tick.Reset(r.o.Poll)
+			if r.renew(context.WithoutCancel(ctx), false) != nil {
+				return
+			}
+		}
+	}
+}
+
+// release lets go of the lease: claims not being dialed go back to the queue.
+func (r *runner) release() {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := r.o.Store.ReleaseLease(ctx, r.lease, r.o.Clock.Now()); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+		r.log.Warn("dialer: release lease", "err", err)
+	}
+}
+
+// goCall runs one call's goroutine, counted for the drain and completion.
+func (r *runner) goCall(fn func()) {
+	r.inflight.Add(1)
+	r.calls.Go(func() {
+		defer r.inflight.Add(-1)
+		fn()
+	})
+}
