@@ -104,6 +104,9 @@ test("an agent runs the script in a call, pauses and resumes it, and the results
   await page.waitForSelector("#session .walk-text:text('您的信用卡已逾期，请尽快还款。')");
   await page.click("#session .kb-link"); // the linked article opens in one click
   await page.waitForSelector("#article h3:text('还款渠道说明')");
+  await page.fill("#session input[name=feedback]", "客户常问能否分期，建议补充");
+  await page.click("#send-feedback");
+  await page.waitForSelector("#session .error:text('反馈已提交')");
   await page.selectOption("#session select[name=reason]", "complaint");
   await page.click("#pause");
   await page.waitForSelector("#session .paused");
@@ -117,4 +120,14 @@ test("an agent runs the script in a call, pauses and resumes it, and the results
   await page.waitForSelector("#session .disposition:has-text('promise_amount=3000')");
   const answers = await page.textContent("#session table");
   assert.match(answers, /您好，请问是本人吗？\s*yes/);
+
+  // The manager sees the agent's feedback on the node and resolves it.
+  await admin.goto(base + "/#scripts");
+  const fb = admin.locator("#feedback tr", { hasText: "客户常问能否分期" });
+  await fb.waitFor();
+  assert.match(await fb.textContent(), /q2/);
+  await fb.locator("input[name=answer]").fill("下一版补充分期说明");
+  await fb.locator(".fb-resolve").click();
+  await admin.waitForSelector("#feedback h3"); // the page reloaded
+  await admin.locator("#feedback tr", { hasText: "客户常问能否分期" }).waitFor({ state: "detached" });
 });

@@ -13,7 +13,8 @@ Object.assign(I18N["zh-CN"], {
   other: "其他", script_paused: "话术已暂停", answers: "已答", submit_results: "提交结果", business: "业务结果（每行：名称=值）",
   type_question: "问题", type_text: "话术", type_end: "结束", at_single: "单选", at_multi: "多选", at_number: "数字",
   at_date: "日期", at_text: "文本", at_rating: "评分", at_yes_no: "是非",
-  article_ids: "知识库文章ID", call_uuid: "通话ID", category: "分类", tags: "标签", articles: "文章", open: "打开", active: "进行中", finished: "已结束",
+  article_ids: "知识库文章ID", branches: "分支（每行：条件|值|跳转，条件 eq ne lt le gt ge contains）", feedback: "对本节点的反馈",
+  flag: "提交反馈", feedback_sent: "反馈已提交", open_feedback: "待处理的坐席反馈", reply: "答复", resolve: "解决", call_uuid: "通话ID", category: "分类", tags: "标签", articles: "文章", open: "打开", active: "进行中", finished: "已结束",
 });
 Object.assign(I18N.en, {
   scripts: "Scripts", kb: "Knowledge base", script_title: "Title", version: "Version", published_version: "Published", new_script: "New script",
@@ -26,7 +27,9 @@ Object.assign(I18N.en, {
   other: "Other", script_paused: "Script paused", answers: "Answers", submit_results: "Submit results", business: "Business results (one a line: name=value)",
   type_question: "Question", type_text: "Text to read", type_end: "End", at_single: "Single choice", at_multi: "Multiple choice",
   at_number: "Number", at_date: "Date", at_text: "Free text", at_rating: "Rating", at_yes_no: "Yes/no",
-  article_ids: "KB article ids", call_uuid: "Call ID", category: "Category", tags: "Tags", articles: "Articles", open: "Open", active: "Active", finished: "Finished",
+  article_ids: "KB article ids", branches: "Branches (one a line: op|value|next; op eq ne lt le gt ge contains)",
+  feedback: "Feedback on this node", flag: "Flag", feedback_sent: "Feedback sent", open_feedback: "Open feedback from agents",
+  reply: "Reply", resolve: "Resolve", call_uuid: "Call ID", category: "Category", tags: "Tags", articles: "Articles", open: "Open", active: "Active", finished: "Finished",
 });
 
 const NODE_TYPES = ["question", "text", "end"];
@@ -61,11 +64,24 @@ pages.scripts = async function scripts() {
     }
   });
   const canEdit = me.permissions.includes("script_edit");
+  const feedback = h("div", { class: "card", id: "feedback" });
+  if (canEdit) {
+    const fl = await api("GET", "/script-feedback?page_size=50&status=open");
+    const fbErr = errorBox();
+    feedback.append(h("h3", {}, t("open_feedback")), table([["script_title", (f) => h("a", { href: "#script/" + f.script_id }, "#" + f.script_id + " v" + f.version)],
+      ["node_id", (f) => f.node_id], ["message", (f) => f.comment], ["time", (f) => when(f.created_at)],
+      ["answer", (f) => {
+        const inp = h("input", { name: "answer", size: "20" });
+        const send = (status) => api("PATCH", "/script-feedback/" + f.id, { answer: inp.value, status }).then(route).catch((x) => { fbErr.textContent = x.message; });
+        return h("span", {}, inp, h("button", { type: "button", class: "fb-answer", onclick: () => send("answered") }, t("reply")),
+          h("button", { type: "button", class: "fb-resolve", onclick: () => send("resolved") }, t("resolve")));
+      }]], fl.items), fbErr);
+  }
   return [h("div", { class: "card" }, search, canEdit ? h("p", {}, h("a", { href: "#script/new", id: "new-script" }, "+ " + t("new_script"))) : ""),
     canEdit ? h("div", { class: "card" }, h("h3", {}, t("import_script")), imp, err, details) : "",
     h("div", { class: "card" }, table([["script_title", (s) => h("a", { href: "#script/" + s.id }, s.title)],
       ["version", (s) => String(s.version)], ["published_version", (s) => (s.published_version ? String(s.published_version) : t("not_published"))],
-      ["updated_at", (s) => when(s.updated_at)]], list.items))];
+      ["updated_at", (s) => when(s.updated_at)]], list.items)), canEdit ? feedback : ""];
 };
 
 // optionsText and parseOptions turn options into "value|label|next" lines and back.
@@ -111,7 +127,14 @@ pages.script = async function script(id) {
       at.addEventListener("change", () => { n.answer_type = at.value; render(); });
       const opts = h("textarea", { name: "options", rows: "3", cols: "30" }, optionsText(n.options));
       opts.addEventListener("input", () => { n.options = parseOptions(opts.value); });
-      row.append(labelled("answer_type", at), labelled("options", opts));
+      const br = h("textarea", { name: "branches", rows: "2", cols: "22" }, (n.branches || []).map((b) => [b.op, b.value, b.next].join("|")).join("\n"));
+      br.addEventListener("input", () => {
+        n.branches = br.value.split("\n").map((l) => l.trim()).filter(Boolean).map((l) => {
+          const [op, value, next] = l.split("|").map((x) => (x || "").trim());
+          return { op, value: value || "", next: next || "" };
+        });
+      });
+      row.append(labelled("answer_type", at), labelled("options", opts), labelled("branches", br));
     }
     const arts = h("input", { name: "article_ids", value: (n.article_ids || []).join(","), size: "6" });
     arts.addEventListener("input", () => { n.article_ids = arts.value.split(/[,，\s]+/).filter(Boolean).map(Number).filter((x) => x > 0); });
@@ -242,6 +265,14 @@ pages.callscript = async function callscript(uuid) {
         const inp = h("input", { name: "answer" });
         parts.push(h("p", {}, inp, h("button", { type: "button", class: "walk-answer", onclick: () => act("/answers", { node_id: n.id, value: inp.value }) }, t("answer"))));
       }
+      const fb = h("input", { name: "feedback", size: "30" });
+      parts.push(h("p", {}, labelled("feedback", fb), h("button", { type: "button", id: "send-feedback", onclick: async () => {
+        err.textContent = "";
+        try {
+          await api("POST", `/scripts/${view.script_id}/feedback`, { version: view.version, node_id: n.id, comment: fb.value });
+          fb.value = ""; err.textContent = t("feedback_sent");
+        } catch (x) { err.textContent = x.message; }
+      } }, t("flag"))));
       const reason = selectOf("reason", ["service", "complaint", "other"], "service");
       parts.push(h("p", {}, labelled("pause_reason", reason), h("button", { type: "button", id: "pause", onclick: () => act("/pause", { reason: reason.value }) }, t("pause"))));
     } else if (view.outcome) {
