@@ -25,7 +25,7 @@ func TestScriptIVRJoinsTheRecord(t *testing.T) {
 	}
 	rep := scriptIVR{st: st, log: slog.New(slog.DiscardHandler)}
 	rep.IVRResult(ctx, ivr.Result{CallUUID: "ivr-call-1", Flow: "survey", Outcome: ivr.OutcomeQueued, Verified: true,
-		Answers: []ivr.Answer{{Var: "script.q1", Digits: "2"}, {Var: "menu", Digits: "0"}},
+		Answers:     []ivr.Answer{{Var: "script.q1", Digits: "2"}, {Var: "menu", Digits: "0"}},
 		ChannelVars: map[string]string{"cc_script_id": "1"}})
 	ss, err := st.StartScriptSession(ctx, store.ScriptSessionStart{CallUUID: "ivr-call-1", AgentID: 5})
 	if err != nil {
