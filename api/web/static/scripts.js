@@ -13,6 +13,7 @@ Object.assign(I18N["zh-CN"], {
   other: "其他", script_paused: "话术已暂停", answers: "已答", submit_results: "提交结果", business: "业务结果（每行：名称=值）",
   type_question: "问题", type_text: "话术", type_end: "结束", at_single: "单选", at_multi: "多选", at_number: "数字",
   at_date: "日期", at_text: "文本", at_rating: "评分", at_yes_no: "是非",
+  script_answers: "话术答案报表", download_xlsx: "下载 xlsx", sessions: "通数", count: "次数", disposition: "处理结果",
   article_ids: "知识库文章ID", branches: "分支（每行：条件|值|跳转，条件 eq ne lt le gt ge contains）", feedback: "对本节点的反馈",
   flag: "提交反馈", feedback_sent: "反馈已提交", open_feedback: "待处理的坐席反馈", reply: "答复", resolve: "解决", call_uuid: "通话ID", category: "分类", tags: "标签", articles: "文章", open: "打开", active: "进行中", finished: "已结束",
 });
@@ -27,6 +28,7 @@ Object.assign(I18N.en, {
   other: "Other", script_paused: "Script paused", answers: "Answers", submit_results: "Submit results", business: "Business results (one a line: name=value)",
   type_question: "Question", type_text: "Text to read", type_end: "End", at_single: "Single choice", at_multi: "Multiple choice",
   at_number: "Number", at_date: "Date", at_text: "Free text", at_rating: "Rating", at_yes_no: "Yes/no",
+  script_answers: "Script answers", download_xlsx: "Download xlsx", sessions: "Sessions", count: "Count", disposition: "Disposition",
   article_ids: "KB article ids", branches: "Branches (one a line: op|value|next; op eq ne lt le gt ge contains)",
   feedback: "Feedback on this node", flag: "Flag", feedback_sent: "Feedback sent", open_feedback: "Open feedback from agents",
   reply: "Reply", resolve: "Resolve", call_uuid: "Call ID", category: "Category", tags: "Tags", articles: "Articles", open: "Open", active: "Active", finished: "Finished",
@@ -295,6 +297,19 @@ pages.callscript = async function callscript(uuid) {
   }
   render();
   return [h("p", {}, `${t("call_uuid")}: ${uuid}`), box, reader];
+};
+
+// scriptanswers is a campaign's answer report: #scriptanswers/<campaign id>.
+pages.scriptanswers = async function scriptanswers(id) {
+  const rep = await api("GET", `/campaigns/${id}/script-answers`);
+  const rows = rep.questions.flatMap((q) => q.values.map((v) => ({ q, v })));
+  const outcomes = rep.outcomes.map((o) => o.outcome);
+  return [h("p", {}, h("a", { href: "#campaign/" + id }, "← " + t("back"))),
+    h("div", { class: "card" }, h("h3", {}, `${t("script_answers")} · ${t("sessions")} ${rep.sessions}`),
+      h("p", {}, h("a", { href: `/api/v1/campaigns/${id}/script-answers?format=xlsx`, id: "answers-xlsx" }, t("download_xlsx"))),
+      table([["question", (r) => r.q.text || r.q.node_id], ["answer", (r) => r.v.label], ["count", (r) => String(r.v.count)],
+        ...[...new Set(outcomes)].map((o) => [o || "—", (r) => String(r.v.by_outcome[o] || 0)])], rows)),
+    h("div", { class: "card" }, table([["outcome", (o) => o.outcome || "—"], ["disposition", (o) => o.disposition], ["sessions", (o) => String(o.count)]], rep.outcomes))];
 };
 
 // openArticle shows a published article with its attachments in box.
