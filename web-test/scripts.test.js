@@ -56,6 +56,10 @@ test("a manager builds a branching script in the designer and walks it", async (
   await page.waitForSelector("text=已发布版本 1");
   assert.match(location(page), /#script\/\d+$/);
 
+  // The diagram draws the branches as arrows.
+  for (const [from, to] of [["q1", "q2"], ["q1", "end_no"], ["q2", "end_ok"]]) {
+    await page.waitForSelector(`#diagram path.edge[data-from='${from}'][data-to='${to}']`, { state: "attached" });
+  }
   // The preview walks the saved flow: 是 → q2 → end_ok.
   await page.click("#walk");
   await page.waitForSelector("#preview .walk-text:text('您好，请问是本人吗？')");

@@ -151,10 +151,16 @@ pages.script = async function script(id) {
     row.append(h("button", { type: "button", onclick: () => { nodes.splice(i, 1); render(); } }, t("remove")));
     return row;
   }
+  const diagram = h("div", { class: "card diagram", id: "diagram" });
   function render() {
     refreshStart();
     list.replaceChildren(...nodes.map(nodeRow));
+    drawDiagram();
   }
+  function drawDiagram() { diagram.replaceChildren(flowDiagram({ start: startSel.value, nodes: nodes.map(clean) })); }
+  list.addEventListener("input", () => drawDiagram());
+  list.addEventListener("change", () => drawDiagram());
+  startSel.addEventListener("change", () => drawDiagram());
   function body(publish) {
     const b = { title: title.value, start: startSel.value, nodes: nodes.map(clean), publish };
     if (!isNew) b.base_version = sc.version;
@@ -192,8 +198,65 @@ pages.script = async function script(id) {
   return [h("p", {}, h("a", { href: "#scripts" }, "← " + t("back"))),
     h("div", { class: "card" }, labelled("script_title", title), " ", labelled("start_node", startSel),
       isNew ? "" : h("span", {}, ` ${t("version")} ${sc.version} · ${t("published_version")} ${sc.published_version || t("not_published")}`)),
-    h("div", { class: "card" }, list, add, actions, err), preview];
+    h("div", { class: "card" }, list, add, actions, err), diagram, preview];
 };
+
+// flowDiagram draws the flow as boxes and arrows: a column per step from
+// the start (breadth first), nodes the start cannot reach in a last column
+// in red, arrows labelled with the option or branch that takes them.
+function flowDiagram(flow) {
+  const NS = "http://www.w3.org/2000/svg";
+  const el = (tag, attrs, text) => {
+    const e = document.createElementNS(NS, tag);
+    for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+    if (text !== undefined) e.textContent = text;
+    return e;
+  };
+  const byId = Object.fromEntries(flow.nodes.map((n) => [n.id, n]));
+  const edges = (n) => [...(n.branches || []).map((b) => [b.next, `${b.op} ${b.value}`]),
+    ...(n.options || []).filter((o) => o.next).map((o) => [o.next, o.label || o.value]), ...(n.next ? [[n.next, ""]] : [])];
+  const depth = {}, cols = [];
+  const queue = byId[flow.start] ? [flow.start] : [];
+  if (queue.length) depth[flow.start] = 0;
+  while (queue.length) {
+    const id = queue.shift();
+    for (const [to] of edges(byId[id])) if (byId[to] && depth[to] === undefined) { depth[to] = depth[id] + 1; queue.push(to); }
+  }
+  const last = Math.max(0, ...Object.values(depth)) + 1;
+  for (const n of flow.nodes) {
+    const d = depth[n.id] ?? last;
+    (cols[d] = cols[d] || []).push(n.id);
+  }
+  const W = 150, H = 46, GX = 70, GY = 24, pos = {};
+  cols.forEach((ids, c) => (ids || []).forEach((id, r) => { pos[id] = { x: 10 + c * (W + GX), y: 10 + r * (H + GY) }; }));
+  const width = 20 + cols.length * (W + GX), height = 20 + Math.max(1, ...cols.map((c) => (c || []).length)) * (H + GY);
+  const svg = el("svg", { width, height, class: "flow", viewBox: `0 0 ${width} ${height}` });
+  const defs = el("defs", {});
+  const marker = el("marker", { id: "arrow", viewBox: "0 0 10 10", refX: "10", refY: "5", markerWidth: "7", markerHeight: "7", orient: "auto-start-reverse" });
+  marker.append(el("path", { d: "M 0 0 L 10 5 L 0 10 z", fill: "#4a5468" }));
+  defs.append(marker); svg.append(defs);
+  for (const n of flow.nodes) {
+    for (const [to, label] of edges(n)) {
+      const a = pos[n.id], b = pos[to];
+      if (!b) continue;
+      const x1 = a.x + W, y1 = a.y + H / 2, x2 = b.x, y2 = b.y + H / 2;
+      const back = x2 <= x1;
+      const d = back ? `M ${a.x + W / 2} ${a.y + H} C ${a.x + W / 2} ${a.y + H + 40}, ${b.x + W / 2} ${b.y + H + 40}, ${b.x + W / 2} ${b.y + H}`
+        : `M ${x1} ${y1} C ${x1 + GX / 2} ${y1}, ${x2 - GX / 2} ${y2}, ${x2} ${y2}`;
+      svg.append(el("path", { d, fill: "none", stroke: "#4a5468", "marker-end": "url(#arrow)", class: "edge", "data-from": n.id, "data-to": to }));
+      if (label) svg.append(el("text", { x: (x1 + x2) / 2, y: (y1 + y2) / 2 - 4, "font-size": "11", "text-anchor": "middle", fill: "#1f3b64" }, label));
+    }
+  }
+  for (const n of flow.nodes) {
+    const p = pos[n.id], unreachable = depth[n.id] === undefined;
+    const fill = unreachable ? "#fde2e0" : n.type === "end" ? "#e3f4e8" : n.type === "question" ? "#eef3fb" : "#fff";
+    svg.append(el("rect", { x: p.x, y: p.y, width: W, height: H, rx: "6", fill, stroke: unreachable ? "#b3261e" : "#8a97ad", class: "box", "data-node": n.id }));
+    svg.append(el("text", { x: p.x + 8, y: p.y + 17, "font-size": "12", "font-weight": "bold" }, `${n.id} · ${t("type_" + n.type)}`));
+    const sub = n.type === "end" ? n.outcome || "" : (n.text || "").slice(0, 10);
+    svg.append(el("text", { x: p.x + 8, y: p.y + 35, "font-size": "12" }, sub));
+  }
+  return svg;
+}
 
 // nextOf computes where an answer leads, as the server does.
 function nextOf(n, answer) {
