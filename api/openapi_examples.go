@@ -78,7 +78,17 @@ var examples = map[reflect.Type]any{
 		{AgentID: 4, Date: "2027-01-05", DayOff: true, Note: "调休"}}},
 	typeOf[rosterAssignRequest](): rosterAssignRequest{AgentIDs: []int64{4}, From: "2027-01-11", To: "2027-01-17",
 		Weekdays: []int{1, 2, 3, 4, 5}, ShiftID: ptr[int64](1)},
-	typeOf[dncRequest](): dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
+	typeOf[resultActionRequest](): resultActionRequest{Action: store.ActionRecycle, Statuses: []store.ContactStatus{store.ContactFailed},
+		LastResults: []string{"no_answer", "busy"}},
+	typeOf[scorecardRequest](): scorecardRequest{Name: "催收通话质检表", Items: []store.ScorecardItem{
+		{Key: "greeting", Label: "开场白规范", Weight: 1, MaxScore: 5}, {Key: "identity", Label: "核实身份", Weight: 2, MaxScore: 5, Critical: true},
+		{Key: "compliance", Label: "合规用语", Weight: 3, MaxScore: 10, Critical: true}}},
+	typeOf[scoreRequest](): scoreRequest{ScorecardID: 1, CallID: 1, Items: []store.ItemScore{{Key: "greeting", Score: 4},
+		{Key: "identity", Score: 5}, {Key: "compliance", Score: 8}}, Comments: []store.QAComment{{AtMS: 12500, Text: "未报工号"}}},
+	typeOf[appealRequest]():  appealRequest{Text: "已在通话开始时报工号，见 00:03"},
+	typeOf[resolveRequest](): resolveRequest{Decision: store.AppealUpheld, Note: "复听确认已报工号"},
+	typeOf[noteRequest]():    noteRequest{Text: "客户表示月底前还款，需再次提醒"},
+	typeOf[dncRequest]():     dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
 	typeOf[dncBatchRequest](): dncBatchRequest{Entries: []dncRequest{
 		{Phone: "13900139000", Reason: "投诉", Source: store.DNCManual},
 		{IDNumber: "510104200002290038", Reason: "法务要求停止催收", Source: store.DNCManual}}},

@@ -92,6 +92,9 @@ type Config struct {
 	MetricsSeparate bool
 	// DLP is the data-leak prevention policy (idle lock, workstation lock).
 	DLP DLPConfig
+	// UIDir serves the Vue app (/app/) from this folder, a developer's Vite
+	// build output, instead of the embedded bundle; empty: embedded.
+	UIDir string
 	// IVRFlowKnown tells whether the IVR server has a flow of that name, so a
 	// broadcast naming an unknown one is not started; nil accepts any name.
 	IVRFlowKnown func(name string) bool

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: formatting, vet, every Go test with the race detector
 # (store tests on both SQLite and MariaDB), a short fuzzing run, then the UI
-# in a real browser.
+# in a real browser (the Vue app's bundle checked against its sources first).
 # Run from anywhere in the repo; extra arguments go to `go test`.
 #
 # Every step runs whatever happened before it, and a summary reports each.
@@ -149,6 +149,10 @@ step "go test" go test -race -count=1 -timeout 20m ./... "$@"
 # Each fuzz target (importers, API request bodies) for a short budget beyond
 # its committed seeds; a crasher would land in testdata and fail git status.
 step "fuzz" scripts/fuzz.sh 10
+
+# The Vue app: type check, unit tests (vitest), and the committed bundle
+# api/web/app rebuilt from ui/ byte for byte (a reproducible build).
+step "ui build" scripts/ui-build.sh --check
 
 # The embedded UI in a real browser (Debian's chromium + playwright-core),
 # run whether or not the Go tests passed.

@@ -1,7 +1,7 @@
 // UI texts: zh-CN by default, English on request (remembered per browser).
 const I18N = {
   "zh-CN": {
-    title: "外呼中心", simulated: "模拟模式：未配置 FreeSWITCH，呼叫由内置模拟器处理",
+    new_ui: "新版界面", title: "外呼中心", simulated: "模拟模式：未配置 FreeSWITCH，呼叫由内置模拟器处理",
     campaigns: "外呼活动", dnc: "黑名单", users: "用户", audit: "审计日志", logout: "退出",
     username: "用户名", password: "密码", login: "登录", name: "名称", kind: "类型", media: "媒介",
     dial_mode: "外呼模式", priority: "优先级", status: "状态", create: "新建", search: "查询", add: "添加",
@@ -31,7 +31,7 @@ const I18N = {
     ob_fax_note: "上传的 PDF 转换为传真格式（G3，204x196）；传真活动的 document_id 填写文档编号。",
   },
   en: {
-    title: "Call Center", simulated: "SIMULATED: no FreeSWITCH configured, calls go to the built-in simulator",
+    new_ui: "New UI", title: "Call Center", simulated: "SIMULATED: no FreeSWITCH configured, calls go to the built-in simulator",
     campaigns: "Campaigns", dnc: "Do-not-call", users: "Users", audit: "Audit log", logout: "Sign out",
     username: "Username", password: "Password", login: "Sign in", name: "Name", kind: "Kind", media: "Media",
     dial_mode: "Dial mode", priority: "Priority", status: "Status", create: "Create", search: "Search", add: "Add",
