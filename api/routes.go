@@ -142,6 +142,9 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/campaigns/:id/imports", store.PermCampaignManage, "import.create", s.createImport, doc{"Upload a contact file; the import runs in the background", importUpload{}, store.ImportJob{}, 202}},
 		{"POST", "/api/v1/campaigns/:id/imports/preview", store.PermCampaignManage, "", s.previewImport, doc{"Preview a contact file: detected mapping and first rows validated; stores nothing", importUpload{}, previewResponse{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/imports", store.PermCampaignView, "", s.listImports, doc{"A campaign's import jobs", nil, list[store.ImportJob]{}, 200}},
+		{"POST", "/api/v1/documents", store.PermCampaignManage, "document.create", s.createDocument, doc{"Upload a fax document: a PDF, converted to a fax TIFF (G3, 204x196 dpi) with ghostscript; a file that is no PDF or cannot be rendered is a 400 naming it", documentUpload{}, store.Document{}, 201}},
+		{"GET", "/api/v1/documents", store.PermCampaignView, "", s.listDocuments, doc{"Fax documents, newest first", nil, list[store.Document]{}, 200}},
+		{"GET", "/api/v1/documents/:id", store.PermCampaignView, "", s.getDocument, doc{"One fax document: name, pages, size", nil, store.Document{}, 200}},
 		{"GET", "/api/v1/imports/:id", store.PermCampaignView, "", s.getImport, doc{"An import job: status, counts, errors by row and field", nil, store.ImportJob{}, 200}},
 		{"POST", "/api/v1/imports/:id/cancel", store.PermCampaignManage, "import.cancel", s.cancelImport, doc{"Cancel an import after its current batch, or an interrupted one (its kept file is deleted)", nil, nil, 202}},
 		{"POST", "/api/v1/imports/:id/resume", store.PermCampaignManage, "import.resume", s.resumeImport, doc{"Resume an interrupted import after its last committed batches (no row imported twice)", nil, nil, 202}},
@@ -300,6 +303,7 @@ func (s *Server) mount(r *gin.Engine) {
 	ui := http.FS(web.Files())
 	r.GET("/", func(c *gin.Context) { c.FileFromFS("/", ui) })
 	r.StaticFS("/ui", ui)
+	s.mountApp(r)
 	if s.cfg.FSDirectory != nil {
 		r.POST("/fs/directory", limitBody(64<<10), s.fsGuard, gin.WrapH(s.cfg.FSDirectory))
 	}
@@ -320,6 +324,8 @@ func (s *Server) bodyLimit(rt route) int64 {
 	case strings.HasSuffix(rt.Path, "/imports") || strings.HasSuffix(rt.Path, "/imports/preview") || strings.HasSuffix(rt.Path, "/dnc/import") ||
 		strings.HasSuffix(rt.Path, "/scripts/import"):
 		return s.cfg.MaxUploadBytes + 1<<20 // the file plus the form's other fields
+	case rt.Path == "/api/v1/documents" && rt.Method == "POST":
+		return maxDocumentBytes + 1<<20
 	case strings.HasSuffix(rt.Path, "/attachments") && rt.Method == "POST":
 		return store.MaxAttachmentBytes + 1<<20
 	case strings.HasSuffix(rt.Path, "/contacts") && rt.Method == "POST":
