@@ -318,6 +318,7 @@ func (s *Server) disposition(c *gin.Context) {
 		fail(c, deskError(err))
 		return
 	}
+	s.keepWrapUpNote(c, uuid, req.Note)
 	c.JSON(http.StatusOK, controlReply{CallUUID: uuid, Action: "disposition"})
 }
 
