@@ -280,3 +280,36 @@ func TestTransferToOutsideNumber(t *testing.T) {
 	f.sw.Far(outside).Hangup("NORMAL_CLEARING")
 	waitFor(t, "customer not left parked", func() bool { return f.sw.Leg(cust.UUID()).Record().State == controller.StateEnded })
 }
+
+func TestEavesdropJoinsTheAgentsLeg(t *testing.T) {
+	f := newFixture(t, Config{})
+	a1 := f.agent("a1", "1001", true)
+	sup := f.agent("sup", "1009", true)
+	f.signIn(a1, true)
+	cust := f.customer()
+	var fin finishes
+	conn := f.connect(cust, &fin, 1)
+	if _, err := f.d.Eavesdrop(context.Background(), sup, "no-such-call", controller.EavesdropListen); !errors.Is(err, ErrNoSuchCall) {
+		t.Fatalf("unknown call: %v", err)
+	}
+	leg, err := f.d.Eavesdrop(context.Background(), sup, cust.UUID(), controller.EavesdropWhisper)
+	if err != nil || leg == "" {
+		t.Fatalf("eavesdrop: %q %v", leg, err)
+	}
+	got := f.sw.CommandsOf(switchtest.OpEavesdrop)
+	if len(got) != 1 || got[0].Originate.Endpoint != "user/1009" {
+		t.Fatalf("eavesdrop commands %v", got)
+	}
+	if c := got[0]; c.UUID != leg || !containsArg(c, conn.AgentLeg) {
+		t.Fatalf("eavesdrop command %+v (agent leg %s)", c, conn.AgentLeg)
+	}
+}
+
+func containsArg(c switchtest.Command, s string) bool {
+	for _, a := range c.Args {
+		if a == s {
+			return true
+		}
+	}
+	return c.Originate.AppArgs == s || c.Originate.Vars["eavesdrop_target"] == s
+}
