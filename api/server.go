@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/importer"
+	"github.com/bankcc/callcenter/messaging"
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -97,6 +98,8 @@ type Config struct {
 	// IVRFlowKnown tells whether the IVR server has a flow of that name, so a
 	// broadcast naming an unknown one is not started; nil accepts any name.
 	IVRFlowKnown func(name string) bool
+	// FaxConverter turns uploaded PDFs into fax TIFFs (ghostscript).
+	FaxConverter messaging.FaxConverter
 }
 
 // Server holds the handlers' dependencies.

@@ -130,6 +130,20 @@ else
   report database FAIL "no MariaDB: store tests ran on SQLite only"
 fi
 
+# Tools some Go tests drive: ghostscript converts fax documents (PDF to
+# TIFF), and the second SMSC (scripts/smsc-demo, npm smpp@0.5.1) is
+# installed exactly as its package-lock.json pins it.
+echo "=== tools"
+if ! command -v gs >/dev/null 2>&1; then
+  echo "installing Debian's ghostscript"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ghostscript >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ghostscript >/dev/null 2>&1; }
+fi
+if command -v node >/dev/null 2>&1; then
+  (cd scripts/smsc-demo && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
+fi
+if command -v gs >/dev/null 2>&1; then report tools PASS "gs $(gs --version)"; else report tools FAIL "no ghostscript: fax conversion tests skipped"; fi
+
 step "go test" go test -race -count=1 -timeout 20m ./... "$@"
 
 # Each fuzz target (importers, API request bodies) for a short budget beyond

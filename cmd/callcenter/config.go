@@ -35,6 +35,7 @@ type Config struct {
 	UI         UIConfig
 	Email      EmailConfig
 	SMS        SMSConfig
+	Fax        FaxConfig
 	ACD        ACDConfig
 }
 

@@ -79,7 +79,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return fmt.Errorf("scheduler: %w", err)
 	}
 
-	msg, err := buildMessaging(cfg, st, log)
+	msg, err := buildMessaging(cfg, st, sw.attempts, sw.Simulated(), log)
 	if err != nil {
 		return err
 	}
