@@ -35,6 +35,18 @@ type Config struct {
 	Email      EmailConfig
 	SMS        SMSConfig
 	ACD        ACDConfig
+	Simulator  SimulatorConfig
+}
+
+// SimulatorConfig steers the built-in FreeSWITCH simulator, which runs only
+// when no freeswitch.nodes are configured (demos and tests).
+type SimulatorConfig struct {
+	// Scenario is a YAML scenario file (as cmd/fssim's --scenario); empty
+	// is the built-in scenario.
+	Scenario string
+	// TimeScale multiplies every simulated delay (1 real time, 0.1 ten
+	// times faster).
+	TimeScale float64 `mapstructure:"time_scale"`
 }
 
 // LoginConfig bounds password guessing per account and source address.
@@ -241,6 +253,8 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("security.idle_lock", "10m")
 	v.SetDefault("security.require_locked_workstation", false)
 	v.SetDefault("security.workstation_report_max_age", "15m")
+	v.SetDefault("simulator.scenario", "")
+	v.SetDefault("simulator.time_scale", 1.0)
 	v.SetDefault("acd.acw_max", "60s")
 	v.SetDefault("acd.lost_after", "90s")
 	v.SetDefault("acd.agent_ring", "15s")
@@ -322,6 +336,9 @@ func (c *Config) validate() error {
 	}
 	if u, p, ok := strings.Cut(c.FreeSWITCH.XMLCurlCredentials, ":"); c.FreeSWITCH.XMLCurlCredentials != "" && (!ok || u == "" || p == "") {
 		return fmt.Errorf("config: freeswitch.xml_curl_credentials must be user:password")
+	}
+	if c.Simulator.TimeScale <= 0 {
+		return fmt.Errorf("config: simulator.time_scale %v: must be above 0 (1 is real time)", c.Simulator.TimeScale)
 	}
 	if c.Session.Idle <= 0 || c.Session.Absolute < c.Session.Idle {
 		return fmt.Errorf("config: session.idle must be > 0 and session.absolute >= session.idle")

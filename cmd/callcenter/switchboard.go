@@ -44,7 +44,15 @@ func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 		// clean shutdown never looks like a node going down. Its password
 		// is new on every start: nothing else needs to know it.
 		password := rand.Text()
-		sim, err := esltest.Start(context.WithoutCancel(ctx), esltest.Options{Password: password, Logger: log.With("component", "fssim")})
+		opts := esltest.Options{Password: password, Logger: log.With("component", "fssim"), TimeScale: cfg.Simulator.TimeScale}
+		if cfg.Simulator.Scenario != "" {
+			sc, err := esltest.LoadScenario(cfg.Simulator.Scenario)
+			if err != nil {
+				return nil, fmt.Errorf("simulator.scenario: %w", err)
+			}
+			opts.Scenario = sc
+		}
+		sim, err := esltest.Start(context.WithoutCancel(ctx), opts)
 		if err != nil {
 			return nil, fmt.Errorf("start the FreeSWITCH simulator: %w", err)
 		}
