@@ -1,0 +1,240 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/bankcc/callcenter/acd"
+	"github.com/bankcc/callcenter/store"
+)
+
+// e2eScenario is the simulator's world for the end-to-end tests: every
+// customer answers after a short ring and stays on the line until the
+// agent hangs up; agents 1001..1003 are registered and answer at once.
+const e2eScenario = `
+seed: 7
+numbers:
+  - prefix: ""
+    weights: {answer: 1}
+    ring: {min: 300ms, max: 300ms}
+    talk: {min: 0s, max: 0s}
+users:
+  - {extension: "1001", registered: true, auto_answer: true, answer_delay: 100ms}
+  - {extension: "1002", registered: true, auto_answer: true, answer_delay: 100ms}
+  - {extension: "1003", registered: true, auto_answer: true, answer_delay: 100ms}
+gateways:
+  - {name: gw1, max_channels: 200, calls_per_second: 50}
+dialplan:
+  park: park
+`
+
+// e2e is a running program with an admin, a group, a calendar open all
+// day and a strategy.
+type e2e struct {
+	*program
+	t        *testing.T
+	admin    string
+	group    int64
+	strategy int64
+	dataDir  string
+}
+
+const e2eAdminPW = "Boss-Pass-2026!"
+
+func startE2E(t *testing.T) *e2e {
+	t.Helper()
+	dir := t.TempDir()
+	scen := filepath.Join(dir, "scenario.yaml")
+	if err := os.WriteFile(scen, []byte(e2eScenario), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := map[string]string{"CC_ADMIN_PASSWORD": e2eAdminPW, "CC_IVR_LISTEN": "127.0.0.1:0", "CC_DATA_DIR": dir,
+		"CC_SIMULATOR_SCENARIO": scen, "CC_DATABASE_DRIVER": "sqlite", "CC_DATABASE_DSN": filepath.Join(dir, "cc.db")}
+	p := startProgram(t, env)
+	t.Cleanup(func() { _ = p.stop() })
+	e := &e2e{program: p, t: t, dataDir: dir}
+	e.admin = p.login(t, "admin", e2eAdminPW)
+	var g, cal, st struct{ ID int64 }
+	e.post("/api/v1/groups", map[string]any{"name": "催收一组", "kind": "agent"}, 201, &g)
+	allDay := []map[string]string{{"day_kind": "workday", "start": "00:00", "end": "24:00"},
+		{"day_kind": "weekend", "start": "00:00", "end": "24:00"}, {"day_kind": "holiday", "start": "00:00", "end": "24:00"}}
+	e.post("/api/v1/calendars", map[string]any{"name": "全天", "timezone": "Asia/Shanghai", "windows": allDay}, 201, &cal)
+	e.post("/api/v1/strategies", map[string]any{"name": "外呼", "calendar_id": cal.ID, "batch_size": 10, "batch_interval_s": 0}, 201, &st)
+	e.group, e.strategy = g.ID, st.ID
+	return e
+}
+
+func (e *e2e) post(path string, body any, want int, out any) {
+	e.t.Helper()
+	if code := e.call(e.t, "POST", path, e.admin, body, out); code != want {
+		e.t.Fatalf("POST %s: %d, want %d", path, code, want)
+	}
+}
+
+// agent creates an agent on ext in the group, signs the desktop and the
+// softphone in and makes the agent ready; it returns the agent's id and token.
+func (e *e2e) agent(name, ext string) (int64, string) {
+	e.t.Helper()
+	var u struct{ ID int64 }
+	e.post("/api/v1/users", map[string]any{"username": name, "password": "Agent-Pass-2026", "role": "agent",
+		"extension": ext, "group_ids": []int64{e.group}}, 201, &u)
+	tok := e.login(e.t, name, "Agent-Pass-2026")
+	var v acd.AgentView
+	if code := e.call(e.t, "POST", "/api/v1/me/softphone/login", tok, map[string]any{}, &v); code != 200 {
+		e.t.Fatalf("softphone login %s: %d", name, code)
+	}
+	if code := e.call(e.t, "POST", "/api/v1/me/state", tok, map[string]any{"state": "ready"}, &v); code != 200 || v.State != store.AgentReady {
+		e.t.Fatalf("ready %s: %d %+v", name, code, v)
+	}
+	return u.ID, tok
+}
+
+// campaign creates a voice campaign for the group in mode with contacts
+// on phones.
+func (e *e2e) campaign(name, mode string, phones ...string) int64 {
+	e.t.Helper()
+	var c struct{ ID int64 }
+	e.post("/api/v1/campaigns", map[string]any{"name": name, "kind": "collection", "media": "voice", "dial_mode": mode,
+		"strategy_id": e.strategy, "group_id": e.group, "caller_ids": []string{"02161234567"}, "max_abandon_rate": 0.03}, 201, &c)
+	var contacts []map[string]string
+	for i, ph := range phones {
+		contacts = append(contacts, map[string]string{"name": fmt.Sprintf("客户%d", i+1), "phone": ph})
+	}
+	e.post(fmt.Sprintf("/api/v1/campaigns/%d/contacts", c.ID), map[string]any{"contacts": contacts}, 200, nil)
+	return c.ID
+}
+
+// waitFor polls until cond holds (patience is only a failure guard).
+func (e *e2e) waitFor(what string, cond func() bool) {
+	e.t.Helper()
+	deadline := time.Now().Add(time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			e.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (e *e2e) state(tok string) acd.AgentView {
+	e.t.Helper()
+	var v acd.AgentView
+	if code := e.call(e.t, "GET", "/api/v1/me/state", tok, nil, &v); code != 200 {
+		e.t.Fatalf("GET /me/state: %d", code)
+	}
+	return v
+}
+
+// onCall waits until the agent is on a call and returns its uuid.
+func (e *e2e) onCall(tok string) string {
+	e.t.Helper()
+	var v acd.AgentView
+	e.waitFor("the agent on a call", func() bool { v = e.state(tok); return v.State == store.AgentOnCall && v.CallUUID != "" })
+	return v.CallUUID
+}
+
+func (e *e2e) control(tok, uuid, action string, want int) {
+	e.t.Helper()
+	if code := e.call(e.t, "POST", "/api/v1/me/calls/"+uuid+"/"+action, tok, map[string]any{}, nil); code != want {
+		e.t.Fatalf("%s %s: %d, want %d", action, uuid, code, want)
+	}
+}
+
+type callRow struct {
+	store.Attempt
+	Recordings []struct {
+		ID         int64  `json:"id"`
+		URL        string `json:"url"`
+		Size       int64  `json:"size"`
+		SHA256     string `json:"sha256"`
+		DurationMS int64  `json:"duration_ms"`
+	} `json:"recordings"`
+}
+
+func (e *e2e) calls(campaign int64) []callRow {
+	e.t.Helper()
+	var l struct{ Items []callRow }
+	if code := e.call(e.t, "GET", fmt.Sprintf("/api/v1/calls?campaign_id=%d", campaign), e.admin, nil, &l); code != 200 {
+		e.t.Fatalf("GET /calls: %d", code)
+	}
+	return l.Items
+}
+
+func (e *e2e) stats(campaign int64) store.CampaignStats {
+	e.t.Helper()
+	var s store.CampaignStats
+	if code := e.call(e.t, "GET", fmt.Sprintf("/api/v1/campaigns/%d/stats", campaign), e.admin, nil, &s); code != 200 {
+		e.t.Fatalf("stats: %d", code)
+	}
+	return s
+}
+
+// A progressive campaign made through the REST API calls its contacts one
+// by one for a ready agent; the agent holds, unholds, hangs up and closes
+// each call with a disposition (one with a callback); the history, the
+// campaign's figures and the callbacks show it.
+func TestE2EProgressive(t *testing.T) {
+	e := startE2E(t)
+	agentID, tok := e.agent("agent1", "1001")
+	camp := e.campaign("进度外呼", "progressive", "13900000001", "13900000002")
+	e.post(fmt.Sprintf("/api/v1/campaigns/%d/start", camp), nil, 200, nil)
+
+	callbackAt := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
+	for i := range 2 {
+		uuid := e.onCall(tok)
+		e.control(tok, uuid, "hold", 200)
+		e.waitFor("hold", func() bool { return e.state(tok).State == store.AgentHold })
+		e.control(tok, uuid, "unhold", 200)
+		e.waitFor("unhold", func() bool { return e.state(tok).State == store.AgentOnCall })
+		e.control(tok, uuid, "hangup", 200)
+		e.waitFor("after-call work", func() bool { return e.state(tok).State == store.AgentACW })
+		disp := map[string]any{"result": "promised", "note": "答应还款"}
+		if i == 1 {
+			disp = map[string]any{"result": "callback", "note": "明天再打", "callback_at": callbackAt.Format(time.RFC3339)}
+		}
+		if code := e.call(t, "POST", "/api/v1/me/calls/"+uuid+"/disposition", tok, disp, nil); code != 200 {
+			t.Fatalf("disposition %d: %d", i, code)
+		}
+		// Ready again: the next contact may be reserved for the agent at once.
+		e.waitFor("out of after-call work", func() bool { return e.state(tok).State != store.AgentACW })
+	}
+
+	var rows []callRow
+	e.waitFor("two finished attempts in the history", func() bool {
+		rows = e.calls(camp)
+		n := 0
+		for _, r := range rows {
+			if r.FinishedAt != nil && r.Disposition != "" {
+				n++
+			}
+		}
+		return n == 2
+	})
+	for _, r := range rows {
+		if r.AgentID != agentID || r.Outcome != store.ResultHuman || r.BridgedAt == nil || r.AnswerToAgentMS == nil {
+			t.Errorf("attempt %d: agent %d outcome %q bridged at %v answer-to-agent %v, want agent %d, human, bridged, measured",
+				r.ID, r.AgentID, r.Outcome, r.BridgedAt, r.AnswerToAgentMS, agentID)
+			continue
+		}
+		t.Logf("progressive attempt %d: %s answer-to-agent %d ms, disposition %q", r.ID, r.Destination, *r.AnswerToAgentMS, r.Disposition)
+	}
+	s := e.stats(camp)
+	if s.Attempts != 2 || s.Answered != 2 || s.Connected != 2 {
+		t.Errorf("stats: attempts %d answered %d connected %d, want 2 2 2", s.Attempts, s.Answered, s.Connected)
+	}
+	var cbs struct {
+		Items []struct {
+			AgentID int64     `json:"agent_id"`
+			DueAt   time.Time `json:"due_at"`
+		}
+	}
+	if code := e.call(t, "GET", "/api/v1/callbacks", tok, nil, &cbs); code != 200 || len(cbs.Items) != 1 {
+		t.Fatalf("callbacks: %d %+v", code, cbs.Items)
+	}
+	if cb := cbs.Items[0]; cb.AgentID != agentID || !cb.DueAt.Equal(callbackAt) {
+		t.Errorf("callback %+v, want agent %d due %s", cb, agentID, callbackAt)
+	}
+}
