@@ -222,6 +222,7 @@ func (c *conversation) join(ctx context.Context, p *party, node string, mode fee
 	}
 	c.agent = p
 	c.phase = phaseTalking
+	go c.record(p.agentID)
 	now := c.d.clock.Now()
 	c.d.post(func() {
 		if a := c.d.r.agents[p.agentID]; a != nil && a.conv == c {

@@ -38,6 +38,10 @@ type Config struct {
 	CallerID string
 	// MusicOnHold is what a customer waiting for a transfer hears.
 	MusicOnHold string
+	// RecordingsDir is the folder calls bridged to agents are recorded
+	// into (the switch writes it: on a real node a shared folder, mounted
+	// at the same path); empty records nothing.
+	RecordingsDir string
 }
 
 // Desk is the agent desk. Build it with New and run it with Run.
