@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"time"
 
 	"github.com/bankcc/callcenter/acd"
@@ -51,7 +52,8 @@ func startDesk(ctx context.Context, cfg *Config, st *store.Store, sw *switchboar
 	}
 	desk = acd.New(acd.Config{Store: st, Switch: sw.Switch(), Feed: hub, Logger: log.With("component", "acd"),
 		ACWMax: cfg.ACD.ACWMax, LostAfter: cfg.ACD.LostAfter, AgentRing: cfg.ACD.AgentRing,
-		Gateway: cfg.ACD.Gateway, CallerID: cfg.ACD.CallerID, MusicOnHold: cfg.ACD.MusicOnHold})
+		Gateway: cfg.ACD.Gateway, CallerID: cfg.ACD.CallerID, MusicOnHold: cfg.ACD.MusicOnHold,
+		RecordingsDir: recordingsAbs(cfg)})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -60,4 +62,14 @@ func startDesk(ctx context.Context, cfg *Config, st *store.Store, sw *switchboar
 		}
 	}()
 	return desk, func() { <-done; desk.Wait() }, nil
+}
+
+// recordingsAbs is the recordings folder as an absolute path: the switch
+// writes there, whatever its own working directory.
+func recordingsAbs(cfg *Config) string {
+	dir := cfg.recordingsDir()
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }

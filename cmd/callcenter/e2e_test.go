@@ -1,7 +1,11 @@
 package main
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"testing"
@@ -148,7 +152,7 @@ type callRow struct {
 	Recordings []struct {
 		ID         int64  `json:"id"`
 		URL        string `json:"url"`
-		Size       int64  `json:"size"`
+		Bytes      int64  `json:"bytes"`
 		SHA256     string `json:"sha256"`
 		DurationMS int64  `json:"duration_ms"`
 	} `json:"recordings"`
@@ -203,11 +207,11 @@ func TestE2EProgressive(t *testing.T) {
 	}
 
 	var rows []callRow
-	e.waitFor("two finished attempts in the history", func() bool {
+	e.waitFor("two finished attempts with their recordings in the history", func() bool {
 		rows = e.calls(camp)
 		n := 0
 		for _, r := range rows {
-			if r.FinishedAt != nil && r.Disposition != "" {
+			if r.FinishedAt != nil && r.Disposition != "" && len(r.Recordings) == 1 {
 				n++
 			}
 		}
@@ -220,6 +224,7 @@ func TestE2EProgressive(t *testing.T) {
 			continue
 		}
 		t.Logf("progressive attempt %d: %s answer-to-agent %d ms, disposition %q", r.ID, r.Destination, *r.AnswerToAgentMS, r.Disposition)
+		e.playRecording(r)
 	}
 	s := e.stats(camp)
 	if s.Attempts != 2 || s.Answered != 2 || s.Connected != 2 {
@@ -236,5 +241,39 @@ func TestE2EProgressive(t *testing.T) {
 	}
 	if cb := cbs.Items[0]; cb.AgentID != agentID || !cb.DueAt.Equal(callbackAt) {
 		t.Errorf("callback %+v, want agent %d due %s", cb, agentID, callbackAt)
+	}
+}
+
+// playRecording fetches the first bytes of the call's recording with a
+// Range header: 206 with the WAV header, the checksum of the whole file.
+func (e *e2e) playRecording(r callRow) {
+	e.t.Helper()
+	rec := r.Recordings[0]
+	if rec.Bytes <= 44 || len(rec.SHA256) != 64 {
+		e.t.Fatalf("recording of attempt %d: %+v", r.ID, rec)
+	}
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/calls/%d/recording", e.base, r.ID), nil)
+	req.Header.Set("Authorization", "Bearer "+e.admin)
+	req.Header.Set("Range", "bytes=0-43")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusPartialContent || len(b) != 44 || string(b[0:4]) != "RIFF" || string(b[8:12]) != "WAVE" ||
+		resp.Header.Get("Content-Range") != fmt.Sprintf("bytes 0-43/%d", rec.Bytes) || resp.Header.Get("X-Content-SHA256") != rec.SHA256 {
+		e.t.Fatalf("recording of attempt %d: %d %q %q % x", r.ID, resp.StatusCode, resp.Header.Get("Content-Range"), resp.Header.Get("X-Content-SHA256"), b)
+	}
+	req.Header.Del("Range")
+	whole, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer whole.Body.Close()
+	h := sha256.New()
+	n, _ := io.Copy(h, whole.Body)
+	if whole.StatusCode != 200 || n != rec.Bytes || hex.EncodeToString(h.Sum(nil)) != rec.SHA256 {
+		e.t.Fatalf("whole recording of attempt %d: %d, %d bytes, checksum differs from %s", r.ID, whole.StatusCode, n, rec.SHA256)
 	}
 }
