@@ -25,6 +25,9 @@ numbers:
     weights: {answer: 1}
     ring: {min: 300ms, max: 300ms}
     talk: {min: 0s, max: 0s}
+overrides:
+  # rings long enough for the test to take its only agent away meanwhile
+  - {number: "13900000099", outcome: answer, ring: 3s}
 users:
   - {extension: "1001", registered: true, auto_answer: true, answer_delay: 100ms}
   - {extension: "1002", registered: true, auto_answer: true, answer_delay: 100ms}
@@ -275,5 +278,76 @@ func (e *e2e) playRecording(r callRow) {
 	n, _ := io.Copy(h, whole.Body)
 	if whole.StatusCode != 200 || n != rec.Bytes || hex.EncodeToString(h.Sum(nil)) != rec.SHA256 {
 		e.t.Fatalf("whole recording of attempt %d: %d, %d bytes, checksum differs from %s", r.ID, whole.StatusCode, n, rec.SHA256)
+	}
+}
+
+// A predictive campaign connects answered customers to the ready agent
+// within the 2 s window (answer-to-agent recorded per attempt); a customer
+// who answers when no agent is ready hears the compliance message and the
+// call is recorded as abandoned.
+func TestE2EPredictive(t *testing.T) {
+	e := startE2E(t)
+	agentID, tok := e.agent("agent1", "1001")
+	camp := e.campaign("预测外呼", "predictive", "13900000011", "13900000012", "13900000013")
+	e.post(fmt.Sprintf("/api/v1/campaigns/%d/start", camp), nil, 200, nil)
+	handled := 0
+	for handled < 3 {
+		uuid := e.onCall(tok)
+		e.control(tok, uuid, "hangup", 200)
+		e.waitFor("after-call work", func() bool { return e.state(tok).State == store.AgentACW })
+		if code := e.call(t, "POST", "/api/v1/me/calls/"+uuid+"/disposition", tok, map[string]any{"result": "promised"}, nil); code != 200 {
+			t.Fatalf("disposition: %d", code)
+		}
+		e.waitFor("out of after-call work", func() bool { return e.state(tok).State != store.AgentACW })
+		handled++
+	}
+	var rows []callRow
+	e.waitFor("three finished attempts", func() bool {
+		rows = e.calls(camp)
+		n := 0
+		for _, r := range rows {
+			if r.FinishedAt != nil {
+				n++
+			}
+		}
+		return n == 3
+	})
+	for _, r := range rows {
+		if r.AgentID != agentID || r.Outcome != store.ResultHuman || r.Abandoned || r.AnswerToAgentMS == nil || *r.AnswerToAgentMS >= 2000 {
+			t.Errorf("attempt %d: agent %d outcome %q abandoned %v answer-to-agent %v, want agent %d, human, connected within 2 s",
+				r.ID, r.AgentID, r.Outcome, r.Abandoned, r.AnswerToAgentMS, agentID)
+			continue
+		}
+		t.Logf("predictive attempt %d: answer-to-agent %d ms", r.ID, *r.AnswerToAgentMS)
+	}
+	if s := e.stats(camp); s.Connected != 3 || s.Abandoned != 0 || s.AnswerToAgentMS.P99 >= 2000 {
+		t.Errorf("stats: connected %d abandoned %d answer-to-agent %+v", s.Connected, s.Abandoned, s.AnswerToAgentMS)
+	}
+
+	// The only agent goes on a break while the next customer's phone rings.
+	late := e.campaign("预测外呼-无人", "predictive", "13900000099")
+	e.post(fmt.Sprintf("/api/v1/campaigns/%d/start", late), nil, 200, nil)
+	e.waitFor("the call ringing", func() bool { return len(e.calls(late)) > 0 })
+	if code := e.call(t, "POST", "/api/v1/me/state", tok, map[string]any{"state": "break", "reason": "restroom"}, nil); code != 200 {
+		t.Fatalf("break: %d", code)
+	}
+	var ab callRow
+	e.waitFor("the abandoned call finished", func() bool {
+		for _, r := range e.calls(late) {
+			if r.FinishedAt != nil {
+				ab = r
+				return true
+			}
+		}
+		return false
+	})
+	if !ab.Abandoned || ab.Outcome != store.ResultAbandoned || ab.AgentID != 0 || ab.AnsweredAt == nil || ab.BridgedAt != nil {
+		t.Errorf("no agent: attempt %+v, want answered, abandoned, never bridged", ab.Attempt)
+	}
+	if s := e.stats(late); s.Abandoned != 1 || s.AnsweredHuman != 1 {
+		t.Errorf("no agent: stats abandoned %d answered_human %d, want 1 1", s.Abandoned, s.AnsweredHuman)
+	}
+	if st := e.state(tok); st.State != store.AgentBreak {
+		t.Errorf("agent %s, want still on break", st.State)
 	}
 }
