@@ -84,6 +84,9 @@ func (d *Desk) Connect(ctx context.Context, req dialer.ConnectRequest) (dialer.C
 	if req.CallbackID != 0 {
 		mode = feed.OfferCallback
 	}
+	if req.CampaignID == 0 && req.Reservation == nil {
+		mode = feed.OfferInbound
+	}
 	for {
 		res := req.Reservation
 		if res == nil {

@@ -42,6 +42,10 @@ type Config struct {
 	// into (the switch writes it: on a real node a shared folder, mounted
 	// at the same path); empty records nothing.
 	RecordingsDir string
+	// InboundGroup is the agent group (id or name) carriers' calls queue
+	// for (cc_inbound); empty refuses them. Callers the IVR sends to a
+	// queue name their group (cc_queue).
+	InboundGroup string
 }
 
 // Desk is the agent desk. Build it with New and run it with Run.
@@ -152,10 +156,13 @@ func (d *Desk) publish(e feed.Event) {
 
 // followRegistrations keeps each signed-in agent's node current from the
 // sofia registration events; a phone that unregisters takes its agent out
-// of routing (signed out, lost) unless the agent is on a call.
+// of routing (signed out, lost) unless the agent is on a call. The other
+// legs of the pool stream are inbound calls (inbound.go).
 func (d *Desk) followRegistrations(ctx context.Context) {
+	legs := inboundLegs{}
 	for e := range d.cfg.Switch.Subscribe(ctx) {
 		if e.Kind != controller.EventCustom {
+			d.poolEvent(ctx, legs, e)
 			continue
 		}
 		user := e.Header("from-user")
