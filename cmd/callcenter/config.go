@@ -261,6 +261,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("acd.gateway", "")
 	v.SetDefault("acd.caller_id", "")
 	v.SetDefault("acd.music_on_hold", "local_stream://moh")
+	v.SetDefault("acd.inbound_group", "")
 }
 
 // loadConfig reads the file (flag, then CC_CONFIG, then ./callcenter.yaml if

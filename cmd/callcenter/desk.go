@@ -28,6 +28,9 @@ type ACDConfig struct {
 	CallerID string `mapstructure:"caller_id"`
 	// MusicOnHold is what customers waiting for a transfer hear.
 	MusicOnHold string `mapstructure:"music_on_hold"`
+	// InboundGroup is the agent group (id or name) carriers' calls wait
+	// for; empty refuses them.
+	InboundGroup string `mapstructure:"inbound_group"`
 }
 
 func (c ACDConfig) validate() error {
@@ -53,7 +56,7 @@ func startDesk(ctx context.Context, cfg *Config, st *store.Store, sw *switchboar
 	desk = acd.New(acd.Config{Store: st, Switch: sw.Switch(), Feed: hub, Logger: log.With("component", "acd"),
 		ACWMax: cfg.ACD.ACWMax, LostAfter: cfg.ACD.LostAfter, AgentRing: cfg.ACD.AgentRing,
 		Gateway: cfg.ACD.Gateway, CallerID: cfg.ACD.CallerID, MusicOnHold: cfg.ACD.MusicOnHold,
-		RecordingsDir: recordingsAbs(cfg)})
+		RecordingsDir: recordingsAbs(cfg), InboundGroup: cfg.ACD.InboundGroup})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

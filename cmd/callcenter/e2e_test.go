@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/acd"
+	"github.com/bankcc/callcenter/controller/esltest"
 	"github.com/bankcc/callcenter/store"
 )
 
@@ -36,6 +37,8 @@ gateways:
   - {name: gw1, max_channels: 200, calls_per_second: 50}
 dialplan:
   park: park
+  "95555": park
+  queue: answer,park
 `
 
 // e2e is a running program with an admin, a group, a calendar open all
@@ -47,25 +50,32 @@ type e2e struct {
 	group    int64
 	strategy int64
 	dataDir  string
+	sim      *esltest.Server
 }
 
-const e2eAdminPW = "Boss-Pass-2026!"
+const (
+	e2eAdminPW = "Boss-Pass-2026!"
+	e2eGroup   = "催收一组"
+)
 
 func startE2E(t *testing.T) *e2e {
 	t.Helper()
+	var sim *esltest.Server
+	simulatorStarted = func(s *esltest.Server) { sim = s }
+	t.Cleanup(func() { simulatorStarted = nil })
 	dir := t.TempDir()
 	scen := filepath.Join(dir, "scenario.yaml")
 	if err := os.WriteFile(scen, []byte(e2eScenario), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"CC_ADMIN_PASSWORD": e2eAdminPW, "CC_IVR_LISTEN": "127.0.0.1:0", "CC_DATA_DIR": dir,
-		"CC_SIMULATOR_SCENARIO": scen, "CC_DATABASE_DRIVER": "sqlite", "CC_DATABASE_DSN": filepath.Join(dir, "cc.db")}
+		"CC_SIMULATOR_SCENARIO": scen, "CC_ACD_INBOUND_GROUP": e2eGroup, "CC_DATABASE_DRIVER": "sqlite", "CC_DATABASE_DSN": filepath.Join(dir, "cc.db")}
 	p := startProgram(t, env)
 	t.Cleanup(func() { _ = p.stop() })
-	e := &e2e{program: p, t: t, dataDir: dir}
+	e := &e2e{program: p, t: t, dataDir: dir, sim: sim}
 	e.admin = p.login(t, "admin", e2eAdminPW)
 	var g, cal, st struct{ ID int64 }
-	e.post("/api/v1/groups", map[string]any{"name": "催收一组", "kind": "agent"}, 201, &g)
+	e.post("/api/v1/groups", map[string]any{"name": e2eGroup, "kind": "agent"}, 201, &g)
 	allDay := []map[string]string{{"day_kind": "workday", "start": "00:00", "end": "24:00"},
 		{"day_kind": "weekend", "start": "00:00", "end": "24:00"}, {"day_kind": "holiday", "start": "00:00", "end": "24:00"}}
 	e.post("/api/v1/calendars", map[string]any{"name": "全天", "timezone": "Asia/Shanghai", "windows": allDay}, 201, &cal)
@@ -349,5 +359,49 @@ func TestE2EPredictive(t *testing.T) {
 	}
 	if st := e.state(tok); st.State != store.AgentBreak {
 		t.Errorf("agent %s, want still on break", st.State)
+	}
+}
+
+// Calls from outside: a carrier's call parked with cc_inbound=true waits
+// for acd.inbound_group, a caller sent to a queue (cc_queue=<group id>)
+// for that group; each goes to the ready agent, who hangs up and closes it
+// with a disposition; the history shows it with the agent and a recording.
+func TestE2EInbound(t *testing.T) {
+	e := startE2E(t)
+	agentID, tok := e.agent("agent1", "1001")
+	calls := []esltest.InboundCall{
+		{From: "13912345678", To: "95555", Vars: map[string]string{"cc_inbound": "true"}},
+		{From: "13987654321", To: "queue", Vars: map[string]string{"cc_queue": fmt.Sprint(e.group)}},
+	}
+	for _, in := range calls {
+		id, err := e.sim.InboundCall(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := e.onCall(tok); got != id {
+			t.Fatalf("agent on call %s, want the inbound call %s", got, id)
+		}
+		e.control(tok, id, "hangup", 200)
+		e.waitFor("after-call work", func() bool { return e.state(tok).State == store.AgentACW })
+		if code := e.call(t, "POST", "/api/v1/me/calls/"+id+"/disposition", tok, map[string]any{"result": "answered_question"}, nil); code != 200 {
+			t.Fatalf("disposition: %d", code)
+		}
+		e.waitFor("ready", func() bool { return e.state(tok).State == store.AgentReady })
+		var row callRow
+		e.waitFor("the inbound call in the history with its recording", func() bool {
+			var l struct{ Items []callRow }
+			e.call(t, "GET", "/api/v1/calls", e.admin, nil, &l)
+			for _, r := range l.Items {
+				if r.CallUUID == id && r.HungupAt != nil && r.FinishedAt != nil && len(r.Recordings) == 1 {
+					row = r
+					return true
+				}
+			}
+			return false
+		})
+		if row.AgentID != agentID || row.Disposition != "answered_question" || row.BridgedAt == nil || row.Outcome != store.ResultHuman {
+			t.Errorf("inbound call %s: %+v", in.To, row.Attempt)
+		}
+		e.playRecording(row)
 	}
 }

@@ -36,6 +36,10 @@ type switchboard struct {
 	ivrAddr    string
 }
 
+// simulatorStarted, when set (by program tests only), is given the
+// built-in simulator, e.g. to place inbound calls on it.
+var simulatorStarted func(*esltest.Server)
+
 func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*switchboard, error) {
 	sb := &switchboard{st: st, log: log, ivrResults: dialer.NewIVRResults()}
 	nodes := toNodes(cfg.FreeSWITCH)
@@ -57,6 +61,9 @@ func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 			return nil, fmt.Errorf("start the FreeSWITCH simulator: %w", err)
 		}
 		sb.simulated, sb.sim = true, sim
+		if simulatorStarted != nil {
+			simulatorStarted(sim)
+		}
 		nodes = []controller.NodeConfig{{Name: "simulator", Address: sim.Addr(), Password: password, MaxChannels: 2000, MaxCPS: 200}}
 	} else {
 		warnWeakSwitchConfig(cfg.FreeSWITCH, nodes, log)
