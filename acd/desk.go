@@ -95,7 +95,9 @@ func (d *Desk) Run(ctx context.Context) error {
 		d.log.Info("acd: closed softphone sessions left open by the previous run", "sessions", n)
 	}
 	go d.jr.run()
-	go d.followRegistrations(ctx)
+	// Subscribed before the loop serves anyone: nothing parked for the desk
+	// or registered after Run has answered a first request is missed.
+	go d.followRegistrations(ctx, d.cfg.Switch.Subscribe(ctx))
 	sweep := d.clock.NewTimer(d.cfg.LostAfter / 3)
 	defer sweep.Stop()
 	defer close(d.stop)
@@ -158,9 +160,9 @@ func (d *Desk) publish(e feed.Event) {
 // sofia registration events; a phone that unregisters takes its agent out
 // of routing (signed out, lost) unless the agent is on a call. The other
 // legs of the pool stream are inbound calls (inbound.go).
-func (d *Desk) followRegistrations(ctx context.Context) {
+func (d *Desk) followRegistrations(ctx context.Context, events <-chan controller.Event) {
 	legs := inboundLegs{}
-	for e := range d.cfg.Switch.Subscribe(ctx) {
+	for e := range events {
 		if e.Kind != controller.EventCustom {
 			d.poolEvent(ctx, legs, e)
 			continue
