@@ -1,18 +1,23 @@
 package main
 
 import (
+	"bufio"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/bankcc/callcenter/acd"
 	"github.com/bankcc/callcenter/controller/esltest"
+	"github.com/bankcc/callcenter/feed"
 	"github.com/bankcc/callcenter/store"
 )
 
@@ -197,13 +202,16 @@ func TestE2EProgressive(t *testing.T) {
 	e := startE2E(t)
 	agentID, tok := e.agent("agent1", "1001")
 	camp := e.campaign("进度外呼", "progressive", "13900000001", "13900000002")
+	calls := e.callEvents(tok)
 	e.post(fmt.Sprintf("/api/v1/campaigns/%d/start", camp), nil, 200, nil)
 
 	callbackAt := time.Now().Add(24 * time.Hour).UTC().Truncate(time.Second)
 	for i := range 2 {
 		uuid := e.onCall(tok)
+		e.waitEvent(calls, uuid, "connected")
 		e.control(tok, uuid, "hold", 200)
 		e.waitFor("hold", func() bool { return e.state(tok).State == store.AgentHold })
+		e.waitEvent(calls, uuid, "held")
 		e.control(tok, uuid, "unhold", 200)
 		e.waitFor("unhold", func() bool { return e.state(tok).State == store.AgentOnCall })
 		e.control(tok, uuid, "hangup", 200)
@@ -403,5 +411,60 @@ func TestE2EInbound(t *testing.T) {
 			t.Errorf("inbound call %s: %+v", in.To, row.Attempt)
 		}
 		e.playRecording(row)
+	}
+}
+
+// callEvents follows the agent's event stream (SSE) and passes on its call
+// events.
+func (e *e2e) callEvents(tok string) <-chan feed.Call {
+	e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.base+"/api/v1/me/events", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		cancel()
+		e.t.Fatalf("GET /me/events: %v %v", err, resp)
+	}
+	out := make(chan feed.Call, 64)
+	done := make(chan struct{})
+	e.t.Cleanup(func() { cancel(); <-done })
+	go func() {
+		defer close(done)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		name := ""
+		for sc.Scan() {
+			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "event: "); ok {
+				name = v
+			}
+			if v, ok := strings.CutPrefix(line, "data: "); ok && name == feed.EventCall {
+				var c feed.Call
+				if json.Unmarshal([]byte(v), &c) == nil {
+					select {
+					case out <- c:
+					default:
+					}
+				}
+			}
+		}
+	}()
+	return out
+}
+
+// waitEvent waits for the stream to say the call reached status.
+func (e *e2e) waitEvent(calls <-chan feed.Call, uuid string, status feed.CallStatus) {
+	e.t.Helper()
+	timeout := time.After(time.Minute)
+	for {
+		select {
+		case c := <-calls:
+			if c.CallUUID == uuid && c.Status == status {
+				return
+			}
+		case <-timeout:
+			e.t.Fatalf("no %s event for %s on the agent's stream", status, uuid)
+		}
 	}
 }
