@@ -25,6 +25,15 @@ type campaignRequest struct {
 	// SensitiveAttributes replaces the list of attribute keys masked like
 	// phone and ID numbers (imports add the columns they detect).
 	SensitiveAttributes *[]string `json:"sensitive_attributes"`
+	// Message is what an sms, email or fax campaign sends (api.md): it
+	// replaces the whole message when present.
+	Message    *store.CampaignMessage `json:"message" doc:"sms, email and fax campaigns: subject, text, html (email), sign_name, template_id, template_params (sms providers), fax_header, fax_ident (fax); contact fields merge in as {{name}}, {{attributes.balance}}; ID numbers and sensitive attributes are masked"`
+	DocumentID *int64                 `json:"document_id" doc:"fax: an uploaded document (POST /api/v1/documents); 0 clears it"`
+	// FollowUp hands unreached contacts to another campaign; a campaign_id
+	// of 0 removes it.
+	FollowUp *store.FollowUp `json:"follow_up" doc:"hand contacts this campaign did not reach to another campaign after after_s seconds (call, then sms, then email); campaign_id 0 removes it"`
+	// Notify replaces the result notification rules (R14).
+	Notify *[]store.NotifyRule `json:"notify" doc:"result notifications: when an attempt ends with one of on (disposition, IVR outcome or result class) send text by channel (email, sms) to manager_email, attribute:KEY or address:VALUE; pii true (needs pii_view) shows phone and ID numbers in full"`
 }
 
 func (r *campaignRequest) apply(c *store.Campaign) error {
@@ -45,6 +54,30 @@ func (r *campaignRequest) apply(c *store.Campaign) error {
 	setRef(&c.StrategyID, r.StrategyID)
 	setRef(&c.GroupID, r.GroupID)
 	setRef(&c.ScriptID, r.ScriptID)
+	setRef(&c.DocumentID, r.DocumentID)
+	if r.Message != nil {
+		c.Message = *r.Message
+	}
+	if r.FollowUp != nil {
+		c.FollowUp = r.FollowUp
+		if r.FollowUp.CampaignID == 0 {
+			c.FollowUp = nil
+		}
+	}
+	setIf(&c.Notify, r.Notify)
+	return nil
+}
+
+// checkMessaging: only a user who may see customer identifiers writes a
+// notification rule that shows them (the store checks the rest).
+func (s *Server) checkMessaging(c *gin.Context, r *campaignRequest) error {
+	if r.Notify != nil && !canSeePII(c) {
+		for i, rule := range *r.Notify {
+			if rule.PII {
+				return newError("permission_denied", "notify[%d].pii: showing customers' phone and ID numbers in notifications needs the pii_view permission", i)
+			}
+		}
+	}
 	return nil
 }
 
@@ -76,7 +109,7 @@ func (s *Server) createCampaign(c *gin.Context) {
 	}
 	camp := &store.Campaign{Priority: 5, Kind: store.KindNotification, Media: store.MediaVoice,
 		DialMode: store.DialProgressive, MaxAbandonRate: 0.03, Status: store.CampaignDraft}
-	if err := req.apply(camp); err != nil {
+	if err := firstError(req.apply(camp), s.checkMessaging(c, &req)); err != nil {
 		fail(c, err)
 		return
 	}
@@ -140,7 +173,7 @@ func (s *Server) updateCampaign(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := req.apply(camp); err != nil {
+	if err := firstError(req.apply(camp), s.checkMessaging(c, &req)); err != nil {
 		fail(c, err)
 		return
 	}

@@ -10,6 +10,7 @@ import (
 	"reflect"
 	"strings"
 
+	"github.com/bankcc/callcenter/messaging"
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
 )
@@ -82,8 +83,18 @@ func toAPIError(err error) *apiError {
 		return newError("conflict", "%s", conflictMessage(err))
 	case errors.Is(err, store.ErrInvalid):
 		return newError("invalid_argument", "%s", err.Error())
+	case errors.Is(err, messaging.ErrNotConfigured):
+		return newError("unprocessable", "%s", messagingText(err))
+	case errors.Is(err, messaging.ErrBadMessage):
+		return newError("invalid_argument", "%s", messagingText(err))
 	}
 	return newError("internal", "Internal error.")
+}
+
+// messagingText is a messaging error without the package prefixes:
+// "messaging: not configured: no sender for fax" → "not configured: no sender for fax".
+func messagingText(err error) string {
+	return strings.ReplaceAll(err.Error(), "messaging: ", "")
 }
 
 func conflictMessage(err error) string {

@@ -40,6 +40,8 @@ var exampleOrder = []string{
 	"POST /api/v1/me/softphone/login", "POST /api/v1/me/state", "POST /api/v1/me/preview",
 	"POST /api/v1/me/calls/:uuid/transfer", "POST /api/v1/me/calls/:uuid/consult", "POST /api/v1/me/calls/:uuid/disposition",
 	"POST /api/v1/calls/:uuid/eavesdrop",
+	"POST /api/v1/campaigns/:id/results/actions", "POST /api/v1/contacts/:id/notes", "POST /api/v1/qa/scorecards",
+	"POST /api/v1/qa/scores", "POST /api/v1/qa/scores/:id/appeal", "POST /api/v1/qa/scores/:id/resolve",
 }
 
 // seedExamples signs in with the login example (as the admin it names) and
@@ -53,6 +55,10 @@ func seedExamples(t *testing.T, h *harness) map[string]route {
 		routes[rt.Method+" "+rt.Path] = rt
 	}
 	admin := exampleAdmin(t, h)
+	// The QA examples score call 1.
+	if err := h.srv.store.SaveAttempt(t.Context(), &store.Attempt{CallUUID: exampleCallUUID, Destination: "+8613800138000", State: "hangup"}); err != nil {
+		t.Fatal(err)
+	}
 	for _, key := range exampleOrder {
 		rt, ok := routes[key]
 		if !ok {

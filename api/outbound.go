@@ -57,7 +57,28 @@ func (s *Server) listOutbound(c *gin.Context) {
 		fail(c, err)
 		return
 	}
+	if !canSeePII(c) {
+		for i := range items {
+			maskOutbound(&items[i])
+		}
+	}
 	c.JSON(http.StatusOK, newList(items, total))
+}
+
+// maskOutbound hides a customer's number or address, and the text sent to
+// them, from a user without pii_view; notifications and test messages go
+// to staff and are shown as they are.
+func maskOutbound(m *store.OutboundMessage) {
+	if m.Purpose != store.PurposeCampaign {
+		return
+	}
+	m.Body = ""
+	if local, domain, ok := strings.Cut(m.To, "@"); ok {
+		r := []rune(local)
+		m.To = string(r[:min(1, len(r))]) + "***@" + domain
+		return
+	}
+	m.To = maskAttr(m.To)
 }
 
 type testMessageRequest struct {

@@ -133,6 +133,8 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/campaigns/:id/pause", store.PermCampaignManage, "campaign.pause", s.pauseCampaign, doc{"Pause dialing (empty body); calls in progress finish", nil, runReply{}, 200}},
 		{"POST", "/api/v1/campaigns/:id/stop", store.PermCampaignManage, "campaign.stop", s.stopCampaign, doc{"Stop the campaign for good (empty body)", nil, runReply{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/stats", store.PermCampaignView, "", s.campaignStats, doc{"Live and total figures: contacts by status, attempts, answered, abandoned, abandon rates over 24 h / 30 days / campaign, dial rate, answer-to-agent p50/p99", nil, store.CampaignStats{}, 200}},
+		{"GET", "/api/v1/campaigns/:id/results", store.PermCampaignView, "", s.campaignResults, doc{"Result analysis: funnel by attempt number, outcomes by result class, dispositions (refusal reasons), number statuses, contacts left by status and last result", nil, store.CampaignResults{}, 200}},
+		{"POST", "/api/v1/campaigns/:id/results/actions", store.PermCampaignManage, "campaign.results_action", s.campaignResultAction, doc{"Act on the result analysis: recycle statuses into a new pass, send to maintenance, blacklist numbers found invalid (needs dnc_manage)", resultActionRequest{}, store.ResultActionDone{}, 200}},
 		{"POST", "/api/v1/campaigns/:id/pacing/simulate", anyOf(store.PermCampaignView, store.PermMonitor), "", s.simulatePacing, doc{"Pacing what-if: the simulator with the campaign's measured rates and the body's scenario keys (pacing.md); predictive and progressive figures", pacingSimRequest{}, pacingSimResponse{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/contacts", store.PermCampaignView, "", s.listContacts, doc{"Contacts with status, attempts, owner, why not dialable now and the blacklist entries that block them ", contactQuery{}, list[contactView]{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/contacts/:contact_id", store.PermCampaignView, "", s.getContact, doc{"One contact: status, why not dialable now, and the blacklist entries that block it", nil, contactView{}, 200}},
@@ -140,6 +142,9 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/campaigns/:id/imports", store.PermCampaignManage, "import.create", s.createImport, doc{"Upload a contact file; the import runs in the background", importUpload{}, store.ImportJob{}, 202}},
 		{"POST", "/api/v1/campaigns/:id/imports/preview", store.PermCampaignManage, "", s.previewImport, doc{"Preview a contact file: detected mapping and first rows validated; stores nothing", importUpload{}, previewResponse{}, 200}},
 		{"GET", "/api/v1/campaigns/:id/imports", store.PermCampaignView, "", s.listImports, doc{"A campaign's import jobs", nil, list[store.ImportJob]{}, 200}},
+		{"POST", "/api/v1/documents", store.PermCampaignManage, "document.create", s.createDocument, doc{"Upload a fax document: a PDF, converted to a fax TIFF (G3, 204x196 dpi) with ghostscript; a file that is no PDF or cannot be rendered is a 400 naming it", documentUpload{}, store.Document{}, 201}},
+		{"GET", "/api/v1/documents", store.PermCampaignView, "", s.listDocuments, doc{"Fax documents, newest first", nil, list[store.Document]{}, 200}},
+		{"GET", "/api/v1/documents/:id", store.PermCampaignView, "", s.getDocument, doc{"One fax document: name, pages, size", nil, store.Document{}, 200}},
 		{"GET", "/api/v1/imports/:id", store.PermCampaignView, "", s.getImport, doc{"An import job: status, counts, errors by row and field", nil, store.ImportJob{}, 200}},
 		{"POST", "/api/v1/imports/:id/cancel", store.PermCampaignManage, "import.cancel", s.cancelImport, doc{"Cancel an import after its current batch, or an interrupted one (its kept file is deleted)", nil, nil, 202}},
 		{"POST", "/api/v1/imports/:id/resume", store.PermCampaignManage, "import.resume", s.resumeImport, doc{"Resume an interrupted import after its last committed batches (no row imported twice)", nil, nil, 202}},
@@ -165,6 +170,22 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/dnc/import", store.PermDNCManage, "dnc.import", s.importDNC, doc{"Blacklist every phone and ID number in a file (csv/txt/xlsx/docx/doc)", dncUpload{}, dncBatchResponse{}, 200}},
 		{"GET", "/api/v1/dnc", store.PermCampaignView, "", s.listDNC, doc{"Search the blacklist", dncQuery{}, list[store.DNCEntry]{}, 200}},
 		{"DELETE", "/api/v1/dnc/:id", store.PermDNCManage, "dnc.delete", s.deleteDNC, doc{"Remove a blacklist entry; releases the contacts it alone blocked", nil, nil, 204}},
+
+		// customer history (R15)
+		{"GET", "/api/v1/history", anyOf(store.PermAgentDesk, store.PermCampaignView), "", s.customerHistory, doc{"A customer's history: contacts in every campaign found by full phone or ID number, name, campaign or note words, with every attempt (calls, sms, email, fax), callback, message and wrap-up note; masked without pii_view", historyQuery{}, store.CustomerHistory{}, 200}},
+		{"POST", "/api/v1/contacts/:id/notes", store.PermAgentDesk, "contact.note", s.addContactNote, doc{"Add a wrap-up note to a contact (searchable in the history)", noteRequest{}, store.ContactNote{}, 201}},
+
+		// QA (R33): scorecards, scores with time-stamped comments, appeals, calibration
+		{"POST", "/api/v1/qa/scorecards", store.PermScore, "qa.scorecard.create", s.createScorecard, doc{"Create a QA scorecard: weighted items scored 0..max_score; a critical item scored 0 fails the call", scorecardRequest{}, store.Scorecard{}, 201}},
+		{"GET", "/api/v1/qa/scorecards", anyOf(store.PermScore, store.PermAgentDesk), "", s.listScorecards, doc{"QA scorecards", nil, list[store.Scorecard]{}, 200}},
+		{"POST", "/api/v1/qa/scores", store.PermScore, "qa.score", s.scoreCall, doc{"Score a call (its recording) with time-stamped comments; agents of a higher level than yours are refused, as are your own calls; one score per scorer and call", scoreRequest{}, store.QAScore{}, 201}},
+		{"GET", "/api/v1/qa/scores", anyOf(store.PermScore, store.PermAgentDesk), "", s.listQAScores, doc{"QA scores (?agent_id&scorer_id&campaign_id&call_id); without score, only your own", qaScoreQuery{}, list[store.QAScore]{}, 200}},
+		{"POST", "/api/v1/qa/scores/:id/appeal", store.PermAgentDesk, "qa.appeal", s.appealScore, doc{"Appeal a score of your own call", appealRequest{}, store.QAScore{}, 200}},
+		{"POST", "/api/v1/qa/scores/:id/resolve", store.PermScore, "qa.appeal_resolve", s.resolveAppeal, doc{"Decide an open appeal: upheld or rejected", resolveRequest{}, store.QAScore{}, 200}},
+		{"GET", "/api/v1/qa/calibration", store.PermScore, "", s.calibration, doc{"Calibration of a call (?call_id): every scorer's score, mean, min, max, spread and standard deviation, spread per item", calibrationQuery{}, store.Calibration{}, 200}},
+
+		// reports
+		{"GET", "/api/v1/reports/:name", store.PermReports, "", s.report, doc{"A standard report (outbound, agents, campaigns, messages, workflow, attendance, qa): rows by group_by and totals, from rollups kept current as calls land; format=xlsx|csv returns a file (zh-CN headers by default, numbers as numbers, durations as times)", reportQuery{}, store.Report{}, 200}},
 
 		// monitor
 		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents with state and time in state, counts by state, waiting calls per group, calls", nil, monitorResponse{}, 200}},
@@ -282,6 +303,7 @@ func (s *Server) mount(r *gin.Engine) {
 	ui := http.FS(web.Files())
 	r.GET("/", func(c *gin.Context) { c.FileFromFS("/", ui) })
 	r.StaticFS("/ui", ui)
+	s.mountApp(r)
 	if s.cfg.FSDirectory != nil {
 		r.POST("/fs/directory", limitBody(64<<10), s.fsGuard, gin.WrapH(s.cfg.FSDirectory))
 	}
@@ -302,6 +324,8 @@ func (s *Server) bodyLimit(rt route) int64 {
 	case strings.HasSuffix(rt.Path, "/imports") || strings.HasSuffix(rt.Path, "/imports/preview") || strings.HasSuffix(rt.Path, "/dnc/import") ||
 		strings.HasSuffix(rt.Path, "/scripts/import"):
 		return s.cfg.MaxUploadBytes + 1<<20 // the file plus the form's other fields
+	case rt.Path == "/api/v1/documents" && rt.Method == "POST":
+		return maxDocumentBytes + 1<<20
 	case strings.HasSuffix(rt.Path, "/attachments") && rt.Method == "POST":
 		return store.MaxAttachmentBytes + 1<<20
 	case strings.HasSuffix(rt.Path, "/contacts") && rt.Method == "POST":

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/importer"
+	"github.com/bankcc/callcenter/messaging"
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
 	"github.com/prometheus/client_golang/prometheus"
@@ -91,9 +92,14 @@ type Config struct {
 	MetricsSeparate bool
 	// DLP is the data-leak prevention policy (idle lock, workstation lock).
 	DLP DLPConfig
+	// UIDir serves the Vue app (/app/) from this folder, a developer's Vite
+	// build output, instead of the embedded bundle; empty: embedded.
+	UIDir string
 	// IVRFlowKnown tells whether the IVR server has a flow of that name, so a
 	// broadcast naming an unknown one is not started; nil accepts any name.
 	IVRFlowKnown func(name string) bool
+	// FaxConverter turns uploaded PDFs into fax TIFFs (ghostscript).
+	FaxConverter messaging.FaxConverter
 }
 
 // Server holds the handlers' dependencies.

@@ -116,7 +116,7 @@ const eventSubscription = "event plain CHANNEL_CREATE CHANNEL_PROGRESS CHANNEL_P
 	"CHANNEL_BRIDGE CHANNEL_UNBRIDGE CHANNEL_HANGUP CHANNEL_HANGUP_COMPLETE CHANNEL_DESTROY CHANNEL_EXECUTE " +
 	"CHANNEL_EXECUTE_COMPLETE CHANNEL_PARK CHANNEL_UNPARK CHANNEL_HOLD CHANNEL_UNHOLD DTMF RECORD_START RECORD_STOP " +
 	"PLAYBACK_START PLAYBACK_STOP BACKGROUND_JOB HEARTBEAT CUSTOM sofia::register sofia::unregister " +
-	"sofia::expire sofia::gateway_state callcenter::info avmd::beep spandsp::txfaxresult spandsp::rxfaxresult"
+	"sofia::expire sofia::gateway_state callcenter::info avmd::beep spandsp::txfaxnegociateresult spandsp::txfaxpageresult spandsp::txfaxresult spandsp::rxfaxresult"
 
 // node is one FreeSWITCH: a supervisor goroutine keeps its connections
 // (events, originates, control) alive, a router goroutine owns the ordered

@@ -63,3 +63,24 @@ func parallelSends(b *testing.B, workers int, send func() error) {
 	}
 	wg.Wait()
 }
+
+// BenchmarkSMPPSubmitNodeSMSC is BenchmarkSMPPSubmit against the second
+// SMSC (npm smpp@0.5.1, scripts/smsc-demo), receipts on.
+func BenchmarkSMPPSubmitNodeSMSC(b *testing.B) {
+	smsc := startNodeSMSC(b)
+	s, err := NewSMPP(SMPPConfig{Address: smsc.addr, SystemID: "callcenter", Password: "s3cret", SourceAddr: "95588",
+		Window: 10}, nil, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := sendWhenBound(b, s, Outgoing{To: "13800138000", Text: "warm"}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	parallelSends(b, 32, func() error {
+		_, err := s.Send(context.Background(), Outgoing{To: "13800138000", Text: "您的账单已出"})
+		return err
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "submits/s")
+}

@@ -25,6 +25,14 @@ type campaignFixture struct {
 func newCampaign(t *testing.T, s *store.Store, media store.Media, msg store.CampaignMessage, windows []store.CalendarWindow,
 	contacts []store.Contact) *campaignFixture {
 	t.Helper()
+	return newCampaignWith(t, s, media, msg, windows, contacts, nil)
+}
+
+// newCampaignWith is newCampaign with a last word on the campaign before it
+// is created (a fax campaign's document).
+func newCampaignWith(t *testing.T, s *store.Store, media store.Media, msg store.CampaignMessage, windows []store.CalendarWindow,
+	contacts []store.Contact, edit func(*store.Campaign)) *campaignFixture {
+	t.Helper()
 	f := &campaignFixture{s: s, ctx: context.Background()}
 	f.cal = &store.Calendar{Name: "cal-" + t.Name(), Timezone: "Asia/Shanghai", Windows: windows}
 	must(t, s.CreateCalendar(f.ctx, f.cal))
@@ -33,6 +41,9 @@ func newCampaign(t *testing.T, s *store.Store, media store.Media, msg store.Camp
 	must(t, s.CreateStrategy(f.ctx, st))
 	f.camp = &store.Campaign{Name: "camp-" + t.Name(), Kind: store.KindNotification, Media: media, DialMode: store.DialBroadcast,
 		Priority: 5, StrategyID: &st.ID, Message: msg}
+	if edit != nil {
+		edit(f.camp)
+	}
 	must(t, s.CreateCampaign(f.ctx, f.camp))
 	job := &store.ImportJob{CampaignID: f.camp.ID, Source: "api", Format: "json"}
 	must(t, s.CreateImportJob(f.ctx, job))

@@ -58,7 +58,9 @@ type Delivery struct {
 }
 
 // Deliver sends camp's message to the contact for the attempt key (its
-// call uuid); phone is the number the rules chose (sms, fax).
+// call uuid); phone is the number the rules chose (sms, fax). It returns
+// when the provider has answered: for sms and email in well under a
+// second, for a fax when the call ends (minutes: run sends concurrently).
 func (d *Dispatcher) Deliver(ctx context.Context, key string, camp *store.Campaign, c *store.Contact, phone string) Delivery {
 	snd := d.senders[camp.Media]
 	if snd == nil {
@@ -110,13 +112,21 @@ func deliveryOf(provider string, err error) Delivery {
 }
 
 // outgoing renders the campaign's message for the contact. Identity
-// numbers are masked in messages to customers: a bank never sends one in
-// full over SMS or e-mail.
+// numbers and the campaign's sensitive attributes are masked in messages
+// to customers: a bank never sends one in full over SMS, e-mail or fax.
 func (d *Dispatcher) outgoing(ctx context.Context, key string, camp *store.Campaign, c *store.Contact, phone string) (Outgoing, error) {
-	f := ContactFields(c, Masking{IDNumber: true})
+	mask := Masking{IDNumber: true, Sensitive: map[string]bool{}}
+	for _, k := range camp.SensitiveAttributes {
+		mask.Sensitive[k] = true
+	}
+	f := ContactFields(c, mask)
 	m := camp.Message
 	out := Outgoing{Key: key, To: phone, Subject: Render(m.Subject, f), Text: Render(m.Text, f), HTML: RenderHTML(m.HTML, f),
-		SignName: m.SignName, TemplateID: m.TemplateID, Header: m.FaxHeader}
+		SignName: m.SignName, TemplateID: m.TemplateID, Header: Render(m.FaxHeader, f), Ident: m.FaxIdent,
+		Gateway: camp.Gateway, CampaignID: camp.ID, ContactID: c.ID}
+	if len(camp.CallerIDs) > 0 {
+		out.CallerID = camp.CallerIDs[0]
+	}
 	for _, p := range m.TemplateParams {
 		out.TemplateParams = append(out.TemplateParams, f[p])
 	}

@@ -30,6 +30,12 @@ type Outgoing struct {
 	Attachments    []Attachment // email
 	Document       string       // fax: the TIFF file to send
 	Header         string       // fax: the page header line
+	Ident          string       // fax: the sending station id
+	Gateway        string       // fax: the SIP trunk (empty: the sender's default)
+	CallerID       string       // fax: the calling number (empty: the sender's default)
+	// CampaignID and ContactID travel with a fax call (its originate lane
+	// and call record).
+	CampaignID, ContactID int64
 }
 
 // Attachment is a file sent with an e-mail.

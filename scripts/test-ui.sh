@@ -9,10 +9,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { echo "test-ui: $*" >&2; }
 
-if ! command -v chromium >/dev/null 2>&1; then
-  log "installing Debian's chromium and CJK fonts"
+# Chinese labels need a CJK font, or the screenshots show boxes.
+missing=()
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+if [ "${#missing[@]}" -gt 0 ]; then
+  log "installing Debian's ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >&2 && apt-get install -y -q --no-install-recommends chromium fonts-noto-cjk >&2
+  apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
 fi
 (cd web-test && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
 
@@ -48,7 +52,10 @@ for _ in $(seq 1 1200); do
 done
 curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { log "no answer from the server after 2 minutes"; tail -30 "$tmp/server.log" >&2; exit 1; }
 
+# CC_UI_SCREENSHOTS: where vue.test.js saves a screenshot of every page in
+# both languages (git-ignored).
 export CC_UI_BASE="http://127.0.0.1:$port" CC_UI_FIXTURE="$PWD/importer/testdata/contacts_libreoffice.xlsx"
+export CC_UI_SCREENSHOTS="${CC_UI_SCREENSHOTS:-$PWD/web-test/screenshots}"
 # In the background so a signal is handled at once, not after the run; in
 # its own process group so stopping it reaches node's per-file test processes
 # (whose playwright then closes chromium).

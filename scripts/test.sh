@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: formatting, vet, every Go test with the race detector
 # (store tests on both SQLite and MariaDB), a short fuzzing run, then the UI
-# in a real browser.
+# in a real browser (the Vue app's bundle checked against its sources first).
 # Run from anywhere in the repo; extra arguments go to `go test`.
 #
 # Every step runs whatever happened before it, and a summary reports each.
@@ -130,11 +130,29 @@ else
   report database FAIL "no MariaDB: store tests ran on SQLite only"
 fi
 
+# Tools some Go tests drive: ghostscript converts fax documents (PDF to
+# TIFF), and the second SMSC (scripts/smsc-demo, npm smpp@0.5.1) is
+# installed exactly as its package-lock.json pins it.
+echo "=== tools"
+if ! command -v gs >/dev/null 2>&1; then
+  echo "installing Debian's ghostscript"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ghostscript >/dev/null 2>&1 ||
+    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ghostscript >/dev/null 2>&1; }
+fi
+if command -v node >/dev/null 2>&1; then
+  (cd scripts/smsc-demo && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
+fi
+if command -v gs >/dev/null 2>&1; then report tools PASS "gs $(gs --version)"; else report tools FAIL "no ghostscript: fax conversion tests skipped"; fi
+
 step "go test" go test -race -count=1 -timeout 20m ./... "$@"
 
 # Each fuzz target (importers, API request bodies) for a short budget beyond
 # its committed seeds; a crasher would land in testdata and fail git status.
 step "fuzz" scripts/fuzz.sh 10
+
+# The Vue app: type check, unit tests (vitest), and the committed bundle
+# api/web/app rebuilt from ui/ byte for byte (a reproducible build).
+step "ui build" scripts/ui-build.sh --check
 
 # The embedded UI in a real browser (Debian's chromium + playwright-core),
 # run whether or not the Go tests passed.

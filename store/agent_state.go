@@ -123,6 +123,7 @@ func closeOpenState(tx *gorm.DB, agentID int64, at time.Time) error {
 	if err != nil {
 		return fmt.Errorf("open state: %w", err)
 	}
+	var closed []int64
 	for _, o := range open {
 		if at.Before(o.At) {
 			return Invalid("at", fmt.Sprintf("%s is before the current state %s began (%s)", at.Format(time.RFC3339Nano), o.State, o.At.Format(time.RFC3339Nano)))
@@ -132,8 +133,9 @@ func closeOpenState(tx *gorm.DB, agentID int64, at time.Time) error {
 		if err != nil {
 			return fmt.Errorf("close state %d: %w", o.ID, err)
 		}
+		closed = append(closed, o.ID)
 	}
-	return nil
+	return rollClosedStates(tx, closed)
 }
 
 // CurrentAgentStates returns every agent's open state row (the state each

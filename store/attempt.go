@@ -49,6 +49,12 @@ type Attempt struct {
 	Disposition     string      `gorm:"type:varchar(64);not null;default:''" json:"disposition,omitempty"`
 	CallbackID      *int64      `json:"callback_id,omitempty"`
 	FinishedAt      *time.Time  `json:"finished_at,omitempty"`
+	// AttemptNo counts the contact's calls: 1 for the first (result analysis).
+	AttemptNo int `gorm:"not null;default:0" json:"attempt_no,omitempty"`
+	// Connected and TalkMS are the dialer's: the customer was joined to an
+	// agent, and for how long (connect to hangup), as reports count them.
+	Connected bool  `gorm:"not null;default:false" json:"connected"`
+	TalkMS    int64 `gorm:"column:talk_ms;not null;default:0" json:"talk_ms"`
 }
 
 // SaveAttempt inserts or updates the attempt with the same call UUID; the

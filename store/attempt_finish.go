@@ -116,7 +116,10 @@ func (s *Store) FinishAttempt(ctx context.Context, r *DialRules, leaseToken int6
 				return err
 			}
 		}
-		return countOutcome(tx, r.Campaign.ID, &f, now)
+		if err := countOutcome(tx, r.Campaign.ID, &f, now); err != nil {
+			return err
+		}
+		return rollFinished(tx, at.ID)
 	})
 }
 
@@ -299,6 +302,12 @@ func finishAttemptRow(tx *gorm.DB, at *Attempt, f *Finish, now time.Time) error 
 	for col, t := range map[string]*time.Time{"answered_at": f.AnsweredAt, "bridged_at": f.ConnectedAt, "hungup_at": f.HungupAt} {
 		if t != nil {
 			set[col] = ts(*t)
+		}
+	}
+	if f.ConnectedAt != nil && f.Class != ResultAbandoned {
+		set["connected"] = true
+		if f.HungupAt != nil {
+			set["talk_ms"] = max(f.HungupAt.Sub(*f.ConnectedAt).Milliseconds(), 0)
 		}
 	}
 	if f.AnsweredAt != nil && f.ConnectedAt != nil && f.Class != ResultAbandoned {

@@ -66,7 +66,7 @@ func (s *Store) StartAttempt(ctx context.Context, r *DialRules, leaseToken int64
 		if err := countAttempt(tx, r, c, field, now); err != nil {
 			return err
 		}
-		d.AttemptID, err = insertAttempt(tx, r, a, d.CallerID, now)
+		d.AttemptID, err = insertAttempt(tx, r, a, c.Attempts+1, d.CallerID, now)
 		if err != nil {
 			return err
 		}
@@ -151,14 +151,16 @@ func countAttempt(tx *gorm.DB, r *DialRules, c *Contact, field string, now time.
 	return nil
 }
 
-func insertAttempt(tx *gorm.DB, r *DialRules, a AttemptStart, callerID string, now time.Time) (int64, error) {
+func insertAttempt(tx *gorm.DB, r *DialRules, a AttemptStart, no int, callerID string, now time.Time) (int64, error) {
 	at := &Attempt{CallUUID: a.CallUUID, CampaignID: r.Campaign.ID, ContactID: a.Claim.Contact.ID, AgentID: a.AgentID,
-		Destination: a.Phone, State: "dialing", CallerID: callerID, CreatedAt: now}
+		Destination: a.Phone, State: "dialing", CallerID: callerID, CreatedAt: now, AttemptNo: no}
 	if a.Claim.Callback != nil {
 		at.CallbackID = &a.Claim.Callback.ID
 	}
 	if err := tx.Create(at).Error; err != nil {
 		return 0, fmt.Errorf("store: record attempt %s: %w", a.CallUUID, translate(err))
 	}
-	return at.ID, nil
+	r2 := rollup{}
+	attemptDial(r2, at)
+	return at.ID, r2.apply(tx)
 }

@@ -182,7 +182,14 @@ func (s *Store) checkCampaignRefs(ctx context.Context, c *Campaign) error {
 		field string
 		table string
 		id    *int64
-	}{{"strategy_id", "strategies", c.StrategyID}, {"group_id", "groups", c.GroupID}}
+	}{{"strategy_id", "strategies", c.StrategyID}, {"group_id", "groups", c.GroupID}, {"document_id", "documents", c.DocumentID}}
+	if c.FollowUp != nil && c.FollowUp.CampaignID > 0 {
+		refs = append(refs, struct {
+			field string
+			table string
+			id    *int64
+		}{"follow_up.campaign_id", "campaigns", &c.FollowUp.CampaignID})
+	}
 	for _, r := range refs {
 		if r.id == nil {
 			continue
@@ -241,6 +248,11 @@ func (s *Store) UpdateCampaign(ctx context.Context, c *Campaign) error {
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Omit("CreatedAt", "Status", "Version").Save(c).Error; err != nil {
 			return fmt.Errorf("store: update campaign %d: %w", c.ID, translate(err))
+		}
+		if c.FollowUp == nil { // Save leaves a nil serialized field as it was
+			if err := tx.Model(c).UpdateColumn("follow_up", nil).Error; err != nil {
+				return fmt.Errorf("store: update campaign %d: %w", c.ID, err)
+			}
 		}
 		return tx.Model(c).UpdateColumn("version", gorm.Expr("version + 1")).Error
 	})

@@ -427,13 +427,22 @@ func (s *Store) settleLost(ctx context.Context, r *DialRules, c *Contact, now ti
 		if !done {
 			return nil
 		}
-		err := tx.Model(&Attempt{}).Where("contact_id = ? AND outcome = ''", c.ID).
-			Updates(map[string]any{"outcome": ResultLost, "finished_at": now}).Error
-		if err != nil {
-			return fmt.Errorf("store: mark lost attempts of contact %d: %w", c.ID, err)
+		var lost []int64
+		if err := tx.Model(&Attempt{}).Where("contact_id = ? AND outcome = ''", c.ID).Pluck("id", &lost).Error; err != nil {
+			return fmt.Errorf("store: lost attempts of contact %d: %w", c.ID, err)
+		}
+		if len(lost) > 0 {
+			err := tx.Model(&Attempt{}).Where("id IN ?", lost).
+				Updates(map[string]any{"outcome": ResultLost, "finished_at": now}).Error
+			if err != nil {
+				return fmt.Errorf("store: mark lost attempts of contact %d: %w", c.ID, err)
+			}
+		}
+		if err := rollFinished(tx, lost...); err != nil {
+			return err
 		}
 		// A callback being dialed goes back to waiting for the next runner.
-		err = tx.Model(&Callback{}).Where("contact_id = ? AND status = ?", c.ID, CallbackOffered).
+		err := tx.Model(&Callback{}).Where("contact_id = ? AND status = ?", c.ID, CallbackOffered).
 			Updates(map[string]any{"status": CallbackScheduled, "offered_at": nil}).Error
 		if err != nil {
 			return fmt.Errorf("store: reopen callback of contact %d: %w", c.ID, err)

@@ -17,7 +17,9 @@ func models() []any {
 		&CampaignLease{}, &Callback{}, &Recording{}, &CallerIDUsage{}, &CampaignSlot{}, &LatencyBucket{},
 		&OutboundMessage{}, &Document{},
 		&Script{}, &ScriptVersion{}, &ScriptSession{}, &ScriptAnswer{}, &ScriptFeedback{},
-		&Article{}, &ArticleVersion{}, &ArticleAttachment{}}
+		&Article{}, &ArticleVersion{}, &ArticleAttachment{},
+		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{},
+		&Scorecard{}, &QAScore{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
@@ -35,6 +37,7 @@ var migrations = []migration{
 	{2, "seed_cn_holidays", seedHolidays},
 	{3, "lowercase_usernames", lowercaseUsernames},
 	{4, "seed_break_reasons", seedBreakReasons},
+	{5, "report_rollups", rebuildRollupsTx},
 }
 
 // SchemaMigration records an applied versioned migration.

@@ -39,7 +39,7 @@ type OutboundMessage struct {
 	ProviderID  *string         `gorm:"type:varchar(128);uniqueIndex:ux_outbound_provider,priority:2" json:"provider_id,omitempty"`
 	Simulated   bool            `gorm:"not null;default:false" json:"simulated"`
 	CampaignID  int64           `gorm:"index" json:"campaign_id,omitempty"`
-	ContactID   int64           `json:"contact_id,omitempty"`
+	ContactID   int64           `gorm:"index" json:"contact_id,omitempty"`
 	AttemptUUID string          `gorm:"type:varchar(64);index" json:"attempt_uuid,omitempty"`
 	// DedupKey makes a notification unique per rule and attempt, so a
 	// restarted or second instance never sends it twice.

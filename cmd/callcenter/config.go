@@ -32,8 +32,10 @@ type Config struct {
 	RateLimit  RateLimitConfig
 	Metrics    MetricsConfig
 	Security   SecurityConfig
+	UI         UIConfig
 	Email      EmailConfig
 	SMS        SMSConfig
+	Fax        FaxConfig
 	ACD        ACDConfig
 	Simulator  SimulatorConfig
 }
@@ -82,6 +84,12 @@ type SecurityConfig struct {
 	RequireLockedWorkstation bool `mapstructure:"require_locked_workstation"`
 	// WorkstationReportMaxAge is how recent that report must be.
 	WorkstationReportMaxAge time.Duration `mapstructure:"workstation_report_max_age"`
+}
+
+// UIConfig: Dir serves the Vue admin app (/app/) from a folder, a
+// developer's `vite build --watch` output, instead of the embedded bundle.
+type UIConfig struct {
+	Dir string
 }
 
 // RecordingConfig says where call recordings are kept and for how long.
@@ -251,6 +259,7 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("recording.dir", "")
 	v.SetDefault("recording.retention", "0s")
 	v.SetDefault("security.idle_lock", "10m")
+	v.SetDefault("ui.dir", "")
 	v.SetDefault("security.require_locked_workstation", false)
 	v.SetDefault("security.workstation_report_max_age", "15m")
 	v.SetDefault("simulator.scenario", "")

@@ -4,6 +4,7 @@
 //	callcenter serve     run the server (default)
 //	callcenter migrate   bring the database schema up to date and exit
 //	callcenter version   print the version
+//	callcenter rollups rebuild   recompute the report rollups from the raw rows
 //	callcenter bench ... measure import speed, ESL ingest, originate rate, pacing
 package main
 
@@ -46,7 +47,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	configFile := fs.String("config", "", "configuration file (default: $CC_CONFIG or ./callcenter.yaml when present)")
 	httpAddr := fs.String("http-address", "", "listen address for HTTP (overrides http.address)")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: callcenter [--config FILE] [serve|migrate|version]")
+		fmt.Fprintln(stderr, "usage: callcenter [--config FILE] [serve|migrate|rollups rebuild|bench|version]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -75,19 +76,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrate(ctx, cfg, log)
 	case "bench":
 		return bench(ctx, cfg, fs.Args()[1:], stdout)
+	case "rollups":
+		return rollups(ctx, cfg, log, fs.Args()[1:], stdout)
 	}
-	return usageError{fmt.Sprintf("unknown command %q: want serve, migrate or version", cmd)}
+	return usageError{fmt.Sprintf("unknown command %q: want serve, migrate, rollups, bench or version", cmd)}
 }
 
 func bench(ctx context.Context, cfg *Config, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench: want a benchmark name: import or pacing"}
+		return usageError{"bench: want a benchmark name: import, pacing or reports"}
 	}
 	switch args[0] {
 	case "import":
 		return benchImport(ctx, cfg, args[1:], out)
 	case "pacing":
 		return benchPacing(ctx, args[1:], out)
+	case "reports":
+		return benchReports(ctx, cfg, args[1:], out)
 	}
 	return usageError{fmt.Sprintf("bench: unknown benchmark %q", args[0])}
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/bankcc/callcenter/controller"
 	"github.com/bankcc/callcenter/messaging"
 	"github.com/bankcc/callcenter/store"
 	"github.com/go-co-op/gocron/v2"
@@ -59,9 +60,19 @@ func setMessagingDefaults(v *viper.Viper) {
 		"sms.provider": "", "sms.smpp.address": "", "sms.smpp.system_id": "", "sms.smpp.password": "",
 		"sms.smpp.source_addr": "", "sms.smpp.window": 10, "sms.smpp.rate_per_s": 0,
 		"sms.tencent.secret_id": "", "sms.tencent.secret_key": "", "sms.tencent.app_id": "", "sms.tencent.region": "",
-		"sms.tencent.endpoint": "", "sms.http.url": "", "sms.http.key_id": "", "sms.http.secret": ""} {
+		"sms.tencent.endpoint": "", "sms.http.url": "", "sms.http.key_id": "", "sms.http.secret": "",
+		"fax.gateway": "", "fax.ident": "", "fax.header": "", "fax.caller_id_number": ""} {
 		v.SetDefault(k, d)
 	}
+}
+
+// FaxConfig is fax.*: the trunk, the sending station id and the default
+// page header of fax campaigns (documents go through FreeSWITCH's txfax).
+type FaxConfig struct {
+	Gateway        string // default: the first configured gateway, or the simulator's gw1
+	Ident          string
+	Header         string
+	CallerIDNumber string `mapstructure:"caller_id_number"`
 }
 
 // messagingParts are the senders by medium, the campaign dispatcher (the
@@ -70,7 +81,7 @@ type messagingParts struct {
 	Dispatcher *messaging.Dispatcher
 	Notifier   *messaging.Notifier
 	Senders    map[store.Media]messaging.Sender
-	Simulated  []string // media sent to the in-process capture
+	Simulated  []string // media sent to the in-process capture (fax: to the FreeSWITCH simulator)
 	closers    []func() error
 	store      *store.Store
 }
@@ -83,7 +94,7 @@ func (m *messagingParts) Close() {
 
 // buildMessaging makes the configured senders; a medium with nothing
 // configured goes to the simulated capture (said in the log), never dropped.
-func buildMessaging(cfg *Config, st *store.Store, log *slog.Logger) (*messagingParts, error) {
+func buildMessaging(cfg *Config, st *store.Store, sw controller.Switch, simulated bool, log *slog.Logger) (*messagingParts, error) {
 	m := &messagingParts{Senders: map[store.Media]messaging.Sender{}, store: st}
 	log = log.With("component", "messaging")
 	var d *messaging.Dispatcher
@@ -109,6 +120,17 @@ func buildMessaging(cfg *Config, st *store.Store, log *slog.Logger) (*messagingP
 		m.closers = append(m.closers, c.Close)
 	}
 	m.Senders[store.MediaEmail], m.Senders[store.MediaSMS] = email, sms
+	if sw != nil {
+		fax, err := messaging.NewFax(sw, messaging.FaxConfig{Gateway: faxGateway(cfg, simulated), Ident: cfg.Fax.Ident,
+			Header: cfg.Fax.Header, CallerIDNumber: cfg.Fax.CallerIDNumber, Simulated: simulated})
+		if err != nil {
+			return nil, fmt.Errorf("config: %w", err)
+		}
+		m.Senders[store.MediaFax] = fax
+		if simulated {
+			m.Simulated = append(m.Simulated, "fax")
+		}
+	}
 	d = messaging.NewDispatcher(st, m.Senders, log)
 	m.Dispatcher = d
 	m.Notifier = messaging.NewNotifier(st, email, sms, time.Now().Add(-24*time.Hour), log)
@@ -117,6 +139,23 @@ func buildMessaging(cfg *Config, st *store.Store, log *slog.Logger) (*messagingP
 			"media", m.Simulated)
 	}
 	return m, nil
+}
+
+// faxGateway is fax.gateway, else the first configured gateway, else the
+// simulator's.
+func faxGateway(cfg *Config, simulated bool) string {
+	if cfg.Fax.Gateway != "" {
+		return cfg.Fax.Gateway
+	}
+	for _, n := range cfg.FreeSWITCH.Nodes {
+		for _, g := range n.Gateways {
+			return g.Name
+		}
+	}
+	if simulated {
+		return "gw1"
+	}
+	return ""
 }
 
 func emailSender(c EmailConfig) (messaging.Sender, error) {

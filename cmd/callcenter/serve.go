@@ -79,7 +79,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return fmt.Errorf("scheduler: %w", err)
 	}
 
-	msg, err := buildMessaging(cfg, st, log)
+	msg, err := buildMessaging(cfg, st, sw.attempts, sw.Simulated(), log)
 	if err != nil {
 		return err
 	}
@@ -125,6 +125,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		MetricsToken: cfg.Metrics.Token, MetricsSeparate: cfg.Metrics.Address != "",
 		DLP: api.DLPConfig{IdleLock: cfg.Security.IdleLock, RequireLockedWorkstation: cfg.Security.RequireLockedWorkstation,
 			WorkstationMaxAge: cfg.Security.WorkstationReportMaxAge},
+		UIDir: cfg.UI.Dir,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
 	if err != nil {

@@ -223,24 +223,3 @@ func appVoicemail(w *world, ch *channel, r *appRun) {
 		w.done(ch, r, "")
 	})
 }
-
-// appFax sends (or receives) a fax in ten simulated seconds.
-func appFax(w *world, ch *channel, r *appRun) {
-	w.answer(ch)
-	w.later(ch, r, 10*time.Second, func() {
-		vars := []header{{"fax_success", "1"}, {"fax_result_code", "0"}, {"fax_result_text", "OK"},
-			{"fax_document_transferred_pages", "1"}, {"fax_document_total_pages", "1"}}
-		for _, v := range vars {
-			ch.vars.set(v.name, v.value)
-		}
-		e := w.newEvent("spandsp::" + strings.TrimSuffix(r.call.name, "fax") + "faxresult")
-		e.headers[0].value = "CUSTOM"
-		for _, v := range vars {
-			e.add(strings.ReplaceAll(v.name, "_", "-"), v.value)
-		}
-		e.add("uuid", ch.uuid)
-		addChannelData(e, ch, true)
-		w.fire(e)
-		w.done(ch, r, "")
-	})
-}

@@ -1,8 +1,13 @@
 package esltest
 
 import (
+	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/bankcc/callcenter/messaging/faxtest"
 )
 
 // execute sends a sendmsg execute and checks the +OK.
@@ -45,7 +50,12 @@ func TestEavesdropModes(t *testing.T) {
 func TestThreeWayConferenceFaxVoicemail(t *testing.T) {
 	s := startSim(t, nil)
 	c := parkedPair(t, s, "x1", "x2")
-	c.cmd("event plain CHANNEL_EXECUTE_COMPLETE CUSTOM spandsp::txfaxresult", "+OK event listener enabled plain")
+	c.cmd("event plain CHANNEL_EXECUTE_COMPLETE CUSTOM spandsp::txfaxresult spandsp::txfaxpageresult spandsp::txfaxnegociateresult",
+		"+OK event listener enabled plain")
+	doc := filepath.Join(t.TempDir(), "doc.tiff")
+	if err := os.WriteFile(doc, faxtest.TIFF(2), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	c.api("originate {origination_uuid=x3}loopback/park &park()")
 	c.execute("x3", "three_way", "x1", "tw-1")
 	eventually(t, func() bool { ci, _ := chanInfo(s, "x3"); return ci.Eavesdrop == "barge" })
@@ -67,16 +77,31 @@ func TestThreeWayConferenceFaxVoicemail(t *testing.T) {
 
 	c.execute("x2", "hangup", "", "h2")
 	c.api("originate {origination_uuid=fax}loopback/park &park()")
-	c.execute("fax", "txfax", "/tmp/doc.tiff", "fax-1")
+	c.execute("fax", "txfax", doc, "fax-1")
+	// mod_spandsp's order: phase B, phase D per page, phase E
+	var order []string
 	ev := c.waitEvent("fax result", func(hs []header) bool {
-		return hget(hs, "Event-Subclass") == "spandsp%3A%3Atxfaxresult"
+		sub, _ := url.PathUnescape(hget(hs, "Event-Subclass"))
+		if strings.HasPrefix(sub, "spandsp::") {
+			order = append(order, strings.TrimPrefix(sub, "spandsp::")+"/"+hget(hs, "fax-document-transferred-pages"))
+		}
+		return sub == "spandsp::txfaxresult"
 	})
-	if !strings.Contains(ev.body, "fax-success: 1\n") {
-		t.Errorf("fax event %q", ev.body[:200])
+	if got := strings.Join(order, " "); got != "txfaxnegociateresult/ txfaxpageresult/1 txfaxpageresult/2 txfaxresult/2" {
+		t.Errorf("spandsp events %s", got)
+	}
+	for _, want := range []string{"fax-success: 1\n", "fax-result-code: 0\n", "fax-result-text: OK\n", "fax-document-total-pages: 2\n"} {
+		if !strings.Contains(ev.body, want) {
+			t.Errorf("fax result lacks %q: %s", want, ev.body)
+		}
+	}
+	// the channel data comes first, mod_spandsp's own headers after it
+	if strings.Index(ev.body, "variable_fax_success") > strings.Index(ev.body, "fax-success:") {
+		t.Error("fax headers before the channel variables")
 	}
 	hs = c.waitComplete("fax-1")
-	if hget(hs, "variable_fax_success") != "1" {
-		t.Error("fax_success not set")
+	if hget(hs, "variable_fax_success") != "1" || hget(hs, "variable_fax_document_transferred_pages") != "2" {
+		t.Error("fax_success or fax_document_transferred_pages not set")
 	}
 	c.execute("fax", "voicemail", "default 127.0.0.1 1001", "vm-1")
 	if hs := c.waitComplete("vm-1"); hget(hs, "variable_voicemail_message_len") == "" {

@@ -28,7 +28,10 @@
 // Applications (sendmsg execute, &app(), the scenario dialplan): answer,
 // pre_answer, park, playback, play_and_get_digits, read, record_session,
 // record, bridge, eavesdrop (DTMF 0-3 and * switch listen, whisper, barge),
-// three_way, conference, voicemail, txfax/rxfax, hangup, set, export,
+// three_way, conference, voicemail, txfax/rxfax (mod_spandsp's
+// spandsp::txfaxnegociateresult, one txfaxpageresult per page of the TIFF
+// and txfaxresult, with its fax-* headers and fax_* variables; the far
+// fax machine from NumberRule.Fax / NumberOverride.Fax), hangup, set, export,
 // multiset, unset, sleep, transfer, sched_hangup, avmd_start (a beep,
 // avmd::beep, when the callee's verdict is MACHINE), amd (amd_result and
 // amd_cause from the scenario's AMD verdict), and
@@ -60,6 +63,9 @@
 // inbound connection is closed (authLoop reads that map unlocked), so
 // tests should keep eslgo clients open until the process ends, or close
 // them knowing -race may report eslgo.
+//
+// A fax call that hangs up before phase E fires no spandsp::txfaxresult
+// here; the sender then reads the outcome from the hangup.
 //
 // # Concurrency
 //

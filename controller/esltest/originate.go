@@ -355,7 +355,8 @@ func (w *world) calleeAnswers(ch *channel) {
 		ch.vars.set("sim_answered_by", "machine")
 	}
 	w.answer(ch)
-	if talk := ch.callee.talk; talk > 0 {
+	// a fax machine stays on the line until the sender is done
+	if talk := ch.callee.talk; talk > 0 && ch.callee.fax == nil {
 		w.after(ch, talk, func() { w.hangup(ch, "NORMAL_CLEARING", "recv_bye") })
 	}
 }

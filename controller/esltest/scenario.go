@@ -67,6 +67,9 @@ type NumberRule struct {
 	// (HUMAN, MACHINE, NOTSURE); empty: MACHINE for the machine outcome,
 	// else HUMAN. avmd_start hears a beep when the verdict is MACHINE.
 	AMD AMDResult `yaml:"amd"`
+	// Fax is the fax machine answering txfax at these numbers (nil: it
+	// takes every page).
+	Fax *Fax `yaml:"fax"`
 }
 
 // NumberOverride fixes the behaviour of one exact number.
@@ -78,6 +81,7 @@ type NumberOverride struct {
 	EarlyMedia bool          `yaml:"early_media"`
 	DTMF       string        `yaml:"dtmf"`
 	AMD        AMDResult     `yaml:"amd"` // as NumberRule.AMD
+	Fax        *Fax          `yaml:"fax"` // as NumberRule.Fax
 }
 
 // User is a SIP user (an agent's phone) in the simulated directory,
@@ -166,6 +170,9 @@ func (sc *Scenario) Validate() error {
 		if _, ok := amdCauses[r.AMD]; r.AMD != "" && !ok {
 			errs = append(errs, fmt.Errorf("numbers[%d]: unknown amd verdict %q", i, r.AMD))
 		}
+		if r.Fax != nil && !knownFaxResults[r.Fax.Result] {
+			errs = append(errs, fmt.Errorf("numbers[%d]: unknown fax result %q", i, r.Fax.Result))
+		}
 	}
 	for i, o := range sc.Overrides {
 		if !knownOutcomes[o.Outcome] {
@@ -173,6 +180,9 @@ func (sc *Scenario) Validate() error {
 		}
 		if _, ok := amdCauses[o.AMD]; o.AMD != "" && !ok {
 			errs = append(errs, fmt.Errorf("overrides[%d]: unknown amd verdict %q", i, o.AMD))
+		}
+		if o.Fax != nil && !knownFaxResults[o.Fax.Result] {
+			errs = append(errs, fmt.Errorf("overrides[%d]: unknown fax result %q", i, o.Fax.Result))
 		}
 	}
 	return errors.Join(errs...)
@@ -208,6 +218,7 @@ type callee struct {
 	earlyMedia bool
 	dtmf       []string
 	amd        AMDResult
+	fax        *Fax
 	user       *userState
 }
 
@@ -288,14 +299,14 @@ func (st *scenarioState) reset() {
 func (st *scenarioState) customer(number string) *callee {
 	if o, ok := st.overrides[number]; ok {
 		return &callee{outcome: o.Outcome, ring: o.Ring, talk: o.Talk, earlyMedia: o.EarlyMedia,
-			dtmf: strings.Fields(o.DTMF), amd: o.AMD}
+			dtmf: strings.Fields(o.DTMF), amd: o.AMD, fax: o.Fax}
 	}
 	for i, r := range st.sc.Numbers {
 		if !strings.HasPrefix(number, r.Prefix) || st.patterns[i] != nil && !st.patterns[i].MatchString(number) {
 			continue
 		}
 		return &callee{outcome: st.pick(r.Weights), ring: st.draw(r.Ring), talk: st.draw(r.Talk),
-			earlyMedia: r.EarlyMedia, dtmf: strings.Fields(r.DTMF), amd: r.AMD}
+			earlyMedia: r.EarlyMedia, dtmf: strings.Fields(r.DTMF), amd: r.AMD, fax: r.Fax}
 	}
 	return &callee{outcome: OutcomeAnswer, ring: time.Second}
 }

@@ -19,6 +19,9 @@ func TestLoadExampleScenario(t *testing.T) {
 	if r := sc.Numbers[0]; r.Ring.Min != 3*time.Second || r.Talk.Max != 3*time.Minute || !r.EarlyMedia {
 		t.Errorf("rule 0 = %+v", r)
 	}
+	if f := sc.Overrides[5].Fax; f == nil || f.Result != FaxPartial || f.Pages != 1 {
+		t.Errorf("fax machine %+v", sc.Overrides[5])
+	}
 	if sc.Dialplan["ivr"] != "answer,socket:127.0.0.1:8084 async full" {
 		t.Errorf("dialplan %v", sc.Dialplan)
 	}
@@ -32,7 +35,9 @@ func TestScenarioValidate(t *testing.T) {
 		{"bad pattern", "numbers: [{pattern: '('}]", "pattern"},
 		{"bad range", "numbers: [{ring: {min: 5s, max: 1s}}]", "max below min"},
 		{"bad override", "overrides: [{number: '1', outcome: nope}]", "overrides[0]"},
-		{"ok", "numbers: [{prefix: '1', weights: {answer: 1}}]", ""},
+		{"bad fax result", "overrides: [{number: '1', outcome: answer, fax: {result: maybe}}]", `unknown fax result "maybe"`},
+		{"bad rule fax", "numbers: [{prefix: '1', fax: {result: jam}}]", `numbers[0]: unknown fax result "jam"`},
+		{"ok", "numbers: [{prefix: '1', weights: {answer: 1}, fax: {result: partial, pages: 2}}]", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,40 @@
+package api
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/bankcc/callcenter/store"
+)
+
+// TestCustomerHistory finds a customer by phone and by note words, with the
+// attempts and notes of every campaign; an agent sees phones masked.
+func TestCustomerHistory(t *testing.T) {
+	h := newHarness(t)
+	sup, agent := h.tokens[store.RoleSupervisor], h.tokens[store.RoleAgent]
+	d := newDialSetup(h, "历史活动", 2, nil)
+	h.do("POST", d.path+"/start", sup, nil, 200, nil)
+	dialed(t, h, d, store.ResultHuman, store.ResultBusy)
+	var hist store.CustomerHistory
+	admin := h.tokens[store.RoleAdmin]
+	h.do("GET", "/api/v1/history?campaign_id="+itoa(d.camp.ID), admin, nil, 200, &hist)
+	if len(hist.Contacts) != 2 || len(hist.Attempts) != 2 {
+		t.Fatalf("history of the campaign: %d contacts, %d attempts", len(hist.Contacts), len(hist.Attempts))
+	}
+	ct := hist.Contacts[0]
+	var note store.ContactNote
+	h.do("POST", "/api/v1/contacts/"+itoa(ct.ID)+"/notes", agent, noteRequest{Text: "客户承诺月底还款 13800138000"}, 201, &note)
+	if strings.Contains(note.Text, "13800138000") {
+		t.Errorf("note echoed unmasked to an agent: %q", note.Text)
+	}
+	h.do("GET", "/api/v1/history?q="+ct.Phone[3:], sup, nil, 200, &hist) // the full number as dialed nationally
+	if len(hist.Contacts) != 1 || hist.Contacts[0].ID != ct.ID || len(hist.Notes) != 1 || hist.Contacts[0].Phone == ct.Phone {
+		t.Fatalf("by phone: %+v", hist)
+	}
+	h.do("GET", "/api/v1/history?note=月底", agent, nil, 200, &hist)
+	if len(hist.Contacts) != 1 || hist.Contacts[0].Phone == ct.Phone || strings.Contains(hist.Notes[0].Text, "13800138000") {
+		t.Errorf("agent's history by note not masked: %+v", hist)
+	}
+	h.do("GET", "/api/v1/history", sup, nil, 400, nil)
+	h.do("POST", "/api/v1/contacts/"+itoa(ct.ID)+"/notes", agent, noteRequest{Text: " "}, 400, nil)
+}

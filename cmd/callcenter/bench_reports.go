@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/bankcc/callcenter/store"
+)
+
+// benchReportsOpts are the flags of `callcenter bench reports`.
+type benchReportsOpts struct {
+	attempts, campaigns, agents, days, runs, batch int
+	seed                                           uint64
+	reuse                                          bool
+}
+
+// benchReports generates attempts (across campaigns and agents, in time
+// order over the last days, 08:00-21:00 China time) and agent state rows
+// with their rollups through the bulk loader, then times every standard
+// report over a dashboard's periods and prints p50/p95 per report.
+func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("bench reports", flag.ContinueOnError)
+	var o benchReportsOpts
+	fs.IntVar(&o.attempts, "attempts", 1_000_000, "attempts to generate")
+	fs.IntVar(&o.campaigns, "campaigns", 200, "campaigns")
+	fs.IntVar(&o.agents, "agents", 500, "agents")
+	fs.IntVar(&o.days, "days", 30, "days the attempts spread over (ending yesterday)")
+	fs.IntVar(&o.runs, "runs", 30, "timed runs per report and period")
+	fs.IntVar(&o.batch, "batch", 5000, "attempts per insert batch")
+	var seed int64
+	fs.Int64Var(&seed, "seed", 1, "random seed")
+	fs.BoolVar(&o.reuse, "reuse", false, "time the reports on data an earlier run generated (no generation)")
+	if err := fs.Parse(args); err != nil {
+		return usageError{err.Error()}
+	}
+	o.seed = uint64(seed)
+	if o.attempts < 1 || o.campaigns < 1 || o.agents < 1 || o.days < 1 || o.runs < 1 || o.batch < 1 {
+		return usageError{"bench reports: attempts, campaigns, agents, days, runs and batch must be positive"}
+	}
+	st, err := store.Open(ctx, store.Config{Driver: cfg.Database.Driver, DSN: cfg.Database.DSN})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	loc := store.ReportZone
+	l := time.Now().In(loc)
+	end := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+	start := end.AddDate(0, 0, -o.days)
+	fmt.Fprintf(out, "database: %s; %d attempts, %d campaigns, %d agents over %d days (%s to %s)\n", cfg.Database.Driver,
+		o.attempts, o.campaigns, o.agents, o.days, start.Format(time.DateOnly), end.Add(-time.Second).Format(time.DateOnly))
+	if !o.reuse {
+		if err := generateReportTraffic(ctx, st, o, start, out); err != nil {
+			return err
+		}
+	}
+	return timeReports(ctx, st, o, start, end, out)
+}
+
+// benchClasses are the result classes with their share in percent.
+var benchClasses = []struct {
+	class store.ResultClass
+	pct   int
+}{{store.ResultBusy, 8}, {store.ResultNoAnswer, 30}, {store.ResultRejected, 3}, {store.ResultNetworkFailure, 1},
+	{store.ResultInvalidNumber, 5}, {store.ResultCancelled, 2}, {store.ResultMachine, 8}, {store.ResultAbandoned, 2},
+	{store.ResultAnswered, 5}, {store.ResultHuman, 26}, {store.ResultSuccess, 10}}
+
+func pickClass(rnd *rand.Rand) store.ResultClass {
+	n := rnd.IntN(100)
+	for _, c := range benchClasses {
+		if n < c.pct {
+			return c.class
+		}
+		n -= c.pct
+	}
+	return store.ResultNoAnswer
+}
+
+func generateReportTraffic(ctx context.Context, st *store.Store, o benchReportsOpts, start time.Time, out io.Writer) error {
+	t0 := time.Now()
+	var first int64
+	for i := 0; i < o.campaigns; i++ {
+		c := &store.Campaign{Name: fmt.Sprintf("bench-report-%d-%d", time.Now().UnixNano(), i), Kind: store.KindCollection,
+			Media: store.MediaVoice, DialMode: store.DialPredictive, Priority: 5}
+		if err := st.CreateCampaign(ctx, c); err != nil {
+			return err
+		}
+		if i == 0 {
+			first = c.ID
+		}
+	}
+	rnd := rand.New(rand.NewPCG(o.seed, 7))
+	loader := st.NewBulkLoader()
+	slots := o.days * 13 // dialing hours 08:00-21:00
+	batch := make([]store.Attempt, 0, o.batch)
+	seq := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		err := loader.Attempts(ctx, batch)
+		batch = batch[:0]
+		return err
+	}
+	for slot := 0; slot < slots; slot++ {
+		hourStart := start.AddDate(0, 0, slot/13).Add(time.Duration(8+slot%13) * time.Hour)
+		n := o.attempts / slots
+		if slot < o.attempts%slots {
+			n++
+		}
+		for i := 0; i < n; i++ {
+			batch = append(batch, benchAttempt(rnd, o, first, hourStart.Add(time.Duration(i)*time.Hour/time.Duration(n)), seq))
+			seq++
+			if len(batch) == o.batch {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	gen := time.Since(t0)
+	fmt.Fprintf(out, "attempts: %d inserted in %s (%.0f/s)\n", seq, gen.Round(time.Millisecond), float64(seq)/gen.Seconds())
+	t1 := time.Now()
+	states, err := generateStates(ctx, st, loader, o, start, rnd)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "agent states: %d rows inserted in %s\n", states, time.Since(t1).Round(time.Millisecond))
+	t2 := time.Now()
+	if err := loader.Flush(ctx); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "rollups written in %s\n", time.Since(t2).Round(time.Millisecond))
+	return nil
+}
+
+func benchAttempt(rnd *rand.Rand, o benchReportsOpts, firstCampaign int64, at time.Time, seq int) store.Attempt {
+	class := pickClass(rnd)
+	a := store.Attempt{CallUUID: fmt.Sprintf("bench-%012d", seq), Node: "bench", CampaignID: firstCampaign + int64(rnd.IntN(o.campaigns)),
+		ContactID: int64(rnd.IntN(o.attempts/3+1) + 1), Destination: fmt.Sprintf("+86139%08d", rnd.IntN(100_000_000)),
+		State: "ended", CreatedAt: at.UTC(), UpdatedAt: at.UTC(), Outcome: class, Result: string(class), AttemptNo: 1 + rnd.IntN(3),
+		OtherUUIDs: []string{}}
+	fin := at.Add(time.Duration(20+rnd.IntN(40)) * time.Second).UTC()
+	a.FinishedAt, a.HungupAt = &fin, &fin
+	if class.Answered() {
+		ans := at.Add(time.Duration(5+rnd.IntN(20)) * time.Second).UTC()
+		a.AnsweredAt = &ans
+		a.AMD = store.AMDHuman
+		if class == store.ResultMachine {
+			a.AMD, a.Machine = store.AMDMachine, true
+		}
+		a.Abandoned = class == store.ResultAbandoned
+	}
+	if class == store.ResultHuman || class == store.ResultSuccess {
+		wait := int64(200 + rnd.IntN(1800))
+		con := a.AnsweredAt.Add(time.Duration(wait) * time.Millisecond)
+		hung := con.Add(time.Duration(30+rnd.IntN(270)) * time.Second)
+		a.AgentID, a.Connected, a.Bridged = int64(1+rnd.IntN(o.agents)), true, true
+		a.BridgedAt, a.HungupAt, a.FinishedAt = &con, &hung, &hung
+		a.AnswerToAgentMS, a.TalkMS = &wait, hung.Sub(con).Milliseconds()
+		a.Disposition = []string{"promise_to_pay", "refused", "no_money", "wrong_person"}[rnd.IntN(4)]
+	}
+	return a
+}
+
+// generateStates gives every agent a working day (09:00-18:00) of ready,
+// ringing, on call, hold and wrap-up cycles with a break every two hours.
+func generateStates(ctx context.Context, st *store.Store, loader *store.BulkLoader, o benchReportsOpts, start time.Time, rnd *rand.Rand) (int, error) {
+	var rows []store.AgentStateEvent
+	total := 0
+	reasons := []string{"restroom", "meal", "meeting", "training"}
+	for day := 0; day < o.days; day++ {
+		for agent := 1; agent <= o.agents; agent++ {
+			t := start.AddDate(0, 0, day).Add(9 * time.Hour)
+			stop := t.Add(9 * time.Hour)
+			add := func(s store.AgentState, reason string, d time.Duration) {
+				e := t.Add(d)
+				rows = append(rows, store.AgentStateEvent{AgentID: int64(agent), SessionID: 0, State: s, Reason: reason, At: t.UTC(), EndedAt: ptr(e.UTC()), DurationMS: d.Milliseconds()})
+				t = e
+			}
+			for k := 0; t.Before(stop); k++ {
+				add(store.AgentReady, "", time.Duration(3+rnd.IntN(10))*time.Minute)
+				add(store.AgentReserved, "", time.Duration(5+rnd.IntN(10))*time.Second)
+				add(store.AgentOnCall, "", time.Duration(5+rnd.IntN(15))*time.Minute)
+				add(store.AgentHold, "", time.Duration(rnd.IntN(60))*time.Second)
+				add(store.AgentACW, "", time.Duration(30+rnd.IntN(180))*time.Second)
+				if k%5 == 4 {
+					add(store.AgentBreak, reasons[rnd.IntN(len(reasons))], time.Duration(5+rnd.IntN(15))*time.Minute)
+				}
+			}
+			if len(rows) >= 10000 {
+				if err := loader.States(ctx, rows); err != nil {
+					return total, err
+				}
+				total += len(rows)
+				rows = rows[:0]
+			}
+		}
+	}
+	if err := loader.States(ctx, rows); err != nil {
+		return total, err
+	}
+	return total + len(rows), nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// benchCase is one timed report request.
+type benchCase struct {
+	report store.ReportName
+	label  string
+	q      store.ReportQuery
+}
+
+func reportCases(start, end time.Time) []benchCase {
+	loc := store.ReportZone
+	last := end.AddDate(0, 0, -1)
+	week := end.AddDate(0, 0, -7)
+	g := func(d ...store.Dimension) []store.Dimension { return d }
+	return []benchCase{
+		{store.ReportOutbound, "all days by campaign", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimCampaign)}},
+		{store.ReportOutbound, "all days by day", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimDay)}},
+		{store.ReportOutbound, "7 days by campaign, day", store.ReportQuery{From: week, To: end, Loc: loc, GroupBy: g(store.DimCampaign, store.DimDay)}},
+		{store.ReportOutbound, "last day by hour", store.ReportQuery{From: last, To: end, Loc: loc, GroupBy: g(store.DimHour)}},
+		{store.ReportOutbound, "last day by campaign, hour", store.ReportQuery{From: last, To: end, Loc: loc, GroupBy: g(store.DimCampaign, store.DimHour)}},
+		{store.ReportOutbound, "13:00-15:00 by campaign", store.ReportQuery{From: last.Add(13 * time.Hour), To: last.Add(15 * time.Hour), Loc: loc, GroupBy: g(store.DimCampaign)}},
+		{store.ReportAgents, "all days by agent", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimAgent)}},
+		{store.ReportAgents, "7 days by agent", store.ReportQuery{From: week, To: end, Loc: loc, GroupBy: g(store.DimAgent)}},
+		{store.ReportAgents, "last day by agent, hour", store.ReportQuery{From: last, To: end, Loc: loc, GroupBy: g(store.DimAgent, store.DimHour)}},
+		{store.ReportCampaigns, "all days", store.ReportQuery{From: start, To: end, Loc: loc}},
+		{store.ReportMessages, "all days by channel, day", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimChannel, store.DimDay)}},
+		{store.ReportWorkflow, "all days by agent", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimAgent)}},
+		{store.ReportAttendance, "7 days", store.ReportQuery{From: week, To: end, Loc: loc}},
+	}
+}
+
+func timeReports(ctx context.Context, st *store.Store, o benchReportsOpts, start, end time.Time, out io.Writer) error {
+	fmt.Fprintf(out, "%-10s %-30s %7s %9s %9s\n", "report", "period and grouping", "rows", "p50", "p95")
+	for _, c := range reportCases(start, end) {
+		var times []time.Duration
+		rows := 0
+		for i := 0; i < o.runs; i++ {
+			t0 := time.Now()
+			rep, err := st.RunReport(ctx, c.report, c.q)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", c.report, c.label, err)
+			}
+			times = append(times, time.Since(t0))
+			rows = len(rep.Rows)
+		}
+		slices.Sort(times)
+		fmt.Fprintf(out, "%-10s %-30s %7d %9s %9s\n", c.report, c.label, rows, pct(times, 50), pct(times, 95))
+	}
+	return nil
+}
+
+func pct(sorted []time.Duration, p int) time.Duration {
+	i := (len(sorted)*p + 99) / 100
+	i = min(max(i-1, 0), len(sorted)-1)
+	return sorted[i].Round(10 * time.Microsecond)
+}

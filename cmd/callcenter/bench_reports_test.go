@@ -1,0 +1,52 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"testing"
+
+	"github.com/bankcc/callcenter/store"
+)
+
+// TestBenchReports is the short form of `bench reports`: 20,000 attempts on
+// SQLite, every report timed; the rollups the bulk loader wrote equal a
+// rebuild from the rows it inserted.
+func TestBenchReports(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "bench.db")
+	t.Setenv("CC_DATABASE_DRIVER", "sqlite")
+	t.Setenv("CC_DATABASE_DSN", db)
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"bench", "reports", "--attempts", "20000", "--campaigns", "20", "--agents", "50",
+		"--days", "3", "--runs", "2"}, &out, io.Discard)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	lines := regexp.MustCompile(`(?m)^(outbound|agents|campaigns|messages|workflow|attendance) +.+ +\d+ +[\d.]+[µm]?s +[\d.]+[µm]?s$`).FindAllString(out.String(), -1)
+	if len(lines) != 13 || !regexp.MustCompile(`attempts: 20000 inserted`).MatchString(out.String()) {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	ctx := context.Background()
+	st, err := store.Open(ctx, store.Config{Driver: "sqlite", DSN: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	loaded, err := st.Rollups(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.RebuildRollups(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := st.Rollups(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(loaded.CampaignHours) == 0 || !reflect.DeepEqual(loaded, rebuilt) {
+		t.Errorf("bulk-loaded rollups differ from a rebuild (%d vs %d campaign hours)", len(loaded.CampaignHours), len(rebuilt.CampaignHours))
+	}
+}

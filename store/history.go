@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// ContactNote is a wrap-up note on a customer (R15): what an agent wrote
+// after a call, searchable from the customer's history.
+type ContactNote struct {
+	ID         int64     `gorm:"primaryKey" json:"id"`
+	ContactID  int64     `gorm:"not null;index" json:"contact_id"`
+	CampaignID int64     `gorm:"not null" json:"campaign_id"`
+	CallUUID   string    `gorm:"type:varchar(64);not null;default:''" json:"call_uuid,omitempty"`
+	AuthorID   int64     `gorm:"not null" json:"author_id"`
+	Text       string    `gorm:"type:varchar(2000);not null" json:"text"`
+	CreatedAt  time.Time `gorm:"index" json:"created_at"`
+}
+
+// AddContactNote stores a note on a contact.
+func (s *Store) AddContactNote(ctx context.Context, n *ContactNote) error {
+	n.Text = strings.TrimSpace(n.Text)
+	switch {
+	case n.Text == "":
+		return Invalid("text", "is required")
+	case len(n.Text) > 2000:
+		return Invalid("text", "is at most 2000 bytes")
+	case len(n.CallUUID) > 64:
+		return Invalid("call_uuid", "is at most 64 bytes")
+	}
+	c, err := s.GetContact(ctx, n.ContactID)
+	if err != nil {
+		return err
+	}
+	n.CampaignID, n.CreatedAt = c.CampaignID, ts(s.now())
+	if err := s.conn(ctx).Create(n).Error; err != nil {
+		return fmt.Errorf("store: note on contact %d: %w", n.ContactID, err)
+	}
+	return nil
+}
+
+// HistoryQuery finds a customer: by full phone or ID number (Search.Exact),
+// name substring, campaign, or words of a note. At least one is needed.
+type HistoryQuery struct {
+	Search     Search
+	CampaignID int64
+	Note       string
+	Limit      int // contacts; 0 = 50
+}
+
+// CustomerHistory is everything stored about the customers found: their
+// contact rows in every campaign, every attempt on every channel, callbacks,
+// messages (sms, email, fax) and wrap-up notes, newest first.
+type CustomerHistory struct {
+	Contacts  []Contact         `json:"contacts"`
+	Attempts  []Attempt         `json:"attempts"`
+	Callbacks []Callback        `json:"callbacks"`
+	Messages  []OutboundMessage `json:"messages"`
+	Notes     []ContactNote     `json:"notes"`
+}
+
+// FindCustomerHistory runs a history query.
+func (s *Store) FindCustomerHistory(ctx context.Context, q HistoryQuery) (*CustomerHistory, error) {
+	if q.Search.IsZero() && q.CampaignID == 0 && q.Note == "" {
+		return nil, Invalid("q", "give a phone, ID number, name, campaign or note text")
+	}
+	if q.Limit <= 0 || q.Limit > 200 {
+		q.Limit = 50
+	}
+	ids, err := s.historyContacts(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := &CustomerHistory{Contacts: []Contact{}, Attempts: []Attempt{}, Callbacks: []Callback{}, Messages: []OutboundMessage{}, Notes: []ContactNote{}}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	db := s.conn(ctx)
+	if err := db.Where("id IN ?", ids).Order("id DESC").Find(&out.Contacts).Error; err != nil {
+		return nil, fmt.Errorf("store: history contacts: %w", err)
+	}
+	if out.Attempts, err = s.Attempts(ctx, AttemptFilter{ContactIDs: ids, Limit: 1000}); err != nil {
+		return nil, err
+	}
+	for _, r := range []struct {
+		dst   any
+		order string
+	}{{&out.Callbacks, "due_at DESC, id DESC"}, {&out.Messages, "created_at DESC, id DESC"}, {&out.Notes, "created_at DESC, id DESC"}} {
+		if err := db.Where("contact_id IN ?", ids).Order(r.order).Limit(1000).Find(r.dst).Error; err != nil {
+			return nil, fmt.Errorf("store: history: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// historyContacts finds the contact ids: full phones through the per
+// campaign phone index (every campaign listed), alternate phones and ID
+// numbers through theirs, names by substring, notes by words.
+func (s *Store) historyContacts(ctx context.Context, q HistoryQuery) ([]int64, error) {
+	db := s.conn(ctx)
+	seen := map[int64]bool{}
+	var out []int64
+	add := func(ids []int64) {
+		for _, id := range ids {
+			if !seen[id] && len(out) < q.Limit {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	campaigns := []int64{q.CampaignID}
+	if q.CampaignID == 0 {
+		if err := db.Model(&Campaign{}).Pluck("id", &campaigns).Error; err != nil {
+			return nil, fmt.Errorf("store: campaigns: %w", err)
+		}
+	}
+	run := func(where string, args ...any) error {
+		var ids []int64
+		tx := db.Model(&Contact{}).Where(where, args...)
+		if q.CampaignID != 0 {
+			tx = tx.Where("campaign_id = ?", q.CampaignID)
+		}
+		if err := tx.Order("id DESC").Limit(q.Limit).Pluck("id", &ids).Error; err != nil {
+			return fmt.Errorf("store: find customer: %w", err)
+		}
+		add(ids)
+		return nil
+	}
+	if len(q.Search.Exact) > 0 && len(campaigns) > 0 {
+		if err := run("campaign_id IN ? AND phone IN ?", campaigns, q.Search.Exact); err != nil {
+			return nil, err
+		}
+		if err := run("alt_phone IN ?", q.Search.Exact); err != nil {
+			return nil, err
+		}
+		if err := run("id_number IN ?", q.Search.Exact); err != nil {
+			return nil, err
+		}
+	}
+	if q.Search.Text != "" {
+		if err := run("name LIKE ? ESCAPE '!'", "%"+likeLiteral(q.Search.Text)+"%"); err != nil {
+			return nil, err
+		}
+	}
+	if q.Search.Prefix != "" {
+		p := likeLiteral(q.Search.Prefix) + "%"
+		if err := run("phone LIKE ? ESCAPE '!' OR phone LIKE ? ESCAPE '!' OR id_number LIKE ? ESCAPE '!'", p, "+86"+p, p); err != nil {
+			return nil, err
+		}
+	}
+	if q.Note != "" {
+		var ids []int64
+		tx := db.Model(&ContactNote{}).Where("text LIKE ? ESCAPE '!'", "%"+likeLiteral(q.Note)+"%")
+		if q.CampaignID != 0 {
+			tx = tx.Where("campaign_id = ?", q.CampaignID)
+		}
+		if err := tx.Distinct().Limit(q.Limit).Pluck("contact_id", &ids).Error; err != nil {
+			return nil, fmt.Errorf("store: search notes: %w", err)
+		}
+		add(ids)
+	}
+	if q.Search.IsZero() && q.Note == "" {
+		if err := run("1 = 1"); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

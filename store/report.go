@@ -1,0 +1,430 @@
+package store
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// ReportName names a standard report (GET /api/v1/reports/{name}).
+type ReportName string
+
+// Standard reports. Inbound queues and IVR flows record no rows yet, so they
+// are not offered.
+const (
+	ReportOutbound   ReportName = "outbound"
+	ReportAgents     ReportName = "agents"
+	ReportCampaigns  ReportName = "campaigns"
+	ReportMessages   ReportName = "messages"
+	ReportWorkflow   ReportName = "workflow"
+	ReportAttendance ReportName = "attendance"
+	ReportQA         ReportName = "qa"
+)
+
+// ReportNames lists the standard reports.
+var ReportNames = []ReportName{ReportOutbound, ReportAgents, ReportCampaigns, ReportMessages, ReportWorkflow, ReportAttendance, ReportQA}
+
+// EnumValues lists the report names.
+func (ReportName) EnumValues() []string { return enumStrings(ReportNames) }
+
+// Dimension is a report's grouping.
+type Dimension string
+
+// Dimensions: day and hour are local to the report's zone.
+const (
+	DimCampaign Dimension = "campaign"
+	DimAgent    Dimension = "agent"
+	DimDay      Dimension = "day"
+	DimHour     Dimension = "hour"
+	DimChannel  Dimension = "channel"
+	DimScorer   Dimension = "scorer"
+)
+
+// Dimensions lists every dimension.
+var Dimensions = []Dimension{DimCampaign, DimAgent, DimDay, DimHour, DimChannel, DimScorer}
+
+// EnumValues lists the dimensions.
+func (Dimension) EnumValues() []string { return enumStrings(Dimensions) }
+
+// ColumnKind says how a column is written: counts and ids as numbers,
+// ratios as fractions, durations in seconds (a time in a spreadsheet).
+type ColumnKind string
+
+const (
+	KindText     ColumnKind = "text"
+	KindID       ColumnKind = "id"
+	KindCount    ColumnKind = "count"
+	KindRatio    ColumnKind = "ratio"
+	KindSeconds  ColumnKind = "seconds"
+	KindDecimal  ColumnKind = "decimal"
+	KindDate     ColumnKind = "date"
+	KindDateHour ColumnKind = "date_hour"
+)
+
+// ReportColumn is one column of a report, in order.
+type ReportColumn struct {
+	Key  string     `json:"key"`
+	Kind ColumnKind `json:"kind"`
+}
+
+// Report is a report's rows (grouped) and totals (over every row).
+type Report struct {
+	Name    ReportName       `json:"name"`
+	From    time.Time        `json:"from"`
+	To      time.Time        `json:"to"`
+	GroupBy []Dimension      `json:"group_by"`
+	Columns []ReportColumn   `json:"columns"`
+	Rows    []map[string]any `json:"rows"`
+	Totals  map[string]any   `json:"totals"`
+}
+
+// ReportQuery selects a report's period, grouping and filters.
+type ReportQuery struct {
+	From, To    time.Time // [From, To); whole hours for rollup reports
+	Loc         *time.Location
+	GroupBy     []Dimension
+	CampaignIDs []int64
+	AgentIDs    []int64
+	GroupID     int64 // agents of this group
+	Channel     string
+}
+
+// MaxReportSpan bounds one report's period.
+const MaxReportSpan = 400 * 24 * time.Hour
+
+func (q *ReportQuery) validate(allowed ...Dimension) error {
+	switch {
+	case q.From.IsZero() || q.To.IsZero():
+		return Invalid("from", "from and to are required")
+	case !q.From.Before(q.To):
+		return Invalid("to", "must be after from")
+	case q.To.Sub(q.From) > MaxReportSpan:
+		return Invalid("to", "a report covers at most 400 days")
+	}
+	if q.Loc == nil {
+		q.Loc = time.UTC
+	}
+	for _, d := range q.GroupBy {
+		if !slices.Contains(allowed, d) {
+			return Invalid("group_by", fmt.Sprintf("%q: this report groups by %s", d, joinDims(allowed)))
+		}
+	}
+	return nil
+}
+
+func joinDims(ds []Dimension) string {
+	s := make([]string, len(ds))
+	for i, d := range ds {
+		s[i] = string(d)
+	}
+	return strings.Join(s, ", ")
+}
+
+// RunReport computes a standard report.
+func (s *Store) RunReport(ctx context.Context, name ReportName, q ReportQuery) (*Report, error) {
+	var rep *Report
+	var err error
+	switch name {
+	case ReportOutbound:
+		rep, err = s.outboundReport(ctx, q)
+	case ReportAgents:
+		rep, err = s.agentsReport(ctx, q)
+	case ReportCampaigns:
+		rep, err = s.campaignsReport(ctx, q)
+	case ReportMessages:
+		rep, err = s.messagesReport(ctx, q)
+	case ReportWorkflow:
+		rep, err = s.workflowReport(ctx, q)
+	case ReportAttendance:
+		rep, err = s.attendanceReport(ctx, q)
+	case ReportQA:
+		rep, err = s.qaReport(ctx, q)
+	default:
+		return nil, Invalid("name", EnumMessage(name))
+	}
+	if err != nil {
+		return nil, err
+	}
+	rep.Name, rep.From, rep.To, rep.GroupBy = name, q.From, q.To, q.GroupBy
+	if rep.Rows == nil {
+		rep.Rows = []map[string]any{}
+	}
+	return rep, nil
+}
+
+// localOffset is the zone's offset in seconds at t (China keeps one all year).
+func localOffset(loc *time.Location, t time.Time) int {
+	_, off := t.In(loc).Zone()
+	return off
+}
+
+// timeBucket is the SQL for a UTC time column shifted into the report zone
+// and cut to a day or an hour, per driver.
+func (s *Store) timeBucket(col string, d Dimension, offset int) string {
+	if s.driver == "mysql" {
+		f := "%Y-%m-%d"
+		if d == DimHour {
+			f = "%Y-%m-%d %H:00"
+		}
+		return fmt.Sprintf("DATE_FORMAT(DATE_ADD(%s, INTERVAL %d SECOND), '%s')", col, offset, f)
+	}
+	f := "%Y-%m-%d"
+	if d == DimHour {
+		f = "%Y-%m-%d %H:00"
+	}
+	return fmt.Sprintf("strftime('%s', %s, '%+d seconds')", f, col, offset)
+}
+
+// dimSQL maps the query's dimensions to select expressions with their keys.
+type dimSQL struct {
+	key  string
+	expr string
+	kind ColumnKind
+}
+
+func (s *Store) dims(q *ReportQuery, timeCol string, cols map[Dimension]string) []dimSQL {
+	var out []dimSQL
+	off := localOffset(q.Loc, q.From)
+	for _, d := range q.GroupBy {
+		switch d {
+		case DimDay:
+			out = append(out, dimSQL{"day", s.timeBucket(timeCol, DimDay, off), KindDate})
+		case DimHour:
+			out = append(out, dimSQL{"hour", s.timeBucket(timeCol, DimHour, off), KindDateHour})
+		default:
+			kind := KindID
+			if d == DimChannel {
+				kind = KindText
+			}
+			out = append(out, dimSQL{cols[d], cols[d], kind})
+		}
+	}
+	return out
+}
+
+// sumCol is a summed column: its key and the SQL summed.
+type sumCol struct{ key, expr string }
+
+func plainSums(cols []string) []sumCol {
+	out := make([]sumCol, len(cols))
+	for i, c := range cols {
+		out[i] = sumCol{c, c}
+	}
+	return out
+}
+
+func sumKeys(sums []sumCol) []string {
+	out := make([]string, len(sums))
+	for i, c := range sums {
+		out[i] = c.key
+	}
+	return out
+}
+
+// sumQuery runs SELECT dims, SUM(cols) ... GROUP BY dims and returns rows
+// keyed by dimension key and column, numbers as int64.
+func sumQuery(db *gorm.DB, dims []dimSQL, sums []sumCol) ([]map[string]any, error) {
+	sel := make([]string, 0, len(dims)+len(sums))
+	var group []string
+	for _, d := range dims {
+		sel = append(sel, d.expr+" AS "+d.key)
+		group = append(group, d.expr)
+	}
+	for _, c := range sums {
+		sel = append(sel, "COALESCE(SUM("+c.expr+"), 0) AS "+c.key)
+	}
+	q := db.Select(strings.Join(sel, ", "))
+	if len(group) > 0 {
+		q = q.Group(strings.Join(group, ", "))
+	}
+	rows, err := q.Rows()
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []map[string]any
+	for rows.Next() {
+		ptrs := make([]any, len(sel))
+		dimVals := make([]string, len(dims))
+		nums := make([]int64, len(sums))
+		for i := range dims {
+			ptrs[i] = &dimVals[i]
+		}
+		for i := range sums {
+			ptrs[len(dims)+i] = &nums[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		row := map[string]any{}
+		for i, d := range dims {
+			row[d.key] = dimValue(d.kind, dimVals[i])
+		}
+		for i, c := range sums {
+			row[c.key] = nums[i]
+		}
+		out = append(out, row)
+	}
+	return out, rows.Err()
+}
+
+func dimValue(k ColumnKind, v string) any {
+	if k != KindID {
+		return v
+	}
+	var n int64
+	fmt.Sscan(v, &n)
+	return n
+}
+
+// rowKey is a row's dimension values joined (ids zero-padded so keys sort
+// as the values do), to merge and sort rows.
+func rowKey(row map[string]any, dims []dimSQL) string {
+	b := make([]byte, 0, 32)
+	for _, d := range dims {
+		switch v := row[d.key].(type) {
+		case int64:
+			n := strconv.FormatInt(v, 10)
+			for i := len(n); i < 20; i++ {
+				b = append(b, '0')
+			}
+			b = append(b, n...)
+		case string:
+			b = append(b, v...)
+		default:
+			b = append(b, fmt.Sprint(v)...)
+		}
+		b = append(b, '|')
+	}
+	return string(b)
+}
+
+func sortRows(rows []map[string]any, dims []dimSQL) {
+	type keyed struct {
+		key string
+		row map[string]any
+	}
+	ks := make([]keyed, len(rows))
+	for i, r := range rows {
+		ks[i] = keyed{rowKey(r, dims), r}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
+	for i := range ks {
+		rows[i] = ks[i].row
+	}
+}
+
+// totals sums every count and duration column over the rows.
+func totals(rows []map[string]any, sums []string) map[string]any {
+	t := map[string]any{}
+	for _, c := range sums {
+		var n int64
+		for _, r := range rows {
+			if v, ok := r[c].(int64); ok {
+				n += v
+			}
+		}
+		t[c] = n
+	}
+	return t
+}
+
+func dimColumns(dims []dimSQL) []ReportColumn {
+	out := make([]ReportColumn, len(dims))
+	for i, d := range dims {
+		out[i] = ReportColumn{d.key, d.kind}
+	}
+	return out
+}
+
+func rate(a, b any) float64 {
+	x, _ := a.(int64)
+	y, _ := b.(int64)
+	if y == 0 {
+		return 0
+	}
+	return float64(x) / float64(y)
+}
+
+func msToS(v any) float64 {
+	n, _ := v.(int64)
+	return float64(n) / 1000
+}
+
+// rollupRows picks the rollup table of a kind ("campaign", "agent",
+// "agent_state") and limits it to [From, To): the day table when the period
+// is whole days of ReportZone and no row is finer than a day, else hours.
+func (s *Store) rollupRows(ctx context.Context, kind string, q *ReportQuery) *gorm.DB {
+	table := kind + "_hours"
+	if q.wholeDays() {
+		table = kind + "_days"
+	}
+	return s.conn(ctx).Table(table).Where("hour >= ? AND hour < ?", q.From.UTC(), q.To.UTC())
+}
+
+// wholeDays: the period starts and ends at midnights of ReportZone, days
+// are counted in a zone of the same offset, and no row is an hour.
+func (q *ReportQuery) wholeDays() bool {
+	if slices.Contains(q.GroupBy, DimHour) || localOffset(q.Loc, q.From) != localOffset(ReportZone, q.From) {
+		return false
+	}
+	return dayOf(q.From).Equal(q.From.UTC()) && dayOf(q.To).Equal(q.To.UTC())
+}
+
+// outboundSums are the campaign_hours columns the outbound report sums.
+var outboundSums = []string{"dials", "finished", "answered", "human", "machine", "abandoned", "connected", "reached", "success",
+	"busy", "no_answer", "rejected", "network_failure", "invalid_number", "cancelled", "lost", "talk_ms", "acw_ms", "wait_ms", "wait_n"}
+
+// outboundDerived are computed from the sums, per row and on the totals.
+var outboundDerived = []ReportColumn{{"answer_rate", KindRatio}, {"abandon_rate", KindRatio}, {"talk_s", KindSeconds},
+	{"acw_s", KindSeconds}, {"avg_talk_s", KindSeconds}, {"asa_s", KindSeconds}, {"dials_per_completed", KindDecimal}}
+
+func deriveOutbound(r map[string]any) {
+	r["answer_rate"] = rate(r["answered"], r["dials"])
+	r["abandon_rate"] = rate(r["abandoned"], r["human"])
+	r["talk_s"] = msToS(r["talk_ms"])
+	r["acw_s"] = msToS(r["acw_ms"])
+	r["avg_talk_s"] = rate(r["talk_ms"], r["connected"]) / 1000
+	r["asa_s"] = rate(r["wait_ms"], r["wait_n"]) / 1000
+	r["dials_per_completed"] = rate(r["dials"], r["reached"])
+}
+
+// outboundReport: per campaign / day / hour, from campaign_hours.
+func (s *Store) outboundReport(ctx context.Context, q ReportQuery) (*Report, error) {
+	if err := q.validate(DimCampaign, DimDay, DimHour); err != nil {
+		return nil, err
+	}
+	dims := s.dims(&q, "hour", map[Dimension]string{DimCampaign: "campaign_id"})
+	db := s.rollupRows(ctx, "campaign", &q)
+	if len(q.CampaignIDs) > 0 {
+		db = db.Where("campaign_id IN ?", q.CampaignIDs)
+	}
+	rows, err := sumQuery(db, dims, plainSums(outboundSums))
+	if err != nil {
+		return nil, fmt.Errorf("store: outbound report: %w", err)
+	}
+	sortRows(rows, dims)
+	rep := &Report{Rows: rows, Totals: totals(rows, outboundSums)}
+	for _, r := range append(rows, rep.Totals) {
+		deriveOutbound(r)
+	}
+	rep.Columns = append(dimColumns(dims), countColumns(outboundSums, "talk_ms", "acw_ms", "wait_ms", "wait_n")...)
+	rep.Columns = append(rep.Columns, outboundDerived...)
+	return rep, nil
+}
+
+func countColumns(sums []string, skip ...string) []ReportColumn {
+	var out []ReportColumn
+	for _, c := range sums {
+		if !slices.Contains(skip, c) {
+			out = append(out, ReportColumn{c, KindCount})
+		}
+	}
+	return out
+}

@@ -1,0 +1,359 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// agentFilter limits a query on agent_id to the query's agents or group.
+func (s *Store) agentFilter(ctx context.Context, db *gorm.DB, col string, q *ReportQuery) *gorm.DB {
+	if len(q.AgentIDs) > 0 {
+		db = db.Where(col+" IN ?", q.AgentIDs)
+	}
+	if q.GroupID != 0 {
+		db = db.Where(col+" IN (?)", s.conn(ctx).Table("user_groups").Select("user_id").Where("group_id = ?", q.GroupID))
+	}
+	return db
+}
+
+// stateSeconds are the agent state columns of the agents report.
+var stateSeconds = []AgentState{AgentReady, AgentReserved, AgentOnCall, AgentHold, AgentACW, AgentBreak}
+
+// agentsReport: per agent / day / hour: calls and talk from agent_hours,
+// time in each state and breaks by reason from agent_state_hours.
+func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error) {
+	if err := q.validate(DimAgent, DimDay, DimHour); err != nil {
+		return nil, err
+	}
+	dims := s.dims(&q, "hour", map[Dimension]string{DimAgent: "agent_id"})
+	hourCols := []string{"calls", "talk_ms"}
+	for _, st := range stateSeconds {
+		hourCols = append(hourCols, string(st)+"_ms")
+	}
+	calls, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent", &q), "agent_id", &q), dims, plainSums(hourCols))
+	if err != nil {
+		return nil, fmt.Errorf("store: agents report calls: %w", err)
+	}
+	sdims := append(slices.Clone(dims), dimSQL{"reason", "reason", KindText})
+	breaks, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent_state", &q), "agent_id", &q).
+		Where("state = ?", AgentBreak), sdims, plainSums([]string{"ms"}))
+	if err != nil {
+		return nil, fmt.Errorf("store: agents report breaks: %w", err)
+	}
+	byKey := map[string]map[string]any{}
+	for _, c := range calls {
+		var in int64
+		for _, st := range stateSeconds {
+			in += c[string(st)+"_ms"].(int64)
+		}
+		c["signed_in_ms"] = in
+		byKey[rowKey(c, dims)] = c
+	}
+	reasons := map[string]bool{}
+	for _, b := range breaks {
+		r := byKey[rowKey(b, dims)]
+		if r == nil {
+			continue // a break row always has its agent hour
+		}
+		rc := "break_" + b["reason"].(string) + "_ms"
+		reasons[rc] = true
+		v, _ := r[rc].(int64)
+		r[rc] = v + b["ms"].(int64)
+	}
+	rows := make([]map[string]any, 0, len(byKey))
+	for _, r := range byKey {
+		rows = append(rows, r)
+	}
+	sortRows(rows, dims)
+	msCols := []string{"talk_ms", "signed_in_ms"}
+	for _, st := range stateSeconds {
+		msCols = append(msCols, string(st)+"_ms")
+	}
+	reasonCols := slices.Sorted(func(yield func(string) bool) {
+		for k := range reasons {
+			if !yield(k) {
+				return
+			}
+		}
+	})
+	msCols = append(msCols, reasonCols...)
+	for _, r := range rows {
+		for _, c := range reasonCols {
+			if _, ok := r[c]; !ok {
+				r[c] = int64(0)
+			}
+		}
+	}
+	rep := &Report{Rows: rows, Totals: totals(rows, append([]string{"calls"}, msCols...))}
+	rep.Columns = append(dimColumns(dims), ReportColumn{"calls", KindCount})
+	for _, r := range append(rows, rep.Totals) {
+		for _, c := range msCols {
+			r[strings.TrimSuffix(c, "_ms")+"_s"] = msToS(r[c])
+		}
+		working := r["reserved_ms"].(int64) + r["on_call_ms"].(int64) + r["hold_ms"].(int64) + r["acw_ms"].(int64)
+		r["occupancy"] = rate(working, working+r["ready_ms"].(int64))
+		avail := r["signed_in_ms"].(int64) - r["break_ms"].(int64)
+		r["calls_per_hour"] = rate(r["calls"], avail) * 3600e3
+		for _, c := range msCols {
+			delete(r, c)
+		}
+	}
+	for _, c := range msCols {
+		rep.Columns = append(rep.Columns, ReportColumn{strings.TrimSuffix(c, "_ms") + "_s", KindSeconds})
+	}
+	rep.Columns = append(rep.Columns, ReportColumn{"occupancy", KindRatio}, ReportColumn{"calls_per_hour", KindDecimal})
+	return rep, nil
+}
+
+// campaignsReport: one row per campaign with its settings, contacts by
+// status now, and its outbound figures over the period.
+func (s *Store) campaignsReport(ctx context.Context, q ReportQuery) (*Report, error) {
+	if err := q.validate(DimCampaign); err != nil {
+		return nil, err
+	}
+	q.GroupBy = []Dimension{DimCampaign}
+	out, err := s.outboundReport(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	var camps []Campaign
+	cq := s.conn(ctx).Select("id, name, kind, media, dial_mode, status").Order("id")
+	if len(q.CampaignIDs) > 0 {
+		cq = cq.Where("id IN ?", q.CampaignIDs)
+	}
+	if err := cq.Find(&camps).Error; err != nil {
+		return nil, fmt.Errorf("store: campaigns report: %w", err)
+	}
+	var counts []struct {
+		CampaignID int64
+		Status     ContactStatus
+		N          int64
+	}
+	ct := s.conn(ctx).Model(&Contact{}).Select("campaign_id, status, COUNT(*) AS n").Group("campaign_id, status")
+	if len(q.CampaignIDs) > 0 {
+		ct = ct.Where("campaign_id IN ?", q.CampaignIDs)
+	}
+	if err := ct.Scan(&counts).Error; err != nil {
+		return nil, fmt.Errorf("store: campaigns report contacts: %w", err)
+	}
+	figures := map[int64]map[string]any{}
+	for _, r := range out.Rows {
+		figures[r["campaign_id"].(int64)] = r
+	}
+	contacts := map[int64]map[ContactStatus]int64{}
+	for _, c := range counts {
+		if contacts[c.CampaignID] == nil {
+			contacts[c.CampaignID] = map[ContactStatus]int64{}
+		}
+		contacts[c.CampaignID][c.Status] += c.N
+	}
+	figCols := []string{"dials", "answered", "human", "abandoned", "reached", "success", "talk_s", "abandon_rate", "dials_per_completed"}
+	rep := &Report{Totals: map[string]any{}}
+	rep.Columns = []ReportColumn{{"campaign_id", KindID}, {"name", KindText}, {"kind", KindText}, {"media", KindText},
+		{"dial_mode", KindText}, {"status", KindText}, {"contacts_total", KindCount}}
+	for _, st := range ContactStatuses {
+		rep.Columns = append(rep.Columns, ReportColumn{"contacts_" + string(st), KindCount})
+	}
+	for _, c := range figCols {
+		rep.Columns = append(rep.Columns, columnOf(out.Columns, c))
+	}
+	for _, c := range camps {
+		row := map[string]any{"campaign_id": c.ID, "name": c.Name, "kind": string(c.Kind), "media": string(c.Media),
+			"dial_mode": string(c.DialMode), "status": string(c.Status)}
+		var total int64
+		for _, st := range ContactStatuses {
+			n := contacts[c.ID][st]
+			row["contacts_"+string(st)] = n
+			total += n
+		}
+		row["contacts_total"] = total
+		f := figures[c.ID]
+		for _, col := range figCols {
+			if f != nil {
+				row[col] = f[col]
+			} else if columnOf(out.Columns, col).Kind == KindCount {
+				row[col] = int64(0)
+			} else {
+				row[col] = float64(0)
+			}
+		}
+		rep.Rows = append(rep.Rows, row)
+	}
+	sumCols := []string{"contacts_total"}
+	for _, st := range ContactStatuses {
+		sumCols = append(sumCols, "contacts_"+string(st))
+	}
+	rep.Totals = totals(rep.Rows, sumCols)
+	for _, col := range figCols {
+		rep.Totals[col] = out.Totals[col]
+	}
+	return rep, nil
+}
+
+func columnOf(cols []ReportColumn, key string) ReportColumn {
+	for _, c := range cols {
+		if c.Key == key {
+			return c
+		}
+	}
+	return ReportColumn{key, KindText}
+}
+
+// messagesReport: sms, email and fax by channel / campaign / day / hour,
+// from the delivery log (created time).
+func (s *Store) messagesReport(ctx context.Context, q ReportQuery) (*Report, error) {
+	if err := q.validate(DimChannel, DimCampaign, DimDay, DimHour); err != nil {
+		return nil, err
+	}
+	dims := s.dims(&q, "created_at", map[Dimension]string{DimCampaign: "campaign_id", DimChannel: "channel"})
+	db := s.conn(ctx).Model(&OutboundMessage{}).Where("created_at >= ? AND created_at < ?", q.From.UTC(), q.To.UTC())
+	if len(q.CampaignIDs) > 0 {
+		db = db.Where("campaign_id IN ?", q.CampaignIDs)
+	}
+	if q.Channel != "" {
+		db = db.Where("channel = ?", q.Channel)
+	}
+	when := func(st ...OutboundStatus) string {
+		vals := make([]string, len(st))
+		for i, v := range st {
+			vals[i] = "'" + string(v) + "'"
+		}
+		return "CASE WHEN status IN (" + strings.Join(vals, ", ") + ") THEN 1 ELSE 0 END"
+	}
+	sums := []sumCol{{"messages", "1"}, {"sent", when(OutboundSent, OutboundDelivered)}, {"delivered", when(OutboundDelivered)},
+		{"failed", when(OutboundFailed)}, {"queued", when(OutboundQueued)}, {"parts", "COALESCE(parts, 0)"}}
+	rows, err := sumQuery(db, dims, sums)
+	if err != nil {
+		return nil, fmt.Errorf("store: messages report: %w", err)
+	}
+	sortRows(rows, dims)
+	rep := &Report{Rows: rows, Totals: totals(rows, sumKeys(sums))}
+	for _, r := range append(rows, rep.Totals) {
+		r["delivery_rate"] = rate(r["delivered"], r["sent"])
+	}
+	rep.Columns = append(dimColumns(dims), countColumns(sumKeys(sums))...)
+	rep.Columns = append(rep.Columns, ReportColumn{"delivery_rate", KindRatio})
+	return rep, nil
+}
+
+// workflowReport: callbacks booked in the period by agent / campaign / day
+// and what became of them; tasks assigned to agents and still open.
+func (s *Store) workflowReport(ctx context.Context, q ReportQuery) (*Report, error) {
+	if err := q.validate(DimAgent, DimCampaign, DimDay, DimHour); err != nil {
+		return nil, err
+	}
+	dims := s.dims(&q, "created_at", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id"})
+	db := s.conn(ctx).Model(&Callback{}).Where("created_at >= ? AND created_at < ?", q.From.UTC(), q.To.UTC())
+	db = s.agentFilter(ctx, db, "agent_id", &q)
+	if len(q.CampaignIDs) > 0 {
+		db = db.Where("campaign_id IN ?", q.CampaignIDs)
+	}
+	when := func(st ...CallbackStatus) string {
+		vals := make([]string, len(st))
+		for i, v := range st {
+			vals[i] = "'" + string(v) + "'"
+		}
+		return "CASE WHEN status IN (" + strings.Join(vals, ", ") + ") THEN 1 ELSE 0 END"
+	}
+	sums := []sumCol{{"callbacks_booked", "1"}, {"callbacks_kept", when(CallbackDone)}, {"callbacks_missed", when(CallbackMissed)},
+		{"callbacks_cancelled", when(CallbackCancelled)}, {"callbacks_open", when(CallbackScheduled, CallbackOffered)},
+		{"callbacks_handed_to_group", "CASE WHEN handed_to_group_at IS NULL THEN 0 ELSE 1 END"}}
+	rows, err := sumQuery(db, dims, sums)
+	if err != nil {
+		return nil, fmt.Errorf("store: workflow report: %w", err)
+	}
+	sortRows(rows, dims)
+	rep := &Report{Rows: rows, Totals: totals(rows, sumKeys(sums))}
+	for _, r := range append(rows, rep.Totals) {
+		kept, _ := r["callbacks_kept"].(int64)
+		missed, _ := r["callbacks_missed"].(int64)
+		r["kept_rate"] = rate(kept, kept+missed)
+	}
+	rep.Columns = append(dimColumns(dims), countColumns(sumKeys(sums))...)
+	rep.Columns = append(rep.Columns, ReportColumn{"kept_rate", KindRatio})
+	return rep, nil
+}
+
+// attendanceReport: sign-in and out against the roster, one row per agent
+// and date (the period's local dates).
+func (s *Store) attendanceReport(ctx context.Context, q ReportQuery) (*Report, error) {
+	if err := q.validate(DimAgent, DimDay); err != nil {
+		return nil, err
+	}
+	q.GroupBy = []Dimension{DimAgent, DimDay}
+	f := AttendanceFilter{From: q.From.In(q.Loc).Format(time.DateOnly), To: q.To.Add(-time.Nanosecond).In(q.Loc).Format(time.DateOnly),
+		GroupID: q.GroupID, Timezone: q.Loc.String()}
+	if len(q.AgentIDs) == 1 {
+		f.AgentID = q.AgentIDs[0]
+	}
+	days, err := s.Attendance(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	clock := func(t *time.Time) string {
+		if t == nil {
+			return ""
+		}
+		return t.In(q.Loc).Format("2006-01-02 15:04")
+	}
+	rep := &Report{}
+	for _, d := range days {
+		if len(q.AgentIDs) > 1 && !slices.Contains(q.AgentIDs, d.AgentID) {
+			continue
+		}
+		rep.Rows = append(rep.Rows, map[string]any{"agent_id": d.AgentID, "username": d.Username, "display_name": d.DisplayName,
+			"day": d.Date, "shift_name": d.ShiftName, "scheduled_start": clock(d.ScheduledStart), "scheduled_end": clock(d.ScheduledEnd),
+			"first_sign_in": clock(d.FirstSignIn), "last_sign_out": clock(d.LastSignOut),
+			"signed_in_s": float64(d.SignedInMin * 60), "late_s": float64(d.LateMin * 60), "early_leave_s": float64(d.EarlyLeaveMin * 60),
+			"break_s": float64(d.BreakMin * 60), "over_break_s": float64(d.OverBreakMin * 60),
+			"late": b2i(d.LateMin > 0), "early_leave": b2i(d.EarlyLeaveMin > 0), "absent": b2i(d.Absent), "day_off": b2i(d.DayOff)})
+	}
+	rep.Columns = []ReportColumn{{"agent_id", KindID}, {"username", KindText}, {"display_name", KindText}, {"day", KindDate},
+		{"shift_name", KindText}, {"scheduled_start", KindText}, {"scheduled_end", KindText}, {"first_sign_in", KindText},
+		{"last_sign_out", KindText}, {"signed_in_s", KindSeconds}, {"late_s", KindSeconds}, {"early_leave_s", KindSeconds},
+		{"break_s", KindSeconds}, {"over_break_s", KindSeconds}, {"late", KindCount}, {"early_leave", KindCount},
+		{"absent", KindCount}, {"day_off", KindCount}}
+	rep.Totals = totals(rep.Rows, []string{"late", "early_leave", "absent", "day_off"})
+	for _, c := range []string{"signed_in_s", "late_s", "early_leave_s", "break_s", "over_break_s"} {
+		var sum float64
+		for _, r := range rep.Rows {
+			sum += r[c].(float64)
+		}
+		rep.Totals[c] = sum
+	}
+	return rep, nil
+}
+
+// qaReport: QA scores given in the period by agent / scorer / campaign /
+// day: how many, the average total, critical failures and appeals.
+func (s *Store) qaReport(ctx context.Context, q ReportQuery) (*Report, error) {
+	if err := q.validate(DimAgent, DimScorer, DimCampaign, DimDay, DimHour); err != nil {
+		return nil, err
+	}
+	dims := s.dims(&q, "created_at", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id", DimScorer: "scorer_id"})
+	db := s.conn(ctx).Model(&QAScore{}).Where("created_at >= ? AND created_at < ?", q.From.UTC(), q.To.UTC())
+	db = s.agentFilter(ctx, db, "agent_id", &q)
+	if len(q.CampaignIDs) > 0 {
+		db = db.Where("campaign_id IN ?", q.CampaignIDs)
+	}
+	sums := []sumCol{{"scores", "1"}, {"total_x100", "total_x100"}, {"critical_failures", "CASE WHEN critical_failed THEN 1 ELSE 0 END"},
+		{"appeals", "CASE WHEN appeal <> '' THEN 1 ELSE 0 END"}, {"appeals_upheld", "CASE WHEN appeal = 'upheld' THEN 1 ELSE 0 END"}}
+	rows, err := sumQuery(db, dims, sums)
+	if err != nil {
+		return nil, fmt.Errorf("store: qa report: %w", err)
+	}
+	sortRows(rows, dims)
+	rep := &Report{Rows: rows, Totals: totals(rows, sumKeys(sums))}
+	for _, r := range append(rows, rep.Totals) {
+		r["avg_total"] = rate(r["total_x100"], r["scores"]) / 100
+		delete(r, "total_x100")
+	}
+	rep.Columns = append(dimColumns(dims), countColumns(sumKeys(sums), "total_x100")...)
+	rep.Columns = append(rep.Columns, ReportColumn{"avg_total", KindDecimal})
+	return rep, nil
+}

@@ -1,0 +1,39 @@
+import { createI18n } from "vue-i18n";
+import zh from "./zh-CN";
+import en from "./en";
+
+export type Lang = "zh-CN" | "en";
+export const LANG_KEY = "lang"; // shared with the classic pages (localStorage)
+
+export function savedLang(): Lang {
+  try {
+    return localStorage.getItem(LANG_KEY) === "en" ? "en" : "zh-CN";
+  } catch {
+    return "zh-CN";
+  }
+}
+
+export const i18n = createI18n({
+  legacy: false,
+  locale: savedLang(),
+  fallbackLocale: "zh-CN",
+  messages: { "zh-CN": zh, en },
+});
+
+// setLang switches every label, the page's lang attribute, and remembers the choice.
+export function setLang(lang: Lang) {
+  i18n.global.locale.value = lang;
+  document.documentElement.lang = lang;
+  try {
+    localStorage.setItem(LANG_KEY, lang);
+  } catch {
+    /* private mode: not remembered */
+  }
+}
+
+// enumLabel translates a server enum value; an unknown one shows as sent.
+export function enumLabel(group: string, value: string | undefined | null): string {
+  if (!value) return "";
+  const key = `enum.${group}.${value}`;
+  return i18n.global.te(key) ? i18n.global.t(key) : value;
+}

@@ -1,0 +1,40 @@
+import { createRouter, createWebHistory, type RouteRecordRaw } from "vue-router";
+import { useAuth } from "@/stores/auth";
+
+// Each page is its own chunk (route-level code splitting). meta.perm hides a
+// page from roles without it; the server still decides every request.
+export const pages: RouteRecordRaw[] = [
+  { path: "dashboard", name: "dashboard", component: () => import("@/pages/Dashboard.vue"), meta: { menu: "menu.dashboard", icon: "DataLine", perm: "campaign_view" } },
+  { path: "campaigns", name: "campaigns", component: () => import("@/pages/Campaigns.vue"), meta: { menu: "menu.campaigns", icon: "Phone", perm: "campaign_view" } },
+  { path: "campaigns/:id", name: "campaign", component: () => import("@/pages/CampaignDetail.vue"), meta: { perm: "campaign_view", parent: "campaigns" } },
+  { path: "blacklist", name: "blacklist", component: () => import("@/pages/Blacklist.vue"), meta: { menu: "menu.blacklist", icon: "CircleClose", perm: "campaign_view" } },
+  { path: "users", name: "users", component: () => import("@/pages/Users.vue"), meta: { menu: "menu.users", icon: "User", perm: "users_manage" } },
+  { path: "audit", name: "audit", component: () => import("@/pages/Audit.vue"), meta: { menu: "menu.audit", icon: "Document", perm: "audit_read" } },
+];
+
+export const routes: RouteRecordRaw[] = [
+  { path: "/login", name: "login", component: () => import("@/pages/Login.vue"), meta: { public: true } },
+  { path: "/", component: () => import("@/components/AppLayout.vue"), children: [{ path: "", redirect: { name: "dashboard" } }, ...pages] },
+  { path: "/:rest(.*)*", redirect: { name: "dashboard" } },
+];
+
+// menuItems are the pages of the menu the user may open.
+export function menuItems(can: (perm?: string) => boolean) {
+  return pages.filter((p) => p.meta?.menu && can(p.meta.perm as string | undefined));
+}
+
+export function makeRouter() {
+  const router = createRouter({ history: createWebHistory("/app/"), routes });
+  router.beforeEach(async (to) => {
+    const auth = useAuth();
+    if (!auth.checked) await auth.fetchMe();
+    if (to.meta.public) return auth.signedIn && to.name === "login" ? { name: "dashboard" } : true;
+    if (!auth.signedIn) return { name: "login", query: to.fullPath !== "/" ? { next: to.fullPath } : {} };
+    if (!auth.can(to.meta.perm as string | undefined)) {
+      const first = menuItems((p) => auth.can(p))[0];
+      return first && first.name !== to.name ? { name: first.name } : true;
+    }
+    return true;
+  });
+  return router;
+}
