@@ -33,7 +33,7 @@ numbers:
     talk: {min: 0s, max: 0s}
 overrides:
   # rings long enough for the test to take its only agent away meanwhile
-  - {number: "13900000099", outcome: answer, ring: 3s}
+  - {number: "13900000099", outcome: answer, ring: 5s}
 users:
   - {extension: "1001", registered: true, auto_answer: true, answer_delay: 100ms}
   - {extension: "1002", registered: true, auto_answer: true, answer_delay: 100ms}
@@ -364,6 +364,15 @@ func TestE2EPredictive(t *testing.T) {
 	}
 	if s := e.stats(late); s.Abandoned != 1 || s.AnsweredHuman != 1 {
 		t.Errorf("no agent: stats abandoned %d answered_human %d, want 1 1", s.Abandoned, s.AnsweredHuman)
+	}
+	played := false
+	for _, line := range e.sim.CommandLog() {
+		if strings.Contains(line, "uuid_broadcast "+ab.CallUUID) && strings.Contains(line, "compliance_message") {
+			played = true
+		}
+	}
+	if !played {
+		t.Errorf("no compliance message broadcast to %s in the simulator's command log", ab.CallUUID)
 	}
 	if st := e.state(tok); st.State != store.AgentBreak {
 		t.Errorf("agent %s, want still on break", st.State)
