@@ -239,6 +239,15 @@ func (s *Store) checkCampaignRefs(ctx context.Context, c *Campaign) error {
 			return Invalid(r.field, fmt.Sprintf("%d does not exist", *r.id))
 		}
 	}
+	if c.ScriptID != nil && *c.ScriptID != 0 {
+		var n int64
+		if err := s.conn(ctx).Model(&Script{}).Where("id = ?", *c.ScriptID).Count(&n).Error; err != nil {
+			return fmt.Errorf("store: check script_id: %w", err)
+		}
+		if n == 0 {
+			return Invalid("script_id", fmt.Sprintf("script %d does not exist", *c.ScriptID))
+		}
+	}
 	return nil
 }
 

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -12,9 +11,7 @@ import (
 // through the API stops its runner.
 func TestProgramDialsAStartedCampaign(t *testing.T) {
 	const adminPW = "Boss-Pass-2026!"
-	dir := t.TempDir()
-	p := startProgram(t, map[string]string{"CC_ADMIN_PASSWORD": adminPW, "CC_IVR_LISTEN": "127.0.0.1:0", "CC_DATA_DIR": dir,
-		"CC_DATABASE_DRIVER": "sqlite", "CC_DATABASE_DSN": filepath.Join(dir, "cc.db")})
+	p := startProgram(t, map[string]string{"CC_ADMIN_PASSWORD": adminPW, "CC_IVR_LISTEN": "127.0.0.1:0", "CC_DATA_DIR": t.TempDir()})
 	defer p.stop()
 	admin := p.login(t, "admin", adminPW)
 	var cal, st, camp struct{ ID int64 }
