@@ -322,6 +322,7 @@ func (s *Server) disposition(c *gin.Context) {
 		return
 	}
 	s.bindDispositionToScript(c, uuid, req.Result, req.Answers)
+	s.keepWrapUpNote(c, uuid, req.Note)
 	c.JSON(http.StatusOK, controlReply{CallUUID: uuid, Action: "disposition"})
 }
 

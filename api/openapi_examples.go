@@ -88,8 +88,11 @@ var examples = map[reflect.Type]any{
 		{Key: "identity", Score: 5}, {Key: "compliance", Score: 8}}, Comments: []store.QAComment{{AtMS: 12500, Text: "未报工号"}}},
 	typeOf[appealRequest]():  appealRequest{Text: "已在通话开始时报工号，见 00:03"},
 	typeOf[resolveRequest](): resolveRequest{Decision: store.AppealUpheld, Note: "复听确认已报工号"},
-	typeOf[noteRequest]():    noteRequest{Text: "客户表示月底前还款，需再次提醒"},
-	typeOf[dncRequest]():     dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
+	typeOf[savedReportRequest](): savedReportRequest{Name: "各活动近7天外呼", Report: store.ReportOutbound,
+		GroupBy: []store.Dimension{store.DimCampaign, store.DimDay}, Measures: []string{"dials", "answered", "abandon_rate", "talk_s"},
+		Period: store.PeriodLast7Days, SharedWith: ptr[int64](1)},
+	typeOf[noteRequest](): noteRequest{Text: "客户表示月底前还款，需再次提醒"},
+	typeOf[dncRequest]():  dncRequest{Phone: "13800138000", Reason: "客户要求不再致电", Source: store.DNCCustomerRequest},
 	typeOf[dncBatchRequest](): dncBatchRequest{Entries: []dncRequest{
 		{Phone: "13900139000", Reason: "投诉", Source: store.DNCManual},
 		{IDNumber: "510104200002290038", Reason: "法务要求停止催收", Source: store.DNCManual}}},
