@@ -8,20 +8,25 @@ import (
 )
 
 type campaignRequest struct {
-	Name           *string               `json:"name"`
-	Kind           *store.CampaignKind   `json:"kind"`
-	Media          *store.Media          `json:"media"`
-	DialMode       *store.DialMode       `json:"dial_mode"`
-	Priority       *int                  `json:"priority"`
-	StrategyID     *int64                `json:"strategy_id"`
-	GroupID        *int64                `json:"group_id"`
-	ScriptID       *int64                `json:"script_id"`
-	CallerIDs      *[]string             `json:"caller_ids"`
-	Gateway        *string               `json:"gateway"`
-	MaxAbandonRate *float64              `json:"max_abandon_rate"`
-	IVRFlow        *string               `json:"ivr_flow"`
-	Description    *string               `json:"description"`
-	Status         *store.CampaignStatus `json:"status"`
+	Name           *string             `json:"name"`
+	Kind           *store.CampaignKind `json:"kind"`
+	Media          *store.Media        `json:"media"`
+	DialMode       *store.DialMode     `json:"dial_mode"`
+	Priority       *int                `json:"priority"`
+	StrategyID     *int64              `json:"strategy_id"`
+	GroupID        *int64              `json:"group_id"`
+	ScriptID       *int64              `json:"script_id"`
+	CallerIDs      *[]string           `json:"caller_ids"`
+	Gateway        *string             `json:"gateway"`
+	MaxAbandonRate *float64            `json:"max_abandon_rate"`
+	IVRFlow        *string             `json:"ivr_flow"`
+	// ComplianceMessage, MachineAction and MachineMessage: what a person no
+	// agent took in 2 s hears, and what an answering machine gets.
+	ComplianceMessage *string               `json:"compliance_message"`
+	MachineAction     *store.MachineAction  `json:"machine_action"`
+	MachineMessage    *string               `json:"machine_message"`
+	Description       *string               `json:"description"`
+	Status            *store.CampaignStatus `json:"status"`
 	// SensitiveAttributes replaces the list of attribute keys masked like
 	// phone and ID numbers (imports add the columns they detect).
 	SensitiveAttributes *[]string `json:"sensitive_attributes"`
@@ -49,6 +54,9 @@ func (r *campaignRequest) apply(c *store.Campaign) error {
 	setIf(&c.Gateway, r.Gateway)
 	setIf(&c.MaxAbandonRate, r.MaxAbandonRate)
 	setIf(&c.IVRFlow, r.IVRFlow)
+	setIf(&c.ComplianceMessage, r.ComplianceMessage)
+	setIf(&c.MachineAction, r.MachineAction)
+	setIf(&c.MachineMessage, r.MachineMessage)
 	setIf(&c.Description, r.Description)
 	setIf(&c.SensitiveAttributes, r.SensitiveAttributes)
 	setRef(&c.StrategyID, r.StrategyID)

@@ -282,6 +282,9 @@ func (s *Server) callControl(action string) gin.HandlerFunc {
 			fail(c, deskError(err))
 			return
 		}
+		if action == acd.ActionTransfer {
+			s.handOverScript(c, uuid, req.To)
+		}
 		c.JSON(http.StatusOK, controlReply{CallUUID: uuid, Action: action})
 	}
 }
@@ -318,6 +321,8 @@ func (s *Server) disposition(c *gin.Context) {
 		fail(c, deskError(err))
 		return
 	}
+	s.bindDispositionToScript(c, uuid, req.Result, req.Answers)
+	s.keepWrapUpNote(c, uuid, req.Note)
 	c.JSON(http.StatusOK, controlReply{CallUUID: uuid, Action: "disposition"})
 }
 

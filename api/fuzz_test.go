@@ -116,7 +116,10 @@ func FuzzRequestBodies(f *testing.F) {
 func checkAnswer(t *testing.T, rt route, body []byte, rec *httptest.ResponseRecorder) {
 	t.Helper()
 	what := rt.Method + " " + rt.Path
-	if rec.Code >= 500 {
+	// 503 is the server saying it is busy (a what-if simulation over its
+	// time budget on a loaded machine, say): a refusal in the error shape,
+	// checked below, not a failure inside.
+	if rec.Code >= 500 && rec.Code != http.StatusServiceUnavailable {
 		t.Fatalf("%s with %q: %d %s", what, body, rec.Code, rec.Body.String())
 	}
 	if rec.Code < 400 {

@@ -112,3 +112,20 @@ func (s *Server) addContactNote(c *gin.Context) {
 	}
 	c.JSON(http.StatusCreated, n)
 }
+
+// keepWrapUpNote stores a disposition's note on the call's contact, so the
+// customer's history shows it and note searches find it. The disposition
+// has been taken already: a failure here is logged, not answered.
+func (s *Server) keepWrapUpNote(c *gin.Context, callUUID, note string) {
+	if strings.TrimSpace(note) == "" {
+		return
+	}
+	ctx := c.Request.Context()
+	at, err := s.store.GetAttemptByUUID(ctx, callUUID)
+	if err == nil && at.ContactID != 0 {
+		err = s.store.AddContactNote(ctx, &store.ContactNote{ContactID: at.ContactID, CallUUID: callUUID, AuthorID: currentUser(c).ID, Text: note})
+	}
+	if err != nil {
+		logger(c).Warn("wrap-up note not kept", "call_uuid", callUUID, "err", err)
+	}
+}

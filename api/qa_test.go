@@ -46,7 +46,7 @@ func TestQAScoring(t *testing.T) {
 	score := func(tok string, callID int64, g, c int, want int) store.QAScore {
 		var out store.QAScore
 		h.do("POST", "/api/v1/qa/scores", tok, scoreRequest{ScorecardID: sc.ID, CallID: callID,
-			Items: []store.ItemScore{{Key: "greeting", Score: g}, {Key: "compliance", Score: c}},
+			Items:    []store.ItemScore{{Key: "greeting", Score: g}, {Key: "compliance", Score: c}},
 			Comments: []store.QAComment{{AtMS: 3200, Text: "开场白不完整"}}}, want, &out)
 		return out
 	}

@@ -370,3 +370,92 @@ func writeReportXLSX(w io.Writer, rep *store.Report, headers []string) error {
 	_, err = f.WriteTo(w)
 	return err
 }
+
+// savedReportRequest saves a custom report.
+type savedReportRequest struct {
+	Name        string             `json:"name"`
+	Report      store.ReportName   `json:"report"`
+	GroupBy     []store.Dimension  `json:"group_by,omitempty"`
+	Measures    []string           `json:"measures,omitempty" doc:"columns to keep (none: all)"`
+	CampaignIDs []int64            `json:"campaign_ids,omitempty"`
+	AgentIDs    []int64            `json:"agent_ids,omitempty"`
+	GroupID     int64              `json:"group_id,omitempty" doc:"agents of this group"`
+	Period      store.ReportPeriod `json:"period"`
+	SharedWith  *int64             `json:"shared_with_group_id,omitempty" doc:"members of this group may run it too"`
+}
+
+func (s *Server) createSavedReport(c *gin.Context) {
+	var req savedReportRequest
+	if err := firstError(bind(c, &req), checkEnum("report", req.Report), checkEnum("period", req.Period)); err != nil {
+		fail(c, err)
+		return
+	}
+	if req.SharedWith != nil {
+		if _, err := s.store.GetGroup(c.Request.Context(), *req.SharedWith); err != nil {
+			fail(c, fieldError("shared_with_group_id", "no such group"))
+			return
+		}
+	}
+	r := &store.SavedReport{Name: req.Name, Report: req.Report, GroupBy: req.GroupBy, Measures: req.Measures, CampaignIDs: req.CampaignIDs,
+		AgentIDs: req.AgentIDs, GroupID: req.GroupID, Period: req.Period, SharedWith: req.SharedWith, OwnerID: currentUser(c).ID}
+	if err := s.store.CreateSavedReport(c.Request.Context(), r); err != nil {
+		fail(c, err)
+		return
+	}
+	setTarget(c, "saved_report", r.ID)
+	c.JSON(http.StatusCreated, r)
+}
+
+func (s *Server) listSavedReports(c *gin.Context) {
+	out, err := s.store.SavedReportsFor(c.Request.Context(), currentUser(c).ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, newList(out, int64(len(out))))
+}
+
+// savedRunQuery is how a custom report is run.
+type savedRunQuery struct {
+	TZ     string             `form:"tz" doc:"zone of days and hours (default Asia/Shanghai)"`
+	Format store.ExportFormat `form:"format" doc:"xlsx or csv returns a file"`
+	Lang   exportLangTag      `form:"lang" doc:"headers of a file: zh-CN (default) or en"`
+}
+
+func (s *Server) runSavedReport(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var q savedRunQuery
+	if err := firstError(bindQuery(c, &q), checkEnum("format", q.Format)); err != nil {
+		fail(c, err)
+		return
+	}
+	rq, err := (&reportQuery{TZ: q.TZ}).parse(s.now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	r, err := s.store.SavedReportFor(c.Request.Context(), id, currentUser(c).ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	rep, err := s.store.RunSavedReport(c.Request.Context(), r, rq.Loc)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if q.Format == "" {
+		c.JSON(http.StatusOK, rep)
+		return
+	}
+	lang, err := exportLangOf(string(q.Lang), c.GetHeader("Accept-Language"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	s.writeReport(c, rep, q.Format, s.reportHeaders(c, rep, lang))
+}

@@ -85,4 +85,26 @@ func TestReportsAPI(t *testing.T) {
 	if raw == "" || strings.Contains(raw, ":") {
 		t.Errorf("talk time raw value %q, want a day fraction", raw)
 	}
+
+	// A custom report: today's outbound by campaign, two measures, shared with a group.
+	g := h.srv.store
+	grp := &store.Group{Name: "报表组", Kind: store.GroupAgent}
+	must(t, g.CreateGroup(t.Context(), grp))
+	var saved store.SavedReport
+	h.do("POST", "/api/v1/saved-reports", h.tokens[store.RoleSupervisor], savedReportRequest{Name: "今日外呼", Report: store.ReportOutbound,
+		GroupBy: []store.Dimension{store.DimCampaign}, Measures: []string{"dials", "abandon_rate"}, Period: store.PeriodToday, SharedWith: &grp.ID}, 201, &saved)
+	h.do("POST", "/api/v1/saved-reports", h.tokens[store.RoleSupervisor], savedReportRequest{Name: "坏", Report: store.ReportOutbound,
+		Measures: []string{"nosuch"}, Period: store.PeriodToday}, 400, nil)
+	var run store.Report
+	h.do("GET", "/api/v1/saved-reports/"+itoa(saved.ID)+"/run", h.tokens[store.RoleSupervisor], nil, 200, &run)
+	if len(run.Columns) != 3 || len(run.Rows) != 1 || run.Rows[0]["dials"].(float64) != 4 {
+		t.Errorf("custom report %+v %+v", run.Columns, run.Rows)
+	}
+	var mine list[store.SavedReport]
+	h.do("GET", "/api/v1/saved-reports", h.tokens[store.RoleQA], nil, 200, &mine)
+	if mine.Total != 0 {
+		t.Errorf("qa outside the group sees %+v", mine.Items)
+	}
+	h.do("GET", "/api/v1/saved-reports/"+itoa(saved.ID)+"/run", h.tokens[store.RoleQA], nil, 404, nil)
+	h.do("GET", "/api/v1/saved-reports", h.tokens[store.RoleAgent], nil, 403, nil)
 }

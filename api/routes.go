@@ -187,6 +187,10 @@ func (s *Server) apiRoutes() []route {
 		// reports
 		{"GET", "/api/v1/reports/:name", store.PermReports, "", s.report, doc{"A standard report (outbound, agents, campaigns, messages, workflow, attendance, qa): rows by group_by and totals, from rollups kept current as calls land; format=xlsx|csv returns a file (zh-CN headers by default, numbers as numbers, durations as times)", reportQuery{}, store.Report{}, 200}},
 
+		{"POST", "/api/v1/saved-reports", store.PermReports, "report.save", s.createSavedReport, doc{"Save a custom report: a standard report with chosen grouping, measures, filters and period, shared with a group if given", savedReportRequest{}, store.SavedReport{}, 201}},
+		{"GET", "/api/v1/saved-reports", store.PermReports, "", s.listSavedReports, doc{"Your custom reports and those shared with your groups", nil, list[store.SavedReport]{}, 200}},
+		{"GET", "/api/v1/saved-reports/:id/run", store.PermReports, "", s.runSavedReport, doc{"Run a custom report over its period (format=xlsx|csv for a file)", savedRunQuery{}, store.Report{}, 200}},
+
 		// monitor
 		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents with state and time in state, counts by state, waiting calls per group, calls", nil, monitorResponse{}, 200}},
 		{"POST", "/api/v1/agents/:id/sign-out", store.PermMonitor, "agent.force_sign_out", s.forceSignOut, doc{"Sign an agent's softphone out (at once, or when the agent's call ends: deferred)", nil, forceSignOutReply{}, 200}},

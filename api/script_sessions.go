@@ -55,8 +55,8 @@ func (s *Server) startScriptSession(c *gin.Context) {
 	}
 	ctx, me := c.Request.Context(), currentUser(c)
 	req.CallUUID = strings.TrimSpace(req.CallUUID)
-	if a, err := s.store.GetAttemptByUUID(ctx, req.CallUUID); err == nil && a.AgentID != 0 && a.AgentID != me.ID {
-		fail(c, newError("conflict", "call %s is handled by another agent", req.CallUUID))
+	if err := s.checkClaim(c, req.CallUUID); err != nil {
+		fail(c, err)
 		return
 	}
 	ss, err := s.store.StartScriptSession(ctx, store.ScriptSessionStart{CallUUID: req.CallUUID, ScriptID: req.ScriptID, AgentID: me.ID})
@@ -191,4 +191,100 @@ func (s *Server) mergeFields(c *gin.Context, contactID int64) (map[string]string
 		}
 	}
 	return f, nil
+}
+
+// bindDispositionToScript binds a disposition's result and its answers
+// (business results: ticket, sale, promised date and amount) to the call's
+// script session (R28), when the call ran a script. The disposition has
+// already been taken: a failure here is logged, not answered.
+func (s *Server) bindDispositionToScript(c *gin.Context, uuid, result string, answers map[string]any) {
+	business := map[string]string{}
+	for k, v := range answers {
+		switch x := v.(type) {
+		case string:
+			business[k] = x
+		case float64, bool:
+			business[k] = fmt.Sprint(x)
+		}
+	}
+	_, err := s.store.BindScriptResults(c.Request.Context(), uuid, currentUser(c).ID, result, business)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		logger(c).Warn("disposition not bound to the script session", "call_uuid", uuid, "err", err)
+	}
+}
+
+// checkClaim refuses to start or take over a call's script for an agent
+// who is not on the call: with the agent desk running, the desk says who
+// is; without it, the attempt's agent, when set.
+func (s *Server) checkClaim(c *gin.Context, uuid string) error {
+	ctx, me := c.Request.Context(), currentUser(c)
+	existing, err := s.store.ScriptSessionByCall(ctx, uuid)
+	if err == nil && existing.AgentID == me.ID {
+		return nil // one's own session, after a reload
+	}
+	if s.cfg.Desk != nil {
+		// Signed in at the desk: the desk says which call is the agent's
+		// (after a transfer, the receiving agent's, not the attempt's first).
+		if v, err := s.cfg.Desk.Agent(ctx, me.ID); err == nil && v.SessionID != 0 {
+			if v.CallUUID == uuid || v.Disposition == uuid {
+				return nil
+			}
+			if (existing != nil && existing.AgentID != 0) || s.attemptOf(c, uuid) != 0 || s.deskKnowsCall(c, uuid) {
+				return newError("conflict", "call %s is not yours: the agent desk shows you on another call or none", uuid)
+			}
+			return nil // a call the desk does not know: a script run outside a call
+		}
+	}
+	if a := s.attemptOf(c, uuid); a != 0 && a != me.ID {
+		return newError("conflict", "call %s is handled by another agent", uuid)
+	}
+	return nil
+}
+
+// attemptOf is the agent the attempt of a call names (0: none).
+func (s *Server) attemptOf(c *gin.Context, uuid string) int64 {
+	a, err := s.store.GetAttemptByUUID(c.Request.Context(), uuid)
+	if err != nil {
+		return 0
+	}
+	return a.AgentID
+}
+
+// handOverScript follows a transfer (R29): to an agent, the script session
+// moves to that agent with its answers; to a group or the consulted party,
+// it waits for the agent who takes the call; to an outside number it stays.
+func (s *Server) handOverScript(c *gin.Context, uuid, to string) {
+	ctx, me := c.Request.Context(), currentUser(c).ID
+	var err error
+	switch {
+	case strings.HasPrefix(to, "number:"):
+		return
+	case strings.HasPrefix(to, "agent:"):
+		var agent int64
+		if _, scanErr := fmt.Sscanf(strings.TrimPrefix(to, "agent:"), "%d", &agent); scanErr != nil {
+			return
+		}
+		if ss, e := s.store.ScriptSessionByCall(ctx, uuid); e == nil && ss.AgentID == me {
+			err = s.store.MoveScriptSession(ctx, uuid, agent)
+		}
+	default:
+		err = s.store.ReleaseScriptSession(ctx, uuid, me)
+	}
+	if err != nil {
+		logger(c).Warn("script session not handed over", "call_uuid", uuid, "err", err)
+	}
+}
+
+// deskKnowsCall tells whether an agent of the desk has the call.
+func (s *Server) deskKnowsCall(c *gin.Context, uuid string) bool {
+	snap, err := s.cfg.Desk.Snapshot(c.Request.Context())
+	if err != nil {
+		return true // unsure: refuse rather than hand out someone's call
+	}
+	for _, a := range snap.Agents {
+		if a.CallUUID == uuid || a.Disposition == uuid {
+			return true
+		}
+	}
+	return false
 }

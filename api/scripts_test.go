@@ -118,6 +118,7 @@ func TestScriptSessionAPI(t *testing.T) {
 	var sc store.ScriptView
 	body := map[string]any{"title": "逾期提醒", "start": "q1", "nodes": exampleScriptNodes()[:], "publish": true}
 	body["nodes"].([]store.ScriptNode)[1].ArticleIDs = nil
+	body["nodes"].([]store.ScriptNode)[1].Text = "请确认手机号{{phone}}，尽快还款。"
 	h.do("POST", "/api/v1/scripts", sup, body, 201, &sc)
 	camp := h.campaign("话术活动")
 	h.do("PATCH", fmt.Sprintf("/api/v1/campaigns/%d", camp.ID), admin, map[string]any{"script_id": sc.ID}, 200, nil)
@@ -136,6 +137,10 @@ func TestScriptSessionAPI(t *testing.T) {
 	s := "/api/v1/me/script-sessions/call-abc"
 	h.do("POST", s+"/answers", agent, map[string]any{"node_id": "q1", "value": "maybe"}, 400, nil)
 	h.do("POST", s+"/answers", agent, map[string]any{"node_id": "q1", "value": "yes"}, 200, &view)
+	// Merged fields stay masked for an agent without pii_view.
+	if txt := view.Node.Text; strings.Contains(txt, "13800138000") || !strings.Contains(txt, "*") || strings.Contains(txt, "{{") {
+		t.Fatalf("merged text: %s", txt)
+	}
 	h.do("POST", s+"/pause", agent, map[string]any{"reason": "complaint", "note": "投诉"}, 200, &view)
 	if view.Status != store.SessionPaused {
 		t.Fatalf("paused: %+v", view.ScriptSession)

@@ -18,7 +18,7 @@ func simSwitch(t *testing.T, overrides ...esltest.NumberOverride) (*esltest.Serv
 	t.Helper()
 	sc := esltest.DefaultScenario()
 	sc.Overrides = overrides
-	srv, err := esltest.Start(context.Background(), esltest.Options{Scenario: sc, TimeScale: 0.01, HeartbeatInterval: -1})
+	srv, err := esltest.Start(context.Background(), esltest.Options{Scenario: sc, TimeScale: 0.1, HeartbeatInterval: -1})
 	must(t, err)
 	t.Cleanup(func() { _ = srv.Close() })
 	pool, err := controller.NewPool(context.Background(), controller.PoolConfig{Nodes: []controller.NodeConfig{
@@ -75,10 +75,10 @@ func answeringDesk(agents ...Reservation) *fakeDesk {
 }
 
 var simCallees = []esltest.NumberOverride{
-	{Number: "+8613900000101", Outcome: esltest.OutcomeAnswer, Ring: time.Second, Talk: 2 * time.Second},
-	{Number: "+8613900000102", Outcome: esltest.OutcomeBusy, Ring: time.Second},
+	{Number: "+8613900000101", Outcome: esltest.OutcomeAnswer, Ring: 100 * time.Millisecond, Talk: time.Second},
+	{Number: "+8613900000102", Outcome: esltest.OutcomeBusy, Ring: 100 * time.Millisecond},
 	{Number: "+8613900000103", Outcome: esltest.OutcomeInvalid},
-	{Number: "+8613900000104", Outcome: esltest.OutcomeAnswer, Ring: time.Second, Talk: 2 * time.Second},
+	{Number: "+8613900000104", Outcome: esltest.OutcomeAnswer, Ring: 100 * time.Millisecond, Talk: time.Second},
 }
 
 // checkRun compares the simulator's command log with the store: each

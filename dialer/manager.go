@@ -23,6 +23,7 @@ type Store interface {
 	AcquireLease(ctx context.Context, campaignID int64, holder string, ttl time.Duration, now time.Time) (store.Lease, error)
 	RenewLease(ctx context.Context, l store.Lease, ttl time.Duration, now time.Time) (store.Lease, error)
 	ReleaseLease(ctx context.Context, l store.Lease, now time.Time) error
+	ListLeases(ctx context.Context) ([]store.CampaignLease, error)
 	CampaignStamps(ctx context.Context, ids ...int64) (map[int64]store.CampaignStamp, error)
 	GetCampaign(ctx context.Context, id int64) (*store.Campaign, error)
 	GetContact(ctx context.Context, id int64) (*store.Contact, error)
@@ -71,13 +72,13 @@ type Options struct {
 	// IVR delivers the IVR server's results to the runners (optional: without
 	// it a broadcast attempt is finished as answered with no flow outcome).
 	IVR *IVRResults
-	// ComplianceMessage is played to a customer no agent took in time
-	// (default "ivr/compliance_message.wav"); OptOutKey, pressed during it,
-	// blacklists the number (default "9").
+	// ComplianceMessage is played to a customer no agent took in time when
+	// the campaign names no message of its own (default
+	// "ivr/compliance_message.wav"); OptOutKey, pressed during it,
+	// blacklists the number (default "9"). What an answering machine gets is
+	// the campaign's machine_action.
 	ComplianceMessage string
 	OptOutKey         string
-	// MachineMessage is left on an answering machine; "" hangs up at once.
-	MachineMessage string
 	// AMDWait is how long after an answer without a verdict the runner
 	// waits for the answering-machine detector (0: the answer is a human).
 	AMDWait time.Duration
@@ -85,6 +86,9 @@ type Options struct {
 	// booked it before any agent of the group may take it (default 2 min);
 	// RemindBefore is how early the booker is reminded (default 5 min).
 	CallbackGrace, RemindBefore time.Duration
+	// OnBatch, when set, hears how late each batch of a broadcast or
+	// message campaign started against its schedule (metrics, benchmarks).
+	OnBatch func(campaignID int64, late time.Duration)
 	// Drain bounds how long a stopping runner waits for its calls in
 	// progress before it lets go of its lease (default 30 s).
 	Drain time.Duration
@@ -190,12 +194,13 @@ func (m *Manager) scan(ctx context.Context) {
 		}
 		return
 	}
+	held := m.heldElsewhere(ctx)
 	for i := range camps {
 		c := &camps[i]
 		m.mu.Lock()
 		_, running := m.runners[c.ID]
 		m.mu.Unlock()
-		if running || ctx.Err() != nil {
+		if running || held[c.ID] || ctx.Err() != nil {
 			continue
 		}
 		lease, err := m.o.Store.AcquireLease(ctx, c.ID, m.o.Holder, m.o.LeaseTTL, m.o.Clock.Now())
@@ -208,6 +213,23 @@ func (m *Manager) scan(ctx context.Context) {
 		}
 		m.start(ctx, c, lease)
 	}
+}
+
+// heldElsewhere lists the campaigns another instance holds a live lease
+// for, in one query, so a scan of many campaigns does not try each lease.
+func (m *Manager) heldElsewhere(ctx context.Context) map[int64]bool {
+	leases, err := m.o.Store.ListLeases(ctx)
+	if err != nil {
+		return nil
+	}
+	now := m.o.Clock.Now()
+	out := map[int64]bool{}
+	for _, l := range leases {
+		if l.Holder != m.o.Holder && l.ExpiresAt.After(now) {
+			out[l.CampaignID] = true
+		}
+	}
+	return out
 }
 
 func (m *Manager) start(ctx context.Context, c *store.Campaign, lease store.Lease) {

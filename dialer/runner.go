@@ -24,7 +24,6 @@ type runner struct {
 	log   *slog.Logger
 
 	lease store.Lease // the main loop's alone
-	stamp store.CampaignStamp
 	plan  atomic.Pointer[plan]
 
 	calls     sync.WaitGroup
@@ -37,6 +36,7 @@ type runner struct {
 // campaign, its strategy or calendar changes, so every dial sees the rules
 // as they are at that moment.
 type plan struct {
+	stamp store.CampaignStamp
 	camp  *store.Campaign
 	rules *store.DialRules
 }
@@ -92,24 +92,15 @@ func (r *runner) watch(ctx context.Context, loop **dialLoop) string {
 		if err := r.renew(ctx, false); err != nil {
 			return "lease lost"
 		}
-		st, err := r.o.Store.CampaignStamps(ctx, r.id)
+		p, err := r.refresh(ctx)
 		if err != nil {
 			r.log.Warn("dialer: campaign stamp", "err", err)
 			continue
 		}
-		s, ok := st[r.id]
-		if !ok || s.Status != store.CampaignRunning {
-			return "campaign " + string(s.Status)
+		if p.stamp.Status != store.CampaignRunning {
+			return "campaign " + string(p.stamp.Status)
 		}
-		if s == r.stamp {
-			continue
-		}
-		old := r.plan.Load().camp
-		if err := r.load(ctx); err != nil {
-			r.log.Error("dialer: reload campaign", "err", err)
-			continue
-		}
-		if c := r.plan.Load().camp; c.DialMode != old.DialMode || c.Media != old.Media || !sameGroup(c, old) {
+		if c, old := p.camp, (*loop).camp; c.DialMode != old.DialMode || c.Media != old.Media || !sameGroup(c, old) {
 			r.log.Info("dialer: campaign mode changed, restarting its dialing", "mode", c.DialMode, "media", c.Media)
 			(*loop).stop()
 			*loop = r.startLoop(ctx)
@@ -127,6 +118,10 @@ func (r *runner) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	return r.reload(ctx, st[r.id])
+}
+
+func (r *runner) reload(ctx context.Context, stamp store.CampaignStamp) error {
 	camp, err := r.o.Store.GetCampaign(ctx, r.id)
 	if err != nil {
 		return err
@@ -135,9 +130,34 @@ func (r *runner) load(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.stamp = st[r.id]
-	r.plan.Store(&plan{camp: camp, rules: rules})
+	r.plan.Store(&plan{stamp: stamp, camp: camp, rules: rules})
 	return nil
+}
+
+// refresh reads the campaign's stamp (one small query) and reloads the
+// plan when the campaign, its strategy or its calendar changed: the main
+// loop does it every poll and the dialing loop before every dial, so an
+// edit reaches the very next dial. The plan returned carries the status
+// read now.
+func (r *runner) refresh(ctx context.Context) (*plan, error) {
+	st, err := r.o.Store.CampaignStamps(ctx, r.id)
+	if err != nil {
+		return nil, err
+	}
+	s, ok := st[r.id]
+	if !ok {
+		s.Status = "deleted"
+	}
+	cur := r.plan.Load()
+	if s.Version == cur.stamp.Version && s.StrategyVersion == cur.stamp.StrategyVersion {
+		p := *cur
+		p.stamp = s
+		return &p, nil
+	}
+	if err := r.reload(ctx, s); err != nil {
+		return nil, err
+	}
+	return r.plan.Load(), nil
 }
 
 // renew extends the lease a third of its life after the last renewal (or

@@ -163,7 +163,11 @@ func (r *runner) connect(ctx context.Context, a *attempt, w *legWatch, at time.T
 // abandon plays the compliance message (who called, a number to call
 // back, a key to opt out), hangs up and finishes the attempt as abandoned.
 func (r *runner) abandon(ctx context.Context, a *attempt, w *legWatch) {
-	optOut := r.play(ctx, w, r.o.ComplianceMessage, r.o.OptOutKey)
+	msg := a.p.camp.ComplianceMessage
+	if msg == "" {
+		msg = r.o.ComplianceMessage
+	}
+	optOut := r.play(ctx, w, msg, r.o.OptOutKey)
 	r.hangup(ctx, w)
 	f := r.hangupFinish(a, w, store.ResultAbandoned)
 	if optOut {

@@ -46,6 +46,9 @@ func (r *runner) batches(ctx context.Context, q *queue, send func(a *attempt)) s
 		if rest := every - r.o.Clock.Since(began); rest > 0 {
 			sleep(ctx, r, rest)
 		}
+		if r.o.OnBatch != nil && every > 0 {
+			r.o.OnBatch(r.id, r.o.Clock.Since(began)-every)
+		}
 	}
 }
 

@@ -96,7 +96,12 @@ func (r *runner) voice(a *attempt, pc *pacing) {
 	case ans := <-w.answered:
 		r.answered(ctx, a, w, ans.At, pc)
 	case <-w.gone:
-		r.notAnswered(a, w, pc)
+		select { // a short call may be over before this goroutine looked: the answer came first
+		case ans := <-w.answered:
+			r.answered(ctx, a, w, ans.At, pc)
+		default:
+			r.notAnswered(a, w, pc)
+		}
 	case <-ctx.Done():
 		return // lease lost or shutdown: the reaper settles the contact
 	}
@@ -213,10 +218,11 @@ func (r *runner) verdict(ctx context.Context, w *legWatch) controller.AMDVerdict
 	return controller.AMDHuman
 }
 
-// machine leaves the campaign's machine message (or none) and hangs up.
+// machine leaves the campaign's machine message (machine_action message)
+// or none (drop) and hangs up.
 func (r *runner) machine(ctx context.Context, a *attempt, w *legWatch) {
-	if r.o.MachineMessage != "" {
-		r.play(ctx, w, r.o.MachineMessage, "")
+	if camp := a.p.camp; camp.MachineAction == store.MachineLeaveMessage && camp.MachineMessage != "" {
+		r.play(ctx, w, camp.MachineMessage, "")
 	}
 	r.hangup(ctx, w)
 	f := r.hangupFinish(a, w, store.ResultMachine)

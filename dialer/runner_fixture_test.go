@@ -16,7 +16,7 @@ import (
 )
 
 // patience bounds every wait of these tests; they wait on conditions.
-const patience = 20 * time.Second
+const patience = 90 * time.Second
 
 var allOpen = []store.CalendarWindow{{DayKind: "workday", Start: "00:00", End: "24:00"},
 	{DayKind: "weekend", Start: "00:00", End: "24:00"}, {DayKind: "holiday", Start: "00:00", End: "24:00"}}

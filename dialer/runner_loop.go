@@ -12,6 +12,7 @@ import (
 // dialLoop is one run of the dialing loop; the main loop stops it on
 // pause, stop, lease loss or a change of mode.
 type dialLoop struct {
+	camp   *store.Campaign // as the loop started: its mode, media and group
 	cancel context.CancelFunc
 	done   chan string   // why the loop ended by itself (completed, refused)
 	exited chan struct{} // closed when the loop goroutine returned
@@ -29,12 +30,12 @@ var errStopLoop = errors.New("dialer: stop dialing")
 // startLoop starts the dialing loop for the campaign's mode and media.
 func (r *runner) startLoop(ctx context.Context) *dialLoop {
 	lctx, cancel := context.WithCancel(ctx)
-	l := &dialLoop{cancel: cancel, done: make(chan string, 1), exited: make(chan struct{})}
+	l := &dialLoop{camp: r.plan.Load().camp, cancel: cancel, done: make(chan string, 1), exited: make(chan struct{})}
 	q := &queue{r: r}
 	go func() {
 		defer close(l.exited)
 		defer q.releaseAll()
-		why := r.dialing(lctx, q)
+		why := r.dialing(lctx, q, l.camp)
 		if lctx.Err() == nil {
 			l.done <- why
 		}
@@ -43,8 +44,7 @@ func (r *runner) startLoop(ctx context.Context) *dialLoop {
 }
 
 // dialing runs the loop for the campaign's mode; it returns why it ended.
-func (r *runner) dialing(ctx context.Context, q *queue) string {
-	camp := r.plan.Load().camp
+func (r *runner) dialing(ctx context.Context, q *queue, camp *store.Campaign) string {
 	switch {
 	case camp.Media.Messages():
 		if r.o.Messenger == nil {
@@ -185,7 +185,10 @@ func (r *runner) releaseClaim(cl *store.Claim, why store.NotDialable) {
 // status change made since the claim is honoured. It returns the number to
 // dial, or "" after releasing the claim.
 func (r *runner) check(ctx context.Context, cl *store.Claim) (string, *plan) {
-	p := r.plan.Load()
+	p, err := r.refresh(ctx)
+	if err != nil {
+		p = r.plan.Load()
+	}
 	if c, err := r.o.Store.GetContact(ctx, cl.Contact.ID); err == nil {
 		cl.Contact = *c
 	}

@@ -96,7 +96,7 @@ func TestPredictiveAbandonPlaysComplianceMessage(t *testing.T) {
 	s := newStore(t)
 	sw := switchtest.New(t)
 	f := newCampaign(t, s, []string{"+8613900000011"}, func(_ *store.Strategy, c *store.Campaign) {
-		c.DialMode = store.DialPredictive
+		c.DialMode, c.ComplianceMessage = store.DialPredictive, "bank/compliance.wav"
 	})
 	desk := newFakeDesk()
 	desk.connect = func(req ConnectRequest) (Connection, error) { return Connection{}, ErrNoAgent }
@@ -105,7 +105,7 @@ func TestPredictiveAbandonPlaysComplianceMessage(t *testing.T) {
 	}
 	played := make(chan string, 1)
 	farEnd(t, sw, func(c switchtest.Command) { sw.Far(c.UUID).Answer(controller.AMDHuman) })
-	startManager(t, Options{Switch: sw, Store: s, Desk: desk, ComplianceMessage: "compliance.wav"})
+	startManager(t, Options{Switch: sw, Store: s, Desk: desk, ComplianceMessage: "server-default.wav"})
 
 	eventually(t, "the compliance message", func() bool {
 		b := sw.CommandsOf(switchtest.OpBroadcast)
@@ -126,7 +126,7 @@ func TestPredictiveAbandonPlaysComplianceMessage(t *testing.T) {
 	if c := f.contacts()["+8613900000011"]; c.Status != store.ContactBlocked {
 		t.Errorf("contact after opt-out: %s", c.Status)
 	}
-	if got := sw.CommandsOf(switchtest.OpBroadcast)[0].Args[0]; got != "compliance.wav" {
+	if got := sw.CommandsOf(switchtest.OpBroadcast)[0].Args[0]; got != "bank/compliance.wav" {
 		t.Errorf("message played %q", got)
 	}
 }
@@ -273,5 +273,69 @@ func TestCallbackGoesToItsBooker(t *testing.T) {
 	must(t, err)
 	if got.Status != store.CallbackDone {
 		t.Errorf("callback %s after the call", got.Status)
+	}
+}
+
+// An answering machine gets the campaign's machine message, then the call
+// ends as machine and the reserved agent is released.
+func TestMachineGetsTheCampaignsMessage(t *testing.T) {
+	s := newStore(t)
+	sw := switchtest.New(t)
+	f := newCampaign(t, s, []string{"+8613900000071"}, func(_ *store.Strategy, c *store.Campaign) {
+		c.MachineAction, c.MachineMessage = store.MachineLeaveMessage, "bank/machine.wav"
+	})
+	desk := newFakeDesk(Reservation{ID: "r1", AgentID: 5, Node: "fake1"})
+	desk.connect = func(ConnectRequest) (Connection, error) {
+		t.Error("a machine was connected")
+		return Connection{}, ErrNoAgent
+	}
+	farEnd(t, sw, func(c switchtest.Command) { sw.Far(c.UUID).Answer(controller.AMDMachine) })
+	startManager(t, Options{Switch: sw, Store: s, Desk: desk, AMDWait: patience})
+	var uuid string
+	eventually(t, "the machine message", func() bool {
+		b := sw.CommandsOf(switchtest.OpBroadcast)
+		if len(b) == 1 && b[0].Args[0] == "bank/machine.wav" {
+			uuid = b[0].UUID
+			return true
+		}
+		return false
+	})
+	sw.Far(uuid).Complete("FILE PLAYED")
+	eventually(t, "the attempt to settle", func() bool { return f.attempt(uuid).Outcome != "" })
+	if a := f.attempt(uuid); a.Outcome != store.ResultMachine || !a.Machine {
+		t.Errorf("attempt %+v", a)
+	}
+	desk.mu.Lock()
+	defer desk.mu.Unlock()
+	if len(desk.released) != 1 || desk.released[0] != "answering machine" {
+		t.Errorf("released %v", desk.released)
+	}
+}
+
+// An edit of a running campaign takes effect on the very next dial.
+func TestEditTakesEffectOnTheNextDial(t *testing.T) {
+	s := newStore(t)
+	sw := switchtest.New(t)
+	f := newCampaign(t, s, []string{"+8613900000081", "+8613900000082"}, func(st *store.Strategy, c *store.Campaign) {
+		c.DialMode, c.Media, c.IVRFlow, c.GroupID = store.DialBroadcast, store.MediaIVR, "notify", nil
+		st.BatchSize, st.BatchIntervalS = 1, 0
+	})
+	edited := make(chan struct{})
+	farEnd(t, sw, func(c switchtest.Command) {
+		if c.Originate.Gateway == "gw1" {
+			<-edited // a batch of one: the next dial waits for this call's end
+		}
+		sw.Far(c.UUID).Hangup("USER_BUSY")
+	})
+	startManager(t, Options{Switch: sw, Store: s})
+	eventually(t, "the first dial", func() bool { return len(sw.CommandsOf(switchtest.OpOriginate)) == 1 })
+	camp, err := s.GetCampaign(f.ctx, f.camp.ID)
+	must(t, err)
+	camp.Gateway = "gw2"
+	must(t, s.UpdateCampaign(f.ctx, camp))
+	close(edited)
+	eventually(t, "the second dial", func() bool { return len(sw.CommandsOf(switchtest.OpOriginate)) == 2 })
+	if o := sw.CommandsOf(switchtest.OpOriginate); o[0].Originate.Gateway != "gw1" || o[1].Originate.Gateway != "gw2" {
+		t.Errorf("gateways %q then %q, want gw1 then gw2", o[0].Originate.Gateway, o[1].Originate.Gateway)
 	}
 }

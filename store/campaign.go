@@ -42,6 +42,15 @@ const (
 	DialBroadcast   DialMode = "broadcast"
 )
 
+// MachineAction is what a campaign does with a call an answering machine
+// took (R17).
+type MachineAction string
+
+const (
+	MachineDrop         MachineAction = "drop"    // hang up at once
+	MachineLeaveMessage MachineAction = "message" // leave the campaign's machine message, then hang up
+)
+
 // CampaignStatus is where a campaign is in its life.
 type CampaignStatus string
 
@@ -88,8 +97,15 @@ type Campaign struct {
 	Gateway        string       `gorm:"type:varchar(64)" json:"gateway"`
 	MaxAbandonRate float64      `json:"max_abandon_rate"`
 	IVRFlow        string       `gorm:"type:varchar(64)" json:"ivr_flow"`
-	Description    string       `gorm:"type:varchar(1024)" json:"description"`
-	SensitiveJSON  string       `gorm:"column:sensitive_attributes;type:text" json:"-"`
+	// ComplianceMessage is the sound file a person hears when no agent is
+	// connected within 2 s (who called, a number to call back, the opt-out
+	// key); "" plays the server's. MachineAction and MachineMessage say
+	// what happens on an answering machine.
+	ComplianceMessage string        `gorm:"type:varchar(255)" json:"compliance_message"`
+	MachineAction     MachineAction `gorm:"type:varchar(16);not null;default:'drop'" json:"machine_action"`
+	MachineMessage    string        `gorm:"type:varchar(255)" json:"machine_message"`
+	Description       string        `gorm:"type:varchar(1024)" json:"description"`
+	SensitiveJSON     string        `gorm:"column:sensitive_attributes;type:text" json:"-"`
 	// SensitiveAttributes are the attribute keys holding phone or ID numbers
 	// (filled by detection at import, editable): masked like the core fields.
 	SensitiveAttributes []string `gorm:"-" json:"sensitive_attributes"`
@@ -139,11 +155,32 @@ func (c *Campaign) Validate() error {
 			add(fmt.Sprintf("caller_ids[%d]", i), "must be 3-20 digits, optionally with a leading +")
 		}
 	}
+	c.validateMessages(add)
 	validateSensitive(c.SensitiveAttributes, add)
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}
 	}
 	return nil
+}
+
+// validateMessages checks the compliance and machine messages: sound file
+// paths FreeSWITCH can play (no spaces or control characters), and a
+// machine message when the action leaves one.
+func (c *Campaign) validateMessages(add func(f, m string)) {
+	if c.MachineAction == "" {
+		c.MachineAction = MachineDrop
+	}
+	if !OneOf(c.MachineAction) {
+		add("machine_action", EnumMessage(c.MachineAction))
+	}
+	for _, f := range []struct{ name, v string }{{"compliance_message", c.ComplianceMessage}, {"machine_message", c.MachineMessage}} {
+		if len(f.v) > 255 || strings.IndexFunc(f.v, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0 {
+			add(f.name, "must be a sound file path of at most 255 bytes without spaces or control characters")
+		}
+	}
+	if c.MachineAction == MachineLeaveMessage && c.MachineMessage == "" {
+		add("machine_message", "is required when machine_action is message")
+	}
 }
 
 func callerIDOK(s string) bool {
@@ -200,6 +237,15 @@ func (s *Store) checkCampaignRefs(ctx context.Context, c *Campaign) error {
 		}
 		if n == 0 {
 			return Invalid(r.field, fmt.Sprintf("%d does not exist", *r.id))
+		}
+	}
+	if c.ScriptID != nil && *c.ScriptID != 0 {
+		var n int64
+		if err := s.conn(ctx).Model(&Script{}).Where("id = ?", *c.ScriptID).Count(&n).Error; err != nil {
+			return fmt.Errorf("store: check script_id: %w", err)
+		}
+		if n == 0 {
+			return Invalid("script_id", fmt.Sprintf("script %d does not exist", *c.ScriptID))
 		}
 	}
 	return nil

@@ -84,7 +84,16 @@ func (s *Store) runProblems(ctx context.Context, c *Campaign, withContacts bool)
 			return nil, fmt.Errorf("store: contacts of campaign %d: %w", c.ID, err)
 		}
 		if len(ids) == 0 {
-			add("contacts", "the campaign has no contact to dial (none pending); import contacts first")
+			// a follow-up step (call, then sms, then email) starts empty:
+			// the campaign before it hands on the contacts it does not reach
+			var feeders int64
+			if err := s.conn(ctx).Model(&Campaign{}).Where("follow_up LIKE ?", fmt.Sprintf(`%%"campaign_id":%d,%%`, c.ID)).
+				Count(&feeders).Error; err != nil {
+				return nil, fmt.Errorf("store: campaigns following up to %d: %w", c.ID, err)
+			}
+			if feeders == 0 {
+				add("contacts", "the campaign has no contact to dial (none pending); import contacts first")
+			}
 		}
 	}
 	return errs, nil

@@ -25,6 +25,9 @@ var MediaKinds = []Media{MediaVoice, MediaIVR, MediaSMS, MediaEmail, MediaFax}
 // DialModes lists every DialMode.
 var DialModes = []DialMode{DialPreview, DialProgressive, DialPredictive, DialBroadcast}
 
+// MachineActions lists every MachineAction.
+var MachineActions = []MachineAction{MachineDrop, MachineLeaveMessage}
+
 // CampaignStatuses lists every CampaignStatus.
 var CampaignStatuses = []CampaignStatus{CampaignDraft, CampaignRunning, CampaignPaused, CampaignStopped, CampaignCompleted}
 
@@ -71,6 +74,7 @@ func (GroupKind) EnumValues() []string      { return enumStrings(GroupKinds) }
 func (CampaignKind) EnumValues() []string   { return enumStrings(CampaignKinds) }
 func (Media) EnumValues() []string          { return enumStrings(MediaKinds) }
 func (DialMode) EnumValues() []string       { return enumStrings(DialModes) }
+func (MachineAction) EnumValues() []string  { return enumStrings(MachineActions) }
 func (CampaignStatus) EnumValues() []string { return enumStrings(CampaignStatuses) }
 func (ContactStatus) EnumValues() []string  { return enumStrings(ContactStatuses) }
 func (ImportStatus) EnumValues() []string   { return enumStrings(ImportStatuses) }

@@ -15,8 +15,9 @@ import (
 // Blocked (blacklisted) and cancelled contacts are never forwarded, and the
 // follow-up campaign applies its own calendar, blacklist and limits when it
 // claims them. Each contact is forwarded once (forwarded_at); a contact the
-// target already has (same first phone) is not added twice. It answers how
-// many contacts were handed on.
+// target already has (same first phone) is not added twice. A follow-up
+// campaign that had completed (it ran out of contacts before these came)
+// runs again. It answers how many contacts were handed on.
 func (s *Store) ForwardUnreached(ctx context.Context, now time.Time, batch int) (int, error) {
 	var camps []Campaign
 	if err := s.conn(ctx).Where("follow_up IS NOT NULL AND follow_up <> '' AND follow_up <> 'null'").Find(&camps).Error; err != nil {
@@ -57,6 +58,14 @@ func (s *Store) forwardFrom(ctx context.Context, c *Campaign, now time.Time, bat
 			return res.Error
 		}
 		n = int(res.RowsAffected)
+		if n > 0 {
+			// a follow-up campaign that ran out of work before these came
+			// runs again (a stopped one stays stopped: the operator's call)
+			if err := tx.Model(&Campaign{}).Where("id = ? AND status = ?", f.CampaignID, CampaignCompleted).
+				Updates(map[string]any{"status": CampaignRunning, "version": gorm.Expr("version + 1")}).Error; err != nil {
+				return err
+			}
+		}
 		return tx.Model(&Contact{}).Where("id IN ?", ids).Update("forwarded_at", now).Error
 	})
 	if err != nil {

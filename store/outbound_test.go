@@ -142,3 +142,45 @@ func TestForwardUnreachedToFollowUpCampaign(t *testing.T) {
 		}
 	})
 }
+
+// A follow-up step may start before it has contacts (the step before it
+// feeds it); once it ran out of work and completed, contacts forwarded to
+// it make it run again. A campaign nothing feeds still needs contacts.
+func TestFollowUpStepStartsEmptyAndReopens(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		next := newDialer(t, s, 0, smsCampaign)
+		alone := newDialer(t, s, 0, smsCampaign)
+		d := newDialer(t, s, 0, func(st *store.Strategy, c *store.Campaign) {
+			st.MaxAttempts, st.MinAttempts, st.MaxAttemptsPerContact = 1, 1, 1
+			c.FollowUp = &store.FollowUp{CampaignID: next.camp.ID}
+		})
+		if _, err := s.StartCampaign(d.ctx, alone.camp.ID); err == nil {
+			t.Fatal("an empty campaign nothing feeds started")
+		}
+		if _, err := s.StartCampaign(d.ctx, next.camp.ID); err != nil {
+			t.Fatalf("an empty follow-up step: %v", err)
+		}
+		// it ran out of work
+		next.reload()
+		rules, err := s.DialRules(d.ctx, next.camp)
+		must(t, err)
+		if done, err := s.CompleteIfDone(d.ctx, rules, next.lease.Token, d.now); !done || err != nil {
+			t.Fatalf("complete: %v %v", done, err)
+		}
+		d.addContacts(1, 0)
+		d.camp, err = s.StartCampaign(d.ctx, d.camp.ID)
+		must(t, err)
+		d.reload()
+		cls := d.claim(1, d.now)
+		d.dial(&cls[0], "seq-1", d.now)
+		d.finish(store.Finish{Claim: &cls[0], CallUUID: "seq-1", Class: store.ResultNoAnswer, HungupAt: &d.now, Now: d.now})
+		if n, err := s.ForwardUnreached(d.ctx, d.now, 10); n != 1 || err != nil {
+			t.Fatalf("forwarded %d %v", n, err)
+		}
+		c, err := s.GetCampaign(d.ctx, next.camp.ID)
+		must(t, err)
+		if c.Status != store.CampaignRunning {
+			t.Fatalf("the follow-up step is %s after contacts came", c.Status)
+		}
+	})
+}

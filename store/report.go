@@ -186,23 +186,34 @@ type dimSQL struct {
 	key  string
 	expr string
 	kind ColumnKind
+	// raw: expr is a rollup's bucket column, grouped as stored (in the
+	// clustered key's order, no temporary table) and written in loc here.
+	raw bool
+	loc *time.Location
 }
 
 func (s *Store) dims(q *ReportQuery, timeCol string, cols map[Dimension]string) []dimSQL {
 	var out []dimSQL
 	off := localOffset(q.Loc, q.From)
+	rollup := timeCol == "hour" && off%3600 == 0
 	for _, d := range q.GroupBy {
-		switch d {
-		case DimDay:
-			out = append(out, dimSQL{"day", s.timeBucket(timeCol, DimDay, off), KindDate})
-		case DimHour:
-			out = append(out, dimSQL{"hour", s.timeBucket(timeCol, DimHour, off), KindDateHour})
+		switch {
+		case d == DimHour && rollup, d == DimDay && rollup && q.wholeDays():
+			kind := KindDateHour
+			if d == DimDay {
+				kind = KindDate
+			}
+			out = append(out, dimSQL{key: string(d), expr: "hour", kind: kind, raw: true, loc: q.Loc})
+		case d == DimDay:
+			out = append(out, dimSQL{key: "day", expr: s.timeBucket(timeCol, DimDay, off), kind: KindDate})
+		case d == DimHour:
+			out = append(out, dimSQL{key: "hour", expr: s.timeBucket(timeCol, DimHour, off), kind: KindDateHour})
 		default:
 			kind := KindID
 			if d == DimChannel {
 				kind = KindText
 			}
-			out = append(out, dimSQL{cols[d], cols[d], kind})
+			out = append(out, dimSQL{key: cols[d], expr: cols[d], kind: kind})
 		}
 	}
 	return out
@@ -234,7 +245,11 @@ func sumQuery(db *gorm.DB, dims []dimSQL, sums []sumCol) ([]map[string]any, erro
 	var group []string
 	for _, d := range dims {
 		sel = append(sel, d.expr+" AS "+d.key)
-		group = append(group, d.expr)
+		if d.raw { // the bucket leads the clustered key: group by it first
+			group = append([]string{d.expr}, group...)
+		} else {
+			group = append(group, d.expr)
+		}
 	}
 	for _, c := range sums {
 		sel = append(sel, "COALESCE(SUM("+c.expr+"), 0) AS "+c.key)
@@ -251,7 +266,7 @@ func sumQuery(db *gorm.DB, dims []dimSQL, sums []sumCol) ([]map[string]any, erro
 	var out []map[string]any
 	for rows.Next() {
 		ptrs := make([]any, len(sel))
-		dimVals := make([]string, len(dims))
+		dimVals := make([]any, len(dims))
 		nums := make([]int64, len(sums))
 		for i := range dims {
 			ptrs[i] = &dimVals[i]
@@ -264,7 +279,11 @@ func sumQuery(db *gorm.DB, dims []dimSQL, sums []sumCol) ([]map[string]any, erro
 		}
 		row := map[string]any{}
 		for i, d := range dims {
-			row[d.key] = dimValue(d.kind, dimVals[i])
+			v, err := d.value(dimVals[i])
+			if err != nil {
+				return nil, err
+			}
+			row[d.key] = v
 		}
 		for i, c := range sums {
 			row[c.key] = nums[i]
@@ -274,13 +293,45 @@ func sumQuery(db *gorm.DB, dims []dimSQL, sums []sumCol) ([]map[string]any, erro
 	return out, rows.Err()
 }
 
-func dimValue(k ColumnKind, v string) any {
-	if k != KindID {
-		return v
+// value converts a scanned dimension: ids to int64, a raw bucket to its
+// local date or date-hour, the rest to text.
+func (d dimSQL) value(v any) (any, error) {
+	if b, ok := v.([]byte); ok {
+		v = string(b)
+	}
+	if d.raw {
+		t, ok := v.(time.Time)
+		if !ok {
+			var err error
+			if t, err = parseStoredTime(fmt.Sprint(v)); err != nil {
+				return nil, err
+			}
+		}
+		if d.kind == KindDate {
+			return t.In(d.loc).Format(time.DateOnly), nil
+		}
+		return t.In(d.loc).Format("2006-01-02 15:04"), nil
+	}
+	if d.kind != KindID {
+		return fmt.Sprint(v), nil
+	}
+	switch n := v.(type) {
+	case int64:
+		return n, nil
 	}
 	var n int64
-	fmt.Sscan(v, &n)
-	return n
+	fmt.Sscan(fmt.Sprint(v), &n)
+	return n, nil
+}
+
+// parseStoredTime reads a time as the drivers return it in text (UTC).
+func parseStoredTime(s string) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02 15:04:05-07:00", "2006-01-02 15:04:05Z07:00", time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("store: report bucket %q is not a time", s)
 }
 
 // rowKey is a row's dimension values joined (ids zero-padded so keys sort

@@ -39,7 +39,7 @@ func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error
 	if err != nil {
 		return nil, fmt.Errorf("store: agents report calls: %w", err)
 	}
-	sdims := append(slices.Clone(dims), dimSQL{"reason", "reason", KindText})
+	sdims := append(slices.Clone(dims), dimSQL{key: "reason", expr: "reason", kind: KindText})
 	breaks, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent_state", &q), "agent_id", &q).
 		Where("state = ?", AgentBreak), sdims, plainSums([]string{"ms"}))
 	if err != nil {

@@ -64,7 +64,7 @@ func TestResultAnalysis(t *testing.T) {
 				t.Errorf("disposition %s: %d, want %d", c.Value, c.N, disp[c.Value])
 			}
 		}
-		if len(res.Dispositions) != 3 || len(res.Outcomes) != len(outcomes) {
+		if len(res.Dispositions) != 4 || len(res.Outcomes) != len(outcomes) {
 			t.Errorf("dispositions %+v outcomes %+v", res.Dispositions, res.Outcomes)
 		}
 		cs, _, err := s.ListContacts(ctx, store.ContactFilter{CampaignID: id, Page: store.Page{Size: 500}})

@@ -354,6 +354,22 @@ func (s *Store) MoveScriptSession(ctx context.Context, callUUID string, toAgent 
 	return err
 }
 
+// ReleaseScriptSession takes the call's session from fromAgent when the
+// agent transfers the call on without knowing who takes it (a group, a
+// consultation completed): it waits, with its answers, for the agent who
+// takes the call to claim it (StartScriptSession). A call without a
+// session, or whose session another agent holds, is left alone.
+func (s *Store) ReleaseScriptSession(ctx context.Context, callUUID string, fromAgent int64) error {
+	_, err := s.mutateSession(ctx, callUUID, fromAgent, func(_ *gorm.DB, ss *ScriptSession, _ *ScriptVersion) error {
+		ss.AgentID = 0
+		return nil
+	})
+	if errors.Is(err, ErrNotFound) {
+		return nil
+	}
+	return err
+}
+
 // IVRRecord is what an IVR hands over when its caller reaches an agent
 // (R30): its record (flow, steps, verification result, ...) and the DTMF
 // answers by node id of the script.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/bankcc/callcenter/store"
@@ -87,8 +88,18 @@ func TestScriptSessionFlow(t *testing.T) {
 		if _, err := s.AnswerScript(ctx, "call-1", agent, "q3", "500"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("the first agent still answers after the transfer: %v", err)
 		}
+		// A transfer to a group: agent2 releases it, agent 9 who takes the call claims it, then hands it back.
+		if err := s.ReleaseScriptSession(ctx, "call-1", agent2); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.StartScriptSession(ctx, store.ScriptSessionStart{CallUUID: "call-1", AgentID: 9}); err != nil || got.AgentID != 9 || got.Current != "q3" {
+			t.Fatalf("claim after release: %+v %v", got, err)
+		}
+		if err := s.MoveScriptSession(ctx, "call-1", agent2); err != nil {
+			t.Fatal(err)
+		}
 		end, err := s.AnswerScript(ctx, "call-1", agent2, "q3", "1500")
-		if err != nil || end.Status != store.SessionFinished || end.Outcome != "success" || !slices.Equal(end.Agents, []int64{agent, agent2}) {
+		if err != nil || end.Status != store.SessionFinished || end.Outcome != "success" || !slices.Equal(end.Agents, []int64{agent, agent2, 9, agent2}) {
 			t.Fatalf("end: %+v %v", end, err)
 		}
 		// Going back to q3 reopens the flow; a smaller amount ends elsewhere.
@@ -122,6 +133,17 @@ func TestScriptSessionFlow(t *testing.T) {
 		if rep.Sessions != 2 || len(rep.Questions) != 2 || rep.Questions[0].NodeID != "q1" || rep.Questions[0].Values[0].Label != "是" ||
 			rep.Questions[1].Values[0].ByOutcome["promise_partial"] != 1 {
 			t.Fatalf("report: %+v", rep)
+		}
+	})
+}
+
+func TestCampaignScriptMustExist(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		missing := int64(42)
+		camp := &store.Campaign{Name: "无话术", Kind: store.KindSurvey, Media: store.MediaVoice, DialMode: store.DialPreview, Priority: 5, ScriptID: &missing}
+		err := s.CreateCampaign(context.Background(), camp)
+		if err == nil || !strings.Contains(err.Error(), "script_id: script 42 does not exist") {
+			t.Fatalf("campaign with a missing script: %v", err)
 		}
 	})
 }

@@ -27,6 +27,7 @@ type callPlan struct {
 	connect     bool // joined to an agent (talk, then after-call work)
 	disposition string
 	retry       bool
+	callback    bool // the agent books a callback in 6 minutes
 }
 
 // plans cycles over every class, so each measure gets counts.
@@ -38,6 +39,7 @@ var plans = []callPlan{
 	{class: store.ResultHuman, amd: store.AMDHuman, connect: true, disposition: "refused", retry: true},
 	{class: store.ResultSuccess, amd: store.AMDHuman, connect: true, disposition: "promise_to_pay"},
 	{class: store.ResultHuman, connect: true, disposition: "no_money"},
+	{class: store.ResultHuman, connect: true, disposition: "call_back", callback: true},
 }
 
 // genTraffic dials n contacts twice over a few hours with two agents, one
@@ -115,6 +117,9 @@ func (tr *traffic) call(cl *store.Claim, uuid string, p callPlan, a *store.Agent
 		}
 	}
 	f.HungupAt = &hung
+	if p.callback {
+		f.Callback = &store.Callback{DueAt: now.Add(6 * time.Minute), AgentID: a.AgentID, Note: "客户稍后方便"}
+	}
 	d.finish(f)
 	if p.connect {
 		tr.state(a, store.AgentReady, "", "", now.Add(5*time.Minute))

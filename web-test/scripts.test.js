@@ -56,6 +56,10 @@ test("a manager builds a branching script in the designer and walks it", async (
   await page.waitForSelector("text=已发布版本 1");
   assert.match(location(page), /#script\/\d+$/);
 
+  // The diagram draws the branches as arrows.
+  for (const [from, to] of [["q1", "q2"], ["q1", "end_no"], ["q2", "end_ok"]]) {
+    await page.waitForSelector(`#diagram path.edge[data-from='${from}'][data-to='${to}']`, { state: "attached" });
+  }
   // The preview walks the saved flow: 是 → q2 → end_ok.
   await page.click("#walk");
   await page.waitForSelector("#preview .walk-text:text('您好，请问是本人吗？')");
@@ -83,15 +87,30 @@ test("an agent runs the script in a call, pauses and resumes it, and the results
     const r = await fetch("/api/v1/users", { method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify({ username: "ui_script_agent", password: "Ui-Agent-Pass-2026", role: "agent", display_name: "王芳" }) });
     const list = await (await fetch("/api/v1/scripts?q=" + encodeURIComponent("界面话术"))).json();
-    return { status: r.status, script: list.items[0] && list.items[0].id };
+    const id = list.items[0] && list.items[0].id;
+    // A published knowledge-base article, linked from the node q2 (a new published version).
+    const send = (method, path, body) => fetch("/api/v1" + path, { method, headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+      body: JSON.stringify(body) }).then((x) => x.json());
+    const art = await send("POST", "/kb/articles", { title: "还款渠道说明", category: "信用卡", body: "手机银行、柜台、自动扣款均可还款。" });
+    await send("POST", `/kb/articles/${art.id}/status`, { status: "published" });
+    const sc = await (await fetch("/api/v1/scripts/" + id)).json();
+    sc.nodes.find((n) => n.id === "q2").article_ids = [art.id];
+    const saved = await send("PATCH", "/scripts/" + id, { nodes: sc.nodes, publish: true });
+    return { status: r.status, script: id, version: saved.published_version };
   });
   assert.equal(made.status, 201);
   assert.ok(made.script);
+  assert.equal(made.version, 2);
   const page = await (await browser.newContext()).newPage();
   await signIn(page, "ui_script_agent", "Ui-Agent-Pass-2026");
   await page.goto(`${base}/#callscript/ui-call-1?script=${made.script}`);
   await page.click("#session .walk-option:text('是')");
   await page.waitForSelector("#session .walk-text:text('您的信用卡已逾期，请尽快还款。')");
+  await page.click("#session .kb-link"); // the linked article opens in one click
+  await page.waitForSelector("#article h3:text('还款渠道说明')");
+  await page.fill("#session input[name=feedback]", "客户常问能否分期，建议补充");
+  await page.click("#send-feedback");
+  await page.waitForSelector("#session .error:text('反馈已提交')");
   await page.selectOption("#session select[name=reason]", "complaint");
   await page.click("#pause");
   await page.waitForSelector("#session .paused");
@@ -105,4 +124,14 @@ test("an agent runs the script in a call, pauses and resumes it, and the results
   await page.waitForSelector("#session .disposition:has-text('promise_amount=3000')");
   const answers = await page.textContent("#session table");
   assert.match(answers, /您好，请问是本人吗？\s*yes/);
+
+  // The manager sees the agent's feedback on the node and resolves it.
+  await admin.goto(base + "/#scripts");
+  const fb = admin.locator("#feedback tr", { hasText: "客户常问能否分期" });
+  await fb.waitFor();
+  assert.match(await fb.textContent(), /q2/);
+  await fb.locator("input[name=answer]").fill("下一版补充分期说明");
+  await fb.locator(".fb-resolve").click();
+  await admin.waitForSelector("#feedback h3"); // the page reloaded
+  await admin.locator("#feedback tr", { hasText: "客户常问能否分期" }).waitFor({ state: "detached" });
 });

@@ -67,3 +67,21 @@ func TestBenchPacing(t *testing.T) {
 		t.Fatalf("bad policy: %v", err)
 	}
 }
+
+// The many-campaign benchmark, short: one line per run with the figures.
+func TestBenchCampaignsShort(t *testing.T) {
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"bench", "campaigns", "--campaigns", "1,3", "--rate", "2", "--seconds", "2",
+		"--warmup", "2"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	line := regexp.MustCompile(`(?m)^campaigns (\d+): dial rate per campaign mean (\d+\.\d\d)/s \(target 2\), .* batch lateness p50 \S+ p99 \S+ max \S+ \(\d+ batches\)$`)
+	m := line.FindAllStringSubmatch(out.String(), -1)
+	if len(m) != 2 || m[0][1] != "1" || m[1][1] != "3" {
+		t.Fatalf("output:\n%s", out.String())
+	}
+	if mean, _ := strconv.ParseFloat(m[0][2], 64); mean <= 0 {
+		t.Errorf("one campaign dialed nothing:\n%s", out.String())
+	}
+}

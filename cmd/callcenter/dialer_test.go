@@ -22,12 +22,12 @@ func TestProgramDialsAStartedCampaign(t *testing.T) {
 		body any
 		out  any
 	}{
-		{"/api/v1/calendars", map[string]any{"name": "全天", "timezone": "Asia/Shanghai", "windows": allDay}, &cal},
+		{"/api/v1/calendars", map[string]any{"name": "拨号测试日历", "timezone": "Asia/Shanghai", "windows": allDay}, &cal},
 		{"/api/v1/strategies", func() any {
-			return map[string]any{"name": "广播", "calendar_id": cal.ID, "batch_size": 10, "batch_interval_s": 0}
+			return map[string]any{"name": "拨号测试策略", "calendar_id": cal.ID, "batch_size": 10, "batch_interval_s": 0}
 		}, &st},
 		{"/api/v1/campaigns", func() any {
-			return map[string]any{"name": "还款提醒", "kind": "notification", "media": "ivr", "dial_mode": "broadcast",
+			return map[string]any{"name": "拨号测试广播", "kind": "notification", "media": "ivr", "dial_mode": "broadcast",
 				"strategy_id": st.ID, "caller_ids": []string{"02161234567"}, "ivr_flow": "notify"}
 		}, &camp},
 	}

@@ -84,13 +84,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 func bench(ctx context.Context, cfg *Config, args []string, out io.Writer) error {
 	if len(args) == 0 {
-		return usageError{"bench: want a benchmark name: import, pacing or reports"}
+		return usageError{"bench: want a benchmark name: import, pacing, campaigns or reports"}
 	}
 	switch args[0] {
 	case "import":
 		return benchImport(ctx, cfg, args[1:], out)
 	case "pacing":
 		return benchPacing(ctx, args[1:], out)
+	case "campaigns":
+		return benchCampaigns(ctx, args[1:], out)
 	case "reports":
 		return benchReports(ctx, cfg, args[1:], out)
 	}

@@ -32,6 +32,11 @@ type program struct {
 
 func startProgram(t *testing.T, env map[string]string) *program {
 	t.Helper()
+	if _, ok := env["CC_DATABASE_DSN"]; !ok {
+		// Never the default ./data/callcenter.db: a second run would find
+		// the first one's campaigns.
+		env["CC_DATABASE_DSN"] = filepath.Join(t.TempDir(), "callcenter.db")
+	}
 	for k, v := range env {
 		t.Setenv(k, v)
 	}

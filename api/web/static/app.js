@@ -137,7 +137,7 @@ const pages = {
       if (j.status === "queued" || j.status === "running") setTimeout(() => poll(job), 1000);
     }
     form.addEventListener("submit", (e) => { e.preventDefault(); upload(false); });
-    return [h("p", {}, h("a", { href: "#campaigns" }, "← " + t("back"))), h("h2", {}, c.name),
+    return [h("p", {}, h("a", { href: "#campaigns" }, "← " + t("back")), " · ", h("a", { href: "#scriptanswers/" + id }, t("script_answers"))), h("h2", {}, c.name),
       h("div", { class: "card" }, h("h3", {}, t("import")), form, err, out),
       h("div", { class: "card", "data-customer": `campaign/${id}/contacts` }, h("h3", {}, `${t("contacts")} (${contacts.total})`),
         table([["name", (x) => x.name], ["phone", (x) => x.phone], ["id_number", (x) => x.id_number],
