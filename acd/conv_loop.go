@@ -174,7 +174,6 @@ func (c *conversation) end() {
 	if !c.custGone {
 		_ = c.d.cfg.Switch.Hangup(context.Background(), c.uuid, "NORMAL_CLEARING")
 	}
-	c.finishRecording()
 	c.phase = phaseEnded
 }
 

@@ -50,12 +50,13 @@ type conversation struct {
 	started  time.Time
 	custGone bool
 	bridged  bool // a bridge event seen on the customer's leg since the last intended unbridge
+	// recording is set once the customer's recording has started.
+	recording bool
 	// internal events from helper goroutines
 	inner chan func()
 	// mode tells the offer which path the call came by.
 	mode feed.OfferMode
 	done chan struct{} // closed when the loop returns
-	rec  *recorder
 }
 
 type connectResult struct {
@@ -84,6 +85,9 @@ func (d *Desk) Connect(ctx context.Context, req dialer.ConnectRequest) (dialer.C
 	}
 	if req.CallbackID != 0 {
 		mode = feed.OfferCallback
+	}
+	if req.CampaignID == 0 && req.Reservation == nil {
+		mode = feed.OfferInbound
 	}
 	for {
 		res := req.Reservation
@@ -223,7 +227,10 @@ func (c *conversation) join(ctx context.Context, p *party, node string, mode fee
 	}
 	c.agent = p
 	c.phase = phaseTalking
-	c.startRecording(p.agentID)
+	if !c.recording { // once per customer: a transfer's agent joins the same recording
+		c.recording = true
+		go c.record(p.agentID)
+	}
 	now := c.d.clock.Now()
 	c.d.post(func() {
 		if a := c.d.r.agents[p.agentID]; a != nil && a.conv == c {

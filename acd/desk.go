@@ -39,9 +39,14 @@ type Config struct {
 	CallerID string
 	// MusicOnHold is what a customer waiting for a transfer hears.
 	MusicOnHold string
-	// RecordDir is where calls are recorded (FreeSWITCH writes there: the
-	// folder must be shared with the nodes); empty: no recording.
-	RecordDir string
+	// RecordingsDir is the folder calls bridged to agents are recorded
+	// into (the switch writes it: on a real node a shared folder, mounted
+	// at the same path); empty records nothing.
+	RecordingsDir string
+	// InboundGroup is the agent group (id or name) carriers' calls queue
+	// for (cc_inbound); empty refuses them. Callers the IVR sends to a
+	// queue name their group (cc_queue).
+	InboundGroup string
 }
 
 // Desk is the agent desk. Build it with New and run it with Run.
@@ -98,7 +103,9 @@ func (d *Desk) Run(ctx context.Context) error {
 	}
 	go d.jr.run()
 	go d.forward()
-	go d.followRegistrations(ctx)
+	// Subscribed before the loop serves anyone: nothing parked for the desk
+	// or registered after Run has answered a first request is missed.
+	go d.followRegistrations(ctx, d.cfg.Switch.Subscribe(ctx))
 	sweep := d.clock.NewTimer(d.cfg.LostAfter / 3)
 	defer sweep.Stop()
 	defer close(d.stop)
@@ -186,10 +193,13 @@ func (d *Desk) publish(e feed.Event) {
 
 // followRegistrations keeps each signed-in agent's node current from the
 // sofia registration events; a phone that unregisters takes its agent out
-// of routing (signed out, lost) unless the agent is on a call.
-func (d *Desk) followRegistrations(ctx context.Context) {
-	for e := range d.cfg.Switch.Subscribe(ctx) {
+// of routing (signed out, lost) unless the agent is on a call. The other
+// legs of the pool stream are inbound calls (inbound.go).
+func (d *Desk) followRegistrations(ctx context.Context, events <-chan controller.Event) {
+	legs := inboundLegs{}
+	for e := range events {
 		if e.Kind != controller.EventCustom {
+			d.poolEvent(ctx, legs, e)
 			continue
 		}
 		user := e.Header("from-user")

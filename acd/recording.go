@@ -13,91 +13,106 @@ import (
 	"github.com/bankcc/callcenter/store"
 )
 
-// recorder is one call's recording: started on the customer's leg when the
-// first agent is bridged (so it runs through holds and transfers to the
-// hangup), hashed and stored once the call has ended. rel is the file's
-// path under RecordDir, as the Recording row names it.
-type recorder struct {
-	path, rel string
-	started   time.Time
-	agentID   int64
+// Recording (R32): every call bridged to an agent is recorded on the
+// customer's leg from the bridge to the hangup (uuid_record), into
+// Config.RecordingsDir; when the leg ends and the switch has closed the
+// file, its size and SHA-256 are stored with the attempt, campaign and agent.
+
+// recordingSettle is how long the file's size must stay the same before
+// it counts as closed (FreeSWITCH closes it after CHANNEL_HANGUP, when the
+// media bug is removed; a shared folder may show it later still).
+const (
+	recordingSettle  = 150 * time.Millisecond
+	recordingPatient = 30 * time.Second
+)
+
+// recordingName is the file's path under the recordings folder.
+func recordingName(uuid string, at time.Time) string {
+	return filepath.Join(at.Format("2006"), at.Format("01"), at.Format("02"), uuid+".wav")
 }
 
-// startRecording records the customer's leg under RecordDir/YYYY/MM/DD.
-func (c *conversation) startRecording(agentID int64) {
-	dir := c.d.cfg.RecordDir
-	if dir == "" || c.rec != nil {
+// record starts recording the conversation's customer leg for the agent
+// and registers the file when the leg ends. It runs on its own goroutine.
+func (c *conversation) record(agentID int64) {
+	dir := c.d.cfg.RecordingsDir
+	if dir == "" {
 		return
 	}
-	now := c.d.clock.Now()
-	rel := filepath.Join(now.Format("2006/01/02"), c.uuid+".wav")
-	path := filepath.Join(dir, rel)
-	if err := c.d.cfg.Switch.RecordStart(context.Background(), c.uuid, path); err != nil {
+	started := c.d.clock.Now()
+	rel := recordingName(c.uuid, started)
+	abs := filepath.Join(dir, rel)
+	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
+		c.d.log.Error("acd: recording folder", "call", c.uuid, "err", err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	err := c.d.cfg.Switch.RecordStart(ctx, c.uuid, abs)
+	cancel()
+	if err != nil {
 		c.d.log.Error("acd: start recording", "call", c.uuid, "err", err)
 		return
 	}
-	c.rec = &recorder{path: path, rel: rel, started: now, agentID: agentID}
-}
-
-// finishRecording waits for the file FreeSWITCH closes at hangup, hashes
-// it and stores the recording row (off the conversation's goroutine).
-func (c *conversation) finishRecording() {
-	r := c.rec
-	if r == nil {
+	<-c.customer.Done()
+	ended := c.d.clock.Now()
+	if ended.Before(started) {
+		ended = started
+	}
+	size, sum, err := settledFile(abs, recordingPatient)
+	if err != nil {
+		c.d.log.Error("acd: recording not written", "call", c.uuid, "path", abs, "err", err)
 		return
 	}
-	c.rec = nil
-	ended := c.d.clock.Now()
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		sum, n, err := hashWhenWritten(ctx, r.path)
+	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	attemptID := c.req.AttemptID
+	if attemptID == 0 {
+		a, err := c.d.cfg.Store.GetAttemptByUUID(ctx, c.uuid)
 		if err != nil {
-			c.d.log.Error("acd: recording not written", "call", c.uuid, "path", r.path, "err", err)
+			c.d.log.Error("acd: recording without an attempt", "call", c.uuid, "err", err)
 			return
 		}
-		attempt := c.req.AttemptID
-		if attempt == 0 { // a call the dialer did not number: the attempt kept for its leg
-			a, err := c.d.cfg.Store.GetAttemptByUUID(ctx, c.uuid)
-			if err != nil {
-				c.d.log.Error("acd: recording without an attempt", "call", c.uuid, "path", r.path, "err", err)
-				return
-			}
-			attempt = a.ID
-		}
-		row := &store.Recording{CallUUID: c.uuid, AgentID: r.agentID, CampaignID: c.req.CampaignID, AttemptID: attempt,
-			Path: r.rel, Format: "wav", SHA256: sum, Bytes: n, StartedAt: r.started.UTC(), EndedAt: ended.UTC()}
-		if err := c.d.cfg.Store.SaveRecording(ctx, row); err != nil {
-			c.d.log.Error("acd: store recording", "call", c.uuid, "err", err)
-		}
-	}()
+		attemptID = a.ID
+	}
+	rec := &store.Recording{AttemptID: attemptID, CallUUID: c.uuid, CampaignID: c.req.CampaignID, AgentID: agentID,
+		Path: rel, Format: "wav", Bytes: size, SHA256: sum, StartedAt: started, EndedAt: ended}
+	if err := c.d.cfg.Store.SaveRecording(ctx, rec); err != nil {
+		c.d.log.Error("acd: save recording", "call", c.uuid, "err", err)
+	}
 }
 
-// hashWhenWritten waits (polling, bounded by ctx) for the file to exist
-// and stop growing, then returns its SHA-256 and size.
-func hashWhenWritten(ctx context.Context, path string) (string, int64, error) {
+// settledFile waits (up to patience) until path exists and its size holds
+// still, then returns its size and SHA-256.
+func settledFile(path string, patience time.Duration) (int64, string, error) {
+	deadline := time.Now().Add(patience)
 	last := int64(-1)
 	for {
-		if fi, err := os.Stat(path); err == nil && fi.Size() > 0 && fi.Size() == last {
-			break
-		} else if err == nil {
+		fi, err := os.Stat(path)
+		if err == nil && fi.Size() > 0 && fi.Size() == last {
+			return hashFile(path)
+		}
+		if err == nil {
 			last = fi.Size()
 		}
-		select {
-		case <-ctx.Done():
-			return "", 0, fmt.Errorf("acd: recording %s: %w", path, ctx.Err())
-		case <-time.After(50 * time.Millisecond):
+		if time.Now().After(deadline) {
+			if err == nil {
+				err = fmt.Errorf("still changing after %s", patience)
+			}
+			return 0, "", err
 		}
+		time.Sleep(recordingSettle)
 	}
+}
+
+func hashFile(path string) (int64, string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return "", 0, err
+		return 0, "", err
 	}
 	defer f.Close()
 	h := sha256.New()
 	n, err := io.Copy(h, f)
 	if err != nil {
-		return "", 0, fmt.Errorf("acd: hash %s: %w", path, err)
+		return 0, "", fmt.Errorf("read %s: %w", path, err)
 	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
+	return n, hex.EncodeToString(h.Sum(nil)), nil
 }

@@ -53,7 +53,7 @@ func newDeskRig(t *testing.T) *deskRig {
 	rig.harness = newHarnessWith(t, harnessOptions{cfg: func(c *Config) {
 		c.RecordingsDir = t.TempDir()
 		rig.desk = acd.New(acd.Config{Store: c.Store, Switch: pool, Feed: hub, ACWMax: time.Minute, Gateway: "gw1", CallerID: "02161234567",
-			RecordDir: c.RecordingsDir})
+			RecordingsDir: c.RecordingsDir})
 		c.Desk, c.Feed = rig.desk, hub
 	}})
 	ctx, cancel := context.WithCancel(context.Background())

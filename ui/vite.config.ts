@@ -27,5 +27,6 @@ export default defineConfig({
     },
   },
   server: { proxy: { "/api": "http://127.0.0.1:8080", "/healthz": "http://127.0.0.1:8080" } },
-  test: { environment: "happy-dom", include: ["src/**/*.test.ts"] },
+  // A generous safety net: mounting Element Plus dialogs is slow on a busy machine.
+  test: { environment: "happy-dom", include: ["src/**/*.test.ts"], testTimeout: 60000 },
 } as any);

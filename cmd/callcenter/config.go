@@ -37,6 +37,18 @@ type Config struct {
 	SMS        SMSConfig
 	Fax        FaxConfig
 	ACD        ACDConfig
+	Simulator  SimulatorConfig
+}
+
+// SimulatorConfig steers the built-in FreeSWITCH simulator, which runs only
+// when no freeswitch.nodes are configured (demos and tests).
+type SimulatorConfig struct {
+	// Scenario is a YAML scenario file (as cmd/fssim's --scenario); empty
+	// is the built-in scenario.
+	Scenario string
+	// TimeScale multiplies every simulated delay (1 real time, 0.1 ten
+	// times faster).
+	TimeScale float64 `mapstructure:"time_scale"`
 }
 
 // LoginConfig bounds password guessing per account and source address.
@@ -250,12 +262,15 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("ui.dir", "")
 	v.SetDefault("security.require_locked_workstation", false)
 	v.SetDefault("security.workstation_report_max_age", "15m")
+	v.SetDefault("simulator.scenario", "")
+	v.SetDefault("simulator.time_scale", 1.0)
 	v.SetDefault("acd.acw_max", "60s")
 	v.SetDefault("acd.lost_after", "90s")
 	v.SetDefault("acd.agent_ring", "15s")
 	v.SetDefault("acd.gateway", "")
 	v.SetDefault("acd.caller_id", "")
 	v.SetDefault("acd.music_on_hold", "local_stream://moh")
+	v.SetDefault("acd.inbound_group", "")
 }
 
 // loadConfig reads the file (flag, then CC_CONFIG, then ./callcenter.yaml if
@@ -331,6 +346,9 @@ func (c *Config) validate() error {
 	}
 	if u, p, ok := strings.Cut(c.FreeSWITCH.XMLCurlCredentials, ":"); c.FreeSWITCH.XMLCurlCredentials != "" && (!ok || u == "" || p == "") {
 		return fmt.Errorf("config: freeswitch.xml_curl_credentials must be user:password")
+	}
+	if c.Simulator.TimeScale <= 0 {
+		return fmt.Errorf("config: simulator.time_scale %v: must be above 0 (1 is real time)", c.Simulator.TimeScale)
 	}
 	if c.Session.Idle <= 0 || c.Session.Absolute < c.Session.Idle {
 		return fmt.Errorf("config: session.idle must be > 0 and session.absolute >= session.idle")

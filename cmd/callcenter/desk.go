@@ -28,6 +28,9 @@ type ACDConfig struct {
 	CallerID string `mapstructure:"caller_id"`
 	// MusicOnHold is what customers waiting for a transfer hear.
 	MusicOnHold string `mapstructure:"music_on_hold"`
+	// InboundGroup is the agent group (id or name) carriers' calls wait
+	// for; empty refuses them.
+	InboundGroup string `mapstructure:"inbound_group"`
 }
 
 func (c ACDConfig) validate() error {
@@ -50,15 +53,10 @@ func startDesk(ctx context.Context, cfg *Config, st *store.Store, sw *switchboar
 	if err := cfg.ACD.validate(); err != nil {
 		return nil, nil, err
 	}
-	// Connected calls are recorded into recording.dir (FreeSWITCH writes the
-	// files, so the path is absolute; the rows name them relative to it).
-	recordDir, err := filepath.Abs(cfg.recordingsDir())
-	if err != nil {
-		return nil, nil, fmt.Errorf("config: recording.dir: %w", err)
-	}
-	desk = acd.New(acd.Config{RecordDir: recordDir, Store: st, Switch: sw.Switch(), Feed: hub, Logger: log.With("component", "acd"),
+	desk = acd.New(acd.Config{Store: st, Switch: sw.Switch(), Feed: hub, Logger: log.With("component", "acd"),
 		ACWMax: cfg.ACD.ACWMax, LostAfter: cfg.ACD.LostAfter, AgentRing: cfg.ACD.AgentRing,
-		Gateway: cfg.ACD.Gateway, CallerID: cfg.ACD.CallerID, MusicOnHold: cfg.ACD.MusicOnHold})
+		Gateway: cfg.ACD.Gateway, CallerID: cfg.ACD.CallerID, MusicOnHold: cfg.ACD.MusicOnHold,
+		RecordingsDir: recordingsAbs(cfg), InboundGroup: cfg.ACD.InboundGroup})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -67,4 +65,14 @@ func startDesk(ctx context.Context, cfg *Config, st *store.Store, sw *switchboar
 		}
 	}()
 	return desk, func() { <-done; desk.Wait() }, nil
+}
+
+// recordingsAbs is the recordings folder as an absolute path: the switch
+// writes there, whatever its own working directory.
+func recordingsAbs(cfg *Config) string {
+	dir := cfg.recordingsDir()
+	if abs, err := filepath.Abs(dir); err == nil {
+		return abs
+	}
+	return dir
 }

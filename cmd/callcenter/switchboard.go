@@ -36,6 +36,10 @@ type switchboard struct {
 	ivrAddr    string
 }
 
+// simulatorStarted, when set (by program tests only), is given the
+// built-in simulator, e.g. to place inbound calls on it.
+var simulatorStarted func(*esltest.Server)
+
 func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*switchboard, error) {
 	sb := &switchboard{st: st, log: log, ivrResults: dialer.NewIVRResults()}
 	nodes := toNodes(cfg.FreeSWITCH)
@@ -44,11 +48,22 @@ func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 		// clean shutdown never looks like a node going down. Its password
 		// is new on every start: nothing else needs to know it.
 		password := rand.Text()
-		sim, err := esltest.Start(context.WithoutCancel(ctx), esltest.Options{Password: password, Logger: log.With("component", "fssim")})
+		opts := esltest.Options{Password: password, Logger: log.With("component", "fssim"), TimeScale: cfg.Simulator.TimeScale}
+		if cfg.Simulator.Scenario != "" {
+			sc, err := esltest.LoadScenario(cfg.Simulator.Scenario)
+			if err != nil {
+				return nil, fmt.Errorf("simulator.scenario: %w", err)
+			}
+			opts.Scenario = sc
+		}
+		sim, err := esltest.Start(context.WithoutCancel(ctx), opts)
 		if err != nil {
 			return nil, fmt.Errorf("start the FreeSWITCH simulator: %w", err)
 		}
 		sb.simulated, sb.sim = true, sim
+		if simulatorStarted != nil {
+			simulatorStarted(sim)
+		}
 		nodes = []controller.NodeConfig{{Name: "simulator", Address: sim.Addr(), Password: password, MaxChannels: 2000, MaxCPS: 200}}
 	} else {
 		warnWeakSwitchConfig(cfg.FreeSWITCH, nodes, log)
