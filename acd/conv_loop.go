@@ -61,7 +61,32 @@ func (c *conversation) loop() {
 		}
 	}
 	close(c.done)
-	c.d.post(func() { delete(c.d.r.convs, c.uuid) })
+	c.closeOut()
+}
+
+// closeOut forgets the conversation in the router; an agent it still holds
+// (reserved for a transfer the customer did not wait for) is given back.
+// Posted after every change the conversation posted, so it sees them all.
+func (c *conversation) closeOut() {
+	c.custGone = true // the customer's leg is gone or hung up by end
+	for {             // a joinLater or consult answer that lost the race with the end gives its agent back
+		select {
+		case f := <-c.inner:
+			f()
+			continue
+		default:
+		}
+		break
+	}
+	c.d.post(func() {
+		delete(c.d.r.convs, c.uuid)
+		for _, a := range c.d.r.agents {
+			if a.conv == c {
+				a.conv, a.resID = nil, ""
+				c.d.r.afterCall(a)
+			}
+		}
+	})
 }
 
 func (c *conversation) onCustomerEvent(e controller.Event) {

@@ -3,6 +3,7 @@ package acd
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/bankcc/callcenter/clock"
@@ -56,6 +57,11 @@ type Desk struct {
 	cmds  chan func()
 	stop  chan struct{}
 	jr    *journal
+	// posts is the FIFO of closures sent without waiting (post): one
+	// forwarder hands them to the router in the order they were posted.
+	postMu  sync.Mutex
+	posts   []func()
+	postSig chan struct{}
 
 	// Owned by the loop goroutine only.
 	r *router
@@ -80,7 +86,8 @@ func New(cfg Config) *Desk {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	d := &Desk{cfg: cfg, clock: clock.Or(cfg.Clock), log: cfg.Logger, cmds: make(chan func(), 64), stop: make(chan struct{})}
+	d := &Desk{cfg: cfg, clock: clock.Or(cfg.Clock), log: cfg.Logger, cmds: make(chan func(), 64), stop: make(chan struct{}),
+		postSig: make(chan struct{}, 1)}
 	d.jr = newJournal(cfg.Store, d.log)
 	d.r = newRouter(d)
 	return d
@@ -95,6 +102,7 @@ func (d *Desk) Run(ctx context.Context) error {
 		d.log.Info("acd: closed softphone sessions left open by the previous run", "sessions", n)
 	}
 	go d.jr.run()
+	go d.forward()
 	// Subscribed before the loop serves anyone: nothing parked for the desk
 	// or registered after Run has answered a first request is missed.
 	go d.followRegistrations(ctx, d.cfg.Switch.Subscribe(ctx))
@@ -137,14 +145,41 @@ func (d *Desk) do(ctx context.Context, f func()) error {
 	}
 }
 
-// post runs f on the router goroutine without waiting (timers, conversations).
+// post runs f on the router goroutine without waiting (timers,
+// conversations), after everything posted before it.
 func (d *Desk) post(f func()) {
-	go func() {
-		select {
-		case d.cmds <- f:
-		case <-d.stop:
+	d.postMu.Lock()
+	d.posts = append(d.posts, f)
+	d.postMu.Unlock()
+	select {
+	case d.postSig <- struct{}{}:
+	default:
+	}
+}
+
+// forward hands posted closures to the router in order until it stops.
+func (d *Desk) forward() {
+	for {
+		d.postMu.Lock()
+		q := d.posts
+		d.posts = nil
+		d.postMu.Unlock()
+		for _, f := range q {
+			select {
+			case d.cmds <- f:
+			case <-d.stop:
+				return
+			}
 		}
-	}()
+		if len(q) > 0 {
+			continue
+		}
+		select {
+		case <-d.postSig:
+		case <-d.stop:
+			return
+		}
+	}
 }
 
 func (d *Desk) publish(e feed.Event) {

@@ -211,3 +211,105 @@ func TestNailedUpLegIsBridgedWithoutRinging(t *testing.T) {
 		t.Fatalf("%d originates", n)
 	}
 }
+
+func TestTransferToGroupCustomerLeavesWhileWaiting(t *testing.T) {
+	f := newFixture(t, Config{})
+	a1 := f.agent("a1", "1001", true)
+	f.signIn(a1, true)
+	cust := f.customer()
+	var fin finishes
+	conn := f.connect(cust, &fin, 1)
+	if err := f.d.Control(context.Background(), a1, cust.UUID(), ActionTransfer, "group:"+itoa(f.group)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "a1 in acw", func() bool { return f.state(a1) == store.AgentACW })
+	waitFor(t, "a1's leg hung up, music to the customer", func() bool {
+		return f.sw.Leg(conn.AgentLeg).Record().State == controller.StateEnded && len(f.sw.CommandsOf(switchtest.OpBroadcast)) == 1
+	})
+	// Nobody else is ready: the customer gives up waiting.
+	f.sw.Far(cust.UUID()).Hangup("NORMAL_CLEARING")
+	waitFor(t, "the attempt closed automatically", func() bool { return len(fin.list()) == 1 })
+	if got := fin.list(); !got[0].Auto {
+		t.Fatalf("finish %+v", got)
+	}
+	if err := f.d.Dispose(context.Background(), a1, cust.UUID(), dialer.Disposition{Result: "transferred"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fin.list(); len(got) != 1 {
+		t.Fatalf("finished twice: %+v", got)
+	}
+}
+
+func TestTransferToOutsideNumber(t *testing.T) {
+	f := newFixture(t, Config{})
+	a1 := f.agent("a1", "1001", true)
+	f.signIn(a1, true)
+	cust := f.customer()
+	var fin finishes
+	f.connect(cust, &fin, 1)
+	if err := f.d.Control(context.Background(), a1, cust.UUID(), ActionTransfer, "number:13900001111"); err != nil {
+		t.Fatal(err)
+	}
+	var outside string
+	waitFor(t, "outside originate", func() bool {
+		for _, c := range f.sw.CommandsOf(switchtest.OpOriginate) {
+			if c.Originate.Number == "13900001111" {
+				outside = c.UUID
+				return true
+			}
+		}
+		return false
+	})
+	f.sw.Far(outside).Answer(controller.AMDHuman)
+	waitFor(t, "customer bridged to the outside party", func() bool {
+		for _, c := range f.sw.CommandsOf(switchtest.OpBridge) {
+			if c.UUID == cust.UUID() && c.Args[0] == outside {
+				return true
+			}
+		}
+		return false
+	})
+	// The call left the centre with a1: a1's disposition closes the attempt.
+	waitFor(t, "a1 in acw", func() bool { return f.state(a1) == store.AgentACW })
+	if err := f.d.Dispose(context.Background(), a1, cust.UUID(), dialer.Disposition{Result: "transferred"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fin.list(); len(got) != 1 || got[0].Result != "transferred" {
+		t.Fatalf("finish %+v", got)
+	}
+	f.sw.Far(outside).Hangup("NORMAL_CLEARING")
+	waitFor(t, "customer not left parked", func() bool { return f.sw.Leg(cust.UUID()).Record().State == controller.StateEnded })
+}
+
+func TestEavesdropJoinsTheAgentsLeg(t *testing.T) {
+	f := newFixture(t, Config{})
+	a1 := f.agent("a1", "1001", true)
+	sup := f.agent("sup", "1009", true)
+	f.signIn(a1, true)
+	cust := f.customer()
+	var fin finishes
+	conn := f.connect(cust, &fin, 1)
+	if _, err := f.d.Eavesdrop(context.Background(), sup, "no-such-call", controller.EavesdropListen); !errors.Is(err, ErrNoSuchCall) {
+		t.Fatalf("unknown call: %v", err)
+	}
+	leg, err := f.d.Eavesdrop(context.Background(), sup, cust.UUID(), controller.EavesdropWhisper)
+	if err != nil || leg == "" {
+		t.Fatalf("eavesdrop: %q %v", leg, err)
+	}
+	got := f.sw.CommandsOf(switchtest.OpEavesdrop)
+	if len(got) != 1 || got[0].Originate.Endpoint != "user/1009" {
+		t.Fatalf("eavesdrop commands %v", got)
+	}
+	if c := got[0]; c.UUID != leg || !containsArg(c, conn.AgentLeg) {
+		t.Fatalf("eavesdrop command %+v (agent leg %s)", c, conn.AgentLeg)
+	}
+}
+
+func containsArg(c switchtest.Command, s string) bool {
+	for _, a := range c.Args {
+		if a == s {
+			return true
+		}
+	}
+	return c.Originate.AppArgs == s || c.Originate.Vars["eavesdrop_target"] == s
+}

@@ -2,7 +2,12 @@ package api
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strconv"
 	"sync"
 	"testing"
@@ -46,7 +51,9 @@ func newDeskRig(t *testing.T) *deskRig {
 	hub := feed.New(feed.Options{})
 	t.Cleanup(hub.Close)
 	rig.harness = newHarnessWith(t, harnessOptions{cfg: func(c *Config) {
-		rig.desk = acd.New(acd.Config{Store: c.Store, Switch: pool, Feed: hub, ACWMax: time.Minute, Gateway: "gw1", CallerID: "02161234567"})
+		c.RecordingsDir = t.TempDir()
+		rig.desk = acd.New(acd.Config{Store: c.Store, Switch: pool, Feed: hub, ACWMax: time.Minute, Gateway: "gw1", CallerID: "02161234567",
+			RecordingsDir: c.RecordingsDir})
 		c.Desk, c.Feed = rig.desk, hub
 	}})
 	ctx, cancel := context.WithCancel(context.Background())
@@ -158,8 +165,12 @@ func TestDeskThroughAPIAgainstSimulator(t *testing.T) {
 	cust := r.customer()
 	answered := time.Now()
 	var fin finishLog
+	attempt := &store.Attempt{CallUUID: cust.UUID(), CampaignID: 1, Destination: "100", State: "answered"}
+	if err := r.srv.store.SaveAttempt(context.Background(), attempt); err != nil {
+		t.Fatal(err)
+	}
 	conn, err := r.desk.Connect(context.Background(), dialer.ConnectRequest{Leg: cust, GroupID: r.group, CampaignID: 1,
-		Deadline: answered.Add(2 * time.Second), Finish: fin.finish})
+		AttemptID: attempt.ID, Deadline: answered.Add(2 * time.Second), Finish: fin.finish})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,6 +181,11 @@ func TestDeskThroughAPIAgainstSimulator(t *testing.T) {
 	waitUntil(t, "a1 on call", func() bool { return r.stateOf(tok1).State == store.AgentOnCall })
 	call := "/api/v1/me/calls/" + cust.UUID()
 
+	// Actions not served yet are refused by name.
+	rec = r.raw("POST", call+"/verify", tok1, nil)
+	if e := errorOf(t, rec); rec.Code != 400 || len(e.Details) != 1 || e.Details[0].Field != "action" {
+		t.Fatalf("verify: %d %+v", rec.Code, e)
+	}
 	// Hold and unhold act on the real call.
 	r.do("POST", call+"/hold", tok1, nil, 200, nil)
 	waitUntil(t, "held", func() bool { return r.stateOf(tok1).State == store.AgentHold })
@@ -213,6 +229,30 @@ func TestDeskThroughAPIAgainstSimulator(t *testing.T) {
 	if got := fin.list(); len(got) != 1 || got[0].AgentID != a2.ID || got[0].Result != "success" || got[0].Auto {
 		t.Fatalf("finish %+v", got)
 	}
+
+	// The call was recorded from the first bridge to the hangup; playback with Range, audited.
+	var recs []store.Recording
+	waitUntil(t, "recording stored", func() bool {
+		recs, err = r.srv.store.RecordingsOf(context.Background(), attempt.ID)
+		return err == nil && len(recs) == 1
+	})
+	data, err := os.ReadFile(filepath.Join(r.srv.cfg.RecordingsDir, recs[0].Path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum := sha256.Sum256(data); hex.EncodeToString(sum[:]) != recs[0].SHA256 || recs[0].AgentID != a1.ID || int64(len(data)) != recs[0].Bytes {
+		t.Fatalf("recording row %+v (file %d bytes)", recs[0], len(data))
+	}
+	playPath := "/api/v1/calls/" + strconv.FormatInt(attempt.ID, 10) + "/recording"
+	req := httptest.NewRequest("GET", playPath, nil)
+	req.Header.Set("Authorization", "Bearer "+r.tokens[store.RoleAdmin])
+	req.Header.Set("Range", "bytes=0-43")
+	play := httptest.NewRecorder()
+	r.h.ServeHTTP(play, req)
+	if play.Code != 206 || play.Body.Len() != 44 || string(play.Body.Bytes()[:4]) != "RIFF" {
+		t.Fatalf("range playback %d %d bytes %v", play.Code, play.Body.Len(), play.Header())
+	}
+	r.do("GET", playPath, tok1, nil, 403, nil) // agents do not listen
 
 	// The monitor shows both agents by state; a supervisor signs a2 out.
 	var mon monitorResponse

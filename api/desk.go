@@ -416,3 +416,22 @@ func (s *Server) eavesdrop(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, eavesdropReply{CallUUID: uuid, Mode: req.Mode, SupervisorLeg: leg, SupervisorUser: currentUser(c).ID})
 }
+
+// callAction is a call control named in the path (api.md's
+// POST /me/calls/{uuid}/{action}).
+type callAction string
+
+// EnumValues lists the actions served.
+func (callAction) EnumValues() []string {
+	return []string{acd.ActionHangup, acd.ActionHold, acd.ActionUnhold, acd.ActionTransfer, acd.ActionConsult, acd.ActionConference}
+}
+
+// anyCallControl serves the generic path by the action's own handler.
+func (s *Server) anyCallControl(c *gin.Context) {
+	action := callAction(c.Param("action"))
+	if err := checkEnum("action", action); err != nil {
+		fail(c, err)
+		return
+	}
+	s.callControl(string(action))(c)
+}

@@ -73,6 +73,7 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/me/calls/:uuid/consult", store.PermAgentDesk, "call.consult", s.callControl(acd.ActionConsult), doc{"Consult agent:ID or number:PHONE: the customer hears music while you talk; then transfer, conference or unhold", transferRequest{}, controlReply{}, 200}},
 		{"POST", "/api/v1/me/calls/:uuid/conference", store.PermAgentDesk, "call.conference", s.callControl(acd.ActionConference), doc{"Make the consultation a three-way conference with the customer", nil, controlReply{}, 200}},
 		{"POST", "/api/v1/me/calls/:uuid/disposition", store.PermAgentDesk, "call.disposition", s.disposition, doc{"Close your call in after-call work: result, note, callback_at, dnc, answers; closes the attempt once", dispositionRequest{}, controlReply{}, 200}},
+		{"POST", "/api/v1/me/calls/:uuid/:action", store.PermAgentDesk, "call.control", s.anyCallControl, doc{"api.md's generic form of the call controls above: action is hangup, hold, unhold, transfer, consult or conference (answer, verify and dial are not served yet: 400 naming the actions); the body is the named action's (transfer, consult: {\"to\"})", nil, controlReply{}, 200}},
 		// -- acd routes end --
 		// -- dialer routes start --
 		{"GET", "/api/v1/calls", signedIn, "", s.listCalls, doc{"Call history (attempts on every channel) with their recordings, newest first; an agent without campaign_view sees only their own calls", callQuery{}, list[callView]{}, 200}},
