@@ -104,6 +104,12 @@ func (s *Server) listScripts(c *gin.Context) {
 	c.JSON(http.StatusOK, newList(items, total))
 }
 
+// scriptVersionQuery picks an older version of a script (documented in
+// the OpenAPI; the handler reads it with its own message).
+type scriptVersionQuery struct {
+	Version int `form:"version" doc:"an older version to read; the newest when absent"`
+}
+
 func (s *Server) getScript(c *gin.Context) {
 	id, err := idParam(c, "id")
 	if err != nil {
