@@ -2,6 +2,7 @@ package acd
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -96,12 +97,16 @@ func New(cfg Config) *Desk {
 // Run closes sessions a previous process left open, then routes until ctx
 // ends; it signs every agent out (EndRestart) on the way out.
 func (d *Desk) Run(ctx context.Context) error {
+	// The journal runs first and is closed on every way out, so Wait never
+	// blocks on a desk whose start failed (serve's shutdown waits on it).
+	go d.jr.run()
 	if n, err := d.cfg.Store.CloseOpenAgentSessions(ctx, d.clock.Now(), store.EndRestart); err != nil {
-		return err
+		d.jr.close()
+		close(d.stop)
+		return fmt.Errorf("acd: close sessions left open by the previous run: %w", err)
 	} else if n > 0 {
 		d.log.Info("acd: closed softphone sessions left open by the previous run", "sessions", n)
 	}
-	go d.jr.run()
 	go d.forward()
 	// Subscribed before the loop serves anyone: nothing parked for the desk
 	// or registered after Run has answered a first request is missed.
