@@ -57,7 +57,11 @@ type Desk struct {
 	log   *slog.Logger
 	cmds  chan func()
 	stop  chan struct{}
-	jr    *journal
+	// started is closed once Run has closed the previous run's sessions:
+	// a sign-in writes its session only after that, never to be closed
+	// as a leftover.
+	started chan struct{}
+	jr      *journal
 	// posts is the FIFO of closures sent without waiting (post): one
 	// forwarder hands them to the router in the order they were posted.
 	postMu  sync.Mutex
@@ -87,7 +91,7 @@ func New(cfg Config) *Desk {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	d := &Desk{cfg: cfg, clock: clock.Or(cfg.Clock), log: cfg.Logger, cmds: make(chan func(), 64), stop: make(chan struct{}),
+	d := &Desk{cfg: cfg, clock: clock.Or(cfg.Clock), log: cfg.Logger, cmds: make(chan func(), 64), stop: make(chan struct{}), started: make(chan struct{}),
 		postSig: make(chan struct{}, 1)}
 	d.jr = newJournal(cfg.Store, d.log)
 	d.r = newRouter(d)
@@ -97,16 +101,22 @@ func New(cfg Config) *Desk {
 // Run closes sessions a previous process left open, then routes until ctx
 // ends; it signs every agent out (EndRestart) on the way out.
 func (d *Desk) Run(ctx context.Context) error {
-	// The journal runs first and is closed on every way out, so Wait never
-	// blocks on a desk whose start failed (serve's shutdown waits on it).
+	// The journal starts only after the previous run's sessions are closed
+	// (a sign-in journaled meanwhile must not be closed with them), and it
+	// is started and closed even when that fails, so Wait never blocks on a
+	// desk whose start failed (serve's shutdown waits on it).
+	n, err := d.cfg.Store.CloseOpenAgentSessions(ctx, d.clock.Now(), store.EndRestart)
 	go d.jr.run()
-	if n, err := d.cfg.Store.CloseOpenAgentSessions(ctx, d.clock.Now(), store.EndRestart); err != nil {
+	if err != nil {
 		d.jr.close()
 		close(d.stop)
+		close(d.started)
 		return fmt.Errorf("acd: close sessions left open by the previous run: %w", err)
-	} else if n > 0 {
+	}
+	if n > 0 {
 		d.log.Info("acd: closed softphone sessions left open by the previous run", "sessions", n)
 	}
+	close(d.started)
 	go d.forward()
 	// Subscribed before the loop serves anyone: nothing parked for the desk
 	// or registered after Run has answered a first request is missed.

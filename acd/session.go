@@ -57,6 +57,16 @@ func (r *router) view(a *agent) AgentView {
 // leg), records the session and the first state, and puts the agent in the
 // router.
 func (d *Desk) SignIn(ctx context.Context, req SignInRequest) (AgentView, error) {
+	select {
+	case <-d.started:
+	case <-ctx.Done():
+		return AgentView{}, ctx.Err()
+	}
+	select {
+	case <-d.stop:
+		return AgentView{}, ErrStopped
+	default:
+	}
 	u, err := d.cfg.Store.GetUser(ctx, req.AgentID)
 	if err != nil {
 		return AgentView{}, fmt.Errorf("acd: sign in: %w", err)
