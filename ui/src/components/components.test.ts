@@ -28,7 +28,8 @@ describe("menu", () => {
   it.each([
     [["campaign_view"], ["dashboard", "campaigns", "blacklist"]],
     [["campaign_view", "users_manage", "audit_read"], ["dashboard", "campaigns", "blacklist", "users", "audit"]],
-    [["agent_desk"], []],
+    [["agent_desk"], ["kb-search"]],
+    [["script_edit", "kb_manage"], ["scripts", "kb"]],
   ])("permissions %j show %j", (perms, want) => {
     expect(menuItems((p) => !p || perms.includes(p)).map((r) => r.name)).toEqual(want);
   });
