@@ -16,6 +16,8 @@ const base = process.env.CC_UI_BASE;
 const password = process.env.CC_UI_ADMIN_PASSWORD;
 const shots = process.env.CC_UI_SCREENSHOTS || path.join(__dirname, "screenshots");
 const patience = 120_000; // a safety net: every wait is for a condition
+// Names unique to this run: other test files share the server's database.
+const run = Date.now().toString(36).slice(-5);
 let browser;
 
 before(async () => {
@@ -43,10 +45,26 @@ function noErrors(page, allowed = /^$/) {
   assert.deepEqual(page.errors.filter((e) => !allowed.test(e)), [], "console errors");
 }
 
+// shot saves a screenshot after checking that no label is cut off at this size.
 async function shot(page, name) {
+  await nothingCutOff(page, name);
   await page.waitForLoadState("networkidle");
   await page.waitForFunction(() => [...document.querySelectorAll(".el-loading-mask")].every((m) => getComputedStyle(m).display === "none"));
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+// nothingCutOff fails when a visible label is wider than its box (as in vue.test.js).
+async function nothingCutOff(page, where) {
+  const cut = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll(".el-menu-item span, .el-button span, .el-tabs__item, .el-form-item__label, .page-head h2, .el-table th .cell, .el-select__selected-item span, .exit-label, .node-badge")) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== "visible") out.push(el.textContent.trim());
+    }
+    return out;
+  });
+  assert.deepEqual(cut, [], `labels cut off on ${where}`);
 }
 
 async function signIn(page) {
@@ -116,7 +134,7 @@ test("Vue designer: a branching script built by dragging, a dead end named on it
   await shot(page, "scripts-zh-CN");
   await page.click("#new-script");
   await page.waitForSelector(".flow-canvas");
-  await page.fill("input[name=script-title]", "界面话术：还款意向");
+  await page.fill("input[name=script-title]", `界面话术：还款意向${run}`);
 
   // Two questions, two ends, dropped from the palette.
   assert.equal(await dropNode(page, "question", 120, 50), "q1");
@@ -202,7 +220,7 @@ test("Vue designer: a branching script built by dragging, a dead end named on it
   await page.click(".el-menu-item[data-page=scripts]");
   await page.waitForSelector(".script-table");
   // A Chinese keyword finds it.
-  await page.fill("input[name=script-q]", "还款意向");
+  await page.fill("input[name=script-q]", `还款意向${run}`);
   await page.click(".script-search");
   await page.waitForFunction(() => document.querySelectorAll(".script-table .el-table__row").length === 1);
   await shot(page, "scripts-en");
@@ -246,10 +264,10 @@ test("Vue scripts: an import's row errors, feedback answered, the answer report 
 
   // An agent's flag on a node, answered and resolved by the manager.
   await rest("POST", `/scripts/${id}/publish`, {});
-  await rest("POST", `/scripts/${id}/feedback`, { version: 1, node_id: "q1", comment: "客户常问还款渠道" });
+  await rest("POST", `/scripts/${id}/feedback`, { version: 1, node_id: "q1", comment: `客户常问还款渠道${run}` });
   await page.click(".el-menu-item[data-page=scripts]");
   await page.click(".el-tabs__item:has-text('坐席反馈')");
-  const fb = page.locator(".feedback-table .el-table__row", { hasText: "客户常问还款渠道" });
+  const fb = page.locator(".feedback-table .el-table__row", { hasText: `客户常问还款渠道${run}` });
   await fb.waitFor();
   await shot(page, "script-feedback-zh-CN");
   await fb.locator(".fb-reply").click();
@@ -261,10 +279,10 @@ test("Vue scripts: an import's row errors, feedback answered, the answer report 
   assert.equal(all.items[0].answer, "已在 q1 后补充还款渠道说明");
 
   // The answer report of a campaign: its table and the workbook.
-  const camp = await rest("POST", "/campaigns", { name: "话术报表活动", kind: "collection", media: "voice", dial_mode: "progressive", script_id: id });
+  const camp = await rest("POST", "/campaigns", { name: `话术报表活动${run}`, kind: "collection", media: "voice", dial_mode: "progressive", script_id: id });
   await page.click(".el-tabs__item:has-text('答案报表')");
   await page.click(".report-campaign");
-  await page.locator(".el-select-dropdown__item:visible", { hasText: "话术报表活动" }).click();
+  await page.locator(".el-select-dropdown__item:visible", { hasText: `话术报表活动${run}` }).click();
   await page.waitForSelector(".report-table");
   const href = await page.getAttribute(".report-xlsx", "href");
   assert.equal(href, `/api/v1/campaigns/${camp.id}/script-answers?format=xlsx`);
@@ -286,7 +304,7 @@ test("Vue knowledge base: an article written with a category, tags and an attach
   await page.click(".el-menu-item[data-page=kb]");
   await page.waitForSelector(".article-table");
   await page.click("#new-article");
-  await page.fill("#article-dialog input[name=title]", "信用卡还款渠道");
+  await page.fill("#article-dialog input[name=title]", `信用卡还款渠道${run}`);
   await page.click("#article-dialog .category");
   await page.keyboard.type("催收");
   await page.keyboard.press("Enter");
@@ -302,7 +320,7 @@ test("Vue knowledge base: an article written with a category, tags and an attach
   await page.waitForSelector("#article-dialog .attachment:has-text('还款指引.txt')");
   await shot(page, "kb-article-zh-CN");
   await page.keyboard.press("Escape");
-  const row = page.locator(".article-table .el-table__row", { hasText: "信用卡还款渠道" });
+  const row = page.locator(".article-table .el-table__row", { hasText: `信用卡还款渠道${run}` });
   await row.waitFor();
   assert.match(await row.textContent(), /草稿/);
   assert.match(await row.textContent(), /网银/);
@@ -311,11 +329,11 @@ test("Vue knowledge base: an article written with a category, tags and an attach
   await shot(page, "kb-zh-CN");
 
   await page.click(".el-menu-item[data-page=kb-search]");
-  await page.fill("input[name=kb-search]", "还款");
+  await page.fill("input[name=kb-search]", `还款渠道${run}`);
   await page.click(".kb-go");
   const hit = page.locator(".kb-hit[data-rank='1']");
   await hit.waitFor();
-  assert.match(await hit.textContent(), /信用卡还款渠道/);
+  assert.match(await hit.textContent(), new RegExp(`信用卡还款渠道${run}`));
   await hit.click();
   await page.waitForSelector(".kb-reader .article-body");
   assert.match(await page.textContent(".kb-reader .article-body"), /手机银行/);
