@@ -113,38 +113,39 @@ func TestInboundAndIVRReportsAgreeWithRawRows(t *testing.T) {
 		if len(waits) != tr.calls || len(calls) != tr.calls {
 			t.Fatalf("%d waits and %d ivr calls, want %d", len(waits), len(calls), tr.calls)
 		}
-		for _, period := range [][2]time.Time{{from, to}, {dayFrom, dayTo}} {
+		// Hours; whole days (day rollups); and a period from 22:00 to a
+		// midnight two days on (two hours of hour rows, then day rows).
+		mixFrom := dayFrom.Add(22 * time.Hour)
+		for _, period := range [][2]time.Time{{from, to}, {dayFrom, dayTo}, {mixFrom, dayTo.AddDate(0, 0, 1)}} {
+			pw, pc, pa := inPeriod(waits, calls, answers, period[0], period[1])
+			if len(pw) == 0 || len(pw) == len(waits) && period[0].Equal(mixFrom) {
+				t.Fatalf("period %v holds %d of %d waits", period, len(pw), len(waits))
+			}
 			for _, g := range [][]store.Dimension{{store.DimGroup, store.DimHour}, {store.DimDay}, {store.DimGroup, store.DimDay}, nil} {
-				if len(g) > 0 && g[len(g)-1] == store.DimHour && period[0].Equal(dayFrom) {
-					continue
-				}
 				rep, err := s.RunReport(ctx, store.ReportInbound, store.ReportQuery{From: period[0], To: period[1], Loc: loc, GroupBy: g})
 				must(t, err)
-				want := expectInbound(waits, loc, g)
+				want := expectInbound(pw, loc, g)
 				if len(rep.Rows) != len(want) {
 					t.Errorf("inbound %v by %v: %d rows, want %d", period, g, len(rep.Rows), len(want))
 				}
 				for _, r := range rep.Rows {
 					key := dimKey(r, g)
-					checkMeasures(t, fmt.Sprintf("inbound by %v row %s", g, key), r, want[key])
+					checkMeasures(t, fmt.Sprintf("inbound %v by %v row %s", period, g, key), r, want[key])
 				}
-				checkMeasures(t, fmt.Sprintf("inbound %v by %v totals", period, g), rep.Totals, expectInbound(waits, loc, nil)[""])
+				checkMeasures(t, fmt.Sprintf("inbound %v by %v totals", period, g), rep.Totals, expectInbound(pw, loc, nil)[""])
 			}
 			for _, g := range [][]store.Dimension{{store.DimFlow, store.DimHour}, {store.DimFlow, store.DimCampaign, store.DimDay}, nil} {
-				if len(g) > 0 && g[len(g)-1] == store.DimHour && period[0].Equal(dayFrom) {
-					continue
-				}
 				rep, err := s.RunReport(ctx, store.ReportIVR, store.ReportQuery{From: period[0], To: period[1], Loc: loc, GroupBy: g})
 				must(t, err)
-				want := expectIVR(calls, answers, loc, g)
+				want := expectIVR(pc, pa, loc, g)
 				if len(rep.Rows) != len(want) {
-					t.Errorf("ivr by %v: %d rows, want %d", g, len(rep.Rows), len(want))
+					t.Errorf("ivr %v by %v: %d rows, want %d", period, g, len(rep.Rows), len(want))
 				}
 				for _, r := range rep.Rows {
 					key := dimKey(r, g)
-					checkMeasures(t, fmt.Sprintf("ivr by %v row %s", g, key), r, want[key])
+					checkMeasures(t, fmt.Sprintf("ivr %v by %v row %s", period, g, key), r, want[key])
 				}
-				checkMeasures(t, fmt.Sprintf("ivr by %v totals", g), rep.Totals, expectIVR(calls, answers, loc, nil)[""])
+				checkMeasures(t, fmt.Sprintf("ivr %v by %v totals", period, g), rep.Totals, expectIVR(pc, pa, loc, nil)[""])
 			}
 		}
 		one, err := s.RunReport(ctx, store.ReportInbound, store.ReportQuery{From: from, To: to, Loc: loc, GroupID: 9, GroupBy: []store.Dimension{store.DimGroup}})
@@ -178,6 +179,32 @@ func TestInboundAndIVRReportsAgreeWithRawRows(t *testing.T) {
 			t.Errorf("inbound calls counted as campaign dials: %+v", r2.CampaignHours)
 		}
 	})
+}
+
+// inPeriod keeps the rows that began in [from, to).
+func inPeriod(waits []store.QueueWait, calls []store.IVRCall, answers []store.IVRAnswer, from, to time.Time) ([]store.QueueWait, []store.IVRCall, []store.IVRAnswer) {
+	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
+	var pw []store.QueueWait
+	for _, w := range waits {
+		if in(w.EnteredAt) {
+			pw = append(pw, w)
+		}
+	}
+	var pc []store.IVRCall
+	kept := map[int64]bool{}
+	for _, c := range calls {
+		if in(c.StartedAt) {
+			pc = append(pc, c)
+			kept[c.ID] = true
+		}
+	}
+	var pa []store.IVRAnswer
+	for _, a := range answers {
+		if kept[a.IVRCallID] {
+			pa = append(pa, a)
+		}
+	}
+	return pw, pc, pa
 }
 
 func dimKey(r map[string]any, g []store.Dimension) string {
