@@ -285,7 +285,9 @@ func sumQuery(db *gorm.DB, dims []dimSQL, sums []sumCol) ([]map[string]any, erro
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		row := map[string]any{}
+		// Room for the derived columns too: a map that grows rehashes,
+		// and reports of thousands of rows spent most of their time there.
+		row := make(map[string]any, 2*(len(dims)+len(sums))+24)
 		for i, d := range dims {
 			v, err := d.value(dimVals[i])
 			if err != nil {
@@ -326,6 +328,12 @@ func (d dimSQL) value(v any) (any, error) {
 	switch n := v.(type) {
 	case int64:
 		return n, nil
+	case string:
+		id, err := strconv.ParseInt(n, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("store: report id %q: %w", n, err)
+		}
+		return id, nil
 	}
 	var n int64
 	fmt.Sscan(fmt.Sprint(v), &n)
