@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -314,4 +315,36 @@ func expectIVR(calls []store.IVRCall, answers []store.IVRAnswer, loc *time.Locat
 		delete(m, "duration")
 	}
 	return out
+}
+
+// Bad input to the queue and IVR writes is refused naming the field, and
+// changes nothing.
+func TestQueueAndIVRWritesRefuseBadInput(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Now()
+	for _, c := range []struct {
+		field string
+		err   error
+	}{
+		{"group_id", func() error { _, err := s.EnterQueue(ctx, &store.Attempt{CallUUID: "x", CreatedAt: now}, 0, now); return err }()},
+		{"outcome", func() error {
+			_, err := s.LeaveQueue(ctx, store.QueueLeave{CallUUID: "x", Outcome: "gone", At: now})
+			return err
+		}()},
+		{"flow", func() error {
+			_, err := s.RecordIVRCall(ctx, store.IVRCallRecord{IVRCall: store.IVRCall{CallUUID: "x", StartedAt: now}})
+			return err
+		}()},
+	} {
+		var ve *store.ValidationError
+		if !errors.As(c.err, &ve) || len(ve.Fields) == 0 || ve.Fields[0].Field != c.field {
+			t.Errorf("%s: %v, want a validation error naming it", c.field, c.err)
+		}
+	}
+	r, err := s.Rollups(ctx)
+	must(t, err)
+	if len(r.QueueHours)+len(r.IVRHours) != 0 {
+		t.Errorf("rollups written: %+v %+v", r.QueueHours, r.IVRHours)
+	}
 }
