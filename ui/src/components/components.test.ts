@@ -28,7 +28,7 @@ describe("menu", () => {
   it.each([
     [["campaign_view"], ["dashboard", "campaigns", "blacklist", "strategies", "calls"]],
     [["campaign_view", "users_manage", "audit_read"], ["dashboard", "campaigns", "blacklist", "users", "audit", "strategies", "calls"]],
-    [["agent_desk"], ["callbacks", "calls"]],
+    [["agent_desk"], ["desk", "callbacks", "calls"]],
     [["monitor"], ["monitor", "calls", "wallboard"]],
   ])("permissions %j show %j", (perms, want) => {
     expect(menuItems((p) => !p || perms.includes(p)).map((r) => r.name)).toEqual(want);

@@ -1,0 +1,5 @@
+<<<<<<<< HEAD:api/web/app/assets/LangSwitch.vue_vue_type_script_setup_true_lang-Cdqfpkma.js
+import{J as o,bE as s,V as l,X as c,a4 as r,a8 as p,a9 as _,l as i,aQ as u}from"./vendor-Dc0ClXUS.js";import{s as m}from"./index-DmWvg_D4.js";const x=o({__name:"LangSwitch",setup(g){const{t:e,locale:a}=s();function t(){m(a.value==="en"?"zh-CN":"en")}return(f,C)=>{const n=u("el-button");return l(),c(n,{id:"lang",size:"small",onClick:t},{default:r(()=>[p(_(i(e)("app.language")),1)]),_:1})}}});export{x as _};
+========
+import{J as o,bE as s,V as l,X as c,a4 as r,a8 as p,a9 as _,l as i,aQ as u}from"./vendor-Dc0ClXUS.js";import{s as m}from"./index-Ht5JD5AB.js";const x=o({__name:"LangSwitch",setup(g){const{t:e,locale:a}=s();function t(){m(a.value==="en"?"zh-CN":"en")}return(f,C)=>{const n=u("el-button");return l(),c(n,{id:"lang",size:"small",onClick:t},{default:r(()=>[p(_(i(e)("app.language")),1)]),_:1})}}});export{x as _};
+>>>>>>>> 88452c5:api/web/app/assets/LangSwitch.vue_vue_type_script_setup_true_lang-CSdh5afu.js
