@@ -327,7 +327,10 @@ func TestQueueAndIVRWritesRefuseBadInput(t *testing.T) {
 		field string
 		err   error
 	}{
-		{"group_id", func() error { _, err := s.EnterQueue(ctx, &store.Attempt{CallUUID: "x", CreatedAt: now}, 0, now); return err }()},
+		{"group_id", func() error {
+			_, err := s.EnterQueue(ctx, &store.Attempt{CallUUID: "x", CreatedAt: now}, 0, now)
+			return err
+		}()},
 		{"outcome", func() error {
 			_, err := s.LeaveQueue(ctx, store.QueueLeave{CallUUID: "x", Outcome: "gone", At: now})
 			return err
