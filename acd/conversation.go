@@ -93,8 +93,8 @@ func (d *Desk) Connect(ctx context.Context, req dialer.ConnectRequest) (dialer.C
 		res := req.Reservation
 		if res == nil {
 			w := &waiter{group: req.GroupID, node: req.Leg.Node(), purpose: "connect", callUUID: req.Leg.UUID(),
-				grant: make(chan dialer.Reservation, 1)}
-			r, err := d.wait(dctx, w, req.Leg.Done())
+				grant: make(chan dialer.Reservation, 1), need: needOf(req.Skill, req.MinLevel)}
+			r, err := d.waitInQueue(dctx, req, w)
 			if err != nil {
 				return dialer.Connection{}, connectErr(ctx, err)
 			}

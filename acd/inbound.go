@@ -86,7 +86,9 @@ func (d *Desk) routeInbound(ctx context.Context, l *inboundLeg, queue string, in
 		_, err := d.cfg.Store.CloseInboundCall(fctx, l.uuid, disp.AgentID, result, at)
 		return err
 	}
-	conn, err := d.Connect(ctx, dialer.ConnectRequest{Leg: l, GroupID: g.ID, AttemptID: att.ID, Finish: fin})
+	nd := needFromVars(info.Vars)
+	conn, err := d.Connect(ctx, dialer.ConnectRequest{Leg: l, GroupID: g.ID, AttemptID: att.ID, Finish: fin,
+		Skill: nd.skill, MinLevel: nd.minLevel})
 	if err != nil {
 		log.Info("acd: inbound call not connected", "group", g.ID, "err", err)
 	}
