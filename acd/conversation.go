@@ -31,6 +31,8 @@ type party struct {
 	agentID int64
 	leg     controller.Leg
 	nailed  bool // the agent's persistent leg: parked, not hung up, when the call leaves it
+	// cancel ends the search of a group consult not yet found (consult_group.go).
+	cancel context.CancelFunc
 }
 
 // conversation owns one customer and every leg joined to them. Only its

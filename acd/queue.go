@@ -251,7 +251,7 @@ type Prompts struct {
 	PositionBefore, PositionAfter string
 	// WaitBefore, the minutes as digits, WaitAfter: "the expected wait is"
 	// 4 "minutes"; no stock prompt says this, so the defaults name files
-	// the deployment records (freeswitch-conf/README).
+	// the site records (callcenter.sample.yaml, acd.prompts).
 	WaitBefore, WaitAfter string
 	// Digits is the folder of digits/N.wav.
 	Digits string

@@ -203,3 +203,45 @@ func TestSayNumber(t *testing.T) {
 		}
 	}
 }
+
+// The position counts the group's waiting customers ahead (not other
+// groups' nor the dialer's reservations); the expected wait is the
+// position times the mean gap between the group's recent grants.
+func TestQueueSpotAndAnnouncement(t *testing.T) {
+	t0 := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	d := New(Config{})
+	r := newRouter(&Desk{clock: clock.NewFake(t0)})
+	w := func(group int64, uuid string) *waiter { return &waiter{group: group, callUUID: uuid} }
+	mine := w(1, "c")
+	r.waiting = []*waiter{w(1, "a"), w(2, "x"), {group: 1, purpose: "progressive"}, w(1, "b"), mine, w(1, "d")}
+	r.agents[7] = &agent{id: 7, groups: []int64{1}}
+	s := r.spot(mine)
+	if s.position != 3 || s.expected != 0 || s.signedIn != 1 {
+		t.Fatalf("spot %+v, want third, no estimate yet, one agent", s)
+	}
+	r.grants[1] = []time.Time{t0.Add(-4 * time.Minute), t0.Add(-3 * time.Minute), t0.Add(-time.Minute)}
+	if s = r.spot(mine); s.expected != 3*90*time.Second {
+		t.Fatalf("expected wait %s, want 3 × 90 s", s.expected)
+	}
+	if s := r.spot(w(1, "gone")); s.position != 0 {
+		t.Fatalf("a waiter no longer queued: %+v", s)
+	}
+	tests := []struct {
+		q    store.GroupQueue
+		want string
+	}{
+		{store.GroupQueue{AnnouncePosition: true}, "ivr/ivr-you_are_number.wav digits/3.wav ivr/ivr-in_line.wav"},
+		{store.GroupQueue{AnnounceWait: true}, "callcenter/queue-expected_wait.wav digits/5.wav callcenter/queue-minutes.wav"},
+		{store.GroupQueue{AnnounceWait: true, AnnouncePosition: true}, "ivr/ivr-you_are_number.wav digits/3.wav ivr/ivr-in_line.wav " +
+			"callcenter/queue-expected_wait.wav digits/5.wav callcenter/queue-minutes.wav"},
+		{store.GroupQueue{}, ""},
+	}
+	for _, tt := range tests {
+		if got := strings.Join(d.announcementFiles(tt.q, s), " "); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.q, got, tt.want)
+		}
+	}
+	if got := d.announcementFiles(store.GroupQueue{AnnounceWait: true}, queueSpot{position: 1}); len(got) != 0 {
+		t.Errorf("a wait not known yet is not said: %v", got)
+	}
+}
