@@ -152,6 +152,10 @@ func TestQueueAnnouncesPositionThenVoicemail(t *testing.T) {
 		ev.Data.(VoicemailEvent).Caller != "*******5678" {
 		t.Errorf("event %+v", ev)
 	}
+	waitFor(t, "both waits closed as voicemail", func() bool {
+		ws, err := f.st.QueueWaits(context.Background(), clk.Now().Add(-time.Hour), clk.Now().Add(time.Hour))
+		return err == nil && len(ws) == 2 && ws[0].Outcome == store.QueueVoicemail && ws[1].Outcome == store.QueueVoicemail
+	})
 	msgs, _, err := f.st.ListOutbound(context.Background(), store.OutboundFilter{})
 	if err != nil || len(msgs) != 1 || msgs[0].To != "cards@bank.cn" || msgs[0].Status != store.OutboundQueued ||
 		msgs[0].Purpose != store.PurposeNotification || strings.Contains(msgs[0].Body, "13912345678") {

@@ -28,6 +28,21 @@ import (
 // (Connect wraps it with dialer.ErrNoAgent).
 var ErrVoicemail = errors.New("acd: the customer was offered voicemail")
 
+// VoicemailError is Connect's error for a customer sent to voicemail: it
+// is dialer.ErrNoAgent and ErrVoicemail, and says when the queue wait
+// ended (Connect returns only when the message is over).
+type VoicemailError struct {
+	At     time.Time
+	Reason store.VoicemailReason
+}
+
+func (e *VoicemailError) Error() string {
+	return fmt.Sprintf("%v (%s): %v", ErrVoicemail, e.Reason, dialer.ErrNoAgent)
+}
+
+// Unwrap makes the error both ErrNoAgent and ErrVoicemail.
+func (e *VoicemailError) Unwrap() []error { return []error{dialer.ErrNoAgent, ErrVoicemail} }
+
 // EventVoicemail is the name of the stream event of a new voicemail.
 const EventVoicemail = "voicemail"
 
@@ -51,13 +66,14 @@ const voicemailBeepWait = 60 * time.Second
 // toVoicemail takes the customer to voicemail and returns Connect's error
 // for a customer who was not connected.
 func (d *Desk) toVoicemail(ctx context.Context, req dialer.ConnectRequest, q store.GroupQueue, reason store.VoicemailReason) error {
+	at := d.clock.Now()
 	vm, err := d.recordVoicemail(ctx, req, q, reason)
 	if err != nil {
 		d.log.Error("acd: voicemail", "call", req.Leg.UUID(), "group", req.GroupID, "err", err)
 	} else if vm != nil {
 		d.notifyVoicemail(ctx, vm, q)
 	}
-	return fmt.Errorf("%w: %w", dialer.ErrNoAgent, ErrVoicemail)
+	return &VoicemailError{At: at, Reason: reason}
 }
 
 // voicemailName is the file's path under the recordings folder.
