@@ -120,12 +120,17 @@ func (d *Desk) waitInQueue(ctx context.Context, req dialer.ConnectRequest, w *wa
 			defer t.Stop()
 		}
 	}
-	if q.AnnounceEveryS > 0 || q.Voicemail {
-		go d.announce(wctx, cancel, req.Leg, w, q)
-	}
+	// The announcer is stopped and waited for before the wait returns, so
+	// no announcement or music command of it reaches a customer already
+	// being bridged to an agent.
+	announced := make(chan struct{})
+	go func() { defer close(announced); d.announce(wctx, cancel, req.Leg, w, q) }()
 	res, err := d.wait(wctx, w, req.Leg.Done())
+	stopped := context.Cause(wctx)
+	cancel(nil)
+	<-announced
 	var over errQueueOver
-	if err != nil && errors.As(context.Cause(wctx), &over) && ctx.Err() == nil && !ended(req.Leg) {
+	if err != nil && errors.As(stopped, &over) && ctx.Err() == nil && !ended(req.Leg) {
 		return dialer.Reservation{}, d.toVoicemail(ctx, req, q, over.reason)
 	}
 	return res, err
@@ -186,6 +191,9 @@ func (d *Desk) playAnnouncement(ctx context.Context, uuid string, q store.GroupQ
 		return
 	}
 	for _, f := range append(files, d.cfg.MusicOnHold) {
+		if ctx.Err() != nil { // the wait ended: an agent takes the customer now
+			return
+		}
 		if err := sw.Broadcast(ctx, uuid, f, controller.BroadcastALeg); err != nil {
 			d.log.Warn("acd: queue announcement", "call", uuid, "file", f, "err", err)
 			return
