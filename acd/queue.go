@@ -50,7 +50,7 @@ func (r *router) spot(w *waiter) queueSpot {
 	var s queueSpot
 	pos := 0
 	for _, o := range r.waiting {
-		if o.group == w.group && o.callUUID != "" {
+		if o.group == w.group && o.callUUID != "" && o.purpose != "consult" { // customers, not agents' consults
 			pos++
 		}
 		if o == w {

@@ -217,7 +217,8 @@ func TestQueueSpotAndAnnouncement(t *testing.T) {
 	r := newRouter(&Desk{clock: clock.NewFake(t0)})
 	w := func(group int64, uuid string) *waiter { return &waiter{group: group, callUUID: uuid} }
 	mine := w(1, "c")
-	r.waiting = []*waiter{w(1, "a"), w(2, "x"), {group: 1, purpose: "progressive"}, w(1, "b"), mine, w(1, "d")}
+	r.waiting = []*waiter{w(1, "a"), w(2, "x"), {group: 1, purpose: "progressive"}, {group: 1, purpose: "consult", callUUID: "y"},
+		w(1, "b"), mine, w(1, "d")}
 	r.agents[7] = &agent{id: 7, groups: []int64{1}}
 	s := r.spot(mine)
 	if s.position != 3 || s.expected != 0 || s.signedIn != 1 {
