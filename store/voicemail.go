@@ -42,6 +42,12 @@ const (
 	VoicemailNoAgent VoicemailReason = "no_agent"
 )
 
+// VoicemailReasons lists the reasons.
+var VoicemailReasons = []VoicemailReason{VoicemailMaxWait, VoicemailNoAgent}
+
+// EnumValues lists the reasons (store.Enum).
+func (VoicemailReason) EnumValues() []string { return enumStrings(VoicemailReasons) }
+
 // SaveVoicemail stores a recorded voicemail.
 func (s *Store) SaveVoicemail(ctx context.Context, v *Voicemail) error {
 	switch {
@@ -53,8 +59,8 @@ func (s *Store) SaveVoicemail(ctx context.Context, v *Voicemail) error {
 		return Invalid("path", "is required")
 	case len(v.SHA256) != 64:
 		return Invalid("sha256", "must be 64 hex digits")
-	case v.Reason != VoicemailMaxWait && v.Reason != VoicemailNoAgent:
-		return Invalid("reason", "must be max_wait or no_agent")
+	case !OneOf(v.Reason):
+		return &ValidationError{Fields: []FieldError{EnumError("reason", v.Reason)}}
 	}
 	if v.CreatedAt.IsZero() {
 		v.CreatedAt = s.now()
