@@ -516,8 +516,10 @@ func (c *conversation) startConsult(to string) error {
 			return err
 		}
 		p = &party{leg: leg}
+	case "group":
+		return c.startGroupConsult(t.id)
 	default:
-		return fmt.Errorf("%w %q: consult an agent or a number", ErrBadTarget, to)
+		return fmt.Errorf("%w %q: consult an agent, a group or a number", ErrBadTarget, to)
 	}
 	if c.phase == phaseTalking {
 		_ = c.d.cfg.Switch.Hold(context.Background(), c.agent.leg.UUID())
@@ -525,30 +527,7 @@ func (c *conversation) startConsult(to string) error {
 	c.phase, c.consult = phaseConsulting, p
 	c.agentState(store.AgentHold)
 	c.callEvent(c.agent.agentID, feed.CallConsulting, "")
-	go c.whenAnswered(p.leg, func() {
-		if c.consult != p || c.agent == nil {
-			return
-		}
-		sw, ctx := c.d.cfg.Switch, context.Background()
-		c.bridged = false
-		_ = sw.Unhold(ctx, c.agent.leg.UUID())
-		if err := sw.Bridge(ctx, c.agent.leg.UUID(), p.leg.UUID()); err != nil {
-			c.endConsult(store.AgentReady)
-			c.returnToCustomer()
-			return
-		}
-		if !c.custGone {
-			_ = sw.Broadcast(ctx, c.uuid, c.d.cfg.MusicOnHold, controller.BroadcastALeg)
-		}
-		if p.agentID != 0 {
-			id := p.agentID
-			c.d.post(func() {
-				if a := c.d.r.agents[id]; a != nil && a.conv == c {
-					c.d.r.setState(a, store.AgentOnCall, "", c.uuid)
-				}
-			})
-		}
-	})
+	go c.whenAnswered(p.leg, func() { c.consultAnswered(p) })
 	return nil
 }
 
@@ -559,6 +538,9 @@ func (c *conversation) endConsult(agentTo store.AgentState) {
 		return
 	}
 	c.consult = nil
+	if p.cancel != nil { // a group consult still searching
+		p.cancel()
+	}
 	if p.leg != nil && !ended(p.leg) {
 		if p.nailed {
 			_ = c.d.cfg.Switch.Park(context.Background(), p.leg.UUID())
@@ -597,6 +579,9 @@ func (c *conversation) complete() error {
 	if c.phase != phaseConsulting || p == nil {
 		return ErrNotConsulting
 	}
+	if p.leg == nil {
+		return ErrBusy // a group consult still searching
+	}
 	select {
 	case <-p.leg.Answered():
 	default:
@@ -623,6 +608,9 @@ func (c *conversation) conference() error {
 	p := c.consult
 	if c.phase != phaseConsulting || p == nil || c.custGone {
 		return ErrNotConsulting
+	}
+	if p.leg == nil {
+		return ErrBusy // a group consult still searching
 	}
 	room := "cc-" + c.uuid
 	sw, ctx := c.d.cfg.Switch, context.Background()

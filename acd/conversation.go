@@ -31,6 +31,8 @@ type party struct {
 	agentID int64
 	leg     controller.Leg
 	nailed  bool // the agent's persistent leg: parked, not hung up, when the call leaves it
+	// cancel ends the search of a group consult not yet found (consult_group.go).
+	cancel context.CancelFunc
 }
 
 // conversation owns one customer and every leg joined to them. Only its
@@ -93,8 +95,8 @@ func (d *Desk) Connect(ctx context.Context, req dialer.ConnectRequest) (dialer.C
 		res := req.Reservation
 		if res == nil {
 			w := &waiter{group: req.GroupID, node: req.Leg.Node(), purpose: "connect", callUUID: req.Leg.UUID(),
-				grant: make(chan dialer.Reservation, 1)}
-			r, err := d.wait(dctx, w, req.Leg.Done())
+				grant: make(chan dialer.Reservation, 1), need: needOf(req.Skill, req.MinLevel)}
+			r, err := d.waitInQueue(dctx, req, w)
 			if err != nil {
 				return dialer.Connection{}, connectErr(ctx, err)
 			}

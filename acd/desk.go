@@ -48,6 +48,9 @@ type Config struct {
 	// for (cc_inbound); empty refuses them. Callers the IVR sends to a
 	// queue name their group (cc_queue).
 	InboundGroup string
+	// Prompts are what waiting customers hear between the music (queue
+	// announcements) and before voicemail; empty fields take DefaultPrompts.
+	Prompts Prompts
 }
 
 // Desk is the agent desk. Build it with New and run it with Run.
@@ -88,6 +91,7 @@ func New(cfg Config) *Desk {
 	if cfg.MusicOnHold == "" {
 		cfg.MusicOnHold = "local_stream://moh"
 	}
+	cfg.Prompts.orDefaults()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}

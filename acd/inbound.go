@@ -2,6 +2,7 @@ package acd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -86,7 +87,9 @@ func (d *Desk) routeInbound(ctx context.Context, l *inboundLeg, queue string, in
 		_, err := d.cfg.Store.CloseInboundCall(fctx, l.uuid, disp.AgentID, result, at)
 		return err
 	}
-	conn, err := d.Connect(ctx, dialer.ConnectRequest{Leg: l, GroupID: g.ID, AttemptID: att.ID, Finish: fin})
+	nd := needFromVars(info.Vars)
+	conn, err := d.Connect(ctx, dialer.ConnectRequest{Leg: l, GroupID: g.ID, AttemptID: att.ID, Finish: fin,
+		Skill: nd.skill, MinLevel: nd.minLevel})
 	if err != nil {
 		log.Info("acd: inbound call not connected", "group", g.ID, "err", err)
 	}
@@ -116,6 +119,10 @@ func (d *Desk) leaveQueue(ctx context.Context, l *inboundLeg, conn dialer.Connec
 		case <-l.Done(): // timed on the desk's clock, as the entry was
 			left.Outcome = store.QueueAbandoned
 		default:
+		}
+		var vm *VoicemailError
+		if errors.As(connErr, &vm) { // left the queue for voicemail (voicemail.go)
+			left.Outcome, left.At = store.QueueVoicemail, vm.At
 		}
 	}
 	if left.At.IsZero() {

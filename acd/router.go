@@ -20,6 +20,8 @@ type agent struct {
 	ext       string
 	node      string
 	groups    []int64
+	level     int      // store.User.Level: calls may need a minimum level
+	skills    []string // store.User.Skills: calls may need one of them
 	session   int64
 	mode      store.SoftphoneMode
 	nailed    controller.Leg // the persistent agent leg (nailed_up mode), nil otherwise
@@ -71,6 +73,7 @@ type waiter struct {
 	arrived     time.Time
 	purpose     string
 	callUUID    string
+	need        need                    // skill or level the call requires (routing.go)
 	grant       chan dialer.Reservation // buffered 1
 	granted     *dialer.Reservation
 	timer       clock.Timer
@@ -82,12 +85,13 @@ type router struct {
 	waiting  []*waiter
 	convs    map[string]*conversation // by the customer's uuid
 	watchers map[*watcher]struct{}
-	regs     map[string]string // extension -> node, from registration events
+	regs     map[string]string     // extension -> node, from registration events
+	grants   map[int64][]time.Time // per group, when its last queued customers got agents (queue.go)
 }
 
 func newRouter(d *Desk) *router {
 	return &router{d: d, agents: map[int64]*agent{}, convs: map[string]*conversation{},
-		watchers: map[*watcher]struct{}{}, regs: map[string]string{}}
+		watchers: map[*watcher]struct{}{}, regs: map[string]string{}, grants: map[int64][]time.Time{}}
 }
 
 func (r *router) now() time.Time { return r.d.clock.Now() }
@@ -130,7 +134,7 @@ func (r *router) dispatch() {
 // waiter's node.
 func (r *router) pick(w *waiter) *agent {
 	if w.prefer != 0 {
-		if a := r.agents[w.prefer]; a != nil && a.state == store.AgentReady && a.inGroup(w.group) && (w.node == "" || a.node == w.node) {
+		if a := r.agents[w.prefer]; a != nil && r.fits(a, w) {
 			return a
 		}
 		if r.now().Before(w.preferUntil) {
@@ -139,7 +143,7 @@ func (r *router) pick(w *waiter) *agent {
 	}
 	var best *agent
 	for _, a := range r.agents {
-		if a.state != store.AgentReady || !a.inGroup(w.group) || (w.node != "" && a.node != w.node) {
+		if !r.fits(a, w) {
 			continue
 		}
 		if best == nil || a.idleSince.Before(best.idleSince) || (a.idleSince.Equal(best.idleSince) && a.id < best.id) {
@@ -156,6 +160,7 @@ func (r *router) grant(w *waiter, a *agent) {
 		w.timer.Stop()
 	}
 	w.granted = &res
+	r.noteGrant(w)
 	r.setState(a, store.AgentReserved, "", w.callUUID)
 	w.grant <- res
 }

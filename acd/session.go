@@ -113,7 +113,7 @@ func (d *Desk) SignIn(ctx context.Context, req SignInRequest) (AgentView, error)
 		}
 		return AgentView{}, err
 	}
-	a := &agent{id: u.ID, name: u.DisplayName, ext: ext, node: node, groups: first.GroupIDs, session: sess.ID,
+	a := &agent{id: u.ID, name: u.DisplayName, ext: ext, node: node, groups: first.GroupIDs, level: u.Level, skills: store.SkillList(u.Skills), session: sess.ID,
 		mode: req.Mode, nailed: nailed, state: first.State, reason: first.Reason, since: sess.SignedInAt}
 	if a.name == "" {
 		a.name = u.Username

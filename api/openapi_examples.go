@@ -29,9 +29,10 @@ var examples = map[reflect.Type]any{
 		Details: map[string]string{"udev_rule": "present", "modprobe_blacklist": "present", "usb_storage_loaded": "no",
 			"script_version": "1", "kernel": "6.1.0-26-amd64"}},
 	typeOf[groupRequest](): groupRequest{Name: ptr("信用卡催收一组"), Kind: ptr(store.GroupAgent),
-		Description: ptr("白班坐席")},
+		Description: ptr("白班坐席"), AnnounceEveryS: ptr(30), AnnouncePosition: ptr(true), AnnounceWait: ptr(true),
+		MaxWaitS: ptr(180), Voicemail: ptr(true), VoicemailMaxS: ptr(120), NotifyEmail: ptr("cards-team@bank.example.cn")},
 	typeOf[userRequest](): userRequest{Username: ptr("zhangwei"), Password: ptr("Agent-Pass-2026!"), Role: ptr(store.RoleAgent),
-		DisplayName: ptr("张伟"), Extension: ptr("1001"), GroupIDs: ptr([]int64{1}), Level: ptr(3),
+		DisplayName: ptr("张伟"), Extension: ptr("1001"), GroupIDs: ptr([]int64{1}), Level: ptr(3), Skills: ptr("english,cards"),
 		Permissions: ptr([]store.Permission{store.PermPIIView})},
 	typeOf[calendarRequest](): calendarRequest{Name: ptr("工作日历"), Timezone: ptr("Asia/Shanghai"), UseOfficialHolidays: ptr(true),
 		Windows: ptr([]store.CalendarWindow{

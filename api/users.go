@@ -19,6 +19,7 @@ type userRequest struct {
 	Extension   *string             `json:"extension"`
 	GroupIDs    *[]int64            `json:"group_ids"`
 	Level       *int                `json:"level"`
+	Skills      *string             `json:"skills" doc:"comma list of skills (languages, products): calls that need one go only to agents who have it"`
 	Permissions *[]store.Permission `json:"permissions"`
 	Email       *string             `json:"email"`
 	Phone       *string             `json:"phone"`
@@ -33,6 +34,7 @@ type userView struct {
 	Extension   string             `json:"extension"`
 	GroupIDs    []int64            `json:"group_ids"`
 	Level       int                `json:"level"`
+	Skills      string             `json:"skills"`
 	Permissions []store.Permission `json:"permissions"`
 	Extra       []store.Permission `json:"extra_permissions"`
 	Email       string             `json:"email"`
@@ -48,7 +50,7 @@ type userView struct {
 
 // userView shows u; locks holds the users' sign-in lockouts in force (nil: none shown).
 func (s *Server) userView(u *store.User, locks map[int64]time.Time) userView {
-	v := userView{ID: u.ID, Username: u.Username, Role: u.Role, DisplayName: u.DisplayName, Level: u.Level,
+	v := userView{ID: u.ID, Username: u.Username, Role: u.Role, DisplayName: u.DisplayName, Level: u.Level, Skills: u.Skills,
 		Permissions: u.Permissions(), Extra: u.ExtraPermissions(), Email: u.Email, Phone: u.Phone, Disabled: u.Disabled,
 		LastLoginAt: u.LastLoginAt, CreatedAt: u.CreatedAt, GroupIDs: []int64{}}
 	if t, ok := locks[u.ID]; ok {
@@ -105,6 +107,9 @@ func (r *userRequest) apply(u *store.User, creating bool) error {
 	}
 	if r.Level != nil {
 		u.Level = *r.Level
+	}
+	if r.Skills != nil {
+		u.Skills = *r.Skills
 	}
 	if r.Permissions != nil {
 		u.SetExtraPermissions(*r.Permissions)

@@ -20,6 +20,7 @@ var requiredModules = []string{
 	"mod_xml_curl",     // the agents' SIP accounts and the dialplan, served by the controller
 	"mod_sndfile",      // WAV prompts and recordings
 	"mod_local_stream", // hold music (local_stream://moh)
+	"mod_tone_stream",  // the voicemail beep (tone_stream://)
 	"mod_conference",   // three-way calls
 	"mod_voicemail",    // voicemail boxes
 	"mod_spandsp",      // fax

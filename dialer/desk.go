@@ -113,6 +113,10 @@ type ConnectRequest struct {
 	Reservation           *Reservation // nil: the group's queue
 	Deadline              time.Time    // abandoned when no agent is connected by then
 	CallbackID            int64
+	// Skill and MinLevel, when set, limit the agents who may take the call
+	// (store.User.Skills and Level); the callback's booker still goes first.
+	Skill    string
+	MinLevel int
 	// Finish closes the attempt with the agent's disposition; the desk calls
 	// it exactly once per connected call.
 	Finish func(ctx context.Context, d Disposition) error

@@ -24,8 +24,11 @@ type Group struct {
 	Name        string    `gorm:"type:varchar(128);uniqueIndex;not null" json:"name"`
 	Kind        GroupKind `gorm:"type:varchar(16);not null" json:"kind"`
 	Description string    `gorm:"type:varchar(512)" json:"description"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	// Queue settings (acd): what a customer waiting for the group hears and
+	// when voicemail is offered (see GroupQueue in group_queue.go).
+	GroupQueue
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // Validate checks a group's fields.
@@ -39,6 +42,7 @@ func (g *Group) Validate() error {
 	if !OneOf(g.Kind) {
 		errs = append(errs, EnumError("kind", g.Kind))
 	}
+	errs = append(errs, g.GroupQueue.check()...)
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}
 	}

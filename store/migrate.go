@@ -20,7 +20,8 @@ func models() []any {
 		&Article{}, &ArticleVersion{}, &ArticleAttachment{},
 		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{},
 		&Scorecard{}, &QAScore{}, &SavedReport{},
-		&QueueWait{}, &QueueHour{}, &QueueDay{}, &IVRCall{}, &IVRAnswer{}, &IVRHour{}, &IVRDay{}, &IVRAnswerHour{}, &IVRAnswerDay{}}
+		&QueueWait{}, &QueueHour{}, &QueueDay{}, &IVRCall{}, &IVRAnswer{}, &IVRHour{}, &IVRDay{}, &IVRAnswerHour{}, &IVRAnswerDay{},
+		&Voicemail{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,

@@ -20,6 +20,7 @@ type User struct {
 	Extension    *string    `gorm:"type:varchar(32);uniqueIndex" json:"extension"`
 	SIPPassword  string     `gorm:"type:varchar(64)" json:"-"`
 	Level        int        `json:"level"`
+	Skills       string     `gorm:"type:varchar(512)" json:"skills"` // comma list (NormalizeSkills): calls may need one
 	Extra        string     `gorm:"column:extra_permissions;type:varchar(512)" json:"-"`
 	Email        string     `gorm:"type:varchar(255)" json:"email"`
 	Phone        string     `gorm:"type:varchar(32)" json:"phone"`
@@ -60,6 +61,11 @@ func (u *User) Validate() error {
 	}
 	if u.Level < 0 || u.Level > 10 {
 		errs = append(errs, FieldError{Field: "level", Message: "must be between 0 and 10"})
+	}
+	if sk, err := NormalizeSkills(u.Skills); err != nil {
+		errs = append(errs, FieldError{Field: "skills", Message: err.Error()})
+	} else {
+		u.Skills = sk
 	}
 	for _, p := range u.ExtraPermissions() {
 		if !ValidPermission(p) {

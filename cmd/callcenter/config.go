@@ -271,6 +271,10 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("acd.caller_id", "")
 	v.SetDefault("acd.music_on_hold", "local_stream://moh")
 	v.SetDefault("acd.inbound_group", "")
+	for _, k := range []string{"position_before", "position_after", "wait_before", "wait_after", "digits",
+		"voicemail_greeting", "voicemail_beep", "voicemail_bye"} {
+		v.SetDefault("acd.prompts."+k, "") // "": acd.DefaultPrompts
+	}
 }
 
 // loadConfig reads the file (flag, then CC_CONFIG, then ./callcenter.yaml if

@@ -31,6 +31,27 @@ type ACDConfig struct {
 	// InboundGroup is the agent group (id or name) carriers' calls wait
 	// for; empty refuses them.
 	InboundGroup string `mapstructure:"inbound_group"`
+	// Prompts are the files waiting customers hear (queue announcements,
+	// voicemail); empty ones take acd.DefaultPrompts.
+	Prompts PromptsConfig `mapstructure:"prompts"`
+}
+
+// PromptsConfig is acd.prompts.*: sound files as FreeSWITCH finds them.
+type PromptsConfig struct {
+	PositionBefore    string `mapstructure:"position_before"`
+	PositionAfter     string `mapstructure:"position_after"`
+	WaitBefore        string `mapstructure:"wait_before"`
+	WaitAfter         string `mapstructure:"wait_after"`
+	Digits            string `mapstructure:"digits"`
+	VoicemailGreeting string `mapstructure:"voicemail_greeting"`
+	VoicemailBeep     string `mapstructure:"voicemail_beep"`
+	VoicemailBye      string `mapstructure:"voicemail_bye"`
+}
+
+func (p PromptsConfig) prompts() acd.Prompts {
+	return acd.Prompts{PositionBefore: p.PositionBefore, PositionAfter: p.PositionAfter, WaitBefore: p.WaitBefore,
+		WaitAfter: p.WaitAfter, Digits: p.Digits, VoicemailGreeting: p.VoicemailGreeting, VoicemailBeep: p.VoicemailBeep,
+		VoicemailBye: p.VoicemailBye}
 }
 
 func (c ACDConfig) validate() error {
@@ -56,7 +77,7 @@ func startDesk(ctx context.Context, cfg *Config, st *store.Store, sw *switchboar
 	desk = acd.New(acd.Config{Store: st, Switch: sw.Switch(), Feed: hub, Logger: log.With("component", "acd"),
 		ACWMax: cfg.ACD.ACWMax, LostAfter: cfg.ACD.LostAfter, AgentRing: cfg.ACD.AgentRing,
 		Gateway: cfg.ACD.Gateway, CallerID: cfg.ACD.CallerID, MusicOnHold: cfg.ACD.MusicOnHold,
-		RecordingsDir: recordingsAbs(cfg), InboundGroup: cfg.ACD.InboundGroup})
+		RecordingsDir: recordingsAbs(cfg), InboundGroup: cfg.ACD.InboundGroup, Prompts: cfg.ACD.Prompts.prompts()})
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
