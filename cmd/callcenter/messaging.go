@@ -223,10 +223,10 @@ func scheduleMessaging(ctx context.Context, sched gocron.Scheduler, st *store.St
 }
 
 // SendTest implements api.Messenger.
-func (m *messagingParts) SendTest(ctx context.Context, channel, to, subject, text string, by int64) (*store.OutboundMessage, error) {
-	snd := m.Senders[store.Media(channel)]
+func (m *messagingParts) SendTest(ctx context.Context, t messaging.Test) (*store.OutboundMessage, error) {
+	snd := m.Senders[store.Media(t.Channel)]
 	if snd == nil {
-		return nil, fmt.Errorf("%w: no sender for %s", messaging.ErrNotConfigured, channel)
+		return nil, fmt.Errorf("%w: no sender for %s", messaging.ErrNotConfigured, t.Channel)
 	}
-	return messaging.SendTest(ctx, m.store, snd, channel, to, subject, text, by)
+	return messaging.SendTest(ctx, m.store, snd, t)
 }
