@@ -191,6 +191,10 @@ func (s *Server) apiRoutes() []route {
 		{"POST", "/api/v1/saved-reports", store.PermReports, "report.save", s.createSavedReport, doc{"Save a custom report: a standard report with chosen grouping, measures, filters and period, shared with a group if given", savedReportRequest{}, store.SavedReport{}, 201}},
 		{"GET", "/api/v1/saved-reports", store.PermReports, "", s.listSavedReports, doc{"Your custom reports and those shared with your groups", nil, list[store.SavedReport]{}, 200}},
 		{"GET", "/api/v1/saved-reports/:id/run", store.PermReports, "", s.runSavedReport, doc{"Run a custom report over its period (format=xlsx|csv for a file)", savedRunQuery{}, store.Report{}, 200}},
+		{"POST", "/api/v1/saved-reports/:id/schedule", store.PermReports, "report.schedule.create", s.createReportSchedule, doc{"E-mail a custom report as xlsx on a schedule: daily, weekly or monthly at a time in its zone, to addresses and/or a group's members; customer data is masked unless every recipient is a user holding pii_view; each send is in the delivery log (purpose report) and the audit log; a second schedule of the report is a 409", reportScheduleRequest{}, store.ReportSchedule{}, 201}},
+		{"PATCH", "/api/v1/saved-reports/:id/schedule", store.PermReports, "report.schedule.update", s.updateReportSchedule, doc{"Change a custom report's schedule (enabled false stops it); the next run is planned again", reportScheduleRequest{}, store.ReportSchedule{}, 200}},
+		{"GET", "/api/v1/saved-reports/:id/schedule", store.PermReports, "", s.getReportSchedule, doc{"A custom report's schedule with its next run and last run's result", nil, store.ReportSchedule{}, 200}},
+		{"GET", "/api/v1/report-schedules", store.PermReports, "", s.listReportSchedules, doc{"The schedules of the custom reports you may run: next run, last run, result, recipients, masked or not", nil, list[store.ReportSchedule]{}, 200}},
 
 		// monitor
 		{"GET", "/api/v1/monitor", store.PermMonitor, "", s.monitor, doc{"Live snapshot: nodes, agents with state and time in state, counts by state, waiting calls per group, calls", nil, monitorResponse{}, 200}},

@@ -19,7 +19,7 @@ func models() []any {
 		&Script{}, &ScriptVersion{}, &ScriptSession{}, &ScriptAnswer{}, &ScriptFeedback{},
 		&Article{}, &ArticleVersion{}, &ArticleAttachment{},
 		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{},
-		&Scorecard{}, &QAScore{}, &SavedReport{}}
+		&Scorecard{}, &QAScore{}, &SavedReport{}, &ReportSchedule{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,

@@ -193,7 +193,8 @@ func smsSender(c SMSConfig, receipts messaging.Receipts, log *slog.Logger) (mess
 	return s, nil
 }
 
-// scheduleMessaging adds the notifier and the follow-up forwarding to the scheduler.
+// scheduleMessaging adds the notifier, the follow-up forwarding and the
+// scheduled report e-mails to the scheduler.
 func scheduleMessaging(ctx context.Context, sched gocron.Scheduler, st *store.Store, m *messagingParts, log *slog.Logger) error {
 	jobs := []struct {
 		name  string
@@ -219,7 +220,10 @@ func scheduleMessaging(ctx context.Context, sched gocron.Scheduler, st *store.St
 			return fmt.Errorf("schedule %s: %w", j.name, err)
 		}
 	}
-	return nil
+	// saved reports e-mailed on their schedules, through the e-mail sender
+	// (the capture when no SMTP is configured)
+	reports := &messaging.ReportMailer{Store: st, Sender: m.Senders[store.MediaEmail], Log: log.With("component", "report-mail")}
+	return reports.Schedule(ctx, sched)
 }
 
 // SendTest implements api.Messenger.
