@@ -149,3 +149,49 @@ func checkReportXLSX(t *testing.T, data []byte) {
 		t.Fatalf("counts are stored as %v, not numbers", typ)
 	}
 }
+
+// A recipient the relay refuses makes the run partial; a group with no
+// address makes it failed; both are on the schedule and in the audit log.
+func TestScheduledReportPartialAndFailed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		now := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+		g := &store.Group{Name: "空组", Kind: store.GroupAgent}
+		must(t, s.CreateGroup(ctx, g))
+		var ids []int64
+		for i, sch := range []store.ReportSchedule{
+			{Emails: []string{"ok@bank.example", mailtest.RefuseLocal + "@bank.example"}},
+			{GroupID: &g.ID},
+		} {
+			r := &store.SavedReport{Name: fmt.Sprint("r", i), Report: store.ReportCampaigns, Period: store.PeriodToday, OwnerID: 1}
+			must(t, s.CreateSavedReport(ctx, r))
+			sch.SavedReportID, sch.Every, sch.At, sch.Enabled = r.ID, store.EveryDay, "16:30", true // 08:30 UTC
+			must(t, s.CreateReportSchedule(ctx, &sch, now.Add(-2*time.Hour)))
+			ids = append(ids, sch.ID)
+		}
+		peer := mailtest.Start(t, mailtest.Options{})
+		m := &ReportMailer{Store: s, Sender: emailTo(t, peer, TLSNone, "", ""), Now: func() time.Time { return now }}
+		if n := m.RunDue(ctx); n != 2 {
+			t.Fatalf("%d runs, want 2", n)
+		}
+		if n := m.RunDue(ctx); n != 0 {
+			t.Fatalf("ran again: %d", n)
+		}
+		list, err := s.ReportSchedulesFor(ctx, 1)
+		must(t, err)
+		want := map[int64]store.ScheduleResult{ids[0]: store.SchedulePartial, ids[1]: store.ScheduleFailed}
+		for _, sch := range list {
+			if sch.LastResult != want[sch.ID] || sch.LastError == "" {
+				t.Errorf("schedule %d: %s %q, want %s", sch.ID, sch.LastResult, sch.LastError, want[sch.ID])
+			}
+		}
+		if len(peer.Messages()) != 1 {
+			t.Errorf("%d delivered, want 1", len(peer.Messages()))
+		}
+		audit, _, err := s.ListAudit(ctx, store.AuditFilter{Action: "report.schedule.send"})
+		must(t, err)
+		if len(audit) != 2 || audit[0].Result != "failed" || audit[1].Result != "failed" {
+			t.Fatalf("audit %+v", audit)
+		}
+	})
+}
