@@ -17,10 +17,11 @@ import (
 type reportQuery struct {
 	From       string             `form:"from" doc:"start, RFC 3339 or a date in tz (default: today 00:00); rollup reports count whole hours"`
 	To         string             `form:"to" doc:"end, exclusive, RFC 3339 or a date in tz (default: from + 1 day)"`
-	GroupBy    string             `form:"group_by" doc:"comma-separated: campaign, agent, day, hour, channel (which ones depends on the report)"`
+	GroupBy    string             `form:"group_by" doc:"comma-separated: campaign, agent, day, hour, channel, group (inbound queues), flow (ivr); which ones depends on the report"`
 	CampaignID string             `form:"campaign_id" doc:"comma-separated campaign ids"`
 	AgentID    string             `form:"agent_id" doc:"comma-separated agent ids"`
-	GroupID    int64              `form:"group_id" doc:"agents of this group"`
+	GroupID    int64              `form:"group_id" doc:"agents of this group; inbound: this group's queue"`
+	Flow       string             `form:"flow" doc:"ivr: comma-separated flow names"`
 	Channel    string             `form:"channel" doc:"messages: sms, email or fax"`
 	TZ         string             `form:"tz" doc:"zone of days and hours (default Asia/Shanghai)"`
 	Format     store.ExportFormat `form:"format" doc:"xlsx or csv returns the report as a file"`
@@ -96,6 +97,12 @@ func (q *reportQuery) parse(now time.Time) (store.ReportQuery, error) {
 		return rq, err
 	}
 	rq.GroupID, rq.Channel = q.GroupID, q.Channel
+	for _, f := range splitList(q.Flow) {
+		if len(f) > 64 {
+			return rq, fieldError("flow", "a flow name has at most 64 characters")
+		}
+		rq.Flows = append(rq.Flows, f)
+	}
 	return rq, nil
 }
 
