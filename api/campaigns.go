@@ -1,7 +1,9 @@
 package api
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
@@ -32,7 +34,7 @@ type campaignRequest struct {
 	SensitiveAttributes *[]string `json:"sensitive_attributes"`
 	// Message is what an sms, email or fax campaign sends (api.md): it
 	// replaces the whole message when present.
-	Message    *store.CampaignMessage `json:"message" doc:"sms, email and fax campaigns: subject, text, html (email), sign_name, template_id, template_params (sms providers), fax_header, fax_ident (fax); contact fields merge in as {{name}}, {{attributes.balance}}; ID numbers and sensitive attributes are masked"`
+	Message    *store.CampaignMessage `json:"message" doc:"sms, email and fax campaigns: subject, text, html (email), sign_name, template_id, template_params (sms providers), fax_header, fax_ident (fax), attachments (email: ids of uploaded documents, at most 5 and 10 MB together; a 422 names message.attachments[i]); contact fields merge in as {{name}}, {{attributes.balance}}; ID numbers and sensitive attributes are masked"`
 	DocumentID *int64                 `json:"document_id" doc:"fax: an uploaded document (POST /api/v1/documents); 0 clears it"`
 	// FollowUp hands unreached contacts to another campaign; a campaign_id
 	// of 0 removes it.
@@ -89,6 +91,19 @@ func (s *Server) checkMessaging(c *gin.Context, r *campaignRequest) error {
 	return nil
 }
 
+// checkAttachments: an email campaign's attachments must be documents it
+// can send within the limits; a 422 names the field (message.attachments[i]).
+func (s *Server) checkAttachments(c *gin.Context, camp *store.Campaign) error {
+	err := s.store.CheckAttachments(c.Request.Context(), camp.Media, camp.Message.Attachments)
+	var ve *store.ValidationError
+	if errors.As(err, &ve) {
+		e := newError("unprocessable", "%s", strings.TrimPrefix(ve.Error(), "invalid: "))
+		e.Details = ve.Fields
+		return e
+	}
+	return err
+}
+
 // setIf copies a present request field.
 func setIf[T any](dst *T, src *T) {
 	if src != nil {
@@ -117,7 +132,7 @@ func (s *Server) createCampaign(c *gin.Context) {
 	}
 	camp := &store.Campaign{Priority: 5, Kind: store.KindNotification, Media: store.MediaVoice,
 		DialMode: store.DialProgressive, MaxAbandonRate: 0.03, Status: store.CampaignDraft}
-	if err := firstError(req.apply(camp), s.checkMessaging(c, &req)); err != nil {
+	if err := firstError(req.apply(camp), s.checkMessaging(c, &req), s.checkAttachments(c, camp)); err != nil {
 		fail(c, err)
 		return
 	}
@@ -181,7 +196,7 @@ func (s *Server) updateCampaign(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if err := firstError(req.apply(camp), s.checkMessaging(c, &req)); err != nil {
+	if err := firstError(req.apply(camp), s.checkMessaging(c, &req), s.checkAttachments(c, camp)); err != nil {
 		fail(c, err)
 		return
 	}

@@ -12,7 +12,7 @@ import (
 
 // Messenger sends a test message; messaging's wiring implements it.
 type Messenger interface {
-	SendTest(ctx context.Context, channel, to, subject, text string, by int64) (*store.OutboundMessage, error)
+	SendTest(ctx context.Context, t messaging.Test) (*store.OutboundMessage, error)
 }
 
 type outboundQuery struct {
@@ -86,6 +86,8 @@ type testMessageRequest struct {
 	To      string              `json:"to" binding:"required"`
 	Subject string              `json:"subject"`
 	Text    string              `json:"text"`
+	// Attachments are document ids (email), checked like a campaign's.
+	Attachments []int64 `json:"attachments,omitempty" doc:"email: ids of uploaded documents to attach, as a campaign's message.attachments"`
 }
 
 func (s *Server) sendTestMessage(c *gin.Context) {
@@ -104,7 +106,12 @@ func (s *Server) sendTestMessage(c *gin.Context) {
 	if req.Subject == "" {
 		req.Subject = req.Text
 	}
-	m, err := s.cfg.Messenger.SendTest(c.Request.Context(), string(req.Channel), strings.TrimSpace(req.To), req.Subject, req.Text, currentUser(c).ID)
+	if err := s.checkAttachments(c, &store.Campaign{Media: store.Media(req.Channel), Message: store.CampaignMessage{Attachments: req.Attachments}}); err != nil {
+		fail(c, err)
+		return
+	}
+	m, err := s.cfg.Messenger.SendTest(c.Request.Context(), messaging.Test{Channel: string(req.Channel), To: strings.TrimSpace(req.To),
+		Subject: req.Subject, Text: req.Text, Attachments: req.Attachments, By: currentUser(c).ID})
 	if err != nil {
 		fail(c, err)
 		return
@@ -124,6 +131,6 @@ func newCaptureMessenger(st *store.Store) Messenger {
 		"email": messaging.NewCapture(messaging.ChannelEmail), "sms": messaging.NewCapture(messaging.ChannelSMS)}}
 }
 
-func (m captureMessenger) SendTest(ctx context.Context, channel, to, subject, text string, by int64) (*store.OutboundMessage, error) {
-	return messaging.SendTest(ctx, m.st, m.snd[channel], channel, to, subject, text, by)
+func (m captureMessenger) SendTest(ctx context.Context, t messaging.Test) (*store.OutboundMessage, error) {
+	return messaging.SendTest(ctx, m.st, m.snd[t.Channel], t)
 }

@@ -35,6 +35,8 @@ type Dispatcher struct {
 	// submit_sm_resp); each stored send looks its id up here.
 	mu    sync.Mutex
 	early map[string]Receipt
+
+	files attachmentCache
 }
 
 // earlyKeep bounds how long a receipt waits for its message.
@@ -136,6 +138,11 @@ func (d *Dispatcher) outgoing(ctx context.Context, key string, camp *store.Campa
 		if out.To == "" {
 			return out, &Failure{Permanent: true, Code: "no_email", Text: fmt.Sprintf("contact %d has no e-mail address", c.ID)}
 		}
+		atts, err := d.files.load(ctx, d.store, m.Attachments)
+		if err != nil {
+			return out, fmt.Errorf("messaging: campaign %d: %w", camp.ID, err)
+		}
+		out.Attachments = atts
 	case store.MediaFax:
 		if camp.DocumentID == nil {
 			return out, fmt.Errorf("%w: campaign %d has no document_id", ErrBadMessage, camp.ID)

@@ -6,6 +6,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"mime"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -193,7 +195,7 @@ func (e *Email) build(m Outgoing) (*mail.Msg, error) {
 		msg.SetBodyString(mail.TypeTextPlain, m.Text)
 	}
 	for _, a := range m.Attachments {
-		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data)); err != nil {
+		if err := msg.AttachReader(a.Name, bytes.NewReader(a.Data), attachmentHeaders(a)); err != nil {
 			return nil, fmt.Errorf("%w: attachment %q: %v", ErrBadMessage, a.Name, err)
 		}
 	}
@@ -214,4 +216,84 @@ func classifySMTP(to string, err error) error {
 		}
 	}
 	return &Failure{Code: "connection", Text: fmt.Sprintf("to %s: %v", to, err)}
+}
+
+// attachmentHeaders names the file the way every mail client reads it.
+// go-mail writes an RFC 2047 word inside the quoted filename, which
+// Outlook and webmail read but RFC 2231 readers (Thunderbird, Apple Mail,
+// Go's mime package) do not; so the part carries both: filename="=?UTF-8?B?…?="
+// and filename* in RFC 2231 (which wins where it is understood), split
+// into continuations and folded so header lines stay under 90 characters
+// (SMTP allows 998; a long Chinese name would pass that in one line).
+func attachmentHeaders(a Attachment) mail.FileOption {
+	ctype := a.ContentType
+	if ctype == "" {
+		ctype = mime.TypeByExtension(filepath.Ext(a.Name))
+	}
+	if ctype == "" {
+		ctype = "application/octet-stream"
+	}
+	return func(f *mail.File) {
+		f.Header.Set("Content-Type", mimeParam(ctype, "name", a.Name))
+		f.Header.Set("Content-Disposition", mimeParam("attachment", "filename", a.Name))
+	}
+}
+
+// mimeParam is a header value "value; param=name" with name encoded for
+// both kinds of reader (see attachmentHeaders); an ASCII name is quoted.
+func mimeParam(value, param, name string) string {
+	name = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == '"' || r == '\\' || r == '/' {
+			return '_'
+		}
+		return r
+	}, name)
+	parts := []string{value}
+	if isASCII(name) {
+		parts = append(parts, param+`="`+name+`"`)
+		return strings.Join(parts, ";\r\n ")
+	}
+	words := strings.Split(mime.BEncoding.Encode("UTF-8", name), " ")
+	parts = append(parts, param+`="`+strings.Join(words, "\r\n ")+`"`)
+	chunks := rfc2231Chunks(name, 60)
+	if len(chunks) == 1 {
+		parts = append(parts, param+"*=UTF-8''"+chunks[0])
+	} else {
+		for i, c := range chunks {
+			if i == 0 {
+				c = "UTF-8''" + c
+			}
+			parts = append(parts, fmt.Sprintf("%s*%d*=%s", param, i, c))
+		}
+	}
+	return strings.Join(parts, ";\r\n ")
+}
+
+// rfc2231Chunks percent-encodes s (RFC 2231 extended value) in pieces of at
+// most n characters, never splitting an escape.
+func rfc2231Chunks(s string, n int) []string {
+	var out []string
+	var cur strings.Builder
+	for i := 0; i < len(s); i++ {
+		b := s[i]
+		piece := string(b)
+		if b <= 0x20 || b >= 0x7f || strings.IndexByte(`*'%()<>@,;:\"/[]?={}`, b) >= 0 {
+			piece = fmt.Sprintf("%%%02X", b)
+		}
+		if cur.Len()+len(piece) > n {
+			out = append(out, cur.String())
+			cur.Reset()
+		}
+		cur.WriteString(piece)
+	}
+	return append(out, cur.String())
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }

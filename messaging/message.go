@@ -40,8 +40,9 @@ type Outgoing struct {
 
 // Attachment is a file sent with an e-mail.
 type Attachment struct {
-	Name string
-	Data []byte
+	Name        string // shown to the recipient; any script (Chinese names are encoded for every mail client)
+	ContentType string // empty: from the name's extension
+	Data        []byte
 }
 
 // Sent is what the provider answered to an accepted message.

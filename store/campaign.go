@@ -239,6 +239,16 @@ func (s *Store) checkCampaignRefs(ctx context.Context, c *Campaign) error {
 			return Invalid(r.field, fmt.Sprintf("%d does not exist", *r.id))
 		}
 	}
+	if c.DocumentID != nil {
+		if d, err := s.GetDocument(ctx, *c.DocumentID); err != nil {
+			return err
+		} else if d.Kind == DocumentAttachment {
+			return Invalid("document_id", fmt.Sprintf("document %d (%s) is an e-mail attachment, not a fax document: upload the PDF with kind fax", d.ID, d.Name))
+		}
+	}
+	if err := s.CheckAttachments(ctx, c.Media, c.Message.Attachments); err != nil {
+		return err
+	}
 	if c.ScriptID != nil && *c.ScriptID != 0 {
 		var n int64
 		if err := s.conn(ctx).Model(&Script{}).Where("id = ?", *c.ScriptID).Count(&n).Error; err != nil {

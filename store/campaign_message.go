@@ -21,6 +21,9 @@ type CampaignMessage struct {
 	// station id.
 	FaxHeader string `json:"fax_header,omitempty"`
 	FaxIdent  string `json:"fax_ident,omitempty"`
+	// Attachments are documents (POST /api/v1/documents) an email
+	// campaign attaches to every message, in order.
+	Attachments []int64 `json:"attachments,omitempty"`
 }
 
 // FollowUp hands a contact that the campaign did not reach (failed, or

@@ -9,17 +9,42 @@ import (
 	"gorm.io/gorm"
 )
 
-// Document is a fax document: an uploaded PDF converted to a fax TIFF
-// (tiffg3, 204x196 dpi) that a fax campaign sends.
+// Document is an uploaded file a campaign sends: a fax document (a PDF
+// converted to a fax TIFF, tiffg3 204x196 dpi, whose PDF is kept too and
+// may also be attached to e-mails) or an e-mail attachment kept as sent.
 type Document struct {
-	ID        int64     `gorm:"primaryKey" json:"id"`
-	Name      string    `gorm:"type:varchar(255);not null" json:"name"`
-	Path      string    `gorm:"type:varchar(1024);not null" json:"-"` // the TIFF, under data.dir
-	Pages     int       `gorm:"not null" json:"pages"`
-	Bytes     int64     `gorm:"not null" json:"bytes"`
-	CreatedBy int64     `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
+	ID   int64        `gorm:"primaryKey" json:"id"`
+	Name string       `gorm:"type:varchar(255);not null" json:"name"`
+	Kind DocumentKind `gorm:"type:varchar(16);not null;default:fax" json:"kind"`
+	Path string       `gorm:"type:varchar(1024);not null" json:"-"` // fax: the TIFF; attachment: the file, under data.dir
+	// Source is the file as uploaded; empty for fax documents uploaded
+	// before originals were kept (they cannot be attached).
+	Source      string    `gorm:"type:varchar(1024)" json:"-"`
+	ContentType string    `gorm:"type:varchar(128)" json:"content_type,omitempty"`
+	SourceBytes int64     `json:"source_bytes,omitempty"`                   // the uploaded file's size
+	SHA256      string    `gorm:"type:varchar(64)" json:"sha256,omitempty"` // of the uploaded file
+	Pages       int       `gorm:"not null" json:"pages"`                    // fax pages
+	Bytes       int64     `gorm:"not null" json:"bytes"`                    // fax: the TIFF's size; attachment: the file's
+	CreatedBy   int64     `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
 }
+
+// DocumentKind says what a document was uploaded for.
+type DocumentKind string
+
+const (
+	DocumentFax        DocumentKind = "fax"        // a PDF converted for fax campaigns (attachable too)
+	DocumentAttachment DocumentKind = "attachment" // an e-mail attachment, kept as uploaded
+)
+
+// DocumentKinds lists every DocumentKind.
+var DocumentKinds = []DocumentKind{DocumentFax, DocumentAttachment}
+
+// EnumValues lists the document kinds.
+func (DocumentKind) EnumValues() []string { return enumStrings(DocumentKinds) }
+
+// Attachable says whether the document can go out as an e-mail attachment.
+func (d *Document) Attachable() bool { return d.Source != "" && AttachmentType(d.ContentType) }
 
 // CreateDocument stores a converted document.
 func (s *Store) CreateDocument(ctx context.Context, d *Document) error {

@@ -19,7 +19,7 @@ func models() []any {
 		&Script{}, &ScriptVersion{}, &ScriptSession{}, &ScriptAnswer{}, &ScriptFeedback{},
 		&Article{}, &ArticleVersion{}, &ArticleAttachment{},
 		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{},
-		&Scorecard{}, &QAScore{}, &SavedReport{},
+		&Scorecard{}, &QAScore{}, &SavedReport{}, &ReportSchedule{},
 		&QueueWait{}, &QueueHour{}, &QueueDay{}, &IVRCall{}, &IVRAnswer{}, &IVRHour{}, &IVRDay{}, &IVRAnswerHour{}, &IVRAnswerDay{},
 		&Voicemail{}}
 }

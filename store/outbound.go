@@ -16,6 +16,7 @@ const (
 	PurposeCampaign     OutboundPurpose = "campaign"     // one attempt of an sms, email or fax campaign
 	PurposeNotification OutboundPurpose = "notification" // a result notification (R14)
 	PurposeTest         OutboundPurpose = "test"         // an admin's "send test message"
+	PurposeReport       OutboundPurpose = "report"       // a scheduled e-mail of a saved report
 )
 
 // OutboundStatus is where a message is.
@@ -61,7 +62,7 @@ type OutboundMessage struct {
 
 // EnumValues lists the purposes.
 func (OutboundPurpose) EnumValues() []string {
-	return []string{string(PurposeCampaign), string(PurposeNotification), string(PurposeTest)}
+	return []string{string(PurposeCampaign), string(PurposeNotification), string(PurposeTest), string(PurposeReport)}
 }
 
 // EnumValues lists the statuses.

@@ -127,7 +127,13 @@ func (s *Store) SavedReportFor(ctx context.Context, id, userID int64) (*SavedRep
 // RunSavedReport runs a custom report over its period, keeping the
 // grouping columns and the chosen measures.
 func (s *Store) RunSavedReport(ctx context.Context, r *SavedReport, loc *time.Location) (*Report, error) {
-	from, to := r.Period.Range(s.now(), loc)
+	return s.RunSavedReportAt(ctx, r, loc, s.now())
+}
+
+// RunSavedReportAt runs a custom report over its period around now (a
+// scheduled run: the time it was due).
+func (s *Store) RunSavedReportAt(ctx context.Context, r *SavedReport, loc *time.Location, now time.Time) (*Report, error) {
+	from, to := r.Period.Range(now, loc)
 	rep, err := s.RunReport(ctx, r.Report, ReportQuery{From: from, To: to, Loc: loc, GroupBy: r.GroupBy,
 		CampaignIDs: r.CampaignIDs, AgentIDs: r.AgentIDs, GroupID: r.GroupID})
 	if err != nil {

@@ -193,7 +193,8 @@ func smsSender(c SMSConfig, receipts messaging.Receipts, log *slog.Logger) (mess
 	return s, nil
 }
 
-// scheduleMessaging adds the notifier and the follow-up forwarding to the scheduler.
+// scheduleMessaging adds the notifier, the follow-up forwarding and the
+// scheduled report e-mails to the scheduler.
 func scheduleMessaging(ctx context.Context, sched gocron.Scheduler, st *store.Store, m *messagingParts, log *slog.Logger) error {
 	jobs := []struct {
 		name  string
@@ -219,14 +220,17 @@ func scheduleMessaging(ctx context.Context, sched gocron.Scheduler, st *store.St
 			return fmt.Errorf("schedule %s: %w", j.name, err)
 		}
 	}
-	return nil
+	// saved reports e-mailed on their schedules, through the e-mail sender
+	// (the capture when no SMTP is configured)
+	reports := &messaging.ReportMailer{Store: st, Sender: m.Senders[store.MediaEmail], Log: log.With("component", "report-mail")}
+	return reports.Schedule(ctx, sched)
 }
 
 // SendTest implements api.Messenger.
-func (m *messagingParts) SendTest(ctx context.Context, channel, to, subject, text string, by int64) (*store.OutboundMessage, error) {
-	snd := m.Senders[store.Media(channel)]
+func (m *messagingParts) SendTest(ctx context.Context, t messaging.Test) (*store.OutboundMessage, error) {
+	snd := m.Senders[store.Media(t.Channel)]
 	if snd == nil {
-		return nil, fmt.Errorf("%w: no sender for %s", messaging.ErrNotConfigured, channel)
+		return nil, fmt.Errorf("%w: no sender for %s", messaging.ErrNotConfigured, t.Channel)
 	}
-	return messaging.SendTest(ctx, m.store, snd, channel, to, subject, text, by)
+	return messaging.SendTest(ctx, m.store, snd, t)
 }

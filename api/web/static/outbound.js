@@ -27,7 +27,7 @@ pages.outbound = async function outbound() {
     } catch (x) { err.textContent = x.message; }
   });
 
-  const filterRow = h("form", { class: "row" }, ...[["purpose", ["", "campaign", "notification", "test"]],
+  const filterRow = h("form", { class: "row" }, ...[["purpose", ["", "campaign", "notification", "test", "report"]],
     ["channel", ["", "sms", "email", "fax"]], ["status", ["", "queued", "sent", "delivered", "failed"]]].map(([name, opts]) => {
     const s = select(name, opts);
     [...s.options].forEach((o) => { o.textContent = t("ob_" + (o.value || "all")); o.selected = o.value === (params.get(name) || ""); });
