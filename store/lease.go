@@ -186,11 +186,20 @@ func (s *Store) checkLease(tx *gorm.DB, campaignID, token int64, live time.Time)
 	return nil
 }
 
-// fenced runs fn in a transaction after the fencing check; on MySQL a
+// fenced runs fn in a transaction after the fencing check (on SQLite a
+// transaction shared with other runners' writes, see txGroup); on MySQL a
 // deadlock (which InnoDB resolves by rolling one transaction back) is retried
 // a few times, since row locks taken in different orders by a claim and a
 // blacklist update can meet.
 func (s *Store) fenced(ctx context.Context, campaignID, token int64, live time.Time, fn func(tx *gorm.DB) error) error {
+	if s.driver != "mysql" { // one writer at a time: commit the runners' writes in groups
+		return s.grouped(ctx, func(tx *gorm.DB) error {
+			if err := s.checkLease(tx, campaignID, token, live); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	}
 	return s.retryDeadlock(func() error {
 		return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 			if err := s.checkLease(tx, campaignID, token, live); err != nil {

@@ -45,6 +45,8 @@ type Store struct {
 	hasher   PasswordHasher
 	// bulkLoad is whether imports may use LOAD DATA LOCAL (MySQL only).
 	bulkLoad atomic.Bool
+	// group commits the dialer's fenced writes together (SQLite only).
+	group txGroup
 }
 
 // DefaultSQLitePath is where the embedded database lives when no DSN is given.
