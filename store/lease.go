@@ -101,7 +101,7 @@ func (s *Store) AcquireLease(ctx context.Context, campaignID int64, holder strin
 func (s *Store) RenewLease(ctx context.Context, l Lease, ttl time.Duration, now time.Time) (Lease, error) {
 	now = ts(now)
 	until := ts(now.Add(ttl))
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&CampaignLease{}).Where("campaign_id = ? AND token = ? AND holder = ?", l.CampaignID, l.Token, l.Holder).
 			Updates(map[string]any{"expires_at": until, "renewed_at": now})
 		if res.Error != nil {
@@ -208,6 +208,16 @@ func (s *Store) fenced(ctx context.Context, campaignID, token int64, live time.T
 			return fn(tx)
 		})
 	})
+}
+
+// writeTx runs fn in a write transaction: on SQLite one shared with the
+// runners' other writes (txGroup), so hundreds of campaigns renewing their
+// leases cost a few transactions, not one each.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.driver != "mysql" {
+		return s.grouped(ctx, fn)
+	}
+	return s.conn(ctx).Transaction(fn)
 }
 
 // retryDeadlock runs a transaction again when InnoDB chose it as a deadlock
