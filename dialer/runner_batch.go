@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/store"
+	"github.com/google/uuid"
 )
 
 // batches is the loop of campaigns without agents (IVR broadcasts and
@@ -52,18 +53,39 @@ func (r *runner) batches(ctx context.Context, q *queue, send func(a *attempt)) s
 	}
 }
 
-// nextAttempt claims, checks and starts the next contact.
+// nextAttempt claims, checks and starts the next contact. The check and
+// the start are one store call (the contact and the campaign's stamp read
+// in the start's transaction), so a campaign of many calls a second costs
+// the store one write per dial; an edit since the rules were loaded
+// reloads them and tries again.
 func (r *runner) nextAttempt(ctx context.Context, q *queue) (*attempt, bool, error) {
 	cl, done, err := q.next(ctx, claimBatch)
 	if cl == nil || err != nil {
 		return nil, done, err
 	}
-	phone, p := r.check(ctx, cl)
-	if phone == "" {
-		return nil, false, nil
+	p := r.plan.Load()
+	for try := 0; ; try++ {
+		a := &attempt{p: p, cl: cl, uuid: uuid.NewString()}
+		a.dial, err = r.o.Store.StartAttempt(ctx, p.rules, r.token, store.AttemptStart{Claim: cl, CallUUID: a.uuid,
+			Now: r.o.Clock.Now(), Check: true, Stamp: &p.stamp})
+		var nd *store.NotDialableError
+		switch {
+		case err == nil:
+			a.phone = a.dial.Phone
+			return a, false, nil
+		case errors.Is(err, store.ErrStaleRules) && try < 2:
+			if p, err = r.refresh(ctx); err != nil {
+				r.releaseClaim(cl, "")
+				return nil, false, r.stopOn(err, "reload campaign")
+			}
+			continue
+		case errors.As(err, &nd):
+			r.log.Debug("dialer: not dialed", "contact_id", cl.Contact.ID, "reason", nd.Why)
+			r.releaseClaim(cl, nd.Why)
+			return nil, false, nil
+		}
+		return nil, false, r.startFailed(ctx, cl, err)
 	}
-	a, err := r.start(ctx, p, cl, phone, 0)
-	return a, false, err
 }
 
 // broadcast dials one contact of an IVR broadcast.

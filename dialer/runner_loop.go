@@ -223,23 +223,31 @@ func (r *runner) start(ctx context.Context, p *plan, cl *store.Claim, phone stri
 	a := &attempt{p: p, cl: cl, phone: phone, uuid: uuid.NewString()}
 	d, err := r.o.Store.StartAttempt(ctx, p.rules, r.token, store.AttemptStart{Claim: cl, CallUUID: a.uuid, Phone: phone,
 		AgentID: agentID, Now: r.o.Clock.Now()})
-	switch {
-	case err == nil:
+	if err == nil {
 		a.dial = d
 		return a, nil
+	}
+	return nil, r.startFailed(ctx, cl, err)
+}
+
+// startFailed handles a start that did not dial: the claim is released
+// (or already gone); err is errStopLoop when the runner must stop dialing,
+// nil when the next contact may be tried.
+func (r *runner) startFailed(ctx context.Context, cl *store.Claim, err error) error {
+	switch {
 	case errors.Is(err, store.ErrClaimLost):
-		return nil, nil
+		return nil
 	case errors.Is(err, store.ErrNotDialable):
 		r.releaseClaim(cl, "")
-		return nil, nil
+		return nil
 	case errors.Is(err, store.ErrNoCallerID):
 		r.log.Warn("dialer: every caller ID reached its daily limit; waiting", "err", err)
 		r.releaseClaim(cl, "")
 		sleep(ctx, r, time.Minute)
-		return nil, nil
+		return nil
 	}
 	r.releaseClaim(cl, "")
-	return nil, r.stopOn(err, "start attempt")
+	return r.stopOn(err, "start attempt")
 }
 
 // sleep waits d on the runner's clock or until ctx ends.

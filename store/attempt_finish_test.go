@@ -238,3 +238,41 @@ func TestFinishSeesBlacklistAddedDuringCall(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckedStart: a start with Check makes the dial-time check in its own
+// transaction and picks the number; a stamp older than the campaign's is
+// ErrStaleRules with nothing changed; a contact blacklisted since the claim
+// is not dialed.
+func TestCheckedStart(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		d := newDialer(t, s, 3, nil)
+		stamps, err := s.CampaignStamps(d.ctx, d.camp.ID)
+		must(t, err)
+		stamp := stamps[d.camp.ID]
+		cls := d.claim(3, d.now)
+		start := func(cl *store.Claim, uuid string, st store.CampaignStamp) (*store.Dial, error) {
+			return s.StartAttempt(d.ctx, d.rules, d.lease.Token, store.AttemptStart{Claim: cl, CallUUID: uuid, Now: d.now,
+				Check: true, Stamp: &st})
+		}
+		dl, err := start(&cls[0], "k1", stamp)
+		if err != nil || dl.Phone != cls[0].Contact.Phone || dl.AttemptID == 0 {
+			t.Fatalf("checked start: %+v %v", dl, err)
+		}
+		old := stamp
+		old.StrategyVersion--
+		if _, err := start(&cls[1], "k2", old); !errors.Is(err, store.ErrStaleRules) {
+			t.Fatalf("stale stamp: %v, want ErrStaleRules", err)
+		}
+		if c := d.contact(cls[1].Contact.ID); c.Status != store.ContactPending || c.Attempts != 0 {
+			t.Fatalf("stale start changed the contact: %s, %d attempts", c.Status, c.Attempts)
+		}
+		if _, err := start(&cls[1], "k2", stamp); err != nil {
+			t.Fatalf("start with the current stamp: %v", err)
+		}
+		_, err = s.AddDNC(d.ctx, &store.DNCEntry{Kind: store.DNCPhone, Value: cls[2].Contact.Phone, Source: store.DNCManual}, store.DNCRefuse)
+		must(t, err)
+		if _, err := start(&cls[2], "k3", stamp); !errors.Is(err, store.ErrNotDialable) {
+			t.Fatalf("blacklisted since the claim: %v, want ErrNotDialable", err)
+		}
+	})
+}

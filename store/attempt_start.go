@@ -21,11 +21,34 @@ type AttemptStart struct {
 	Phone    string // the number CheckClaim gave
 	AgentID  int64  // the agent reserved for the call (preview, progressive, callbacks); 0 if none
 	Now      time.Time
+	// Check makes the dial-time check (CheckClaim) inside the transaction, on
+	// the contact row as it is now, and picks the number (Phone may then be
+	// empty; Dial.Phone says which): one round trip instead of three reads
+	// and a write per call. Claim.Contact is refreshed from the row. A
+	// contact that may not be dialed now is a *NotDialableError.
+	Check bool
+	// Stamp, when set, is the stamp the caller's rules were loaded with: a
+	// campaign, strategy or calendar edited since is ErrStaleRules, so an
+	// edit reaches the very next dial without a read before every dial.
+	Stamp *CampaignStamp
 }
+
+// ErrStaleRules: the campaign, its strategy or calendar changed since the
+// caller loaded its rules; reload them and try again.
+var ErrStaleRules = errors.New("campaign rules changed")
+
+// NotDialableError says why a checked start did not dial (AttemptStart.Check).
+type NotDialableError struct{ Why NotDialable }
+
+func (e *NotDialableError) Error() string { return "contact may not be dialed now: " + e.Why }
+
+// Unwrap makes it an ErrNotDialable.
+func (e *NotDialableError) Unwrap() error { return ErrNotDialable }
 
 // Dial is what StartAttempt reserved for one call.
 type Dial struct {
 	AttemptID int64
+	Phone     string        // the number dialed
 	CallerID  string        // "" when the campaign has no caller IDs (the gateway's own applies)
 	Ring      time.Duration // how long to ring at least: the strategy's minimum ring time, never under 15 s
 }
@@ -49,13 +72,19 @@ func (s *Store) StartAttempt(ctx context.Context, r *DialRules, leaseToken int64
 		d.Ring = r.Strategy.MinRing()
 	}
 	err := s.fenced(ctx, r.Campaign.ID, leaseToken, now, func(tx *gorm.DB) error {
-		if err := stillRunning(tx, r.Campaign.ID); err != nil {
+		if err := stillRunning(tx, r.Campaign.ID, a.Stamp); err != nil {
 			return err
 		}
 		c, err := lockClaimed(tx, r.Campaign.ID, a.Claim, ContactPending)
 		if err != nil {
 			return err
 		}
+		if a.Check {
+			if a.Phone, err = checkLocked(tx, r, a.Claim, c, now); err != nil {
+				return err
+			}
+		}
+		d.Phone = a.Phone
 		field, err := phoneField(c, a)
 		if err != nil {
 			return err
@@ -85,16 +114,60 @@ func (s *Store) StartAttempt(ctx context.Context, r *DialRules, leaseToken int64
 	return d, nil
 }
 
-// stillRunning: a pause or stop takes effect on the very next dial.
-func stillRunning(tx *gorm.DB, campaignID int64) error {
-	var status []CampaignStatus
-	if err := tx.Model(&Campaign{}).Where("id = ?", campaignID).Pluck("status", &status).Error; err != nil {
+// stillRunning: a pause or stop takes effect on the very next dial, and so
+// does an edit when the caller says which stamp its rules have.
+func stillRunning(tx *gorm.DB, campaignID int64, want *CampaignStamp) error {
+	var cur []CampaignStamp
+	err := tx.Table("campaigns c").Select("c.id, c.status, c.version, COALESCE(st.version, 0) AS strategy_version").
+		Joins("LEFT JOIN strategies st ON st.id = c.strategy_id").Where("c.id = ?", campaignID).Scan(&cur).Error
+	if err != nil {
 		return fmt.Errorf("store: status of campaign %d: %w", campaignID, err)
 	}
-	if len(status) == 0 || status[0] != CampaignRunning {
+	if len(cur) == 0 || cur[0].Status != CampaignRunning {
 		return fmt.Errorf("store: campaign %d is not running: %w", campaignID, ErrNotRunning)
 	}
+	if want != nil && (cur[0].Version != want.Version || cur[0].StrategyVersion != want.StrategyVersion) {
+		return fmt.Errorf("store: campaign %d: %w", campaignID, ErrStaleRules)
+	}
 	return nil
+}
+
+// checkLocked is CheckClaim on the contact row just locked: the number to
+// dial, or a *NotDialableError.
+func checkLocked(tx *gorm.DB, r *DialRules, cl *Claim, c *Contact, now time.Time) (string, error) {
+	c.decode()
+	cl.Contact = *c
+	why := r.Reason(c, now)
+	if why == "" {
+		blocked, err := blacklistedNow(tx, c, now)
+		if err != nil {
+			return "", err
+		}
+		if blocked {
+			why = ReasonBlacklisted
+		}
+	}
+	phone := ""
+	if why == "" {
+		if phone = r.PhoneFor(cl); phone == "" {
+			why = ReasonNoNumber
+		}
+	}
+	if why == "" && phone != c.Phone && phone != c.AltPhone { // a callback's own number
+		var n int64
+		err := tx.Model(&DNCEntry{}).Where("kind = ? AND value = ? AND (expires_at IS NULL OR expires_at > ?)", DNCPhone, phone, now).
+			Count(&n).Error
+		if err != nil {
+			return "", fmt.Errorf("store: blacklist check of contact %d: %w", c.ID, err)
+		}
+		if n > 0 {
+			why = ReasonBlacklisted
+		}
+	}
+	if why != "" {
+		return "", &NotDialableError{Why: why}
+	}
+	return phone, nil
 }
 
 // lockClaimed reads the claimed contact for update and checks that the claim

@@ -47,18 +47,15 @@ type LatencyBucket struct {
 // slotCounts are column increments of a CampaignSlot.
 type slotCounts map[string]int64
 
-// bumpSlot adds counts to the campaign's slot for at.
+// bumpSlot adds counts to the campaign's slot for at (through the rollup
+// upserts, so a group transaction writes each slot once).
 func bumpSlot(tx *gorm.DB, campaignID int64, at time.Time, counts slotCounts) error {
-	row := map[string]any{"campaign_id": campaignID, "slot": at.UTC().Truncate(slotWidth)}
-	set := map[string]any{}
+	r := rollup{}
+	k := rollupKey{table: "campaign_slots", id: campaignID, hour: at.UTC().Truncate(slotWidth)}
 	for col, n := range counts {
-		row[col] = n
-		set[col] = gorm.Expr(col+" + ?", n)
+		r.add(k, col, n)
 	}
-	err := tx.Table("campaign_slots").Clauses(clause.OnConflict{
-		Columns: []clause.Column{{Name: "campaign_id"}, {Name: "slot"}}, DoUpdates: clause.Assignments(set),
-	}).Create(row).Error
-	if err != nil {
+	if err := r.apply(tx); err != nil {
 		return fmt.Errorf("store: campaign %d figures: %w", campaignID, err)
 	}
 	return nil

@@ -101,7 +101,7 @@ func (s *Store) AcquireLease(ctx context.Context, campaignID int64, holder strin
 func (s *Store) RenewLease(ctx context.Context, l Lease, ttl time.Duration, now time.Time) (Lease, error) {
 	now = ts(now)
 	until := ts(now.Add(ttl))
-	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+	err := s.writeTx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&CampaignLease{}).Where("campaign_id = ? AND token = ? AND holder = ?", l.CampaignID, l.Token, l.Holder).
 			Updates(map[string]any{"expires_at": until, "renewed_at": now})
 		if res.Error != nil {
@@ -186,11 +186,20 @@ func (s *Store) checkLease(tx *gorm.DB, campaignID, token int64, live time.Time)
 	return nil
 }
 
-// fenced runs fn in a transaction after the fencing check; on MySQL a
+// fenced runs fn in a transaction after the fencing check (on SQLite a
+// transaction shared with other runners' writes, see txGroup); on MySQL a
 // deadlock (which InnoDB resolves by rolling one transaction back) is retried
 // a few times, since row locks taken in different orders by a claim and a
 // blacklist update can meet.
 func (s *Store) fenced(ctx context.Context, campaignID, token int64, live time.Time, fn func(tx *gorm.DB) error) error {
+	if s.driver != "mysql" { // one writer at a time: commit the runners' writes in groups
+		return s.grouped(ctx, func(tx *gorm.DB) error {
+			if err := s.checkLease(tx, campaignID, token, live); err != nil {
+				return err
+			}
+			return fn(tx)
+		})
+	}
 	return s.retryDeadlock(func() error {
 		return s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 			if err := s.checkLease(tx, campaignID, token, live); err != nil {
@@ -199,6 +208,16 @@ func (s *Store) fenced(ctx context.Context, campaignID, token int64, live time.T
 			return fn(tx)
 		})
 	})
+}
+
+// writeTx runs fn in a write transaction: on SQLite one shared with the
+// runners' other writes (txGroup), so hundreds of campaigns renewing their
+// leases cost a few transactions, not one each.
+func (s *Store) writeTx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.driver != "mysql" {
+		return s.grouped(ctx, fn)
+	}
+	return s.conn(ctx).Transaction(fn)
 }
 
 // retryDeadlock runs a transaction again when InnoDB chose it as a deadlock

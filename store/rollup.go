@@ -143,6 +143,18 @@ func (r rollup) add(k rollupKey, col string, n int64) {
 	c[col] += n
 }
 
+// merge adds every increment of o to r.
+func (r rollup) merge(o rollup) {
+	for k, counts := range o {
+		for col, n := range counts {
+			r.add(k, col, n)
+		}
+	}
+}
+
+// deferRollups is the context key of a group transaction's increments.
+type deferRollups struct{}
+
 func hourOf(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
 
 // both adds to an hour row and to the row of its day.
@@ -251,7 +263,14 @@ func stateClosed(r rollup, e *AgentStateEvent, call *callRef) {
 }
 
 // apply upserts the increments (portable ON CONFLICT / ON DUPLICATE KEY).
+// Inside a group transaction (txGroup) they are added to the group's and
+// written once when every write of the group has run: increments commute,
+// and many calls of one campaign and hour then cost one upsert per row.
 func (r rollup) apply(tx *gorm.DB) error {
+	if d, ok := tx.Statement.Context.Value(deferRollups{}).(rollup); ok {
+		d.merge(r)
+		return nil
+	}
 	for _, k := range r.keys() {
 		if err := upsertRollup(tx, k, r[k]); err != nil {
 			return err
@@ -286,6 +305,9 @@ func (r rollup) keys() []rollupKey {
 }
 
 func (k rollupKey) row() (map[string]any, []clause.Column) {
+	if k.table == "campaign_slots" {
+		return map[string]any{"campaign_id": k.id, "slot": k.hour}, []clause.Column{{Name: "campaign_id"}, {Name: "slot"}}
+	}
 	row := map[string]any{"hour": k.hour}
 	cols := []clause.Column{{Name: "hour"}}
 	kind := strings.TrimSuffix(strings.TrimSuffix(k.table, "_hours"), "_days")

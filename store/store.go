@@ -48,6 +48,8 @@ type Store struct {
 	bulkLoad atomic.Bool
 	// rollupCols caches each rollup kind's columns (rollupColumns).
 	rollupCols sync.Map
+	// group commits the dialer's fenced writes together (SQLite only).
+	group txGroup
 }
 
 // DefaultSQLitePath is where the embedded database lives when no DSN is given.
@@ -193,8 +195,12 @@ func configurePool(db *gorm.DB, driver string) error {
 		// Recycle connections well under MySQL's default wait_timeout (8 h) and
 		// under typical proxy idle limits, so a dead socket is never handed out.
 		sqlDB.SetConnMaxLifetime(3 * time.Minute)
-		sqlDB.SetMaxOpenConns(40)
-		sqlDB.SetMaxIdleConns(10)
+		// As many idle as open: with fewer, a burst of dials (hundreds of
+		// campaigns starting and finishing calls) closed and reopened
+		// connections all the time, a TCP and auth round trip each.
+		sqlDB.SetMaxOpenConns(48)
+		sqlDB.SetMaxIdleConns(48)
+		sqlDB.SetConnMaxIdleTime(time.Minute)
 		return nil
 	}
 	// SQLite has one writer; a few connections let WAL readers run alongside it

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,6 +36,7 @@ func benchCampaigns(ctx context.Context, args []string, out io.Writer) error {
 	warm := fs.Int("warmup", 5, "seconds before measuring")
 	driver := fs.String("driver", "sqlite", "database: sqlite (a fresh file) or mysql")
 	dsn := fs.String("dsn", "root@tcp(127.0.0.1:3306)/", "mysql: server DSN without a database; each run creates its own")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the last run's measured seconds to this file")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -54,6 +56,9 @@ func benchCampaigns(ctx context.Context, args []string, out io.Writer) error {
 	solo := 0.0
 	for _, n := range ns {
 		db := benchDB{driver: *driver, dsn: *dsn}
+		if n == ns[len(ns)-1] {
+			db.profile = *cpuProfile
+		}
 		r, err := runCampaignBench(ctx, db, n, *rate, time.Duration(*secs)*time.Second, time.Duration(*warm)*time.Second)
 		if err != nil {
 			return err
@@ -97,7 +102,8 @@ func (b campaignBench) line(n int, target, solo float64) string {
 }
 
 // benchDB says where a run's fresh database goes.
-type benchDB struct{ driver, dsn string }
+// profile, when set, is where the measured seconds' CPU profile goes.
+type benchDB struct{ driver, dsn, profile string }
 
 func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, warm time.Duration) (campaignBench, error) {
 	dir, err := os.MkdirTemp("", "bench-campaigns-")
@@ -158,7 +164,12 @@ func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, war
 	mu.Lock()
 	measuring = true
 	mu.Unlock()
+	stopProfile, err := startProfile(db.profile)
+	if err != nil {
+		return campaignBench{}, err
+	}
 	time.Sleep(measure)
+	stopProfile()
 	mu.Lock()
 	measuring = false
 	mu.Unlock()
@@ -168,6 +179,23 @@ func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, war
 		res.rates = append(res.rates, float64(after[id]-before[id])/measure.Seconds())
 	}
 	return res, nil
+}
+
+// startProfile starts a CPU profile into path ("" does nothing); the
+// function returned stops it.
+func startProfile(path string) (func(), error) {
+	if path == "" {
+		return func() {}, nil
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("bench campaigns: cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("bench campaigns: cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // dialsPerCampaign counts the originates the simulator ran, by the
