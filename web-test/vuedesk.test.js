@@ -71,6 +71,20 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
 
+// nothingCutOff fails when a visible label is wider than its box (as vue.test.js).
+async function nothingCutOff(page, where) {
+  const cut = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll(".el-menu-item span, .el-button span, .el-form-item__label, .el-descriptions__label, .el-card__header, .el-tag__content, .el-select__selected-item span")) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== "visible") out.push(el.textContent.trim());
+    }
+    return out;
+  });
+  assert.deepEqual(cut, [], `labels cut off on ${where}`);
+}
+
 async function toLang(page, lang) {
   if ((await page.locator("html").getAttribute("lang")) === lang) return;
   await page.click("#lang");
@@ -160,10 +174,12 @@ test("Vue desk: an agent takes a simulated call with its script, holds it, and d
   await page.waitForSelector("#script .walk-text:text('感谢您的配合，再见。')");
   await page.click("#script-pause");
   await page.waitForSelector("#script-paused");
+  await nothingCutOff(page, "desk (zh-CN)");
   await shot(page, "desk-zh-CN");
   await toLang(page, "en");
   await page.waitForSelector("#desk-state:has-text('On a call')");
   await page.waitForSelector("#script-paused:has-text('Script paused')");
+  await nothingCutOff(page, "desk (en)");
   await shot(page, "desk-en");
   await toLang(page, "zh-CN");
 
