@@ -26,9 +26,10 @@ const plugins = () => ({ global: { plugins: [pinia, i18n, ElementPlus] } });
 
 describe("menu", () => {
   it.each([
-    [["campaign_view"], ["dashboard", "campaigns", "blacklist"]],
-    [["campaign_view", "users_manage", "audit_read"], ["dashboard", "campaigns", "blacklist", "users", "audit"]],
-    [["agent_desk"], ["desk"]],
+    [["campaign_view"], ["dashboard", "campaigns", "blacklist", "strategies", "calls"]],
+    [["campaign_view", "users_manage", "audit_read"], ["dashboard", "campaigns", "blacklist", "users", "audit", "strategies", "calls"]],
+    [["agent_desk"], ["desk", "callbacks", "calls"]],
+    [["monitor"], ["monitor", "calls", "wallboard"]],
   ])("permissions %j show %j", (perms, want) => {
     expect(menuItems((p) => !p || perms.includes(p)).map((r) => r.name)).toEqual(want);
   });
