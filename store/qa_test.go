@@ -56,5 +56,14 @@ func TestQAAndSavedReportsOnEachDriver(t *testing.T) {
 		if len(h.Contacts) != 1 || h.Contacts[0].ID != call.ContactID || len(h.Attempts) == 0 {
 			t.Errorf("history by phone %+v", h)
 		}
+		// By the contact (the agent's desktop): the same contact and attempts.
+		byContact, err := s.FindCustomerHistory(ctx, store.HistoryQuery{ContactID: call.ContactID})
+		must(t, err)
+		if len(byContact.Contacts) != 1 || byContact.Contacts[0].ID != call.ContactID || len(byContact.Attempts) != len(h.Attempts) {
+			t.Errorf("history by contact %d: %d contacts, %d attempts, want 1 and %d", call.ContactID, len(byContact.Contacts), len(byContact.Attempts), len(h.Attempts))
+		}
+		if _, err := s.FindCustomerHistory(ctx, store.HistoryQuery{ContactID: 1 << 40}); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("history of a contact that does not exist: %v, want not found", err)
+		}
 	})
 }

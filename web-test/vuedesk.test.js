@@ -1,6 +1,6 @@
 // Browser test of the Vue agent desktop (/app/desk) against the real server
 // and its built-in simulator (scripts/test-ui.sh, web-test/simulator.yaml):
-// an admin sets up a group, an agent, a progressive campaign with a script
+// an admin sets up a group, an agent (extension 1008: vue.test.js signs 1009 in), a progressive campaign with a script
 // and a contact through the API; the agent, in a second browser context,
 // signs the softphone in, goes ready, gets a message live, receives the
 // simulator's call with the customer's data (masked), holds and resumes it,
@@ -71,6 +71,20 @@ async function shot(page, name) {
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
 
+// nothingCutOff fails when a visible label is wider than its box (as vue.test.js).
+async function nothingCutOff(page, where) {
+  const cut = await page.evaluate(() => {
+    const out = [];
+    for (const el of document.querySelectorAll(".el-menu-item span, .el-button span, .el-form-item__label, .el-descriptions__label, .el-card__header, .el-tag__content, .el-select__selected-item span")) {
+      const r = el.getBoundingClientRect();
+      if (r.width === 0 || r.height === 0) continue;
+      if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== "visible") out.push(el.textContent.trim());
+    }
+    return out;
+  });
+  assert.deepEqual(cut, [], `labels cut off on ${where}`);
+}
+
 async function toLang(page, lang) {
   if ((await page.locator("html").getAttribute("lang")) === lang) return;
   await page.click("#lang");
@@ -81,12 +95,12 @@ async function toLang(page, lang) {
 const option = (page, label) => page.locator("#script .walk-option", { hasText: new RegExp(`^${label}$`) }).click();
 const state = (page, s) => page.waitForSelector(`#desk-state[data-state='${s}']`);
 
-// setup makes the group, the agent on extension 1009, a calendar open all
+// setup makes the group, the agent on extension 1008 (vue.test.js has 1009), a calendar open all
 // day, a strategy, a published script and a progressive campaign with one
 // customer who answers and stays on the line (web-test/simulator.yaml).
 async function setup() {
   const group = await rest("POST", "/groups", { name: "Vue坐席组", kind: "agent" });
-  const agent = await rest("POST", "/users", { username: agentUser, password: agentPass, role: "agent", display_name: "赵敏", extension: "1009", group_ids: [group.id] });
+  const agent = await rest("POST", "/users", { username: agentUser, password: agentPass, role: "agent", display_name: "赵敏", extension: "1008", group_ids: [group.id] });
   const allDay = ["workday", "weekend", "holiday"].map((d) => ({ day_kind: d, start: "00:00", end: "24:00" }));
   const cal = await rest("POST", "/calendars", { name: "Vue全天", timezone: "Asia/Shanghai", windows: allDay });
   const strategy = await rest("POST", "/strategies", { name: "Vue外呼", calendar_id: cal.id, batch_size: 10, batch_interval_s: 0 });
@@ -160,10 +174,12 @@ test("Vue desk: an agent takes a simulated call with its script, holds it, and d
   await page.waitForSelector("#script .walk-text:text('感谢您的配合，再见。')");
   await page.click("#script-pause");
   await page.waitForSelector("#script-paused");
+  await nothingCutOff(page, "desk (zh-CN)");
   await shot(page, "desk-zh-CN");
   await toLang(page, "en");
   await page.waitForSelector("#desk-state:has-text('On a call')");
   await page.waitForSelector("#script-paused:has-text('Script paused')");
+  await nothingCutOff(page, "desk (en)");
   await shot(page, "desk-en");
   await toLang(page, "zh-CN");
 
