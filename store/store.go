@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -47,6 +48,8 @@ type Store struct {
 	bulkLoad atomic.Bool
 	// group commits the dialer's fenced writes together (SQLite only).
 	group txGroup
+	// rollupCols caches each rollup kind's columns (rollupColumns).
+	rollupCols sync.Map
 }
 
 // DefaultSQLitePath is where the embedded database lives when no DSN is given.
