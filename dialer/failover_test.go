@@ -119,14 +119,21 @@ func TestFailoverTakesOverWithoutDoubleDial(t *testing.T) {
 	if len(swB.CommandsOf(switchtest.OpOriginate)) == 0 {
 		t.Fatal("instance b never dialed")
 	}
-	// The reaper settles what a was calling when it died.
+	// What a was calling when it died is still in progress; the reaper
+	// settles it. A contact a had started but not yet originated when it
+	// was killed is settled too and left for a later pass (at most once:
+	// nobody can tell whether that originate left the dead process).
+	inFlight := map[string]bool{}
+	for p, c := range f.contacts() {
+		inFlight[p] = c.Status == store.ContactInProgress
+	}
 	_, err = s.ReleaseExpiredClaims(f.ctx, time.Now().Add(store.ClaimGrace+2*time.Minute))
 	must(t, err)
 	for p, c := range f.contacts() {
 		if c.Status == store.ContactInProgress {
 			t.Errorf("%s stuck in progress", p)
 		}
-		if _, ok := dialed[p]; !ok {
+		if _, ok := dialed[p]; !ok && !inFlight[p] {
 			t.Errorf("%s never dialed", p)
 		}
 	}
