@@ -339,7 +339,7 @@ test("Vue without export: menu by permission, blank print and Ctrl+P refused, bu
 // when a wallboard notice is sent. Extension 1009 is one the built-in
 // simulator registers (esltest.DefaultScenario: 1001..1010).
 const agentName = "监控测试坐席";
-let agentToken, agentId;
+let agentToken, agentId, agentGroup;
 async function agentReady() {
   if (agentToken) return;
   const groups = (await rest("GET", "/groups?page_size=500")).items;
@@ -347,6 +347,7 @@ async function agentReady() {
   const pw = "Agent-Pass-2026!";
   const u = await rest("POST", "/users", { username: "vue_agent", password: pw, role: "agent", display_name: agentName, extension: "1009", group_ids: [group.id] });
   agentId = u.id;
+  agentGroup = group.id;
   agentToken = await loginAs("vue_agent", pw);
   await restAs(agentToken, "POST", "/me/softphone/login", {});
   await restAs(agentToken, "POST", "/me/state", { state: "ready" });
@@ -467,5 +468,99 @@ test("Vue strategies, calendars, callbacks and call history: open in both langua
   await page.locator(".selected-calendar", { hasText: "界面日历" }).waitFor();
   assert.match(await page.textContent(".calendar-month"), /09:00–12:00, 13:30–20:00/);
   noErrors(page, /status of 400 .*\/strategies$/); // the refused strategies
+  await page.context().close();
+});
+
+// waitUntil polls the API until check(value) holds (the safety net is patience).
+async function waitUntil(what, get, check) {
+  const end = Date.now() + patience;
+  for (;;) {
+    const v = await get();
+    if (check(v)) return v;
+    assert.ok(Date.now() < end, `waited for ${what}: ${JSON.stringify(v).slice(0, 400)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+test("Vue call history and callbacks: a call the simulator connects to the agent is listed and its recording plays; the monitor offers listening; the callback booked is listed and moved", async () => {
+  await agentReady();
+  if ((await restAs(agentToken, "GET", "/me/state")).state !== "ready") await restAs(agentToken, "POST", "/me/state", { state: "ready" });
+  const allDay = ["workday", "weekend", "holiday"].map((k) => ({ day_kind: k, start: "00:00", end: "24:00" }));
+  const cal = await rest("POST", "/calendars", { name: "界面全天", timezone: "Asia/Shanghai", windows: allDay });
+  const st = await rest("POST", "/strategies", { name: "界面全天策略", calendar_id: cal.id, batch_size: 10, batch_interval_s: 0 });
+  const camp = await rest("POST", "/campaigns", { name: "界面通话活动", kind: "collection", media: "voice", dial_mode: "progressive",
+    strategy_id: st.id, group_id: agentGroup, caller_ids: ["02161234567"], max_abandon_rate: 0.03 });
+  // Several customers: the simulator's customers mostly answer; the first who does reaches the agent.
+  const contacts = Array.from({ length: 8 }, (_, i) => ({ name: `通话客户${i + 1}`, phone: `1390000${String(7100 + i)}` }));
+  await rest("POST", `/campaigns/${camp.id}/contacts`, { contacts });
+  await rest("POST", `/campaigns/${camp.id}/start`);
+  const onCall = await waitUntil("the agent on a call", () => restAs(agentToken, "GET", "/me/state"), (v) => v.state === "on_call" && v.call_uuid);
+  await rest("POST", `/campaigns/${camp.id}/pause`);
+
+  // The monitor shows the call with listen, whisper and barge; the admin has
+  // no extension, so the server's refusal is shown as it says.
+  const page = await newPage();
+  await signIn(page);
+  await page.click(".el-menu-item[data-page=monitor]");
+  const row = page.locator(".agents-table tr", { hasText: agentName });
+  await row.locator(".do-listen").waitFor();
+  await page.locator(".calls-table tr", { hasText: "界面通话活动" }).waitFor();
+  await shot(page, "monitor-call-zh-CN");
+  await row.locator(".do-listen").click();
+  const msg = page.locator(".el-message--error, .el-message--success").first();
+  await msg.waitFor();
+  assert.ok((await msg.textContent()).trim().length > 3, "the answer is shown");
+
+  await restAs(agentToken, "POST", `/me/calls/${onCall.call_uuid}/hangup`);
+  await waitUntil("after-call work", () => restAs(agentToken, "GET", "/me/state"), (v) => v.state === "acw");
+  const due = new Date(Date.now() + 24 * 3600e3);
+  due.setUTCSeconds(0, 0);
+  await restAs(agentToken, "POST", `/me/calls/${onCall.call_uuid}/disposition`, { result: "callback", note: "界面回拨备注", callback_at: due.toISOString().replace(/\.\d+Z$/, "Z") });
+  const call = (await waitUntil("the call recorded", () => rest("GET", `/calls?campaign_id=${camp.id}`),
+    (v) => v.items.some((c) => c.call_uuid === onCall.call_uuid && c.finished_at && (c.recordings || []).some((r) => r.url)))).items.find((c) => c.call_uuid === onCall.call_uuid);
+
+  for (const lang of ["zh-CN", "en"]) {
+    await toLang(page, lang);
+    await page.click(".el-menu-item[data-page=calls]");
+    const callRow = page.locator(".calls-table tr", { hasText: "界面通话活动" }).first();
+    await callRow.waitFor();
+    assert.match(await callRow.textContent(), lang === "en" ? /Talked|Success|Answered/ : /人工接通|成功|已接听/);
+    await callRow.locator(".play").first().click();
+    // The player streams the recording: it loads its length from the server.
+    await page.waitForFunction(() => { const a = document.querySelector(".recording-player"); return a && a.readyState >= 1 && a.duration > 0; });
+    assert.equal(await page.locator(".recording-player").getAttribute("src"), `/api/v1/calls/${call.id}/recording?recording_id=${call.recordings[0].id}`);
+    await nothingCutOff(page, `calls with a call (${lang})`);
+    await shot(page, `calls-call-${lang}`);
+
+    await page.click(".el-menu-item[data-page=callbacks]");
+    const cbRow = page.locator(".callbacks-table tr", { hasText: "界面回拨备注" });
+    await cbRow.waitFor();
+    assert.match(await cbRow.textContent(), lang === "en" ? /Scheduled/ : /待回拨/);
+    await nothingCutOff(page, `callbacks with a callback (${lang})`);
+    await shot(page, `callbacks-callback-${lang}`);
+  }
+  await toLang(page, "zh-CN");
+  const audited = await rest("GET", "/audit?action=call.recording.play&page_size=10");
+  assert.ok(audited.items.length > 0, "the play is audited");
+
+  // A callback moved into the past is refused with the field named; then moved a day on.
+  const cbRow = page.locator(".callbacks-table tr", { hasText: "界面回拨备注" });
+  await cbRow.locator(".edit-callback").click();
+  await page.waitForSelector("#callback-form");
+  await page.fill("#callback-form .el-date-editor input", "2020-01-01 10:00:00");
+  await page.keyboard.press("Enter");
+  await page.click(".el-dialog:has(#callback-form) .save");
+  await page.waitForFunction(() => /due_at/.test(document.querySelector("#callback-form .form-error")?.textContent || ""));
+  await shot(page, "callback-form-zh-CN");
+  const later = new Date(due.getTime() + 24 * 3600e3);
+  const local = (d) => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, "0")}-${String(d.getDate()).padStart(2, "0")} ${String(d.getHours()).padStart(2, "0")}:${String(d.getMinutes()).padStart(2, "0")}:00`;
+  await page.fill("#callback-form .el-date-editor input", local(later));
+  await page.keyboard.press("Enter");
+  await page.click(".el-dialog:has(#callback-form) .save");
+  await page.waitForSelector("#callback-form", { state: "hidden" });
+  const cbs = await rest("GET", `/callbacks?campaign_id=${camp.id}`);
+  assert.equal(Date.parse(cbs.items[0].due_at), later.getTime(), "the callback moved");
+  await rest("POST", `/campaigns/${camp.id}/stop`);
+  noErrors(page, /status of (400|409|422|503)/); // the refused moves and, without an extension, the refused listen
   await page.context().close();
 });
