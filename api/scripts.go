@@ -87,13 +87,9 @@ func (s *Server) listScripts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	p, err := pageParams(c)
+	p, err := searchPage(c, q.Q)
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	if len(q.Q) > 100 {
-		fail(c, fieldError("q", "is at most 100 bytes"))
 		return
 	}
 	items, total, err := s.store.ListScripts(c.Request.Context(), store.ScriptFilter{Query: q.Q, CampaignKind: q.CampaignKind, Published: q.Published, Page: p})
