@@ -10,6 +10,10 @@ export const adminPages: RouteRecordRaw[] = [
   { path: "strategies", name: "strategies", component: () => import("@/pages/Strategies.vue"), meta: { menu: "nav.strategies", icon: "Calendar", perm: "campaign_view" } },
   { path: "callbacks", name: "callbacks", component: () => import("@/pages/Callbacks.vue"), meta: { menu: "nav.callbacks", icon: "AlarmClock", perm: "agent_desk" } },
   { path: "calls", name: "calls", component: () => import("@/pages/Calls.vue"), meta: { menu: "nav.calls", icon: "Headset" } },
+  { path: "messages", name: "messages", component: () => import("@/pages/Messages.vue"), meta: { menu: "nav.messages", icon: "ChatDotRound" } },
+  { path: "shifts", name: "shifts", component: () => import("@/pages/Shifts.vue"), meta: { menu: "nav.shifts", icon: "Timer", perm: "shift_manage" } },
+  { path: "outbound", name: "outbound", component: () => import("@/pages/Outbound.vue"), meta: { menu: "nav.outbound", icon: "Message", perm: "settings_manage" } },
+  { path: "exports", name: "exports", component: () => import("@/pages/Exports.vue"), meta: { menu: "nav.exports", icon: "Download", perm: "export" } },
 ];
 
 // adminTopPages are full-screen pages outside the menu layout; their menu

@@ -1,7 +1,7 @@
 // English labels of the supervisor and administration pages (issue 13); the
 // same keys as admin.zh-CN.ts.
 export default {
-  nav: { monitor: "Live monitor", wallboard: "Wallboard", strategies: "Strategies", callbacks: "Callbacks", calls: "Call history" },
+  nav: { monitor: "Live monitor", wallboard: "Wallboard", strategies: "Strategies", callbacks: "Callbacks", calls: "Call history", exports: "Export", messages: "Messages", outbound: "SMS/email log", shifts: "Shifts" },
   enum: {
     agent_state: { signed_out: "Signed out", ready: "Ready", reserved: "Ringing", on_call: "On call", hold: "On hold", acw: "Wrap-up", break: "Break" },
     node_state: { up: "Up", down: "Down", connecting: "Connecting" },
@@ -50,5 +50,50 @@ export default {
     title: "Call history", from: "From", to: "To", campaign: "Campaign", outcome: "Outcome", recorded: "Recording", with_recording: "Recorded",
     without_recording: "Not recorded", phone: "Whole number", playing: "Playing the recording of call #{id}", agent: "Agent", talk: "Talk time",
     disposition: "Disposition", recording: "Recording", play: "Play", recorded_yes: "Recorded", removed: "Past retention",
+  },
+  exports: {
+    title: "Export contacts", campaign: "Campaign", choose_campaign: "Choose a campaign", statuses: "Statuses", all_statuses: "Every status",
+    format: "Format", lang: "Header language", phone_format: "Phone format", national: "National", available: "Fields",
+    attribute_key: "Attribute name", add_attribute: "Add attribute", chosen: "Columns exported", template: "Template",
+    save_template: "Save as template", template_name: "Template name", none_chosen: "Choose fields on the left", field: "Field",
+    header: "Header", order: "Order", up: "Up", down: "Down", export: "Export", audited: "Exports are written to the audit log",
+    done: "Exported {name}",
+    status: {
+      completed: "Completed", uncompleted: "Not completed (pending, on a call, failed)", maintenance: "Needs fixing", blocked: "Blacklisted",
+      cancelled: "Cancelled", pending: "Pending", in_progress: "On a call", failed: "Failed",
+    },
+  },
+  // The server's default headers (api/export_lang.go), shown as placeholders.
+  exportf: {
+    id: "ID", name: "Name", phone: "Phone", alt_phone: "Alternate phone", id_number: "ID number", customer_type: "Customer type",
+    manager_email: "Manager email", email: "Email", status: "Status", attempts: "Attempts", last_result: "Last result",
+    last_attempt_at: "Last attempt", next_attempt_at: "Next attempt", owner_agent_id: "Owner agent", block_reason: "Block reason", created_at: "Imported at",
+  },
+  messages: {
+    title: "Messages and announcements", inbox: "Inbox", outbox: "Sent", broadcasts: "Announcements and notices", to: "To",
+    choose_person: "Choose a person", text: "Text", send: "Send", sent: "Sent", unread_only: "Unread only", from: "From",
+    read_at: "Read at", mark_read: "Mark read", unread: "Unread", kind: "Kind", kind_announcement: "Announcement",
+    kind_wallboard: "Wallboard notice", audience: "Send to", everyone: "Everyone", a_group: "A group", a_person: "A person",
+    title_field: "Title", expires: "Expires", active_only: "In force only", sender: "Sender", read_count: "Read / sent",
+    no_expiry: "No end", withdraw: "Withdraw", confirm_withdraw: "Withdraw \u201c{name}\u201d?", receipts_of: "Who read \u201c{name}\u201d",
+    person: "Person",
+  },
+  outbound: {
+    title: "SMS and email log", test: "Test", to: "Recipient", subject: "Subject", body: "Text", send_test: "Send test message",
+    test_sent: "Test message: {status}", purpose_label: "Purpose", channel_label: "Channel", campaign: "Campaign", from: "From",
+    till: "Till", simulated: "Simulated", provider: "Provider", parts: "Parts", tries: "Tries", sent_at: "sent", delivered_at: "delivered",
+    purpose: { campaign: "Campaign", notification: "Notification", test: "Test" },
+    channel: { sms: "SMS", email: "Email", fax: "Fax" },
+    status: { queued: "Queued", sent: "Sent", delivered: "Delivered", failed: "Failed" },
+  },
+  shifts: {
+    title: "Shifts and attendance", tab_attendance: "Attendance", tab_roster: "Roster", tab_shifts: "Shifts", group: "Group",
+    agents: "Agents", agent: "Agent", date: "Date", shift: "Shift", day_off: "Day off", unscheduled: "Not rostered",
+    scheduled: "Rostered", signed_in: "Signed in/out", now: "now", online: "Online", late: "Late (min)", early: "Left early (min)",
+    breaks: "Breaks / allowed (min)", absent: "Absent", no_attendance: "No attendance in this period", dates: "Dates",
+    weekdays: "Weekdays", plan: "Plan", clear: "Clear", assign: "Apply", assigned: "{n} roster days changed", note: "Note",
+    new: "New shift", edit: "Edit shift", hours: "Hours", break_allowance: "Breaks allowed (min)", work: "Working time",
+    timezone: "Time zone", start: "Start", end: "End", end_hint: "An end not after the start ends the next day (a night shift).",
+    wd1: "Mon", wd2: "Tue", wd3: "Wed", wd4: "Thu", wd5: "Fri", wd6: "Sat", wd7: "Sun",
   },
 };

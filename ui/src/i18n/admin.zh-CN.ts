@@ -1,7 +1,7 @@
 // zh-CN labels of the supervisor and administration pages (issue 13), joined
 // into zh-CN.ts's by index.ts; admin.en.ts has the same keys (admin.test.ts).
 export default {
-  nav: { monitor: "实时监控", wallboard: "坐席大屏", strategies: "策略与日历", callbacks: "预约回拨", calls: "通话记录" },
+  nav: { monitor: "实时监控", wallboard: "坐席大屏", strategies: "策略与日历", callbacks: "预约回拨", calls: "通话记录", exports: "导出名单", messages: "消息与公告", outbound: "发送记录", shifts: "排班与考勤" },
   enum: {
     agent_state: { signed_out: "已签出", ready: "空闲", reserved: "振铃中", on_call: "通话中", hold: "保持", acw: "话后处理", break: "小休" },
     node_state: { up: "在线", down: "离线", connecting: "连接中" },
@@ -49,5 +49,47 @@ export default {
     title: "通话记录", from: "开始日期", to: "结束日期", campaign: "活动", outcome: "结果", recorded: "录音", with_recording: "有录音",
     without_recording: "无录音", phone: "完整号码", playing: "正在播放通话 #{id} 的录音", agent: "坐席", talk: "通话时长",
     disposition: "小结", recording: "录音", play: "播放", recorded_yes: "有录音", removed: "已过保存期",
+  },
+  exports: {
+    title: "导出名单", campaign: "活动", choose_campaign: "选择活动", statuses: "名单状态", all_statuses: "全部状态", format: "格式",
+    lang: "表头语言", phone_format: "号码格式", national: "国内格式", available: "可选字段", attribute_key: "扩展属性名",
+    add_attribute: "添加属性", chosen: "导出的列", template: "导出模板", save_template: "存为模板", template_name: "模板名称",
+    none_chosen: "请从左侧选择字段", field: "字段", header: "表头", order: "顺序", up: "上移", down: "下移", export: "导出",
+    audited: "导出会记入审计日志", done: "已导出 {name}",
+    status: {
+      completed: "已完成", uncompleted: "未完成(待拨/通话中/未接通)", maintenance: "待维护", blocked: "黑名单", cancelled: "已取消",
+      pending: "待拨打", in_progress: "通话中", failed: "未接通",
+    },
+  },
+  // The server's default headers (api/export_lang.go), shown as placeholders.
+  exportf: {
+    id: "编号", name: "姓名", phone: "联系电话", alt_phone: "备用电话", id_number: "身份证号码", customer_type: "客户类型",
+    manager_email: "客户经理邮箱", email: "电子邮箱", status: "状态", attempts: "呼叫次数", last_result: "最近呼叫结果",
+    last_attempt_at: "最近呼叫时间", next_attempt_at: "下次呼叫时间", owner_agent_id: "所属坐席", block_reason: "屏蔽原因", created_at: "导入时间",
+  },
+  messages: {
+    title: "消息与公告", inbox: "收件箱", outbox: "已发送", broadcasts: "公告与大屏通知", to: "收件人", choose_person: "选择人员",
+    text: "内容", send: "发送", sent: "已发送", unread_only: "只看未读", from: "发件人", read_at: "已读时间", mark_read: "标为已读",
+    unread: "未读", kind: "类型", kind_announcement: "公告", kind_wallboard: "大屏通知", audience: "发送给", everyone: "全体",
+    a_group: "坐席组", a_person: "个人", title_field: "标题", expires: "截止时间", active_only: "只看有效的", sender: "发送人",
+    read_count: "已读/人数", no_expiry: "长期", withdraw: "撤回", confirm_withdraw: "确定撤回「{name}」？", receipts_of: "「{name}」的阅读情况",
+    person: "人员",
+  },
+  outbound: {
+    title: "短信邮件发送记录", test: "发送测试", to: "接收方", subject: "主题", body: "内容", send_test: "发送测试消息",
+    test_sent: "测试消息：{status}", purpose_label: "用途", channel_label: "渠道", campaign: "活动", from: "开始日期", till: "结束日期",
+    simulated: "模拟", provider: "服务商", parts: "条数", tries: "尝试次数", sent_at: "发送", delivered_at: "送达",
+    purpose: { campaign: "活动", notification: "结果通知", test: "测试" },
+    channel: { sms: "短信", email: "邮件", fax: "传真" },
+    status: { queued: "排队中", sent: "已发送", delivered: "已送达", failed: "失败" },
+  },
+  shifts: {
+    title: "排班与考勤", tab_attendance: "考勤", tab_roster: "排班表", tab_shifts: "班次", group: "坐席组", agents: "坐席",
+    agent: "坐席", date: "日期", shift: "班次", day_off: "休息", unscheduled: "未排班", scheduled: "排班时间", signed_in: "签入/签出",
+    now: "在线", online: "在线时长", late: "迟到(分)", early: "早退(分)", breaks: "小休/额度(分)", absent: "缺勤",
+    no_attendance: "该期间无考勤记录", dates: "日期范围", weekdays: "星期", plan: "安排", clear: "清除", assign: "应用",
+    assigned: "已更新 {n} 个排班", note: "备注", new: "新建班次", edit: "编辑班次", hours: "时间", break_allowance: "小休额度(分)",
+    work: "工作时长", timezone: "时区", start: "上班", end: "下班", end_hint: "下班时间不晚于上班时间表示次日下班（夜班）。",
+    wd1: "一", wd2: "二", wd3: "三", wd4: "四", wd5: "五", wd6: "六", wd7: "日",
   },
 };
