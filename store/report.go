@@ -15,8 +15,7 @@ import (
 // ReportName names a standard report (GET /api/v1/reports/{name}).
 type ReportName string
 
-// Standard reports. Inbound queues and IVR flows record no rows yet, so they
-// are not offered.
+// Standard reports.
 const (
 	ReportOutbound   ReportName = "outbound"
 	ReportAgents     ReportName = "agents"
@@ -25,10 +24,12 @@ const (
 	ReportWorkflow   ReportName = "workflow"
 	ReportAttendance ReportName = "attendance"
 	ReportQA         ReportName = "qa"
+	ReportInbound    ReportName = "inbound"
+	ReportIVR        ReportName = "ivr"
 )
 
 // ReportNames lists the standard reports.
-var ReportNames = []ReportName{ReportOutbound, ReportAgents, ReportCampaigns, ReportMessages, ReportWorkflow, ReportAttendance, ReportQA}
+var ReportNames = []ReportName{ReportOutbound, ReportAgents, ReportInbound, ReportIVR, ReportCampaigns, ReportMessages, ReportWorkflow, ReportAttendance, ReportQA}
 
 // EnumValues lists the report names.
 func (ReportName) EnumValues() []string { return enumStrings(ReportNames) }
@@ -44,10 +45,12 @@ const (
 	DimHour     Dimension = "hour"
 	DimChannel  Dimension = "channel"
 	DimScorer   Dimension = "scorer"
+	DimGroup    Dimension = "group" // an inbound queue's agent group
+	DimFlow     Dimension = "flow"  // an IVR flow
 )
 
 // Dimensions lists every dimension.
-var Dimensions = []Dimension{DimCampaign, DimAgent, DimDay, DimHour, DimChannel, DimScorer}
+var Dimensions = []Dimension{DimCampaign, DimAgent, DimDay, DimHour, DimChannel, DimScorer, DimGroup, DimFlow}
 
 // EnumValues lists the dimensions.
 func (Dimension) EnumValues() []string { return enumStrings(Dimensions) }
@@ -91,8 +94,9 @@ type ReportQuery struct {
 	GroupBy     []Dimension
 	CampaignIDs []int64
 	AgentIDs    []int64
-	GroupID     int64 // agents of this group
+	GroupID     int64 // agents of this group; inbound: this group's queue
 	Channel     string
+	Flows       []string // ivr: these flows
 }
 
 // MaxReportSpan bounds one report's period.
@@ -145,6 +149,10 @@ func (s *Store) RunReport(ctx context.Context, name ReportName, q ReportQuery) (
 		rep, err = s.attendanceReport(ctx, q)
 	case ReportQA:
 		rep, err = s.qaReport(ctx, q)
+	case ReportInbound:
+		rep, err = s.inboundReport(ctx, q)
+	case ReportIVR:
+		rep, err = s.ivrReport(ctx, q)
 	default:
 		return nil, Invalid("name", EnumMessage(name))
 	}
@@ -210,7 +218,7 @@ func (s *Store) dims(q *ReportQuery, timeCol string, cols map[Dimension]string) 
 			out = append(out, dimSQL{key: "hour", expr: s.timeBucket(timeCol, DimHour, off), kind: KindDateHour})
 		default:
 			kind := KindID
-			if d == DimChannel {
+			if d == DimChannel || d == DimFlow {
 				kind = KindText
 			}
 			out = append(out, dimSQL{key: cols[d], expr: cols[d], kind: kind})
