@@ -11,6 +11,7 @@ export const pages: RouteRecordRaw[] = [
   { path: "campaigns/:id", name: "campaign", component: () => import("@/pages/CampaignDetail.vue"), meta: { perm: "campaign_view", parent: "campaigns" } },
   { path: "blacklist", name: "blacklist", component: () => import("@/pages/Blacklist.vue"), meta: { menu: "menu.blacklist", icon: "CircleClose", perm: "campaign_view" } },
   { path: "users", name: "users", component: () => import("@/pages/Users.vue"), meta: { menu: "menu.users", icon: "User", perm: "users_manage" } },
+  { path: "desk", name: "desk", component: () => import("@/pages/Desk.vue"), meta: { menu: "desk.menu", icon: "Headset", perm: "agent_desk" } },
   { path: "audit", name: "audit", component: () => import("@/pages/Audit.vue"), meta: { menu: "menu.audit", icon: "Document", perm: "audit_read" } },
   ...adminPages,
   ...scriptPages,

@@ -28,7 +28,7 @@ describe("menu", () => {
   it.each([
     [["campaign_view"], ["dashboard", "campaigns", "blacklist", "strategies", "calls"]],
     [["campaign_view", "users_manage", "audit_read"], ["dashboard", "campaigns", "blacklist", "users", "audit", "strategies", "calls"]],
-    [["agent_desk"], ["callbacks", "calls", "kb-search"]],
+    [["agent_desk"], ["desk", "callbacks", "calls", "kb-search"]],
     [["monitor"], ["monitor", "calls", "wallboard"]],
     [["script_edit", "kb_manage"], ["calls", "scripts", "kb"]],
   ])("permissions %j show %j", (perms, want) => {
