@@ -3,6 +3,8 @@ import zh from "./zh-CN";
 import en from "./en";
 import adminZh from "./admin.zh-CN";
 import adminEn from "./admin.en";
+import scriptsZh from "./scripts.zh-CN";
+import scriptsEn from "./scripts.en";
 
 export type Lang = "zh-CN" | "en";
 export const LANG_KEY = "lang"; // shared with the classic pages (localStorage)
@@ -29,7 +31,7 @@ export const i18n = createI18n({
   legacy: false,
   locale: savedLang(),
   fallbackLocale: "zh-CN",
-  messages: { "zh-CN": deepMerge(zh, adminZh), en: deepMerge(en, adminEn) },
+  messages: { "zh-CN": deepMerge(deepMerge(zh, adminZh), scriptsZh), en: deepMerge(deepMerge(en, adminEn), scriptsEn) },
 });
 
 // setLang switches every label, the page's lang attribute, and remembers the choice.
