@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
 	"testing"
@@ -113,38 +114,39 @@ func TestInboundAndIVRReportsAgreeWithRawRows(t *testing.T) {
 		if len(waits) != tr.calls || len(calls) != tr.calls {
 			t.Fatalf("%d waits and %d ivr calls, want %d", len(waits), len(calls), tr.calls)
 		}
-		for _, period := range [][2]time.Time{{from, to}, {dayFrom, dayTo}} {
+		// Hours; whole days (day rollups); and a period from 22:00 to a
+		// midnight two days on (two hours of hour rows, then day rows).
+		mixFrom := dayFrom.Add(22 * time.Hour)
+		for _, period := range [][2]time.Time{{from, to}, {dayFrom, dayTo}, {mixFrom, dayTo.AddDate(0, 0, 1)}} {
+			pw, pc, pa := inPeriod(waits, calls, answers, period[0], period[1])
+			if len(pw) == 0 || len(pw) == len(waits) && period[0].Equal(mixFrom) {
+				t.Fatalf("period %v holds %d of %d waits", period, len(pw), len(waits))
+			}
 			for _, g := range [][]store.Dimension{{store.DimGroup, store.DimHour}, {store.DimDay}, {store.DimGroup, store.DimDay}, nil} {
-				if len(g) > 0 && g[len(g)-1] == store.DimHour && period[0].Equal(dayFrom) {
-					continue
-				}
 				rep, err := s.RunReport(ctx, store.ReportInbound, store.ReportQuery{From: period[0], To: period[1], Loc: loc, GroupBy: g})
 				must(t, err)
-				want := expectInbound(waits, loc, g)
+				want := expectInbound(pw, loc, g)
 				if len(rep.Rows) != len(want) {
 					t.Errorf("inbound %v by %v: %d rows, want %d", period, g, len(rep.Rows), len(want))
 				}
 				for _, r := range rep.Rows {
 					key := dimKey(r, g)
-					checkMeasures(t, fmt.Sprintf("inbound by %v row %s", g, key), r, want[key])
+					checkMeasures(t, fmt.Sprintf("inbound %v by %v row %s", period, g, key), r, want[key])
 				}
-				checkMeasures(t, fmt.Sprintf("inbound %v by %v totals", period, g), rep.Totals, expectInbound(waits, loc, nil)[""])
+				checkMeasures(t, fmt.Sprintf("inbound %v by %v totals", period, g), rep.Totals, expectInbound(pw, loc, nil)[""])
 			}
 			for _, g := range [][]store.Dimension{{store.DimFlow, store.DimHour}, {store.DimFlow, store.DimCampaign, store.DimDay}, nil} {
-				if len(g) > 0 && g[len(g)-1] == store.DimHour && period[0].Equal(dayFrom) {
-					continue
-				}
 				rep, err := s.RunReport(ctx, store.ReportIVR, store.ReportQuery{From: period[0], To: period[1], Loc: loc, GroupBy: g})
 				must(t, err)
-				want := expectIVR(calls, answers, loc, g)
+				want := expectIVR(pc, pa, loc, g)
 				if len(rep.Rows) != len(want) {
-					t.Errorf("ivr by %v: %d rows, want %d", g, len(rep.Rows), len(want))
+					t.Errorf("ivr %v by %v: %d rows, want %d", period, g, len(rep.Rows), len(want))
 				}
 				for _, r := range rep.Rows {
 					key := dimKey(r, g)
-					checkMeasures(t, fmt.Sprintf("ivr by %v row %s", g, key), r, want[key])
+					checkMeasures(t, fmt.Sprintf("ivr %v by %v row %s", period, g, key), r, want[key])
 				}
-				checkMeasures(t, fmt.Sprintf("ivr by %v totals", g), rep.Totals, expectIVR(calls, answers, loc, nil)[""])
+				checkMeasures(t, fmt.Sprintf("ivr %v by %v totals", period, g), rep.Totals, expectIVR(pc, pa, loc, nil)[""])
 			}
 		}
 		one, err := s.RunReport(ctx, store.ReportInbound, store.ReportQuery{From: from, To: to, Loc: loc, GroupID: 9, GroupBy: []store.Dimension{store.DimGroup}})
@@ -178,6 +180,32 @@ func TestInboundAndIVRReportsAgreeWithRawRows(t *testing.T) {
 			t.Errorf("inbound calls counted as campaign dials: %+v", r2.CampaignHours)
 		}
 	})
+}
+
+// inPeriod keeps the rows that began in [from, to).
+func inPeriod(waits []store.QueueWait, calls []store.IVRCall, answers []store.IVRAnswer, from, to time.Time) ([]store.QueueWait, []store.IVRCall, []store.IVRAnswer) {
+	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
+	var pw []store.QueueWait
+	for _, w := range waits {
+		if in(w.EnteredAt) {
+			pw = append(pw, w)
+		}
+	}
+	var pc []store.IVRCall
+	kept := map[int64]bool{}
+	for _, c := range calls {
+		if in(c.StartedAt) {
+			pc = append(pc, c)
+			kept[c.ID] = true
+		}
+	}
+	var pa []store.IVRAnswer
+	for _, a := range answers {
+		if kept[a.IVRCallID] {
+			pa = append(pa, a)
+		}
+	}
+	return pw, pc, pa
 }
 
 func dimKey(r map[string]any, g []store.Dimension) string {
@@ -287,4 +315,39 @@ func expectIVR(calls []store.IVRCall, answers []store.IVRAnswer, loc *time.Locat
 		delete(m, "duration")
 	}
 	return out
+}
+
+// Bad input to the queue and IVR writes is refused naming the field, and
+// changes nothing.
+func TestQueueAndIVRWritesRefuseBadInput(t *testing.T) {
+	s := storetest.New(t)
+	ctx := context.Background()
+	now := time.Now()
+	for _, c := range []struct {
+		field string
+		err   error
+	}{
+		{"group_id", func() error {
+			_, err := s.EnterQueue(ctx, &store.Attempt{CallUUID: "x", CreatedAt: now}, 0, now)
+			return err
+		}()},
+		{"outcome", func() error {
+			_, err := s.LeaveQueue(ctx, store.QueueLeave{CallUUID: "x", Outcome: "gone", At: now})
+			return err
+		}()},
+		{"flow", func() error {
+			_, err := s.RecordIVRCall(ctx, store.IVRCallRecord{IVRCall: store.IVRCall{CallUUID: "x", StartedAt: now}})
+			return err
+		}()},
+	} {
+		var ve *store.ValidationError
+		if !errors.As(c.err, &ve) || len(ve.Fields) == 0 || ve.Fields[0].Field != c.field {
+			t.Errorf("%s: %v, want a validation error naming it", c.field, c.err)
+		}
+	}
+	r, err := s.Rollups(ctx)
+	must(t, err)
+	if len(r.QueueHours)+len(r.IVRHours) != 0 {
+		t.Errorf("rollups written: %+v %+v", r.QueueHours, r.IVRHours)
+	}
 }

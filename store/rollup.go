@@ -587,22 +587,67 @@ func (b *BulkLoader) States(ctx context.Context, rows []AgentStateEvent) error {
 	return nil
 }
 
-// Flush writes the summed rollups: multi-row inserts when the rollup tables
-// are empty, else upserts that add to them.
+// QueueWaits inserts inbound callers' queue wait rows.
+func (b *BulkLoader) QueueWaits(ctx context.Context, rows []QueueWait) error {
+	if err := b.s.conn(ctx).CreateInBatches(rows, 1000).Error; err != nil {
+		return fmt.Errorf("store: bulk load queue waits: %w", err)
+	}
+	for i := range rows {
+		queueEntered(b.r, &rows[i])
+		queueLeft(b.r, &rows[i])
+	}
+	return nil
+}
+
+// IVRCalls inserts IVR results with their survey answers.
+func (b *BulkLoader) IVRCalls(ctx context.Context, recs []IVRCallRecord) error {
+	calls := make([]IVRCall, len(recs))
+	for i := range recs {
+		calls[i] = recs[i].IVRCall
+	}
+	if err := b.s.conn(ctx).CreateInBatches(calls, 1000).Error; err != nil {
+		return fmt.Errorf("store: bulk load ivr calls: %w", err)
+	}
+	var answers []IVRAnswer
+	for i := range recs {
+		first := len(answers)
+		for _, e := range recs[i].Entries {
+			answers = append(answers, IVRAnswer{IVRCallID: calls[i].ID, Var: e.Var, Digits: e.Digits})
+		}
+		ivrCallRolled(b.r, &calls[i], answers[first:])
+	}
+	if len(answers) > 0 {
+		if err := b.s.conn(ctx).CreateInBatches(answers, 1000).Error; err != nil {
+			return fmt.Errorf("store: bulk load ivr answers: %w", err)
+		}
+	}
+	return nil
+}
+
+// Flush writes the summed rollups: multi-row inserts into the rollup
+// tables that are empty, upserts that add to those that are not.
 func (b *BulkLoader) Flush(ctx context.Context) error {
 	err := b.s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Table("campaign_hours").Count(&n).Error; err != nil {
+		empty := map[string]bool{}
+		for _, t := range rollupTables {
+			var n int64
+			if err := tx.Table(t).Limit(1).Count(&n).Error; err != nil {
+				return err
+			}
+			empty[t] = n == 0
+		}
+		fresh, more := rollup{}, rollup{}
+		for k, c := range b.r {
+			if empty[k.table] {
+				fresh[k] = c
+			} else {
+				more[k] = c
+			}
+		}
+		if err := insertRollups(tx, fresh); err != nil {
 			return err
 		}
-		var m int64
-		if err := tx.Table("agent_state_hours").Count(&m).Error; err != nil {
-			return err
-		}
-		if n == 0 && m == 0 {
-			return insertRollups(tx, b.r)
-		}
-		return b.r.apply(tx)
+		return more.apply(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("store: bulk load rollups: %w", err)

@@ -9,7 +9,13 @@ export const pages: RouteRecordRaw[] = [
   { path: "campaigns", name: "campaigns", component: () => import("@/pages/Campaigns.vue"), meta: { menu: "menu.campaigns", icon: "Phone", perm: "campaign_view" } },
   { path: "campaigns/:id", name: "campaign", component: () => import("@/pages/CampaignDetail.vue"), meta: { perm: "campaign_view", parent: "campaigns" } },
   { path: "blacklist", name: "blacklist", component: () => import("@/pages/Blacklist.vue"), meta: { menu: "menu.blacklist", icon: "CircleClose", perm: "campaign_view" } },
+  // Scripts (issue 12) and the knowledge base.
+  { path: "scripts", name: "scripts", component: () => import("@/pages/Scripts.vue"), meta: { menu: "scripts.menu", icon: "Tickets", perm: "script_edit" } },
+  { path: "scripts/:id", name: "script", component: () => import("@/pages/ScriptDesigner.vue"), meta: { perm: "script_edit", parent: "scripts" } },
+  { path: "kb", name: "kb", component: () => import("@/pages/KnowledgeBase.vue"), meta: { menu: "kb.menu", icon: "Collection", perm: "kb_manage" } },
+  { path: "kb-search", name: "kb-search", component: () => import("@/pages/KbSearch.vue"), meta: { menu: "kb.menu_search", icon: "Search", perm: "agent_desk" } },
   { path: "users", name: "users", component: () => import("@/pages/Users.vue"), meta: { menu: "menu.users", icon: "User", perm: "users_manage" } },
+  { path: "desk", name: "desk", component: () => import("@/pages/Desk.vue"), meta: { menu: "desk.menu", icon: "Headset", perm: "agent_desk" } },
   { path: "audit", name: "audit", component: () => import("@/pages/Audit.vue"), meta: { menu: "menu.audit", icon: "Document", perm: "audit_read" } },
   ...adminPages,
 ];

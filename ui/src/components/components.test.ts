@@ -28,8 +28,9 @@ describe("menu", () => {
   it.each([
     [["campaign_view"], ["dashboard", "campaigns", "blacklist", "strategies", "calls"]],
     [["campaign_view", "users_manage", "audit_read"], ["dashboard", "campaigns", "blacklist", "users", "audit", "strategies", "calls"]],
-    [["agent_desk"], ["callbacks", "calls"]],
+    [["agent_desk"], ["kb-search", "desk", "callbacks", "calls"]],
     [["monitor"], ["monitor", "calls", "wallboard"]],
+    [["script_edit", "kb_manage"], ["scripts", "kb", "calls"]],
   ])("permissions %j show %j", (perms, want) => {
     expect(menuItems((p) => !p || perms.includes(p)).map((r) => r.name)).toEqual(want);
   });
