@@ -71,21 +71,19 @@ func (c *conversation) send(ctx context.Context, cmd convCmd) error {
 // closes the attempt (ConnectRequest.Finish, exactly once) and ends ACW.
 func (d *Desk) Dispose(ctx context.Context, agentID int64, uuid string, disp dialer.Disposition) error {
 	var fin func(context.Context, dialer.Disposition) error
-	var endedAt time.Time
+	var acw *acwCall
 	var err error
 	derr := d.do(ctx, func() {
 		a := d.r.agents[agentID]
 		switch {
 		case a == nil:
 			err = ErrNotSignedIn
+		case a.acw != nil && a.acw.uuid == uuid && a.acw.disposing:
+			err = fmt.Errorf("%w: a disposition of this call is being stored", ErrBusy)
 		case a.acw != nil && a.acw.uuid == uuid:
-			c := a.acw
-			a.acw = nil
-			if c.timer != nil {
-				c.timer.Stop()
-			}
-			fin, endedAt = c.finish, c.endedAt
-			d.r.afterCall(a)
+			acw = a.acw
+			acw.disposing = true
+			fin = acw.finish
 		case a.callUUID == uuid && a.conv != nil:
 			err = fmt.Errorf("%w: the call is still connected; hang up first", ErrNoDisposition)
 		case d.r.convs[uuid] != nil:
@@ -94,14 +92,41 @@ func (d *Desk) Dispose(ctx context.Context, agentID int64, uuid string, disp dia
 			err = ErrNoDisposition
 		}
 	})
-	if err = errors.Join(derr, err); err != nil || fin == nil {
+	if err = errors.Join(derr, err); err != nil || acw == nil {
 		return err
 	}
-	disp.AgentID, disp.EndedAt = agentID, endedAt
-	if err := fin(ctx, disp); err != nil {
+	disp.AgentID, disp.EndedAt = agentID, acw.endedAt
+	if fin != nil {
+		err = fin(ctx, disp)
+	}
+	_ = d.do(context.WithoutCancel(ctx), func() { d.r.disposed(agentID, acw, err) })
+	if err != nil {
 		return fmt.Errorf("acd: close the attempt of %s: %w", uuid, err)
 	}
 	return nil
+}
+
+// disposed ends the agent's after-call work once the disposition is
+// stored. A refused one (invalid) keeps the agent in ACW to correct it,
+// unless ACWMax ran out meanwhile: then the call closes automatically.
+func (r *router) disposed(agentID int64, c *acwCall, err error) {
+	a := r.agents[agentID]
+	if a == nil || a.acw != c {
+		return
+	}
+	c.disposing = false
+	switch {
+	case err != nil && errors.Is(err, store.ErrInvalid) && !c.expired:
+		return
+	case err != nil && errors.Is(err, store.ErrInvalid):
+		r.autoFinish(a)
+	default: // stored, or failed for good (the reaper settles the attempt)
+		a.acw = nil
+		if c.timer != nil {
+			c.timer.Stop()
+		}
+	}
+	r.afterCall(a)
 }
 
 // Eavesdrop rings the supervisor's phone and joins it to the agent's leg of

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -135,6 +136,12 @@ func (fs *finishes) list() []dialer.Disposition {
 // connect runs Connect for a customer leg and answers the agent's phone.
 func (f *fixture) connect(cust controller.Leg, fin *finishes, n int) dialer.Connection {
 	f.t.Helper()
+	return f.connectWith(cust, fin.finish, n)
+}
+
+// connectWith is connect with the attempt's closing given.
+func (f *fixture) connectWith(cust controller.Leg, finish func(context.Context, dialer.Disposition) error, n int) dialer.Connection {
+	f.t.Helper()
 	type out struct {
 		c   dialer.Connection
 		err error
@@ -142,7 +149,7 @@ func (f *fixture) connect(cust controller.Leg, fin *finishes, n int) dialer.Conn
 	res := make(chan out, 1)
 	go func() {
 		c, err := f.d.Connect(context.Background(), dialer.ConnectRequest{Leg: cust, GroupID: f.group, CampaignID: 1,
-			Deadline: time.Now().Add(5 * time.Second), Finish: fin.finish})
+			Deadline: time.Now().Add(5 * time.Second), Finish: finish})
 		res <- out{c, err}
 	}()
 	f.sw.Far(f.agentLeg(n)).Answer(controller.AMDUnknown)
@@ -244,6 +251,43 @@ func TestConnectLongestIdleThenACWAndDisposition(t *testing.T) {
 	}
 	if st := f.state(a1); st != store.AgentReady {
 		t.Fatalf("after disposition %s", st)
+	}
+}
+
+// A disposition the store refuses (a callback a year ahead) leaves the
+// agent in after-call work to correct it; the corrected one closes the call.
+func TestRefusedDispositionKeepsACW(t *testing.T) {
+	f := newFixture(t, Config{})
+	a1 := f.agent("a1", "1001", true)
+	f.signIn(a1, true)
+	cust := f.customer()
+	var fin finishes
+	var calls atomic.Int32
+	refuseOnce := func(ctx context.Context, d dialer.Disposition) error {
+		if calls.Add(1) == 1 {
+			return store.Invalid("due_at", "is more than a year ahead")
+		}
+		return fin.finish(ctx, d)
+	}
+	f.connectWith(cust, refuseOnce, 1)
+	f.sw.Far(cust.UUID()).Hangup("NORMAL_CLEARING")
+	waitFor(t, "acw", func() bool { return f.state(a1) == store.AgentACW })
+	err := f.d.Dispose(context.Background(), a1, cust.UUID(), dialer.Disposition{Result: "callback"})
+	var ve *store.ValidationError
+	if !errors.As(err, &ve) {
+		t.Fatalf("refused disposition: %v", err)
+	}
+	if st := f.state(a1); st != store.AgentACW {
+		t.Fatalf("after a refused disposition the agent is %s, want acw", st)
+	}
+	if err := f.d.Dispose(context.Background(), a1, cust.UUID(), dialer.Disposition{Result: "success"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := fin.list(); len(got) != 1 || got[0].Result != "success" {
+		t.Fatalf("finish %+v", got)
+	}
+	if st := f.state(a1); st != store.AgentReady {
+		t.Fatalf("after the corrected disposition %s", st)
 	}
 }
 

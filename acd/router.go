@@ -56,6 +56,10 @@ type acwCall struct {
 	finish  func(ctx context.Context, d dialer.Disposition) error
 	timer   clock.Timer
 	endedAt time.Time
+	// disposing: the agent's disposition is being stored; ACW ends only
+	// when the store has taken it (a refusal leaves the agent in ACW).
+	disposing bool
+	expired   bool // ACWMax passed while disposing
 }
 
 type previewWait struct {
@@ -304,7 +308,11 @@ func (r *router) startACW(a *agent, callUUID string, finish func(context.Context
 	a.acw = c
 	c.timer = r.d.clock.AfterFunc(r.d.cfg.ACWMax, func() {
 		r.d.post(func() {
-			if a.acw == c && r.agents[a.id] == a {
+			switch {
+			case a.acw != c || r.agents[a.id] != a:
+			case c.disposing:
+				c.expired = true // the agent's disposition decides
+			default:
 				r.autoFinish(a)
 				r.afterCall(a)
 			}

@@ -115,15 +115,25 @@ func (r *runner) connect(ctx context.Context, a *attempt, w *legWatch, at time.T
 	pc.human(r.o.Clock.Now(), a)
 	deadline := at.Add(ConnectWindow)
 	finished := make(chan struct{})
-	var once sync.Once
+	var mu sync.Mutex
+	done := false
 	req := ConnectRequest{Leg: w.leg, CampaignID: a.p.camp.ID, ContactID: a.cl.Contact.ID, AttemptID: a.dial.AttemptID,
 		GroupID: *a.p.camp.GroupID, Reservation: a.res, Deadline: deadline,
+		// Finish closes the attempt once. A disposition the store refuses
+		// as invalid (a callback too far ahead) leaves it open, so the
+		// agent can correct the form and send it again.
 		Finish: func(fctx context.Context, d Disposition) error {
-			err := errors.New("dialer: the call was already finished")
-			once.Do(func() {
-				err = r.finishConnected(fctx, a, w, d)
-				close(finished)
-			})
+			mu.Lock()
+			defer mu.Unlock()
+			if done {
+				return errors.New("dialer: the call was already finished")
+			}
+			err := r.finishConnected(fctx, a, w, d)
+			if err != nil && errors.Is(err, store.ErrInvalid) && !d.Auto {
+				return err
+			}
+			done = true
+			close(finished)
 			return err
 		}}
 	if a.cl.Callback != nil {
