@@ -48,6 +48,9 @@ type Config struct {
 	// for (cc_inbound); empty refuses them. Callers the IVR sends to a
 	// queue name their group (cc_queue).
 	InboundGroup string
+	// VerifyTimeout is how long a customer may stay in the IVR's
+	// verification before being brought back to the agent (default 3 min).
+	VerifyTimeout time.Duration
 }
 
 // Desk is the agent desk. Build it with New and run it with Run.
