@@ -15,11 +15,11 @@ import (
 // the agent's phone rings and is answered from the desktop
 // (uuid_phone_event talk); the call is recorded, closed by the
 // disposition, stored as an attempt with its caller ID, and the agent is
-// back on the break. A caller ID outside the pool is 422, a dial while on a
+// back on the break. A caller ID outside the pool is 400 naming caller_id, a dial while on a
 // call 409.
 func TestE2EManualDialAndAnswer(t *testing.T) {
 	scen := strings.Replace(e2eScenario, "users:\n", "users:\n  - {extension: \"1004\", registered: true}\n", 1)
-	e := startE2EWith(t, scen, nil)
+	e := startE2EWith(t, scen, map[string]string{"CC_ACD_GATEWAY": "gw1"})
 	agentID, tok := e.agent("agent4", "1004")
 	if code := e.call(t, "POST", "/api/v1/me/state", tok, map[string]any{"state": "break", "reason": "meeting"}, nil); code != 200 {
 		t.Fatalf("break: %d", code)
@@ -33,7 +33,7 @@ func TestE2EManualDialAndAnswer(t *testing.T) {
 		}
 		return res
 	}
-	dial(map[string]any{"phone": "13900000401", "caller_id": "4000000000", "campaign_id": camp}, 422)
+	dial(map[string]any{"phone": "13900000401", "caller_id": "4000000000", "campaign_id": camp}, 400)
 	dial(map[string]any{"phone": "12", "campaign_id": camp}, 400)
 	res := dial(map[string]any{"phone": "13900000401", "caller_id": "02161234567", "campaign_id": camp}, 200)
 	if res.CallerID != "02161234567" || res.CallUUID == "" {
