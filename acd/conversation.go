@@ -318,8 +318,23 @@ func (c *conversation) autoFinish(agentID int64, finish func(context.Context, di
 // offer tells the agent a call is coming.
 func (c *conversation) offer(agentID int64, mode feed.OfferMode) {
 	o := feed.Offer{CallUUID: c.uuid, CampaignID: c.req.CampaignID, Mode: mode, AttemptID: c.req.AttemptID,
-		Contact: c.contactFor(agentID)}
+		Contact: c.contactFor(agentID), ScriptID: c.scriptID()}
 	c.d.publish(feed.OfferEvent(agentID, o))
+}
+
+// scriptID is the campaign's script (0: none), so that the agent's desktop
+// opens the script panel only for calls that have one.
+func (c *conversation) scriptID() int64 {
+	if c.req.CampaignID == 0 {
+		return 0
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	camp, err := c.d.cfg.Store.GetCampaign(ctx, c.req.CampaignID)
+	if err != nil || camp.ScriptID == nil {
+		return 0
+	}
+	return *camp.ScriptID
 }
 
 // contactFor loads the call's contact, masked unless the agent may see

@@ -68,7 +68,7 @@ func (d *Desk) routeInbound(ctx context.Context, l *inboundLeg, queue string, in
 	now := d.clock.Now()
 	att := &store.Attempt{CallUUID: l.uuid, Node: l.node, Destination: info.CallerIDNumber, State: string(controller.StateAnswered),
 		CreatedAt: now, AnsweredAt: &now}
-	if err := d.cfg.Store.SaveAttempt(ctx, att); err != nil {
+	if _, err := d.cfg.Store.EnterQueue(ctx, att, g.ID, now); err != nil {
 		log.Error("acd: store inbound call", "err", err)
 	}
 	if err := d.cfg.Switch.Broadcast(ctx, l.uuid, d.cfg.MusicOnHold, controller.BroadcastALeg); err != nil {
@@ -90,6 +90,7 @@ func (d *Desk) routeInbound(ctx context.Context, l *inboundLeg, queue string, in
 	if err != nil {
 		log.Info("acd: inbound call not connected", "group", g.ID, "err", err)
 	}
+	d.leaveQueue(ctx, l, conn, err)
 	select {
 	case <-l.Done():
 	case <-ctx.Done():
@@ -102,6 +103,26 @@ func (d *Desk) routeInbound(ctx context.Context, l *inboundLeg, queue string, in
 	att.HangupCause, att.SIPCode, att.BillSec = rec.HangupCause, rec.SIPCode, rec.BillSec
 	if err := d.cfg.Store.SaveAttempt(context.WithoutCancel(ctx), att); err != nil {
 		log.Error("acd: store inbound call", "err", err)
+	}
+}
+
+// leaveQueue records how the caller left the queue: taken by an agent, or
+// hung up while waiting (abandoned); a desk stopping leaves it as other.
+func (d *Desk) leaveQueue(ctx context.Context, l *inboundLeg, conn dialer.Connection, connErr error) {
+	left := store.QueueLeave{CallUUID: l.uuid, Outcome: store.QueueAnswered, AgentID: conn.AgentID, At: conn.ConnectedAt}
+	if connErr != nil {
+		left = store.QueueLeave{CallUUID: l.uuid, Outcome: store.QueueOther, At: d.clock.Now()}
+		select {
+		case <-l.Done(): // timed on the desk's clock, as the entry was
+			left.Outcome = store.QueueAbandoned
+		default:
+		}
+	}
+	if left.At.IsZero() {
+		left.At = d.clock.Now()
+	}
+	if _, err := d.cfg.Store.LeaveQueue(context.WithoutCancel(ctx), left); err != nil {
+		d.log.Error("acd: store how an inbound call left its queue", "call", l.uuid, "err", err)
 	}
 }
 

@@ -13,6 +13,7 @@ type historyQuery struct {
 	Q          string `form:"q" doc:"full phone (any accepted form) or ID number, or part of the name; prefixes only with pii_view"`
 	CampaignID int64  `form:"campaign_id" doc:"only this campaign's contacts"`
 	Note       string `form:"note" doc:"words of a wrap-up note"`
+	ContactID  int64  `form:"contact_id" doc:"a contact (the agent's call) and the same customer, by its phones and ID number, in every campaign"`
 }
 
 // customerHistory is GET /api/v1/history: the customer's contacts in every
@@ -33,7 +34,7 @@ func (s *Server) customerHistory(c *gin.Context) {
 		fail(c, fieldError("note", "at most 128 bytes"))
 		return
 	}
-	h, err := s.store.FindCustomerHistory(c.Request.Context(), store.HistoryQuery{Search: search, CampaignID: q.CampaignID, Note: strings.TrimSpace(q.Note)})
+	h, err := s.store.FindCustomerHistory(c.Request.Context(), store.HistoryQuery{Search: search, CampaignID: q.CampaignID, Note: strings.TrimSpace(q.Note), ContactID: q.ContactID})
 	if err != nil {
 		fail(c, err)
 		return

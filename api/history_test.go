@@ -35,6 +35,14 @@ func TestCustomerHistory(t *testing.T) {
 	if len(hist.Contacts) != 1 || hist.Contacts[0].Phone == ct.Phone || strings.Contains(hist.Notes[0].Text, "13800138000") {
 		t.Errorf("agent's history by note not masked: %+v", hist)
 	}
+	// By the contact (the desktop knows only its masked numbers): the
+	// contact with its attempt and note, numbers masked for the agent.
+	h.do("GET", "/api/v1/history?contact_id="+itoa(ct.ID), agent, nil, 200, &hist)
+	if len(hist.Contacts) != 1 || hist.Contacts[0].ID != ct.ID || len(hist.Attempts) != 1 || len(hist.Notes) != 1 || hist.Contacts[0].Phone == ct.Phone {
+		t.Errorf("agent's history by contact: %+v", hist)
+	}
+	h.do("GET", "/api/v1/history?contact_id=999999", agent, nil, 404, nil)
+	h.do("GET", "/api/v1/history?contact_id=x", agent, nil, 400, nil)
 	h.do("GET", "/api/v1/history", sup, nil, 400, nil)
 	h.do("POST", "/api/v1/contacts/"+itoa(ct.ID)+"/notes", agent, noteRequest{Text: " "}, 400, nil)
 }

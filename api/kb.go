@@ -132,13 +132,9 @@ func (s *Server) articleList(c *gin.Context, agent bool) {
 		fail(c, err)
 		return
 	}
-	p, err := pageParams(c)
+	p, err := searchPage(c, q.Q)
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	if len(q.Q) > 100 {
-		fail(c, fieldError("q", "is at most 100 bytes"))
 		return
 	}
 	items, total, err := s.store.ListArticles(c.Request.Context(), store.ArticleFilter{Query: q.Q, Category: q.Category, Tag: q.Tag,

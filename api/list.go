@@ -61,3 +61,13 @@ func int64Query(c *gin.Context, name string) (int64, error) {
 	}
 	return n, nil
 }
+
+// searchPage reads the page parameters of a list that takes a keyword and
+// checks the keyword's length: the search is a LIKE scan, so a long pattern
+// is refused rather than run.
+func searchPage(c *gin.Context, q string) (store.Page, error) {
+	if len(q) > 100 {
+		return store.Page{}, fieldError("q", "is at most 100 bytes")
+	}
+	return pageParams(c)
+}

@@ -18,10 +18,11 @@ import (
 type reportQuery struct {
 	From       string             `form:"from" doc:"start, RFC 3339 or a date in tz (default: today 00:00); rollup reports count whole hours"`
 	To         string             `form:"to" doc:"end, exclusive, RFC 3339 or a date in tz (default: from + 1 day)"`
-	GroupBy    string             `form:"group_by" doc:"comma-separated: campaign, agent, day, hour, channel (which ones depends on the report)"`
+	GroupBy    string             `form:"group_by" doc:"comma-separated: campaign, agent, day, hour, channel, group (inbound queues), flow (ivr); which ones depends on the report"`
 	CampaignID string             `form:"campaign_id" doc:"comma-separated campaign ids"`
 	AgentID    string             `form:"agent_id" doc:"comma-separated agent ids"`
-	GroupID    int64              `form:"group_id" doc:"agents of this group"`
+	GroupID    int64              `form:"group_id" doc:"agents of this group; inbound: this group's queue"`
+	Flow       string             `form:"flow" doc:"ivr: comma-separated flow names"`
 	Channel    string             `form:"channel" doc:"messages: sms, email or fax"`
 	TZ         string             `form:"tz" doc:"zone of days and hours (default Asia/Shanghai)"`
 	Format     store.ExportFormat `form:"format" doc:"xlsx or csv returns the report as a file"`
@@ -97,6 +98,12 @@ func (q *reportQuery) parse(now time.Time) (store.ReportQuery, error) {
 		return rq, err
 	}
 	rq.GroupID, rq.Channel = q.GroupID, q.Channel
+	for _, f := range splitList(q.Flow) {
+		if len(f) > 64 {
+			return rq, fieldError("flow", "a flow name has at most 64 characters")
+		}
+		rq.Flows = append(rq.Flows, f)
+	}
 	return rq, nil
 }
 
@@ -155,7 +162,13 @@ var reportNames = map[exportLang]map[string]string{
 		"username": "用户名", "display_name": "姓名", "shift_name": "班次", "scheduled_start": "计划上班", "scheduled_end": "计划下班",
 		"first_sign_in": "首次签入", "last_sign_out": "最后签出", "late_s": "迟到时长", "early_leave_s": "早退时长",
 		"over_break_s": "超时休息", "late": "迟到", "early_leave": "早退", "absent": "缺勤", "day_off": "休息日",
-		"break.": "休息-",
+		"break.":   "休息-",
+		"group_id": "技能组编号", "flow": "IVR流程", "offered": "进线数", "voicemail": "转留言", "other": "其他离队",
+		"answered_sl": "20秒内接听", "service_level": "服务水平", "avg_abandon_s": "平均放弃等待",
+		"entries": "进入次数", "completed": "完成", "handback": "转回坐席", "transferred": "转接", "caller_hangup": "客户挂机",
+		"aborted": "中止", "verify_tried": "身份验证次数", "verified": "验证成功", "answers": "按键输入数", "to_agents": "转坐席",
+		"completion_rate": "完成率", "verify_rate": "验证成功率", "to_agent_rate": "转坐席率", "avg_duration_s": "平均IVR时长",
+		"dtmf.": "按键 ",
 	},
 	langEN: {
 		"campaign_id": "Campaign", "agent_id": "Agent", "day": "Date", "hour": "Hour", "channel": "Channel",
@@ -175,7 +188,25 @@ var reportNames = map[exportLang]map[string]string{
 		"username": "Username", "display_name": "Name", "shift_name": "Shift", "scheduled_start": "Scheduled start", "scheduled_end": "Scheduled end",
 		"first_sign_in": "First sign-in", "last_sign_out": "Last sign-out", "late_s": "Late", "early_leave_s": "Left early",
 		"over_break_s": "Over break", "late": "Late days", "early_leave": "Early leaves", "absent": "Absent", "day_off": "Day off",
-		"break.": "Break: ",
+		"break.":   "Break: ",
+		"group_id": "Group", "flow": "IVR flow", "offered": "Offered", "voicemail": "To voicemail", "other": "Left otherwise",
+		"answered_sl": "Answered within 20 s", "service_level": "Service level", "avg_abandon_s": "Average wait before abandoning",
+		"entries": "Entries", "completed": "Completed", "handback": "Handed back to agent", "transferred": "Transferred", "caller_hangup": "Caller hung up",
+		"aborted": "Aborted", "verify_tried": "Verifications", "verified": "Verified", "answers": "Keyed entries", "to_agents": "To agents",
+		"completion_rate": "Completion rate", "verify_rate": "Verification rate", "to_agent_rate": "To-agent rate", "avg_duration_s": "Average time in IVR",
+		"dtmf.": "Key ",
+	},
+}
+
+// reportHeaderOverrides are the headers a column has in one report only.
+var reportHeaderOverrides = map[store.ReportName]map[exportLang]map[string]string{
+	store.ReportInbound: {
+		langZH: {"answered": "接听", "abandoned": "排队放弃", "answer_rate": "接听率", "abandon_rate": "放弃率", "asa_s": "平均应答速度"},
+		langEN: {"abandoned": "Abandoned in queue", "asa_s": "Average speed of answer"},
+	},
+	store.ReportIVR: {
+		langZH: {"queued": "转队列"},
+		langEN: {"queued": "Queued for agents"},
 	},
 }
 
@@ -192,10 +223,19 @@ func (s *Server) reportHeaders(c *gin.Context, rep *store.Report, lang exportLan
 		}
 	}
 	names := reportNames[lang]
+	over := reportHeaderOverrides[rep.Name][lang]
 	out := make([]string, len(rep.Columns))
 	for i, col := range rep.Columns {
+		if h, ok := over[col.Key]; ok {
+			out[i] = h
+			continue
+		}
 		if h, ok := names[col.Key]; ok {
 			out[i] = h
+			continue
+		}
+		if answer, ok := strings.CutPrefix(col.Key, "dtmf."); ok {
+			out[i] = names["dtmf."] + answer
 			continue
 		}
 		if code, ok := strings.CutPrefix(col.Key, "break_"); ok {

@@ -189,7 +189,7 @@ func (s *Server) apiRoutes() []route {
 		{"GET", "/api/v1/qa/calibration", store.PermScore, "", s.calibration, doc{"Calibration of a call (?call_id): every scorer's score, mean, min, max, spread and standard deviation, spread per item", calibrationQuery{}, store.Calibration{}, 200}},
 
 		// reports
-		{"GET", "/api/v1/reports/:name", store.PermReports, "", s.report, doc{"A standard report (outbound, agents, campaigns, messages, workflow, attendance, qa): rows by group_by and totals, from rollups kept current as calls land; format=xlsx|csv returns a file (zh-CN headers by default, numbers as numbers, durations as times)", reportQuery{}, store.Report{}, 200}},
+		{"GET", "/api/v1/reports/:name", store.PermReports, "", s.report, doc{"A standard report (outbound, agents, inbound queues, ivr flows, campaigns, messages, workflow, attendance, qa): rows by group_by and totals, from rollups kept current as calls land; format=xlsx|csv returns a file (zh-CN headers by default, numbers as numbers, durations as times)", reportQuery{}, store.Report{}, 200}},
 
 		{"POST", "/api/v1/saved-reports", store.PermReports, "report.save", s.createSavedReport, doc{"Save a custom report: a standard report with chosen grouping, measures, filters and period, shared with a group if given", savedReportRequest{}, store.SavedReport{}, 201}},
 		{"GET", "/api/v1/saved-reports", store.PermReports, "", s.listSavedReports, doc{"Your custom reports and those shared with your groups", nil, list[store.SavedReport]{}, 200}},

@@ -23,6 +23,7 @@ type scriptRequest struct {
 	CampaignKinds *[]store.CampaignKind `json:"campaign_kinds"`
 	Start         *string               `json:"start"`
 	Nodes         *[]store.ScriptNode   `json:"nodes"`
+	Layout        *store.ScriptLayout   `json:"layout" doc:"where the designer drew each node, by node id ({\"q1\":{\"x\":40,\"y\":60}}); optional, places of nodes the flow does not have are dropped"`
 	Note          string                `json:"note" doc:"what this version changes (shown in the version list)"`
 	BaseVersion   int                   `json:"base_version" doc:"PATCH: the version the change is based on; another save since then is 409 (0: no check)"`
 	Publish       bool                  `json:"publish" doc:"make the saved version current at once (needs script_publish)"`
@@ -32,11 +33,13 @@ func (r *scriptRequest) draft(base *store.ScriptView) *store.ScriptDraft {
 	d := &store.ScriptDraft{Note: strings.TrimSpace(r.Note)}
 	if base != nil {
 		d.Title, d.CampaignKinds, d.Flow = base.Title, base.CampaignKinds, store.ScriptFlow{Start: base.Start, Nodes: base.Nodes}
+		d.Layout = base.Layout
 	}
 	setIf(&d.Title, r.Title)
 	setIf(&d.CampaignKinds, r.CampaignKinds)
 	setIf(&d.Flow.Start, r.Start)
 	setIf(&d.Flow.Nodes, r.Nodes)
+	setIf(&d.Layout, r.Layout)
 	if d.CampaignKinds == nil {
 		d.CampaignKinds = []store.CampaignKind{}
 	}
@@ -87,13 +90,9 @@ func (s *Server) listScripts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	p, err := pageParams(c)
+	p, err := searchPage(c, q.Q)
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	if len(q.Q) > 100 {
-		fail(c, fieldError("q", "is at most 100 bytes"))
 		return
 	}
 	items, total, err := s.store.ListScripts(c.Request.Context(), store.ScriptFilter{Query: q.Q, CampaignKind: q.CampaignKind, Published: q.Published, Page: p})

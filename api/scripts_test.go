@@ -44,6 +44,18 @@ func TestScriptDesignerAPI(t *testing.T) {
 		t.Fatalf("v2: %+v", v2)
 	}
 	h.do("PATCH", path, editor, map[string]any{"title": "x", "base_version": 1}, 409, nil)
+	// The designer's layout: kept with the version, kept by a save that
+	// leaves it out, a coordinate off the canvas is a 400 naming the node.
+	var v3 store.ScriptView
+	h.do("PATCH", path, editor, map[string]any{"layout": map[string]any{"q1": map[string]any{"x": 40, "y": 60}, "nope": map[string]any{"x": 1, "y": 1}}}, 200, &v3)
+	h.do("PATCH", path, editor, map[string]any{"note": "文字"}, 200, &v3)
+	if v3.Version != 4 || len(v3.Layout) != 1 || v3.Layout["q1"] != (store.ScriptPoint{X: 40, Y: 60}) {
+		t.Fatalf("layout: %+v", v3)
+	}
+	rec = h.do("PATCH", path, editor, map[string]any{"layout": map[string]any{"q1": map[string]any{"x": 1e7, "y": 0}}}, 400, nil)
+	if e := errorOf(t, rec); len(e.Details) != 1 || e.Details[0].Field != "layout.q1" {
+		t.Fatalf("layout off the canvas: %+v", e.Details)
+	}
 	h.do("POST", path+"/publish", sup, map[string]any{"version": 1}, 200, nil)
 	var old store.ScriptView
 	h.do("GET", path+"?version=1", agent, nil, 200, &old)
@@ -57,7 +69,7 @@ func TestScriptDesignerAPI(t *testing.T) {
 	}
 	var versions list[store.ScriptVersion]
 	h.do("GET", path+"/versions", sup, nil, 200, &versions)
-	if versions.Total != 2 {
+	if versions.Total != 4 {
 		t.Fatalf("versions: %+v", versions)
 	}
 	// Import a LibreOffice-written sheet; a broken one stores nothing and names the row.

@@ -134,7 +134,7 @@ func (r *runner) connect(ctx context.Context, a *attempt, w *legWatch, at time.T
 	case err == nil:
 		pc.connected(conn.ConnectedAt, a, conn.AgentID)
 		w.waitGone(ctx, r, 24*time.Hour)
-		pc.ended(w.hungupAt, a, OutcomeHuman)
+		pc.ended(w.endedAt(r.o.Clock.Now()), a, OutcomeHuman)
 		select {
 		case <-finished:
 		case <-ctx.Done():
@@ -143,11 +143,11 @@ func (r *runner) connect(ctx context.Context, a *attempt, w *legWatch, at time.T
 		r.releaseAgent(a, "customer hung up before the connect")
 		w.waitGone(ctx, r, 30*time.Second)
 		var class store.ResultClass = store.ResultNoAnswer
-		if !w.hungupAt.Before(deadline) {
+		if !w.endedAt(r.o.Clock.Now()).Before(deadline) {
 			class = store.ResultAbandoned
 			pc.abandoned(r.o.Clock.Now(), a)
 		}
-		pc.ended(w.hungupAt, a, OutcomeHuman)
+		pc.ended(w.endedAt(r.o.Clock.Now()), a, OutcomeHuman)
 		r.finish(a, r.hangupFinish(a, w, class))
 	default:
 		if !errors.Is(err, ErrNoAgent) {
@@ -156,7 +156,7 @@ func (r *runner) connect(ctx context.Context, a *attempt, w *legWatch, at time.T
 		pc.abandoned(r.o.Clock.Now(), a)
 		r.releaseAgent(a, "no agent connected in time")
 		r.abandon(ctx, a, w)
-		pc.ended(w.hungupAt, a, OutcomeHuman)
+		pc.ended(w.endedAt(r.o.Clock.Now()), a, OutcomeHuman)
 	}
 }
 

@@ -58,6 +58,27 @@ func (w *legWatch) apply(e controller.Event) {
 	}
 }
 
+// ended is the hangup and its time once the stream has ended, else nil and
+// now (shutdown, or a wait that ran out): the watcher writes the hangup
+// fields before it closes gone, so reading them earlier would race.
+func (w *legWatch) ended(now time.Time) (*controller.Hangup, time.Time) {
+	select {
+	case <-w.gone:
+		if w.hungupAt.IsZero() {
+			return w.hangup, now
+		}
+		return w.hangup, w.hungupAt
+	default:
+		return nil, now
+	}
+}
+
+// endedAt is the hangup time of ended.
+func (w *legWatch) endedAt(now time.Time) time.Time {
+	_, at := w.ended(now)
+	return at
+}
+
 // offer sends without blocking: the stream reader never waits on the call.
 func offer[T any](ch chan T, v T) {
 	select {
@@ -136,12 +157,13 @@ func (r *runner) originateRequest(a *attempt) controller.OriginateRequest {
 // notAnswered settles a call that ended before any answer.
 func (r *runner) notAnswered(a *attempt, w *legWatch, pc *pacing) {
 	r.releaseAgent(a, "not answered")
-	class := hangupClass(w.hangup)
+	h, at := w.ended(r.o.Clock.Now())
+	class := hangupClass(h)
 	out := OutcomeFailed
 	if class == store.ResultNoAnswer || class == store.ResultCancelled {
 		out = OutcomeNoAnswer
 	}
-	pc.ended(w.hungupAt, a, out)
+	pc.ended(at, a, out)
 	r.finish(a, r.hangupFinish(a, w, class))
 }
 

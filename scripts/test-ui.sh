@@ -37,8 +37,12 @@ trap 'exit 143' TERM
 go build -o "$tmp/callcenter" ./cmd/callcenter
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export CC_UI_ADMIN_PASSWORD='Ui-Test-Pass-2026!'
+# web-test/simulator.yaml: the simulator's customers, among them those the
+# desk test calls (they answer and stay on the line until the agent hangs up).
+scenario="$PWD/web-test/simulator.yaml"
 # exec: the background pid is the server's own, not a subshell's.
 (cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS="127.0.0.1:$port" CC_IVR_LISTEN=127.0.0.1:0 \
+  CC_SIMULATOR_SCENARIO="$scenario" \
   CC_DATABASE_DRIVER=sqlite CC_DATABASE_DSN="$tmp/ui.db" exec ./callcenter serve >"$tmp/server.log" 2>&1) &
 server=$!
 

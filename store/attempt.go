@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 )
 
@@ -63,6 +64,10 @@ type Attempt struct {
 // machine seen) leaves the stored value alone, so a late switch record never
 // erases what the dialer wrote when it finished the attempt.
 func (s *Store) SaveAttempt(ctx context.Context, a *Attempt) error {
+	return saveAttempt(s.conn(ctx), a)
+}
+
+func saveAttempt(db *gorm.DB, a *Attempt) error {
 	cols := []string{"job_uuid", "node", "other_uuids", "state", "bridged", "answered_at", "bridged_at", "hungup_at",
 		"hangup_cause", "sip_code", "bill_sec", "reason", "updated_at"}
 	for _, c := range []struct {
@@ -74,7 +79,7 @@ func (s *Store) SaveAttempt(ctx context.Context, a *Attempt) error {
 			cols = append(cols, c.col)
 		}
 	}
-	err := s.conn(ctx).Clauses(clause.OnConflict{
+	err := db.Clauses(clause.OnConflict{
 		Columns:   []clause.Column{{Name: "call_uuid"}},
 		DoUpdates: clause.AssignmentColumns(cols),
 	}).Create(a).Error

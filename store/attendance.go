@@ -151,12 +151,23 @@ func (s *Store) attendanceInput(ctx context.Context, f AttendanceFilter, agents 
 	for _, a := range sessions {
 		in.sessions[a.AgentID] = append(in.sessions[a.AgentID], a)
 	}
-	breaks, err := s.AgentStateHistory(ctx, AgentStateFilter{AgentIDs: agents, State: AgentBreak, From: from, To: to})
-	if err != nil {
-		return nil, err
+	ids := make([]int64, len(sessions))
+	for i, a := range sessions {
+		ids[i] = a.ID
 	}
-	for _, b := range breaks {
-		in.breaks[b.SessionID] = append(in.breaks[b.SessionID], b)
+	// Breaks are read by session (the index on session_id): only the
+	// sessions found use them, and a scan of every agent's state rows by
+	// time was seconds over millions of rows.
+	for chunk := range slices.Chunk(ids, 1000) {
+		var breaks []AgentStateEvent
+		err := s.conn(ctx).Where("session_id IN ? AND state = ? AND at < ? AND (ended_at IS NULL OR ended_at > ?)", chunk, AgentBreak, to.UTC(), from.UTC()).
+			Order("agent_id, at, id").Find(&breaks).Error
+		if err != nil {
+			return nil, fmt.Errorf("store: attendance breaks: %w", err)
+		}
+		for _, b := range breaks {
+			in.breaks[b.SessionID] = append(in.breaks[b.SessionID], b)
+		}
 	}
 	return in, nil
 }

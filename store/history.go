@@ -47,7 +47,11 @@ type HistoryQuery struct {
 	Search     Search
 	CampaignID int64
 	Note       string
-	Limit      int // contacts; 0 = 50
+	// ContactID finds the contact and, by its phones and ID number, the
+	// same customer in every campaign (the agent's desktop: its numbers
+	// are masked, so it cannot search by them).
+	ContactID int64
+	Limit     int // contacts; 0 = 50
 }
 
 // CustomerHistory is everything stored about the customers found: their
@@ -63,8 +67,8 @@ type CustomerHistory struct {
 
 // FindCustomerHistory runs a history query.
 func (s *Store) FindCustomerHistory(ctx context.Context, q HistoryQuery) (*CustomerHistory, error) {
-	if q.Search.IsZero() && q.CampaignID == 0 && q.Note == "" {
-		return nil, Invalid("q", "give a phone, ID number, name, campaign or note text")
+	if q.Search.IsZero() && q.CampaignID == 0 && q.Note == "" && q.ContactID == 0 {
+		return nil, Invalid("q", "give a phone, ID number, name, campaign, contact or note text")
 	}
 	if q.Limit <= 0 || q.Limit > 200 {
 		q.Limit = 50
@@ -109,6 +113,14 @@ func (s *Store) historyContacts(ctx context.Context, q HistoryQuery) ([]int64, e
 				out = append(out, id)
 			}
 		}
+	}
+	if q.ContactID != 0 {
+		c, err := s.GetContact(ctx, q.ContactID)
+		if err != nil {
+			return nil, fmt.Errorf("store: history of contact %d: %w", q.ContactID, err)
+		}
+		add([]int64{c.ID})
+		q.Search.Exact = append(q.Search.Exact, numbersOf(c)...)
 	}
 	campaigns := []int64{q.CampaignID}
 	if q.CampaignID == 0 {
@@ -167,4 +179,15 @@ func (s *Store) historyContacts(ctx context.Context, q HistoryQuery) ([]int64, e
 		}
 	}
 	return out, nil
+}
+
+// numbersOf are a contact's phones and ID number, as stored.
+func numbersOf(c *Contact) []string {
+	var out []string
+	for _, v := range []string{c.Phone, c.AltPhone, c.IDNumber} {
+		if v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }

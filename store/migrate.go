@@ -19,7 +19,8 @@ func models() []any {
 		&Script{}, &ScriptVersion{}, &ScriptSession{}, &ScriptAnswer{}, &ScriptFeedback{},
 		&Article{}, &ArticleVersion{}, &ArticleAttachment{},
 		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{},
-		&Scorecard{}, &QAScore{}, &SavedReport{}}
+		&Scorecard{}, &QAScore{}, &SavedReport{},
+		&QueueWait{}, &QueueHour{}, &QueueDay{}, &IVRCall{}, &IVRAnswer{}, &IVRHour{}, &IVRDay{}, &IVRAnswerHour{}, &IVRAnswerDay{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
@@ -38,6 +39,19 @@ var migrations = []migration{
 	{3, "lowercase_usernames", lowercaseUsernames},
 	{4, "seed_break_reasons", seedBreakReasons},
 	{5, "report_rollups", rebuildRollupsTx},
+	{6, "no_campaign_zero_rollups", dropCampaignZeroRollups},
+}
+
+// dropCampaignZeroRollups removes what migration 5's rebuild counted for
+// attempts of no campaign (inbound calls): the live path never did, and the
+// queue rollups count them now.
+func dropCampaignZeroRollups(tx *gorm.DB) error {
+	for _, t := range []string{"campaign_hours", "campaign_days"} {
+		if err := tx.Exec("DELETE FROM " + t + " WHERE campaign_id = 0").Error; err != nil {
+			return fmt.Errorf("store: %s of campaign 0: %w", t, err)
+		}
+	}
+	return nil
 }
 
 // SchemaMigration records an applied versioned migration.

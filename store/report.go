@@ -15,8 +15,7 @@ import (
 // ReportName names a standard report (GET /api/v1/reports/{name}).
 type ReportName string
 
-// Standard reports. Inbound queues and IVR flows record no rows yet, so they
-// are not offered.
+// Standard reports.
 const (
 	ReportOutbound   ReportName = "outbound"
 	ReportAgents     ReportName = "agents"
@@ -25,10 +24,12 @@ const (
 	ReportWorkflow   ReportName = "workflow"
 	ReportAttendance ReportName = "attendance"
 	ReportQA         ReportName = "qa"
+	ReportInbound    ReportName = "inbound"
+	ReportIVR        ReportName = "ivr"
 )
 
 // ReportNames lists the standard reports.
-var ReportNames = []ReportName{ReportOutbound, ReportAgents, ReportCampaigns, ReportMessages, ReportWorkflow, ReportAttendance, ReportQA}
+var ReportNames = []ReportName{ReportOutbound, ReportAgents, ReportInbound, ReportIVR, ReportCampaigns, ReportMessages, ReportWorkflow, ReportAttendance, ReportQA}
 
 // EnumValues lists the report names.
 func (ReportName) EnumValues() []string { return enumStrings(ReportNames) }
@@ -44,10 +45,12 @@ const (
 	DimHour     Dimension = "hour"
 	DimChannel  Dimension = "channel"
 	DimScorer   Dimension = "scorer"
+	DimGroup    Dimension = "group" // an inbound queue's agent group
+	DimFlow     Dimension = "flow"  // an IVR flow
 )
 
 // Dimensions lists every dimension.
-var Dimensions = []Dimension{DimCampaign, DimAgent, DimDay, DimHour, DimChannel, DimScorer}
+var Dimensions = []Dimension{DimCampaign, DimAgent, DimDay, DimHour, DimChannel, DimScorer, DimGroup, DimFlow}
 
 // EnumValues lists the dimensions.
 func (Dimension) EnumValues() []string { return enumStrings(Dimensions) }
@@ -91,8 +94,9 @@ type ReportQuery struct {
 	GroupBy     []Dimension
 	CampaignIDs []int64
 	AgentIDs    []int64
-	GroupID     int64 // agents of this group
+	GroupID     int64 // agents of this group; inbound: this group's queue
 	Channel     string
+	Flows       []string // ivr: these flows
 }
 
 // MaxReportSpan bounds one report's period.
@@ -145,6 +149,10 @@ func (s *Store) RunReport(ctx context.Context, name ReportName, q ReportQuery) (
 		rep, err = s.attendanceReport(ctx, q)
 	case ReportQA:
 		rep, err = s.qaReport(ctx, q)
+	case ReportInbound:
+		rep, err = s.inboundReport(ctx, q)
+	case ReportIVR:
+		rep, err = s.ivrReport(ctx, q)
 	default:
 		return nil, Invalid("name", EnumMessage(name))
 	}
@@ -210,7 +218,7 @@ func (s *Store) dims(q *ReportQuery, timeCol string, cols map[Dimension]string) 
 			out = append(out, dimSQL{key: "hour", expr: s.timeBucket(timeCol, DimHour, off), kind: KindDateHour})
 		default:
 			kind := KindID
-			if d == DimChannel {
+			if d == DimChannel || d == DimFlow {
 				kind = KindText
 			}
 			out = append(out, dimSQL{key: cols[d], expr: cols[d], kind: kind})
@@ -277,7 +285,9 @@ func sumQuery(db *gorm.DB, dims []dimSQL, sums []sumCol) ([]map[string]any, erro
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, err
 		}
-		row := map[string]any{}
+		// Room for the derived columns too: a map that grows rehashes,
+		// and reports of thousands of rows spent most of their time there.
+		row := make(map[string]any, 2*(len(dims)+len(sums))+24)
 		for i, d := range dims {
 			v, err := d.value(dimVals[i])
 			if err != nil {
@@ -318,6 +328,12 @@ func (d dimSQL) value(v any) (any, error) {
 	switch n := v.(type) {
 	case int64:
 		return n, nil
+	case string:
+		id, err := strconv.ParseInt(n, 10, 64)
+		if err != nil {
+			return nil, fmt.Errorf("store: report id %q: %w", n, err)
+		}
+		return id, nil
 	}
 	var n int64
 	fmt.Sscan(fmt.Sprint(v), &n)
@@ -408,15 +424,56 @@ func msToS(v any) float64 {
 	return float64(n) / 1000
 }
 
-// rollupRows picks the rollup table of a kind ("campaign", "agent",
-// "agent_state") and limits it to [From, To): the day table when the period
-// is whole days of ReportZone and no row is finer than a day, else hours.
+// rollupRows picks the rollup rows of a kind ("campaign", "agent",
+// "agent_state", "queue", "ivr", "ivr_answer") for [From, To): the day
+// table when the period is whole days of ReportZone and no row is finer
+// than a day; when it only starts or ends inside a day, the whole days in
+// between from the day table and the rest from hours (a month to now sums
+// about 30 day rows per campaign instead of 720 hours); else hours.
 func (s *Store) rollupRows(ctx context.Context, kind string, q *ReportQuery) *gorm.DB {
-	table := kind + "_hours"
+	from, to := q.From.UTC(), q.To.UTC()
 	if q.wholeDays() {
-		table = kind + "_days"
+		return s.conn(ctx).Table(kind+"_days").Where("hour >= ? AND hour < ?", from, to)
 	}
-	return s.conn(ctx).Table(table).Where("hour >= ? AND hour < ?", q.From.UTC(), q.To.UTC())
+	d1, d2, ok := q.dayCore()
+	if !ok {
+		return s.conn(ctx).Table(kind+"_hours").Where("hour >= ? AND hour < ?", from, to)
+	}
+	cols := strings.Join(s.rollupColumns(kind), ", ")
+	return s.conn(ctx).Table("(SELECT "+cols+" FROM "+kind+"_days WHERE hour >= ? AND hour < ? UNION ALL SELECT "+cols+" FROM "+kind+
+		"_hours WHERE hour >= ? AND hour < ? OR hour >= ? AND hour < ?) r", d1, d2, from, d1, d2, to)
+}
+
+// rollupModels are each kind's hour row.
+var rollupModels = map[string]any{"campaign": &CampaignHour{}, "agent": &AgentHour{}, "agent_state": &AgentStateHour{},
+	"queue": &QueueHour{}, "ivr": &IVRHour{}, "ivr_answer": &IVRAnswerHour{}}
+
+// rollupColumns are a kind's columns, as its model declares them.
+func (s *Store) rollupColumns(kind string) []string {
+	if v, ok := s.rollupCols.Load(kind); ok {
+		return v.([]string)
+	}
+	stmt := &gorm.Statement{DB: s.db}
+	if err := stmt.Parse(rollupModels[kind]); err != nil {
+		panic(fmt.Sprintf("store: rollup model %s: %v", kind, err)) // a model of this package: a programming error
+	}
+	cols := slices.Clone(stmt.Schema.DBNames)
+	s.rollupCols.Store(kind, cols)
+	return cols
+}
+
+// dayCore is the whole days of ReportZone inside a period that starts or
+// ends within a day, when its rows are no finer than days in the same
+// offset.
+func (q *ReportQuery) dayCore() (time.Time, time.Time, bool) {
+	if slices.Contains(q.GroupBy, DimHour) || localOffset(q.Loc, q.From) != localOffset(ReportZone, q.From) {
+		return time.Time{}, time.Time{}, false
+	}
+	d1, d2 := dayOf(q.From), dayOf(q.To)
+	if d1.Before(q.From.UTC()) {
+		d1 = d1.Add(24 * time.Hour) // ReportZone's days are 24 h
+	}
+	return d1, d2, d1.Before(d2)
 }
 
 // wholeDays: the period starts and ends at midnights of ReportZone, days

@@ -46,10 +46,14 @@ func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error
 		return nil, fmt.Errorf("store: agents report breaks: %w", err)
 	}
 	byKey := map[string]map[string]any{}
+	stateMS := make([]string, len(stateSeconds))
+	for i, st := range stateSeconds {
+		stateMS[i] = string(st) + "_ms"
+	}
 	for _, c := range calls {
 		var in int64
-		for _, st := range stateSeconds {
-			in += c[string(st)+"_ms"].(int64)
+		for _, col := range stateMS {
+			in += c[col].(int64)
 		}
 		c["signed_in_ms"] = in
 		byKey[rowKey(c, dims)] = c
@@ -91,9 +95,13 @@ func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error
 	}
 	rep := &Report{Rows: rows, Totals: totals(rows, append([]string{"calls"}, msCols...))}
 	rep.Columns = append(dimColumns(dims), ReportColumn{"calls", KindCount})
+	sCols := make([]string, len(msCols))
+	for i, c := range msCols {
+		sCols[i] = strings.TrimSuffix(c, "_ms") + "_s"
+	}
 	for _, r := range append(rows, rep.Totals) {
-		for _, c := range msCols {
-			r[strings.TrimSuffix(c, "_ms")+"_s"] = msToS(r[c])
+		for i, c := range msCols {
+			r[sCols[i]] = msToS(r[c])
 		}
 		working := r["reserved_ms"].(int64) + r["on_call_ms"].(int64) + r["hold_ms"].(int64) + r["acw_ms"].(int64)
 		r["occupancy"] = rate(working, working+r["ready_ms"].(int64))

@@ -104,7 +104,8 @@ var ReportZone = func() *time.Location {
 }()
 
 // rollupTables are every rollup table, hours then days.
-var rollupTables = []string{"campaign_hours", "agent_hours", "agent_state_hours", "campaign_days", "agent_days", "agent_state_days"}
+var rollupTables = []string{"campaign_hours", "agent_hours", "agent_state_hours", "queue_hours", "ivr_hours", "ivr_answer_hours",
+	"campaign_days", "agent_days", "agent_state_days", "queue_days", "ivr_days", "ivr_answer_days"}
 
 // dayOf is the start of t's day in ReportZone, in UTC.
 func dayOf(t time.Time) time.Time {
@@ -112,14 +113,19 @@ func dayOf(t time.Time) time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, ReportZone).UTC()
 }
 
-// rollupKey names one rollup row: the table, its id column value, the hour
-// and, for agent states, the state and reason.
+// rollupKey names one rollup row: the table, its id column value (campaign,
+// agent or queue group), the hour, for agent states the state and reason,
+// for IVR flows the flow and for their survey answers the variable and the
+// digits.
 type rollupKey struct {
 	table  string
 	id     int64
 	hour   time.Time
 	state  AgentState
 	reason string
+	flow   string
+	dvar   string
+	digits string
 }
 
 // rollup is a set of increments, keyed by row and column.
@@ -152,8 +158,13 @@ var rollupClassColumns = map[ResultClass]string{ResultMachine: "machine", Result
 	ResultRejected: "rejected", ResultNetworkFailure: "network_failure", ResultInvalidNumber: "invalid_number",
 	ResultCancelled: "cancelled", ResultAbandoned: "abandoned", ResultLost: "lost", ResultSuccess: "success"}
 
-// attemptDial is what starting an attempt adds.
+// attemptDial is what starting an attempt adds. Attempts of no campaign
+// (inbound calls, legs the controller records) are counted by the queue
+// rollups, never as campaign 0.
 func attemptDial(r rollup, a *Attempt) {
+	if a.CampaignID == 0 {
+		return
+	}
 	r.both(rollupKey{table: "campaign_hours", id: a.CampaignID, hour: hourOf(a.CreatedAt)}, "dials", 1)
 }
 
@@ -161,7 +172,7 @@ func attemptDial(r rollup, a *Attempt) {
 // columns only the dialer writes (outcome, amd, connected, talk_ms,
 // answer_to_agent_ms), never those a late switch record may rewrite.
 func attemptFinished(r rollup, a *Attempt) {
-	if a.Outcome == "" {
+	if a.Outcome == "" || a.CampaignID == 0 {
 		return
 	}
 	k := rollupKey{table: "campaign_hours", id: a.CampaignID, hour: hourOf(a.CreatedAt)}
@@ -262,8 +273,14 @@ func (r rollup) keys() []rollupKey {
 			return a.hour.Compare(b.hour)
 		case a.state != b.state:
 			return cmp.Compare(string(a.state), string(b.state))
+		case a.reason != b.reason:
+			return cmp.Compare(a.reason, b.reason)
+		case a.flow != b.flow:
+			return cmp.Compare(a.flow, b.flow)
+		case a.dvar != b.dvar:
+			return cmp.Compare(a.dvar, b.dvar)
 		}
-		return cmp.Compare(a.reason, b.reason)
+		return cmp.Compare(a.digits, b.digits)
 	})
 	return ks
 }
@@ -271,17 +288,24 @@ func (r rollup) keys() []rollupKey {
 func (k rollupKey) row() (map[string]any, []clause.Column) {
 	row := map[string]any{"hour": k.hour}
 	cols := []clause.Column{{Name: "hour"}}
-	switch k.table {
-	case "campaign_hours", "campaign_days":
-		row["campaign_id"] = k.id
-		cols = append(cols, clause.Column{Name: "campaign_id"})
-	default:
-		row["agent_id"] = k.id
-		cols = append(cols, clause.Column{Name: "agent_id"})
+	kind := strings.TrimSuffix(strings.TrimSuffix(k.table, "_hours"), "_days")
+	idCol := map[string]string{"campaign": "campaign_id", "queue": "group_id", "ivr": "campaign_id", "ivr_answer": "campaign_id"}[kind]
+	if idCol == "" {
+		idCol = "agent_id"
 	}
-	if k.table == "agent_state_hours" || k.table == "agent_state_days" {
+	if kind == "ivr" || kind == "ivr_answer" {
+		row["flow"] = k.flow
+		cols = append(cols, clause.Column{Name: "flow"})
+	}
+	row[idCol] = k.id
+	cols = append(cols, clause.Column{Name: idCol})
+	switch kind {
+	case "agent_state":
 		row["state"], row["reason"] = k.state, k.reason
 		cols = append(cols, clause.Column{Name: "state"}, clause.Column{Name: "reason"})
+	case "ivr_answer":
+		row["dtmf_var"], row["digits"] = k.dvar, k.digits
+		cols = append(cols, clause.Column{Name: "dtmf_var"}, clause.Column{Name: "digits"})
 	}
 	return row, cols
 }
@@ -367,6 +391,8 @@ func acwCalls(tx *gorm.DB, rows []AgentStateEvent) (map[string]*callRef, error) 
 type RollupCounts struct {
 	Attempts     int64 `json:"attempts"`
 	StateRows    int64 `json:"state_rows"`
+	QueueWaits   int64 `json:"queue_waits"`
+	IVRCalls     int64 `json:"ivr_calls"`
 	RollupRows   int64 `json:"rollup_rows"`
 	ElapsedMilli int64 `json:"elapsed_ms"`
 }
@@ -412,6 +438,12 @@ func rebuildRollups(tx *gorm.DB) (RollupCounts, error) {
 		return out, err
 	}
 	if out.StateRows, err = rebuildStates(tx, r); err != nil {
+		return out, err
+	}
+	if out.QueueWaits, err = rebuildQueues(tx, r); err != nil {
+		return out, err
+	}
+	if out.IVRCalls, err = rebuildIVR(tx, r); err != nil {
 		return out, err
 	}
 	out.RollupRows = int64(len(r))
@@ -555,22 +587,67 @@ func (b *BulkLoader) States(ctx context.Context, rows []AgentStateEvent) error {
 	return nil
 }
 
-// Flush writes the summed rollups: multi-row inserts when the rollup tables
-// are empty, else upserts that add to them.
+// QueueWaits inserts inbound callers' queue wait rows.
+func (b *BulkLoader) QueueWaits(ctx context.Context, rows []QueueWait) error {
+	if err := b.s.conn(ctx).CreateInBatches(rows, 1000).Error; err != nil {
+		return fmt.Errorf("store: bulk load queue waits: %w", err)
+	}
+	for i := range rows {
+		queueEntered(b.r, &rows[i])
+		queueLeft(b.r, &rows[i])
+	}
+	return nil
+}
+
+// IVRCalls inserts IVR results with their survey answers.
+func (b *BulkLoader) IVRCalls(ctx context.Context, recs []IVRCallRecord) error {
+	calls := make([]IVRCall, len(recs))
+	for i := range recs {
+		calls[i] = recs[i].IVRCall
+	}
+	if err := b.s.conn(ctx).CreateInBatches(calls, 1000).Error; err != nil {
+		return fmt.Errorf("store: bulk load ivr calls: %w", err)
+	}
+	var answers []IVRAnswer
+	for i := range recs {
+		first := len(answers)
+		for _, e := range recs[i].Entries {
+			answers = append(answers, IVRAnswer{IVRCallID: calls[i].ID, Var: e.Var, Digits: e.Digits})
+		}
+		ivrCallRolled(b.r, &calls[i], answers[first:])
+	}
+	if len(answers) > 0 {
+		if err := b.s.conn(ctx).CreateInBatches(answers, 1000).Error; err != nil {
+			return fmt.Errorf("store: bulk load ivr answers: %w", err)
+		}
+	}
+	return nil
+}
+
+// Flush writes the summed rollups: multi-row inserts into the rollup
+// tables that are empty, upserts that add to those that are not.
 func (b *BulkLoader) Flush(ctx context.Context) error {
 	err := b.s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		var n int64
-		if err := tx.Table("campaign_hours").Count(&n).Error; err != nil {
+		empty := map[string]bool{}
+		for _, t := range rollupTables {
+			var n int64
+			if err := tx.Table(t).Limit(1).Count(&n).Error; err != nil {
+				return err
+			}
+			empty[t] = n == 0
+		}
+		fresh, more := rollup{}, rollup{}
+		for k, c := range b.r {
+			if empty[k.table] {
+				fresh[k] = c
+			} else {
+				more[k] = c
+			}
+		}
+		if err := insertRollups(tx, fresh); err != nil {
 			return err
 		}
-		var m int64
-		if err := tx.Table("agent_state_hours").Count(&m).Error; err != nil {
-			return err
-		}
-		if n == 0 && m == 0 {
-			return insertRollups(tx, b.r)
-		}
-		return b.r.apply(tx)
+		return more.apply(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("store: bulk load rollups: %w", err)
@@ -587,6 +664,12 @@ type RollupSnapshot struct {
 	CampaignDays  []CampaignDay
 	AgentDays     []AgentDay
 	StateDays     []AgentStateDay
+	QueueHours    []QueueHour
+	QueueDays     []QueueDay
+	IVRHours      []IVRHour
+	IVRDays       []IVRDay
+	AnswerHours   []IVRAnswerHour
+	AnswerDays    []IVRAnswerDay
 }
 
 // Rollups reads every rollup row (tests and checks of a rebuild).
@@ -597,7 +680,10 @@ func (s *Store) Rollups(ctx context.Context) (*RollupSnapshot, error) {
 		dst   any
 		order string
 	}{{&out.CampaignHours, "hour, campaign_id"}, {&out.AgentHours, "hour, agent_id"}, {&out.StateHours, "hour, agent_id, state, reason"},
-		{&out.CampaignDays, "hour, campaign_id"}, {&out.AgentDays, "hour, agent_id"}, {&out.StateDays, "hour, agent_id, state, reason"}} {
+		{&out.CampaignDays, "hour, campaign_id"}, {&out.AgentDays, "hour, agent_id"}, {&out.StateDays, "hour, agent_id, state, reason"},
+		{&out.QueueHours, "hour, group_id"}, {&out.QueueDays, "hour, group_id"}, {&out.IVRHours, "hour, flow, campaign_id"},
+		{&out.IVRDays, "hour, flow, campaign_id"}, {&out.AnswerHours, "hour, flow, campaign_id, dtmf_var, digits"},
+		{&out.AnswerDays, "hour, flow, campaign_id, dtmf_var, digits"}} {
 		if err := db.Order(q.order).Find(q.dst).Error; err != nil {
 			return nil, fmt.Errorf("store: read rollups: %w", err)
 		}
@@ -619,6 +705,24 @@ func (s *Store) Rollups(ctx context.Context) (*RollupSnapshot, error) {
 	}
 	for i := range out.StateDays {
 		out.StateDays[i].Hour = out.StateDays[i].Hour.UTC()
+	}
+	for i := range out.QueueHours {
+		out.QueueHours[i].Hour = out.QueueHours[i].Hour.UTC()
+	}
+	for i := range out.QueueDays {
+		out.QueueDays[i].Hour = out.QueueDays[i].Hour.UTC()
+	}
+	for i := range out.IVRHours {
+		out.IVRHours[i].Hour = out.IVRHours[i].Hour.UTC()
+	}
+	for i := range out.IVRDays {
+		out.IVRDays[i].Hour = out.IVRDays[i].Hour.UTC()
+	}
+	for i := range out.AnswerHours {
+		out.AnswerHours[i].Hour = out.AnswerHours[i].Hour.UTC()
+	}
+	for i := range out.AnswerDays {
+		out.AnswerDays[i].Hour = out.AnswerDays[i].Hour.UTC()
 	}
 	return &out, nil
 }

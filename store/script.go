@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -41,20 +42,63 @@ type ScriptVersion struct {
 	CampaignKinds []CampaignKind `gorm:"serializer:json;type:text" json:"campaign_kinds"`
 	Start         string         `gorm:"type:varchar(64);not null" json:"start"`
 	Nodes         []ScriptNode   `gorm:"serializer:json;type:mediumtext" json:"nodes"`
-	Note          string         `gorm:"type:varchar(255)" json:"note,omitempty"`
-	CreatedBy     int64          `json:"created_by"`
-	CreatedAt     time.Time      `json:"created_at"`
+	// Layout is where the designer drew each node (by node id); optional,
+	// it never changes what a call does.
+	Layout    ScriptLayout `gorm:"serializer:json;type:mediumtext" json:"layout,omitempty"`
+	Note      string       `gorm:"type:varchar(255)" json:"note,omitempty"`
+	CreatedBy int64        `json:"created_by"`
+	CreatedAt time.Time    `json:"created_at"`
 }
 
 // Flow returns the version's flow.
-func (v *ScriptVersion) Flow() *ScriptFlow { return &ScriptFlow{Start: v.Start, Nodes: v.Nodes} }
+func (v *ScriptVersion) Flow() *ScriptFlow {
+	return &ScriptFlow{Start: v.Start, Nodes: v.Nodes}
+}
 
 // ScriptDraft is what a save sends: title, kinds and the flow.
 type ScriptDraft struct {
 	Title         string
 	CampaignKinds []CampaignKind
 	Flow          ScriptFlow
+	Layout        ScriptLayout
 	Note          string
+}
+
+// ScriptPoint is a node's top-left corner on the designer's canvas.
+type ScriptPoint struct {
+	X float64 `json:"x"`
+	Y float64 `json:"y"`
+}
+
+// ScriptLayout places the nodes of a flow on the designer's canvas, by
+// node id.
+type ScriptLayout map[string]ScriptPoint
+
+// maxCanvas bounds a coordinate: far beyond any screen, small enough that
+// a typo is caught.
+const maxCanvas = 100000
+
+// check drops the places of nodes the flow no longer has (a node deleted
+// in the designer, or a save that sends nodes without a layout) and refuses
+// coordinates off the canvas.
+func (l ScriptLayout) check(f *ScriptFlow) (ScriptLayout, []FieldError) {
+	if len(l) == 0 {
+		return nil, nil
+	}
+	var errs []FieldError
+	out := ScriptLayout{}
+	for _, n := range f.Nodes {
+		p, ok := l[n.ID]
+		if !ok {
+			continue
+		}
+		if math.IsNaN(p.X) || math.IsNaN(p.Y) || math.Abs(p.X) > maxCanvas || math.Abs(p.Y) > maxCanvas {
+			errs = append(errs, FieldError{Field: "layout." + n.ID, Message: fmt.Sprintf("node %q: x and y are from -%d to %d", n.ID, maxCanvas, maxCanvas)})
+			continue
+		}
+		out[n.ID] = p
+	}
+	return out, errs
 }
 
 // ScriptView is a script with one of its versions' content, as the API
@@ -64,6 +108,7 @@ type ScriptView struct {
 	ViewedVersion int          `json:"viewed_version"`
 	Start         string       `json:"start"`
 	Nodes         []ScriptNode `json:"nodes"`
+	Layout        ScriptLayout `json:"layout,omitempty"`
 }
 
 func (d *ScriptDraft) validate() error {
@@ -85,6 +130,9 @@ func (d *ScriptDraft) validate() error {
 		}
 		errs = append(errs, ve.Fields...)
 	}
+	var layoutErrs []FieldError
+	d.Layout, layoutErrs = d.Layout.check(&d.Flow)
+	errs = append(errs, layoutErrs...)
 	if len(errs) > 0 {
 		return &ValidationError{Fields: errs}
 	}
@@ -93,7 +141,7 @@ func (d *ScriptDraft) validate() error {
 
 func (d *ScriptDraft) version(scriptID int64, v int, by int64) *ScriptVersion {
 	return &ScriptVersion{ScriptID: scriptID, Version: v, Title: d.Title, CampaignKinds: d.CampaignKinds,
-		Start: d.Flow.Start, Nodes: d.Flow.Nodes, Note: d.Note, CreatedBy: by}
+		Start: d.Flow.Start, Nodes: d.Flow.Nodes, Layout: d.Layout, Note: d.Note, CreatedBy: by}
 }
 
 func (d *ScriptDraft) searchText() string { return d.Title + "\n" + d.Flow.SearchText() }
@@ -236,7 +284,7 @@ func (s *Store) ListScriptVersions(ctx context.Context, id int64) ([]ScriptVersi
 		return nil, err
 	}
 	var vs []ScriptVersion
-	err := s.conn(ctx).Omit("nodes").Where("script_id = ?", id).Order("version DESC").Find(&vs).Error
+	err := s.conn(ctx).Omit("nodes", "layout").Where("script_id = ?", id).Order("version DESC").Find(&vs).Error
 	if err != nil {
 		return nil, fmt.Errorf("store: script %d versions: %w", id, err)
 	}
@@ -294,7 +342,7 @@ func (s *Store) DeleteScript(ctx context.Context, id int64) error {
 // viewOf shows version v of sc: its title, kinds and nodes; Version stays
 // the newest, ViewedVersion is v's.
 func viewOf(sc *Script, v *ScriptVersion) *ScriptView {
-	view := &ScriptView{Script: *sc, ViewedVersion: v.Version, Start: v.Start, Nodes: v.Nodes}
+	view := &ScriptView{Script: *sc, ViewedVersion: v.Version, Start: v.Start, Nodes: v.Nodes, Layout: v.Layout}
 	view.Title, view.CampaignKinds = v.Title, v.CampaignKinds
 	return view
 }

@@ -185,3 +185,42 @@ func TestScriptVersionsAndSearch(t *testing.T) {
 		}
 	})
 }
+
+// The designer's layout is kept per version, dropped for nodes the flow
+// no longer has, and a coordinate off the canvas names the node.
+func TestScriptLayout(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := &store.ScriptDraft{Title: "布局", Flow: sampleFlow(),
+			Layout: store.ScriptLayout{"q1": {X: 40, Y: 60}, "q2": {X: 320.5, Y: 60}, "gone": {X: 1, Y: 1}}}
+		v1, err := s.CreateScript(ctx, d, 1, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.GetScript(ctx, v1.ID, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := store.ScriptLayout{"q1": {X: 40, Y: 60}, "q2": {X: 320.5, Y: 60}}
+		if len(got.Layout) != len(want) || got.Layout["q1"] != want["q1"] || got.Layout["q2"] != want["q2"] {
+			t.Fatalf("layout: %+v, want %+v", got.Layout, want)
+		}
+		// A save without a layout has none; older versions keep theirs.
+		d.Layout = nil
+		if _, err := s.SaveScript(ctx, v1.ID, d, 1, 1, false); err != nil {
+			t.Fatal(err)
+		}
+		if v2, _ := s.GetScript(ctx, v1.ID, 2); len(v2.Layout) != 0 {
+			t.Fatalf("version 2 layout: %+v", v2.Layout)
+		}
+		if v1again, _ := s.GetScript(ctx, v1.ID, 1); len(v1again.Layout) != 2 {
+			t.Fatalf("version 1 layout lost: %+v", v1again.Layout)
+		}
+		d.Layout = store.ScriptLayout{"q3": {X: 1e9, Y: 0}}
+		_, err = s.SaveScript(ctx, v1.ID, d, 2, 1, false)
+		var ve *store.ValidationError
+		if !errors.As(err, &ve) || len(ve.Fields) != 1 || ve.Fields[0].Field != "layout.q3" {
+			t.Fatalf("off the canvas: %v", err)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -45,6 +46,8 @@ type Store struct {
 	hasher   PasswordHasher
 	// bulkLoad is whether imports may use LOAD DATA LOCAL (MySQL only).
 	bulkLoad atomic.Bool
+	// rollupCols caches each rollup kind's columns (rollupColumns).
+	rollupCols sync.Map
 }
 
 // DefaultSQLitePath is where the embedded database lives when no DSN is given.

@@ -33,8 +33,8 @@ after(async () => { await browser?.close(); });
 
 // newPage opens a page at 1366×768 that records console errors and uncaught
 // exceptions (allowed: the 401 of a refused sign-in, when the test says so).
-async function newPage() {
-  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN" });
+async function newPage(viewport = { width: 1366, height: 768 }) {
+  const context = await browser.newContext({ viewport, locale: "zh-CN" });
   const page = await context.newPage();
   page.setDefaultTimeout(patience);
   page.errors = [];
@@ -57,17 +57,17 @@ async function shot(page, name) {
 
 // nothingCutOff fails when a visible label is wider than its box at this size
 // (a table cell's text that wraps is fine; one hidden by overflow is not).
-async function nothingCutOff(page, where) {
-  const cut = await page.evaluate(() => {
+async function nothingCutOff(page, where, extra = "") {
+  const cut = await page.evaluate((more) => {
     // Labels, titles, headers and the chosen value of a select.
     const out = [];
-    for (const el of document.querySelectorAll(".el-menu-item span, .el-button span, .el-tabs__item, .el-form-item__label, .kpi-label, .el-step__title, .page-head h2, .el-table th .cell, .el-select__selected-item span")) {
+    for (const el of document.querySelectorAll(".el-menu-item span, .el-button span, .el-tabs__item, .el-form-item__label, .kpi-label, .el-step__title, .page-head h2, .el-table th .cell, .el-select__selected-item span" + more)) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
       if (el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== "visible") out.push(el.textContent.trim());
     }
     return out;
-  });
+  }, extra);
   assert.deepEqual(cut, [], `labels cut off on ${where}`);
 }
 
@@ -83,6 +83,20 @@ async function rest(method, p, body) {
   const text = await r.text();
   assert.ok(r.ok, `${method} ${p}: ${r.status} ${text}`);
   return text ? JSON.parse(text) : null;
+}
+
+// restAs calls the API with another user's bearer token.
+async function restAs(tok, method, p, body) {
+  const r = await fetch(base + "/api/v1" + p, { method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + tok }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  assert.ok(r.ok, `${method} ${p}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+async function loginAs(username, pw) {
+  const r = await fetch(base + "/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username, password: pw }) });
+  assert.ok(r.ok, `login ${username}: ${r.status}`);
+  return (await r.json()).token;
 }
 
 async function signIn(page, user = "admin", pw = password) {
@@ -316,5 +330,142 @@ test("Vue without export: menu by permission, blank print and Ctrl+P refused, bu
     await new Promise((r) => setTimeout(r, 100));
   }
   noErrors(page);
+  await page.context().close();
+});
+
+// The supervisor pages (issue 13). An agent made through the API signs the
+// softphone in and goes ready: the monitor lists them; the wallboard (a page
+// that never reloads) follows the stream when the agent takes a break and
+// when a wallboard notice is sent. Extension 1009 is one the built-in
+// simulator registers (esltest.DefaultScenario: 1001..1010).
+const agentName = "监控测试坐席";
+let agentToken, agentId;
+async function agentReady() {
+  if (agentToken) return;
+  const groups = (await rest("GET", "/groups?page_size=500")).items;
+  const group = groups[0] || (await rest("POST", "/groups", { name: "监控测试组", kind: "agent" }));
+  const pw = "Agent-Pass-2026!";
+  const u = await rest("POST", "/users", { username: "vue_agent", password: pw, role: "agent", display_name: agentName, extension: "1009", group_ids: [group.id] });
+  agentId = u.id;
+  agentToken = await loginAs("vue_agent", pw);
+  await restAs(agentToken, "POST", "/me/softphone/login", {});
+  await restAs(agentToken, "POST", "/me/state", { state: "ready" });
+}
+
+test("Vue monitor: the signed-in agent listed with state and time in state, in both languages", async () => {
+  await agentReady();
+  const page = await newPage();
+  await signIn(page);
+  const row = page.locator(".agents-table tr", { hasText: agentName });
+  for (const lang of ["zh-CN", "en"]) {
+    await toLang(page, lang);
+    await page.click(".el-menu-item[data-page=monitor]");
+    await row.waitFor();
+    await page.waitForSelector(".live-tag[data-live=true]");
+    assert.match(await row.textContent(), lang === "en" ? /Ready/ : /空闲/);
+    assert.match(await row.locator(".time-in-state").textContent(), /^\d+:\d\d$/);
+    assert.equal(await page.textContent(".page-head h2"), lang === "en" ? "Live monitor" : "实时监控");
+    assert.match(await page.textContent(".nodes-table"), lang === "en" ? /Up/ : /在线/);
+    await nothingCutOff(page, `monitor (${lang})`);
+    await shot(page, `monitor-${lang}`);
+  }
+  await toLang(page, "zh-CN");
+  noErrors(page);
+  await page.context().close();
+});
+
+for (const [w, h] of [[1920, 1080], [1366, 768]]) {
+  test(`Vue wallboard at ${w}×${h}: live figures and notices from the stream, no reload, nothing cut off`, async () => {
+    await agentReady();
+    const page = await newPage({ width: w, height: h });
+    await signIn(page);
+    await page.goto(base + "/app/wallboard");
+    const card = page.locator(`.wb-agent[data-agent="${agentId}"]`);
+    if ((await restAs(agentToken, "GET", "/me/state")).state !== "ready") await restAs(agentToken, "POST", "/me/state", { state: "ready" });
+    await page.waitForSelector(`.wb-agent[data-agent="${agentId}"][data-state=ready]`);
+    await page.waitForSelector(".wb-live[data-live=true]");
+    await page.evaluate(() => { window.__sameDocument = true; });
+    // Drive the agent: a break, then ready again; the stream brings each.
+    const reasons = (await rest("GET", "/break-reasons")).items;
+    const ready = Number(await page.textContent(".wb-ready .wb-value"));
+    await restAs(agentToken, "POST", "/me/state", { state: "break", reason: reasons[0].code });
+    await page.waitForSelector(`.wb-agent[data-agent="${agentId}"][data-state=break]`);
+    assert.equal(Number(await page.textContent(".wb-ready .wb-value")), ready - 1);
+    assert.ok(Number(await page.textContent(".wb-break .wb-value")) >= 1);
+    assert.match(await card.textContent(), new RegExp(reasons[0].label_zh));
+    const title = `大屏通知 ${w}`;
+    await rest("POST", "/broadcasts", { kind: "wallboard", title, text: "今天下午三点开会", to: "all" });
+    await page.locator(".wb-notice-title", { hasText: title }).waitFor();
+    assert.equal(await page.evaluate(() => window.__sameDocument), true, "the wallboard did not reload");
+    for (const lang of ["zh-CN", "en"]) {
+      await toLang(page, lang);
+      await page.waitForFunction((l) => document.querySelector(".wb-title").textContent.includes(l === "en" ? "wallboard" : "大屏"), lang);
+      await nothingCutOff(page, `wallboard ${w}×${h} (${lang})`, ", .wb-title, .wb-label, .wb-clock, .wb-date, .wb-agent-name, .wb-agent-state > span, .wb-notices h2");
+      const fits = await page.evaluate(() => document.documentElement.scrollHeight <= innerHeight && document.documentElement.scrollWidth <= innerWidth);
+      assert.ok(fits, `the wallboard fits ${w}×${h} without scrolling`);
+      await shot(page, `wallboard-${w}x${h}-${lang}`);
+    }
+    await toLang(page, "zh-CN");
+    await restAs(agentToken, "POST", "/me/state", { state: "ready" });
+    await page.waitForSelector(`.wb-agent[data-agent="${agentId}"][data-state=ready]`);
+    noErrors(page);
+    await page.context().close();
+  });
+}
+
+test("Vue strategies, calendars, callbacks and call history: open in both languages, nothing cut off, server errors shown with their field", async () => {
+  // A calendar whose month shows a company holiday on the 15th of this month.
+  const now = new Date();
+  const fifteenth = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, "0")}-15`;
+  await rest("POST", "/calendars", { name: "界面月历", timezone: "Asia/Shanghai", dates: [{ date: fifteenth, kind: "holiday" }],
+    windows: [{ day_kind: "workday", start: "09:00", end: "20:00" }, { day_kind: "weekend", start: "10:00", end: "16:00" }] });
+  const page = await newPage();
+  await signIn(page);
+  const pages = [
+    ["strategies", ".strategies-table", "策略与日历", "Strategies and calendars"],
+    ["callbacks", ".callbacks-table", "预约回拨", "Callbacks"],
+    ["calls", ".calls-table", "通话记录", "Call history"],
+  ];
+  for (const lang of ["zh-CN", "en"]) {
+    await toLang(page, lang);
+    for (const [name, ready, zh, en] of pages) {
+      await page.click(`.el-menu-item[data-page=${name}]`);
+      await page.waitForSelector(ready);
+      assert.equal((await page.textContent(".page-head h2")).trim(), lang === "en" ? en : zh, `${name} title in ${lang}`);
+      await nothingCutOff(page, `${name} (${lang})`);
+      await shot(page, `${name}-${lang}`);
+    }
+    // The calendar's month view, then the strategy form.
+    await page.click(".el-menu-item[data-page=strategies]");
+    await page.click(".strategy-tabs .el-tabs__item#tab-calendars");
+    await page.locator(".calendars-table tr", { hasText: "界面月历" }).click();
+    await page.locator(".selected-calendar", { hasText: "界面月历" }).waitFor();
+    await page.waitForSelector(`.calendar-month [data-day="${fifteenth}"][data-kind=holiday]`);
+    await nothingCutOff(page, `calendars (${lang})`);
+    await shot(page, `calendars-${lang}`);
+    await page.click(".strategy-tabs .el-tabs__item#tab-holidays");
+    await page.waitForSelector(".holidays-table .el-table__row");
+    await shot(page, `holidays-${lang}`);
+    await page.click(".strategy-tabs .el-tabs__item#tab-strategies");
+    await page.click(".new-strategy");
+    await page.waitForSelector("#strategy-form");
+    await nothingCutOff(page, `strategy form (${lang})`);
+    await shot(page, `strategy-form-${lang}`);
+    // No calendar chosen: the server's refusal names the field.
+    await page.fill("#strategy-form input[name=name]", `界面策略${lang}`);
+    await page.click(".el-dialog .save");
+    await page.waitForFunction(() => /calendar_id/.test(document.querySelector("#strategy-form .form-error")?.textContent || ""));
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#strategy-form", { state: "hidden" });
+  }
+  await toLang(page, "zh-CN");
+  // A calendar made in the form shows its month with the windows given.
+  await page.click(".strategy-tabs .el-tabs__item#tab-calendars");
+  await page.click(".new-calendar");
+  await page.fill("#calendar-form input[name=name]", "界面日历");
+  await page.click("#calendar-form + * .save, .el-dialog:has(#calendar-form) .save");
+  await page.locator(".selected-calendar", { hasText: "界面日历" }).waitFor();
+  assert.match(await page.textContent(".calendar-month"), /09:00–12:00, 13:30–20:00/);
+  noErrors(page, /status of 400 .*\/strategies$/); // the refused strategies
   await page.context().close();
 });

@@ -16,7 +16,7 @@ import (
 type benchReportsOpts struct {
 	attempts, campaigns, agents, days, runs, batch int
 	seed                                           uint64
-	reuse                                          bool
+	reuse, addInbound                              bool
 }
 
 // benchReports generates attempts (across campaigns and agents, in time
@@ -35,6 +35,7 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 	var seed int64
 	fs.Int64Var(&seed, "seed", 1, "random seed")
 	fs.BoolVar(&o.reuse, "reuse", false, "time the reports on data an earlier run generated (no generation)")
+	fs.BoolVar(&o.addInbound, "add-inbound", false, "with --reuse: first add the inbound and IVR calls to data generated before they existed")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -55,6 +56,14 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 		o.attempts, o.campaigns, o.agents, o.days, start.Format(time.DateOnly), end.Add(-time.Second).Format(time.DateOnly))
 	if !o.reuse {
 		if err := generateReportTraffic(ctx, st, o, start, out); err != nil {
+			return err
+		}
+	} else if o.addInbound {
+		loader := st.NewBulkLoader()
+		if err := generateInboundTraffic(ctx, st, loader, o, start, out); err != nil {
+			return err
+		}
+		if err := loader.Flush(ctx); err != nil {
 			return err
 		}
 	}
@@ -127,6 +136,9 @@ func generateReportTraffic(ctx context.Context, st *store.Store, o benchReportsO
 	}
 	gen := time.Since(t0)
 	fmt.Fprintf(out, "attempts: %d inserted in %s (%.0f/s)\n", seq, gen.Round(time.Millisecond), float64(seq)/gen.Seconds())
+	if err := generateInboundTraffic(ctx, st, loader, o, start, out); err != nil {
+		return err
+	}
 	t1 := time.Now()
 	states, err := generateStates(ctx, st, loader, o, start, rnd)
 	if err != nil {
@@ -139,6 +151,103 @@ func generateReportTraffic(ctx context.Context, st *store.Store, o benchReportsO
 	}
 	fmt.Fprintf(out, "rollups written in %s\n", time.Since(t2).Round(time.Millisecond))
 	return nil
+}
+
+// benchGroups and benchFlows are the inbound queues and IVR flows of the
+// generated traffic; the first benchFlows campaigns are IVR broadcasts.
+const (
+	benchGroups = 20
+	benchFlows  = 10
+)
+
+// generateInboundTraffic adds, per dialing hour, a tenth as many inbound
+// callers (queued for one of 20 groups, most answered, some abandoned) and
+// a tenth as many IVR calls (broadcasts of the first campaigns, each with
+// its flow, with survey answers; identity checks of no campaign).
+func generateInboundTraffic(ctx context.Context, st *store.Store, loader *store.BulkLoader, o benchReportsOpts, start time.Time, out io.Writer) error {
+	t0 := time.Now()
+	rnd := rand.New(rand.NewPCG(o.seed, 11))
+	cs, _, err := st.ListCampaigns(ctx, store.CampaignFilter{Q: "bench-report-", Page: store.Page{Number: 1, Size: store.MaxPageSize}})
+	if err != nil {
+		return fmt.Errorf("bench reports: campaigns: %w", err)
+	}
+	var firstCampaign int64
+	for _, c := range cs {
+		if firstCampaign == 0 || c.ID < firstCampaign {
+			firstCampaign = c.ID
+		}
+	}
+	slots := o.days * 13
+	n := max(o.attempts/10/slots, 1)
+	var waits []store.QueueWait
+	var ivrs []store.IVRCallRecord
+	total := 0
+	for slot := 0; slot < slots; slot++ {
+		hourStart := start.AddDate(0, 0, slot/13).Add(time.Duration(8+slot%13) * time.Hour)
+		for i := 0; i < n; i++ {
+			at := hourStart.Add(time.Duration(i) * time.Hour / time.Duration(n)).UTC()
+			waits = append(waits, benchWait(rnd, at, total))
+			ivrs = append(ivrs, benchIVR(rnd, firstCampaign, at, total))
+			total++
+		}
+		if len(waits) >= 5000 || slot == slots-1 {
+			if err := loader.QueueWaits(ctx, waits); err != nil {
+				return err
+			}
+			if err := loader.IVRCalls(ctx, ivrs); err != nil {
+				return err
+			}
+			waits, ivrs = waits[:0], ivrs[:0]
+		}
+	}
+	fmt.Fprintf(out, "inbound: %d queued callers and %d IVR calls inserted in %s\n", total, total, time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+func benchWait(rnd *rand.Rand, at time.Time, seq int) store.QueueWait {
+	w := store.QueueWait{CallUUID: fmt.Sprintf("bench-in-%012d", seq), GroupID: int64(1 + rnd.IntN(benchGroups)), EnteredAt: at}
+	wait := time.Duration(rnd.IntN(90_000)) * time.Millisecond
+	left := at.Add(wait)
+	w.LeftAt, w.WaitMS = &left, wait.Milliseconds()
+	switch n := rnd.IntN(100); {
+	case n < 80:
+		w.Outcome, w.AgentID = store.QueueAnswered, int64(1+rnd.IntN(500))
+	case n < 95:
+		w.Outcome = store.QueueAbandoned
+	case n < 98:
+		w.Outcome = store.QueueVoicemail
+	default:
+		w.Outcome = store.QueueOther
+	}
+	return w
+}
+
+func benchIVR(rnd *rand.Rand, firstCampaign int64, at time.Time, seq int) store.IVRCallRecord {
+	c := store.IVRCall{CallUUID: fmt.Sprintf("bench-ivr-%012d", seq), StartedAt: at, DurationMS: int64(10_000 + rnd.IntN(80_000)),
+		Outcome: []string{"completed", "completed", "completed", "caller_hangup", "queued", "transferred"}[rnd.IntN(6)]}
+	if rnd.IntN(5) == 0 { // an identity check an agent asked for
+		c.Flow, c.VerifyN = "verify_id", 1+rnd.IntN(3)
+		c.Verified = rnd.IntN(4) > 0
+		c.Outcome = []string{"handback", "failed"}[b2i(!c.Verified)]
+		return store.IVRCallRecord{IVRCall: c}
+	}
+	k := rnd.IntN(benchFlows)
+	c.CampaignID, c.Flow = firstCampaign+int64(k), fmt.Sprintf("survey-%d", k)
+	rec := store.IVRCallRecord{IVRCall: c}
+	for _, q := range []string{"q1", "q2"} {
+		if c.Outcome == "completed" || rnd.IntN(2) == 0 {
+			rec.Entries = append(rec.Entries, store.IVRAnswer{Var: q, Digits: fmt.Sprint(1 + rnd.IntN(5))})
+		}
+	}
+	rec.Answers = len(rec.Entries)
+	return rec
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func benchAttempt(rnd *rand.Rand, o benchReportsOpts, firstCampaign int64, at time.Time, seq int) store.Attempt {
@@ -234,6 +343,14 @@ func reportCases(start, end time.Time) []benchCase {
 		{store.ReportAgents, "all days by agent", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimAgent)}},
 		{store.ReportAgents, "7 days by agent", store.ReportQuery{From: week, To: end, Loc: loc, GroupBy: g(store.DimAgent)}},
 		{store.ReportAgents, "last day by agent, hour", store.ReportQuery{From: last, To: end, Loc: loc, GroupBy: g(store.DimAgent, store.DimHour)}},
+		{store.ReportOutbound, "30 days 09:00-09:00 by campaign", store.ReportQuery{From: start.Add(9 * time.Hour), To: last.Add(9 * time.Hour), Loc: loc, GroupBy: g(store.DimCampaign)}},
+		{store.ReportAgents, "30 days 09:00-09:00 by agent", store.ReportQuery{From: start.Add(9 * time.Hour), To: last.Add(9 * time.Hour), Loc: loc, GroupBy: g(store.DimAgent)}},
+		{store.ReportInbound, "all days by group", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimGroup)}},
+		{store.ReportInbound, "7 days by group, day", store.ReportQuery{From: week, To: end, Loc: loc, GroupBy: g(store.DimGroup, store.DimDay)}},
+		{store.ReportInbound, "last day by group, hour", store.ReportQuery{From: last, To: end, Loc: loc, GroupBy: g(store.DimGroup, store.DimHour)}},
+		{store.ReportIVR, "all days by flow", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimFlow)}},
+		{store.ReportIVR, "7 days by flow, day", store.ReportQuery{From: week, To: end, Loc: loc, GroupBy: g(store.DimFlow, store.DimDay)}},
+		{store.ReportIVR, "last day by flow, hour", store.ReportQuery{From: last, To: end, Loc: loc, GroupBy: g(store.DimFlow, store.DimHour)}},
 		{store.ReportCampaigns, "all days", store.ReportQuery{From: start, To: end, Loc: loc}},
 		{store.ReportMessages, "all days by channel, day", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimChannel, store.DimDay)}},
 		{store.ReportWorkflow, "all days by agent", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimAgent)}},

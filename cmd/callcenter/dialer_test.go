@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"net/url"
 	"testing"
 	"time"
 )
@@ -74,5 +75,24 @@ func TestProgramDialsAStartedCampaign(t *testing.T) {
 	}
 	if code := p.call(t, "POST", fmt.Sprintf("/api/v1/campaigns/%d/pause", camp.ID), admin, nil, nil); code != 200 {
 		t.Fatalf("pause: %d", code)
+	}
+	// Every answered broadcast ran the IVR flow: the ivr report counts as
+	// many entries of flow notify for the campaign as the outbound report
+	// counts answered calls, once all three have finished.
+	now := time.Now()
+	q := url.Values{"from": {now.Add(-2 * time.Hour).Format(time.RFC3339)}, "to": {now.Add(2 * time.Hour).Format(time.RFC3339)},
+		"campaign_id": {fmt.Sprint(camp.ID)}}
+	var out, ivr struct{ Totals map[string]float64 }
+	deadline = time.Now().Add(patience)
+	for {
+		p.call(t, "GET", "/api/v1/reports/outbound?"+q.Encode(), admin, nil, &out)
+		p.call(t, "GET", "/api/v1/reports/ivr?flow=notify&"+q.Encode(), admin, nil, &ivr)
+		if out.Totals["finished"] == 3 && out.Totals["answered"] > 0 && ivr.Totals["entries"] == out.Totals["answered"] {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("outbound %v, ivr %v: want every answered call as an IVR entry", out.Totals, ivr.Totals)
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }

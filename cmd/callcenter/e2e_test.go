@@ -10,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -426,6 +427,15 @@ func TestE2EInbound(t *testing.T) {
 			t.Errorf("inbound call %s: %+v", in.To, row.Attempt)
 		}
 		e.playRecording(row)
+	}
+	// Both callers counted by the inbound report: offered and answered in
+	// the group's queue.
+	now := time.Now()
+	q := url.Values{"from": {now.Add(-2 * time.Hour).Format(time.RFC3339)}, "to": {now.Add(2 * time.Hour).Format(time.RFC3339)}, "group_by": {"group"}}
+	var rep store.Report
+	if code := e.call(t, "GET", "/api/v1/reports/inbound?"+q.Encode(), e.admin, nil, &rep); code != 200 || len(rep.Rows) != 1 ||
+		rep.Rows[0]["group_id"] != float64(e.group) || rep.Rows[0]["offered"] != float64(2) || rep.Rows[0]["answered"] != float64(2) {
+		t.Errorf("inbound report %d: %+v", code, rep.Rows)
 	}
 }
 

@@ -68,3 +68,41 @@ func ivrRecord(r ivr.Result) store.IVRRecord {
 	}
 	return rec
 }
+
+// ivrStore keeps every IVR result for the ivr report: the flow, outcome,
+// verification, where the caller went and the non-secret entries (survey
+// answers), with the flow's rollups in the same transaction. The campaign
+// is the cc_campaign_id the dialer put on a broadcast's leg.
+type ivrStore struct {
+	st  *store.Store
+	log *slog.Logger
+}
+
+func (x ivrStore) IVRResult(ctx context.Context, r ivr.Result) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if _, err := x.st.RecordIVRCall(ctx, ivrCallRecord(r)); err != nil {
+		x.log.WarnContext(ctx, "ivr result not stored for the report", "call_uuid", r.CallUUID, "flow", r.Flow, "err", err)
+	}
+}
+
+// ivrCallRecord is what the ivr report keeps of a result (never digits of
+// secret steps: a Result carries none).
+func ivrCallRecord(r ivr.Result) store.IVRCallRecord {
+	c := store.IVRCall{CallUUID: r.CallUUID, Flow: r.Flow, Outcome: string(r.Outcome), VerifyN: r.Attempts, Verified: r.Verified,
+		Queue: r.Queue, Transfer: r.Transfer, StartedAt: r.Started, DurationMS: max(r.Ended.Sub(r.Started).Milliseconds(), 0)}
+	if c.StartedAt.IsZero() {
+		c.StartedAt = time.Now()
+	}
+	for _, vars := range []map[string]string{r.ChannelVars, r.Vars} {
+		if id, err := strconv.ParseInt(vars["cc_campaign_id"], 10, 64); err == nil && id > 0 {
+			c.CampaignID = id
+			break
+		}
+	}
+	rec := store.IVRCallRecord{IVRCall: c}
+	for _, a := range r.Answers {
+		rec.Entries = append(rec.Entries, store.IVRAnswer{Var: a.Var, Digits: a.Digits})
+	}
+	return rec
+}

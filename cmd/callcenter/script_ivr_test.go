@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"testing"
+	"time"
 
 	"github.com/bankcc/callcenter/ivr"
 	"github.com/bankcc/callcenter/store"
@@ -45,5 +46,37 @@ func TestScriptIVRJoinsTheRecord(t *testing.T) {
 		if _, err := st.ScriptSessionByCall(ctx, uuid); err == nil {
 			t.Errorf("%s has a script session", uuid)
 		}
+	}
+}
+
+// Every IVR result is stored for the ivr report: its campaign from the
+// leg's cc_campaign_id, the verification, the survey answers, and the
+// flow's rollup row.
+func TestIVRStoreKeepsResultsForTheReport(t *testing.T) {
+	st := storetest.New(t)
+	ctx := context.Background()
+	rep := ivrStore{st: st, log: slog.New(slog.DiscardHandler)}
+	start := time.Date(2026, 11, 24, 2, 0, 0, 0, time.UTC)
+	rep.IVRResult(ctx, ivr.Result{CallUUID: "b-1", Flow: "notify", Outcome: ivr.OutcomeCompleted, Started: start, Ended: start.Add(12 * time.Second),
+		Answers: []ivr.Answer{{Var: "confirm", Digits: "1"}}, ChannelVars: map[string]string{"cc_campaign_id": "4"}})
+	rep.IVRResult(ctx, ivr.Result{CallUUID: "v-1", Flow: "verify_id", Outcome: ivr.OutcomeHandback, Verified: true, Attempts: 2,
+		Started: start.Add(time.Minute), Ended: start.Add(90 * time.Second)})
+	calls, answers, err := st.IVRCalls(ctx, start, start.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) != 2 || calls[0].CampaignID != 4 || calls[0].DurationMS != 12000 || calls[1].VerifyN != 2 || !calls[1].Verified {
+		t.Fatalf("ivr calls %+v", calls)
+	}
+	if len(answers) != 1 || answers[0].Var != "confirm" || answers[0].Digits != "1" {
+		t.Fatalf("answers %+v", answers)
+	}
+	r, err := st.RunReport(ctx, store.ReportIVR, store.ReportQuery{From: start, To: start.Add(time.Hour), GroupBy: []store.Dimension{store.DimFlow}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Rows) != 2 || r.Totals["entries"] != int64(2) || r.Totals["to_agents"] != int64(1) || r.Totals["verified"] != int64(1) ||
+		r.Totals[store.AnswerColumn("confirm", "1")] != int64(1) {
+		t.Fatalf("ivr report %+v totals %+v", r.Rows, r.Totals)
 	}
 }

@@ -1,5 +1,6 @@
 import { createRouter, createWebHistory, type RouteRecordRaw } from "vue-router";
 import { useAuth } from "@/stores/auth";
+import { adminPages, adminTopPages } from "@/adminRoutes";
 
 // Each page is its own chunk (route-level code splitting). meta.perm hides a
 // page from roles without it; the server still decides every request.
@@ -8,19 +9,27 @@ export const pages: RouteRecordRaw[] = [
   { path: "campaigns", name: "campaigns", component: () => import("@/pages/Campaigns.vue"), meta: { menu: "menu.campaigns", icon: "Phone", perm: "campaign_view" } },
   { path: "campaigns/:id", name: "campaign", component: () => import("@/pages/CampaignDetail.vue"), meta: { perm: "campaign_view", parent: "campaigns" } },
   { path: "blacklist", name: "blacklist", component: () => import("@/pages/Blacklist.vue"), meta: { menu: "menu.blacklist", icon: "CircleClose", perm: "campaign_view" } },
+  // Scripts (issue 12) and the knowledge base.
+  { path: "scripts", name: "scripts", component: () => import("@/pages/Scripts.vue"), meta: { menu: "scripts.menu", icon: "Tickets", perm: "script_edit" } },
+  { path: "scripts/:id", name: "script", component: () => import("@/pages/ScriptDesigner.vue"), meta: { perm: "script_edit", parent: "scripts" } },
+  { path: "kb", name: "kb", component: () => import("@/pages/KnowledgeBase.vue"), meta: { menu: "kb.menu", icon: "Collection", perm: "kb_manage" } },
+  { path: "kb-search", name: "kb-search", component: () => import("@/pages/KbSearch.vue"), meta: { menu: "kb.menu_search", icon: "Search", perm: "agent_desk" } },
   { path: "users", name: "users", component: () => import("@/pages/Users.vue"), meta: { menu: "menu.users", icon: "User", perm: "users_manage" } },
+  { path: "desk", name: "desk", component: () => import("@/pages/Desk.vue"), meta: { menu: "desk.menu", icon: "Headset", perm: "agent_desk" } },
   { path: "audit", name: "audit", component: () => import("@/pages/Audit.vue"), meta: { menu: "menu.audit", icon: "Document", perm: "audit_read" } },
+  ...adminPages,
 ];
 
 export const routes: RouteRecordRaw[] = [
   { path: "/login", name: "login", component: () => import("@/pages/Login.vue"), meta: { public: true } },
   { path: "/", component: () => import("@/components/AppLayout.vue"), children: [{ path: "", redirect: { name: "dashboard" } }, ...pages] },
+  ...adminTopPages,
   { path: "/:rest(.*)*", redirect: { name: "dashboard" } },
 ];
 
 // menuItems are the pages of the menu the user may open.
 export function menuItems(can: (perm?: string) => boolean) {
-  return pages.filter((p) => p.meta?.menu && can(p.meta.perm as string | undefined));
+  return [...pages, ...adminTopPages].filter((p) => p.meta?.menu && can(p.meta.perm as string | undefined));
 }
 
 export function makeRouter() {

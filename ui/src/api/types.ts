@@ -96,3 +96,153 @@ export interface Preview {
   mapping: { columns: MappingColumn[] };
   rows: PreviewRow[];
 }
+
+// The agent desk (GET /me/state, the /me/events stream).
+export interface AgentView {
+  agent_id: number;
+  name: string;
+  extension: string;
+  node: string;
+  mode: string;
+  session_id: number;
+  state: string;
+  reason?: string;
+  call_uuid?: string;
+  since: string;
+  time_in_state_s: number;
+  group_ids: number[];
+  next?: string;
+  next_reason?: string;
+  disposition_call_uuid?: string;
+}
+
+export interface BreakReason {
+  code: string;
+  label_zh: string;
+  label_en: string;
+  sort_order: number;
+}
+
+export interface Contact {
+  id: number;
+  campaign_id: number;
+  name: string;
+  phone: string;
+  alt_phone: string;
+  id_number: string;
+  customer_type: string;
+  email: string;
+  attributes: Record<string, string> | null;
+  status: string;
+  attempts: number;
+  last_result?: string;
+}
+
+// DeskCall is the call offered to or connected with the agent, as the
+// offer and call events describe it (contact masked as the server sent it).
+export interface DeskCall {
+  uuid: string;
+  campaign_id: number;
+  contact: Contact | null;
+  mode: string;
+  attempt_id?: number;
+  script_id?: number;
+  status: string;
+  since?: string;
+  cause?: string;
+}
+
+export interface PreviewOffer {
+  reservation_id: string;
+  campaign_id: number;
+  contact_id: number;
+  callback_id?: number;
+  phone: string;
+  mode: string;
+}
+
+export interface Notice {
+  key: number;
+  kind: "message" | "announcement" | "reminder";
+  title: string;
+  text: string;
+  at: string;
+  read: boolean;
+  data: any;
+}
+
+export interface Attempt {
+  id: number;
+  call_uuid: string;
+  campaign_id?: number;
+  contact_id?: number;
+  agent_id?: number;
+  destination: string;
+  created_at: string;
+  result?: string;
+  outcome?: string;
+  disposition?: string;
+  billsec: number;
+}
+
+export interface Callback {
+  id: number;
+  campaign_id: number;
+  contact_id: number;
+  agent_id: number;
+  due_at: string;
+  phone: string;
+  note: string;
+  status: string;
+}
+
+export interface CustomerHistory {
+  contacts: Contact[];
+  attempts: Attempt[];
+  callbacks: Callback[];
+  notes: { id: number; contact_id: number; text: string; created_at: string }[];
+}
+
+export interface DispositionForm {
+  result: string;
+  note: string;
+  callbackAt: Date | null;
+  dnc: boolean;
+}
+
+// A call's script session (GET /me/script-sessions/{uuid}).
+export interface ScriptOption {
+  value: string;
+  label: string;
+  next?: string;
+}
+
+export interface ScriptNode {
+  id: string;
+  type: "text" | "question" | "end";
+  text?: string;
+  answer_type?: string;
+  options?: ScriptOption[];
+  outcome?: string;
+  required?: boolean;
+}
+
+export interface ScriptSessionView {
+  id: number;
+  call_uuid: string;
+  campaign_id?: number;
+  contact_id?: number;
+  script_id: number;
+  version: number;
+  status: "active" | "paused" | "finished";
+  current: string;
+  path: string[] | null;
+  pause_reason?: string;
+  pause_note?: string;
+  outcome?: string;
+  disposition?: string;
+  title: string;
+  nodes: ScriptNode[];
+  node?: ScriptNode;
+  answers: { node_id: string; value: string; source: string }[];
+}

@@ -26,9 +26,11 @@ const plugins = () => ({ global: { plugins: [pinia, i18n, ElementPlus] } });
 
 describe("menu", () => {
   it.each([
-    [["campaign_view"], ["dashboard", "campaigns", "blacklist"]],
-    [["campaign_view", "users_manage", "audit_read"], ["dashboard", "campaigns", "blacklist", "users", "audit"]],
-    [["agent_desk"], []],
+    [["campaign_view"], ["dashboard", "campaigns", "blacklist", "strategies", "calls"]],
+    [["campaign_view", "users_manage", "audit_read"], ["dashboard", "campaigns", "blacklist", "users", "audit", "strategies", "calls"]],
+    [["agent_desk"], ["kb-search", "desk", "callbacks", "calls"]],
+    [["monitor"], ["monitor", "calls", "wallboard"]],
+    [["script_edit", "kb_manage"], ["scripts", "kb", "calls"]],
   ])("permissions %j show %j", (perms, want) => {
     expect(menuItems((p) => !p || perms.includes(p)).map((r) => r.name)).toEqual(want);
   });

@@ -1,6 +1,8 @@
 import { createI18n } from "vue-i18n";
 import zh from "./zh-CN";
 import en from "./en";
+import adminZh from "./admin.zh-CN";
+import adminEn from "./admin.en";
 
 export type Lang = "zh-CN" | "en";
 export const LANG_KEY = "lang"; // shared with the classic pages (localStorage)
@@ -13,11 +15,21 @@ export function savedLang(): Lang {
   }
 }
 
+// deepMerge joins a page set's labels (admin.*.ts) into the base ones; a
+// group present in both (enum) gets the keys of each.
+export function deepMerge<A extends object, B extends object>(a: A, b: B): A & B {
+  const out: any = { ...a };
+  for (const [k, v] of Object.entries(b)) {
+    out[k] = v && typeof v === "object" && out[k] && typeof out[k] === "object" ? deepMerge(out[k], v) : v;
+  }
+  return out;
+}
+
 export const i18n = createI18n({
   legacy: false,
   locale: savedLang(),
   fallbackLocale: "zh-CN",
-  messages: { "zh-CN": zh, en },
+  messages: { "zh-CN": deepMerge(zh, adminZh), en: deepMerge(en, adminEn) },
 });
 
 // setLang switches every label, the page's lang attribute, and remembers the choice.

@@ -1,0 +1,224 @@
+// Browser test of the Vue agent desktop (/app/desk) against the real server
+// and its built-in simulator (scripts/test-ui.sh, web-test/simulator.yaml):
+// an admin sets up a group, an agent, a progressive campaign with a script
+// and a contact through the API; the agent, in a second browser context,
+// signs the softphone in, goes ready, gets a message live, receives the
+// simulator's call with the customer's data (masked), holds and resumes it,
+// answers the script, pauses it, reloads (call, script and pause survive),
+// resumes, hangs up and disposes with a callback; the API shows the
+// disposition, the callback and the answers. Screenshots of the desk in
+// zh-CN and en at 1366×768; no console errors.
+const { test, before, after } = require("node:test");
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const { chromium } = require("playwright-core");
+
+const base = process.env.CC_UI_BASE;
+const password = process.env.CC_UI_ADMIN_PASSWORD;
+const shots = process.env.CC_UI_SCREENSHOTS || path.join(__dirname, "screenshots");
+// Every wait is for a condition; patience is only the safety net.
+const patience = 120_000;
+const agentUser = "vue_desk_agent";
+const agentPass = "Vue-Desk-Pass-2026";
+let browser;
+
+before(async () => {
+  fs.mkdirSync(shots, { recursive: true });
+  browser = await chromium.launch({
+    timeout: patience,
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+      "--disable-component-update", "--disable-sync"],
+  });
+});
+after(async () => { await browser?.close(); });
+
+// rest calls the API with a bearer token (the admin's unless given).
+const tokens = {};
+async function rest(method, p, body, user = "admin", pw = password) {
+  if (!tokens[user]) {
+    const r = await fetch(base + "/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: user, password: pw }) });
+    tokens[user] = (await r.json()).token;
+  }
+  const r = await fetch(base + "/api/v1" + p, { method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + tokens[user] }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await r.text();
+  assert.ok(r.ok, `${method} ${p}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+// until polls cond (an async function) until it holds; patience is only the safety net.
+async function until(cond) {
+  const deadline = Date.now() + patience;
+  while (!(await cond())) {
+    assert.ok(Date.now() < deadline, "timed out: " + cond);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function newPage() {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });
+  const page = await context.newPage();
+  page.setDefaultTimeout(patience);
+  page.errors = [];
+  page.on("console", (m) => { if (m.type() === "error") page.errors.push(`${m.text()} ${m.location().url || ""}`.trim()); });
+  page.on("pageerror", (e) => page.errors.push(String(e)));
+  return page;
+}
+
+async function shot(page, name) {
+  await page.waitForFunction(() => [...document.querySelectorAll(".el-loading-mask")].every((m) => getComputedStyle(m).display === "none"));
+  await page.screenshot({ path: path.join(shots, `${name}.png`) });
+}
+
+async function toLang(page, lang) {
+  if ((await page.locator("html").getAttribute("lang")) === lang) return;
+  await page.click("#lang");
+  await page.waitForFunction((l) => document.documentElement.lang === l, lang);
+}
+
+// option clicks the script's answer button labelled exactly so ("是", not "不是").
+const option = (page, label) => page.locator("#script .walk-option", { hasText: new RegExp(`^${label}$`) }).click();
+const state = (page, s) => page.waitForSelector(`#desk-state[data-state='${s}']`);
+
+// setup makes the group, the agent on extension 1009, a calendar open all
+// day, a strategy, a published script and a progressive campaign with one
+// customer who answers and stays on the line (web-test/simulator.yaml).
+async function setup() {
+  const group = await rest("POST", "/groups", { name: "Vue坐席组", kind: "agent" });
+  const agent = await rest("POST", "/users", { username: agentUser, password: agentPass, role: "agent", display_name: "赵敏", extension: "1009", group_ids: [group.id] });
+  const allDay = ["workday", "weekend", "holiday"].map((d) => ({ day_kind: d, start: "00:00", end: "24:00" }));
+  const cal = await rest("POST", "/calendars", { name: "Vue全天", timezone: "Asia/Shanghai", windows: allDay });
+  const strategy = await rest("POST", "/strategies", { name: "Vue外呼", calendar_id: cal.id, batch_size: 10, batch_interval_s: 0 });
+  const script = await rest("POST", "/scripts", {
+    title: "Vue话术：还款提醒", start: "q1", publish: true, nodes: [
+      { id: "q1", type: "question", text: "您好，请问是{{name}}本人吗？", answer_type: "yes_no",
+        options: [{ value: "yes", label: "是", next: "q2" }, { value: "no", label: "不是", next: "end_no" }] },
+      { id: "q2", type: "question", text: "您计划何时还款？", answer_type: "single",
+        options: [{ value: "this_month", label: "本月内", next: "t1" }, { value: "next_month", label: "下月", next: "t1" }] },
+      { id: "t1", type: "text", text: "感谢您的配合，再见。", next: "end_ok" },
+      { id: "end_ok", type: "end", outcome: "promised" },
+      { id: "end_no", type: "end", outcome: "wrong_person" },
+    ],
+  });
+  const camp = await rest("POST", "/campaigns", { name: "Vue坐席外呼", kind: "collection", media: "voice", dial_mode: "progressive",
+    strategy_id: strategy.id, group_id: group.id, caller_ids: ["02161234567"], max_abandon_rate: 0.03, script_id: script.id });
+  await rest("POST", `/campaigns/${camp.id}/contacts`, { contacts: [{ name: "钱多多", phone: "13900770001", attributes: { 欠款金额: "3000" } }] });
+  return { agent, camp };
+}
+
+test("Vue desk: an agent takes a simulated call with its script, holds it, and disposes with a callback", async () => {
+  const { agent, camp } = await setup();
+  const page = await newPage();
+  await page.goto(base + "/app/desk");
+  await page.waitForSelector("#login");
+  await page.fill("input[name=username]", agentUser);
+  await page.fill("input[name=password]", agentPass);
+  await page.click("#login button[type=submit]");
+  await page.waitForSelector("#desk");
+  // The agent's menu has the desk.
+  await page.waitForSelector(".el-menu-item[data-page='desk']");
+
+  await page.click("#softphone-in");
+  await state(page, "break"); // signed in on a break (reason "other") until ready
+  await page.waitForSelector("#stream:has-text('实时连接')");
+  await page.click("#ready");
+  await state(page, "ready");
+  // The timer counts the time in state.
+  await page.waitForFunction(() => /^0:0[1-9]$|^0:[1-5]\d$/.test(document.getElementById("desk-timer").textContent.trim()));
+
+  // A message arrives live as a notification.
+  await rest("POST", "/messages", { to_user_id: agent.id, text: "请注意今天的回拨任务" });
+  await page.waitForSelector(".desk-notice:has-text('请注意今天的回拨任务')");
+
+  // The campaign dials the customer for the ready agent.
+  await rest("POST", `/campaigns/${camp.id}/start`);
+  await page.waitForSelector("#call-status[data-status='connected']");
+  await state(page, "on_call");
+  const customer = await page.textContent("#customer");
+  assert.match(customer, /钱多多/);
+  assert.match(customer, /欠款金额\s*3000/);
+  assert.doesNotMatch(customer, /13900770001/); // masked for an agent without pii_view
+  assert.match(customer, /\*{4}/);
+
+  await page.click("#hold");
+  await state(page, "hold");
+  await page.waitForSelector("#call-status[data-status='held']");
+  await page.click("#unhold");
+  await state(page, "on_call");
+
+  // The script, merged with the customer's name.
+  await page.waitForSelector("#script .walk-text:text('您好，请问是钱多多本人吗？')");
+  await option(page, "是");
+  await page.waitForSelector("#script .walk-text:text('您计划何时还款？')");
+  // Back to the first question and on again with the same answer.
+  await page.click("#script-back");
+  await page.waitForSelector("#script .walk-text:text('您好，请问是钱多多本人吗？')");
+  await option(page, "是");
+  await page.waitForSelector("#script .walk-text:text('您计划何时还款？')");
+  await option(page, "本月内");
+  await page.waitForSelector("#script .walk-text:text('感谢您的配合，再见。')");
+  await page.click("#script-pause");
+  await page.waitForSelector("#script-paused");
+  await shot(page, "desk-zh-CN");
+  await toLang(page, "en");
+  await page.waitForSelector("#desk-state:has-text('On a call')");
+  await page.waitForSelector("#script-paused:has-text('Script paused')");
+  await shot(page, "desk-en");
+  await toLang(page, "zh-CN");
+
+  // A reload keeps the call, its customer, the script and its pause.
+  await page.reload();
+  await state(page, "on_call");
+  await page.waitForSelector("#customer:has-text('钱多多')");
+  await page.waitForSelector("#script-paused");
+  await page.waitForSelector("#stream:has-text('实时连接')");
+  await page.click("#script-resume");
+  await page.waitForSelector("#script .walk-next");
+  await page.click("#script .walk-next");
+  await page.waitForSelector("#script .walk-end:has-text('promised')");
+
+  await page.click("#hangup");
+  await state(page, "acw");
+  await page.waitForSelector("#call-status[data-status='ended']");
+  // The disposition shows the answers and starts from the script's outcome.
+  assert.match(await page.textContent("#dispo-answers"), /您好，请问是钱多多本人吗？\s*是[\s\S]*您计划何时还款？\s*本月内/);
+  await page.click("#dispo-result");
+  await page.click(".el-select-dropdown__item:has-text('预约回拨')");
+  await page.fill("#disposition textarea[name=note]", "客户要求下周再联系");
+  // A week ahead at 10:00 in Shanghai (the browser's zone).
+  const day = new Date(Date.now() + 7 * 86_400_000).toLocaleDateString("sv-SE", { timeZone: "Asia/Shanghai" });
+  const callback = page.locator("#dispo-callback");
+  await callback.click();
+  await callback.fill(`${day} 10:00`);
+  await callback.press("Enter");
+  await page.waitForFunction((v) => document.querySelector("#dispo-callback").value === v, `${day} 10:00`);
+  await page.click("body", { position: { x: 5, y: 5 } }); // the picker closes
+  await shot(page, "desk-acw-zh-CN");
+  await page.click("#dispose");
+  await page.waitForSelector("#call:has-text('暂无通话')");
+  await page.waitForFunction(() => document.querySelector("#desk-state").dataset.state !== "acw");
+
+  // The API shows the disposition, the callback and the answers.
+  // The attempt is closed by the dialer after the disposition: wait for it.
+  let call;
+  await until(async () => {
+    const calls = await rest("GET", `/calls?campaign_id=${camp.id}`);
+    call = calls.items[0];
+    return calls.items.length === 1 && call.finished_at && call.disposition;
+  });
+  assert.equal(call.disposition, "callback");
+  const cbs = await rest("GET", `/callbacks?contact_id=${call.contact_id}`);
+  assert.equal(cbs.items.length, 1);
+  assert.equal(new Date(cbs.items[0].due_at).getTime(), new Date(`${day}T10:00:00+08:00`).getTime());
+  const ss = await rest("GET", `/me/script-sessions/${call.call_uuid}`, undefined, agentUser, agentPass);
+  assert.deepEqual(ss.answers.map((a) => [a.node_id, a.value]).sort(), [["q1", "yes"], ["q2", "this_month"]]);
+  assert.equal(ss.disposition, "callback");
+  const hist = await rest("GET", `/history?contact_id=${call.contact_id}`);
+  assert.ok(hist.notes.some((n) => n.text === "客户要求下周再联系"));
+
+  await page.click("#softphone-out");
+  await page.waitForSelector("#softphone-in");
+  assert.deepEqual(page.errors, [], "console errors");
+  await page.context().close();
+});
