@@ -125,6 +125,7 @@ func (c *conversation) onCustomerGone() {
 		return
 	}
 	c.custGone = true
+	c.verifyAbandoned()
 	switch c.phase {
 	case phaseConsulting:
 		// The agent stays with the consult party; the call ends when either leaves.
@@ -288,6 +289,8 @@ func (c *conversation) control(cmd convCmd) error {
 		return c.startConsult(cmd.target)
 	case ActionConference:
 		return c.conference()
+	case ActionVerify:
+		return c.startVerify(cmd.target)
 	default:
 		return fmt.Errorf("%w: unknown action %q", ErrBadTarget, cmd.action)
 	}

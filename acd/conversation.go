@@ -58,7 +58,9 @@ type conversation struct {
 	inner chan func()
 	// mode tells the offer which path the call came by.
 	mode feed.OfferMode
-	done chan struct{} // closed when the loop returns
+	// verify is the IVR verification in progress (verify.go), or nil.
+	verify *verifyRun
+	done   chan struct{} // closed when the loop returns
 }
 
 type connectResult struct {
@@ -260,6 +262,7 @@ func (c *conversation) ringAgent(ctx context.Context, agentID int64, node string
 	if err != nil {
 		return nil, fmt.Errorf("%w: originate: %v", errAgentMissed, err)
 	}
+	c.noteRinging(agentID, leg.UUID()) // for the answer button (manual.go)
 	return leg, nil
 }
 

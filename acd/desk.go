@@ -51,6 +51,9 @@ type Config struct {
 	// Prompts are what waiting customers hear between the music (queue
 	// announcements) and before voicemail; empty fields take DefaultPrompts.
 	Prompts Prompts
+	// VerifyTimeout is how long a customer may stay in the IVR's
+	// verification before being brought back to the agent (default 3 min).
+	VerifyTimeout time.Duration
 }
 
 // Desk is the agent desk. Build it with New and run it with Run.

@@ -39,7 +39,7 @@ func (c *conversation) record(agentID int64) {
 		return
 	}
 	started := c.d.clock.Now()
-	rel := recordingName(c.uuid, started)
+	rel := recordingName(c.uuid, c.started) // named from the call's start: verify.go masks it by name
 	abs := filepath.Join(dir, rel)
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		c.d.log.Error("acd: recording folder", "call", c.uuid, "err", err)

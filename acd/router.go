@@ -41,6 +41,10 @@ type agent struct {
 	// signOutBy is a forced sign-out waiting for the call to end.
 	signOutWhy store.SessionEnd
 	signOutBy  int64
+	// verify is the latest IVR verification of the agent's call (verify.go).
+	verify *VerifyView
+	// ringing is the agent leg last rung for the agent's call (manual.go).
+	ringing string
 }
 
 func (a *agent) inGroup(g int64) bool { return slices.Contains(a.groups, g) }

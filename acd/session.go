@@ -41,12 +41,14 @@ type AgentView struct {
 	NextReason string           `json:"next_reason,omitempty"`
 	// Disposition is true while a call waits for the agent's disposition.
 	Disposition string `json:"disposition_call_uuid,omitempty"`
+	// Verify is the latest IVR verification of the call (R11).
+	Verify *VerifyView `json:"verify,omitempty"`
 }
 
 func (r *router) view(a *agent) AgentView {
 	v := AgentView{AgentID: a.id, Name: a.name, Extension: a.ext, Node: a.node, Mode: a.mode, SessionID: a.session,
 		State: a.state, Reason: a.reason, CallUUID: a.callUUID, Since: a.since, SinceS: int64(r.now().Sub(a.since).Seconds()),
-		GroupIDs: a.groups, Next: a.next, NextReason: a.nextReason}
+		GroupIDs: a.groups, Next: a.next, NextReason: a.nextReason, Verify: verifyOf(a)}
 	if a.acw != nil {
 		v.Disposition = a.acw.uuid
 	}

@@ -181,11 +181,13 @@ func TestDeskThroughAPIAgainstSimulator(t *testing.T) {
 	waitUntil(t, "a1 on call", func() bool { return r.stateOf(tok1).State == store.AgentOnCall })
 	call := "/api/v1/me/calls/" + cust.UUID()
 
-	// Actions not served yet are refused by name.
-	rec = r.raw("POST", call+"/verify", tok1, nil)
+	// Unknown actions are refused by name; a call without a contact has
+	// nothing to verify the customer against.
+	rec = r.raw("POST", call+"/frobnicate", tok1, nil)
 	if e := errorOf(t, rec); rec.Code != 400 || len(e.Details) != 1 || e.Details[0].Field != "action" {
-		t.Fatalf("verify: %d %+v", rec.Code, e)
+		t.Fatalf("unknown action: %d %+v", rec.Code, e)
 	}
+	r.do("POST", call+"/verify", tok1, nil, 422, nil)
 	// Hold and unhold act on the real call.
 	r.do("POST", call+"/hold", tok1, nil, 200, nil)
 	waitUntil(t, "held", func() bool { return r.stateOf(tok1).State == store.AgentHold })

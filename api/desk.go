@@ -28,6 +28,9 @@ type AgentDesk interface {
 	Agent(ctx context.Context, agentID int64) (acd.AgentView, error)
 	SetState(ctx context.Context, agentID int64, to store.AgentState, reason string) (acd.AgentView, error)
 	Control(ctx context.Context, agentID int64, uuid, action, to string) error
+	Verify(ctx context.Context, agentID int64, uuid, flow string) error
+	Answer(ctx context.Context, agentID int64, uuid string) error
+	Dial(ctx context.Context, req acd.DialRequest) (acd.DialResult, error)
 	Dispose(ctx context.Context, agentID int64, uuid string, d dialer.Disposition) error
 	AnswerPreview(ctx context.Context, agentID int64, c dialer.PreviewChoice) (acd.PreviewView, error)
 	Eavesdrop(ctx context.Context, supervisorID int64, uuid string, mode controller.EavesdropMode) (string, error)
@@ -136,14 +139,15 @@ func deskError(err error) error {
 		return fieldError("to", strings.TrimPrefix(err.Error(), "acd: "))
 	case errors.Is(err, acd.ErrUnknownReason):
 		return fieldError("reason", strings.TrimPrefix(err.Error(), "acd: "))
-	case errors.Is(err, acd.ErrNoExtension), errors.Is(err, acd.ErrNoGateway):
+	case errors.Is(err, acd.ErrNoExtension), errors.Is(err, acd.ErrNoGateway), errors.Is(err, acd.ErrNoContact):
 		return newError("unprocessable", "%s", strings.TrimPrefix(err.Error(), "acd: "))
 	case errors.Is(err, acd.ErrStopped):
 		return newError("unavailable", "the agent desk has stopped")
 	case errors.Is(err, acd.ErrNotSignedIn), errors.Is(err, acd.ErrSignedIn), errors.Is(err, acd.ErrNotRegistered),
 		errors.Is(err, acd.ErrCallEnded), errors.Is(err, acd.ErrTargetBusy), errors.Is(err, acd.ErrBusy),
 		errors.Is(err, acd.ErrNotConsulting), errors.Is(err, acd.ErrNoDisposition), errors.Is(err, acd.ErrNoPreview),
-		errors.Is(err, acd.ErrNoReservation), errors.Is(err, acd.ErrNotOnCall), errors.Is(err, acd.ErrCallInProgress):
+		errors.Is(err, acd.ErrNoReservation), errors.Is(err, acd.ErrNotOnCall), errors.Is(err, acd.ErrCallInProgress),
+		errors.Is(err, acd.ErrNotRinging):
 		return newError("conflict", "%s", strings.TrimPrefix(err.Error(), "acd: "))
 	}
 	return err
@@ -423,7 +427,8 @@ type callAction string
 
 // EnumValues lists the actions served.
 func (callAction) EnumValues() []string {
-	return []string{acd.ActionHangup, acd.ActionHold, acd.ActionUnhold, acd.ActionTransfer, acd.ActionConsult, acd.ActionConference}
+	return []string{acd.ActionHangup, acd.ActionHold, acd.ActionUnhold, acd.ActionTransfer, acd.ActionConsult, acd.ActionConference,
+		acd.ActionVerify, acd.ActionAnswer, acd.ActionDial}
 }
 
 // anyCallControl serves the generic path by the action's own handler.
@@ -431,6 +436,17 @@ func (s *Server) anyCallControl(c *gin.Context) {
 	action := callAction(c.Param("action"))
 	if err := checkEnum("action", action); err != nil {
 		fail(c, err)
+		return
+	}
+	switch action {
+	case acd.ActionVerify:
+		s.verify(c)
+		return
+	case acd.ActionAnswer:
+		s.answer(c)
+		return
+	case acd.ActionDial:
+		s.dial(c)
 		return
 	}
 	s.callControl(string(action))(c)

@@ -31,6 +31,11 @@ func (acceptingDesk) SetState(_ context.Context, id int64, to store.AgentState, 
 	return acd.AgentView{AgentID: id, State: to, Reason: reason}, nil
 }
 func (acceptingDesk) Control(context.Context, int64, string, string, string) error { return nil }
+func (acceptingDesk) Verify(context.Context, int64, string, string) error          { return nil }
+func (acceptingDesk) Answer(context.Context, int64, string) error                  { return nil }
+func (acceptingDesk) Dial(_ context.Context, r acd.DialRequest) (acd.DialResult, error) {
+	return acd.DialResult{CallUUID: "manual-call", CallerID: r.CallerID}, nil
+}
 func (acceptingDesk) Dispose(context.Context, int64, string, dialer.Disposition) error {
 	return nil
 }

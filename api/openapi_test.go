@@ -38,7 +38,7 @@ var exampleOrder = []string{
 	"POST /api/v1/scripts/:id/feedback", "POST /api/v1/me/script-sessions", "POST /api/v1/me/script-sessions/:uuid/answers",
 	"POST /api/v1/me/script-sessions/:uuid/pause", "POST /api/v1/me/script-sessions/:uuid/results",
 	"POST /api/v1/me/softphone/login", "POST /api/v1/me/state", "POST /api/v1/me/preview",
-	"POST /api/v1/me/calls/:uuid/transfer", "POST /api/v1/me/calls/:uuid/consult", "POST /api/v1/me/calls/:uuid/disposition",
+	"POST /api/v1/me/calls/:uuid/transfer", "POST /api/v1/me/calls/:uuid/consult", "POST /api/v1/me/calls/:uuid/verify", "POST /api/v1/me/calls/new/dial", "POST /api/v1/me/calls/:uuid/disposition",
 	"POST /api/v1/calls/:uuid/eavesdrop",
 	"POST /api/v1/campaigns/:id/results/actions", "POST /api/v1/contacts/:id/notes", "POST /api/v1/qa/scorecards",
 	"POST /api/v1/qa/scores", "POST /api/v1/qa/scores/:id/appeal", "POST /api/v1/qa/scores/:id/resolve",

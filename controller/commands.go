@@ -157,6 +157,17 @@ func (p *Pool) Answer(ctx context.Context, uuid string) error {
 	return p.onChannel(ctx, uuid, "uuid_answer")
 }
 
+// PhoneEvent sends the phone on a channel a remote-control event
+// (uuid_phone_event <uuid> talk|hold; mod_commands passes it to the
+// endpoint as SWITCH_MESSAGE_INDICATE_PHONE_EVENT, which mod_sofia turns
+// into a NOTIFY the phone acts on: talk answers a ringing call).
+func (p *Pool) PhoneEvent(ctx context.Context, uuid, event string) error {
+	if event != "talk" && event != "hold" {
+		return fmt.Errorf("controller: uuid_phone_event: %w: event %q", ErrInvalid, event)
+	}
+	return p.onChannel(ctx, uuid, "uuid_phone_event", event)
+}
+
 // Conference moves a channel into a conference room on its node
 // (uuid_transfer to an inline conference application).
 func (p *Pool) Conference(ctx context.Context, uuid, room string) error {

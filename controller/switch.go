@@ -25,6 +25,10 @@ type Switch interface {
 	Locate(ctx context.Context, user string) (node string, ok bool)
 
 	Answer(ctx context.Context, uuid string) error
+	// PhoneEvent asks a SIP phone to act (uuid_phone_event: mod_sofia sends
+	// a NOTIFY with Event: talk or hold), e.g. answer a ringing agent leg on a
+	// phone without auto-answer.
+	PhoneEvent(ctx context.Context, uuid, event string) error
 	Bridge(ctx context.Context, uuid, otherUUID string) error
 	Transfer(ctx context.Context, req TransferRequest) error
 	// Conference moves a channel into a conference room (three-way calls).

@@ -27,7 +27,7 @@ const maxEarly = 1000
 
 // IVRResult implements ivr.Reporter.
 func (h *IVRResults) IVRResult(_ context.Context, r ivr.Result) {
-	o := ivrOutcome{outcome: string(r.Outcome), confirmed: r.Vars["confirmed"] == "true", answers: len(r.Answers)}
+	o := ivrOutcome{outcome: string(r.Outcome), confirmed: r.Vars["confirmed"] == "true", answers: len(r.Answers), queue: r.Queue}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if ch, ok := h.waiting[r.CallUUID]; ok {
@@ -65,6 +65,7 @@ type ivrOutcome struct {
 	outcome   string
 	confirmed bool
 	answers   int
+	queue     string // the queue a listener who asked for an agent was sent to
 }
 
 // disposition is the attempt's disposition for a broadcast: the flow's

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/bankcc/callcenter/controller"
+	"github.com/bankcc/callcenter/ivr"
 	"github.com/bankcc/callcenter/store"
 )
 
@@ -148,6 +149,7 @@ func (r *runner) originateRequest(a *attempt) controller.OriginateRequest {
 	if camp.DialMode == store.DialBroadcast && r.o.IVRAddr != "" {
 		req.App, req.AppArgs = "socket", r.o.IVRAddr+" async full"
 		req.Vars["ivr_flow"] = camp.IVRFlow
+		r.ivrMenuVars(camp, req.Vars)
 	}
 	return req
 }
@@ -307,9 +309,21 @@ func (r *runner) ivrCall(ctx context.Context, a *attempt, w *legWatch) {
 			r.hangup(ctx, w)
 		}
 	}
+	var early *ivrOutcome // a result before the hangup: a listener queued for an agent goes on (ivr_agent.go)
+	select {
+	case res := <-results:
+		if res.outcome == string(ivr.OutcomeQueued) && r.ivrToAgent(ctx, a, w, res) {
+			return
+		}
+		early = &res
+	case <-w.gone:
+	case <-ctx.Done():
+	}
 	w.waitGone(ctx, r, 2*time.Hour)
 	f := r.hangupFinish(a, w, store.ResultAnswered)
-	if results != nil {
+	if early != nil {
+		f.Disposition = cut(early.disposition(), 64)
+	} else if results != nil {
 		t := r.o.Clock.NewTimer(10 * time.Second)
 		select {
 		case res := <-results:

@@ -112,6 +112,9 @@ type VerifyResult struct {
 	CallUUID string `json:"call_uuid"`
 	OK       bool   `json:"ok"`
 	Attempts int    `json:"attempts"`
+	// Result is verified, failed, no_input, error or caller_hangup.
+	Result string `json:"result,omitempty"`
+	Flow   string `json:"flow,omitempty"`
 }
 
 // StateEvent is an agent's state change, for the agent's own stream and the

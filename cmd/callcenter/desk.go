@@ -78,6 +78,7 @@ func startDesk(ctx context.Context, cfg *Config, st *store.Store, sw *switchboar
 		ACWMax: cfg.ACD.ACWMax, LostAfter: cfg.ACD.LostAfter, AgentRing: cfg.ACD.AgentRing,
 		Gateway: cfg.ACD.Gateway, CallerID: cfg.ACD.CallerID, MusicOnHold: cfg.ACD.MusicOnHold,
 		RecordingsDir: recordingsAbs(cfg), InboundGroup: cfg.ACD.InboundGroup, Prompts: cfg.ACD.Prompts.prompts()})
+	sw.deskIVR.set(desk)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
@@ -64,18 +65,23 @@ const (
 	e2eGroup   = "催收一组"
 )
 
-func startE2E(t *testing.T) *e2e {
+func startE2E(t *testing.T) *e2e { t.Helper(); return startE2EWith(t, e2eScenario, nil) }
+
+// startE2EWith starts the program on scenario with env added to the usual
+// settings.
+func startE2EWith(t *testing.T, scenario string, extra map[string]string) *e2e {
 	t.Helper()
 	var sim *esltest.Server
 	simulatorStarted = func(s *esltest.Server) { sim = s }
 	t.Cleanup(func() { simulatorStarted = nil })
 	dir := t.TempDir()
 	scen := filepath.Join(dir, "scenario.yaml")
-	if err := os.WriteFile(scen, []byte(e2eScenario), 0o600); err != nil {
+	if err := os.WriteFile(scen, []byte(scenario), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	env := map[string]string{"CC_ADMIN_PASSWORD": e2eAdminPW, "CC_IVR_LISTEN": "127.0.0.1:0", "CC_DATA_DIR": dir,
 		"CC_SIMULATOR_SCENARIO": scen, "CC_ACD_INBOUND_GROUP": e2eGroup, "CC_DATABASE_DRIVER": "sqlite", "CC_DATABASE_DSN": filepath.Join(dir, "cc.db")}
+	maps.Copy(env, extra)
 	p := startProgram(t, env)
 	t.Cleanup(func() { _ = p.stop() })
 	e := &e2e{program: p, t: t, dataDir: dir, sim: sim}

@@ -31,9 +31,11 @@ type switchboard struct {
 	ivr       *ivr.Server
 	// ivrResults hands IVR results to the dialer's broadcast runners.
 	ivrResults *dialer.IVRResults
-	st         *store.Store
-	log        *slog.Logger
-	ivrAddr    string
+	// deskIVR hands verification results to the agent desk (ivr_desk.go).
+	deskIVR deskReporter
+	st      *store.Store
+	log     *slog.Logger
+	ivrAddr string
 }
 
 // simulatorStarted, when set (by program tests only), is given the
@@ -75,7 +77,7 @@ func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 	}
 	sb.pool = pool
 	sb.attempts = &attemptSwitch{Switch: pool, st: st, log: log.With("component", "attempts")}
-	sb.ivr = ivr.NewServer(ivr.Options{Addr: cfg.IVR.Listen, Reporter: ivrReporters{ivrLog{log}, sb.ivrResults, scriptIVR{st: st, log: log.With("component", "script-ivr")}, ivrStore{st: st, log: log.With("component", "ivr-report")}}, Verifier: ivr.ContactVerifier{Contacts: st},
+	sb.ivr = ivr.NewServer(ivr.Options{Addr: cfg.IVR.Listen, Reporter: ivrReporters{ivrLog{log}, sb.ivrResults, &sb.deskIVR, scriptIVR{st: st, log: log.With("component", "script-ivr")}, ivrStore{st: st, log: log.With("component", "ivr-report")}}, Verifier: ivr.ContactVerifier{Contacts: st},
 		Logger: log.With("component", "ivr")})
 	addr, err := sb.ivr.Listen(ctx)
 	if err != nil {

@@ -22,6 +22,7 @@ func init() {
 		},
 		"uuid_kill":         syncAPI(apiKill),
 		"uuid_answer":       syncAPI(apiAnswer),
+		"uuid_phone_event":  syncAPI(apiPhoneEvent),
 		"uuid_park":         syncAPI(apiPark),
 		"uuid_bridge":       syncAPI(apiBridge),
 		"uuid_transfer":     syncAPI(apiTransfer),

@@ -31,6 +31,24 @@ func apiAnswer(w *world, args string) string {
 	return "+OK\n"
 }
 
+// apiPhoneEvent: <uuid> <event>. A simulated SIP phone answers a ringing
+// call on talk (the NOTIFY mod_sofia sends) and ignores the rest; like
+// mod_commands it answers -ERR Operation Failed for an unknown channel.
+func apiPhoneEvent(w *world, args string) string {
+	f := strings.Fields(args)
+	if len(f) < 1 {
+		return "-USAGE: <uuid>\n"
+	}
+	ch := w.channels[f[0]]
+	if ch == nil {
+		return "-ERR Operation Failed\n"
+	}
+	if len(f) > 1 && f[1] == "talk" && ch.isUp() && ch.answered.IsZero() {
+		w.answer(ch)
+	}
+	return "+OK Success\n"
+}
+
 func apiPark(w *world, args string) string {
 	ch := w.channels[strings.TrimSpace(args)]
 	if ch == nil {

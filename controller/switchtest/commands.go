@@ -105,6 +105,17 @@ func (s *Switch) Answer(_ context.Context, id string) error {
 	})
 }
 
+// PhoneEvent records the event; talk answers a ringing leg, as the phone
+// does on mod_sofia's NOTIFY.
+func (s *Switch) PhoneEvent(_ context.Context, id, event string) error {
+	return s.do(Command{Op: OpPhoneEvent, UUID: id, Args: []string{event}}, func(l *Leg) error {
+		if event == "talk" && l.rec.AnsweredAt.IsZero() {
+			s.answer(l, true)
+		}
+		return nil
+	})
+}
+
 func (s *Switch) Bridge(_ context.Context, a, b string) error {
 	s.mu.Lock()
 	la, lb := s.legs[a], s.legs[b]

@@ -20,6 +20,7 @@ const (
 	OpOriginate     Op = "originate"
 	OpEavesdrop     Op = "eavesdrop"
 	OpAnswer        Op = "answer"
+	OpPhoneEvent    Op = "phone_event"
 	OpBridge        Op = "bridge"
 	OpTransfer      Op = "transfer"
 	OpConference    Op = "conference"

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/bankcc/callcenter/acd"
+	"github.com/bankcc/callcenter/controller/esltest"
+	"github.com/bankcc/callcenter/feed"
+	"github.com/bankcc/callcenter/store"
+)
+
+// verifyIDNumber is the contacts' resident ID number (valid check digit);
+// customers key its last six characters.
+const verifyIDNumber = "110101199003071233"
+
+// freeAddr is a loopback address nobody listens on (the IVR server's, which
+// the simulator's dialplan must know before the program starts).
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// R11 end to end through the REST API against the simulator and the real
+// IVR server: the agent sends each customer to verify_id; the right digits,
+// wrong ones and none each come back to the same agent's leg with their
+// result on the stream and in GET /me/state; a customer hanging up in the
+// IVR leaves nobody parked; someone else's call is 403, a finished one 409.
+func TestE2EVerify(t *testing.T) {
+	addr := freeAddr(t)
+	e := startE2EWith(t, verifyScenarioFixed(addr), map[string]string{"CC_IVR_LISTEN": addr, "CC_SIMULATOR_TIME_SCALE": "0.2"})
+	_, tok := e.agent("agent1", "1001")
+	_, other := e.agent("agent2", "1002")
+	if code := e.call(t, "POST", "/api/v1/me/state", other, map[string]any{"state": "break", "reason": "lunch"}, nil); code != 200 {
+		t.Fatalf("agent2 to break: %d", code)
+	}
+	want := map[string]acd.VerifyStatus{"+8613900000201": acd.VerifyVerified, "+8613900000202": acd.VerifyFailed,
+		"+8613900000203": acd.VerifyNoInput, "+8613900000204": acd.VerifyHangup}
+	var c struct{ ID int64 }
+	e.post("/api/v1/campaigns", map[string]any{"name": "核身外呼", "kind": "collection", "media": "voice", "dial_mode": "progressive",
+		"strategy_id": e.strategy, "group_id": e.group, "caller_ids": []string{"02161234567"}, "max_abandon_rate": 0.03}, 201, &c)
+	var contacts []map[string]string
+	for _, ph := range []string{"13900000201", "13900000202", "13900000203", "13900000204"} {
+		contacts = append(contacts, map[string]string{"name": "客户" + ph[len(ph)-1:], "phone": ph, "id_number": verifyIDNumber})
+	}
+	e.post(fmt.Sprintf("/api/v1/campaigns/%d/contacts", c.ID), map[string]any{"contacts": contacts}, 200, nil)
+	results := e.verifyEvents(tok)
+	e.post(fmt.Sprintf("/api/v1/campaigns/%d/start", c.ID), nil, 200, nil)
+
+	for range want {
+		uuid := e.onCall(tok)
+		cust := e.channel(uuid)
+		agentLeg := cust.BridgedTo
+		if agentLeg == "" {
+			t.Fatalf("customer %s not bridged to the agent: %+v", uuid, cust)
+		}
+		expect := want[cust.Destination]
+		if code := e.call(t, "POST", "/api/v1/me/calls/"+uuid+"/verify", other, map[string]any{}, nil); code != 403 {
+			t.Fatalf("verify someone else's call: %d, want 403", code)
+		}
+		if code := e.call(t, "POST", "/api/v1/me/calls/"+uuid+"/verify", tok, map[string]any{"flow": "verify id"}, nil); code != 400 {
+			t.Fatalf("verify with a bad flow: %d, want 400", code)
+		}
+		if code := e.call(t, "POST", "/api/v1/me/calls/"+uuid+"/verify", tok, map[string]any{"flow": "verify_id"}, nil); code != 200 {
+			t.Fatalf("verify: %d", code)
+		}
+		if expect == acd.VerifyHangup {
+			e.waitFor("the customer in the IVR, the agent reserved", func() bool {
+				return e.channel(uuid).Application == "play_and_get_digits" && e.state(tok).State == store.AgentReserved
+			})
+			if err := e.sim.Hangup(uuid, "NORMAL_CLEARING"); err != nil {
+				t.Fatal(err)
+			}
+			e.waitFor("after-call work with the hangup noted", func() bool {
+				v := e.state(tok)
+				return v.State == store.AgentACW && v.Verify != nil && v.Verify.Status == acd.VerifyHangup
+			})
+			e.waitFor("nobody left on the switch", func() bool { return !e.hasChannel(uuid) && !e.hasChannel(agentLeg) })
+		} else {
+			got := e.waitVerify(results, uuid)
+			if got.Result != string(expect) || got.OK != (expect == acd.VerifyVerified) {
+				t.Fatalf("%s: verify_result %+v, want %s", cust.Destination, got, expect)
+			}
+			e.waitFor("back with the same agent", func() bool {
+				v := e.state(tok)
+				return v.State == store.AgentOnCall && v.Verify != nil && v.Verify.Status == expect && e.channel(uuid).BridgedTo == agentLeg
+			})
+			t.Logf("%s: %s after %d attempts, back on agent leg %s", cust.Destination, got.Result, got.Attempts, agentLeg)
+			e.control(tok, uuid, "hangup", 200)
+			e.waitFor("after-call work", func() bool { return e.state(tok).State == store.AgentACW })
+		}
+		if code := e.call(t, "POST", "/api/v1/me/calls/"+uuid+"/verify", tok, map[string]any{}, nil); code != 409 {
+			t.Fatalf("verify a finished call: %d, want 409", code)
+		}
+		if code := e.call(t, "POST", "/api/v1/me/calls/"+uuid+"/disposition", tok, map[string]any{"result": "verified_" + string(expect)}, nil); code != 200 {
+			t.Fatalf("disposition: %d", code)
+		}
+		e.waitFor("out of after-call work", func() bool { return e.state(tok).State != store.AgentACW })
+	}
+	var audit struct{ Items []store.AuditEntry }
+	if code := e.call(t, "GET", "/api/v1/audit?action=call.verify", e.admin, nil, &audit); code != 200 {
+		t.Fatalf("audit: %d", code)
+	}
+	ok := 0
+	for _, a := range audit.Items {
+		if a.Action == "call.verify" && a.Result == "ok" && a.Status == 200 {
+			ok++
+		}
+	}
+	if ok != 4 {
+		t.Errorf("audited verifications: %d ok of %d rows, want 4", ok, len(audit.Items))
+	}
+}
+
+// verifyScenarioFixed appends the verify extension and the customers to
+// the e2e scenario's own sections.
+func verifyScenarioFixed(ivrAddr string) string {
+	s := strings.Replace(e2eScenario, "overrides:\n", `overrides:
+  - {number: "+8613900000201", outcome: answer, ring: 300ms, dtmf: "071233#"}
+  - {number: "+8613900000202", outcome: answer, ring: 300ms, dtmf: "999999# 888888# 777777#"}
+  - {number: "+8613900000203", outcome: answer, ring: 300ms}
+  - {number: "+8613900000204", outcome: answer, ring: 300ms}
+`, 1)
+	return strings.Replace(s, "dialplan:\n", "dialplan:\n  ivr_verify_id: \"set:ivr_flow=verify_id,socket:"+ivrAddr+" async full\"\n", 1)
+}
+
+func (e *e2e) channel(uuid string) esltest.ChannelInfo {
+	for _, ch := range e.sim.Channels() {
+		if ch.UUID == uuid {
+			return ch
+		}
+	}
+	return esltest.ChannelInfo{}
+}
+
+func (e *e2e) hasChannel(uuid string) bool { return e.channel(uuid).UUID != "" }
+
+// verifyEvents follows the agent's stream and passes on verify_result events.
+func (e *e2e) verifyEvents(tok string) <-chan feed.VerifyResult {
+	e.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	req, _ := http.NewRequestWithContext(ctx, "GET", e.base+"/api/v1/me/events", nil)
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != 200 {
+		cancel()
+		e.t.Fatalf("GET /me/events: %v %v", err, resp)
+	}
+	out := make(chan feed.VerifyResult, 16)
+	done := make(chan struct{})
+	e.t.Cleanup(func() { cancel(); <-done })
+	go func() {
+		defer close(done)
+		defer resp.Body.Close()
+		sc := bufio.NewScanner(resp.Body)
+		name := ""
+		for sc.Scan() {
+			line := sc.Text()
+			if v, ok := strings.CutPrefix(line, "event: "); ok {
+				name = v
+			}
+			if v, ok := strings.CutPrefix(line, "data: "); ok && name == feed.EventVerifyResult {
+				var r feed.VerifyResult
+				if json.Unmarshal([]byte(v), &r) == nil {
+					out <- r
+				}
+			}
+		}
+	}()
+	return out
+}
+
+func (e *e2e) waitVerify(results <-chan feed.VerifyResult, uuid string) feed.VerifyResult {
+	e.t.Helper()
+	timeout := time.After(2 * time.Minute)
+	for {
+		select {
+		case r := <-results:
+			if r.CallUUID == uuid {
+				return r
+			}
+		case <-timeout:
+			e.t.Fatalf("no verify_result for %s on the agent's stream", uuid)
+		}
+	}
+}
