@@ -33,8 +33,13 @@ type Dispatcher struct {
 	// early holds receipts that arrived before their message's provider id
 	// was stored (an SMSC may send the receipt right behind its
 	// submit_sm_resp); each stored send looks its id up here.
-	mu    sync.Mutex
-	early map[string]Receipt
+	// settled holds the ids stored lately, so that a receipt whose lookup
+	// ran just before its id was stored looks again instead of waiting
+	// here for a send that has already passed.
+	mu      sync.Mutex
+	early   map[string]Receipt
+	settled map[string]time.Time
+	pruned  time.Time
 
 	files attachmentCache
 }
@@ -42,12 +47,17 @@ type Dispatcher struct {
 // earlyKeep bounds how long a receipt waits for its message.
 const earlyKeep = 10 * time.Minute
 
+// settledKeep is how long a stored id is remembered for a receipt that
+// looked it up just before it was stored.
+const settledKeep = 10 * time.Second
+
 // NewDispatcher wires the senders by medium (sms, email, fax).
 func NewDispatcher(st Store, senders map[store.Media]Sender, log *slog.Logger) *Dispatcher {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Dispatcher{senders: senders, store: st, log: log, early: map[string]Receipt{}}
+	return &Dispatcher{senders: senders, store: st, log: log, early: map[string]Receipt{},
+		settled: map[string]time.Time{}}
 }
 
 // Sender is the medium's sender, or nil.
@@ -171,12 +181,18 @@ func (d *Dispatcher) Receipt(r Receipt) {
 	switch {
 	case err != nil:
 		d.log.Error("messaging: record receipt", "provider", r.Provider, "message_id", r.ProviderID, "err", err)
-	case !found:
-		d.keepEarly(r)
+	case !found && !d.keepEarly(r):
+		// Its id was stored between the lookup and now: look again.
+		if _, err := d.store.RecordReceipt(ctx, store.Receipt{Provider: r.Provider, ProviderID: r.ProviderID,
+			Delivered: r.Status == ReceiptDelivered, Code: r.Code, At: r.At, Pages: r.Pages}); err != nil {
+			d.log.Error("messaging: record receipt", "provider", r.Provider, "message_id", r.ProviderID, "err", err)
+		}
 	}
 }
 
-func (d *Dispatcher) keepEarly(r Receipt) {
+// keepEarly keeps a receipt for a send whose id is not stored yet; false
+// when the id has been stored meanwhile (then nobody would take it).
+func (d *Dispatcher) keepEarly(r Receipt) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	for k, old := range d.early {
@@ -185,7 +201,12 @@ func (d *Dispatcher) keepEarly(r Receipt) {
 			delete(d.early, k)
 		}
 	}
-	d.early[r.Provider+"\x00"+r.ProviderID] = r
+	k := r.Provider + "\x00" + r.ProviderID
+	if _, ok := d.settled[k]; ok {
+		return false
+	}
+	d.early[k] = r
+	return true
 }
 
 func (d *Dispatcher) takeEarly(provider, id string) (Receipt, bool) {
@@ -194,7 +215,17 @@ func (d *Dispatcher) takeEarly(provider, id string) (Receipt, bool) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	now := time.Now()
+	if now.Sub(d.pruned) > time.Second { // the race it covers lasts milliseconds
+		for k, at := range d.settled {
+			if now.Sub(at) > settledKeep {
+				delete(d.settled, k)
+			}
+		}
+		d.pruned = now
+	}
 	k := provider + "\x00" + id
+	d.settled[k] = now
 	r, ok := d.early[k]
 	delete(d.early, k)
 	return r, ok
