@@ -1,6 +1,6 @@
 // Browser test of the Vue agent desktop (/app/desk) against the real server
 // and its built-in simulator (scripts/test-ui.sh, web-test/simulator.yaml):
-// an admin sets up a group, an agent (extension 1008: vue.test.js signs 1009 in), a progressive campaign with a script
+// an admin sets up a group, an agent (extension 1009: vue.test.js signs 1008 in), a progressive campaign with a script
 // and a contact through the API; the agent, in a second browser context,
 // signs the softphone in, goes ready, gets a message live, receives the
 // simulator's call with the customer's data (masked), holds and resumes it,
@@ -95,12 +95,12 @@ async function toLang(page, lang) {
 const option = (page, label) => page.locator("#script .walk-option", { hasText: new RegExp(`^${label}$`) }).click();
 const state = (page, s) => page.waitForSelector(`#desk-state[data-state='${s}']`);
 
-// setup makes the group, the agent on extension 1008 (vue.test.js has 1009), a calendar open all
+// setup makes the group, the agent on extension 1009 (vue.test.js has 1008), a calendar open all
 // day, a strategy, a published script and a progressive campaign with one
 // customer who answers and stays on the line (web-test/simulator.yaml).
 async function setup() {
   const group = await rest("POST", "/groups", { name: "Vue坐席组", kind: "agent" });
-  const agent = await rest("POST", "/users", { username: agentUser, password: agentPass, role: "agent", display_name: "赵敏", extension: "1008", group_ids: [group.id] });
+  const agent = await rest("POST", "/users", { username: agentUser, password: agentPass, role: "agent", display_name: "赵敏", extension: "1009", group_ids: [group.id] });
   const allDay = ["workday", "weekend", "holiday"].map((d) => ({ day_kind: d, start: "00:00", end: "24:00" }));
   const cal = await rest("POST", "/calendars", { name: "Vue全天", timezone: "Asia/Shanghai", windows: allDay });
   const strategy = await rest("POST", "/strategies", { name: "Vue外呼", calendar_id: cal.id, batch_size: 10, batch_interval_s: 0 });
