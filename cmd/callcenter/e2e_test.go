@@ -442,6 +442,13 @@ func TestE2EInbound(t *testing.T) {
 // callEvents follows the agent's event stream (SSE) and passes on its call
 // events.
 func (e *e2e) callEvents(tok string) <-chan feed.Call {
+	return meEvents[feed.Call](e, tok, feed.EventCall)
+}
+
+// meEvents follows the agent's event stream (GET /me/events, SSE) and passes
+// on the data of every event with the given name, decoded as T. The reader
+// stops when the test ends.
+func meEvents[T any](e *e2e, tok, event string) <-chan T {
 	e.t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	req, _ := http.NewRequestWithContext(ctx, "GET", e.base+"/api/v1/me/events", nil)
@@ -451,7 +458,7 @@ func (e *e2e) callEvents(tok string) <-chan feed.Call {
 		cancel()
 		e.t.Fatalf("GET /me/events: %v %v", err, resp)
 	}
-	out := make(chan feed.Call, 64)
+	out := make(chan T, 64)
 	done := make(chan struct{})
 	e.t.Cleanup(func() { cancel(); <-done })
 	go func() {
@@ -464,13 +471,15 @@ func (e *e2e) callEvents(tok string) <-chan feed.Call {
 			if v, ok := strings.CutPrefix(line, "event: "); ok {
 				name = v
 			}
-			if v, ok := strings.CutPrefix(line, "data: "); ok && name == feed.EventCall {
-				var c feed.Call
-				if json.Unmarshal([]byte(v), &c) == nil {
-					select {
-					case out <- c:
-					default:
-					}
+			if v, ok := strings.CutPrefix(line, "data: "); ok && name == event {
+				var ev T
+				if json.Unmarshal([]byte(v), &ev) != nil {
+					continue
+				}
+				select {
+				case out <- ev:
+				case <-ctx.Done():
+					return
 				}
 			}
 		}
@@ -478,18 +487,27 @@ func (e *e2e) callEvents(tok string) <-chan feed.Call {
 	return out
 }
 
+// waitFor takes events off ch until one satisfies ok; what names the
+// awaited event in the failure.
+func waitFor[T any](t *testing.T, ch <-chan T, limit time.Duration, what string, ok func(T) bool) T {
+	t.Helper()
+	timeout := time.After(limit)
+	for {
+		select {
+		case ev := <-ch:
+			if ok(ev) {
+				return ev
+			}
+		case <-timeout:
+			t.Fatalf("no %s on the agent's stream", what)
+		}
+	}
+}
+
 // waitEvent waits for the stream to say the call reached status.
 func (e *e2e) waitEvent(calls <-chan feed.Call, uuid string, status feed.CallStatus) {
 	e.t.Helper()
-	timeout := time.After(time.Minute)
-	for {
-		select {
-		case c := <-calls:
-			if c.CallUUID == uuid && c.Status == status {
-				return
-			}
-		case <-timeout:
-			e.t.Fatalf("no %s event for %s on the agent's stream", status, uuid)
-		}
-	}
+	waitFor(e.t, calls, time.Minute, fmt.Sprintf("%s event for %s", status, uuid), func(c feed.Call) bool {
+		return c.CallUUID == uuid && c.Status == status
+	})
 }

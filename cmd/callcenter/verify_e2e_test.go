@@ -1,12 +1,8 @@
 package main
 
 import (
-	"bufio"
-	"context"
-	"encoding/json"
 	"fmt"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -149,50 +145,12 @@ func (e *e2e) hasChannel(uuid string) bool { return e.channel(uuid).UUID != "" }
 
 // verifyEvents follows the agent's stream and passes on verify_result events.
 func (e *e2e) verifyEvents(tok string) <-chan feed.VerifyResult {
-	e.t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	req, _ := http.NewRequestWithContext(ctx, "GET", e.base+"/api/v1/me/events", nil)
-	req.Header.Set("Authorization", "Bearer "+tok)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil || resp.StatusCode != 200 {
-		cancel()
-		e.t.Fatalf("GET /me/events: %v %v", err, resp)
-	}
-	out := make(chan feed.VerifyResult, 16)
-	done := make(chan struct{})
-	e.t.Cleanup(func() { cancel(); <-done })
-	go func() {
-		defer close(done)
-		defer resp.Body.Close()
-		sc := bufio.NewScanner(resp.Body)
-		name := ""
-		for sc.Scan() {
-			line := sc.Text()
-			if v, ok := strings.CutPrefix(line, "event: "); ok {
-				name = v
-			}
-			if v, ok := strings.CutPrefix(line, "data: "); ok && name == feed.EventVerifyResult {
-				var r feed.VerifyResult
-				if json.Unmarshal([]byte(v), &r) == nil {
-					out <- r
-				}
-			}
-		}
-	}()
-	return out
+	return meEvents[feed.VerifyResult](e, tok, feed.EventVerifyResult)
 }
 
 func (e *e2e) waitVerify(results <-chan feed.VerifyResult, uuid string) feed.VerifyResult {
 	e.t.Helper()
-	timeout := time.After(2 * time.Minute)
-	for {
-		select {
-		case r := <-results:
-			if r.CallUUID == uuid {
-				return r
-			}
-		case <-timeout:
-			e.t.Fatalf("no verify_result for %s on the agent's stream", uuid)
-		}
-	}
+	return waitFor(e.t, results, 2*time.Minute, "verify_result for "+uuid, func(r feed.VerifyResult) bool {
+		return r.CallUUID == uuid
+	})
 }
