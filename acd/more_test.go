@@ -175,7 +175,7 @@ func TestWatchStartsFromTheCurrentState(t *testing.T) {
 	f.signIn(a1, false)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	ch := f.d.Watch(ctx, f.group)
+	ch := f.d.Watch(ctx, dialer.AgentPool{GroupID: f.group})
 	first := <-ch
 	if first.AgentID != a1 || first.To != string(store.AgentBreak) {
 		t.Fatalf("first change %+v", first)

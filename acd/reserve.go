@@ -12,7 +12,8 @@ import (
 
 // Reserve takes a ready agent of the group for a dial (dialer.Desk).
 func (d *Desk) Reserve(ctx context.Context, req dialer.ReserveRequest) (dialer.Reservation, error) {
-	w := &waiter{group: req.GroupID, prefer: req.PreferAgentID, purpose: req.Purpose, grant: make(chan dialer.Reservation, 1)}
+	w := &waiter{group: req.GroupID, prefer: req.PreferAgentID, purpose: req.Purpose, grant: make(chan dialer.Reservation, 1),
+		need: needOf(req.Skill, req.MinLevel)}
 	if req.PreferAgentID != 0 {
 		w.preferUntil = d.clock.Now().Add(req.Grace)
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bankcc/callcenter/clock"
 	"github.com/bankcc/callcenter/controller"
+	"github.com/bankcc/callcenter/dialer"
 	"github.com/bankcc/callcenter/store"
 )
 
@@ -89,4 +90,52 @@ func TestInboundCallNeedsASkill(t *testing.T) {
 		t.Fatalf("the agent without the skill is %s", st)
 	}
 	f.sw.Far(id).Hangup("NORMAL_CLEARING")
+}
+
+// A campaign with a skill (dialer.ReserveRequest.Skill, AgentPool.Skill)
+// reserves only the agent who has it at the level, and its pacing watch
+// sees only that agent.
+func TestCampaignSkillLimitsReserveAndWatch(t *testing.T) {
+	f := newFixture(t, Config{})
+	ctx := context.Background()
+	plain := f.agent("plain", "1001", true)
+	junior := f.agent("junior", "1002", true)
+	senior := f.agent("senior", "1003", true)
+	for id, lvl := range map[int64]int{junior: 1, senior: 4} {
+		u, err := f.st.GetUser(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		u.Skills, u.Level = "collections", lvl
+		if err := f.st.UpdateUser(ctx, u, store.UserUpdate{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, id := range []int64{plain, junior, senior} { // plain is the longest idle
+		f.signIn(id, true)
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	watched := map[int64]bool{}
+	ch := f.d.Watch(wctx, dialer.AgentPool{GroupID: f.group, Skill: "Collections", MinLevel: 2})
+	res, err := f.d.Reserve(ctx, dialer.ReserveRequest{GroupID: f.group, CampaignID: 1, ContactID: 1, Purpose: "progressive",
+		Skill: "collections", MinLevel: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.AgentID != senior {
+		t.Fatalf("reserved agent %d, want the senior collector %d", res.AgentID, senior)
+	}
+	// The watch's first events describe the pool's signed-in agents: the
+	// senior collector only, then the reservation.
+	for c := range ch {
+		watched[c.AgentID] = true
+		if c.To == string(store.AgentReserved) {
+			break
+		}
+	}
+	if !watched[senior] || watched[plain] || watched[junior] {
+		t.Fatalf("the pool's watch saw agents %v, want only %d", watched, senior)
+	}
+	f.d.Release(ctx, res, "test")
 }

@@ -14,6 +14,7 @@ import (
 // itself.
 type watcher struct {
 	group int64
+	need  need
 	mu    sync.Mutex
 	q     []dialer.AgentChange
 	sig   chan struct{}
@@ -51,25 +52,28 @@ func (w *watcher) feed(ctx context.Context, out chan<- dialer.AgentChange) {
 	}
 }
 
+// wants says whether the watcher follows agent a.
+func (w *watcher) wants(a *agent) bool { return a.inGroup(w.group) && w.need.has(a) }
+
 // notify tells the watchers of an agent's groups about a change.
 func (r *router) notify(a *agent, from, to store.AgentState, at time.Time) {
 	for w := range r.watchers {
-		if a.inGroup(w.group) {
+		if w.wants(a) {
 			w.put(dialer.AgentChange{At: at, AgentID: a.id, GroupID: w.group, From: string(from), To: string(to)})
 		}
 	}
 }
 
-// Watch streams a group's agent changes, from the current state on
-// (dialer.Desk).
-func (d *Desk) Watch(ctx context.Context, groupID int64) <-chan dialer.AgentChange {
+// Watch streams the changes of a pool's agents (a group's, with a skill
+// and level), from the current state on (dialer.Desk).
+func (d *Desk) Watch(ctx context.Context, pool dialer.AgentPool) <-chan dialer.AgentChange {
 	out := make(chan dialer.AgentChange)
-	w := &watcher{group: groupID, sig: make(chan struct{}, 1)}
+	w := &watcher{group: pool.GroupID, need: needOf(pool.Skill, pool.MinLevel), sig: make(chan struct{}, 1)}
 	err := d.do(ctx, func() {
 		now := d.r.now()
 		for _, a := range d.r.agents {
-			if a.inGroup(groupID) {
-				w.put(dialer.AgentChange{At: now, AgentID: a.id, GroupID: groupID, From: string(store.AgentSignedOut), To: string(a.state)})
+			if w.wants(a) {
+				w.put(dialer.AgentChange{At: now, AgentID: a.id, GroupID: pool.GroupID, From: string(store.AgentSignedOut), To: string(a.state)})
 			}
 		}
 		d.r.watchers[w] = struct{}{}

@@ -20,6 +20,8 @@ type campaignRequest struct {
 	ScriptID       *int64              `json:"script_id"`
 	CallerIDs      *[]string           `json:"caller_ids"`
 	Gateway        *string             `json:"gateway"`
+	Skill          *string             `json:"skill" doc:"only agents of the group with this skill take the campaign's calls (users' skills); \"\" lets any agent"`
+	MinLevel       *int                `json:"min_level" doc:"only agents of at least this level (0-10) take the campaign's calls"`
 	MaxAbandonRate *float64            `json:"max_abandon_rate"`
 	IVRFlow        *string             `json:"ivr_flow"`
 	// ComplianceMessage, MachineAction and MachineMessage: what a person no
@@ -54,6 +56,8 @@ func (r *campaignRequest) apply(c *store.Campaign) error {
 	setIf(&c.Priority, r.Priority)
 	setIf(&c.CallerIDs, r.CallerIDs)
 	setIf(&c.Gateway, r.Gateway)
+	setIf(&c.Skill, r.Skill)
+	setIf(&c.MinLevel, r.MinLevel)
 	setIf(&c.MaxAbandonRate, r.MaxAbandonRate)
 	setIf(&c.IVRFlow, r.IVRFlow)
 	setIf(&c.ComplianceMessage, r.ComplianceMessage)

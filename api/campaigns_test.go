@@ -33,6 +33,8 @@ func TestCampaignCRUD(t *testing.T) {
 		{map[string]any{"name": "x", "caller_ids": []string{"abc"}}, "caller_ids[0]"},
 		{map[string]any{"name": "x", "max_abandon_rate": 0.5}, "max_abandon_rate"},
 		{map[string]any{"name": "x", "media": "ivr", "dial_mode": "predictive"}, "dial_mode"},
+		{map[string]any{"name": "x", "skill": "english,cantonese"}, "skill"},
+		{map[string]any{"name": "x", "min_level": 11}, "min_level"},
 	}
 	for _, b := range bad {
 		rec := h.raw("POST", "/api/v1/campaigns", sup, b.body)
@@ -43,8 +45,9 @@ func TestCampaignCRUD(t *testing.T) {
 	h.do("POST", "/api/v1/campaigns", sup, map[string]any{"name": "信用卡逾期提醒"}, 409, nil)
 
 	var changed store.Campaign
-	h.do("PATCH", fmt.Sprintf("/api/v1/campaigns/%d", c.ID), sup, map[string]any{"priority": 9, "caller_ids": []string{"02161234567", "02161234568"}}, 200, &changed)
-	if changed.Priority != 9 || len(changed.CallerIDs) != 2 || changed.Kind != store.KindCollection {
+	h.do("PATCH", fmt.Sprintf("/api/v1/campaigns/%d", c.ID), sup, map[string]any{"priority": 9, "caller_ids": []string{"02161234567", "02161234568"},
+		"skill": " Collections ", "min_level": 3}, 200, &changed)
+	if changed.Priority != 9 || len(changed.CallerIDs) != 2 || changed.Kind != store.KindCollection || changed.Skill != "collections" || changed.MinLevel != 3 {
 		t.Fatalf("patched %+v", changed)
 	}
 	h.do("PATCH", fmt.Sprintf("/api/v1/campaigns/%d", c.ID), sup, map[string]any{"status": "running"}, 400, nil)

@@ -24,10 +24,11 @@ import (
 type Desk interface {
 	// Staffing is a snapshot of one agent group, for pacing and stats.
 	Staffing(groupID int64) Staffing
-	// Watch streams the group's agent changes, from the current state on
-	// (the first events describe every signed-in agent), until ctx ends.
-	// A slow reader delays only itself.
-	Watch(ctx context.Context, groupID int64) <-chan AgentChange
+	// Watch streams the changes of the group's agents that meet the
+	// pool's skill and level, from the current state on (the first events
+	// describe every such signed-in agent), until ctx ends. A slow reader
+	// delays only itself.
+	Watch(ctx context.Context, pool AgentPool) <-chan AgentChange
 	// Reserve takes a ready agent of req.GroupID for a dial that needs one
 	// before it starts. req.PreferAgentID, when set, is waited for up to
 	// req.Grace before any other agent is taken (longest idle first). It
@@ -80,6 +81,18 @@ type ReserveRequest struct {
 	PreferAgentID                  int64         // a callback's booker; 0: any agent of the group
 	Grace                          time.Duration // how long to wait for the preferred agent
 	Purpose                        string        // preview, progressive, callback
+	// Skill and MinLevel, when set, limit the agents who may be reserved
+	// (the campaign's skill and minimum level).
+	Skill    string
+	MinLevel int
+}
+
+// AgentPool names the agents a campaign's calls may go to: the group's,
+// with the skill (when set) and at least the level.
+type AgentPool struct {
+	GroupID  int64
+	Skill    string
+	MinLevel int
 }
 
 // Reservation is an agent held for one dial.

@@ -56,7 +56,7 @@ func (r *runner) ivrToAgent(ctx context.Context, a *attempt, w *legWatch, o ivrO
 	finished := make(chan struct{})
 	var once sync.Once
 	req := ConnectRequest{Leg: w.leg, CampaignID: a.p.camp.ID, ContactID: a.cl.Contact.ID, AttemptID: a.dial.AttemptID,
-		GroupID: group, Deadline: r.o.Clock.Now().Add(ivrQueueWait),
+		GroupID: group, Deadline: r.o.Clock.Now().Add(ivrQueueWait), Skill: a.p.camp.Skill, MinLevel: a.p.camp.MinLevel,
 		Finish: func(fctx context.Context, d Disposition) error {
 			err := errors.New("dialer: the call was already finished")
 			once.Do(func() {

@@ -44,7 +44,8 @@ func (r *runner) agentDial(ctx context.Context, cl *store.Claim, q *queue) error
 	if phone == "" {
 		return nil
 	}
-	req := ReserveRequest{GroupID: *p.camp.GroupID, CampaignID: p.camp.ID, ContactID: cl.Contact.ID, Purpose: string(p.camp.DialMode)}
+	req := ReserveRequest{GroupID: *p.camp.GroupID, CampaignID: p.camp.ID, ContactID: cl.Contact.ID, Purpose: string(p.camp.DialMode),
+		Skill: p.camp.Skill, MinLevel: p.camp.MinLevel}
 	if cl.Callback != nil {
 		req.PreferAgentID, req.Grace, req.Purpose = cl.Callback.AgentID, r.o.CallbackGrace, "callback"
 	}
@@ -118,7 +119,7 @@ func (r *runner) connect(ctx context.Context, a *attempt, w *legWatch, at time.T
 	var mu sync.Mutex
 	done := false
 	req := ConnectRequest{Leg: w.leg, CampaignID: a.p.camp.ID, ContactID: a.cl.Contact.ID, AttemptID: a.dial.AttemptID,
-		GroupID: *a.p.camp.GroupID, Reservation: a.res, Deadline: deadline,
+		GroupID: *a.p.camp.GroupID, Reservation: a.res, Deadline: deadline, Skill: a.p.camp.Skill, MinLevel: a.p.camp.MinLevel,
 		// Finish closes the attempt once. A disposition the store refuses
 		// as invalid (a callback too far ahead) leaves it open, so the
 		// agent can correct the form and send it again.

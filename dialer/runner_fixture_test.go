@@ -182,7 +182,7 @@ func newFakeDesk(agents ...Reservation) *fakeDesk {
 }
 
 func (d *fakeDesk) Staffing(int64) Staffing { return Staffing{} }
-func (d *fakeDesk) Watch(ctx context.Context, _ int64) <-chan AgentChange {
+func (d *fakeDesk) Watch(ctx context.Context, _ AgentPool) <-chan AgentChange {
 	out := make(chan AgentChange)
 	go func() {
 		defer close(out)

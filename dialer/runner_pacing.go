@@ -20,7 +20,7 @@ func (r *runner) predictive(ctx context.Context, q *queue) string {
 		return r.idle(ctx, err.Error())
 	}
 	nudge := make(chan struct{}, 1)
-	go r.feedAgents(ctx, *camp.GroupID, pc, nudge)
+	go r.feedAgents(ctx, AgentPool{GroupID: *camp.GroupID, Skill: camp.Skill, MinLevel: camp.MinLevel}, pc, nudge)
 	t := r.o.Clock.NewTimer(decideEvery)
 	defer t.Stop()
 	for {
@@ -83,9 +83,10 @@ func (r *runner) newPacing(ctx context.Context) (*pacing, error) {
 	return &pacing{p: p, ours: map[AgentID]bool{}}, nil
 }
 
-// feedAgents tells the pacer what the group's agents do.
-func (r *runner) feedAgents(ctx context.Context, group int64, pc *pacing, nudge chan struct{}) {
-	for ch := range r.o.Desk.Watch(ctx, group) {
+// feedAgents tells the pacer what the agents the campaign's calls may go
+// to do: the group's, with the campaign's skill and level.
+func (r *runner) feedAgents(ctx context.Context, pool AgentPool, pc *pacing, nudge chan struct{}) {
+	for ch := range r.o.Desk.Watch(ctx, pool) {
 		if pc.agent(ch) {
 			offer(nudge, struct{}{})
 		}

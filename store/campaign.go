@@ -83,20 +83,24 @@ func (s CampaignStatus) CanMove(next CampaignStatus) bool {
 
 // Campaign is one outbound campaign and its settings.
 type Campaign struct {
-	ID             int64        `gorm:"primaryKey" json:"id"`
-	Name           string       `gorm:"type:varchar(128);uniqueIndex;not null" json:"name"`
-	Kind           CampaignKind `gorm:"type:varchar(16);not null" json:"kind"`
-	Media          Media        `gorm:"type:varchar(16);not null" json:"media"`
-	DialMode       DialMode     `gorm:"type:varchar(16);not null" json:"dial_mode"`
-	Priority       int          `gorm:"not null" json:"priority"`
-	StrategyID     *int64       `gorm:"index" json:"strategy_id"`
-	GroupID        *int64       `gorm:"index" json:"group_id"`
-	ScriptID       *int64       `json:"script_id"`
-	CallerIDsJSON  string       `gorm:"column:caller_ids;type:text" json:"-"`
-	CallerIDs      []string     `gorm:"-" json:"caller_ids"`
-	Gateway        string       `gorm:"type:varchar(64)" json:"gateway"`
-	MaxAbandonRate float64      `json:"max_abandon_rate"`
-	IVRFlow        string       `gorm:"type:varchar(64)" json:"ivr_flow"`
+	ID            int64        `gorm:"primaryKey" json:"id"`
+	Name          string       `gorm:"type:varchar(128);uniqueIndex;not null" json:"name"`
+	Kind          CampaignKind `gorm:"type:varchar(16);not null" json:"kind"`
+	Media         Media        `gorm:"type:varchar(16);not null" json:"media"`
+	DialMode      DialMode     `gorm:"type:varchar(16);not null" json:"dial_mode"`
+	Priority      int          `gorm:"not null" json:"priority"`
+	StrategyID    *int64       `gorm:"index" json:"strategy_id"`
+	GroupID       *int64       `gorm:"index" json:"group_id"`
+	ScriptID      *int64       `json:"script_id"`
+	CallerIDsJSON string       `gorm:"column:caller_ids;type:text" json:"-"`
+	CallerIDs     []string     `gorm:"-" json:"caller_ids"`
+	Gateway       string       `gorm:"type:varchar(64)" json:"gateway"`
+	// Skill and MinLevel limit which agents of the group take the
+	// campaign's calls (User.Skills, User.Level); "" and 0 let any agent.
+	Skill          string  `gorm:"type:varchar(32);not null;default:''" json:"skill"`
+	MinLevel       int     `gorm:"not null;default:0" json:"min_level"`
+	MaxAbandonRate float64 `json:"max_abandon_rate"`
+	IVRFlow        string  `gorm:"type:varchar(64)" json:"ivr_flow"`
 	// ComplianceMessage is the sound file a person hears when no agent is
 	// connected within 2 s (who called, a number to call back, the opt-out
 	// key); "" plays the server's. MachineAction and MachineMessage say
@@ -146,6 +150,13 @@ func (c *Campaign) Validate() error {
 	}
 	if c.Priority < 1 || c.Priority > 10 {
 		add("priority", "must be between 1 (lowest) and 10 (highest)")
+	}
+	c.Skill = strings.ToLower(strings.TrimSpace(c.Skill))
+	if c.Skill != "" && !skillRe.MatchString(c.Skill) {
+		add("skill", "must be one skill: 1-32 letters, digits, _ or -")
+	}
+	if c.MinLevel < 0 || c.MinLevel > 10 {
+		add("min_level", "must be between 0 and 10 (an agent's level)")
 	}
 	if c.MaxAbandonRate < 0 || c.MaxAbandonRate > 0.2 {
 		add("max_abandon_rate", "must be between 0 and 0.2 (a fraction, e.g. 0.03)")
