@@ -71,6 +71,20 @@ func (s *Server) maskHistory(c *gin.Context, h *store.CustomerHistory) error {
 	for i := range h.Notes {
 		h.Notes[i].Text = maskDigits(h.Notes[i].Text)
 	}
+	// Script answers and the IVR and business records are free text a
+	// customer's number may stand in, masked like notes; survey keys (one
+	// or two digits) are no identifier and stay.
+	for i := range h.Scripts {
+		r := &h.Scripts[i]
+		for j := range r.Answers {
+			r.Answers[j].Value = maskDigits(r.Answers[j].Value)
+		}
+		for _, m := range []map[string]string{r.IVR, r.Business} {
+			for k, v := range m {
+				m[k] = maskDigits(v)
+			}
+		}
+	}
 	return nil
 }
 

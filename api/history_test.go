@@ -1,8 +1,10 @@
 package api
 
 import (
+	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/bankcc/callcenter/store"
 )
@@ -40,6 +42,20 @@ func TestCustomerHistory(t *testing.T) {
 	h.do("GET", "/api/v1/history?contact_id="+itoa(ct.ID), agent, nil, 200, &hist)
 	if len(hist.Contacts) != 1 || hist.Contacts[0].ID != ct.ID || len(hist.Attempts) != 1 || len(hist.Notes) != 1 || hist.Contacts[0].Phone == ct.Phone {
 		t.Errorf("agent's history by contact: %+v", hist)
+	}
+	// The IVR survey the customer keyed on that attempt's call shows with
+	// the attempt; another call's IVR result does not.
+	att := hist.Attempts[0]
+	for _, uuid := range []string{att.CallUUID, "someone-else"} {
+		_, err := h.srv.store.RecordIVRCall(context.Background(), store.IVRCallRecord{
+			IVRCall: store.IVRCall{CallUUID: uuid, Flow: "survey", CampaignID: d.camp.ID, Outcome: "completed", StartedAt: time.Now()},
+			Entries: []store.IVRAnswer{{Var: "satisfaction", Digits: "5"}, {Var: "recommend", Digits: "1"}}})
+		must(t, err)
+	}
+	h.do("GET", "/api/v1/history?contact_id="+itoa(ct.ID), agent, nil, 200, &hist)
+	if len(hist.IVR) != 1 || hist.IVR[0].AttemptID != att.ID || hist.IVR[0].Flow != "survey" || len(hist.IVR[0].Answers) != 2 ||
+		hist.IVR[0].Answers[0].Var != "satisfaction" || hist.IVR[0].Answers[0].Digits != "5" || hist.IVR[0].Answers[1].Digits != "1" {
+		t.Errorf("IVR survey of the attempt in the history: %+v", hist.IVR)
 	}
 	h.do("GET", "/api/v1/history?contact_id=999999", agent, nil, 404, nil)
 	h.do("GET", "/api/v1/history?contact_id=x", agent, nil, 400, nil)

@@ -63,6 +63,25 @@ type CustomerHistory struct {
 	Callbacks []Callback        `json:"callbacks"`
 	Messages  []OutboundMessage `json:"messages"`
 	Notes     []ContactNote     `json:"notes"`
+	// IVR is what the customers did in IVR flows on the attempts' calls
+	// (broadcasts, verifications): outcome and survey keys, per attempt.
+	IVR []AttemptIVR `json:"ivr"`
+	// Scripts are the script runs of their calls, with the answers given.
+	Scripts []ScriptRun `json:"scripts"`
+}
+
+// AttemptIVR is one IVR call of an attempt, with its survey answers in the
+// order keyed.
+type AttemptIVR struct {
+	AttemptID int64 `json:"attempt_id"`
+	IVRCall
+	Answers []IVRAnswer `json:"survey_answers"`
+}
+
+// ScriptRun is one script session with its answers.
+type ScriptRun struct {
+	ScriptSession
+	Answers []ScriptAnswer `json:"answers"`
 }
 
 // FindCustomerHistory runs a history query.
@@ -77,7 +96,8 @@ func (s *Store) FindCustomerHistory(ctx context.Context, q HistoryQuery) (*Custo
 	if err != nil {
 		return nil, err
 	}
-	out := &CustomerHistory{Contacts: []Contact{}, Attempts: []Attempt{}, Callbacks: []Callback{}, Messages: []OutboundMessage{}, Notes: []ContactNote{}}
+	out := &CustomerHistory{Contacts: []Contact{}, Attempts: []Attempt{}, Callbacks: []Callback{}, Messages: []OutboundMessage{}, Notes: []ContactNote{},
+		IVR: []AttemptIVR{}, Scripts: []ScriptRun{}}
 	if len(ids) == 0 {
 		return out, nil
 	}
@@ -95,6 +115,82 @@ func (s *Store) FindCustomerHistory(ctx context.Context, q HistoryQuery) (*Custo
 		if err := db.Where("contact_id IN ?", ids).Order(r.order).Limit(1000).Find(r.dst).Error; err != nil {
 			return nil, fmt.Errorf("store: history: %w", err)
 		}
+	}
+	if out.IVR, err = s.attemptsIVR(ctx, out.Attempts); err != nil {
+		return nil, err
+	}
+	if out.Scripts, err = s.scriptRuns(ctx, ids); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// attemptsIVR finds the IVR calls of the attempts (by call uuid: the IVR
+// serves the attempt's own leg) and their survey answers.
+func (s *Store) attemptsIVR(ctx context.Context, attempts []Attempt) ([]AttemptIVR, error) {
+	out := []AttemptIVR{}
+	byUUID := make(map[string]int64, len(attempts))
+	uuids := make([]string, 0, len(attempts))
+	for _, a := range attempts {
+		if a.CallUUID != "" {
+			byUUID[a.CallUUID] = a.ID
+			uuids = append(uuids, a.CallUUID)
+		}
+	}
+	if len(uuids) == 0 {
+		return out, nil
+	}
+	db := s.conn(ctx)
+	var calls []IVRCall
+	if err := db.Where("call_uuid IN ?", uuids).Order("started_at DESC, id DESC").Find(&calls).Error; err != nil {
+		return nil, fmt.Errorf("store: history IVR calls: %w", err)
+	}
+	if len(calls) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(calls))
+	for i, c := range calls {
+		ids[i] = c.ID
+	}
+	var answers []IVRAnswer
+	if err := db.Where("ivr_call_id IN ?", ids).Order("id").Find(&answers).Error; err != nil {
+		return nil, fmt.Errorf("store: history IVR answers: %w", err)
+	}
+	per := map[int64][]IVRAnswer{}
+	for _, a := range answers {
+		per[a.IVRCallID] = append(per[a.IVRCallID], a)
+	}
+	for _, c := range calls {
+		out = append(out, AttemptIVR{AttemptID: byUUID[c.CallUUID], IVRCall: c, Answers: append([]IVRAnswer{}, per[c.ID]...)})
+	}
+	return out, nil
+}
+
+// scriptRuns finds the contacts' script sessions and their answers.
+func (s *Store) scriptRuns(ctx context.Context, contactIDs []int64) ([]ScriptRun, error) {
+	out := []ScriptRun{}
+	db := s.conn(ctx)
+	var sessions []ScriptSession
+	if err := db.Where("contact_id IN ?", contactIDs).Order("started_at DESC, id DESC").Limit(1000).Find(&sessions).Error; err != nil {
+		return nil, fmt.Errorf("store: history script sessions: %w", err)
+	}
+	if len(sessions) == 0 {
+		return out, nil
+	}
+	ids := make([]int64, len(sessions))
+	for i, ss := range sessions {
+		ids[i] = ss.ID
+	}
+	var answers []ScriptAnswer
+	if err := db.Where("session_id IN ?", ids).Order("answered_at, id").Find(&answers).Error; err != nil {
+		return nil, fmt.Errorf("store: history script answers: %w", err)
+	}
+	per := map[int64][]ScriptAnswer{}
+	for _, a := range answers {
+		per[a.SessionID] = append(per[a.SessionID], a)
+	}
+	for _, ss := range sessions {
+		out = append(out, ScriptRun{ScriptSession: ss, Answers: append([]ScriptAnswer{}, per[ss.ID]...)})
 	}
 	return out, nil
 }

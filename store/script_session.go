@@ -63,7 +63,7 @@ type ScriptSession struct {
 	CallUUID    string              `gorm:"column:call_uuid;type:varchar(64);uniqueIndex;not null" json:"call_uuid"`
 	AttemptID   int64               `gorm:"index" json:"attempt_id,omitempty"`
 	CampaignID  int64               `gorm:"index" json:"campaign_id,omitempty"`
-	ContactID   int64               `json:"contact_id,omitempty"`
+	ContactID   int64               `gorm:"index" json:"contact_id,omitempty"`
 	ScriptID    int64               `gorm:"index;not null" json:"script_id"`
 	Version     int                 `gorm:"not null" json:"version"`
 	AgentID     int64               `gorm:"index" json:"agent_id"`
