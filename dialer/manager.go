@@ -21,7 +21,7 @@ import (
 type Store interface {
 	RunnableCampaigns(ctx context.Context) ([]store.Campaign, error)
 	AcquireLease(ctx context.Context, campaignID int64, holder string, ttl time.Duration, now time.Time) (store.Lease, error)
-	RenewLease(ctx context.Context, l store.Lease, ttl time.Duration, now time.Time) (store.Lease, error)
+	RenewLeases(ctx context.Context, holder string, ls []store.Lease, ttl time.Duration, now time.Time) ([]store.Lease, error)
 	ReleaseLease(ctx context.Context, l store.Lease, now time.Time) error
 	ListLeases(ctx context.Context) ([]store.CampaignLease, error)
 	CampaignStamps(ctx context.Context, ids ...int64) (map[int64]store.CampaignStamp, error)
@@ -59,7 +59,8 @@ type Options struct {
 	// Holder names this instance in the lease rows (default host/pid).
 	Holder string
 	// LeaseTTL is how long a lease lives without renewal (default 30 s);
-	// runners renew it every third of that.
+	// the manager renews every lease it holds, in one store call, every
+	// third of that.
 	LeaseTTL time.Duration
 	// Poll is how often running campaigns are looked for and a runner
 	// looks at its campaign's stamp (status, edits); default 1 s.
@@ -137,6 +138,11 @@ type Manager struct {
 	mu      sync.Mutex // guards runners (the manager loop and Running)
 	runners map[int64]*runner
 	wg      sync.WaitGroup
+
+	// leaseMu orders the renewal of every lease and a runner's release:
+	// a renewal that read a runner's lease before it was released would
+	// otherwise bring the released lease back to life.
+	leaseMu sync.Mutex
 }
 
 // NewManager checks the options and makes a manager; Run starts it.
@@ -166,15 +172,22 @@ func (m *Manager) Run(ctx context.Context) error {
 	m.o.Log.Info("dialer: started", "holder", m.o.Holder, "lease_ttl", m.o.LeaseTTL, "desk", m.o.Desk != nil)
 	t := m.o.Clock.NewTimer(0)
 	defer t.Stop()
+	// Renewals go on after ctx ends, while the runners drain their calls.
+	stopRenew := make(chan struct{})
+	renewDone := make(chan struct{})
+	go func() { defer close(renewDone); m.renewLoop(ctx, stopRenew) }()
 	lastRemind := time.Time{}
 	for {
 		select {
 		case <-ctx.Done():
 			m.wg.Wait()
+			close(stopRenew)
+			<-renewDone
 			m.o.Log.Info("dialer: stopped")
 			return nil
 		case <-t.C():
 		}
+		m.stamp(ctx)
 		m.scan(ctx)
 		if now := m.o.Clock.Now(); now.Sub(lastRemind) >= 15*time.Second {
 			lastRemind = now
@@ -184,9 +197,109 @@ func (m *Manager) Run(ctx context.Context) error {
 	}
 }
 
+// runnerList is a snapshot of the runners.
+func (m *Manager) runnerList() []*runner {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*runner, 0, len(m.runners))
+	for _, r := range m.runners {
+		out = append(out, r)
+	}
+	return out
+}
+
+// stamp reads the stamps of every campaign this instance runs in one query
+// and hands each runner its own: with hundreds of campaigns, one read a
+// poll instead of one per campaign (R16).
+func (m *Manager) stamp(ctx context.Context) {
+	rs := m.runnerList()
+	if len(rs) == 0 {
+		return
+	}
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.id
+	}
+	st, err := m.o.Store.CampaignStamps(ctx, ids...)
+	if err != nil {
+		if ctx.Err() == nil {
+			m.o.Log.Warn("dialer: campaign stamps", "err", err)
+		}
+		return
+	}
+	for _, r := range rs {
+		s, ok := st[r.id]
+		if !ok {
+			s = store.CampaignStamp{ID: r.id, Status: "deleted"}
+		}
+		r.stampIn(s)
+	}
+}
+
+// renewLoop renews every lease this instance holds, in one store call,
+// every third of the lease's life, until stop is closed (after every
+// runner ended).
+func (m *Manager) renewLoop(ctx context.Context, stop <-chan struct{}) {
+	every := m.o.LeaseTTL / 3
+	t := m.o.Clock.NewTimer(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C():
+		}
+		next := every
+		if !m.renewAll(context.WithoutCancel(ctx)) {
+			next = min(every, m.o.Poll) // try again soon
+		}
+		t.Reset(next)
+	}
+}
+
+// renewAll renews the leases of every runner not released; a lease the
+// store did not renew is lost and its runner told. It reports whether the
+// store answered.
+func (m *Manager) renewAll(ctx context.Context) bool {
+	m.leaseMu.Lock()
+	defer m.leaseMu.Unlock()
+	var rs []*runner
+	var ls []store.Lease
+	for _, r := range m.runnerList() {
+		if !r.released {
+			rs = append(rs, r)
+			ls = append(ls, r.currentLease())
+		}
+	}
+	if len(ls) == 0 {
+		return true
+	}
+	got, err := m.o.Store.RenewLeases(ctx, m.o.Holder, ls, m.o.LeaseTTL, m.o.Clock.Now())
+	if err != nil {
+		m.o.Log.Warn("dialer: renew leases", "leases", len(ls), "err", err)
+		return false
+	}
+	renewed := make(map[int64]store.Lease, len(got))
+	for _, l := range got {
+		renewed[l.CampaignID] = l
+	}
+	for _, r := range rs {
+		if l, ok := renewed[r.id]; ok {
+			r.expires.Store(l.ExpiresAt.UnixNano())
+			continue
+		}
+		r.loseLease()
+	}
+	return true
+}
+
 // scan starts a runner for each running campaign without one whose lease
-// it can take.
+// it can take. The campaigns are read only when some running campaign has
+// no runner here and no live lease elsewhere.
 func (m *Manager) scan(ctx context.Context) {
+	if !m.anyToTake(ctx) {
+		return
+	}
 	camps, err := m.o.Store.RunnableCampaigns(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -215,6 +328,25 @@ func (m *Manager) scan(ctx context.Context) {
 	}
 }
 
+// anyToTake reports whether a running campaign has no runner here and no
+// live lease elsewhere (two small reads, instead of every running
+// campaign's row every poll).
+func (m *Manager) anyToTake(ctx context.Context) bool {
+	st, err := m.o.Store.CampaignStamps(ctx)
+	if err != nil {
+		return true // let scan say what is wrong
+	}
+	held := m.heldElsewhere(ctx)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for id, s := range st {
+		if _, running := m.runners[id]; s.Status == store.CampaignRunning && !running && !held[id] {
+			return true
+		}
+	}
+	return false
+}
+
 // heldElsewhere lists the campaigns another instance holds a live lease
 // for, in one query, so a scan of many campaigns does not try each lease.
 func (m *Manager) heldElsewhere(ctx context.Context) map[int64]bool {
@@ -233,7 +365,7 @@ func (m *Manager) heldElsewhere(ctx context.Context) map[int64]bool {
 }
 
 func (m *Manager) start(ctx context.Context, c *store.Campaign, lease store.Lease) {
-	r := newRunner(m.o, c, lease)
+	r := newRunner(m.o, c, lease, &m.leaseMu)
 	m.mu.Lock()
 	m.runners[c.ID] = r
 	m.mu.Unlock()
