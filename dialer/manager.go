@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"sync"
 	"time"
 
 	"github.com/bankcc/callcenter/clock"
 	"github.com/bankcc/callcenter/controller"
+	"github.com/bankcc/callcenter/feed"
 	"github.com/bankcc/callcenter/messaging"
 	"github.com/bankcc/callcenter/store"
 )
@@ -25,6 +27,7 @@ type Store interface {
 	ReleaseLease(ctx context.Context, l store.Lease, now time.Time) error
 	ListLeases(ctx context.Context) ([]store.CampaignLease, error)
 	CampaignStamps(ctx context.Context, ids ...int64) (map[int64]store.CampaignStamp, error)
+	CampaignLiveFigures(ctx context.Context, ids []int64, now time.Time, window time.Duration) (map[int64]store.LiveFigures, error)
 	GetCampaign(ctx context.Context, id int64) (*store.Campaign, error)
 	GetContact(ctx context.Context, id int64) (*store.Contact, error)
 	DialRules(ctx context.Context, camp *store.Campaign) (*store.DialRules, error)
@@ -44,6 +47,12 @@ type Store interface {
 // finishes the attempt.
 type Messenger interface {
 	Deliver(ctx context.Context, key string, camp *store.Campaign, c *store.Contact, phone string) messaging.Delivery
+}
+
+// Publisher takes the dialer's events for the live streams; *feed.Hub
+// implements it.
+type Publisher interface {
+	Publish(ctx context.Context, e feed.Event) error
 }
 
 // Options configure a Manager. Switch and Store are required; a nil Desk
@@ -93,6 +102,12 @@ type Options struct {
 	// Drain bounds how long a stopping runner waits for its calls in
 	// progress before it lets go of its lease (default 30 s).
 	Drain time.Duration
+	// Feed, when set, gets a "campaign" event when a campaign starts,
+	// pauses, stops or completes (seen by every instance within a poll)
+	// and, every FigureEvery (default 10 s), the running campaigns' dial
+	// rate over FigureWindow (default 1 min) and 24 h abandonment.
+	Feed                      Publisher
+	FigureEvery, FigureWindow time.Duration
 }
 
 func (o *Options) defaults() {
@@ -111,6 +126,8 @@ func (o *Options) defaults() {
 	setDur(&o.CallbackGrace, 2*time.Minute)
 	setDur(&o.RemindBefore, 5*time.Minute)
 	setDur(&o.Drain, 30*time.Second)
+	setDur(&o.FigureEvery, 10*time.Second)
+	setDur(&o.FigureWindow, time.Minute)
 	if o.Gateway == "" {
 		o.Gateway = "default"
 	}
@@ -143,6 +160,11 @@ type Manager struct {
 	// a renewal that read a runner's lease before it was released would
 	// otherwise bring the released lease back to life.
 	leaseMu sync.Mutex
+
+	// The manager loop's alone: the running and paused campaigns' stamps
+	// at the last poll (nil before the first) and when figures went out.
+	seen        map[int64]store.CampaignStamp
+	lastFigures time.Time
 }
 
 // NewManager checks the options and makes a manager; Run starts it.
@@ -187,8 +209,7 @@ func (m *Manager) Run(ctx context.Context) error {
 			return nil
 		case <-t.C():
 		}
-		m.stamp(ctx)
-		m.scan(ctx)
+		m.poll(ctx)
 		if now := m.o.Clock.Now(); now.Sub(lastRemind) >= 15*time.Second {
 			lastRemind = now
 			m.remind(ctx, now)
@@ -208,31 +229,126 @@ func (m *Manager) runnerList() []*runner {
 	return out
 }
 
-// stamp reads the stamps of every campaign this instance runs in one query
-// and hands each runner its own: with hundreds of campaigns, one read a
-// poll instead of one per campaign (R16).
-func (m *Manager) stamp(ctx context.Context) {
-	rs := m.runnerList()
-	if len(rs) == 0 {
-		return
-	}
-	ids := make([]int64, len(rs))
-	for i, r := range rs {
-		ids[i] = r.id
-	}
-	st, err := m.o.Store.CampaignStamps(ctx, ids...)
+// poll reads the stamps of every running and paused campaign in one query
+// and from them tells campaign changes to the feed, hands each runner its
+// campaign's stamp (one read a poll for hundreds of runners, R16), starts
+// runners for campaigns nobody runs, and sends the figures when due.
+func (m *Manager) poll(ctx context.Context) {
+	st, err := m.o.Store.CampaignStamps(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
 			m.o.Log.Warn("dialer: campaign stamps", "err", err)
 		}
 		return
 	}
-	for _, r := range rs {
+	gone := m.changes(ctx, st)
+	for _, r := range m.runnerList() {
 		s, ok := st[r.id]
 		if !ok {
-			s = store.CampaignStamp{ID: r.id, Status: "deleted"}
+			s = store.CampaignStamp{ID: r.id, Status: gone[r.id]}
+			if s.Status == "" {
+				s.Status = store.CampaignStopped
+			}
 		}
 		r.stampIn(s)
+	}
+	if m.anyToTake(ctx, st) {
+		m.scan(ctx)
+	}
+	if now := m.o.Clock.Now(); m.o.Feed != nil && now.Sub(m.lastFigures) >= m.o.FigureEvery {
+		m.lastFigures = now
+		m.figures(ctx, st, now)
+	}
+}
+
+// changes compares the stamps with the last poll's, publishes each
+// campaign's start, pause, stop or completion, and returns the status of
+// the campaigns that left running and paused ("deleted" when gone).
+func (m *Manager) changes(ctx context.Context, st map[int64]store.CampaignStamp) map[int64]store.CampaignStatus {
+	prev := m.seen
+	m.seen = st
+	if prev == nil {
+		return nil // the first poll: what runs now was started before
+	}
+	var gone map[int64]store.CampaignStatus
+	for id, s := range st {
+		was, ok := prev[id]
+		switch {
+		case s.Status == store.CampaignRunning && (!ok || was.Status != store.CampaignRunning):
+			m.publishChange(ctx, id, feed.CampaignStarted, s.Status)
+		case s.Status == store.CampaignPaused && (!ok || was.Status != store.CampaignPaused):
+			m.publishChange(ctx, id, feed.CampaignPaused, s.Status)
+		}
+	}
+	for id := range prev {
+		if _, ok := st[id]; ok {
+			continue
+		}
+		status := store.CampaignStatus("deleted")
+		if c, err := m.o.Store.GetCampaign(ctx, id); err == nil {
+			status = c.Status
+		}
+		if gone == nil {
+			gone = map[int64]store.CampaignStatus{}
+		}
+		gone[id] = status
+		switch status {
+		case store.CampaignCompleted:
+			m.publishChange(ctx, id, feed.CampaignCompleted, status)
+		case store.CampaignStopped, "deleted":
+			m.publishChange(ctx, id, feed.CampaignStopped, status)
+		}
+	}
+	return gone
+}
+
+// publishChange sends a "campaign" event (with the campaign's name when it
+// can be read).
+func (m *Manager) publishChange(ctx context.Context, id int64, ch feed.CampaignChange, status store.CampaignStatus) {
+	if m.o.Feed == nil {
+		return
+	}
+	p := feed.Campaign{CampaignID: id, Change: ch, Status: status, At: m.o.Clock.Now()}
+	if c, err := m.o.Store.GetCampaign(ctx, id); err == nil {
+		p.Name = c.Name
+	}
+	if err := m.o.Feed.Publish(ctx, feed.CampaignEvent(p)); err != nil {
+		m.o.Log.Warn("dialer: publish campaign change", "campaign_id", id, "err", err)
+	}
+}
+
+// figures publishes every running campaign's dial rate and abandonment in
+// one "campaign_figures" event, read in one store call.
+func (m *Manager) figures(ctx context.Context, st map[int64]store.CampaignStamp, now time.Time) {
+	var ids []int64
+	for id, s := range st {
+		if s.Status == store.CampaignRunning {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return
+	}
+	slices.Sort(ids)
+	figs, err := m.o.Store.CampaignLiveFigures(ctx, ids, now, m.o.FigureWindow)
+	if err != nil {
+		if ctx.Err() == nil {
+			m.o.Log.Warn("dialer: campaign figures", "err", err)
+		}
+		return
+	}
+	p := feed.CampaignFigures{At: now, WindowS: int(m.o.FigureWindow / time.Second)}
+	for _, id := range ids {
+		f := figs[id]
+		cf := feed.CampaignFigure{CampaignID: id, Dials: f.Dials, DialsPerMin: float64(f.Dials) / m.o.FigureWindow.Minutes(),
+			Human24h: f.Human24h, Abandoned24h: f.Abandoned24h, MaxAbandonRate: f.MaxAbandonRate}
+		if f.Human24h > 0 {
+			cf.AbandonRate24h = float64(f.Abandoned24h) / float64(f.Human24h)
+		}
+		p.Campaigns = append(p.Campaigns, cf)
+	}
+	if err := m.o.Feed.Publish(ctx, feed.CampaignFiguresEvent(p)); err != nil {
+		m.o.Log.Warn("dialer: publish campaign figures", "err", err)
 	}
 }
 
@@ -294,12 +410,8 @@ func (m *Manager) renewAll(ctx context.Context) bool {
 }
 
 // scan starts a runner for each running campaign without one whose lease
-// it can take. The campaigns are read only when some running campaign has
-// no runner here and no live lease elsewhere.
+// it can take.
 func (m *Manager) scan(ctx context.Context) {
-	if !m.anyToTake(ctx) {
-		return
-	}
 	camps, err := m.o.Store.RunnableCampaigns(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -329,18 +441,23 @@ func (m *Manager) scan(ctx context.Context) {
 }
 
 // anyToTake reports whether a running campaign has no runner here and no
-// live lease elsewhere (two small reads, instead of every running
-// campaign's row every poll).
-func (m *Manager) anyToTake(ctx context.Context) bool {
-	st, err := m.o.Store.CampaignStamps(ctx)
-	if err != nil {
-		return true // let scan say what is wrong
+// live lease elsewhere (so every running campaign's row is read only then,
+// not every poll).
+func (m *Manager) anyToTake(ctx context.Context, st map[int64]store.CampaignStamp) bool {
+	var free []int64
+	m.mu.Lock()
+	for id, s := range st {
+		if _, running := m.runners[id]; s.Status == store.CampaignRunning && !running {
+			free = append(free, id)
+		}
+	}
+	m.mu.Unlock()
+	if len(free) == 0 {
+		return false
 	}
 	held := m.heldElsewhere(ctx)
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	for id, s := range st {
-		if _, running := m.runners[id]; s.Status == store.CampaignRunning && !running && !held[id] {
+	for _, id := range free {
+		if !held[id] {
 			return true
 		}
 	}

@@ -130,6 +130,9 @@ func (r *runner) watch(ctx context.Context, loop **dialLoop) string {
 			return "lease lost"
 		case s = <-r.stamps:
 		}
+		if s.Status != store.CampaignRunning {
+			return "campaign " + string(s.Status)
+		}
 		p, err := r.withStamp(ctx, s)
 		if err != nil {
 			r.log.Warn("dialer: campaign stamp", "err", err)
