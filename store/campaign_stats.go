@@ -393,7 +393,7 @@ func (s *Store) CampaignLiveFigures(ctx context.Context, ids []int64, now time.T
 		return nil, fmt.Errorf("store: dials of %d campaigns: %w", len(ids), err)
 	}
 	var aband []struct {
-		CampaignID      int64
+		CampaignID       int64
 		Human, Abandoned int64
 	}
 	err = s.conn(ctx).Model(&CampaignSlot{}).Select("campaign_id, COALESCE(SUM(human), 0) AS human, COALESCE(SUM(abandoned), 0) AS abandoned").
