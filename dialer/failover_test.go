@@ -22,11 +22,11 @@ type crashable struct {
 
 var errDead = errors.New("instance killed")
 
-func (c *crashable) RenewLease(ctx context.Context, l store.Lease, ttl time.Duration, now time.Time) (store.Lease, error) {
+func (c *crashable) RenewLeases(ctx context.Context, holder string, ls []store.Lease, ttl time.Duration, now time.Time) ([]store.Lease, error) {
 	if c.dead.Load() {
-		return l, errDead
+		return nil, errDead
 	}
-	return c.Store.RenewLease(ctx, l, ttl, now)
+	return c.Store.RenewLeases(ctx, holder, ls, ttl, now)
 }
 
 func (c *crashable) ReleaseLease(ctx context.Context, l store.Lease, now time.Time) error {

@@ -13,18 +13,26 @@ import (
 )
 
 // runner owns one running campaign for as long as it holds its lease: the
-// main loop (run) renews the lease and watches the campaign's stamp; a
-// dialing loop claims contacts and starts calls; each call has its own
-// goroutine that settles its attempt. The lease token never changes during
-// a runner's life, so calls read it freely.
+// main loop (run) follows the campaign's stamp the manager hands it every
+// poll; a dialing loop claims contacts and starts calls; each call has its
+// own goroutine that settles its attempt. The manager renews the leases of
+// all its runners together and closes lost when this one's is gone. The
+// lease token never changes during a runner's life, so calls read it
+// freely.
 type runner struct {
 	o     Options
 	id    int64
 	token int64
 	log   *slog.Logger
 
-	lease store.Lease // the main loop's alone
-	plan  atomic.Pointer[plan]
+	lease    store.Lease  // as acquired; the expiry moves in expires
+	expires  atomic.Int64 // unix ns of the lease's expiry, set by the manager's renewals
+	lost     chan struct{}
+	lostOnce sync.Once
+	stamps   chan store.CampaignStamp // the latest stamp the manager read
+	leaseMu  *sync.Mutex              // the manager's: orders renewals and the release
+	released bool                     // under leaseMu: renew no more
+	plan     atomic.Pointer[plan]
 
 	calls     sync.WaitGroup
 	inflight  atomic.Int64
@@ -41,10 +49,43 @@ type plan struct {
 	rules *store.DialRules
 }
 
-func newRunner(o Options, c *store.Campaign, l store.Lease) *runner {
-	r := &runner{o: o, id: c.ID, token: l.Token, lease: l, log: o.Log.With("campaign_id", c.ID)}
+func newRunner(o Options, c *store.Campaign, l store.Lease, leaseMu *sync.Mutex) *runner {
+	r := &runner{o: o, id: c.ID, token: l.Token, lease: l, log: o.Log.With("campaign_id", c.ID),
+		lost: make(chan struct{}), stamps: make(chan store.CampaignStamp, 1), leaseMu: leaseMu}
+	r.expires.Store(l.ExpiresAt.UnixNano())
 	r.callCtx, r.killCalls = context.WithCancel(context.Background())
 	return r
+}
+
+// currentLease is the lease with its latest expiry.
+func (r *runner) currentLease() store.Lease {
+	l := r.lease
+	l.ExpiresAt = time.Unix(0, r.expires.Load()).UTC()
+	return l
+}
+
+// loseLease tells the runner another instance took its campaign over.
+func (r *runner) loseLease() {
+	r.lostOnce.Do(func() {
+		r.log.Warn("dialer: lease lost: another instance runs the campaign now")
+		close(r.lost)
+	})
+}
+
+// stampIn hands the runner the stamp the manager read, replacing one not
+// yet taken: only the latest matters.
+func (r *runner) stampIn(s store.CampaignStamp) {
+	for {
+		select {
+		case r.stamps <- s:
+			return
+		default:
+		}
+		select {
+		case <-r.stamps:
+		default:
+		}
+	}
 }
 
 // run is the runner's main loop; it returns why the runner ended.
@@ -74,25 +115,25 @@ func (r *runner) run(ctx context.Context) string {
 	return why
 }
 
-// watch renews the lease and follows the campaign's stamp until the
-// campaign stops running, the lease is lost, the dialing loop ends (the
-// campaign completed) or ctx ends.
+// watch follows the campaign's stamp until the campaign stops running,
+// the lease is lost, the dialing loop ends (the campaign completed) or ctx
+// ends.
 func (r *runner) watch(ctx context.Context, loop **dialLoop) string {
-	t := r.o.Clock.NewTimer(r.o.Poll)
-	defer t.Stop()
 	for {
+		var s store.CampaignStamp
 		select {
 		case <-ctx.Done():
 			return "shutdown"
 		case why := <-(*loop).done:
 			return why
-		case <-t.C():
-		}
-		t.Reset(r.o.Poll)
-		if err := r.renew(ctx, false); err != nil {
+		case <-r.lost:
 			return "lease lost"
+		case s = <-r.stamps:
 		}
-		p, err := r.refresh(ctx)
+		if s.Status != store.CampaignRunning {
+			return "campaign " + string(s.Status)
+		}
+		p, err := r.withStamp(ctx, s)
 		if err != nil {
 			r.log.Warn("dialer: campaign stamp", "err", err)
 			continue
@@ -148,6 +189,12 @@ func (r *runner) refresh(ctx context.Context) (*plan, error) {
 	if !ok {
 		s.Status = "deleted"
 	}
+	return r.withStamp(ctx, s)
+}
+
+// withStamp is the plan for stamp s: the current one when the campaign,
+// its strategy and calendar are unchanged, else reloaded.
+func (r *runner) withStamp(ctx context.Context, s store.CampaignStamp) (*plan, error) {
 	cur := r.plan.Load()
 	if s.Version == cur.stamp.Version && s.StrategyVersion == cur.stamp.StrategyVersion {
 		p := *cur
@@ -160,50 +207,18 @@ func (r *runner) refresh(ctx context.Context) (*plan, error) {
 	return r.plan.Load(), nil
 }
 
-// renew extends the lease a third of its life after the last renewal (or
-// at once when force); a lease another instance took is ErrLeaseLost.
-func (r *runner) renew(ctx context.Context, force bool) error {
-	now := r.o.Clock.Now()
-	if !force && r.lease.ExpiresAt.Sub(now) > r.o.LeaseTTL*2/3 {
-		return nil
-	}
-	l, err := r.o.Store.RenewLease(ctx, r.lease, r.o.LeaseTTL, now)
-	if errors.Is(err, store.ErrLeaseLost) {
-		r.log.Warn("dialer: lease lost: another instance runs the campaign now")
-		return err
-	}
-	if err != nil {
-		if ctx.Err() == nil {
-			r.log.Warn("dialer: renew lease", "err", err)
-		}
-		return nil
-	}
-	r.lease = l
-	return nil
-}
-
-// drain waits for the calls in progress (renewing the lease meanwhile) for
-// at most Options.Drain.
+// drain waits for the calls in progress (the manager renewing the lease
+// meanwhile) for at most Options.Drain.
 func (r *runner) drain(ctx context.Context) {
 	done := make(chan struct{})
 	go func() { r.calls.Wait(); close(done) }()
 	limit := r.o.Clock.NewTimer(r.o.Drain)
 	defer limit.Stop()
-	tick := r.o.Clock.NewTimer(r.o.Poll)
-	defer tick.Stop()
-	for {
-		select {
-		case <-done:
-			return
-		case <-limit.C():
-			r.log.Warn("dialer: calls still in progress when the runner stopped", "calls", r.inflight.Load())
-			return
-		case <-tick.C():
-			tick.Reset(r.o.Poll)
-			if r.renew(context.WithoutCancel(ctx), false) != nil {
-				return
-			}
-		}
+	select {
+	case <-done:
+	case <-r.lost:
+	case <-limit.C():
+		r.log.Warn("dialer: calls still in progress when the runner stopped", "calls", r.inflight.Load())
 	}
 }
 
@@ -211,7 +226,10 @@ func (r *runner) drain(ctx context.Context) {
 func (r *runner) release() {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := r.o.Store.ReleaseLease(ctx, r.lease, r.o.Clock.Now()); err != nil && !errors.Is(err, store.ErrLeaseLost) {
+	r.leaseMu.Lock()
+	defer r.leaseMu.Unlock()
+	r.released = true
+	if err := r.o.Store.ReleaseLease(ctx, r.currentLease(), r.o.Clock.Now()); err != nil && !errors.Is(err, store.ErrLeaseLost) {
 		r.log.Warn("dialer: release lease", "err", err)
 	}
 }

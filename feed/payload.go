@@ -19,6 +19,9 @@ const (
 	EventReminder     = "reminder"      // a due callback, ACW ending, break over (Reminder)
 	EventVerifyResult = "verify_result" // the IVR verification came back (VerifyResult)
 
+	EventCampaign        = "campaign"         // a campaign started, paused, stopped or completed (Campaign)
+	EventCampaignFigures = "campaign_figures" // every running campaign's dial rate and abandonment (CampaignFigures)
+
 	EventMessage              = "message"                // a private message (store.MessageView)
 	EventMessageRead          = "message_read"           // the recipient read a message (store.Message)
 	EventAnnouncement         = "announcement"           // a broadcast (store.BroadcastView)
@@ -137,4 +140,57 @@ func ReminderEvent(agentID int64, p Reminder) Event { return ForUser(agentID, Ev
 // VerifyResultEvent gives the agent who sent the customer to the IVR the result.
 func VerifyResultEvent(agentID int64, p VerifyResult) Event {
 	return ForUser(agentID, EventVerifyResult, p)
+}
+
+// CampaignChange says what happened to a campaign.
+type CampaignChange string
+
+const (
+	CampaignStarted   CampaignChange = "started" // started, or resumed after a pause
+	CampaignPaused    CampaignChange = "paused"
+	CampaignStopped   CampaignChange = "stopped"
+	CampaignCompleted CampaignChange = "completed" // nothing left to dial
+)
+
+// Campaign is the data of a "campaign" event: a campaign's status changed.
+type Campaign struct {
+	CampaignID int64                `json:"campaign_id"`
+	Name       string               `json:"name,omitempty"`
+	Change     CampaignChange       `json:"change"`
+	Status     store.CampaignStatus `json:"status"`
+	At         time.Time            `json:"at"`
+}
+
+// CampaignFigure is one running campaign's live figures.
+type CampaignFigure struct {
+	CampaignID int64 `json:"campaign_id"`
+	// Dials started over the window, and that per minute.
+	Dials       int64   `json:"dials"`
+	DialsPerMin float64 `json:"dials_per_min"`
+	// Answered humans and abandoned calls over 24 h, their ratio, and the
+	// campaign's cap on it.
+	Human24h       int64   `json:"human_24h"`
+	Abandoned24h   int64   `json:"abandoned_24h"`
+	AbandonRate24h float64 `json:"abandon_rate_24h"`
+	MaxAbandonRate float64 `json:"max_abandon_rate,omitempty"`
+}
+
+// CampaignFigures is the data of a "campaign_figures" event: every running
+// campaign's figures at once, every few seconds.
+type CampaignFigures struct {
+	At        time.Time        `json:"at"`
+	WindowS   int              `json:"window_s"`
+	Campaigns []CampaignFigure `json:"campaigns"`
+}
+
+// CampaignEvent tells the supervisors' monitor and the wallboard of a
+// campaign's change.
+func CampaignEvent(p Campaign) Event {
+	return Event{Name: EventCampaign, Topics: []Topic{Monitor, Wallboard}, Data: p}
+}
+
+// CampaignFiguresEvent gives the monitor and the wallboard the running
+// campaigns' figures.
+func CampaignFiguresEvent(p CampaignFigures) Event {
+	return Event{Name: EventCampaignFigures, Topics: []Topic{Monitor, Wallboard}, Data: p}
 }

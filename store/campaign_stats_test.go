@@ -75,6 +75,16 @@ func TestCampaignStats(t *testing.T) {
 				t.Errorf("%s = %v, want %v", r.name, r.got, r.want)
 			}
 		}
+		// The live feed's figures of several campaigns at once agree.
+		idle := newDialer(t, s, 1, nil)
+		figs, err := s.CampaignLiveFigures(d.ctx, []int64{d.camp.ID, idle.camp.ID}, now.Add(2*time.Minute), 5*time.Minute)
+		must(t, err)
+		if f := figs[d.camp.ID]; f != (store.LiveFigures{Dials: 7, Human24h: 4, Abandoned24h: 1, MaxAbandonRate: 0.03}) {
+			t.Errorf("live figures %+v", f)
+		}
+		if f, ok := figs[idle.camp.ID]; !ok || f != (store.LiveFigures{MaxAbandonRate: 0.03}) {
+			t.Errorf("live figures of a campaign without calls %+v %v", f, ok)
+		}
 		today := 0
 		for _, n := range st.CallerIDsToday {
 			today += n

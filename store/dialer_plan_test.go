@@ -40,6 +40,9 @@ func TestDialerQueriesUseIndexes(t *testing.T) {
 		}{
 			{"claim candidates", s.ClaimSQLForTest(d.rules, d.lease.Token, 50, d.now), "contacts", "ix_contact_queue"},
 			{"reaper", "SELECT * FROM contacts WHERE claimed_until IS NOT NULL AND claimed_until < " + at + " AND status = 'pending'", "contacts", "ix_contact_claim"},
+			{"claims renewed with the leases", "SELECT id FROM contacts WHERE claimed_until IS NOT NULL AND claimed_by = 'runner-a' AND EXISTS " +
+				"(SELECT 1 FROM campaign_leases l WHERE l.campaign_id = contacts.campaign_id AND l.token = contacts.claim_lease " +
+				"AND l.holder = 'runner-a' AND l.renewed_at = " + at + " AND l.expires_at = " + at + ")", "contacts", "ix_contact_claim"},
 			{"evidence page", s.EvidenceSQLForTest(d.camp.ID, d.now.Add(-time.Hour)), "attempts", "ix_attempt_campaign"},
 			{"dial rate", fmt.Sprintf("SELECT count(*) FROM attempts WHERE campaign_id = %d AND created_at >= %s", d.camp.ID, at), "attempts", "ix_attempt_campaign"},
 			{"figures", fmt.Sprintf("SELECT SUM(attempts) FROM campaign_slots WHERE campaign_id = %d AND slot >= %s", d.camp.ID, at), "campaign_slots", "PRIMARY"},

@@ -165,3 +165,58 @@ func TestStaleHolderCannotWrite(t *testing.T) {
 		}
 	})
 }
+
+// TestRenewLeases: one call renews every lease of an instance and the claims
+// under them; a lease whose token is stale (taken over) is left out of the
+// answer and its claims keep their time. Five leases: the statement is
+// padded to eight.
+func TestRenewLeases(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		var ds []*dialer
+		var ls []store.Lease
+		for range 5 {
+			d := newDialer(t, s, 2, nil)
+			if len(d.claim(1, d.now)) != 1 {
+				t.Fatal("claim: none")
+			}
+			ds = append(ds, d)
+			ls = append(ls, d.lease)
+		}
+		stale := ls[3]
+		stale.Token-- // as if another instance had taken the campaign over since
+		ls[3] = stale
+		at := ds[4].now.Add(30 * time.Second)
+		got, err := s.RenewLeases(context.Background(), "runner-a", ls, time.Minute, at)
+		must(t, err)
+		if len(got) != 4 {
+			t.Fatalf("renewed %d leases, want 4 (not the stale one): %+v", len(got), got)
+		}
+		for _, l := range got {
+			if l.CampaignID == stale.CampaignID || !l.ExpiresAt.Equal(at.Add(time.Minute)) {
+				t.Errorf("renewed %+v, want expiry %s and not campaign %d", l, at.Add(time.Minute), stale.CampaignID)
+			}
+		}
+		for i, d := range ds {
+			var claimed []store.Contact
+			for _, id := range byPhone(t, d) {
+				if c := d.contact(id); c.ClaimedUntil != nil {
+					claimed = append(claimed, *c)
+				}
+			}
+			if len(claimed) != 1 {
+				t.Fatalf("campaign %d: %d claimed contacts, want 1", i, len(claimed))
+			}
+			want := at.Add(time.Minute + store.ClaimGrace)
+			if i == 3 {
+				want = d.now.Add(time.Minute + store.ClaimGrace) // as claimed
+			}
+			if !claimed[0].ClaimedUntil.Equal(want) {
+				t.Errorf("campaign %d: claim until %s, want %s", i, claimed[0].ClaimedUntil, want)
+			}
+		}
+		// Another holder renews nothing of runner-a's.
+		if got, err := s.RenewLeases(context.Background(), "runner-b", ls, time.Minute, at); err != nil || len(got) != 0 {
+			t.Fatalf("another holder renewed %+v %v", got, err)
+		}
+	})
+}

@@ -25,17 +25,21 @@ import (
 
 // benchCampaigns runs many broadcast campaigns at once through the real
 // dialer, controller and ESL against the simulator (every callee busy at
-// once, so the switch is never the limit) on a fresh SQLite database, and
-// reports each campaign's dial rate against the run with one campaign and
-// how late the campaigns' batches started (R16).
+// once, so the switch is never the limit) on a fresh database, among
+// --defined campaigns in all, and reports each campaign's dial rate against
+// the run with one campaign and how late the campaigns' batches started
+// (R16).
 func benchCampaigns(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench campaigns", flag.ContinueOnError)
 	counts := fs.String("campaigns", "1,10,100", "comma-separated numbers of running campaigns, one run each")
-	rate := fs.Int("rate", 2, "dials per second per campaign (its strategy's batch size per 1 s batch)")
+	defined := fs.Int("defined", 0, "campaigns defined in all (the others are left in draft); 0: as many as run")
+	rate := fs.Int("rate", 2, "dials per batch per campaign (its strategy's batch size)")
+	interval := fs.Int("interval", 1, "seconds per batch (the strategy's batch interval): a campaign dials rate/interval per second")
 	secs := fs.Int("seconds", 10, "measured seconds per run")
-	warm := fs.Int("warmup", 5, "seconds before measuring")
+	warm := fs.Int("warmup", 5, "seconds before measuring, once every campaign has dialed")
 	driver := fs.String("driver", "sqlite", "database: sqlite (a fresh file) or mysql")
 	dsn := fs.String("dsn", "root@tcp(127.0.0.1:3306)/", "mysql: server DSN without a database; each run creates its own")
+	dbName := fs.String("dbname", "cc_bench_campaigns", "mysql: prefix of each run's database name")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the last run's measured seconds to this file")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
@@ -48,33 +52,44 @@ func benchCampaigns(ctx context.Context, args []string, out io.Writer) error {
 		}
 		ns = append(ns, n)
 	}
-	if *rate < 1 || *secs < 1 || *warm < 0 {
-		return usageError{"bench campaigns: --rate and --seconds at least 1, --warmup at least 0"}
+	if *rate < 1 || *interval < 1 || *secs < 1 || *warm < 0 || *defined < 0 || *defined > 5000 {
+		return usageError{"bench campaigns: --rate, --interval and --seconds at least 1, --warmup at least 0, --defined 0 to 5000"}
 	}
-	fmt.Fprintf(out, "bench campaigns: broadcast campaigns at %d dials/s each, %d s measured after %d s, %s, simulator over ESL\n",
-		*rate, *secs, *warm, *driver)
+	target := float64(*rate) / float64(*interval)
+	fmt.Fprintf(out, "bench campaigns: broadcast campaigns at %d dials every %d s each (%.3g/s), %d s measured after %d s, %s, simulator over ESL\n",
+		*rate, *interval, target, *secs, *warm, *driver)
 	solo := 0.0
 	for _, n := range ns {
-		db := benchDB{driver: *driver, dsn: *dsn}
+		db := benchDB{driver: *driver, dsn: *dsn, name: *dbName}
 		if n == ns[len(ns)-1] {
 			db.profile = *cpuProfile
 		}
-		r, err := runCampaignBench(ctx, db, n, *rate, time.Duration(*secs)*time.Second, time.Duration(*warm)*time.Second)
+		cfg := campaignRun{running: n, defined: max(n, *defined), size: *rate, every: time.Duration(*interval) * time.Second,
+			measure: time.Duration(*secs) * time.Second, warm: time.Duration(*warm) * time.Second}
+		r, err := runCampaignBench(ctx, db, cfg)
 		if err != nil {
 			return err
 		}
 		if solo == 0 {
 			solo = r.mean()
 		}
-		fmt.Fprintln(out, r.line(n, float64(*rate), solo))
+		fmt.Fprintln(out, r.line(n, cfg.defined, target, solo))
 	}
 	return nil
 }
 
+// campaignRun is one run's shape.
+type campaignRun struct {
+	running, defined, size int
+	every, measure, warm   time.Duration
+}
+
 // campaignBench is one run's figures.
 type campaignBench struct {
-	rates []float64       // per campaign, dials/s
-	late  []time.Duration // batch lateness
+	rates   []float64       // per campaign, dials/s
+	late    []time.Duration // batch lateness
+	dials   int             // in the measured window, all campaigns
+	seconds float64         // the window
 }
 
 func (b campaignBench) mean() float64 {
@@ -85,7 +100,7 @@ func (b campaignBench) mean() float64 {
 	return sum / float64(max(len(b.rates), 1))
 }
 
-func (b campaignBench) line(n int, target, solo float64) string {
+func (b campaignBench) line(n, defined int, target, solo float64) string {
 	slices.Sort(b.rates)
 	slices.Sort(b.late)
 	q := func(p float64) time.Duration {
@@ -95,17 +110,34 @@ func (b campaignBench) line(n int, target, solo float64) string {
 		return b.late[min(int(p*float64(len(b.late))), len(b.late)-1)]
 	}
 	dev := func(r float64) float64 { return 100 * (r - solo) / solo }
-	return fmt.Sprintf("campaigns %d: dial rate per campaign mean %.2f/s (target %.0f), min %.2f (%+.1f%% of solo), max %.2f (%+.1f%%); "+
-		"batch lateness p50 %s p99 %s max %s (%d batches)", n, b.mean(), target, b.rates[0], dev(b.rates[0]),
-		b.rates[len(b.rates)-1], dev(b.rates[len(b.rates)-1]), q(0.5).Round(100*time.Microsecond),
-		q(0.99).Round(100*time.Microsecond), q(1).Round(100*time.Microsecond), len(b.late))
+	within, worst := 0, 0.0
+	for _, r := range b.rates {
+		if d := dev(r); d >= -2 && d <= 2 {
+			within++
+		}
+		if d := dev(r); abs(d) > abs(worst) {
+			worst = d
+		}
+	}
+	return fmt.Sprintf("campaigns %d (of %d defined): %.1f dials/s in all; dial rate per campaign mean %.4g/s (target %.4g), min %.4g (%+.1f%% of solo), max %.4g (%+.1f%%); "+
+		"within ±2%% of solo %d of %d (%.1f%%), worst %+.1f%%; batch lateness p50 %s p99 %s max %s (%d batches)",
+		n, defined, float64(b.dials)/b.seconds, b.mean(), target, b.rates[0], dev(b.rates[0]), b.rates[len(b.rates)-1], dev(b.rates[len(b.rates)-1]),
+		within, len(b.rates), 100*float64(within)/float64(len(b.rates)), worst,
+		q(0.5).Round(100*time.Microsecond), q(0.99).Round(100*time.Microsecond), q(1).Round(100*time.Microsecond), len(b.late))
 }
 
-// benchDB says where a run's fresh database goes.
-// profile, when set, is where the measured seconds' CPU profile goes.
-type benchDB struct{ driver, dsn, profile string }
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
+}
 
-func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, warm time.Duration) (campaignBench, error) {
+// benchDB says where a run's fresh database goes; profile, when set, is
+// where the measured seconds' CPU profile goes.
+type benchDB struct{ driver, dsn, name, profile string }
+
+func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaignBench, error) {
 	dir, err := os.MkdirTemp("", "bench-campaigns-")
 	if err != nil {
 		return campaignBench{}, err
@@ -113,7 +145,7 @@ func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, war
 	defer os.RemoveAll(dir)
 	dsn := filepath.Join(dir, "bench.db")
 	if db.driver == "mysql" {
-		name := fmt.Sprintf("cc_bench_%d", time.Now().UnixNano())
+		name := fmt.Sprintf("%s_%d", db.name, time.Now().UnixNano())
 		dsn = db.dsn + name
 		defer dropBenchDB(db.dsn, name)
 	}
@@ -122,8 +154,8 @@ func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, war
 		return campaignBench{}, err
 	}
 	defer st.Close()
-	contacts := rate*int((measure+warm).Seconds()+5) + 10
-	ids, err := seedBenchCampaigns(ctx, st, n, rate, contacts)
+	batches := int((cfg.measure+cfg.warm)/cfg.every) + 30 // and the start-up's
+	ids, err := seedBenchCampaigns(ctx, st, cfg, cfg.size*batches+10)
 	if err != nil {
 		return campaignBench{}, err
 	}
@@ -141,10 +173,11 @@ func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, war
 		return campaignBench{}, err
 	}
 	defer pool.Close()
+	sw := &timedSwitch{Switch: pool, at: map[int64][]time.Time{}}
 	var mu sync.Mutex
 	var late []time.Duration
 	measuring := false
-	m, err := dialer.NewManager(dialer.Options{Switch: pool, Store: st, Gateway: "gw1",
+	m, err := dialer.NewManager(dialer.Options{Switch: sw, Store: st, Gateway: "gw1",
 		Holder: "bench", OnBatch: func(_ int64, d time.Duration) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -159,8 +192,10 @@ func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, war
 	done := make(chan struct{})
 	go func() { _ = m.Run(mctx); close(done) }()
 	defer func() { stop(); <-done }()
-	time.Sleep(warm)
-	before := dialsPerCampaign(sim)
+	if err := sw.waitAll(ctx, ids, 10*time.Minute); err != nil {
+		return campaignBench{}, err
+	}
+	time.Sleep(cfg.warm)
 	mu.Lock()
 	measuring = true
 	mu.Unlock()
@@ -168,17 +203,95 @@ func runCampaignBench(ctx context.Context, db benchDB, n, rate int, measure, war
 	if err != nil {
 		return campaignBench{}, err
 	}
-	time.Sleep(measure)
+	from := time.Now()
+	time.Sleep(cfg.measure)
+	to := time.Now()
 	stopProfile()
 	mu.Lock()
 	measuring = false
 	mu.Unlock()
-	after := dialsPerCampaign(sim)
-	res := campaignBench{late: late}
+	res := campaignBench{late: late, seconds: to.Sub(from).Seconds()}
 	for _, id := range ids {
-		res.rates = append(res.rates, float64(after[id]-before[id])/measure.Seconds())
+		r, n := sw.rate(id, from, to, cfg.every)
+		res.rates = append(res.rates, r)
+		res.dials += n
 	}
 	return res, nil
+}
+
+// timedSwitch notes when the dialer originated each campaign's calls
+// (the simulator behind it runs them).
+type timedSwitch struct {
+	controller.Switch
+	mu sync.Mutex
+	at map[int64][]time.Time
+}
+
+func (s *timedSwitch) Originate(ctx context.Context, req controller.OriginateRequest) (controller.Leg, error) {
+	now := time.Now()
+	s.mu.Lock()
+	s.at[req.CampaignID] = append(s.at[req.CampaignID], now)
+	s.mu.Unlock()
+	return s.Switch.Originate(ctx, req)
+}
+
+// waitAll waits until every campaign has dialed (the start-up of hundreds
+// of runners is not what is measured).
+func (s *timedSwitch) waitAll(ctx context.Context, ids []int64, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for {
+		s.mu.Lock()
+		n := 0
+		for _, id := range ids {
+			if len(s.at[id]) > 0 {
+				n++
+			}
+		}
+		s.mu.Unlock()
+		if n == len(ids) {
+			return nil
+		}
+		if time.Now().After(deadline) || ctx.Err() != nil {
+			return fmt.Errorf("bench campaigns: %d of %d campaigns dialed within %s", n, len(ids), limit)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// rate is a campaign's achieved dial rate in [from, to) and its dials
+// there: its dials come in batches (bursts more than half an interval
+// apart); the rate is the dials of every batch but the last over the time
+// from the first batch's start to the last one's, so a window that cuts a
+// batch or a phase between batch and window does not move it, and every
+// millisecond a batch comes late does.
+func (s *timedSwitch) rate(id int64, from, to time.Time, every time.Duration) (float64, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	all := s.at[id]
+	var in []time.Time
+	start := -1 // the first batch that begins inside the window
+	for i, t := range all {
+		if t.Before(from) || !t.Before(to) {
+			continue
+		}
+		in = append(in, t)
+		if start < 0 && (i == 0 || t.Sub(all[i-1]) > every/2) {
+			start = len(in) - 1
+		}
+	}
+	if start < 0 {
+		return 0, len(in)
+	}
+	first, last, beforeLast := in[start], in[start], 0
+	for i := start + 1; i < len(in); i++ {
+		if in[i].Sub(in[i-1]) > every/2 {
+			last, beforeLast = in[i], i-start
+		}
+	}
+	if beforeLast == 0 {
+		return 0, len(in)
+	}
+	return float64(beforeLast) / last.Sub(first).Seconds(), len(in)
 }
 
 // startProfile starts a CPU profile into path ("" does nothing); the
@@ -198,45 +311,29 @@ func startProfile(path string) (func(), error) {
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
-// dialsPerCampaign counts the originates the simulator ran, by the
-// campaign id the controller put on each.
-func dialsPerCampaign(sim *esltest.Server) map[int64]int {
-	out := map[int64]int{}
-	for _, line := range sim.CommandLog() {
-		_, rest, ok := strings.Cut(line, "cc_campaign_id=")
-		if !strings.HasPrefix(line, "originate ") || !ok {
-			continue
-		}
-		end := strings.IndexAny(rest, ",}]")
-		if end < 0 {
-			continue
-		}
-		if id, err := strconv.ParseInt(rest[:end], 10, 64); err == nil {
-			out[id]++
-		}
-	}
-	return out
-}
-
-// seedBenchCampaigns makes n running broadcast campaigns of the given
-// rate, each with its contacts.
-func seedBenchCampaigns(ctx context.Context, st *store.Store, n, rate, contacts int) ([]int64, error) {
+// seedBenchCampaigns defines cfg.defined broadcast campaigns of the run's
+// rate and starts cfg.running of them, each with its contacts; it returns
+// the running ones.
+func seedBenchCampaigns(ctx context.Context, st *store.Store, cfg campaignRun, contacts int) ([]int64, error) {
 	cal := &store.Calendar{Name: "bench", Windows: []store.CalendarWindow{{DayKind: "workday", Start: "00:00", End: "24:00"},
 		{DayKind: "weekend", Start: "00:00", End: "24:00"}, {DayKind: "holiday", Start: "00:00", End: "24:00"}}}
 	if err := st.CreateCalendar(ctx, cal); err != nil {
 		return nil, err
 	}
 	strat := store.NewStrategy()
-	strat.Name, strat.CalendarID, strat.BatchSize, strat.BatchIntervalS = "bench", cal.ID, rate, 1
+	strat.Name, strat.CalendarID, strat.BatchSize, strat.BatchIntervalS = "bench", cal.ID, cfg.size, int(cfg.every/time.Second)
 	if err := st.CreateStrategy(ctx, strat); err != nil {
 		return nil, err
 	}
 	var ids []int64
-	for i := range n {
+	for i := range cfg.defined {
 		camp := &store.Campaign{Name: fmt.Sprintf("bench-%d", i), Kind: store.KindNotification, Media: store.MediaIVR,
 			DialMode: store.DialBroadcast, Priority: 5, StrategyID: &strat.ID, IVRFlow: "notify", CallerIDs: []string{"02161230001"}}
 		if err := st.CreateCampaign(ctx, camp); err != nil {
 			return nil, err
+		}
+		if i >= cfg.running {
+			continue // defined, not running
 		}
 		job := &store.ImportJob{CampaignID: camp.ID, Source: "bench", Format: "json"}
 		if err := st.CreateImportJob(ctx, job); err != nil {

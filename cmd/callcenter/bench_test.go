@@ -71,12 +71,13 @@ func TestBenchPacing(t *testing.T) {
 // The many-campaign benchmark, short: one line per run with the figures.
 func TestBenchCampaignsShort(t *testing.T) {
 	var out bytes.Buffer
-	err := run(context.Background(), []string{"bench", "campaigns", "--campaigns", "1,3", "--rate", "2", "--seconds", "2",
-		"--warmup", "2"}, &out, io.Discard)
+	err := run(context.Background(), []string{"bench", "campaigns", "--campaigns", "1,3", "--defined", "5", "--rate", "2", "--seconds", "3",
+		"--warmup", "1"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	line := regexp.MustCompile(`(?m)^campaigns (\d+): dial rate per campaign mean (\d+\.\d\d)/s \(target 2\), .* batch lateness p50 \S+ p99 \S+ max \S+ \(\d+ batches\)$`)
+	line := regexp.MustCompile(`(?m)^campaigns (\d+) \(of 5 defined\): \d+\.\d dials/s in all; dial rate per campaign mean (\S+)/s \(target 2\), ` +
+		`.* within ±2% of solo \d+ of \d+ \(\S+%\), worst \S+%; batch lateness p50 \S+ p99 \S+ max \S+ \(\d+ batches\)$`)
 	m := line.FindAllStringSubmatch(out.String(), -1)
 	if len(m) != 2 || m[0][1] != "1" || m[1][1] != "3" {
 		t.Fatalf("output:\n%s", out.String())

@@ -6,6 +6,7 @@ import (
 
 	"github.com/bankcc/callcenter/controller/esltest"
 	"github.com/bankcc/callcenter/dialer"
+	"github.com/bankcc/callcenter/feed"
 	"github.com/bankcc/callcenter/ivr"
 	"github.com/bankcc/callcenter/messaging"
 	"github.com/bankcc/callcenter/store"
@@ -20,10 +21,11 @@ type dialerRun struct {
 
 // startDialer runs the campaign manager. desk is the agent desk (nil until
 // package acd is wired: agent-mode campaigns are then held, not dialed, and
-// the log says why); messages go through the dispatcher.
+// the log says why); messages go through the dispatcher; campaign changes
+// and figures go to the supervisors' and wallboard's streams on hub.
 func startDialer(ctx context.Context, cfg *Config, st *store.Store, sw *switchboard, desk dialer.Desk,
-	msg *messaging.Dispatcher, log *slog.Logger) (*dialerRun, error) {
-	o := dialer.Options{Switch: sw.Switch(), Store: st, Desk: desk, Log: log.With("component", "dialer"),
+	msg *messaging.Dispatcher, hub *feed.Hub, log *slog.Logger) (*dialerRun, error) {
+	o := dialer.Options{Switch: sw.Switch(), Store: st, Desk: desk, Feed: hub, Log: log.With("component", "dialer"),
 		IVRAddr: sw.ivrAddr, IVR: sw.ivrResults, Drain: cfg.Shutdown.Timeout / 2, Gateway: defaultGateway(cfg, sw)}
 	if msg != nil {
 		o.Messenger = msg

@@ -108,7 +108,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 	}()
 	// The campaign dialer, after the desk: its runners reserve and connect
 	// agents through it. It is stopped first on shutdown.
-	dial, err := startDialer(ctx, cfg, st, sw, desk, msg.Dispatcher, log)
+	dial, err := startDialer(ctx, cfg, st, sw, desk, msg.Dispatcher, hub, log)
 	if err != nil {
 		return err
 	}
