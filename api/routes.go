@@ -1,11 +1,9 @@
 package api
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/bankcc/callcenter/acd"
-	"github.com/bankcc/callcenter/api/web"
 	"github.com/bankcc/callcenter/store"
 	"github.com/gin-gonic/gin"
 )
@@ -315,10 +313,8 @@ func (s *Server) mount(r *gin.Engine) {
 	for _, rt := range s.deviceRoutes() {
 		r.Handle(rt.Method, rt.Path, limitBody(s.cfg.MaxBodyBytes), s.authenticateWorkstation, rt.Handle)
 	}
-	ui := http.FS(web.Files())
-	r.GET("/", func(c *gin.Context) { c.FileFromFS("/", ui) })
-	r.StaticFS("/ui", ui)
 	s.mountApp(r)
+	s.mountClassic(r)
 	if s.cfg.FSDirectory != nil {
 		r.POST("/fs/directory", limitBody(64<<10), s.fsGuard, gin.WrapH(s.cfg.FSDirectory))
 	}

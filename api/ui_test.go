@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -72,5 +73,49 @@ func TestAppEmbeddedAndFromDisk(t *testing.T) {
 	h.h.ServeHTTP(w, httptest.NewRequest("GET", "/app/", nil))
 	if w.Code != http.StatusOK || w.Body.String() != "from disk" {
 		t.Fatalf("ui.dir: %d %s", w.Code, w.Body.String())
+	}
+}
+
+// TestRootAndClassic: / leads to the Vue app; the classic pages answer at
+// /classic/ (their files linked from there), their old /ui/ address leads to
+// them.
+func TestRootAndClassic(t *testing.T) {
+	h := newHarness(t)
+	tests := []struct {
+		path     string
+		status   int
+		location string // for redirects
+		body     string // for pages
+	}{
+		{"/", http.StatusFound, "/app/", ""},
+		{"/app/", http.StatusOK, "", `<div id="app">`},
+		{"/classic/", http.StatusOK, "", `src="/classic/app.js"`},
+		{"/classic/app.js", http.StatusOK, "", "location.hash"},
+		{"/ui", http.StatusMovedPermanently, "/classic/", ""},
+		{"/ui/", http.StatusMovedPermanently, "/classic/", ""},
+		{"/ui/desk.js", http.StatusMovedPermanently, "/classic/desk.js", ""},
+		{"/ui/../../etc/passwd", http.StatusMovedPermanently, "/classic/etc/passwd", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			h.h.ServeHTTP(w, httptest.NewRequest("GET", tt.path, nil))
+			if w.Code != tt.status || w.Header().Get("Location") != tt.location || !strings.Contains(w.Body.String(), tt.body) {
+				t.Fatalf("GET %s: %d Location %q body %.120q", tt.path, w.Code, w.Header().Get("Location"), w.Body.String())
+			}
+		})
+	}
+	// Every file the classic page links is served from /classic/.
+	w := httptest.NewRecorder()
+	h.h.ServeHTTP(w, httptest.NewRequest("GET", "/classic/", nil))
+	for _, m := range regexp.MustCompile(`(?:src|href)="(/[^"]+)"`).FindAllStringSubmatch(w.Body.String(), -1) {
+		if m[1] == "/app/" {
+			continue
+		}
+		r := httptest.NewRecorder()
+		h.h.ServeHTTP(r, httptest.NewRequest("GET", m[1], nil))
+		if r.Code != http.StatusOK || !strings.HasPrefix(m[1], "/classic/") {
+			t.Errorf("the classic page links %s: %d", m[1], r.Code)
+		}
 	}
 }

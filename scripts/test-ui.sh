@@ -38,11 +38,13 @@ go build -o "$tmp/callcenter" ./cmd/callcenter
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export CC_UI_ADMIN_PASSWORD='Ui-Test-Pass-2026!'
 # web-test/simulator.yaml: the simulator's customers, among them those the
-# desk test calls (they answer and stay on the line until the agent hangs up).
+# desk test calls (they answer and stay on the line until the agent hangs up);
+# the simulator's trunk gw1 carries manual calls and transfers to numbers, from
+# the desk's caller ID when no campaign is named.
 scenario="$PWD/web-test/simulator.yaml"
 # exec: the background pid is the server's own, not a subshell's.
 (cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS="127.0.0.1:$port" CC_IVR_LISTEN=127.0.0.1:0 \
-  CC_SIMULATOR_SCENARIO="$scenario" \
+  CC_SIMULATOR_SCENARIO="$scenario" CC_ACD_GATEWAY=gw1 CC_ACD_CALLER_ID=02161230000 \
   CC_DATABASE_DRIVER=sqlite CC_DATABASE_DSN="$tmp/ui.db" exec ./callcenter serve >"$tmp/server.log" 2>&1) &
 server=$!
 
@@ -62,8 +64,9 @@ export CC_UI_BASE="http://127.0.0.1:$port" CC_UI_FIXTURE="$PWD/importer/testdata
 export CC_UI_SCREENSHOTS="${CC_UI_SCREENSHOTS:-$PWD/web-test/screenshots}"
 # In the background so a signal is handled at once, not after the run; in
 # its own process group so stopping it reaches node's per-file test processes
-# (whose playwright then closes chromium).
-(cd web-test && exec setsid node --test) &
+# (whose playwright then closes chromium). Arguments name test files (in
+# web-test/) to run only those: scripts/test-ui.sh vuedesk.test.js
+(cd web-test && exec setsid node --test "$@") &
 runner=$!
 if ! wait "$runner"; then
   runner=

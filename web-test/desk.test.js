@@ -18,7 +18,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 async function signIn(page, user, pw) {
-  await page.goto(base + "/");
+  await page.goto(base + "/classic/");
   await page.fill("input[name=username]", user);
   await page.fill("input[name=password]", pw);
   await page.click("button[type=submit]");

@@ -37,7 +37,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 async function signIn(page, username, password) {
-  await page.goto(base + "/");
+  await page.goto(base + "/classic/");
   await page.fill("input[name=username]", username);
   await page.fill("input[name=password]", password);
   await page.click("button[type=submit]");

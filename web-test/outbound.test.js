@@ -23,7 +23,7 @@ after(async () => { await browser?.close(); });
 test("an admin sends test messages and finds them in the delivery log, labelled simulated", async () => {
   const page = await browser.newPage();
   page.setDefaultTimeout(patience);
-  await page.goto(base + "/");
+  await page.goto(base + "/classic/");
   await page.fill("input[name=username]", "admin");
   await page.fill("input[name=password]", password);
   await page.click("button[type=submit]");
@@ -77,7 +77,7 @@ function pdf() {
 test("an admin uploads a fax document; a file that is no PDF is refused by name", async () => {
   const page = await browser.newPage();
   page.setDefaultTimeout(patience);
-  await page.goto(base + "/");
+  await page.goto(base + "/classic/");
   await page.fill("input[name=username]", "admin");
   await page.fill("input[name=password]", password);
   await page.click("button[type=submit]");

@@ -19,7 +19,7 @@ before(async () => {
 after(async () => { await browser?.close(); });
 
 async function signIn(page, user, pw) {
-  await page.goto(base + "/");
+  await page.goto(base + "/classic/");
   await page.fill("input[name=username]", user);
   await page.fill("input[name=password]", pw);
   await page.click("button[type=submit]");
@@ -73,7 +73,7 @@ test("a manager builds a branching script in the designer and walks it", async (
   await page.waitForSelector("#preview .walk-end:text('wrong_person')");
 
   // The list finds it by a Chinese keyword.
-  await page.goto(base + "/#scripts?q=" + encodeURIComponent("逾期"));
+  await page.goto(base + "/classic/#scripts?q=" + encodeURIComponent("逾期"));
   await page.waitForSelector("td a:text('界面话术：逾期提醒')");
 });
 
@@ -103,7 +103,7 @@ test("an agent runs the script in a call, pauses and resumes it, and the results
   assert.equal(made.version, 2);
   const page = await (await browser.newContext()).newPage();
   await signIn(page, "ui_script_agent", "Ui-Agent-Pass-2026");
-  await page.goto(`${base}/#callscript/ui-call-1?script=${made.script}`);
+  await page.goto(`${base}/classic/#callscript/ui-call-1?script=${made.script}`);
   await page.click("#session .walk-option:text('是')");
   await page.waitForSelector("#session .walk-text:text('您的信用卡已逾期，请尽快还款。')");
   await page.click("#session .kb-link"); // the linked article opens in one click
@@ -126,7 +126,7 @@ test("an agent runs the script in a call, pauses and resumes it, and the results
   assert.match(answers, /您好，请问是本人吗？\s*yes/);
 
   // The manager sees the agent's feedback on the node and resolves it.
-  await admin.goto(base + "/#scripts");
+  await admin.goto(base + "/classic/#scripts");
   const fb = admin.locator("#feedback tr", { hasText: "客户常问能否分期" });
   await fb.waitFor();
   assert.match(await fb.textContent(), /q2/);

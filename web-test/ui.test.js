@@ -28,7 +28,7 @@ async function newPage() {
 }
 
 async function signIn(page) {
-  await page.goto(base + "/");
+  await page.goto(base + "/classic/");
   await page.fill("input[name=username]", "admin");
   await page.fill("input[name=password]", password);
   await page.click("button[type=submit]");
@@ -37,7 +37,7 @@ async function signIn(page) {
 
 test("login page is Chinese by default, labelled simulated, and refuses a wrong password", async () => {
   const page = await newPage();
-  await page.goto(base + "/");
+  await page.goto(base + "/classic/");
   assert.equal(await page.locator("html").getAttribute("lang"), "zh-CN");
   await page.waitForSelector("#sim:not([hidden])");
   assert.match(await page.textContent("#sim"), /模拟/);

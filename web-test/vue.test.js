@@ -591,7 +591,7 @@ test("Vue export, messages, shifts and the SMS/email log: open in both languages
       await nothingCutOff(page, `${name} (${lang})`);
       await shot(page, `${name}-${lang}`);
     }
-    for (const [tab, ready] of [["roster", ".roster-table"], ["shifts", ".shifts-table"]]) {
+    for (const [tab, ready] of [["roster", "#roster-grid"], ["shifts", ".shifts-table"]]) {
       await page.click(".el-menu-item[data-page=shifts]");
       await page.click(`.shift-tabs #tab-${tab}`);
       await page.waitForSelector(ready);

@@ -238,3 +238,66 @@ test("Vue desk: an agent takes a simulated call with its script, holds it, and d
   assert.deepEqual(page.errors, [], "console errors");
   await page.context().close();
 });
+
+// Manual dial and the answer button: an agent (opening the server's root,
+// which leads to the app's desk; extension 1021, a phone
+// without auto-answer in web-test/simulator.yaml) on a break dials a number
+// from the desk with no caller ID of their own (the server picks it); the
+// customer answers, the agent's phone rings, the desk offers the answer
+// button, the agent answers (uuid_phone_event talk), talks, hangs up,
+// disposes and is back on the break. The attempt is stored with the caller
+// ID the server chose.
+test("Vue desk: an agent dials a number by hand and answers the ringing phone from the desk", async () => {
+  const user = "vue_manual_agent";
+  const pass = "Vue-Manual-Pass-2026";
+  const agent = await rest("POST", "/users", { username: user, password: pass, role: "agent", display_name: "孙立", extension: "1021" });
+  const page = await newPage();
+  // The server's root leads to the app; an agent lands on the desk.
+  await page.goto(base + "/");
+  await page.waitForSelector("#login");
+  assert.match(new URL(page.url()).pathname, /^\/app\//);
+  await page.fill("input[name=username]", user);
+  await page.fill("input[name=password]", pass);
+  await page.click("#login button[type=submit]");
+  await page.waitForSelector("#desk");
+  await page.click("#softphone-in");
+  await state(page, "break");
+  await page.waitForSelector("#stream:has-text('实时连接')");
+
+  // An agent may not pick a campaign (no campaign_view): only the number.
+  await page.waitForSelector("#manual-dial");
+  assert.equal(await page.locator("#dial-campaign").count(), 0);
+  await page.fill("#manual-dial input[name=dial-phone]", "13900770021");
+  await page.click("#dial");
+  // The customer answers after a second; then the agent's phone rings.
+  await page.waitForSelector("#answer");
+  await state(page, "reserved");
+  assert.equal(await page.locator("#manual-dial").count(), 0); // one call at a time
+  await shot(page, "desk-answer-zh-CN");
+  await page.click("#answer");
+  await state(page, "on_call");
+  await page.waitForSelector("#call-status[data-status='connected']");
+  await page.waitForSelector("#answer", { state: "detached" });
+
+  await page.click("#hangup");
+  await state(page, "acw");
+  await page.click("#dispo-result");
+  await page.click(".el-select-dropdown__item:has-text('成功')");
+  await page.click("#dispose");
+  await page.waitForSelector("#call:has-text('暂无通话')");
+  await state(page, "break"); // back on the break the dial started from
+  await page.waitForSelector("#manual-dial");
+
+  let call;
+  await until(async () => {
+    const calls = await rest("GET", `/calls?agent_id=${agent.id}`);
+    call = calls.items.find((c) => c.destination === "+8613900770021");
+    return call && call.finished_at && call.disposition;
+  });
+  assert.equal(call.disposition, "success");
+  assert.equal(call.caller_id, "02161230000"); // the desk's pool (acd.caller_id in scripts/test-ui.sh)
+  await page.click("#softphone-out");
+  await page.waitForSelector("#softphone-in");
+  assert.deepEqual(page.errors, [], "console errors");
+  await page.context().close();
+});

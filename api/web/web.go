@@ -2,9 +2,9 @@
 //   - app: the Vue 3 + Element Plus admin app, built by Vite from ui/ into
 //     app/ (committed, so `go build` needs no Node; scripts/ui-build.sh
 //     --check proves the committed bundle matches the sources). Served at
-//     /app/.
-//   - static: the classic plain HTML/JS pages, served at / and /ui/ until
-//     the app replaces them (the agent desk lives there for now).
+//     /app/ (and / leads there).
+//   - static: the classic plain HTML/JS pages, served at /classic/ while a
+//     browser test or a user still needs them.
 package web
 
 import (

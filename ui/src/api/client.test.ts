@@ -1,5 +1,5 @@
 import { describe, it, expect, vi, afterEach } from "vitest";
-import { api, ApiError, csrfToken, query, setHooks, errorText } from "./client";
+import { api, ApiError, csrfToken, query, setHooks, errorText, fieldErrors } from "./client";
 import { mockFetch } from "@/test/fetch";
 
 afterEach(() => vi.unstubAllGlobals());
@@ -53,5 +53,20 @@ describe("api", () => {
     expect(lost).toHaveBeenCalledTimes(1);
     await expect(api("GET", "/campaigns")).rejects.toThrow("locked");
     expect(locked).toHaveBeenCalledTimes(1);
+  });
+
+  it("puts the fields a form shows under them, the rest in the alert", async () => {
+    mockFetch({
+      "PATCH /campaigns/1": [422, { error: { code: "invalid_argument", message: "invalid campaign", details: [
+        { field: "message.attachments[1]", message: "no such document" }, { field: "message.attachments[2]", message: "too big" }, { field: "name", message: "taken" }] } }],
+    });
+    const e = await api("PATCH", "/campaigns/1", {}).catch((x) => x);
+    const f = fieldErrors(e, ["message.attachments", "due_at"]);
+    expect(f.fields).toEqual({ "message.attachments": "[1] no such document; [2] too big" });
+    expect(f.rest).toBe("name taken");
+    const all = fieldErrors(e, ["due_at"]);
+    expect(all.fields).toEqual({});
+    expect(all.rest).toBe(errorText(e));
+    expect(fieldErrors(new Error("offline"), ["x"]).rest).toBe("offline");
   });
 });

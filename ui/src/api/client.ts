@@ -92,3 +92,25 @@ export function errorText(e: unknown): string {
   if (e instanceof ApiError) return e.fullText;
   return e instanceof Error ? e.message : String(e);
 }
+
+// fieldErrors splits a refusal into the messages of the fields a form shows
+// (by the field the server names; "message.attachments[1]" also counts for
+// "message.attachments") and the text of the rest, for the form's alert.
+export function fieldErrors(e: unknown, known: string[]): { fields: Record<string, string>; rest: string } {
+  const fields: Record<string, string> = {};
+  if (!(e instanceof ApiError)) return { fields, rest: errorText(e) };
+  const other: string[] = [];
+  for (const d of e.body?.details || []) {
+    const name = known.find((k) => d.field === k || d.field.startsWith(k + "[") || d.field.startsWith(k + "."));
+    if (name) fields[name] = fields[name] ? `${fields[name]}; ${detailLine(d, name)}` : detailLine(d, name);
+    else other.push([d.row ? `#${d.row}` : "", d.field, d.message].filter(Boolean).join(" "));
+  }
+  const rest = Object.keys(fields).length ? other.join("; ") : e.fullText;
+  return { fields, rest };
+}
+
+// detailLine is a field's message, with the element it names ([1]) kept.
+function detailLine(d: FieldError, name: string): string {
+  const sub = d.field.slice(name.length);
+  return sub ? `${sub.replace(/^\./, "")} ${d.message}` : d.message;
+}

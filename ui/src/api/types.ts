@@ -17,6 +17,28 @@ export interface User {
   sip_password?: string;
 }
 
+// CampaignMessage is what an sms, email or fax campaign sends; attachments
+// are ids of uploaded documents (email).
+export interface CampaignMessage {
+  subject?: string;
+  text?: string;
+  html?: string;
+  attachments?: number[];
+  [key: string]: unknown;
+}
+
+// DocumentInfo is an uploaded document (fax or e-mail attachment).
+export interface DocumentInfo {
+  id: number;
+  name: string;
+  kind: string;
+  content_type?: string;
+  source_bytes?: number;
+  bytes: number;
+  pages: number;
+  created_at: string;
+}
+
 export interface Campaign {
   id: number;
   name: string;
@@ -32,6 +54,7 @@ export interface Campaign {
   max_abandon_rate: number;
   ivr_flow: string;
   description: string;
+  message?: CampaignMessage;
   status: string;
   version: number;
   created_at: string;
@@ -114,6 +137,26 @@ export interface AgentView {
   next?: string;
   next_reason?: string;
   disposition_call_uuid?: string;
+  verify?: VerifyView;
+}
+
+// VerifyView is the IVR verification of the agent's call (R11): pending,
+// verified, failed, no_input, error or caller_hangup.
+export interface VerifyView {
+  call_uuid: string;
+  flow: string;
+  status: string;
+  ok: boolean;
+  attempts: number;
+  started?: string;
+  ended?: string;
+}
+
+// DialResult is the call a manual dial started.
+export interface DialResult {
+  call_uuid: string;
+  caller_id: string;
+  attempt_id: number;
 }
 
 export interface BreakReason {
@@ -150,6 +193,8 @@ export interface DeskCall {
   status: string;
   since?: string;
   cause?: string;
+  // offered: the offer came (the agent's phone is being rung).
+  offered?: boolean;
 }
 
 export interface PreviewOffer {

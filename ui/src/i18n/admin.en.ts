@@ -45,6 +45,7 @@ export default {
   callback: {
     title: "Callbacks", campaign: "Campaign", agent: "Agent", due_from: "From", due_to: "To", due_at: "Due", contact: "Customer",
     phone: "Phone", note: "Note", cancel: "Cancel", edit: "Change callback", confirm_cancel: "Cancel the callback to {name}?", phone_keep: "Empty: unchanged",
+    new: "Book a callback", find_customer: "Whole phone, ID number or name", no_customer: "No customer found", phone_default: "Empty: the customer's number",
   },
   calls: {
     title: "Call history", from: "From", to: "To", campaign: "Campaign", outcome: "Outcome", recorded: "Recording", with_recording: "Recorded",
@@ -95,5 +96,6 @@ export default {
     new: "New shift", edit: "Edit shift", hours: "Hours", break_allowance: "Breaks allowed (min)", work: "Working time",
     timezone: "Time zone", start: "Start", end: "End", end_hint: "An end not after the start ends the next day (a night shift).",
     wd1: "Mon", wd2: "Tue", wd3: "Wed", wd4: "Thu", wd5: "Fri", wd6: "Sat", wd7: "Sun",
+    grid_hint: "{n} days; click a cell, shift-click another for the rectangle, ctrl-click to add or remove; click a name or a date for the row or column", chosen: "{n} cells chosen", no_agents: "No agent rostered in this range",
   },
 };

@@ -44,6 +44,7 @@ export default {
   callback: {
     title: "预约回拨", campaign: "活动", agent: "坐席", due_from: "开始日期", due_to: "结束日期", due_at: "回拨时间", contact: "客户",
     phone: "号码", note: "备注", cancel: "取消回拨", edit: "修改回拨", confirm_cancel: "确定取消 {name} 的回拨？", phone_keep: "留空则不修改",
+    new: "预约回拨", find_customer: "输入完整号码、证件号或姓名查找客户", no_customer: "未找到客户", phone_default: "留空则使用客户号码",
   },
   calls: {
     title: "通话记录", from: "开始日期", to: "结束日期", campaign: "活动", outcome: "结果", recorded: "录音", with_recording: "有录音",
@@ -91,5 +92,6 @@ export default {
     assigned: "已更新 {n} 个排班", note: "备注", new: "新建班次", edit: "编辑班次", hours: "时间", break_allowance: "小休额度(分)",
     work: "工作时长", timezone: "时区", start: "上班", end: "下班", end_hint: "下班时间不晚于上班时间表示次日下班（夜班）。",
     wd1: "一", wd2: "二", wd3: "三", wd4: "四", wd5: "五", wd6: "六", wd7: "日",
+    grid_hint: "共 {n} 天；点选格子，Shift 点选另一格选中矩形区域，Ctrl 点选增减；点姓名或日期选中整行或整列", chosen: "已选 {n} 格", no_agents: "该范围内没有坐席的排班",
   },
 };

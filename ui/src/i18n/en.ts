@@ -46,6 +46,7 @@ const en: typeof zh = {
     confirm_stop: "A stopped campaign cannot start again. Stop {name}?", started: "Started", paused: "Paused", stopped: "Stopped",
     search_name: "Name contains", detail: "Campaign", stats: "Live figures", contacts: "Contacts", import: "Import contacts", imports: "Imports",
     updated: "Updated", created: "Created", rate_limit: "limit",
+    subject: "Subject", text: "Body", text_hint: "Customer fields merge in, e.g. {'{{'}name{'}}'}", attachments: "Attachments", attachments_hint: "Uploaded documents (at most 5, 10 MB together)", upload: "Upload",
   },
   contact: {
     name: "Name", phone: "Phone", id_number: "ID number", status: "Status", attempts: "Attempts", not_dialable: "Why not dialable",
@@ -87,7 +88,7 @@ const en: typeof zh = {
     call_status: { ringing: "Ringing", connected: "Connected", held: "On hold", consulting: "Consulting", conference: "Conference", verifying: "Verifying", ended: "Ended" },
     no_call: "No call", customer: "Customer", phone: "Phone", alt_phone: "Second phone", id_number: "ID number", customer_type: "Customer type", attempts: "Attempts",
     campaign: "Campaign", call: "Call", mode_label: "Source",
-    offer_mode: { preview: "Preview", progressive: "Progressive", predictive: "Predictive", callback: "Callback", inbound: "Inbound", transfer: "Transfer" },
+    offer_mode: { preview: "Preview", progressive: "Progressive", predictive: "Predictive", callback: "Callback", inbound: "Inbound", transfer: "Transfer", manual: "Manual" },
     hold: "Hold", unhold: "Resume", hangup: "Hang up", transfer: "Transfer", consult: "Consult", complete: "Complete transfer", conference: "Conference", return: "Back to customer",
     target_kind: "To", target_agent: "Agent", target_group: "Group", target_number: "Outside number", target: "Target", target_hint: "Agent, group number or phone",
     transfer_title: "Blind transfer", consult_title: "Consult", done: "Done",
@@ -100,6 +101,10 @@ const en: typeof zh = {
     back: "Back", go_on: "Go on", answer: "OK", current: "To current", pause_reason: "Pause reason", script_end: "Script ended: {outcome}",
     pause_reasons: { service: "Other service", complaint: "Complaint", other: "Other" },
     notices: "Messages and announcements", no_notices: "No messages", mark_read: "Mark read", message_from: "Message from {name}", announcement: "Announcement", reminder: "Reminder",
+    manual_dial: "Manual call", dial_phone: "Phone number", dial_campaign: "For campaign (optional)", dial_hint: "The caller ID is chosen from the pool; numbers on the do-not-call list are refused",
+    dialing: "Calling", dialing_from: "Calling from {cid}", answer_call: "Answer", verify: "Verify identity", verify_label: "Identity check",
+    verify_attempts: "{n} tries",
+    verify_status: { pending: "Customer verifying", verified: "Verified", failed: "Failed", no_input: "No input", error: "Error", caller_hangup: "Customer hung up" },
     reminder_kind: { callback: "Callback due", acw_ending: "After-call work ending", break_over: "Break allowance used up", shift_start: "Shift starts" },
   },
 };

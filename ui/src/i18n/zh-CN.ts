@@ -44,6 +44,7 @@ export default {
     confirm_stop: "停止后活动不能再启动，确定停止 {name}？", started: "已启动", paused: "已暂停", stopped: "已停止",
     search_name: "按名称查询", detail: "活动详情", stats: "实时数据", contacts: "联系人", import: "导入名单", imports: "导入记录",
     updated: "更新时间", created: "创建时间", rate_limit: "上限",
+    subject: "邮件主题", text: "邮件正文", text_hint: "可用 {'{{'}name{'}}'} 等客户字段", attachments: "邮件附件", attachments_hint: "选择已上传的文档（最多 5 个，共 10 MB）", upload: "上传附件",
   },
   contact: {
     name: "姓名", phone: "手机号码", id_number: "身份证号码", status: "状态", attempts: "呼叫次数", not_dialable: "不可拨原因",
@@ -85,7 +86,7 @@ export default {
     call_status: { ringing: "振铃", connected: "通话中", held: "已保持", consulting: "咨询中", conference: "三方通话", verifying: "客户验证中", ended: "已结束" },
     no_call: "暂无通话", customer: "客户", phone: "电话", alt_phone: "备用电话", id_number: "证件号", customer_type: "客户类型", attempts: "拨打次数",
     campaign: "活动", call: "通话", mode_label: "来源",
-    offer_mode: { preview: "预览", progressive: "渐进式", predictive: "预测式", callback: "回拨", inbound: "呼入", transfer: "转接" },
+    offer_mode: { preview: "预览", progressive: "渐进式", predictive: "预测式", callback: "回拨", inbound: "呼入", transfer: "转接", manual: "手工外呼" },
     hold: "保持", unhold: "恢复", hangup: "挂断", transfer: "转接", consult: "咨询", complete: "完成转接", conference: "三方", return: "返回客户",
     target_kind: "转给", target_agent: "坐席", target_group: "坐席组", target_number: "外部号码", target: "目标", target_hint: "坐席、组编号或电话号码",
     transfer_title: "盲转", consult_title: "咨询", done: "已执行",
@@ -98,6 +99,10 @@ export default {
     back: "上一步", go_on: "继续", answer: "确定", current: "回到当前", pause_reason: "暂停原因", script_end: "话术结束：{outcome}",
     pause_reasons: { service: "其他业务", complaint: "投诉", other: "其他" },
     notices: "消息与公告", no_notices: "暂无消息", mark_read: "标为已读", message_from: "{name} 的消息", announcement: "公告", reminder: "提醒",
+    manual_dial: "手工外呼", dial_phone: "电话号码", dial_campaign: "计入活动（可选）", dial_hint: "主叫号码由系统从号码池选择；黑名单号码会被拒绝",
+    dialing: "正在呼叫", dialing_from: "正在呼叫，主叫号码 {cid}", answer_call: "接听", verify: "客户身份验证", verify_label: "身份验证",
+    verify_attempts: "输入 {n} 次",
+    verify_status: { pending: "客户验证中", verified: "已验证", failed: "验证失败", no_input: "未输入", error: "验证出错", caller_hangup: "客户已挂断" },
     reminder_kind: { callback: "回拨到期", acw_ending: "话后处理即将结束", break_over: "小休时间已用完", shift_start: "班次开始" },
   },
 };

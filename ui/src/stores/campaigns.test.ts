@@ -1,6 +1,6 @@
 import { describe, it, expect, vi, beforeEach, afterEach } from "vitest";
 import { createPinia, setActivePinia } from "pinia";
-import { useCampaigns, runActions, emptyForm } from "./campaigns";
+import { useCampaigns, runActions, emptyForm, formOf } from "./campaigns";
 import { summarize } from "./dashboard";
 import { mockFetch } from "@/test/fetch";
 
@@ -34,6 +34,18 @@ describe("campaigns store", () => {
     await s.save({ ...emptyForm(), name: "回访", caller_ids: [" 95588 ", ""] });
     expect(calls[0].body).toMatchObject({ name: "回访", caller_ids: ["95588"], strategy_id: null });
     expect(calls[1].method).toBe("GET");
+  });
+
+  it("sends an email campaign's message with its attachments in order, keeping the fields the form does not edit", async () => {
+    const calls = mockFetch({ "PATCH /campaigns/5": [200, { id: 5 }], "GET /campaigns": [200, { items: [], total: 0 }] });
+    const s = useCampaigns();
+    const f = formOf({ id: 5, name: "账单", media: "email", caller_ids: null, message: { subject: "账单", html: "<p>x</p>", attachments: [4] } } as any);
+    f.message.attachments.push(2);
+    await s.save(f, 5);
+    expect(calls[0].body.message).toEqual({ subject: "账单", text: "", html: "<p>x</p>", attachments: [4, 2] });
+    // Another medium's message is not this form's: not sent, kept as it is.
+    await s.save({ ...f, media: "sms" }, 5);
+    expect(calls[2].body).not.toHaveProperty("message");
   });
 
   it("edits with PATCH", async () => {

@@ -1,6 +1,6 @@
 import { defineStore } from "pinia";
 import { api, query, type Page } from "@/api/client";
-import type { Campaign } from "@/api/types";
+import type { Campaign, CampaignMessage } from "@/api/types";
 
 export const KINDS = ["notification", "collection", "survey", "confirmation", "sales"];
 export const MEDIA = ["voice", "ivr", "sms", "email", "fax"];
@@ -21,16 +21,21 @@ export interface CampaignForm {
   gateway: string;
   max_abandon_rate: number;
   description: string;
+  // message: an email campaign's subject, text and attachments (the other
+  // fields of a campaign's message are kept as they are).
+  message: CampaignMessage & { attachments: number[] };
 }
 
 export function emptyForm(): CampaignForm {
-  return { name: "", kind: "notification", media: "voice", dial_mode: "progressive", priority: 5, strategy_id: null, group_id: null, caller_ids: [], gateway: "", max_abandon_rate: 0.03, description: "" };
+  return { name: "", kind: "notification", media: "voice", dial_mode: "progressive", priority: 5, strategy_id: null, group_id: null, caller_ids: [], gateway: "", max_abandon_rate: 0.03, description: "",
+    message: { subject: "", text: "", attachments: [] } };
 }
 
 export function formOf(c: Campaign): CampaignForm {
   return {
     name: c.name, kind: c.kind, media: c.media, dial_mode: c.dial_mode, priority: c.priority, strategy_id: c.strategy_id,
     group_id: c.group_id, caller_ids: [...(c.caller_ids || [])], gateway: c.gateway, max_abandon_rate: c.max_abandon_rate, description: c.description,
+    message: { subject: "", text: "", ...(c.message || {}), attachments: [...(c.message?.attachments || [])] },
   };
 }
 
@@ -71,7 +76,10 @@ export const useCampaigns = defineStore("campaigns", {
       }
     },
     async save(form: CampaignForm, id?: number): Promise<Campaign> {
-      const body = { ...form, caller_ids: form.caller_ids.map((s) => s.trim()).filter(Boolean) };
+      const body: Record<string, unknown> = { ...form, caller_ids: form.caller_ids.map((s) => s.trim()).filter(Boolean) };
+      // The message replaces the campaign's whole message: sent only for
+      // email campaigns, whose message this form edits.
+      if (form.media !== "email") delete body.message;
       const c = id ? await api<Campaign>("PATCH", `/campaigns/${id}`, body) : await api<Campaign>("POST", "/campaigns", body);
       await this.load();
       return c;

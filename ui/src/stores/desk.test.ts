@@ -271,3 +271,61 @@ describe("script run store", () => {
     expect(r.viewing).toBe("");
   });
 });
+
+describe("manual dial, answer and verification", () => {
+  it("dials a number with the server's caller ID and shows the call ringing", async () => {
+    const calls = mockFetch({ "POST /me/calls/new/dial": [200, { call_uuid: "m-1", caller_id: "02161234567", attempt_id: 8 }] });
+    const d = useDesk();
+    d.agent = view({ state: "ready" }) as any;
+    const r = await d.dial(" 13900770002 ", "");
+    expect(calls[0].body).toEqual({ phone: "13900770002" }); // no caller_id: the pool's choice
+    expect(r.caller_id).toBe("02161234567");
+    expect(d.call).toMatchObject({ uuid: "m-1", status: "ringing", attempt_id: 8 });
+    await d.dial("13900770002", 4, 41);
+    expect(calls[1].body).toEqual({ phone: "13900770002", campaign_id: 4, contact_id: 41 });
+  });
+
+  it("offers the answer button once the call is offered to the reserved agent, not while verifying", async () => {
+    let tries = 0;
+    const calls = mockFetch({ "POST /me/calls/m-1/answer": () => (++tries < 3 ? [409, { error: { code: "conflict", message: "no phone of yours is ringing" } }] : [200, { ok: true }]) });
+    const d = useDesk();
+    d.agent = view({ state: "reserved", call_uuid: "m-1" }) as any;
+    expect(d.ringing).toBe(false); // no call yet
+    d.handle("call", { call_uuid: "m-1", campaign_id: 0, status: "ringing" });
+    expect(d.ringing).toBe(false); // the customer's number rings, not the agent's phone
+    d.handle("offer", { call_uuid: "m-1", campaign_id: 0, contact: null, mode: "progressive" });
+    expect(d.ringing).toBe(true);
+    // Clicked just before the phone rang: tried again until it does.
+    await d.answer(1, 5000);
+    expect(calls).toHaveLength(3);
+    expect(calls[2].url).toBe("/api/v1/me/calls/m-1/answer");
+    // Not forever: the refusal is shown once the patience is over.
+    tries = -100;
+    await expect(d.answer(1, 20)).rejects.toThrow("no phone of yours is ringing");
+    d.agent = view({ state: "on_call", call_uuid: "m-1" }) as any;
+    expect(d.ringing).toBe(false);
+    d.agent = view({ state: "reserved", call_uuid: "m-1" }) as any;
+    d.verify = { call_uuid: "m-1", flow: "verify_id", status: "pending", ok: false, attempts: 0 };
+    expect(d.ringing).toBe(false);
+    expect(d.verifying).toBe(true);
+  });
+
+  it("sends the customer to verification and shows the result from the stream and from GET /me/state", async () => {
+    const calls = mockFetch({ "POST /me/calls/u-1/verify": [200, { ok: true }] });
+    const d = useDesk();
+    d.agent = view({ state: "on_call", call_uuid: "u-1" }) as any;
+    d.handle("offer", { call_uuid: "u-1", campaign_id: 2, contact: null, mode: "progressive" });
+    await d.startVerify();
+    expect(calls[0].url).toBe("/api/v1/me/calls/u-1/verify");
+    expect(d.verify?.status).toBe("pending");
+    d.handle("verify_result", { call_uuid: "u-1", ok: false, attempts: 3, result: "failed", flow: "verify_id" });
+    expect(d.verify).toMatchObject({ status: "failed", attempts: 3, ok: false });
+    expect(d.verifying).toBe(false);
+    // A reload: GET /me/state names the result of the call.
+    d.applyView(view({ state: "on_call", call_uuid: "u-1", verify: { call_uuid: "u-1", flow: "verify_id", status: "verified", ok: true, attempts: 1, started: "" } }) as any);
+    expect(d.verify?.status).toBe("verified");
+    // The next call forgets it.
+    d.applyView(view({ state: "ready" }) as any);
+    expect(d.verify).toBeNull();
+  });
+});

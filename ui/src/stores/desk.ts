@@ -1,7 +1,7 @@
 import { defineStore } from "pinia";
 import { markRaw } from "vue";
-import { api, query } from "@/api/client";
-import type { AgentView, BreakReason, Callback, CustomerHistory, DeskCall, DispositionForm, Notice, PreviewOffer } from "@/api/types";
+import { api, ApiError, query } from "@/api/client";
+import type { AgentView, BreakReason, Callback, CustomerHistory, DeskCall, DialResult, DispositionForm, Notice, PreviewOffer, VerifyView } from "@/api/types";
 
 // The agent's desk: the softphone session and state (GET /me/state), the
 // call offered or connected (offer and call events of GET /me/events), a
@@ -29,7 +29,7 @@ export interface EventSourceLike {
 export type SourceFactory = (url: string) => EventSourceLike;
 
 // Stream events the desk listens to.
-export const STREAM_EVENTS = ["hello", "reset", "end", "state", "offer", "preview", "call", "reminder", "message", "announcement"];
+export const STREAM_EVENTS = ["hello", "reset", "end", "state", "offer", "preview", "call", "reminder", "message", "announcement", "verify_result"];
 
 export function streamURL(lastEventId: string): string {
   return "/api/v1/me/events" + query({ last_event_id: lastEventId });
@@ -83,6 +83,9 @@ export const useDesk = defineStore("desk", {
     notices: [] as Notice[],
     history: null as CustomerHistory | null,
     callbacks: [] as Callback[],
+    // verify is the IVR verification of the current call (GET /me/state's
+    // verify, then the verify_result event).
+    verify: null as VerifyView | null,
     lastEventId: "",
     live: false, // the stream is open
     // skew is server time minus local time (ms), from GET /me/state, so the
@@ -97,6 +100,14 @@ export const useDesk = defineStore("desk", {
     state: (s) => s.agent?.state ?? "signed_out",
     // canDispose: the call waits for its disposition (after-call work).
     canDispose: (s) => !!s.call && (s.agent?.disposition_call_uuid === s.call.uuid || s.agent?.state === "acw"),
+    // ringing: a call is reserved for the agent and not yet connected; the
+    // answer button is offered (the server says whether a phone rings).
+    // The offer comes as the agent's phone is rung (a manual call's number
+    // ringing is no offer yet).
+    ringing: (s) => !!s.call?.offered && s.agent?.state === "reserved" && s.call.status !== "ended" && s.call.status !== "verifying" &&
+      !(s.verify?.call_uuid === s.call.uuid && s.verify.status === "pending"),
+    // verifying: the customer is in the IVR's verification.
+    verifying: (s) => !!s.call && s.verify?.call_uuid === s.call.uuid && s.verify.status === "pending",
     onCall: (s) => !!s.call && ["on_call", "hold"].includes(s.agent?.state ?? "") && s.call.status !== "ended",
     unread: (s) => s.notices.filter((n) => !n.read).length,
   },
@@ -110,6 +121,7 @@ export const useDesk = defineStore("desk", {
     },
     applyView(v: AgentView) {
       this.agent = v;
+      this.verify = v.verify || (this.verify && this.verify.call_uuid === (v.call_uuid || v.disposition_call_uuid) ? this.verify : null);
       if (v.since) this.skew = Date.parse(v.since) + (v.time_in_state_s || 0) * 1000 - Date.now();
       const uuid = v.call_uuid || v.disposition_call_uuid || "";
       if (!this.call) {
@@ -124,11 +136,14 @@ export const useDesk = defineStore("desk", {
     },
     setCall(c: DeskCall | null) {
       const changed = c?.uuid !== this.call?.uuid;
+      const newContact = !!c?.contact?.id && c.contact.id !== this.call?.contact?.id;
       this.call = c;
       save(CALL_KEY, c);
       if (changed) {
         this.history = null;
         this.callbacks = [];
+      }
+      if (changed || newContact) {
         if (c?.contact?.id) this.loadCustomer();
       }
     },
@@ -228,7 +243,7 @@ export const useDesk = defineStore("desk", {
         case "offer":
           this.preview = null;
           this.setCall({ uuid: d.call_uuid, campaign_id: d.campaign_id, contact: d.contact || null, mode: d.mode, attempt_id: d.attempt_id,
-            script_id: d.script_id || 0, status: "ringing" });
+            script_id: d.script_id || 0, status: "ringing", offered: true });
           break;
         case "preview":
           this.preview = d as PreviewOffer;
@@ -240,6 +255,9 @@ export const useDesk = defineStore("desk", {
           } else if (d.status !== "ended") {
             this.setCall({ uuid: d.call_uuid, campaign_id: d.campaign_id, contact: d.contact || null, mode: "", status: d.status, since: d.since });
           }
+          break;
+        case "verify_result":
+          this.verify = { call_uuid: d.call_uuid, flow: d.flow || "", status: d.result || (d.ok ? "verified" : "failed"), ok: !!d.ok, attempts: d.attempts || 0 };
           break;
         case "reminder":
           this.notify("reminder", d.kind, d.text || "", d);
@@ -277,6 +295,44 @@ export const useDesk = defineStore("desk", {
     async control(action: string, to?: string) {
       if (!this.call) return;
       await api("POST", `/me/calls/${encodeURIComponent(this.call.uuid)}/${action}`, to ? { to } : {});
+    },
+    // dial calls a number by hand; the caller ID is the server's choice
+    // from the pool. The call arrives on the stream like any other.
+    async dial(phone: string, campaignId?: number | "", contactId?: number) {
+      const body: Record<string, unknown> = { phone: phone.trim() };
+      if (campaignId) body.campaign_id = campaignId;
+      if (contactId) body.contact_id = contactId;
+      const r = await api<DialResult>("POST", "/me/calls/new/dial", body);
+      if (!this.call || this.call.uuid !== r.call_uuid) {
+        this.setCall({ uuid: r.call_uuid, campaign_id: Number(campaignId) || 0, contact: null, mode: "manual", attempt_id: r.attempt_id, status: "ringing" });
+      }
+      return r;
+    },
+    // answer answers the agent's ringing phone (phones without auto-answer).
+    // The offer is sent just before the phone is rung: a click in between
+    // gets 409 (no phone ringing yet), tried again for a few seconds while
+    // the call is still offered.
+    async answer(retryMs = 300, patienceMs = 3000) {
+      const uuid = this.call?.uuid;
+      if (!uuid) return;
+      const until = Date.now() + patienceMs;
+      for (;;) {
+        try {
+          await api("POST", `/me/calls/${encodeURIComponent(uuid)}/answer`);
+          return;
+        } catch (e) {
+          if (!(e instanceof ApiError) || e.status !== 409 || Date.now() >= until || this.call?.uuid !== uuid || this.agent?.state !== "reserved") throw e;
+        }
+        await new Promise((r) => setTimeout(r, retryMs));
+      }
+    },
+    // startVerify sends the customer to the IVR's identity check; the
+    // result comes back on the stream.
+    async startVerify() {
+      if (!this.call) return;
+      const uuid = this.call.uuid;
+      await api("POST", `/me/calls/${encodeURIComponent(uuid)}/verify`, {});
+      this.verify = { call_uuid: uuid, flow: "", status: "pending", ok: false, attempts: 0 };
     },
     async answerPreview(dial: boolean, skip = "") {
       await api("POST", "/me/preview", dial ? { dial: true } : { skip });
