@@ -86,6 +86,16 @@ func startE2EWith(t *testing.T, scenario string, extra map[string]string) *e2e {
 	t.Cleanup(func() { _ = p.stop() })
 	e := &e2e{program: p, t: t, dataDir: dir, sim: sim}
 	e.admin = p.login(t, "admin", e2eAdminPW)
+	// The switch connection comes up after the HTTP port: until then no
+	// extension is found registered and a softphone sign-in is refused.
+	var ready struct{ Status string }
+	deadline := time.Now().Add(patience)
+	for p.call(t, "GET", "/readyz", e.admin, nil, &ready); ready.Status != "ready" && time.Now().Before(deadline); p.call(t, "GET", "/readyz", e.admin, nil, &ready) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if ready.Status != "ready" {
+		t.Fatalf("the node did not come up: readyz %+v", ready)
+	}
 	var g, cal, st struct{ ID int64 }
 	e.post("/api/v1/groups", map[string]any{"name": e2eGroup, "kind": "agent"}, 201, &g)
 	allDay := []map[string]string{{"day_kind": "workday", "start": "00:00", "end": "24:00"},
