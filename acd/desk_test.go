@@ -68,7 +68,7 @@ func (f *fixture) signIn(id int64, ready bool) {
 // waitFor polls cond until it holds (a failure guard, not a pace).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -149,7 +149,7 @@ func (f *fixture) connectWith(cust controller.Leg, finish func(context.Context, 
 	res := make(chan out, 1)
 	go func() {
 		c, err := f.d.Connect(context.Background(), dialer.ConnectRequest{Leg: cust, GroupID: f.group, CampaignID: 1,
-			Deadline: time.Now().Add(5 * time.Second), Finish: finish})
+			Deadline: time.Now().Add(time.Minute), Finish: finish})
 		res <- out{c, err}
 	}()
 	f.sw.Far(f.agentLeg(n)).Answer(controller.AMDUnknown)
@@ -315,7 +315,7 @@ func TestConnectNoAgentAndCustomerGone(t *testing.T) {
 		t.Fatalf("nobody signed in: %v", err)
 	}
 	go func() { f.sw.Far(cust.UUID()).Hangup("NORMAL_CLEARING") }()
-	_, err = f.d.Connect(context.Background(), dialer.ConnectRequest{Leg: cust, GroupID: f.group, Deadline: time.Now().Add(5 * time.Second)})
+	_, err = f.d.Connect(context.Background(), dialer.ConnectRequest{Leg: cust, GroupID: f.group, Deadline: time.Now().Add(time.Minute)})
 	if !errors.Is(err, dialer.ErrCustomerGone) {
 		t.Fatalf("customer hung up: %v", err)
 	}

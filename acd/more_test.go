@@ -198,7 +198,7 @@ func TestNailedUpLegIsBridgedWithoutRinging(t *testing.T) {
 	nailed := f.agentLeg(1)
 	cust := f.customer()
 	var fin finishes
-	conn, err := f.d.Connect(context.Background(), dialer.ConnectRequest{Leg: cust, GroupID: f.group, Deadline: time.Now().Add(2 * time.Second), Finish: fin.finish})
+	conn, err := f.d.Connect(context.Background(), dialer.ConnectRequest{Leg: cust, GroupID: f.group, Deadline: time.Now().Add(time.Minute), Finish: fin.finish})
 	if err != nil || conn.AgentLeg != nailed {
 		t.Fatalf("connect %+v %v", conn, err)
 	}

@@ -22,7 +22,7 @@ func (f *fixture) connectContact(cust controller.Leg, fin *finishes, n int) dial
 	go func() {
 		var err error
 		conn, err = f.d.Connect(context.Background(), dialer.ConnectRequest{Leg: cust, GroupID: f.group, CampaignID: 1, ContactID: 77,
-			Deadline: time.Now().Add(5 * time.Second), Finish: fin.finish})
+			Deadline: time.Now().Add(time.Minute), Finish: fin.finish})
 		res <- err
 	}()
 	f.sw.Far(f.agentLeg(n)).Answer(controller.AMDUnknown)

@@ -145,7 +145,7 @@ func (c *sseConn) nextAny() sseEvent {
 		default:
 		}
 		c.t.Fatal("stream ended")
-	case <-time.After(20 * time.Second):
+	case <-time.After(time.Minute):
 		c.t.Fatal("no event within 20 s")
 	}
 	return sseEvent{}
@@ -160,7 +160,7 @@ func (c *sseConn) ended(reason string) {
 	}
 	select {
 	case <-c.done:
-	case <-time.After(20 * time.Second):
+	case <-time.After(time.Minute):
 		c.t.Fatal("stream still open after its end event")
 	}
 }

@@ -92,7 +92,7 @@ func (s *Server) simulatePacing(c *gin.Context) {
 		fail(c, newError("too_many_requests", "%d pacing simulations are running; try again when one has finished", whatIfSlots))
 		return
 	}
-	ctx, cancel := context.WithTimeout(c.Request.Context(), whatIfTimeout)
+	ctx, cancel := context.WithTimeout(c.Request.Context(), s.cfg.WhatIfTimeout)
 	defer cancel()
 	for _, p := range []struct {
 		mode dialer.Mode
@@ -100,7 +100,7 @@ func (s *Server) simulatePacing(c *gin.Context) {
 	}{{dialer.ModePredictive, &resp.Predictive}, {dialer.ModeProgressive, &resp.Progressive}} {
 		res, err := dialer.Simulate(ctx, resp.Scenario, dialer.SimOptions{Mode: p.mode})
 		if errors.Is(err, context.DeadlineExceeded) {
-			fail(c, newError("unavailable", "the simulation took longer than %s; ask for fewer agents or hours", whatIfTimeout))
+			fail(c, newError("unavailable", "the simulation took longer than %s; ask for fewer agents or hours", s.cfg.WhatIfTimeout))
 			return
 		}
 		if err != nil {

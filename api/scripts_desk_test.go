@@ -30,7 +30,7 @@ func TestScriptFollowsTransferThroughDesk(t *testing.T) {
 	cust := r.customer()
 	var fin finishLog
 	conn, err := r.desk.Connect(context.Background(), dialer.ConnectRequest{Leg: cust, GroupID: r.group, CampaignID: 1,
-		Deadline: time.Now().Add(5 * time.Second), Finish: fin.finish})
+		Deadline: time.Now().Add(time.Minute), Finish: fin.finish})
 	if err != nil || conn.AgentID != a1.ID {
 		t.Fatalf("connect: %+v %v", conn, err)
 	}

@@ -57,6 +57,9 @@ type Config struct {
 	StreamHeartbeat time.Duration
 	// MaxBodyBytes bounds JSON bodies; uploads have their own limit.
 	MaxBodyBytes int64
+	// WhatIfTimeout bounds one pacing what-if simulation (default 2 min);
+	// one over it answers 503.
+	WhatIfTimeout time.Duration
 	// Imports runs uploaded files; DataDir holds uploads and reports.
 	Imports        ImportQueue
 	DataDir        string
@@ -137,6 +140,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.MaxUploadBytes == 0 {
 		cfg.MaxUploadBytes = 100 << 20
+	}
+	if cfg.WhatIfTimeout == 0 {
+		cfg.WhatIfTimeout = whatIfTimeout
 	}
 	if cfg.DataDir == "" {
 		cfg.DataDir = "data"

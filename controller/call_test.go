@@ -35,7 +35,7 @@ func waitClosed(t *testing.T, ch <-chan struct{}, what string) {
 func collect(t testing.TB, l Leg) []Event {
 	t.Helper()
 	var out []Event
-	timeout := time.After(15 * time.Second)
+	timeout := time.After(time.Minute)
 	evs := l.Events()
 	for {
 		select {

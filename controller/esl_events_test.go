@@ -13,7 +13,7 @@ import (
 func collectUntil(t *testing.T, evs <-chan Event, what string, stop func(Event) bool) []Event {
 	t.Helper()
 	var out []Event
-	timeout := time.After(15 * time.Second)
+	timeout := time.After(time.Minute)
 	for {
 		select {
 		case e, ok := <-evs:

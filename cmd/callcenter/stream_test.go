@@ -33,7 +33,7 @@ func TestProgramShutdownEndsStreams(t *testing.T) {
 	}()
 	waitLine := func(want string) {
 		t.Helper()
-		timeout := time.After(30 * time.Second)
+		timeout := time.After(time.Minute)
 		for {
 			select {
 			case l, ok := <-lines:

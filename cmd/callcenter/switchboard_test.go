@@ -43,7 +43,7 @@ func TestSwitchboardStopsQuietly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !sb.pool.Ready() {
 		if time.Now().After(deadline) {
 			t.Fatal("simulated node not up")
@@ -62,7 +62,7 @@ func TestSwitchboardStopsQuietly(t *testing.T) {
 	if err != nil {
 		t.Fatalf("simulator gone before the pool: %v", err)
 	}
-	_ = nc.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_ = nc.SetReadDeadline(time.Now().Add(time.Minute))
 	if line, err := bufio.NewReader(nc).ReadString('\n'); err != nil || line != "Content-Type: auth/request\n" {
 		t.Errorf("simulator after SIGTERM said %q, %v", line, err)
 	}

@@ -37,7 +37,7 @@ type simFar struct{ srv *esltest.Server }
 // event matches, so the next step starts from the same state as the fake.
 func waitFor(t *testing.T, l controller.Leg, n int, match func(controller.Event) bool) {
 	t.Helper()
-	timeout := time.After(15 * time.Second)
+	timeout := time.After(time.Minute)
 	evs := l.Events()
 	for seen := 0; seen < n; {
 		select {
@@ -133,7 +133,7 @@ func TestFakeConformsToPool(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer pool.Close()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(time.Minute)
 	for !pool.Ready() {
 		if time.Now().After(deadline) {
 			t.Fatal("pool not up")

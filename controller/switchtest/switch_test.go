@@ -17,7 +17,7 @@ import (
 func drain(t *testing.T, l controller.Leg) []controller.Event {
 	t.Helper()
 	var out []controller.Event
-	timeout := time.After(15 * time.Second)
+	timeout := time.After(time.Minute)
 	evs := l.Events()
 	for {
 		select {
