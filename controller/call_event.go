@@ -32,6 +32,11 @@ const (
 	EventOther           EventKind = "other"            // any other FreeSWITCH event of the leg (RECORD_START, PLAYBACK_STOP, ...)
 )
 
+// SubclassAVMDBeep is mod_avmd's CUSTOM event (AVMD_EVENT_BEEP in
+// mod_avmd.c): the beep after a machine's greeting. It comes as an
+// EventAMD with this Subclass.
+const SubclassAVMDBeep = "avmd::beep"
+
 // AMDVerdict is an answering-machine detection result.
 type AMDVerdict string
 
@@ -161,7 +166,7 @@ func typedEvent(e *event, node string) (Event, bool) {
 		return Event{}, false
 	case "CUSTOM":
 		out.Kind, out.Subclass = EventCustom, e.get(hdrSubclass)
-		if out.Subclass == "avmd::beep" {
+		if out.Subclass == SubclassAVMDBeep {
 			out.Kind, out.AMD = EventAMD, AMDMachine
 		}
 		out.Headers = specificHeaders(e)
@@ -195,7 +200,7 @@ func amdVerdict(e *event) AMDVerdict {
 	switch e.Name {
 	case "CHANNEL_ANSWER", "CHANNEL_EXECUTE_COMPLETE", "CHANNEL_HANGUP_COMPLETE":
 	case "CUSTOM":
-		if e.get(hdrSubclass) == "avmd::beep" {
+		if e.get(hdrSubclass) == SubclassAVMDBeep {
 			return AMDMachine
 		}
 	default:

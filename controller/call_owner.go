@@ -89,7 +89,9 @@ func (o *owner) handleEvent(e *event) {
 // emitFor publishes the typed events one FreeSWITCH event makes for this
 // leg: only real changes (a repeated or late answer makes none), an answer
 // before a bridge that proved one, the machine verdict when it changes,
-// and no hangup here (end publishes it once the record is final).
+// every avmd beep (the greeting is over: what a campaign that leaves a
+// message waits for, even after mod_amd already said MACHINE), and no
+// hangup here (end publishes it once the record is final).
 func (o *owner) emitFor(e *event, ch recordChange) {
 	switch e.Name {
 	case "CHANNEL_HANGUP", "CHANNEL_HANGUP_COMPLETE", "CHANNEL_DESTROY":
@@ -125,7 +127,7 @@ func (o *owner) emitFor(e *event, ch recordChange) {
 		}
 		keep = ch.bridged
 	case EventAMD:
-		keep, te.AMD = ch.amd, o.rec.AMD
+		keep, te.AMD = ch.amd || te.Subclass == SubclassAVMDBeep, o.rec.AMD
 	}
 	if keep {
 		o.emit(te)

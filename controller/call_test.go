@@ -105,6 +105,12 @@ func TestCallOwnerPublishesTypedEvents(t *testing.T) {
 			ev("RECORD_START", 4, "Record-File-Path", "/r/u1.wav"),
 			ev("CHANNEL_HANGUP_COMPLETE", 5, "Hangup-Cause", "NORMAL_CLEARING"),
 		}, "answer amd(machine) other hangup(machine)"},
+		{"amd says machine, then the avmd beep ends the greeting", []any{
+			ev("CHANNEL_ANSWER", 2), ev("CHANNEL_EXECUTE_COMPLETE", 3, "Application", "amd", "variable_amd_result", "MACHINE"),
+			ev("CUSTOM", 4, "Event-Subclass", "avmd::beep", "Beep-Status", "DETECTED"),
+			ev("CUSTOM", 5, "Event-Subclass", "avmd::beep", "Beep-Status", "DETECTED"),
+			ev("CHANNEL_HANGUP_COMPLETE", 6, "Hangup-Cause", "NORMAL_CLEARING"),
+		}, "answer execute_complete amd(machine) amd(machine) amd(machine) hangup(machine)"},
 		{"busy", []any{
 			ev("CHANNEL_CREATE", 1), ev("CHANNEL_PROGRESS_MEDIA", 2), ev("CHANNEL_HANGUP", 3, "Hangup-Cause", "USER_BUSY"),
 			jobResult{body: "-ERR USER_BUSY\n"}, ev("CHANNEL_HANGUP_COMPLETE", 4, "Hangup-Cause", "USER_BUSY"),

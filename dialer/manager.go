@@ -49,6 +49,27 @@ type Messenger interface {
 	Deliver(ctx context.Context, key string, camp *store.Campaign, c *store.Contact, phone string) messaging.Delivery
 }
 
+// AMDDetector names the answering-machine detector the runners start.
+type AMDDetector string
+
+// Detectors: mod_avmd's beep detection, mod_amd's voice analysis.
+const (
+	AMDNone   AMDDetector = ""
+	AMDAVMD   AMDDetector = "avmd"
+	AMDModAMD AMDDetector = "amd"
+)
+
+// app is the FreeSWITCH application that starts the detector.
+func (d AMDDetector) app() string {
+	switch d {
+	case AMDAVMD:
+		return "avmd_start"
+	case AMDModAMD:
+		return "amd"
+	}
+	return ""
+}
+
 // Publisher takes the dialer's events for the live streams; *feed.Hub
 // implements it.
 type Publisher interface {
@@ -90,8 +111,21 @@ type Options struct {
 	ComplianceMessage string
 	OptOutKey         string
 	// AMDWait is how long after an answer without a verdict the runner
-	// waits for the answering-machine detector (0: the answer is a human).
+	// waits for the answering-machine detector before it connects an agent
+	// (0: the answer is a human until a detector says otherwise).
 	AMDWait time.Duration
+	// AMD is the detector every customer leg runs on answer
+	// (execute_on_answer on the originate): AMDAVMD (mod_avmd's avmd_start,
+	// whose avmd::beep both says machine and ends the greeting) or AMDModAMD
+	// (mod_amd's amd, whose amd_result comes on its CHANNEL_EXECUTE_COMPLETE
+	// a few seconds in; the park or the IVR waits for it); "" runs none (a
+	// verdict the switch's own dialplan brings is still acted on). A
+	// machine verdict after the answer, during an IVR broadcast, gets the
+	// campaign's machine_action: drop hangs up, message waits for the beep
+	// (starting avmd when mod_amd gave the verdict, at most BeepWait,
+	// default 30 s) and plays the message.
+	AMD      AMDDetector
+	BeepWait time.Duration
 	// CallbackGrace is how long a due callback waits for the agent who
 	// booked it before any agent of the group may take it (default 2 min);
 	// RemindBefore is how early the booker is reminded (default 5 min).
@@ -127,6 +161,7 @@ func (o *Options) defaults() {
 	setDur(&o.RemindBefore, 5*time.Minute)
 	setDur(&o.Drain, 30*time.Second)
 	setDur(&o.FigureEvery, 10*time.Second)
+	setDur(&o.BeepWait, 30*time.Second)
 	setDur(&o.FigureWindow, time.Minute)
 	if o.Gateway == "" {
 		o.Gateway = "default"
@@ -171,6 +206,9 @@ type Manager struct {
 func NewManager(o Options) (*Manager, error) {
 	if o.Switch == nil || o.Store == nil {
 		return nil, errors.New("dialer: a manager needs a Switch and a Store")
+	}
+	if o.AMD != AMDNone && o.AMD.app() == "" {
+		return nil, fmt.Errorf("dialer: AMD detector %q: want %q, %q or none", o.AMD, AMDAVMD, AMDModAMD)
 	}
 	o.defaults()
 	return &Manager{o: o, runners: map[int64]*runner{}}, nil

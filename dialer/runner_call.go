@@ -16,6 +16,7 @@ type legWatch struct {
 	leg      controller.Leg
 	answered chan controller.Event // the answer (once)
 	amd      chan controller.AMDVerdict
+	beep     chan struct{} // mod_avmd heard the beep: the greeting is over
 	dtmf     chan string
 	played   chan struct{} // a playback ended
 	gone     chan struct{} // closed after the hangup
@@ -24,7 +25,7 @@ type legWatch struct {
 }
 
 func watchLeg(leg controller.Leg) *legWatch {
-	w := &legWatch{leg: leg, answered: make(chan controller.Event, 1), amd: make(chan controller.AMDVerdict, 4),
+	w := &legWatch{leg: leg, answered: make(chan controller.Event, 1), amd: make(chan controller.AMDVerdict, 4), beep: make(chan struct{}, 1),
 		dtmf: make(chan string, 16), played: make(chan struct{}, 8), gone: make(chan struct{})}
 	go func() {
 		defer close(w.gone)
@@ -43,6 +44,9 @@ func (w *legWatch) apply(e controller.Event) {
 			offer(w.amd, e.AMD)
 		}
 	case controller.EventAMD:
+		if e.Subclass == controller.SubclassAVMDBeep { // before the verdict, so whoever reads the verdict finds it
+			offer(w.beep, struct{}{})
+		}
 		offer(w.amd, e.AMD)
 	case controller.EventDTMF:
 		offer(w.dtmf, e.DTMF.Digit)
@@ -146,6 +150,12 @@ func (r *runner) originateRequest(a *attempt) controller.OriginateRequest {
 	if a.res != nil {
 		req.Node, req.AgentID = a.res.Node, a.res.AgentID
 	}
+	if app := r.o.AMD.app(); app != "" {
+		// Run where the answer happens, before the park or the IVR socket:
+		// avmd_start returns at once and beeps later; amd holds the call
+		// until its verdict.
+		req.Vars["execute_on_answer"] = app
+	}
 	if camp.DialMode == store.DialBroadcast && r.o.IVRAddr != "" {
 		req.App, req.AppArgs = "socket", r.o.IVRAddr+" async full"
 		req.Vars["ivr_flow"] = camp.IVRFlow
@@ -242,10 +252,44 @@ func (r *runner) verdict(ctx context.Context, w *legWatch) controller.AMDVerdict
 	return controller.AMDHuman
 }
 
-// machine leaves the campaign's machine message (machine_action message)
-// or none (drop) and hangs up.
+// listenForBeep starts mod_avmd on a call already up, as the channel's next
+// application (uuid_broadcast <uuid> avmd_start::): after mod_amd's verdict
+// or the switch's own, to hear the end of the greeting.
+func (r *runner) listenForBeep(ctx context.Context, w *legWatch) {
+	if err := r.o.Switch.Broadcast(ctx, w.leg.UUID(), AMDAVMD.app()+"::", controller.BroadcastALeg); err != nil {
+		r.log.Warn("dialer: start beep detection", "call_uuid", w.leg.UUID(), "err", err)
+	}
+}
+
+// afterBeep waits for the beep that ends a machine's greeting, so a message
+// is left on the recording and not over the greeting: at once when the
+// verdict was the beep, else with avmd started for it (mod_amd judges the
+// greeting's words, before its end), at most BeepWait.
+func (r *runner) afterBeep(ctx context.Context, w *legWatch) {
+	select {
+	case <-w.beep:
+		return
+	default:
+	}
+	if r.o.AMD != AMDAVMD {
+		r.listenForBeep(ctx, w)
+	}
+	t := r.o.Clock.NewTimer(r.o.BeepWait)
+	defer t.Stop()
+	select {
+	case <-w.beep:
+	case <-t.C():
+		r.log.Debug("dialer: no beep after the machine's greeting; leaving the message now", "call_uuid", w.leg.UUID())
+	case <-w.gone:
+	case <-ctx.Done():
+	}
+}
+
+// machine leaves the campaign's machine message after the beep
+// (machine_action message) or none (drop) and hangs up.
 func (r *runner) machine(ctx context.Context, a *attempt, w *legWatch) {
 	if camp := a.p.camp; camp.MachineAction == store.MachineLeaveMessage && camp.MachineMessage != "" {
+		r.afterBeep(ctx, w)
 		r.play(ctx, w, camp.MachineMessage, "")
 	}
 	r.hangup(ctx, w)
@@ -310,14 +354,25 @@ func (r *runner) ivrCall(ctx context.Context, a *attempt, w *legWatch) {
 		}
 	}
 	var early *ivrOutcome // a result before the hangup: a listener queued for an agent goes on (ivr_agent.go)
-	select {
-	case res := <-results:
-		if res.outcome == string(ivr.OutcomeQueued) && r.ivrToAgent(ctx, a, w, res) {
-			return
+wait:
+	for {
+		select {
+		case res := <-results:
+			if res.outcome == string(ivr.OutcomeQueued) && r.ivrToAgent(ctx, a, w, res) {
+				return
+			}
+			early = &res
+			break wait
+		case v := <-w.amd:
+			if v == controller.AMDMachine { // a late verdict: the IVR was talking to a machine
+				r.lateMachine(ctx, a, w)
+				return
+			}
+		case <-w.gone:
+			break wait
+		case <-ctx.Done():
+			break wait
 		}
-		early = &res
-	case <-w.gone:
-	case <-ctx.Done():
 	}
 	w.waitGone(ctx, r, 2*time.Hour)
 	f := r.hangupFinish(a, w, store.ResultAnswered)
@@ -333,5 +388,29 @@ func (r *runner) ivrCall(ctx context.Context, a *attempt, w *legWatch) {
 		}
 		t.Stop()
 	}
+	r.finish(a, f)
+}
+
+// lateMachine acts on a machine verdict that came after the answer, while
+// the IVR runs the call: machine_action drop hangs up; message waits for
+// the beep and moves the call out of the IVR to the message and a hangup
+// (uuid_transfer to an inline dialplan ends the socket application). The
+// attempt is a machine's, whatever the IVR reports.
+func (r *runner) lateMachine(ctx context.Context, a *attempt, w *legWatch) {
+	camp := a.p.camp
+	r.log.Debug("dialer: answering machine after the answer", "call_uuid", a.uuid, "action", camp.MachineAction)
+	if camp.MachineAction == store.MachineLeaveMessage && camp.MachineMessage != "" {
+		r.afterBeep(ctx, w)
+		err := r.o.Switch.Transfer(ctx, controller.TransferRequest{UUID: a.uuid, Dialplan: "inline",
+			Dest: "playback:" + camp.MachineMessage + ",hangup:NORMAL_CLEARING"})
+		if err == nil {
+			w.waitGone(ctx, r, 5*time.Minute)
+		} else {
+			r.log.Warn("dialer: leave the machine message", "call_uuid", a.uuid, "err", err)
+		}
+	}
+	r.hangup(ctx, w)
+	f := r.hangupFinish(a, w, store.ResultMachine)
+	f.AMD = store.AMDMachine
 	r.finish(a, f)
 }

@@ -276,7 +276,8 @@ func TestCallbackGoesToItsBooker(t *testing.T) {
 	}
 }
 
-// An answering machine gets the campaign's machine message, then the call
+// An answering machine gets the campaign's machine message after the beep
+// (avmd started for it after the verdict), then the call
 // ends as machine and the reserved agent is released.
 func TestMachineGetsTheCampaignsMessage(t *testing.T) {
 	s := newStore(t)
@@ -292,13 +293,18 @@ func TestMachineGetsTheCampaignsMessage(t *testing.T) {
 	farEnd(t, sw, func(c switchtest.Command) { sw.Far(c.UUID).Answer(controller.AMDMachine) })
 	startManager(t, Options{Switch: sw, Store: s, Desk: desk, AMDWait: patience})
 	var uuid string
-	eventually(t, "the machine message", func() bool {
+	eventually(t, "beep detection after the verdict", func() bool {
 		b := sw.CommandsOf(switchtest.OpBroadcast)
-		if len(b) == 1 && b[0].Args[0] == "bank/machine.wav" {
+		if len(b) == 1 && b[0].Args[0] == "avmd_start::" {
 			uuid = b[0].UUID
 			return true
 		}
 		return false
+	})
+	sw.Far(uuid).Beep() // the greeting is over: now the message
+	eventually(t, "the machine message", func() bool {
+		b := sw.CommandsOf(switchtest.OpBroadcast)
+		return len(b) == 2 && b[1].Args[0] == "bank/machine.wav"
 	})
 	sw.Far(uuid).Complete("FILE PLAYED")
 	eventually(t, "the attempt to settle", func() bool { return f.attempt(uuid).Outcome != "" })

@@ -192,6 +192,9 @@ func (c *Campaign) validateMessages(add func(f, m string)) {
 	if c.MachineAction == MachineLeaveMessage && c.MachineMessage == "" {
 		add("machine_message", "is required when machine_action is message")
 	}
+	if strings.ContainsAny(c.MachineMessage, ",'") { // it goes into an inline dialplan (app:arg,app:arg)
+		add("machine_message", "must not contain a comma or a quote")
+	}
 }
 
 func callerIDOK(s string) bool {

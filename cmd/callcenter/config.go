@@ -37,7 +37,19 @@ type Config struct {
 	SMS        SMSConfig
 	Fax        FaxConfig
 	ACD        ACDConfig
+	Dialer     DialerConfig
 	Simulator  SimulatorConfig
+}
+
+// DialerConfig is the campaign dialer's answering-machine detection: the
+// detector every customer leg runs on answer ("", "avmd" or "amd"), how long
+// agent modes wait for a verdict before connecting (0: connect at once; a
+// later verdict is the agent's to judge) and how long a machine message
+// waits for the beep.
+type DialerConfig struct {
+	AMD      string        `mapstructure:"amd"`
+	AMDWait  time.Duration `mapstructure:"amd_wait"`
+	BeepWait time.Duration `mapstructure:"beep_wait"`
 }
 
 // SimulatorConfig steers the built-in FreeSWITCH simulator, which runs only
@@ -264,6 +276,9 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("security.workstation_report_max_age", "15m")
 	v.SetDefault("simulator.scenario", "")
 	v.SetDefault("simulator.time_scale", 1.0)
+	v.SetDefault("dialer.amd", "")
+	v.SetDefault("dialer.amd_wait", "0s")
+	v.SetDefault("dialer.beep_wait", "30s")
 	v.SetDefault("acd.acw_max", "60s")
 	v.SetDefault("acd.lost_after", "90s")
 	v.SetDefault("acd.agent_ring", "15s")
@@ -319,6 +334,14 @@ func (c *Config) validate() error {
 	case "sqlite", "mysql":
 	default:
 		return fmt.Errorf("config: database.driver %q: want sqlite or mysql", c.Database.Driver)
+	}
+	switch c.Dialer.AMD {
+	case "", "avmd", "amd":
+	default:
+		return fmt.Errorf("config: dialer.amd %q: want avmd, amd or empty", c.Dialer.AMD)
+	}
+	if c.Dialer.AMDWait < 0 || c.Dialer.AMDWait > 10*time.Second {
+		return fmt.Errorf("config: dialer.amd_wait %s: 0 to 10s", c.Dialer.AMDWait)
 	}
 	if c.Database.Driver == "mysql" && c.Database.DSN == "" {
 		return fmt.Errorf("config: database.dsn is required when database.driver is mysql (e.g. user:pass@tcp(127.0.0.1:3306)/callcenter)")

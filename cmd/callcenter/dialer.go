@@ -26,7 +26,8 @@ type dialerRun struct {
 func startDialer(ctx context.Context, cfg *Config, st *store.Store, sw *switchboard, desk dialer.Desk,
 	msg *messaging.Dispatcher, hub *feed.Hub, log *slog.Logger) (*dialerRun, error) {
 	o := dialer.Options{Switch: sw.Switch(), Store: st, Desk: desk, Feed: hub, Log: log.With("component", "dialer"),
-		IVRAddr: sw.ivrAddr, IVR: sw.ivrResults, Drain: cfg.Shutdown.Timeout / 2, Gateway: defaultGateway(cfg, sw)}
+		IVRAddr: sw.ivrAddr, IVR: sw.ivrResults, Drain: cfg.Shutdown.Timeout / 2, Gateway: defaultGateway(cfg, sw),
+		AMD: dialer.AMDDetector(cfg.Dialer.AMD), AMDWait: cfg.Dialer.AMDWait, BeepWait: cfg.Dialer.BeepWait}
 	if msg != nil {
 		o.Messenger = msg
 	}

@@ -2,6 +2,7 @@ package esltest
 
 import (
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -101,6 +102,7 @@ func (w *world) answer(ch *channel) {
 	ch.vars.set("endpoint_disposition", "ANSWER")
 	w.emit("CHANNEL_ANSWER", ch)
 	w.setCallState(ch, "ACTIVE")
+	w.executeOn(ch, "execute_on_answer")
 	cbs := ch.onAnswer
 	ch.onAnswer = nil
 	for _, fn := range cbs {
@@ -322,4 +324,26 @@ func (w *world) hold(ch *channel, on bool) {
 	ch.holdAccum += time.Since(ch.lastHold)
 	w.emit("CHANNEL_UNHOLD", ch)
 	w.setCallState(ch, "ACTIVE")
+}
+
+// executeOn runs a channel's execute_on_<when> hook as FreeSWITCH's
+// switch_channel_execute_on_value does: "app arg" runs at once where the
+// hook fires (an application that takes time, mod_amd's amd, holds the
+// originate's own application until it returns), "app::arg" is queued as
+// the channel's next application.
+func (w *world) executeOn(ch *channel, name string) {
+	v := ch.vars.get(name)
+	if v == "" {
+		return
+	}
+	if app, arg, ok := strings.Cut(v, "::"); ok && !strings.ContainsAny(app, " :") {
+		w.enqueue(ch, appCall{name: app, arg: arg})
+		return
+	}
+	app, arg, _ := strings.Cut(v, " ")
+	if ch.app != nil { // an application runs: the hook's goes first in line
+		ch.queue = append([]appCall{{name: app, arg: arg}}, ch.queue...)
+		return
+	}
+	w.exec(ch, appCall{name: app, arg: arg})
 }

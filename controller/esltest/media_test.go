@@ -101,6 +101,24 @@ func TestAMDVerdictsPerScenario(t *testing.T) {
 	if ci, _ := chanInfo(s, "beep"); ci.Vars["avmd_detect"] != "TRUE" {
 		t.Errorf("avmd_detect = %q", ci.Vars["avmd_detect"])
 	}
+	// execute_on_answer runs the detector where the answer happens: amd holds
+	// the originate's own application until its verdict, avmd_start returns
+	// at once and beeps later.
+	c.cmd("event plain CHANNEL_EXECUTE CHANNEL_EXECUTE_COMPLETE CUSTOM avmd::beep", "+OK event listener enabled plain")
+	c.send("bgapi originate {origination_uuid=onans,execute_on_answer=amd}sofia/gateway/gw1/2 &park()\n\n")
+	done := c.waitEvent("amd on answer", func(hs []header) bool {
+		return hget(hs, "Unique-ID") == "onans" && hget(hs, "Event-Name") == "CHANNEL_EXECUTE_COMPLETE"
+	})
+	if hs := eventHeaders(done.body); hget(hs, "Application") != "amd" || hget(hs, "variable_amd_result") != "MACHINE" {
+		t.Errorf("first application to complete: %s with amd_result %q, want amd's MACHINE", hget(hs, "Application"), hget(hs, "variable_amd_result"))
+	}
+	c.waitEvent("park after amd", func(hs []header) bool {
+		return hget(hs, "Unique-ID") == "onans" && hget(hs, "Event-Name") == "CHANNEL_EXECUTE" && hget(hs, "Application") == "park"
+	})
+	c.send("bgapi originate {origination_uuid=onans2,execute_on_answer=avmd_start}sofia/gateway/gw1/2 &park()\n\n")
+	c.waitEvent("beep on answer", func(hs []header) bool {
+		return hget(hs, "Unique-ID") == "onans2" && hget(hs, "Event-Subclass") == "avmd%3A%3Abeep"
+	})
 	bad := DefaultScenario()
 	bad.Overrides = []NumberOverride{{Number: "9", Outcome: OutcomeAnswer, AMD: "MAYBE"}}
 	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "amd") {

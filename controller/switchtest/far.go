@@ -62,6 +62,16 @@ func (f *Far) Answer(v controller.AMDVerdict) {
 // AMD delivers an answering-machine verdict.
 func (f *Far) AMD(v controller.AMDVerdict) { f.with("amd", func(l *Leg) { f.s.verdict(l, v) }) }
 
+// Beep delivers mod_avmd's beep as the controller does: an amd event with
+// Subclass avmd::beep, every time (the verdict machine, even if known).
+func (f *Far) Beep() {
+	f.with("beep", func(l *Leg) {
+		l.rec.AMD, l.rec.Machine = controller.AMDMachine, true
+		f.s.emit(l, controller.Event{Kind: controller.EventAMD, AMD: controller.AMDMachine, Name: "CUSTOM",
+			Subclass: controller.SubclassAVMDBeep})
+	})
+}
+
 // DTMF keys digits, one event each.
 func (f *Far) DTMF(digits string) {
 	f.with("dtmf", func(l *Leg) {
