@@ -267,17 +267,24 @@ test("Vue desk: an agent dials a number by hand and answers the ringing phone fr
   // An agent may not pick a campaign (no campaign_view): only the number.
   await page.waitForSelector("#manual-dial");
   assert.equal(await page.locator("#dial-campaign").count(), 0);
+  await nothingCutOff(page, "desk with manual dial (zh-CN)");
+  await toLang(page, "en");
+  await page.waitForSelector("#manual-dial:has-text('Manual call')");
+  await nothingCutOff(page, "desk with manual dial (en)");
+  await toLang(page, "zh-CN");
   await page.fill("#manual-dial input[name=dial-phone]", "13900770021");
   await page.click("#dial");
   // The customer answers after a second; then the agent's phone rings.
   await page.waitForSelector("#answer");
   await state(page, "reserved");
   assert.equal(await page.locator("#manual-dial").count(), 0); // one call at a time
-  await shot(page, "desk-answer-zh-CN");
+  // The phone rings for acd.agent_ring (15 s): answered at once, checked after.
   await page.click("#answer");
   await state(page, "on_call");
   await page.waitForSelector("#call-status[data-status='connected']");
   await page.waitForSelector("#answer", { state: "detached" });
+  await nothingCutOff(page, "desk on a manual call (zh-CN)");
+  await shot(page, "desk-manual-zh-CN");
 
   await page.click("#hangup");
   await state(page, "acw");
