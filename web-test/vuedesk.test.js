@@ -4,6 +4,7 @@
 // and a contact through the API; the agent, in a second browser context,
 // signs the softphone in, goes ready, gets a message live, receives the
 // simulator's call with the customer's data (masked), holds and resumes it,
+// sends the customer to the IVR's identity check and gets them back verified,
 // answers the script, pauses it, reloads (call, script and pause survive),
 // resumes, hangs up and disposes with a callback; the API shows the
 // disposition, the callback and the answers. Screenshots of the desk in
@@ -117,7 +118,7 @@ async function setup() {
   });
   const camp = await rest("POST", "/campaigns", { name: "Vue坐席外呼", kind: "collection", media: "voice", dial_mode: "progressive",
     strategy_id: strategy.id, group_id: group.id, caller_ids: ["02161234567"], max_abandon_rate: 0.03, script_id: script.id });
-  await rest("POST", `/campaigns/${camp.id}/contacts`, { contacts: [{ name: "钱多多", phone: "13900770001", attributes: { 欠款金额: "3000" } }] });
+  await rest("POST", `/campaigns/${camp.id}/contacts`, { contacts: [{ name: "钱多多", phone: "13900770001", id_number: "110101199003071233", attributes: { 欠款金额: "3000" } }] });
   return { agent, camp };
 }
 
@@ -160,6 +161,13 @@ test("Vue desk: an agent takes a simulated call with its script, holds it, and d
   await page.waitForSelector("#call-status[data-status='held']");
   await page.click("#unhold");
   await state(page, "on_call");
+
+  // The IVR identity check: the customer keys their ID number (the
+  // simulator's DTMF) and comes back to the agent; the desk shows the result.
+  await page.click("#verify");
+  await page.waitForSelector("#verify-result[data-status='verified']");
+  await state(page, "on_call");
+  assert.doesNotMatch(await page.textContent("#customer"), /110101199003071233/);
 
   // The script, merged with the customer's name.
   await page.waitForSelector("#script .walk-text:text('您好，请问是钱多多本人吗？')");
