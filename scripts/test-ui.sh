@@ -41,9 +41,14 @@ export CC_UI_ADMIN_PASSWORD='Ui-Test-Pass-2026!'
 # desk test calls (they answer and stay on the line until the agent hangs up);
 # the simulator's trunk gw1 carries manual calls and transfers to numbers, from
 # the desk's caller ID when no campaign is named.
-scenario="$PWD/web-test/simulator.yaml"
+# The IVR server listens on a port of its own, which the scenario's dialplan
+# names for the desk's identity check (ivr_verify_id).
+ivr_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+scenario="$tmp/simulator.yaml"
+awk -v line="  ivr_verify_id: \"set:ivr_flow=verify_id,socket:127.0.0.1:$ivr_port async full\"" \
+  '{ print } /^dialplan:$/ { print line }' web-test/simulator.yaml >"$scenario"
 # exec: the background pid is the server's own, not a subshell's.
-(cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS="127.0.0.1:$port" CC_IVR_LISTEN=127.0.0.1:0 \
+(cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS="127.0.0.1:$port" CC_IVR_LISTEN="127.0.0.1:$ivr_port" \
   CC_SIMULATOR_SCENARIO="$scenario" CC_ACD_GATEWAY=gw1 CC_ACD_CALLER_ID=02161230000 \
   CC_DATABASE_DRIVER=sqlite CC_DATABASE_DSN="$tmp/ui.db" exec ./callcenter serve >"$tmp/server.log" 2>&1) &
 server=$!

@@ -4,6 +4,7 @@
 // and a contact through the API; the agent, in a second browser context,
 // signs the softphone in, goes ready, gets a message live, receives the
 // simulator's call with the customer's data (masked), holds and resumes it,
+// sends the customer to the IVR's identity check and gets them back verified,
 // answers the script, pauses it, reloads (call, script and pause survive),
 // resumes, hangs up and disposes with a callback; the API shows the
 // disposition, the callback and the answers. Screenshots of the desk in
@@ -117,7 +118,7 @@ async function setup() {
   });
   const camp = await rest("POST", "/campaigns", { name: "Vue坐席外呼", kind: "collection", media: "voice", dial_mode: "progressive",
     strategy_id: strategy.id, group_id: group.id, caller_ids: ["02161234567"], max_abandon_rate: 0.03, script_id: script.id });
-  await rest("POST", `/campaigns/${camp.id}/contacts`, { contacts: [{ name: "钱多多", phone: "13900770001", attributes: { 欠款金额: "3000" } }] });
+  await rest("POST", `/campaigns/${camp.id}/contacts`, { contacts: [{ name: "钱多多", phone: "13900770001", id_number: "110101199003071233", attributes: { 欠款金额: "3000" } }] });
   return { agent, camp };
 }
 
@@ -160,6 +161,13 @@ test("Vue desk: an agent takes a simulated call with its script, holds it, and d
   await page.waitForSelector("#call-status[data-status='held']");
   await page.click("#unhold");
   await state(page, "on_call");
+
+  // The IVR identity check: the customer keys their ID number (the
+  // simulator's DTMF) and comes back to the agent; the desk shows the result.
+  await page.click("#verify");
+  await page.waitForSelector("#verify-result[data-status='verified']");
+  await state(page, "on_call");
+  assert.doesNotMatch(await page.textContent("#customer"), /110101199003071233/);
 
   // The script, merged with the customer's name.
   await page.waitForSelector("#script .walk-text:text('您好，请问是钱多多本人吗？')");
@@ -267,17 +275,24 @@ test("Vue desk: an agent dials a number by hand and answers the ringing phone fr
   // An agent may not pick a campaign (no campaign_view): only the number.
   await page.waitForSelector("#manual-dial");
   assert.equal(await page.locator("#dial-campaign").count(), 0);
+  await nothingCutOff(page, "desk with manual dial (zh-CN)");
+  await toLang(page, "en");
+  await page.waitForSelector("#manual-dial:has-text('Manual call')");
+  await nothingCutOff(page, "desk with manual dial (en)");
+  await toLang(page, "zh-CN");
   await page.fill("#manual-dial input[name=dial-phone]", "13900770021");
   await page.click("#dial");
   // The customer answers after a second; then the agent's phone rings.
   await page.waitForSelector("#answer");
   await state(page, "reserved");
   assert.equal(await page.locator("#manual-dial").count(), 0); // one call at a time
-  await shot(page, "desk-answer-zh-CN");
+  // The phone rings for acd.agent_ring (15 s): answered at once, checked after.
   await page.click("#answer");
   await state(page, "on_call");
   await page.waitForSelector("#call-status[data-status='connected']");
   await page.waitForSelector("#answer", { state: "detached" });
+  await nothingCutOff(page, "desk on a manual call (zh-CN)");
+  await shot(page, "desk-manual-zh-CN");
 
   await page.click("#hangup");
   await state(page, "acw");
