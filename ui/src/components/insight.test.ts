@@ -4,7 +4,7 @@ import { createPinia, setActivePinia } from "pinia";
 import ElementPlus from "element-plus";
 import { i18n, setLang } from "@/i18n";
 import { useAuth } from "@/stores/auth";
-import { mockFetch } from "@/test/fetch";
+import { mockFetch, type Call } from "@/test/fetch";
 import ReportView from "./ReportView.vue";
 
 // The chart is a stub: happy-dom has no canvas; the page's option is
@@ -92,7 +92,7 @@ describe("QaScoreForm", () => {
     const calls = mockFetch({
       ...lookups,
       "GET /calls": [200, { items: [{ id: 41, agent_id: 7, campaign_id: 3, outcome: "success", destination: "138****0000", created_at: "2026-12-07T01:00:00Z", recordings: [{ id: 9, url: "/api/v1/calls/41/recording" }] }], total: 1 }],
-      "POST /qa/scores": (c) => [201, { id: 5, total: 0, critical_failed: true, ...c.body }],
+      "POST /qa/scores": (c: Call) => [201, { id: 5, total: 0, critical_failed: true, ...c.body }],
     } as any);
     useAuth().me = { id: 1, permissions: ["score", "listen"] } as any;
     const w = mount(QaScoreForm, { props: { scorecards }, ...plugins() });
@@ -167,7 +167,7 @@ describe("Workstations", () => {
     mockFetch({
       ...lookups,
       "GET /workstations": [200, { items: [{ id: 1, name: "pc-01", state: "partial", fresh: false, reported_at: "2026-12-07T00:00:00Z", details: { udev: "missing" } }], total: 1 }],
-      "POST /workstations": (c) => (n++ ? [409, { error: { code: "conflict", message: "workstation pc-02 exists" } }] : [201, { id: 2, name: c.body.name, token: "tok-123" }]),
+      "POST /workstations": (c: Call) => (n++ ? [409, { error: { code: "conflict", message: "workstation pc-02 exists" } }] : [201, { id: 2, name: c.body.name, token: "tok-123" }]),
     } as any);
     const w = mount(Workstations, { ...plugins() });
     await settle();

@@ -69,7 +69,7 @@ export default {
     resolve: "Decide appeal", upheld: "Uphold", rejected: "Reject", note: "Note", resolved: "Appeal decided", no_recording: "This call has no recording to play",
     calibration_call: "Call ID to calibrate", mean: "Mean", min: "Lowest", max: "Highest", spread: "Spread", stddev: "Std. deviation",
     item_spread: "Spread per item", no_scores: "No score", no_scorecards: "No scorecard yet", only_calls_recorded: "Only calls with a recording",
-    jump: "Go there", filter_agent: "Agent", open_appeals: "Open appeals only", report_range: "Period", report_group: "Group by",
+    phone: "Number", jump: "Go there", filter_agent: "Agent", open_appeals: "Open appeals only", report_range: "Period", report_group: "Group by",
   },
   voicemail: {
     title: "Voicemail", caller: "Caller", group: "Group", reason: "Reason", duration: "Length", left_at: "Left at", handled: "Handled",

@@ -68,7 +68,7 @@ export default {
     resolve: "处理申诉", upheld: "申诉成立", rejected: "驳回", note: "处理意见", resolved: "申诉已处理", no_recording: "该通话没有可播放的录音",
     calibration_call: "要校准的通话编号", mean: "平均分", min: "最低分", max: "最高分", spread: "极差", stddev: "标准差",
     item_spread: "各评分项极差", no_scores: "没有评分", no_scorecards: "还没有评分表", only_calls_recorded: "只显示有录音的通话",
-    jump: "跳到此处", filter_agent: "坐席", open_appeals: "只看待处理申诉", report_range: "期间", report_group: "分组",
+    phone: "号码", jump: "跳到此处", filter_agent: "坐席", open_appeals: "只看待处理申诉", report_range: "期间", report_group: "分组",
   },
   voicemail: {
     title: "语音留言", caller: "主叫号码", group: "技能组", reason: "原因", duration: "时长", left_at: "留言时间", handled: "已处理",

@@ -38,11 +38,17 @@ describe("report labels and cells", () => {
 describe("chartOption", () => {
   const label = (k: string) => columnLabel(t, te, "outbound", k);
   it("draws counts over time as lines and ratios in percent on the right axis", () => {
-    const o = chartOption(outbound, label, names);
-    expect(o.xAxis.data).toEqual(["2026-12-01", "2026-12-02"]);
+    const days = Array.from({ length: 10 }, (_, i) => ({ day: `2026-12-${String(i + 1).padStart(2, "0")}`, dials: i, answered: i, answer_rate: i / 10 }));
+    const o = chartOption({ ...outbound, rows: days }, label, names);
+    expect(o.xAxis.data.slice(0, 2)).toEqual(["2026-12-01", "2026-12-02"]);
     expect(o.series.map((s) => [s.name, s.type, s.yAxisIndex])).toEqual([["拨打次数", "line", 0], ["接通", "line", 0], ["接通率", "line", 1]]);
-    expect(o.series[2].data).toEqual([40, 100]);
+    expect(o.series[2].data.slice(0, 3)).toEqual([0, 10, 20]);
     expect(o.yAxis[1].show).toBe(true);
+  });
+  it("draws a few days as bars", () => {
+    const o = chartOption(outbound, label, names);
+    expect(o.series.map((s) => s.type)).toEqual(["bar", "bar", "line"]);
+    expect(o.series[2].data).toEqual([40, 100]);
   });
   it("draws bars for groups that are not times, and only the rows it can show", () => {
     const rows = Array.from({ length: 80 }, (_, i) => ({ campaign_id: i + 1, dials: i }));

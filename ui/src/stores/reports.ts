@@ -141,15 +141,16 @@ export function chartMeasures(rep: Report): { counts: string[]; ratios: string[]
 }
 
 // chartOption is the ECharts option of a report: its rows along the x axis
-// (a line over time when grouped by day or hour, bars otherwise), counts on
-// the left axis, ratios in percent on the right.
+// (a line over time when grouped by day or hour with 8 rows or more, bars
+// otherwise), counts on the left axis, ratios in percent on the right.
 export function chartOption(rep: Report, label: (key: string) => string, names: Names, maxRows = 60) {
   const rows = rep.rows.slice(0, maxRows);
   const { counts, ratios } = chartMeasures(rep);
-  const overTime = (rep.group_by || []).some((d) => d === "day" || d === "hour") && (rep.group_by || []).length === 1;
+  // A few points read better as bars even over time.
+  const overTime = (rep.group_by || []).length === 1 && ["day", "hour"].includes(rep.group_by![0]) && rows.length >= 8;
   const series = [
     ...counts.map((k) => ({ name: label(k), type: overTime ? "line" : "bar", yAxisIndex: 0, data: rows.map((r) => r[k] ?? 0) })),
-    ...ratios.map((k) => ({ name: label(k), type: "line", yAxisIndex: 1, data: rows.map((r) => +((r[k] ?? 0) * 100).toFixed(1)) })),
+    ...ratios.map((k) => ({ name: label(k), type: "line", yAxisIndex: 1, showSymbol: true, symbolSize: 7, data: rows.map((r) => +((r[k] ?? 0) * 100).toFixed(1)) })),
   ];
   return {
     tooltip: { trigger: "axis" },
