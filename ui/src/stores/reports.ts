@@ -9,8 +9,8 @@ export type ReportName = "outbound" | "agents" | "inbound" | "ivr" | "campaigns"
 export const REPORTS: ReportName[] = ["outbound", "agents", "inbound", "ivr", "campaigns", "messages", "workflow", "attendance", "qa"];
 export const PERIODS = ["today", "yesterday", "last_7_days", "last_30_days", "this_month"];
 
-// GROUPINGS are the groupings offered for each report (the OpenAPI
-// document's group_by); the server refuses any other with its message.
+// GROUPINGS are the groupings offered for each report (those the store's
+// report accepts); the server refuses any other with its message.
 export const GROUPINGS: Record<ReportName, string[]> = {
   outbound: ["campaign", "day", "hour"],
   agents: ["agent", "day", "hour"],
@@ -149,7 +149,7 @@ export function chartOption(rep: Report, label: (key: string) => string, names: 
   // A few points read better as bars even over time.
   const overTime = (rep.group_by || []).length === 1 && ["day", "hour"].includes(rep.group_by![0]) && rows.length >= 8;
   const series = [
-    ...counts.map((k) => ({ name: label(k), type: overTime ? "line" : "bar", yAxisIndex: 0, data: rows.map((r) => r[k] ?? 0) })),
+    ...counts.map((k) => ({ name: label(k), type: overTime ? "line" : "bar", barMaxWidth: 48, yAxisIndex: 0, data: rows.map((r) => r[k] ?? 0) })),
     ...ratios.map((k) => ({ name: label(k), type: "line", yAxisIndex: 1, showSymbol: true, symbolSize: 7, data: rows.map((r) => +((r[k] ?? 0) * 100).toFixed(1)) })),
   ];
   return {
