@@ -41,7 +41,9 @@ var columnNames = map[string]map[string]string{
 		"entries": "进入次数", "completed": "完成", "handback": "转回坐席", "transferred": "转接", "caller_hangup": "客户挂机",
 		"aborted": "中止", "verify_tried": "身份验证次数", "verified": "验证成功", "answers": "按键输入数", "to_agents": "转坐席",
 		"completion_rate": "完成率", "verify_rate": "验证成功率", "to_agent_rate": "转坐席率", "avg_duration_s": "平均IVR时长",
-		"dtmf.": "按键 ",
+		"dtmf.":     "按键 ",
+		"scorer_id": "质检员编号", "scores": "评分数", "critical_failures": "致命项不合格", "appeals": "申诉",
+		"appeals_upheld": "申诉成立", "avg_total": "平均得分",
 	},
 	"en": {
 		"campaign_id": "Campaign", "agent_id": "Agent", "day": "Date", "hour": "Hour", "channel": "Channel",
@@ -67,7 +69,9 @@ var columnNames = map[string]map[string]string{
 		"entries": "Entries", "completed": "Completed", "handback": "Handed back to agent", "transferred": "Transferred", "caller_hangup": "Caller hung up",
 		"aborted": "Aborted", "verify_tried": "Verifications", "verified": "Verified", "answers": "Keyed entries", "to_agents": "To agents",
 		"completion_rate": "Completion rate", "verify_rate": "Verification rate", "to_agent_rate": "To-agent rate", "avg_duration_s": "Average time in IVR",
-		"dtmf.": "Key ",
+		"dtmf.":     "Key ",
+		"scorer_id": "Scorer", "scores": "Scores", "critical_failures": "Critical failures", "appeals": "Appeals",
+		"appeals_upheld": "Appeals upheld", "avg_total": "Average score",
 	},
 }
 

@@ -2,6 +2,7 @@ import { createRouter, createWebHistory, type RouteRecordRaw } from "vue-router"
 import { useAuth } from "@/stores/auth";
 import { adminPages, adminTopPages } from "@/adminRoutes";
 import { scriptPages } from "@/scriptRoutes";
+import { insightPages } from "@/insightRoutes";
 
 // Each page is its own chunk (route-level code splitting). meta.perm hides a
 // page from roles without it; the server still decides every request.
@@ -14,6 +15,7 @@ export const pages: RouteRecordRaw[] = [
   { path: "desk", name: "desk", component: () => import("@/pages/Desk.vue"), meta: { menu: "desk.menu", icon: "Headset", perm: "agent_desk" } },
   { path: "audit", name: "audit", component: () => import("@/pages/Audit.vue"), meta: { menu: "menu.audit", icon: "Document", perm: "audit_read" } },
   ...adminPages,
+  ...insightPages,
   ...scriptPages,
 ];
 
@@ -24,9 +26,15 @@ export const routes: RouteRecordRaw[] = [
   { path: "/:rest(.*)*", redirect: { name: "dashboard" } },
 ];
 
+// permitted says whether a page's meta.perm lets the user in: one
+// permission, or a list of which any one will do.
+export function permitted(perm: unknown, can: (perm?: string) => boolean): boolean {
+  return Array.isArray(perm) ? perm.some((p) => can(p)) : can(perm as string | undefined);
+}
+
 // menuItems are the pages of the menu the user may open.
 export function menuItems(can: (perm?: string) => boolean) {
-  return [...pages, ...adminTopPages].filter((p) => p.meta?.menu && can(p.meta.perm as string | undefined));
+  return [...pages, ...adminTopPages].filter((p) => p.meta?.menu && permitted(p.meta.perm, can));
 }
 
 export function makeRouter() {
@@ -36,7 +44,7 @@ export function makeRouter() {
     if (!auth.checked) await auth.fetchMe();
     if (to.meta.public) return auth.signedIn && to.name === "login" ? { name: "dashboard" } : true;
     if (!auth.signedIn) return { name: "login", query: to.fullPath !== "/" ? { next: to.fullPath } : {} };
-    if (!auth.can(to.meta.perm as string | undefined)) {
+    if (!permitted(to.meta.perm, (p) => auth.can(p))) {
       const first = menuItems((p) => auth.can(p))[0];
       return first && first.name !== to.name ? { name: first.name } : true;
     }

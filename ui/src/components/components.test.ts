@@ -28,8 +28,9 @@ describe("menu", () => {
   it.each([
     [["campaign_view"], ["dashboard", "campaigns", "blacklist", "strategies", "calls", "messages"]],
     [["campaign_view", "users_manage", "audit_read"], ["dashboard", "campaigns", "blacklist", "users", "audit", "strategies", "calls", "messages"]],
-    [["agent_desk"], ["desk", "callbacks", "calls", "messages", "kb-search"]],
-    [["monitor", "export", "shift_manage", "settings_manage"], ["monitor", "calls", "messages", "shifts", "outbound", "exports", "wallboard"]],
+    [["agent_desk"], ["desk", "callbacks", "calls", "messages", "qa", "voicemail", "kb-search"]],
+    [["monitor", "export", "shift_manage", "settings_manage"], ["monitor", "calls", "messages", "shifts", "outbound", "exports", "voicemail", "workstations", "wallboard"]],
+    [["reports", "score"], ["calls", "messages", "reports", "qa"]],
     [["script_edit", "kb_manage"], ["calls", "messages", "scripts", "kb"]],
   ])("permissions %j show %j", (perms, want) => {
     expect(menuItems((p) => !p || perms.includes(p)).map((r) => r.name)).toEqual(want);

@@ -1,0 +1,185 @@
+import { describe, it, expect, beforeEach, afterEach, vi } from "vitest";
+import { mount, flushPromises } from "@vue/test-utils";
+import { createPinia, setActivePinia } from "pinia";
+import ElementPlus from "element-plus";
+import { i18n, setLang } from "@/i18n";
+import { useAuth } from "@/stores/auth";
+import { mockFetch, type Call } from "@/test/fetch";
+import ReportView from "./ReportView.vue";
+
+// The chart is a stub: happy-dom has no canvas; the page's option is
+// checked in stores/reports.test.ts.
+vi.mock("vue-echarts", () => ({ default: { name: "VChart", props: ["option"], template: '<div class="chart-stub" />' } }));
+import QaScoreForm from "./QaScoreForm.vue";
+import Reports from "@/pages/Reports.vue";
+import Voicemail from "@/pages/Voicemail.vue";
+import Workstations from "@/pages/Workstations.vue";
+
+let pinia: ReturnType<typeof createPinia>;
+beforeEach(() => {
+  pinia = createPinia();
+  setActivePinia(pinia);
+  setLang("zh-CN");
+});
+afterEach(() => vi.unstubAllGlobals());
+async function settle() {
+  for (let i = 0; i < 5; i++) {
+    await flushPromises();
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+const plugins = () => ({ global: { plugins: [pinia, i18n, ElementPlus] } });
+const lookups = {
+  "GET /campaigns": [200, { items: [{ id: 3, name: "秋季回访" }], total: 1 }],
+  "GET /directory": [200, { items: [{ id: 7, username: "li", display_name: "李娜", role: "agent" }], total: 1 }],
+  "GET /groups": [200, { items: [{ id: 2, name: "一组" }], total: 1 }],
+  "GET /break-reasons": [200, { items: [], total: 0 }],
+} as const;
+const report = {
+  name: "outbound", from: "2026-12-07T00:00:00+08:00", to: "2026-12-08T00:00:00+08:00", group_by: ["campaign"],
+  columns: [{ key: "campaign_id", kind: "id" }, { key: "dials", kind: "count" }, { key: "answer_rate", kind: "ratio" }],
+  rows: [{ campaign_id: 3, dials: 12, answer_rate: 0.25 }], totals: { dials: 12, answer_rate: 0.25 },
+};
+
+describe("ReportView", () => {
+  it("shows names for ids, the figures as the files write them and a totals line", async () => {
+    mockFetch({ ...lookups } as any);
+    const w = mount(ReportView, { props: { report: report as any }, ...plugins() });
+    const { useLookups } = await import("@/stores/lookups");
+    await useLookups().loadCampaigns();
+    await settle();
+    const text = w.get(".report-table").text();
+    expect(text).toContain("活动");
+    expect(text).toContain("秋季回访");
+    expect(text).toContain("25.0%");
+    expect(text).toContain("合计");
+    expect(w.find(".chart-stub").exists()).toBe(true);
+  });
+});
+
+describe("Reports page", () => {
+  it("runs the report, offers its files in the language shown and shows the server's refusal", async () => {
+    const calls = mockFetch({
+      ...lookups,
+      "GET /reports/outbound": [200, { ...report, group_by: ["day"], rows: [] }],
+      "GET /reports/campaigns": [422, { error: { code: "invalid_argument", message: "invalid: group_by", details: [{ field: "group_by", message: '"day": this report groups by campaign' }] } }],
+      "GET /saved-reports": [200, { items: [{ id: 4, name: "每周外呼", report: "outbound", period: "last_7_days", owner_id: 7, shared_with_group_id: 2 }], total: 1 }],
+      "GET /report-schedules": [200, { items: [{ id: 1, saved_report_id: 4, every: "weekly", at: "08:00", enabled: true, emails: ["a@b.cn"], last_recipients: 1, last_masked: true, last_run_at: "2026-12-01T00:00:00Z" }], total: 1 }],
+    } as any);
+    useAuth().me = { id: 1, permissions: ["reports", "campaign_view"] } as any;
+    const w = mount(Reports, { ...plugins() });
+    await settle();
+    const first = calls.find((c) => c.url.startsWith("/api/v1/reports/outbound"))!;
+    expect(first.url).toMatch(/group_by=day/);
+    expect(w.text()).toContain("该期间没有数据");
+    expect(w.get(".download-xlsx").attributes("href")).toMatch(/^\/api\/v1\/reports\/outbound\?from=\d{4}-\d\d-\d\d&to=.*&group_by=day&format=xlsx&lang=zh-CN$/);
+    expect(w.get(".saved-table").text()).toContain("每周外呼");
+    expect(w.get(".saved-table").text()).toContain("每周 08:00");
+    expect(w.get(".schedules-table").text()).toContain("a@b.cn");
+
+    // A report with a grouping it does not offer: the server's words.
+    (w.vm as any).form.name = "campaigns";
+    (w.vm as any).form.group_by = ["day"];
+    await (w.vm as any).run();
+    await settle();
+    expect(w.get(".report-error").text()).toContain('"day": this report groups by campaign');
+  });
+});
+
+describe("QaScoreForm", () => {
+  const scorecards = [{ id: 2, name: "催收质检", items: [{ key: "greeting", label: "开场白", weight: 1, max_score: 5 }, { key: "verify", label: "核实身份", weight: 3, max_score: 1, critical: true }] }];
+  it("scores a call with its comments and shows the total the server computed", async () => {
+    const calls = mockFetch({
+      ...lookups,
+      "GET /calls": [200, { items: [{ id: 41, agent_id: 7, campaign_id: 3, outcome: "success", destination: "138****0000", created_at: "2026-12-07T01:00:00Z", recordings: [{ id: 9, url: "/api/v1/calls/41/recording" }] }], total: 1 }],
+      "POST /qa/scores": (c: Call) => [201, { id: 5, total: 0, critical_failed: true, ...c.body }],
+    } as any);
+    useAuth().me = { id: 1, permissions: ["score", "listen"] } as any;
+    const w = mount(QaScoreForm, { props: { scorecards }, ...plugins() });
+    await settle();
+    expect(w.get(".qa-calls").text()).toContain("138****0000"); // masked as the server sent it
+    await w.get(".qa-calls .el-table__row").trigger("click");
+    await settle();
+    expect(w.get("audio.qa-player").attributes("src")).toBe("/api/v1/calls/41/recording?recording_id=9");
+    (w.vm as any).scorecardId = 2;
+    (w.vm as any).pickScorecard();
+    await settle();
+    (w.vm as any).scores.verify = 0;
+    await w.get(".qa-comment input").setValue("没有核实身份");
+    await w.get(".add-comment").trigger("click");
+    await w.get(".submit-score").trigger("click");
+    await settle();
+    const post = calls.find((c) => c.method === "POST")!;
+    expect(post.body).toEqual({ scorecard_id: 2, call_id: 41, items: [{ key: "greeting", score: 5 }, { key: "verify", score: 0 }], comments: [{ at_ms: 0, text: "没有核实身份" }] });
+    expect(w.get(".qa-result").text()).toContain("致命项不合格");
+    expect(w.emitted("scored")).toHaveLength(1);
+  });
+
+  it("shows why the server refused the score", async () => {
+    mockFetch({
+      ...lookups,
+      "GET /calls": [200, { items: [{ id: 41, agent_id: 1, recordings: [] }], total: 1 }],
+      "POST /qa/scores": [403, { error: { code: "forbidden", message: "you may not score your own calls" } }],
+    } as any);
+    useAuth().me = { id: 1, permissions: ["score"] } as any;
+    const w = mount(QaScoreForm, { props: { scorecards }, ...plugins() });
+    await settle();
+    await w.get(".qa-calls .el-table__row").trigger("click");
+    (w.vm as any).scorecardId = 2;
+    await settle();
+    expect(w.text()).toContain("该通话没有可播放的录音");
+    await w.get(".submit-score").trigger("click");
+    await settle();
+    expect(w.get(".form-error").text()).toContain("you may not score your own calls");
+  });
+});
+
+describe("Voicemail", () => {
+  it("lists open voicemails, plays one and marks it handled; a 409 shows the server's message", async () => {
+    let handled = false;
+    const vm = { id: 8, group_id: 2, caller: "139****1234", reason: "max_wait", duration_ms: 12000, sha256: "ab".repeat(32), created_at: "2026-12-07T02:00:00Z", url: "/api/v1/voicemails/8/audio" };
+    const calls = mockFetch({
+      ...lookups,
+      "GET /voicemails": [200, { items: [vm], total: 1 }],
+      "POST /voicemails/8/handled": () => (handled ? [409, { error: { code: "conflict", message: "voicemail 8 was already handled" } }] : ((handled = true), [200, { ...vm, handled_at: "2026-12-07T03:00:00Z", handled_by: 7 }])),
+    } as any);
+    const w = mount(Voicemail, { ...plugins() });
+    await settle();
+    expect(calls.find((c) => c.url.startsWith("/api/v1/voicemails"))!.url).toContain("handled=false");
+    expect(w.get(".voicemail-table").text()).toContain("139****1234");
+    expect(w.get(".voicemail-table").text()).toContain("等待超时");
+    await w.get(".voicemail-table .play").trigger("click");
+    await settle();
+    expect(w.get("audio.voicemail-player").attributes("src")).toBe("/api/v1/voicemails/8/audio");
+    await w.get(".voicemail-table .mark-handled").trigger("click");
+    await settle();
+    expect(w.find(".voicemail-table .mark-handled").exists()).toBe(false);
+    expect(w.get(".voicemail-table").text()).toContain("李娜");
+    await (w.vm as any).handled(vm);
+    await settle();
+    expect(document.body.textContent).toContain("voicemail 8 was already handled");
+  });
+});
+
+describe("Workstations", () => {
+  it("registers a PC and shows its token once; the server's refusal is shown", async () => {
+    let n = 0;
+    mockFetch({
+      ...lookups,
+      "GET /workstations": [200, { items: [{ id: 1, name: "pc-01", state: "partial", fresh: false, reported_at: "2026-12-07T00:00:00Z", details: { udev: "missing" } }], total: 1 }],
+      "POST /workstations": (c: Call) => (n++ ? [409, { error: { code: "conflict", message: "workstation pc-02 exists" } }] : [201, { id: 2, name: c.body.name, token: "tok-123" }]),
+    } as any);
+    const w = mount(Workstations, { ...plugins() });
+    await settle();
+    expect(w.get(".workstation-table").text()).toContain("部分锁定");
+    expect(w.get(".workstation-table").text()).toContain("过期");
+    await w.get("input[name=ws-name]").setValue("pc-02");
+    await w.get("form").trigger("submit");
+    await settle();
+    expect(w.get(".token").text()).toBe("tok-123");
+    await w.get("input[name=ws-name]").setValue("pc-02");
+    await w.get("form").trigger("submit");
+    await settle();
+    expect(w.text()).toContain("workstation pc-02 exists");
+  });
+});
