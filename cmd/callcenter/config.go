@@ -38,6 +38,7 @@ type Config struct {
 	Fax        FaxConfig
 	ACD        ACDConfig
 	Simulator  SimulatorConfig
+	WebPhone   api.WebPhoneConfig
 }
 
 // SimulatorConfig steers the built-in FreeSWITCH simulator, which runs only
@@ -271,6 +272,8 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("acd.caller_id", "")
 	v.SetDefault("acd.music_on_hold", "local_stream://moh")
 	v.SetDefault("acd.inbound_group", "")
+	v.SetDefault("webphone.ws_url", "")
+	v.SetDefault("webphone.domain", "")
 	for _, k := range []string{"position_before", "position_after", "wait_before", "wait_after", "digits",
 		"voicemail_greeting", "voicemail_beep", "voicemail_bye"} {
 		v.SetDefault("acd.prompts."+k, "") // "": acd.DefaultPrompts
@@ -365,6 +368,9 @@ func (c *Config) validate() error {
 	}
 	if err := c.validateSecurity(); err != nil {
 		return err
+	}
+	if err := c.WebPhone.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":
