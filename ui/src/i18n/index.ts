@@ -5,6 +5,8 @@ import adminZh from "./admin.zh-CN";
 import adminEn from "./admin.en";
 import scriptsZh from "./scripts.zh-CN";
 import scriptsEn from "./scripts.en";
+import webphoneZh from "./webphone.zh-CN";
+import webphoneEn from "./webphone.en";
 
 export type Lang = "zh-CN" | "en";
 export const LANG_KEY = "lang"; // shared with the classic pages (localStorage)
@@ -31,7 +33,10 @@ export const i18n = createI18n({
   legacy: false,
   locale: savedLang(),
   fallbackLocale: "zh-CN",
-  messages: { "zh-CN": deepMerge(deepMerge(zh, adminZh), scriptsZh), en: deepMerge(deepMerge(en, adminEn), scriptsEn) },
+  messages: {
+    "zh-CN": deepMerge(deepMerge(deepMerge(zh, adminZh), scriptsZh), webphoneZh),
+    en: deepMerge(deepMerge(deepMerge(en, adminEn), scriptsEn), webphoneEn),
+  },
 });
 
 // setLang switches every label, the page's lang attribute, and remembers the choice.
