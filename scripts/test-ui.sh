@@ -4,7 +4,8 @@
 # Installs chromium (Debian) when missing and playwright-core exactly as
 # web-test/package-lock.json pins it (npm ci: the lock file is never rewritten).
 # Whatever happens (success, failure, SIGINT, SIGTERM) the server is stopped and
-# waited for before the script exits.
+# waited for before the script exits. Arguments name test files to run
+# (scripts/test-ui.sh webphone.test.js); none runs every file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { echo "test-ui: $*" >&2; }
@@ -36,13 +37,16 @@ trap 'exit 143' TERM
 
 go build -o "$tmp/callcenter" ./cmd/callcenter
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# web-test/webphone.test.js runs a SIP-over-WebSocket registrar there: the
+# server's browser phone (webphone.ws_url) points at it.
+export CC_UI_WEBPHONE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export CC_UI_ADMIN_PASSWORD='Ui-Test-Pass-2026!'
 # web-test/simulator.yaml: the simulator's customers, among them those the
 # desk test calls (they answer and stay on the line until the agent hangs up).
 scenario="$PWD/web-test/simulator.yaml"
 # exec: the background pid is the server's own, not a subshell's.
 (cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS="127.0.0.1:$port" CC_IVR_LISTEN=127.0.0.1:0 \
-  CC_SIMULATOR_SCENARIO="$scenario" \
+  CC_SIMULATOR_SCENARIO="$scenario" CC_WEBPHONE_WS_URL="ws://127.0.0.1:$CC_UI_WEBPHONE_PORT" CC_WEBPHONE_DOMAIN=cc.test \
   CC_DATABASE_DRIVER=sqlite CC_DATABASE_DSN="$tmp/ui.db" exec ./callcenter serve >"$tmp/server.log" 2>&1) &
 server=$!
 
@@ -63,7 +67,7 @@ export CC_UI_SCREENSHOTS="${CC_UI_SCREENSHOTS:-$PWD/web-test/screenshots}"
 # In the background so a signal is handled at once, not after the run; in
 # its own process group so stopping it reaches node's per-file test processes
 # (whose playwright then closes chromium).
-(cd web-test && exec setsid node --test) &
+(cd web-test && exec setsid node --test "$@") &
 runner=$!
 if ! wait "$runner"; then
   runner=
