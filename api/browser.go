@@ -18,6 +18,15 @@ import (
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
 	"connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
+// cspWith lets the page also connect to the browser phone's WebSocket
+// origin (webphone.ws_url), the one other place the UI talks to.
+func cspWith(wsOrigin string) string {
+	if wsOrigin == "" {
+		return contentSecurityPolicy
+	}
+	return strings.Replace(contentSecurityPolicy, "connect-src 'self'", "connect-src 'self' "+wsOrigin, 1)
+}
+
 // permissionsPolicy denies the browser features the product does not use;
 // the microphone stays allowed for this origin (the agent's web softphone).
 const permissionsPolicy = "camera=(), geolocation=(), payment=(), usb=(), serial=(), microphone=(self)"
@@ -25,7 +34,7 @@ const permissionsPolicy = "camera=(), geolocation=(), payment=(), usb=(), serial
 // securityHeaders are set on every response.
 func (s *Server) securityHeaders(c *gin.Context) {
 	h := c.Writer.Header()
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
+	h.Set("Content-Security-Policy", s.csp)
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "no-referrer")

@@ -103,6 +103,8 @@ type Config struct {
 	IVRFlowKnown func(name string) bool
 	// FaxConverter turns uploaded PDFs into fax TIFFs (ghostscript).
 	FaxConverter messaging.FaxConverter
+	// WebPhone is the in-browser phone's configuration; empty WSURL: off.
+	WebPhone WebPhoneConfig
 }
 
 // Server holds the handlers' dependencies.
@@ -119,6 +121,7 @@ type Server struct {
 	// clientEvents rate-limits the UI's copy and print reports per user.
 	clientEvents eventWindows
 	whatIf       chan struct{} // pacing simulations running (pacing.go)
+	csp          string        // Content-Security-Policy (cspWith)
 }
 
 // New builds the HTTP handler.
@@ -174,7 +177,8 @@ func New(cfg Config) *Server {
 		cfg.ReadSlotWait = 15 * time.Second
 	}
 	return &Server{cfg: cfg, readers: make(chan struct{}, cfg.Previews), store: cfg.Store, log: cfg.Logger, metrics: newHTTPMetrics(cfg.Registry), started: time.Now(),
-		proxies: proxies, limits: newLimiter(cfg.Now), whatIf: make(chan struct{}, whatIfSlots)}
+		proxies: proxies, limits: newLimiter(cfg.Now), whatIf: make(chan struct{}, whatIfSlots),
+		csp: cspWith(cfg.WebPhone.origin())}
 }
 
 // Handler returns the gin engine with every route mounted.

@@ -4,7 +4,8 @@
 # Installs chromium (Debian) when missing and playwright-core exactly as
 # web-test/package-lock.json pins it (npm ci: the lock file is never rewritten).
 # Whatever happens (success, failure, SIGINT, SIGTERM) the server is stopped and
-# waited for before the script exits.
+# waited for before the script exits. Arguments name test files to run
+# (scripts/test-ui.sh webphone.test.js); none runs every file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 log() { echo "test-ui: $*" >&2; }
@@ -36,6 +37,9 @@ trap 'exit 143' TERM
 
 go build -o "$tmp/callcenter" ./cmd/callcenter
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+# web-test/webphone.test.js runs a SIP-over-WebSocket registrar there: the
+# server's browser phone (webphone.ws_url) points at it.
+export CC_UI_WEBPHONE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export CC_UI_ADMIN_PASSWORD='Ui-Test-Pass-2026!'
 # web-test/simulator.yaml: the simulator's customers, among them those the
 # desk test calls (they answer and stay on the line until the agent hangs up);
@@ -49,7 +53,7 @@ awk -v line="  ivr_verify_id: \"set:ivr_flow=verify_id,socket:127.0.0.1:$ivr_por
   '{ print } /^dialplan:$/ { print line }' web-test/simulator.yaml >"$scenario"
 # exec: the background pid is the server's own, not a subshell's.
 (cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS="127.0.0.1:$port" CC_IVR_LISTEN="127.0.0.1:$ivr_port" \
-  CC_SIMULATOR_SCENARIO="$scenario" CC_ACD_GATEWAY=gw1 CC_ACD_CALLER_ID=02161230000 \
+  CC_SIMULATOR_SCENARIO="$scenario" CC_WEBPHONE_WS_URL="ws://127.0.0.1:$CC_UI_WEBPHONE_PORT" CC_WEBPHONE_DOMAIN=cc.test CC_ACD_GATEWAY=gw1 CC_ACD_CALLER_ID=02161230000 \
   CC_DATABASE_DRIVER=sqlite CC_DATABASE_DSN="$tmp/ui.db" exec ./callcenter serve >"$tmp/server.log" 2>&1) &
 server=$!
 

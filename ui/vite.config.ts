@@ -20,6 +20,8 @@ export default defineConfig({
         manualChunks(id: string) {
           if (id.includes("node_modules/element-plus") || id.includes("node_modules/@element-plus")) return "element-plus";
           if (id.includes("node_modules/echarts") || id.includes("node_modules/zrender") || id.includes("node_modules/vue-echarts")) return "echarts";
+          // The browser phone's SIP stack, loaded only when an agent turns it on.
+          if (/node_modules\/(jssip|sdp-transform|debug|ms|events)\//.test(id)) return "jssip";
           if (id.includes("node_modules/")) return "vendor";
           return undefined;
         },

@@ -39,6 +39,7 @@ type Config struct {
 	ACD        ACDConfig
 	Dialer     DialerConfig
 	Simulator  SimulatorConfig
+	WebPhone   api.WebPhoneConfig
 }
 
 // DialerConfig is the campaign dialer's answering-machine detection: the
@@ -286,6 +287,8 @@ func setDefaults(v *viper.Viper) {
 	v.SetDefault("acd.caller_id", "")
 	v.SetDefault("acd.music_on_hold", "local_stream://moh")
 	v.SetDefault("acd.inbound_group", "")
+	v.SetDefault("webphone.ws_url", "")
+	v.SetDefault("webphone.domain", "")
 	for _, k := range []string{"position_before", "position_after", "wait_before", "wait_after", "digits",
 		"voicemail_greeting", "voicemail_beep", "voicemail_bye"} {
 		v.SetDefault("acd.prompts."+k, "") // "": acd.DefaultPrompts
@@ -388,6 +391,9 @@ func (c *Config) validate() error {
 	}
 	if err := c.validateSecurity(); err != nil {
 		return err
+	}
+	if err := c.WebPhone.Validate(); err != nil {
+		return fmt.Errorf("config: %w", err)
 	}
 	switch c.Log.Level {
 	case "debug", "info", "warn", "error":

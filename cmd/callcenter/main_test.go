@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -207,6 +208,8 @@ func TestConfigValidation(t *testing.T) {
 		{map[string]string{"CC_HTTP_BODY_TIMEOUT": "0s"}, "http.body_timeout"},
 		{map[string]string{"CC_SECURITY_IDLE_LOCK": "-1m"}, "security.idle_lock"},
 		{map[string]string{"CC_SECURITY_WORKSTATION_REPORT_MAX_AGE": "10s"}, "security.workstation_report_max_age"},
+		{map[string]string{"CC_WEBPHONE_WS_URL": "https://fs.bank.example:7443"}, "webphone.ws_url"},
+		{map[string]string{"CC_WEBPHONE_DOMAIN": "fs.bank.example"}, "webphone.ws_url"},
 	}
 	for _, c := range cases {
 		t.Run(c.want, func(t *testing.T) {
@@ -219,6 +222,18 @@ func TestConfigValidation(t *testing.T) {
 			}
 		})
 	}
+	t.Run("webphone from a file", func(t *testing.T) {
+		file := filepath.Join(t.TempDir(), "cc.yaml")
+		yaml := "webphone:\n  ws_url: wss://fs.bank.example:7443\n  ice_servers:\n    - urls: [\"turn:turn.bank.example:3478\"]\n      username: agent\n      credential: t0rn\n"
+		if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := loadConfig(file)
+		if err != nil || cfg.WebPhone.WSURL != "wss://fs.bank.example:7443" || len(cfg.WebPhone.ICEServers) != 1 ||
+			cfg.WebPhone.ICEServers[0].URLs[0] != "turn:turn.bank.example:3478" || cfg.WebPhone.ICEServers[0].Credential != "t0rn" {
+			t.Fatalf("webphone %+v err %v", cfg.WebPhone, err)
+		}
+	})
 	t.Run("nodes from env", func(t *testing.T) {
 		t.Setenv("CC_FREESWITCH_NODES", `[{"name":"fs1","address":"10.0.0.1:8021","password":"s3cret","max_cps":30,`+
 			`"gateways":[{"name":"trunk1","max_cps":10,"max_channels":120}]}]`)

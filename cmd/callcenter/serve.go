@@ -125,7 +125,7 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		MetricsToken: cfg.Metrics.Token, MetricsSeparate: cfg.Metrics.Address != "",
 		DLP: api.DLPConfig{IdleLock: cfg.Security.IdleLock, RequireLockedWorkstation: cfg.Security.RequireLockedWorkstation,
 			WorkstationMaxAge: cfg.Security.WorkstationReportMaxAge},
-		UIDir: cfg.UI.Dir,
+		UIDir: cfg.UI.Dir, WebPhone: cfg.WebPhone,
 	})
 	ln, err := net.Listen("tcp", cfg.HTTP.Address)
 	if err != nil {

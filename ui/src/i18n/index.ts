@@ -7,6 +7,8 @@ import scriptsZh from "./scripts.zh-CN";
 import scriptsEn from "./scripts.en";
 import insightZh from "./insight.zh-CN";
 import insightEn from "./insight.en";
+import webphoneZh from "./webphone.zh-CN";
+import webphoneEn from "./webphone.en";
 
 export type Lang = "zh-CN" | "en";
 export const LANG_KEY = "lang"; // shared with the classic pages (localStorage)
@@ -34,8 +36,8 @@ export const i18n = createI18n({
   locale: savedLang(),
   fallbackLocale: "zh-CN",
   messages: {
-    "zh-CN": deepMerge(deepMerge(deepMerge(zh, adminZh), scriptsZh), insightZh),
-    en: deepMerge(deepMerge(deepMerge(en, adminEn), scriptsEn), insightEn),
+    "zh-CN": deepMerge(deepMerge(deepMerge(deepMerge(zh, adminZh), scriptsZh), insightZh), webphoneZh),
+    en: deepMerge(deepMerge(deepMerge(deepMerge(en, adminEn), scriptsEn), insightEn), webphoneEn),
   },
 });
 
