@@ -23,11 +23,25 @@ beforeEach(() => {
   document.body.innerHTML = "";
 });
 afterEach(() => vi.unstubAllGlobals());
+// settle lets requests answer and the page render: at least five turns of
+// the event loop, then on until the page stops changing (a loaded machine
+// needs more turns than a quiet one).
 async function settle() {
-  for (let i = 0; i < 5; i++) {
+  let last = "";
+  let same = 0;
+  for (let i = 0; i < 200 && (i < 5 || same < 3); i++) {
     await flushPromises();
     await new Promise((r) => setTimeout(r, 10));
+    const now = document.body.innerHTML;
+    same = now === last ? same + 1 : 0;
+    last = now;
   }
+}
+// until waits for a condition the component reaches after a request (on a
+// loaded machine a few event-loop turns may not be enough); the test's own
+// timeout is the guard.
+async function until(cond: () => boolean) {
+  while (!cond()) await settle();
 }
 const plugins = () => ({ global: { plugins: [pinia, i18n, ElementPlus] }, attachTo: document.body });
 
@@ -156,7 +170,7 @@ describe("Callbacks: booking", () => {
     note.dispatchEvent(new Event("input"));
     await settle();
     (document.querySelector(".el-dialog .save") as HTMLElement).click();
-    await settle();
+    await until(() => document.querySelectorAll("#callback-form .el-form-item__error").length === 2);
     const first = calls.filter((c) => c.method === "POST")[0];
     expect(first.body).toEqual({ contact_id: 41, phone: "12", note: "下午再打", agent_id: 1 });
     const errors = [...document.querySelectorAll("#callback-form .el-form-item__error")].map((e) => e.textContent!.trim());
@@ -167,7 +181,7 @@ describe("Callbacks: booking", () => {
     phone.dispatchEvent(new Event("input"));
     await settle();
     (document.querySelector(".el-dialog .save") as HTMLElement).click();
-    await settle();
+    await until(() => calls.filter((c) => c.url.startsWith("/api/v1/callbacks?")).length === 2);
     expect(calls.filter((c) => c.method === "POST")[1].body).toEqual({ contact_id: 41, note: "下午再打", agent_id: 1 });
     expect(calls.filter((c) => c.url.startsWith("/api/v1/callbacks?")).length).toBe(2);
     w.unmount();
