@@ -14,12 +14,15 @@
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
+const fs = require("node:fs");
 const http = require("node:http");
+const path = require("node:path");
 const { chromium } = require("playwright-core");
 
 const base = process.env.CC_UI_BASE;
 const password = process.env.CC_UI_ADMIN_PASSWORD;
 const wsPort = Number(process.env.CC_UI_WEBPHONE_PORT || 0);
+const shots = process.env.CC_UI_SCREENSHOTS || path.join(__dirname, "screenshots");
 const patience = 120_000; // a safety net; every wait is for a condition
 const domain = "cc.test";
 const ext = "1057";
@@ -29,6 +32,7 @@ let browser, registrar;
 
 before(async () => {
   if (!wsPort) return;
+  fs.mkdirSync(shots, { recursive: true });
   registrar = await startRegistrar(wsPort);
   browser = await chromium.launch({
     timeout: patience,
@@ -178,6 +182,14 @@ async function rest(method, p, body, token) {
   return text ? JSON.parse(text) : null;
 }
 
+// fits fails when a label of the phone's row is wider than its box.
+async function fits(page, where) {
+  const cut = await page.evaluate(() => [...document.querySelectorAll("#webphone-row .el-button span, #webphone-row .el-tag__content, #webphone-row .el-switch__label span, #webphone-row .el-checkbox__label")]
+    .filter((el) => el.getBoundingClientRect().width > 0 && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== "visible")
+    .map((el) => el.textContent.trim()));
+  assert.deepEqual(cut, [], "labels cut off: " + where);
+}
+
 async function until(cond, what) {
   const deadline = Date.now() + patience;
   while (!(await cond())) {
@@ -219,6 +231,14 @@ test("browser phone: JsSIP registers with the API's credentials, answers a call,
   assert.match(ok.headers.to, new RegExp(`sip:${ext}@${domain}`));
   assert.equal(registers.filter((m) => m.refused).length, 0, "no REGISTER had a wrong digest");
   assert.equal(await page.textContent("#webphone-extension"), ext);
+  // Auto-answer follows the sign-in mode: on for nailed-up, whose agent leg
+  // the server calls during sign-in.
+  const autoAnswer = () => page.isChecked("#webphone-auto");
+  assert.equal(await autoAnswer(), false);
+  await page.click("#mode .el-radio-button:has-text('常连接')");
+  await page.waitForFunction(() => document.getElementById("webphone-auto").checked);
+  await page.click("#mode .el-radio-button:has-text('已注册话机')");
+  await page.waitForFunction(() => !document.getElementById("webphone-auto").checked);
 
   // An incoming call rings; "answer" sends the browser's SDP answer.
   const offer = await page.evaluate(async () => {
@@ -239,6 +259,8 @@ test("browser phone: JsSIP registers with the API's credentials, answers a call,
   assert.match(await page.textContent("#webphone-call"), /13800138000/);
   const ringing = () => registrar.seen.find((m) => m.status === 180);
   await until(ringing, "180 Ringing");
+  await fits(page, "ringing");
+  await page.screenshot({ path: path.join(shots, "desk-webphone-ringing-zh-CN.png") });
   await page.click("#webphone-answer");
   const answered = () => registrar.seen.find((m) => m.status === 200 && /INVITE/.test(m.headers.cseq));
   await until(answered, "200 OK to the INVITE");
@@ -247,6 +269,11 @@ test("browser phone: JsSIP registers with the API's credentials, answers a call,
   registrar.ack((/;tag=([^;>\s]+)/.exec(answer.headers.to) || [])[1]);
   await page.evaluate((sdp) => window.__farEnd.setRemoteDescription({ type: "answer", sdp }), answer.body);
   await page.waitForSelector("#webphone-call[data-state='connected']");
+  await page.click("#lang");
+  await page.waitForFunction(() => document.documentElement.lang === "en");
+  await page.waitForSelector("#webphone-call:has-text('On the line')");
+  await fits(page, "connected, en");
+  await page.screenshot({ path: path.join(shots, "desk-webphone-connected-en.png") });
   // The far end's audio track is what the <audio> element plays.
   await page.waitForFunction(() => {
     const a = document.getElementById("webphone-audio");

@@ -140,6 +140,23 @@ describe("WebPhone", () => {
     w.unmount();
   });
 
+  it("says so when the microphone is refused, and rings again for the next call", async () => {
+    const { w, ua } = await mounted();
+    const s = new fake.Session();
+    ua.emit("newRTCSession", { originator: "remote", session: s });
+    await flushPromises();
+    await w.find("#webphone-answer").trigger("click");
+    s.emit("failed", { originator: "local", cause: "User Denied Media Access" });
+    await vi.waitFor(() => expect(document.body.textContent).toContain("无法使用麦克风：User Denied Media Access"));
+    expect(w.find("#webphone-call").exists()).toBe(false);
+    const next = new fake.Session();
+    ua.emit("newRTCSession", { originator: "remote", session: next });
+    await flushPromises();
+    expect(w.find("#webphone-call").attributes("data-state")).toBe("ringing");
+    expect(next.terminate).not.toHaveBeenCalled();
+    w.unmount();
+  });
+
   it("does not answer by itself without auto-answer", async () => {
     const { w, ua } = await mounted({ autoAnswer: false });
     const s = new fake.Session();
