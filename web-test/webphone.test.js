@@ -10,7 +10,8 @@
 // shows "registered"; an INVITE (an SDP offer made by a peer connection in
 // the page) rings, "answer" sends a 200 with the browser's SDP answer and the
 // far end reaches the <audio> element; a BYE ends it; turning the switch off
-// sends the REGISTER with expires 0. No console errors.
+// sends the REGISTER with expires 0; a reload registers again and signing
+// out unregisters. No console errors.
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
@@ -55,7 +56,8 @@ const md5 = (s) => crypto.createHash("md5").update(s).digest("hex");
 // response it sees, and can send an INVITE and a BYE to the registered
 // browser.
 async function startRegistrar(port) {
-  const reg = { password: "", seen: [], conn: null, contact: "", registered: false, nonce: crypto.randomBytes(8).toString("hex") };
+  // bindings: the registered contacts (a UA has a new one after a reload).
+  const reg = { password: "", seen: [], conn: null, contact: "", bindings: new Set(), nonce: crypto.randomBytes(8).toString("hex") };
   const server = http.createServer((_, res) => res.writeHead(426).end());
   server.on("upgrade", (req, sock) => {
     const accept = crypto.createHash("sha1").update(req.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
@@ -94,9 +96,11 @@ async function startRegistrar(port) {
       return conn.send(reply(msg, 403, "Forbidden"));
     }
     msg.accepted = true;
-    reg.registered = expires > 0;
-    reg.conn = conn;
-    reg.contact = (/<([^>]+)>/.exec(contact) || [])[1] || "";
+    msg.expires = expires;
+    const uri = (/<([^>]+)>/.exec(contact) || [])[1] || "";
+    if (expires > 0) reg.bindings.add(uri);
+    else reg.bindings.delete(uri);
+    if (expires > 0) Object.assign(reg, { conn, contact: uri });
     const contacts = contact.split(",").map((c) => c.replace(/;expires=\d+/i, "") + `;expires=${expires}`);
     conn.send(reply(msg, 200, "OK", expires > 0 ? contacts.map((c) => "Contact: " + c.trim()) : []));
   }
@@ -287,8 +291,25 @@ test("browser phone: JsSIP registers with the API's credentials, answers a call,
 
   // Turned off: the phone unregisters.
   await page.click("#webphone-row .el-switch");
-  await until(() => !registrar.registered, "REGISTER with expires 0");
+  await until(() => registrar.bindings.size === 0, "REGISTER with expires 0");
   await page.waitForSelector("#webphone", { state: "detached" });
+
+  // Remembered on this computer: a reload registers again (a new contact);
+  // signing out of the desktop unregisters it.
+  await page.click("#webphone-row .el-switch");
+  await until(() => registrar.bindings.size === 1, "REGISTER again");
+  const first = registrar.contact;
+  await page.reload();
+  await page.waitForSelector("#webphone-state[data-state='registered']");
+  await until(() => registrar.contact !== first && registrar.bindings.has(registrar.contact), "a REGISTER from the reloaded page");
+  // The unloading page sends its REGISTER with expires 0, but is gone before
+  // it can answer the challenge (JsSIP never authenticates unasked): the old
+  // binding lapses after register_expires. Reported, not required.
+  console.log(`# the old binding was removed by the reload: ${!registrar.bindings.has(first)}`);
+  const second = registrar.contact;
+  await page.click("#logout");
+  await page.waitForSelector("#login");
+  await until(() => !registrar.bindings.has(second), "REGISTER with expires 0 on sign-out");
 
   // The credential access is audited.
   const audit = await rest("GET", "/audit?action=webphone.credentials", undefined, admin);

@@ -76,7 +76,7 @@ describe("WebPhone", () => {
   it("registers the extension the API gives over its WebSocket and shows the registration state", async () => {
     const { w, ua, calls } = await mounted();
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(["GET /api/v1/me/webphone"]);
-    expect(ua.config).toMatchObject({ uri: "sip:1021@fs.bank.example", authorization_user: "1021", password: "s1p-Secret", register: true });
+    expect(ua.config).toMatchObject({ uri: "sip:1021@fs.bank.example", authorization_user: "1021", password: "s1p-Secret", register: true, register_expires: 60 });
     expect(ua.config.sockets.map((s: any) => s.url)).toEqual(["wss://fs.bank.example:7443"]);
     expect(ua.start).toHaveBeenCalledOnce();
     expect(stateOf(w)).toBe("connecting");
