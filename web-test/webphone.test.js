@@ -10,16 +10,20 @@
 // shows "registered"; an INVITE (an SDP offer made by a peer connection in
 // the page) rings, "answer" sends a 200 with the browser's SDP answer and the
 // far end reaches the <audio> element; a BYE ends it; turning the switch off
-// sends the REGISTER with expires 0. No console errors.
+// sends the REGISTER with expires 0; a reload registers again and signing
+// out unregisters. No console errors.
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
+const fs = require("node:fs");
 const http = require("node:http");
+const path = require("node:path");
 const { chromium } = require("playwright-core");
 
 const base = process.env.CC_UI_BASE;
 const password = process.env.CC_UI_ADMIN_PASSWORD;
 const wsPort = Number(process.env.CC_UI_WEBPHONE_PORT || 0);
+const shots = process.env.CC_UI_SCREENSHOTS || path.join(__dirname, "screenshots");
 const patience = 120_000; // a safety net; every wait is for a condition
 const domain = "cc.test";
 const ext = "1057";
@@ -29,6 +33,7 @@ let browser, registrar;
 
 before(async () => {
   if (!wsPort) return;
+  fs.mkdirSync(shots, { recursive: true });
   registrar = await startRegistrar(wsPort);
   browser = await chromium.launch({
     timeout: patience,
@@ -51,7 +56,8 @@ const md5 = (s) => crypto.createHash("md5").update(s).digest("hex");
 // response it sees, and can send an INVITE and a BYE to the registered
 // browser.
 async function startRegistrar(port) {
-  const reg = { password: "", seen: [], conn: null, contact: "", registered: false, nonce: crypto.randomBytes(8).toString("hex") };
+  // bindings: the registered contacts (a UA has a new one after a reload).
+  const reg = { password: "", seen: [], conn: null, contact: "", bindings: new Set(), nonce: crypto.randomBytes(8).toString("hex") };
   const server = http.createServer((_, res) => res.writeHead(426).end());
   server.on("upgrade", (req, sock) => {
     const accept = crypto.createHash("sha1").update(req.headers["sec-websocket-key"] + "258EAFA5-E914-47DA-95CA-C5AB0DC85B11").digest("base64");
@@ -90,9 +96,11 @@ async function startRegistrar(port) {
       return conn.send(reply(msg, 403, "Forbidden"));
     }
     msg.accepted = true;
-    reg.registered = expires > 0;
-    reg.conn = conn;
-    reg.contact = (/<([^>]+)>/.exec(contact) || [])[1] || "";
+    msg.expires = expires;
+    const uri = (/<([^>]+)>/.exec(contact) || [])[1] || "";
+    if (expires > 0) reg.bindings.add(uri);
+    else reg.bindings.delete(uri);
+    if (expires > 0) Object.assign(reg, { conn, contact: uri });
     const contacts = contact.split(",").map((c) => c.replace(/;expires=\d+/i, "") + `;expires=${expires}`);
     conn.send(reply(msg, 200, "OK", expires > 0 ? contacts.map((c) => "Contact: " + c.trim()) : []));
   }
@@ -178,6 +186,14 @@ async function rest(method, p, body, token) {
   return text ? JSON.parse(text) : null;
 }
 
+// fits fails when a label of the phone's row is wider than its box.
+async function fits(page, where) {
+  const cut = await page.evaluate(() => [...document.querySelectorAll("#webphone-row .el-button span, #webphone-row .el-tag__content, #webphone-row .el-switch__label span, #webphone-row .el-checkbox__label")]
+    .filter((el) => el.getBoundingClientRect().width > 0 && el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflow !== "visible")
+    .map((el) => el.textContent.trim()));
+  assert.deepEqual(cut, [], "labels cut off: " + where);
+}
+
 async function until(cond, what) {
   const deadline = Date.now() + patience;
   while (!(await cond())) {
@@ -219,6 +235,14 @@ test("browser phone: JsSIP registers with the API's credentials, answers a call,
   assert.match(ok.headers.to, new RegExp(`sip:${ext}@${domain}`));
   assert.equal(registers.filter((m) => m.refused).length, 0, "no REGISTER had a wrong digest");
   assert.equal(await page.textContent("#webphone-extension"), ext);
+  // Auto-answer follows the sign-in mode: on for nailed-up, whose agent leg
+  // the server calls during sign-in.
+  const autoAnswer = () => page.isChecked("#webphone-auto");
+  assert.equal(await autoAnswer(), false);
+  await page.click("#mode .el-radio-button:has-text('常连接')");
+  await page.waitForFunction(() => document.getElementById("webphone-auto").checked);
+  await page.click("#mode .el-radio-button:has-text('已注册话机')");
+  await page.waitForFunction(() => !document.getElementById("webphone-auto").checked);
 
   // An incoming call rings; "answer" sends the browser's SDP answer.
   const offer = await page.evaluate(async () => {
@@ -239,6 +263,8 @@ test("browser phone: JsSIP registers with the API's credentials, answers a call,
   assert.match(await page.textContent("#webphone-call"), /13800138000/);
   const ringing = () => registrar.seen.find((m) => m.status === 180);
   await until(ringing, "180 Ringing");
+  await fits(page, "ringing");
+  await page.screenshot({ path: path.join(shots, "desk-webphone-ringing-zh-CN.png") });
   await page.click("#webphone-answer");
   const answered = () => registrar.seen.find((m) => m.status === 200 && /INVITE/.test(m.headers.cseq));
   await until(answered, "200 OK to the INVITE");
@@ -247,6 +273,11 @@ test("browser phone: JsSIP registers with the API's credentials, answers a call,
   registrar.ack((/;tag=([^;>\s]+)/.exec(answer.headers.to) || [])[1]);
   await page.evaluate((sdp) => window.__farEnd.setRemoteDescription({ type: "answer", sdp }), answer.body);
   await page.waitForSelector("#webphone-call[data-state='connected']");
+  await page.click("#lang");
+  await page.waitForFunction(() => document.documentElement.lang === "en");
+  await page.waitForSelector("#webphone-call:has-text('On the line')");
+  await fits(page, "connected, en");
+  await page.screenshot({ path: path.join(shots, "desk-webphone-connected-en.png") });
   // The far end's audio track is what the <audio> element plays.
   await page.waitForFunction(() => {
     const a = document.getElementById("webphone-audio");
@@ -260,8 +291,25 @@ test("browser phone: JsSIP registers with the API's credentials, answers a call,
 
   // Turned off: the phone unregisters.
   await page.click("#webphone-row .el-switch");
-  await until(() => !registrar.registered, "REGISTER with expires 0");
+  await until(() => registrar.bindings.size === 0, "REGISTER with expires 0");
   await page.waitForSelector("#webphone", { state: "detached" });
+
+  // Remembered on this computer: a reload registers again (a new contact);
+  // signing out of the desktop unregisters it.
+  await page.click("#webphone-row .el-switch");
+  await until(() => registrar.bindings.size === 1, "REGISTER again");
+  const first = registrar.contact;
+  await page.reload();
+  await page.waitForSelector("#webphone-state[data-state='registered']");
+  await until(() => registrar.contact !== first && registrar.bindings.has(registrar.contact), "a REGISTER from the reloaded page");
+  // The unloading page sends its REGISTER with expires 0, but is gone before
+  // it can answer the challenge (JsSIP never authenticates unasked): the old
+  // binding lapses after register_expires. Reported, not required.
+  console.log(`# the old binding was removed by the reload: ${!registrar.bindings.has(first)}`);
+  const second = registrar.contact;
+  await page.click("#logout");
+  await page.waitForSelector("#login");
+  await until(() => !registrar.bindings.has(second), "REGISTER with expires 0 on sign-out");
 
   // The credential access is audited.
   const audit = await rest("GET", "/audit?action=webphone.credentials", undefined, admin);

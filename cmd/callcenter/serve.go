@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/bankcc/callcenter/api"
@@ -139,6 +140,9 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		return err
 	}
 	log.Info("listening", "http", ln.Addr().String(), "simulated", sw.Simulated(), "version", version)
+	if strings.HasPrefix(cfg.WebPhone.WSURL, "ws://") {
+		log.Warn("webphone.ws_url is plain ws://: browsers on an https page refuse it, and SIP signalling crosses the network unencrypted; use wss:// (freeswitch-conf/README.md, certificate for browsers)")
+	}
 	if sw.Simulated() {
 		log.Warn("SIMULATED: no freeswitch.nodes configured, calls go to the built-in FreeSWITCH simulator")
 	}

@@ -76,7 +76,7 @@ describe("WebPhone", () => {
   it("registers the extension the API gives over its WebSocket and shows the registration state", async () => {
     const { w, ua, calls } = await mounted();
     expect(calls.map((c) => `${c.method} ${c.url}`)).toEqual(["GET /api/v1/me/webphone"]);
-    expect(ua.config).toMatchObject({ uri: "sip:1021@fs.bank.example", authorization_user: "1021", password: "s1p-Secret", register: true });
+    expect(ua.config).toMatchObject({ uri: "sip:1021@fs.bank.example", authorization_user: "1021", password: "s1p-Secret", register: true, register_expires: 60 });
     expect(ua.config.sockets.map((s: any) => s.url)).toEqual(["wss://fs.bank.example:7443"]);
     expect(ua.start).toHaveBeenCalledOnce();
     expect(stateOf(w)).toBe("connecting");
@@ -137,6 +137,23 @@ describe("WebPhone", () => {
     ua.emit("newRTCSession", { originator: "remote", session: second });
     expect(second.answer).not.toHaveBeenCalled();
     expect(second.terminate).toHaveBeenCalledWith({ status_code: 486, reason_phrase: "Busy Here" });
+    w.unmount();
+  });
+
+  it("says so when the microphone is refused, and rings again for the next call", async () => {
+    const { w, ua } = await mounted();
+    const s = new fake.Session();
+    ua.emit("newRTCSession", { originator: "remote", session: s });
+    await flushPromises();
+    await w.find("#webphone-answer").trigger("click");
+    s.emit("failed", { originator: "local", cause: "User Denied Media Access" });
+    await vi.waitFor(() => expect(document.body.textContent).toContain("无法使用麦克风：User Denied Media Access"));
+    expect(w.find("#webphone-call").exists()).toBe(false);
+    const next = new fake.Session();
+    ua.emit("newRTCSession", { originator: "remote", session: next });
+    await flushPromises();
+    expect(w.find("#webphone-call").attributes("data-state")).toBe("ringing");
+    expect(next.terminate).not.toHaveBeenCalled();
     w.unmount();
   });
 
