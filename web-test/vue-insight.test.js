@@ -2,10 +2,12 @@
 // (/app/) against the real server (simulated switch, throw-away SQLite), run
 // by scripts/test-ui.sh: the admin runs a report that has data (a test SMS
 // sent through the simulated capture), sees its chart, downloads it as xlsx
-// and csv, saves it as a custom report and schedules it by e-mail; creates a
+// and csv, saves it as a custom report and schedules it by e-mail, opens a
+// campaign's result analysis; creates a
 // QA scorecard, registers a workstation (its token shown once) and opens
 // voicemail, all without console errors; a QA user's menu has no
-// workstation or voicemail page. Users: admin and insight_qa (no extension).
+// workstation or voicemail page. Users: admin and insight_qa_<run> (no
+// extension).
 const { test, before, after } = require("node:test");
 const assert = require("node:assert/strict");
 const fs = require("node:fs");
@@ -18,6 +20,8 @@ const password = process.env.CC_UI_ADMIN_PASSWORD;
 const shots = process.env.CC_UI_SCREENSHOTS || path.join(__dirname, "screenshots");
 // Every wait is for a condition; patience is only the safety net.
 const patience = 120_000;
+// run makes names unique, so the file passes again on the same database.
+const run = Date.now().toString(36).slice(-5);
 let browser;
 
 before(async () => {
@@ -136,18 +140,26 @@ test("Vue reports: a report with data drawn as a chart, downloaded as xlsx and c
   // Saved as a custom report, then scheduled by e-mail.
   await page.click(".save-as");
   await page.waitForSelector("#save-report");
-  await page.fill("#save-report input[name=saved-name]", "每日短信送达");
+  await page.fill("#save-report input[name=saved-name]", `每日短信送达${run}`);
   await page.click("#save-report .save-report");
   await page.waitForSelector("#save-report", { state: "hidden" });
   await page.click(".el-tabs__item#tab-saved");
-  await page.locator(".saved-table tr", { hasText: "每日短信送达" }).locator(".schedule-saved").click();
+  await page.locator(".saved-table tr", { hasText: `每日短信送达${run}` }).locator(".schedule-saved").click();
   await page.waitForSelector("#report-schedule");
   await page.fill("#report-schedule textarea[name=schedule-emails]", "ops@bank.example");
   await page.click("#report-schedule .save-schedule");
   await page.waitForSelector("#report-schedule", { state: "hidden" });
-  await page.locator(".schedules-table tr", { hasText: "ops@bank.example" }).waitFor();
-  await page.locator(".saved-table tr", { hasText: "每日短信送达" }).locator(".run-saved").click();
+  await page.locator(".schedules-table tr", { hasText: `每日短信送达${run}` }).filter({ hasText: "ops@bank.example" }).waitFor();
+  await page.locator(".saved-table tr", { hasText: `每日短信送达${run}` }).locator(".run-saved").click();
   await page.waitForSelector(".el-tab-pane#pane-saved .report-table");
+
+  // A campaign's result analysis (nothing dialed yet: empty, no error).
+  await rest("POST", "/campaigns", { name: `洞察结果活动${run}`, kind: "collection", media: "voice", dial_mode: "progressive" });
+  await page.click(".el-tabs__item#tab-results");
+  await choose(page, ".results-campaign", `洞察结果活动${run}`);
+  await page.waitForSelector(".campaign-results .el-card");
+  assert.match(await page.textContent(".campaign-results"), /按拨打次数的漏斗/);
+  await nothingCutOff(page, "campaign results (zh-CN)");
 
   await toLang(page, "en");
   await page.click(".el-tabs__item#tab-standard");
@@ -185,20 +197,20 @@ test("Vue QA, voicemail and workstations: each opens without console errors; a s
   await page.click(".el-tabs__item#tab-scorecards");
   await page.click(".new-scorecard");
   await page.waitForSelector("#scorecard-form");
-  await page.fill("#scorecard-form input[name=scorecard-name]", "浏览器质检表");
+  await page.fill("#scorecard-form input[name=scorecard-name]", `浏览器质检表${run}`);
   await page.fill("#scorecard-form .item-label input", "Greeting");
   await page.click("#scorecard-form .save-scorecard");
   await page.waitForSelector("#scorecard-form", { state: "hidden" });
-  await page.locator(".scorecards-table tr", { hasText: "浏览器质检表" }).waitFor();
+  await page.locator(".scorecards-table tr", { hasText: `浏览器质检表${run}` }).waitFor();
 
   await page.click(".el-menu-item[data-page=workstations]");
-  await page.fill("input[name=ws-name]", "insight-pc-01");
+  await page.fill("input[name=ws-name]", `insight-pc-${run}`);
   await page.click(".register-ws");
   await page.waitForSelector(".token-box .token");
   assert.ok((await page.textContent(".token-box .token")).trim().length >= 20, "the token is shown once");
-  await page.locator(".workstation-table tr", { hasText: "insight-pc-01" }).waitFor();
+  await page.locator(".workstation-table tr", { hasText: `insight-pc-${run}` }).waitFor();
   // A second registration of the name: the server's refusal is shown.
-  await page.fill("input[name=ws-name]", "insight-pc-01");
+  await page.fill("input[name=ws-name]", `insight-pc-${run}`);
   await page.click(".register-ws");
   await page.waitForSelector(".register .el-alert--error");
   noErrors(page, /status of 409 .*\/workstations$/); // the second registration
@@ -207,9 +219,10 @@ test("Vue QA, voicemail and workstations: each opens without console errors; a s
 
 test("Vue QA user: reports and QA in the menu, no workstations or voicemail", async () => {
   const qaPassword = "Insight-Qa-Pass-2026!";
-  await rest("POST", "/users", { username: "insight_qa", password: qaPassword, role: "qa", display_name: "质检小赵" });
+  const user = `insight_qa_${run}`;
+  await rest("POST", "/users", { username: user, password: qaPassword, role: "qa", display_name: "质检小赵" });
   const page = await newPage();
-  await signIn(page, "insight_qa", qaPassword);
+  await signIn(page, user, qaPassword);
   await page.waitForSelector(".el-menu-item[data-page=reports]");
   assert.equal(await page.locator(".el-menu-item[data-page=qa]").count(), 1);
   assert.equal(await page.locator(".el-menu-item[data-page=workstations]").count(), 0, "no workstations page for qa");

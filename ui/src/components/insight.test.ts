@@ -1,7 +1,7 @@
 import { describe, it, expect, beforeEach, afterEach, vi } from "vitest";
 import { mount, flushPromises } from "@vue/test-utils";
 import { createPinia, setActivePinia } from "pinia";
-import ElementPlus from "element-plus";
+import ElementPlus, { ElMessageBox } from "element-plus";
 import { i18n, setLang } from "@/i18n";
 import { useAuth } from "@/stores/auth";
 import { mockFetch, type Call } from "@/test/fetch";
@@ -11,6 +11,9 @@ import ReportView from "./ReportView.vue";
 // checked in stores/reports.test.ts.
 vi.mock("vue-echarts", () => ({ default: { name: "VChart", props: ["option"], template: '<div class="chart-stub" />' } }));
 import QaScoreForm from "./QaScoreForm.vue";
+import ReportScheduleDialog from "./ReportScheduleDialog.vue";
+import CampaignResults from "./CampaignResults.vue";
+import Qa from "@/pages/Qa.vue";
 import Reports from "@/pages/Reports.vue";
 import Voicemail from "@/pages/Voicemail.vue";
 import Workstations from "@/pages/Workstations.vue";
@@ -21,7 +24,10 @@ beforeEach(() => {
   setActivePinia(pinia);
   setLang("zh-CN");
 });
-afterEach(() => vi.unstubAllGlobals());
+afterEach(() => {
+  vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+});
 async function settle() {
   for (let i = 0; i < 5; i++) {
     await flushPromises();
@@ -181,5 +187,86 @@ describe("Workstations", () => {
     await w.get("form").trigger("submit");
     await settle();
     expect(w.text()).toContain("workstation pc-02 exists");
+  });
+});
+
+describe("ReportScheduleDialog", () => {
+  it("creates the first schedule, then changes it", async () => {
+    const calls = mockFetch({
+      ...lookups,
+      "POST /saved-reports/4/schedule": (c: Call) => [201, { id: 1, saved_report_id: 4, ...c.body }],
+      "PATCH /saved-reports/4/schedule": [422, { error: { code: "invalid_argument", message: "invalid: emails", details: [{ field: "emails[0]", message: "not an e-mail address" }] } }],
+    } as any);
+    const saved = { id: 4, name: "每周外呼" };
+    const w = mount(ReportScheduleDialog, { props: { saved, schedule: null, modelValue: false }, attachTo: document.body, ...plugins() });
+    await w.setProps({ modelValue: true });
+    await settle();
+    const vm = w.vm as any;
+    Object.assign(vm.f, { every: "weekly", weekday: 5, emails: "a@bank.cn, b@bank.cn\nc@bank.cn" });
+    await vm.save();
+    await settle();
+    expect(calls.find((c) => c.method === "POST")!.body).toEqual({
+      every: "weekly", at: "08:00", weekday: 5, timezone: "Asia/Shanghai", emails: ["a@bank.cn", "b@bank.cn", "c@bank.cn"], group_id: 0, lang: "zh-CN", enabled: true,
+    });
+    expect(w.emitted("saved")).toHaveLength(1);
+
+    await w.setProps({ schedule: { id: 1, saved_report_id: 4, every: "monthly", month_day: 31, at: "07:30", timezone: "Asia/Shanghai", emails: ["x"], lang: "en", enabled: false } });
+    await w.setProps({ modelValue: false });
+    await w.setProps({ modelValue: true });
+    await settle();
+    expect([vm.f.every, vm.f.month_day, vm.f.lang, vm.f.enabled]).toEqual(["monthly", 31, "en", false]);
+    await vm.save();
+    await settle();
+    expect(calls.filter((c) => c.method === "PATCH")).toHaveLength(1);
+    expect(vm.error).toBe("invalid: emails: emails[0] not an e-mail address");
+    w.unmount();
+  });
+});
+
+describe("CampaignResults", () => {
+  it("shows the analysis and recycles the contacts of one status and result", async () => {
+    vi.spyOn(ElMessageBox, "confirm").mockResolvedValue("confirm" as any);
+    const results = {
+      campaign_id: 3, funnel: [{ attempt_no: 1, dials: 10, answered: 6, human: 5, reached: 4, success: 2 }], outcomes: [{ value: "busy", n: 3 }],
+      dispositions: [], number_statuses: [{ value: "invalid", n: 1 }], left: [{ status: "failed", last_result: "busy", n: 3 }],
+    };
+    const calls = mockFetch({ ...lookups, "GET /campaigns/3/results": [200, results], "POST /campaigns/3/results/actions": [200, { contacts: 3 }] } as any);
+    useAuth().me = { id: 1, permissions: ["campaign_view", "campaign_manage"] } as any;
+    const w = mount(CampaignResults, { ...plugins() });
+    (w.vm as any).campaignId = 3;
+    await (w.vm as any).load();
+    await settle();
+    expect(w.text()).toContain("按拨打次数的漏斗");
+    expect(w.text()).toContain("忙线");
+    expect(w.find(".blacklist-invalid").exists()).toBe(false); // no dnc_manage
+    await w.get(".recycle").trigger("click");
+    await settle();
+    expect(calls.find((c) => c.method === "POST")!.body).toEqual({ action: "recycle", statuses: ["failed"], last_results: ["busy"] });
+    expect(calls.filter((c) => c.url === "/api/v1/campaigns/3/results")).toHaveLength(2); // loaded again
+  });
+});
+
+describe("Qa page for an agent", () => {
+  it("shows only the agent's own scores and sends an appeal", async () => {
+    const mine = { id: 5, call_id: 41, agent_id: 7, scorer_id: 1, total: 62.5, critical_failed: false, items: [{ key: "greeting", score: 3 }], comments: [{ at_ms: 65000, text: "语速过快" }], created_at: "2026-12-07T01:00:00Z" };
+    const calls = mockFetch({
+      ...lookups,
+      "GET /qa/scorecards": [200, { items: [], total: 0 }],
+      "GET /qa/scores": [200, { items: [mine], total: 1 }],
+      "POST /qa/scores/5/appeal": (c: Call) => [200, { ...mine, appeal: "open", appeal_text: c.body.text }],
+    } as any);
+    useAuth().me = { id: 7, permissions: ["agent_desk"] } as any;
+    const w = mount(Qa, { attachTo: document.body, ...plugins() });
+    await settle();
+    expect(w.findAll(".el-tabs__item").map((x) => x.text())).toEqual(["我的评分"]);
+    expect(calls.find((c) => c.url.startsWith("/api/v1/qa/scores"))!.url).toBe("/api/v1/qa/scores"); // the server limits it to one's own
+    expect(w.get(".mine-table").text()).toContain("1:05 语速过快");
+    await w.get(".mine-table .appeal").trigger("click");
+    await settle();
+    (w.vm as any).appeal.text = "客户要求加快";
+    await (w.vm as any).sendAppeal();
+    await settle();
+    expect(calls.find((c) => c.method === "POST")!.body).toEqual({ text: "客户要求加快" });
+    w.unmount();
   });
 });

@@ -29,6 +29,8 @@ export default {
     masked: "Customer data masked", schedules: "E-mail schedules", no_schedules: "No schedule", schedule_saved: "Schedule saved",
     weekdays: "Mon,Tue,Wed,Thu,Fri,Sat,Sun", pick_campaign: "Choose a campaign", funnel: "Funnel by attempt", outcomes: "Call outcomes",
     dispositions: "Business results", number_statuses: "Number statuses", left: "Contacts not completed", attempt_no: "Attempt {n}", count: "Count",
+    action_recycle: "Recycle", action_maintenance: "To maintenance", action_blacklist_invalid: "Blacklist invalid numbers",
+    action_confirm: "{what}: {n} contacts?", action_confirm_all: "{what}?", action_done: "{n} contacts moved, {listed} numbers blacklisted",
     status: "Status", last_result_col: "Last result", value: "Value", lang_zh: "Chinese", lang_en: "English",
     col: {
       campaign_id: "Campaign", agent_id: "Agent", scorer_id: "Scorer", day: "Date", hour: "Hour", channel: "Channel",

@@ -28,6 +28,8 @@ export default {
     masked: "客户信息脱敏", schedules: "定时发送计划", no_schedules: "没有定时发送计划", schedule_saved: "定时发送已保存",
     weekdays: "周一,周二,周三,周四,周五,周六,周日", pick_campaign: "选择活动", funnel: "按拨打次数的漏斗", outcomes: "呼叫结果",
     dispositions: "业务结果", number_statuses: "号码状态", left: "未完成名单", attempt_no: "第 {n} 次", count: "数量",
+    action_recycle: "重新拨打", action_maintenance: "转待维护", action_blacklist_invalid: "空号加入黑名单",
+    action_confirm: "{what}：{n} 个名单？", action_confirm_all: "{what}？", action_done: "已处理 {n} 个名单，{listed} 个号码加入黑名单",
     status: "状态", last_result_col: "最近结果", value: "值", lang_zh: "中文", lang_en: "英文",
     col: {
       campaign_id: "活动", agent_id: "坐席", scorer_id: "质检员", day: "日期", hour: "小时", channel: "渠道",
