@@ -291,6 +291,9 @@ test("Vue desk: an agent dials a number by hand and answers the ringing phone fr
   await state(page, "on_call");
   await page.waitForSelector("#call-status[data-status='connected']");
   await page.waitForSelector("#answer", { state: "detached" });
+  // The customer card shows the number the agent keyed, and that it is a manual call.
+  assert.equal((await page.textContent("#dialed")).trim(), "13900770021");
+  await page.waitForSelector("#customer:has-text('手工外呼')");
   await nothingCutOff(page, "desk on a manual call (zh-CN)");
   await shot(page, "desk-manual-zh-CN");
 

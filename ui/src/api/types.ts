@@ -195,6 +195,8 @@ export interface DeskCall {
   cause?: string;
   // offered: the offer came (the agent's phone is being rung).
   offered?: boolean;
+  // dialed: the number the agent keyed for a manual call (their own input).
+  dialed?: string;
 }
 
 export interface PreviewOffer {

@@ -37,11 +37,14 @@ async function settle() {
     last = now;
   }
 }
-// until waits for a condition the component reaches after a request (on a
-// loaded machine a few event-loop turns may not be enough); the test's own
-// timeout is the guard.
-async function until(cond: () => boolean) {
-  while (!cond()) await settle();
+// until settles until cond holds (a loaded machine renders late); it fails
+// after the safety net.
+async function until(cond: () => boolean, what: string) {
+  const deadline = Date.now() + 60_000;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error("timed out waiting for " + what);
+    await settle();
+  }
 }
 const plugins = () => ({ global: { plugins: [pinia, i18n, ElementPlus] }, attachTo: document.body });
 
@@ -127,7 +130,7 @@ describe("RosterGrid", () => {
     await w.get('tr[data-agent="3"] th').trigger("click");
     expect(w.findAll("td.chosen")).toHaveLength(14);
     await w.get(".plan-apply").trigger("click");
-    await settle();
+    await until(() => w.find(".grid-error").exists(), "the refusal");
     expect(w.get(".grid-error").text()).toBe("invalid roster: #1 shift_id no such shift");
     expect(w.findAll("td.chosen")).toHaveLength(14); // kept, to correct
     w.unmount();
@@ -155,10 +158,11 @@ describe("Callbacks: booking", () => {
     const input = document.querySelector<HTMLInputElement>("#callback-contact input, input#callback-contact")!;
     input.value = "钱多多";
     input.dispatchEvent(new Event("input"));
-    await new Promise((r) => setTimeout(r, 400)); // the select's remote search waits for typing to pause
-    await settle();
+    // The select's remote search waits for typing to pause.
+    const found = () => [...document.querySelectorAll<HTMLElement>(".el-select-dropdown__item")].find((o) => o.textContent!.includes("钱多多"));
+    await until(() => !!found(), "the customer found");
     expect(calls.some((c) => c.url === "/api/v1/history?q=%E9%92%B1%E5%A4%9A%E5%A4%9A")).toBe(true);
-    const option = [...document.querySelectorAll<HTMLElement>(".el-select-dropdown__item")].find((o) => o.textContent!.includes("钱多多"))!;
+    const option = found()!;
     expect(option.textContent).toContain("139****0001 · 催收");
     option.click();
     await settle();
@@ -170,19 +174,21 @@ describe("Callbacks: booking", () => {
     note.dispatchEvent(new Event("input"));
     await settle();
     (document.querySelector(".el-dialog .save") as HTMLElement).click();
-    await until(() => document.querySelectorAll("#callback-form .el-form-item__error").length === 2);
+    await until(() => document.querySelectorAll("#callback-form .el-form-item__error").length === 2, "the refusals on their fields");
     const first = calls.filter((c) => c.method === "POST")[0];
     expect(first.body).toEqual({ contact_id: 41, phone: "12", note: "下午再打", agent_id: 1 });
-    const errors = [...document.querySelectorAll("#callback-form .el-form-item__error")].map((e) => e.textContent!.trim());
-    expect(errors).toEqual(["is in the past", "is not a valid phone number"]);
+    const errors = () => [...document.querySelectorAll("#callback-form .el-form-item__error")].map((e) => e.textContent!.trim());
+    await until(() => errors().length === 2, "the field errors");
+    expect(errors()).toEqual(["is in the past", "is not a valid phone number"]);
     expect(document.querySelector(".el-dialog .form-error")).toBeNull(); // nothing else to say
     // Corrected: booked, the dialog closes and the list reloads.
     phone.value = "";
     phone.dispatchEvent(new Event("input"));
     await settle();
     (document.querySelector(".el-dialog .save") as HTMLElement).click();
-    await until(() => calls.filter((c) => c.url.startsWith("/api/v1/callbacks?")).length === 2);
+    await until(() => calls.filter((c) => c.url.startsWith("/api/v1/callbacks?")).length === 2, "the second booking and the reload");
     expect(calls.filter((c) => c.method === "POST")[1].body).toEqual({ contact_id: 41, note: "下午再打", agent_id: 1 });
+    await until(() => calls.filter((c) => c.url.startsWith("/api/v1/callbacks?")).length === 2, "the list reloaded");
     expect(calls.filter((c) => c.url.startsWith("/api/v1/callbacks?")).length).toBe(2);
     w.unmount();
   });
@@ -276,14 +282,12 @@ describe("CampaignFormDialog: e-mail attachments", () => {
     await settle();
     const patch = calls.filter((c) => c.method === "PATCH")[0];
     expect(patch.body.message).toEqual({ subject: "您的账单", text: "{{name}}您好", attachments: [4, 6] });
+    await until(() => !!document.querySelector(".attachments .el-form-item__error"), "the attachments' error");
     const err = document.querySelector(".attachments .el-form-item__error")!;
     expect(err.textContent!.trim()).toBe("[1] document 6 is 12000000 bytes, more than 10 MB");
     expect(w.emitted("saved")).toBeUndefined();
     (document.querySelector(".el-dialog .save") as HTMLElement).click();
-    await settle();
-    // The refusal is gone: its element may still be leaving (Element Plus
-    // fades it out), but it says nothing any more.
-    expect(document.querySelector(".attachments .el-form-item__error")?.textContent?.trim() ?? "").toBe("");
+    await until(() => !document.querySelector(".attachments .el-form-item__error"), "the error gone");
     expect(w.emitted("saved")?.[0]).toEqual([{ id: 9, name: "账单邮件" }]);
     w.unmount();
   });

@@ -105,6 +105,7 @@ const en: typeof zh = {
     dialing: "Calling", dialing_from: "Calling from {cid}", answer_call: "Answer", verify: "Verify identity", verify_label: "Identity check",
     verify_attempts: "{n} tries",
     verify_status: { pending: "Customer verifying", verified: "Verified", failed: "Failed", no_input: "No input", error: "Error", caller_hangup: "Customer hung up" },
+    dialed: "Number dialed",
     reminder_kind: { callback: "Callback due", acw_ending: "After-call work ending", break_over: "Break allowance used up", shift_start: "Shift starts" },
   },
 };

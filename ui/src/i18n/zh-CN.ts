@@ -103,6 +103,7 @@ export default {
     dialing: "正在呼叫", dialing_from: "正在呼叫，主叫号码 {cid}", answer_call: "接听", verify: "客户身份验证", verify_label: "身份验证",
     verify_attempts: "输入 {n} 次",
     verify_status: { pending: "客户验证中", verified: "已验证", failed: "验证失败", no_input: "未输入", error: "验证出错", caller_hangup: "客户已挂断" },
+    dialed: "拨打号码",
     reminder_kind: { callback: "回拨到期", acw_ending: "话后处理即将结束", break_over: "小休时间已用完", shift_start: "班次开始" },
   },
 };

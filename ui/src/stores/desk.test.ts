@@ -280,9 +280,20 @@ describe("manual dial, answer and verification", () => {
     const r = await d.dial(" 13900770002 ", "");
     expect(calls[0].body).toEqual({ phone: "13900770002" }); // no caller_id: the pool's choice
     expect(r.caller_id).toBe("02161234567");
-    expect(d.call).toMatchObject({ uuid: "m-1", status: "ringing", attempt_id: 8 });
+    expect(d.call).toMatchObject({ uuid: "m-1", status: "ringing", attempt_id: 8, mode: "manual", dialed: "13900770002" });
+    // Offered to the agent: still the manual call with its number.
+    d.handle("offer", { call_uuid: "m-1", campaign_id: 0, contact: null, mode: "progressive" });
+    expect(d.call).toMatchObject({ mode: "manual", dialed: "13900770002", offered: true });
+    // The stream named the call before the answer came: the same call, made manual.
+    d.setCall(null);
+    d.handle("call", { call_uuid: "m-1", campaign_id: 4, status: "ringing" });
     await d.dial("13900770002", 4, 41);
     expect(calls[1].body).toEqual({ phone: "13900770002", campaign_id: 4, contact_id: 41 });
+    expect(d.call).toMatchObject({ uuid: "m-1", campaign_id: 4, mode: "manual", dialed: "13900770002" });
+    // Another call's offer is that call's.
+    d.handle("offer", { call_uuid: "p-2", campaign_id: 2, contact: null, mode: "progressive" });
+    expect(d.call).toMatchObject({ uuid: "p-2", mode: "progressive" });
+    expect(d.call?.dialed).toBeUndefined();
   });
 
   it("offers the answer button once the call is offered to the reserved agent, not while verifying", async () => {

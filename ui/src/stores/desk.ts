@@ -240,11 +240,15 @@ export const useDesk = defineStore("desk", {
           // The full view (the call waiting for its disposition, what ACW ends in).
           this.load().catch(() => undefined);
           break;
-        case "offer":
+        case "offer": {
           this.preview = null;
-          this.setCall({ uuid: d.call_uuid, campaign_id: d.campaign_id, contact: d.contact || null, mode: d.mode, attempt_id: d.attempt_id,
-            script_id: d.script_id || 0, status: "ringing", offered: true });
+          // A manual call stays one when it is offered (the desk dialed it).
+          const kept = this.call?.uuid === d.call_uuid ? this.call : null;
+          const dialed = kept?.mode === "manual" ? kept.dialed : undefined;
+          this.setCall({ uuid: d.call_uuid, campaign_id: d.campaign_id, contact: d.contact || null, mode: dialed !== undefined ? "manual" : d.mode,
+            attempt_id: d.attempt_id, script_id: d.script_id || 0, status: "ringing", offered: true, dialed });
           break;
+        }
         case "preview":
           this.preview = d as PreviewOffer;
           break;
@@ -303,9 +307,9 @@ export const useDesk = defineStore("desk", {
       if (campaignId) body.campaign_id = campaignId;
       if (contactId) body.contact_id = contactId;
       const r = await api<DialResult>("POST", "/me/calls/new/dial", body);
-      if (!this.call || this.call.uuid !== r.call_uuid) {
-        this.setCall({ uuid: r.call_uuid, campaign_id: Number(campaignId) || 0, contact: null, mode: "manual", attempt_id: r.attempt_id, status: "ringing" });
-      }
+      // The stream may have named the call already: kept, marked manual.
+      const base = this.call?.uuid === r.call_uuid ? this.call : { uuid: r.call_uuid, campaign_id: Number(campaignId) || 0, contact: null, status: "ringing" };
+      this.setCall({ ...base, mode: "manual", attempt_id: r.attempt_id, dialed: phone.trim() });
       return r;
     },
     // answer answers the agent's ringing phone (phones without auto-answer).
