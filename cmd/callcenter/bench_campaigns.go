@@ -259,39 +259,55 @@ func (s *timedSwitch) waitAll(ctx context.Context, ids []int64, limit time.Durat
 }
 
 // rate is a campaign's achieved dial rate in [from, to) and its dials
-// there: its dials come in batches (bursts more than half an interval
-// apart); the rate is the dials of every batch but the last over the time
-// from the first batch's start to the last one's, so a window that cuts a
-// batch or a phase between batch and window does not move it, and every
-// millisecond a batch comes late does.
+// there. Its dials come in batches (bursts more than half an interval
+// apart, the first one that begins inside the window onwards); the rate is
+// the batch size over the period, the least-squares slope of the batches'
+// first dials against their number. A batch whose first dial waited on the
+// store moves the fit by a little, not by its whole delay as the first and
+// last batch alone would; a campaign that is slowed down shows in every
+// period.
 func (s *timedSwitch) rate(id int64, from, to time.Time, every time.Duration) (float64, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	all := s.at[id]
-	var in []time.Time
-	start := -1 // the first batch that begins inside the window
+	n := 0
+	var starts []time.Time // first dial of each batch that begins in the window
+	var sizes []int
 	for i, t := range all {
 		if t.Before(from) || !t.Before(to) {
 			continue
 		}
-		in = append(in, t)
-		if start < 0 && (i == 0 || t.Sub(all[i-1]) > every/2) {
-			start = len(in) - 1
+		n++
+		switch {
+		case i == 0 || t.Sub(all[i-1]) > every/2:
+			starts, sizes = append(starts, t), append(sizes, 1)
+		case len(sizes) > 0:
+			sizes[len(sizes)-1]++
 		}
 	}
-	if start < 0 {
-		return 0, len(in)
+	if len(starts) < 3 {
+		return 0, n
 	}
-	first, last, beforeLast := in[start], in[start], 0
-	for i := start + 1; i < len(in); i++ {
-		if in[i].Sub(in[i-1]) > every/2 {
-			last, beforeLast = in[i], i-start
-		}
+	// The last batch may be cut by the window's end: size from the others.
+	dials := 0
+	for _, k := range sizes[:len(sizes)-1] {
+		dials += k
 	}
-	if beforeLast == 0 {
-		return 0, len(in)
+	size := float64(dials) / float64(len(sizes)-1)
+	mi, mt := float64(len(starts)-1)/2, 0.0
+	for _, t := range starts {
+		mt += t.Sub(starts[0]).Seconds()
 	}
-	return float64(beforeLast) / last.Sub(first).Seconds(), len(in)
+	mt /= float64(len(starts))
+	var num, den float64
+	for i, t := range starts {
+		num += (float64(i) - mi) * (t.Sub(starts[0]).Seconds() - mt)
+		den += (float64(i) - mi) * (float64(i) - mi)
+	}
+	if num <= 0 {
+		return 0, n
+	}
+	return size / (num / den), n
 }
 
 // startProfile starts a CPU profile into path ("" does nothing); the
