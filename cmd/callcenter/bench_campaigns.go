@@ -195,7 +195,9 @@ func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaig
 	if err := sw.waitAll(ctx, ids, 10*time.Minute); err != nil {
 		return campaignBench{}, err
 	}
-	time.Sleep(cfg.warm)
+	if err := sleepCtx(ctx, cfg.warm); err != nil {
+		return campaignBench{}, err
+	}
 	mu.Lock()
 	measuring = true
 	mu.Unlock()
@@ -204,9 +206,12 @@ func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaig
 		return campaignBench{}, err
 	}
 	from := time.Now()
-	time.Sleep(cfg.measure)
+	err = sleepCtx(ctx, cfg.measure)
 	to := time.Now()
 	stopProfile()
+	if err != nil {
+		return campaignBench{}, err
+	}
 	mu.Lock()
 	measuring = false
 	mu.Unlock()
@@ -217,6 +222,18 @@ func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaig
 		res.dials += n
 	}
 	return res, nil
+}
+
+// sleepCtx waits d or until ctx ends (Ctrl-C stops a long run).
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // timedSwitch notes when the dialer originated each campaign's calls
