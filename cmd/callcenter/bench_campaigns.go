@@ -41,6 +41,7 @@ func benchCampaigns(ctx context.Context, args []string, out io.Writer) error {
 	dsn := fs.String("dsn", "root@tcp(127.0.0.1:3306)/", "mysql: server DSN without a database; each run creates its own")
 	dbName := fs.String("dbname", "cc_bench_campaigns", "mysql: prefix of each run's database name")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the last run's measured seconds to this file")
+	verbose := fs.Bool("log", false, "log the dialer's warnings and errors to stderr")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -60,7 +61,10 @@ func benchCampaigns(ctx context.Context, args []string, out io.Writer) error {
 		*rate, *interval, target, *secs, *warm, *driver)
 	solo := 0.0
 	for _, n := range ns {
-		db := benchDB{driver: *driver, dsn: *dsn, name: *dbName}
+		db := benchDB{driver: *driver, dsn: *dsn, name: *dbName, log: slog.New(slog.DiscardHandler)}
+		if *verbose {
+			db.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		}
 		if n == ns[len(ns)-1] {
 			db.profile = *cpuProfile
 		}
@@ -135,7 +139,10 @@ func abs(f float64) float64 {
 
 // benchDB says where a run's fresh database goes; profile, when set, is
 // where the measured seconds' CPU profile goes.
-type benchDB struct{ driver, dsn, name, profile string }
+type benchDB struct {
+	driver, dsn, name, profile string
+	log                        *slog.Logger
+}
 
 func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaignBench, error) {
 	dir, err := os.MkdirTemp("", "bench-campaigns-")
@@ -177,7 +184,7 @@ func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaig
 	var mu sync.Mutex
 	var late []time.Duration
 	measuring := false
-	m, err := dialer.NewManager(dialer.Options{Switch: sw, Store: st, Gateway: "gw1",
+	m, err := dialer.NewManager(dialer.Options{Switch: sw, Store: st, Gateway: "gw1", Log: db.log,
 		Holder: "bench", OnBatch: func(_ int64, d time.Duration) {
 			mu.Lock()
 			defer mu.Unlock()
