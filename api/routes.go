@@ -210,7 +210,7 @@ func (s *Server) apiRoutes() []route {
 
 		// -- desk-feed routes start: live streams, messages, broadcasts, shifts --
 		{"GET", "/api/v1/me/events", signedIn, "", s.myEvents, doc{"Your live event stream (server-sent events; ?token= allowed here only; resume with Last-Event-ID or ?last_event_id)", nil, nil, 200}},
-		{"GET", "/api/v1/monitor/events", store.PermMonitor, "", s.monitorEvents, doc{"Supervisors' live stream: agent states, calls, queues, announcements (server-sent events, as /me/events)", nil, nil, 200}},
+		{"GET", "/api/v1/monitor/events", store.PermMonitor, "", s.monitorEvents, doc{"Supervisors' live stream: agent states, calls, queues, announcements, campaign changes and figures (server-sent events, as /me/events)", nil, nil, 200}},
 		{"GET", "/api/v1/monitor/notices", store.PermMonitor, "", s.wallboardNotices, doc{"Wallboard notices in force now", nil, list[store.BroadcastView]{}, 200}},
 		{"GET", "/api/v1/directory", signedIn, "", s.directory, doc{"Active users, to address a message", nil, list[directoryEntry]{}, 200}},
 		{"POST", "/api/v1/messages", signedIn, "message.send", s.sendMessage, doc{"Send a private message (pushed as a message event)", messageRequest{}, store.MessageView{}, 201}},

@@ -89,13 +89,10 @@ func (s *Store) StartAttempt(ctx context.Context, r *DialRules, leaseToken int64
 		if err != nil {
 			return err
 		}
-		if d.CallerID, err = reserveCallerID(tx, r, now); err != nil {
-			return err
-		}
 		if err := countAttempt(tx, r, c, field, now); err != nil {
 			return err
 		}
-		d.AttemptID, err = insertAttempt(tx, r, a, c.Attempts+1, d.CallerID, now)
+		d.AttemptID, err = insertAttempt(tx, r, a, c.Attempts+1, "", now)
 		if err != nil {
 			return err
 		}
@@ -106,7 +103,21 @@ func (s *Store) StartAttempt(ctx context.Context, r *DialRules, leaseToken int64
 				return fmt.Errorf("store: offer callback %d: %w", a.Claim.Callback.ID, err)
 			}
 		}
-		return bumpSlot(tx, r.Campaign.ID, now, slotCounts{"attempts": 1})
+		if err := bumpSlot(tx, r.Campaign.ID, now, slotCounts{"attempts": 1}); err != nil {
+			return err
+		}
+		// The caller ID last: its daily counter is one row for every campaign
+		// that dials from the number, so on MySQL its lock is held from here
+		// to the commit only, not across the attempt's other writes (with
+		// hundreds of campaigns sharing the bank's numbers, the dials
+		// queued on that row).
+		if d.CallerID, err = reserveCallerID(tx, r, now); err != nil || d.CallerID == "" {
+			return err
+		}
+		if err := tx.Model(&Attempt{}).Where("id = ?", d.AttemptID).Update("caller_id", d.CallerID).Error; err != nil {
+			return fmt.Errorf("store: caller ID of attempt %s: %w", a.CallUUID, err)
+		}
+		return nil
 	})
 	if err != nil {
 		return nil, err

@@ -41,6 +41,7 @@ func benchCampaigns(ctx context.Context, args []string, out io.Writer) error {
 	dsn := fs.String("dsn", "root@tcp(127.0.0.1:3306)/", "mysql: server DSN without a database; each run creates its own")
 	dbName := fs.String("dbname", "cc_bench_campaigns", "mysql: prefix of each run's database name")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the last run's measured seconds to this file")
+	verbose := fs.Bool("log", false, "log the dialer's warnings and errors to stderr")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -60,7 +61,10 @@ func benchCampaigns(ctx context.Context, args []string, out io.Writer) error {
 		*rate, *interval, target, *secs, *warm, *driver)
 	solo := 0.0
 	for _, n := range ns {
-		db := benchDB{driver: *driver, dsn: *dsn, name: *dbName}
+		db := benchDB{driver: *driver, dsn: *dsn, name: *dbName, log: slog.New(slog.DiscardHandler)}
+		if *verbose {
+			db.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+		}
 		if n == ns[len(ns)-1] {
 			db.profile = *cpuProfile
 		}
@@ -135,7 +139,10 @@ func abs(f float64) float64 {
 
 // benchDB says where a run's fresh database goes; profile, when set, is
 // where the measured seconds' CPU profile goes.
-type benchDB struct{ driver, dsn, name, profile string }
+type benchDB struct {
+	driver, dsn, name, profile string
+	log                        *slog.Logger
+}
 
 func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaignBench, error) {
 	dir, err := os.MkdirTemp("", "bench-campaigns-")
@@ -177,7 +184,7 @@ func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaig
 	var mu sync.Mutex
 	var late []time.Duration
 	measuring := false
-	m, err := dialer.NewManager(dialer.Options{Switch: sw, Store: st, Gateway: "gw1",
+	m, err := dialer.NewManager(dialer.Options{Switch: sw, Store: st, Gateway: "gw1", Log: db.log,
 		Holder: "bench", OnBatch: func(_ int64, d time.Duration) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -195,7 +202,9 @@ func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaig
 	if err := sw.waitAll(ctx, ids, 10*time.Minute); err != nil {
 		return campaignBench{}, err
 	}
-	time.Sleep(cfg.warm)
+	if err := sleepCtx(ctx, cfg.warm); err != nil {
+		return campaignBench{}, err
+	}
 	mu.Lock()
 	measuring = true
 	mu.Unlock()
@@ -204,9 +213,12 @@ func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaig
 		return campaignBench{}, err
 	}
 	from := time.Now()
-	time.Sleep(cfg.measure)
+	err = sleepCtx(ctx, cfg.measure)
 	to := time.Now()
 	stopProfile()
+	if err != nil {
+		return campaignBench{}, err
+	}
 	mu.Lock()
 	measuring = false
 	mu.Unlock()
@@ -217,6 +229,18 @@ func runCampaignBench(ctx context.Context, db benchDB, cfg campaignRun) (campaig
 		res.dials += n
 	}
 	return res, nil
+}
+
+// sleepCtx waits d or until ctx ends (Ctrl-C stops a long run).
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // timedSwitch notes when the dialer originated each campaign's calls
@@ -259,39 +283,55 @@ func (s *timedSwitch) waitAll(ctx context.Context, ids []int64, limit time.Durat
 }
 
 // rate is a campaign's achieved dial rate in [from, to) and its dials
-// there: its dials come in batches (bursts more than half an interval
-// apart); the rate is the dials of every batch but the last over the time
-// from the first batch's start to the last one's, so a window that cuts a
-// batch or a phase between batch and window does not move it, and every
-// millisecond a batch comes late does.
+// there. Its dials come in batches (bursts more than half an interval
+// apart, the first one that begins inside the window onwards); the rate is
+// the batch size over the period, the least-squares slope of the batches'
+// first dials against their number. A batch whose first dial waited on the
+// store moves the fit by a little, not by its whole delay as the first and
+// last batch alone would; a campaign that is slowed down shows in every
+// period.
 func (s *timedSwitch) rate(id int64, from, to time.Time, every time.Duration) (float64, int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	all := s.at[id]
-	var in []time.Time
-	start := -1 // the first batch that begins inside the window
+	n := 0
+	var starts []time.Time // first dial of each batch that begins in the window
+	var sizes []int
 	for i, t := range all {
 		if t.Before(from) || !t.Before(to) {
 			continue
 		}
-		in = append(in, t)
-		if start < 0 && (i == 0 || t.Sub(all[i-1]) > every/2) {
-			start = len(in) - 1
+		n++
+		switch {
+		case i == 0 || t.Sub(all[i-1]) > every/2:
+			starts, sizes = append(starts, t), append(sizes, 1)
+		case len(sizes) > 0:
+			sizes[len(sizes)-1]++
 		}
 	}
-	if start < 0 {
-		return 0, len(in)
+	if len(starts) < 3 {
+		return 0, n
 	}
-	first, last, beforeLast := in[start], in[start], 0
-	for i := start + 1; i < len(in); i++ {
-		if in[i].Sub(in[i-1]) > every/2 {
-			last, beforeLast = in[i], i-start
-		}
+	// The last batch may be cut by the window's end: size from the others.
+	dials := 0
+	for _, k := range sizes[:len(sizes)-1] {
+		dials += k
 	}
-	if beforeLast == 0 {
-		return 0, len(in)
+	size := float64(dials) / float64(len(sizes)-1)
+	mi, mt := float64(len(starts)-1)/2, 0.0
+	for _, t := range starts {
+		mt += t.Sub(starts[0]).Seconds()
 	}
-	return float64(beforeLast) / last.Sub(first).Seconds(), len(in)
+	mt /= float64(len(starts))
+	var num, den float64
+	for i, t := range starts {
+		num += (float64(i) - mi) * (t.Sub(starts[0]).Seconds() - mt)
+		den += (float64(i) - mi) * (float64(i) - mi)
+	}
+	if num <= 0 {
+		return 0, n
+	}
+	return size / (num / den), n
 }
 
 // startProfile starts a CPU profile into path ("" does nothing); the
