@@ -97,3 +97,36 @@ func (s *Store) GetAttemptByUUID(ctx context.Context, uuid string) (*Attempt, er
 	}
 	return &a, nil
 }
+
+// AttemptFilter selects attempts for history and checks.
+type AttemptFilter struct {
+	CampaignID int64
+	ContactIDs []int64
+	From, To   time.Time // created_at in [From, To); zero = open
+	Limit      int       // 0 = 10,000
+}
+
+// Attempts lists attempts, newest first.
+func (s *Store) Attempts(ctx context.Context, f AttemptFilter) ([]Attempt, error) {
+	q := s.conn(ctx).Order("created_at DESC, id DESC")
+	if f.CampaignID != 0 {
+		q = q.Where("campaign_id = ?", f.CampaignID)
+	}
+	if len(f.ContactIDs) > 0 {
+		q = q.Where("contact_id IN ?", f.ContactIDs)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To.UTC())
+	}
+	if f.Limit <= 0 {
+		f.Limit = 10000
+	}
+	var out []Attempt
+	if err := q.Limit(f.Limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: attempts: %w", err)
+	}
+	return out, nil
+}
