@@ -8,7 +8,7 @@ import (
 )
 
 // BulkLoader loads generated traffic (bench reports) or another system's
-// history fast: rows go in with multi-row inserts and their rollups are
+// history fast: rows go in with multi-row inserts (bulk_insert.go) and their rollups are
 // summed in memory, written by Flush, with the same functions as the live
 // path and the rebuild.
 type BulkLoader struct {
@@ -21,10 +21,12 @@ func (s *Store) NewBulkLoader() *BulkLoader { return &BulkLoader{s: s, r: rollup
 
 // Attempts inserts attempts (ids assigned by the database).
 func (b *BulkLoader) Attempts(ctx context.Context, rows []Attempt) error {
-	if err := b.s.conn(ctx).CreateInBatches(rows, 500).Error; err != nil { // SQLite takes 32766 variables
+	ids, err := bulkAttempts.insert(ctx, b.s, rows)
+	if err != nil {
 		return fmt.Errorf("store: bulk load attempts: %w", err)
 	}
 	for i := range rows {
+		rows[i].ID = ids[i]
 		attemptDial(b.r, &rows[i])
 		attemptFinished(b.r, &rows[i])
 	}
@@ -38,10 +40,12 @@ func (b *BulkLoader) States(ctx context.Context, rows []AgentStateEvent) error {
 	if err != nil {
 		return err
 	}
-	if err := b.s.conn(ctx).CreateInBatches(rows, 1000).Error; err != nil {
+	ids, err := bulkStates.insert(ctx, b.s, rows)
+	if err != nil {
 		return fmt.Errorf("store: bulk load agent states: %w", err)
 	}
 	for i := range rows {
+		rows[i].ID = ids[i]
 		stateClosed(b.r, &rows[i], calls[rows[i].CallUUID])
 	}
 	return nil
@@ -49,10 +53,12 @@ func (b *BulkLoader) States(ctx context.Context, rows []AgentStateEvent) error {
 
 // QueueWaits inserts inbound callers' queue wait rows.
 func (b *BulkLoader) QueueWaits(ctx context.Context, rows []QueueWait) error {
-	if err := b.s.conn(ctx).CreateInBatches(rows, 1000).Error; err != nil {
+	ids, err := bulkQueueWaits.insert(ctx, b.s, rows)
+	if err != nil {
 		return fmt.Errorf("store: bulk load queue waits: %w", err)
 	}
 	for i := range rows {
+		rows[i].ID = ids[i]
 		queueEntered(b.r, &rows[i])
 		queueLeft(b.r, &rows[i])
 	}
@@ -65,8 +71,12 @@ func (b *BulkLoader) IVRCalls(ctx context.Context, recs []IVRCallRecord) error {
 	for i := range recs {
 		calls[i] = recs[i].IVRCall
 	}
-	if err := b.s.conn(ctx).CreateInBatches(calls, 1000).Error; err != nil {
+	ids, err := bulkIVRCalls.insert(ctx, b.s, calls)
+	if err != nil {
 		return fmt.Errorf("store: bulk load ivr calls: %w", err)
+	}
+	for i := range calls {
+		calls[i].ID = ids[i]
 	}
 	var answers []IVRAnswer
 	for i := range recs {
@@ -77,7 +87,7 @@ func (b *BulkLoader) IVRCalls(ctx context.Context, recs []IVRCallRecord) error {
 		ivrCallRolled(b.r, &calls[i], answers[first:])
 	}
 	if len(answers) > 0 {
-		if err := b.s.conn(ctx).CreateInBatches(answers, 1000).Error; err != nil {
+		if _, err := bulkIVRAnswers.insert(ctx, b.s, answers); err != nil {
 			return fmt.Errorf("store: bulk load ivr answers: %w", err)
 		}
 	}
