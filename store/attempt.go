@@ -56,6 +56,9 @@ type Attempt struct {
 	// agent, and for how long (connect to hangup), as reports count them.
 	Connected bool  `gorm:"not null;default:false" json:"connected"`
 	TalkMS    int64 `gorm:"column:talk_ms;not null;default:0" json:"talk_ms"`
+	// Inbound: a caller's call that joined a group's queue (EnterQueue),
+	// counted apart in the agents report.
+	Inbound bool `gorm:"not null;default:false" json:"inbound"`
 }
 
 // SaveAttempt inserts or updates the attempt with the same call UUID; the
@@ -74,7 +77,7 @@ func saveAttempt(db *gorm.DB, a *Attempt) error {
 		col   string
 		known bool
 	}{{"campaign_id", a.CampaignID != 0}, {"contact_id", a.ContactID != 0}, {"agent_id", a.AgentID != 0},
-		{"destination", a.Destination != ""}, {"result", a.Result != ""}, {"machine", a.Machine}} {
+		{"destination", a.Destination != ""}, {"result", a.Result != ""}, {"machine", a.Machine}, {"inbound", a.Inbound}} {
 		if c.known {
 			cols = append(cols, c.col)
 		}

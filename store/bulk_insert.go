@@ -92,7 +92,7 @@ var bulkAttempts = bulkTable[Attempt]{
 	cols: []string{"call_uuid", "job_uuid", "node", "campaign_id", "contact_id", "agent_id", "destination", "other_uuids", "state",
 		"bridged", "created_at", "answered_at", "bridged_at", "hungup_at", "hangup_cause", "sip_code", "bill_sec", "result", "machine",
 		"reason", "delivery", "delivery_code", "delivered_at", "updated_at", "outcome", "caller_id", "abandoned", "amd",
-		"answer_to_agent_ms", "disposition", "callback_id", "finished_at", "attempt_no", "connected", "talk_ms"},
+		"answer_to_agent_ms", "disposition", "callback_id", "finished_at", "attempt_no", "connected", "talk_ms", "inbound"},
 	vals: func(a *Attempt) []any {
 		others := "[]"
 		if len(a.OtherUUIDs) > 0 {
@@ -102,7 +102,7 @@ var bulkAttempts = bulkTable[Attempt]{
 			a.Bridged, tv(a.CreatedAt), ptv(a.AnsweredAt), ptv(a.BridgedAt), ptv(a.HungupAt), a.HangupCause, a.SIPCode, a.BillSec,
 			a.Result, a.Machine, a.Reason, a.Delivery, a.DeliveryCode, ptv(a.DeliveredAt), tv(a.UpdatedAt), string(a.Outcome),
 			a.CallerID, a.Abandoned, string(a.AMD), pint(a.AnswerToAgentMS), a.Disposition, pint(a.CallbackID), ptv(a.FinishedAt),
-			a.AttemptNo, a.Connected, a.TalkMS}
+			a.AttemptNo, a.Connected, a.TalkMS, a.Inbound}
 	},
 }
 

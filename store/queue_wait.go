@@ -57,6 +57,7 @@ func (s *Store) EnterQueue(ctx context.Context, a *Attempt, groupID int64, at ti
 		return nil, Invalid("group_id", "an inbound call joins a group's queue")
 	}
 	w := &QueueWait{CallUUID: a.CallUUID, GroupID: groupID, EnteredAt: ts(at)}
+	a.Inbound = true
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := saveAttempt(tx, a); err != nil {
 			return err

@@ -55,16 +55,19 @@ type CampaignHour struct {
 // AgentHour is one agent's calls that began in one UTC hour, and the time
 // the agent spent in each state within the hour.
 type AgentHour struct {
-	Hour       time.Time `gorm:"primaryKey" json:"hour"`
-	AgentID    int64     `gorm:"primaryKey;autoIncrement:false;index" json:"agent_id"`
-	Calls      int64     `gorm:"not null;default:0" json:"calls"`
-	TalkMS     int64     `gorm:"column:talk_ms;not null;default:0" json:"talk_ms"`
-	ReadyMS    int64     `gorm:"column:ready_ms;not null;default:0" json:"ready_ms"`
-	ReservedMS int64     `gorm:"column:reserved_ms;not null;default:0" json:"reserved_ms"`
-	OnCallMS   int64     `gorm:"column:on_call_ms;not null;default:0" json:"on_call_ms"`
-	HoldMS     int64     `gorm:"column:hold_ms;not null;default:0" json:"hold_ms"`
-	ACWMS      int64     `gorm:"column:acw_ms;not null;default:0" json:"acw_ms"`
-	BreakMS    int64     `gorm:"column:break_ms;not null;default:0" json:"break_ms"`
+	Hour    time.Time `gorm:"primaryKey" json:"hour"`
+	AgentID int64     `gorm:"primaryKey;autoIncrement:false;index" json:"agent_id"`
+	Calls   int64     `gorm:"not null;default:0" json:"calls"` // every call the agent took: campaign, inbound, manual
+	TalkMS  int64     `gorm:"column:talk_ms;not null;default:0" json:"talk_ms"`
+	// InboundCalls and InboundTalkMS are the inbound callers' share of Calls and TalkMS.
+	InboundCalls  int64 `gorm:"not null;default:0" json:"inbound_calls"`
+	InboundTalkMS int64 `gorm:"column:inbound_talk_ms;not null;default:0" json:"inbound_talk_ms"`
+	ReadyMS       int64 `gorm:"column:ready_ms;not null;default:0" json:"ready_ms"`
+	ReservedMS    int64 `gorm:"column:reserved_ms;not null;default:0" json:"reserved_ms"`
+	OnCallMS      int64 `gorm:"column:on_call_ms;not null;default:0" json:"on_call_ms"`
+	HoldMS        int64 `gorm:"column:hold_ms;not null;default:0" json:"hold_ms"`
+	ACWMS         int64 `gorm:"column:acw_ms;not null;default:0" json:"acw_ms"`
+	BreakMS       int64 `gorm:"column:break_ms;not null;default:0" json:"break_ms"`
 }
 
 // AgentStateHour is the time one agent spent on break for one reason within

@@ -26,13 +26,27 @@ func attemptDial(r rollup, a *Attempt) {
 }
 
 // attemptFinished is what a finished attempt adds, read from its row: the
-// columns only the dialer writes (outcome, amd, connected, talk_ms,
-// answer_to_agent_ms), never those a late switch record may rewrite.
+// columns only the dialer and the desk write (outcome, amd, connected,
+// talk_ms, answer_to_agent_ms, inbound), never those a late switch record
+// may rewrite. A call an agent took counts for the agent whatever its
+// kind (campaign, inbound, manual); only campaign calls count for a
+// campaign.
 func attemptFinished(r rollup, a *Attempt) {
-	if a.Outcome == "" || a.CampaignID == 0 {
+	if a.Outcome == "" {
 		return
 	}
-	k := rollupKey{table: "campaign_hours", id: a.CampaignID, hour: hourOf(a.CreatedAt)}
+	hour := hourOf(a.CreatedAt)
+	if a.AgentID != 0 && a.Connected {
+		ak := rollupKey{table: "agent_hours", id: a.AgentID, hour: hour}
+		r.both(ak, "calls", 1)
+		r.both(ak, "inbound_calls", b2i(a.Inbound))
+		r.both(ak, "talk_ms", a.TalkMS)
+		r.both(ak, "inbound_talk_ms", a.TalkMS*b2i(a.Inbound))
+	}
+	if a.CampaignID == 0 {
+		return
+	}
+	k := rollupKey{table: "campaign_hours", id: a.CampaignID, hour: hour}
 	r.both(k, "finished", 1)
 	if col, ok := rollupClassColumns[a.Outcome]; ok {
 		r.both(k, col, 1)
@@ -45,11 +59,6 @@ func attemptFinished(r rollup, a *Attempt) {
 	if a.AnswerToAgentMS != nil {
 		r.both(k, "wait_ms", *a.AnswerToAgentMS)
 		r.both(k, "wait_n", 1)
-	}
-	if a.AgentID != 0 && a.Connected {
-		ak := rollupKey{table: "agent_hours", id: a.AgentID, hour: k.hour}
-		r.both(ak, "calls", 1)
-		r.both(ak, "talk_ms", a.TalkMS)
 	}
 }
 

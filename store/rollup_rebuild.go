@@ -77,7 +77,7 @@ func rebuildAttempts(tx *gorm.DB, r rollup) (int64, error) {
 	var n, last int64
 	for {
 		var rows []Attempt
-		err := tx.Select("id, campaign_id, agent_id, created_at, outcome, amd, connected, talk_ms, answer_to_agent_ms").
+		err := tx.Select("id, campaign_id, agent_id, created_at, outcome, amd, connected, talk_ms, answer_to_agent_ms, inbound").
 			Where("id > ?", last).Order("id").Limit(rebuildBatch).Find(&rows).Error
 		if err != nil {
 			return n, fmt.Errorf("store: read attempts after %d: %w", last, err)
