@@ -56,6 +56,9 @@ type Attempt struct {
 	// agent, and for how long (connect to hangup), as reports count them.
 	Connected bool  `gorm:"not null;default:false" json:"connected"`
 	TalkMS    int64 `gorm:"column:talk_ms;not null;default:0" json:"talk_ms"`
+	// Inbound: a caller's call that joined a group's queue (EnterQueue),
+	// counted apart in the agents report.
+	Inbound bool `gorm:"not null;default:false" json:"inbound"`
 }
 
 // SaveAttempt inserts or updates the attempt with the same call UUID; the
@@ -74,7 +77,7 @@ func saveAttempt(db *gorm.DB, a *Attempt) error {
 		col   string
 		known bool
 	}{{"campaign_id", a.CampaignID != 0}, {"contact_id", a.ContactID != 0}, {"agent_id", a.AgentID != 0},
-		{"destination", a.Destination != ""}, {"result", a.Result != ""}, {"machine", a.Machine}} {
+		{"destination", a.Destination != ""}, {"result", a.Result != ""}, {"machine", a.Machine}, {"inbound", a.Inbound}} {
 		if c.known {
 			cols = append(cols, c.col)
 		}
@@ -96,4 +99,37 @@ func (s *Store) GetAttemptByUUID(ctx context.Context, uuid string) (*Attempt, er
 		return nil, fmt.Errorf("store: attempt %s: %w", uuid, translate(err))
 	}
 	return &a, nil
+}
+
+// AttemptFilter selects attempts for history and checks.
+type AttemptFilter struct {
+	CampaignID int64
+	ContactIDs []int64
+	From, To   time.Time // created_at in [From, To); zero = open
+	Limit      int       // 0 = 10,000
+}
+
+// Attempts lists attempts, newest first.
+func (s *Store) Attempts(ctx context.Context, f AttemptFilter) ([]Attempt, error) {
+	q := s.conn(ctx).Order("created_at DESC, id DESC")
+	if f.CampaignID != 0 {
+		q = q.Where("campaign_id = ?", f.CampaignID)
+	}
+	if len(f.ContactIDs) > 0 {
+		q = q.Where("contact_id IN ?", f.ContactIDs)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To.UTC())
+	}
+	if f.Limit <= 0 {
+		f.Limit = 10000
+	}
+	var out []Attempt
+	if err := q.Limit(f.Limit).Find(&out).Error; err != nil {
+		return nil, fmt.Errorf("store: attempts: %w", err)
+	}
+	return out, nil
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 )
 
 // FindGroup finds a group by its id ("3") or its name, as the dialplan's
@@ -29,14 +30,33 @@ func (s *Store) FindGroup(ctx context.Context, ref string) (*Group, error) {
 	return &g, nil
 }
 
-// CloseInboundCall closes an inbound call's attempt (no campaign, no
-// contact) with the agent's disposition, once: a second close is a no-op
-// reporting false.
+// CloseInboundCall closes an inbound or manual call's attempt with the
+// agent's disposition, once: a second close is a no-op reporting false. A
+// call the agent was bridged to counts as connected with its talk time
+// (bridge to at, the call's end), and the attempt's rollups are added in
+// the same transaction.
 func (s *Store) CloseInboundCall(ctx context.Context, callUUID string, agentID int64, disposition string, at time.Time) (bool, error) {
-	res := s.conn(ctx).Model(&Attempt{}).Where("call_uuid = ? AND finished_at IS NULL", callUUID).
-		Updates(map[string]any{"agent_id": agentID, "disposition": disposition, "outcome": ResultHuman, "finished_at": at, "updated_at": at})
-	if res.Error != nil {
-		return false, fmt.Errorf("store: close inbound call %s: %w", callUUID, res.Error)
+	closed := false
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		var a Attempt
+		err := tx.Clauses(clause.Locking{Strength: "UPDATE"}).Select("id, bridged_at").
+			Where("call_uuid = ? AND finished_at IS NULL", callUUID).Limit(1).Find(&a).Error
+		if err != nil || a.ID == 0 {
+			return err
+		}
+		set := map[string]any{"agent_id": agentID, "disposition": disposition, "outcome": ResultHuman, "finished_at": at, "updated_at": at}
+		if agentID != 0 && a.BridgedAt != nil {
+			set["connected"], set["talk_ms"] = true, max(at.Sub(*a.BridgedAt).Milliseconds(), 0)
+		}
+		res := tx.Model(&Attempt{}).Where("id = ? AND finished_at IS NULL", a.ID).Updates(set)
+		if res.Error != nil || res.RowsAffected == 0 {
+			return res.Error
+		}
+		closed = true
+		return rollFinished(tx, a.ID)
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: close inbound call %s: %w", callUUID, err)
 	}
-	return res.RowsAffected == 1, nil
+	return closed, nil
 }

@@ -41,6 +41,7 @@ var migrations = []migration{
 	{4, "seed_break_reasons", seedBreakReasons},
 	{5, "report_rollups", rebuildRollupsTx},
 	{6, "no_campaign_zero_rollups", dropCampaignZeroRollups},
+	{7, "inbound_calls_for_agents", inboundCallsForAgents},
 }
 
 // dropCampaignZeroRollups removes what migration 5's rebuild counted for
@@ -53,6 +54,34 @@ func dropCampaignZeroRollups(tx *gorm.DB) error {
 		}
 	}
 	return nil
+}
+
+// inboundCallsForAgents marks the inbound calls stored before attempts
+// said so (those that joined a queue), gives the ones an agent closed their
+// connection and talk time as CloseInboundCall now writes them, and
+// rebuilds the rollups so the agents report counts them; with no inbound
+// call stored it changes nothing.
+func inboundCallsForAgents(tx *gorm.DB) error {
+	res := tx.Exec("UPDATE attempts SET inbound = ? WHERE campaign_id = 0 AND id IN (SELECT attempt_id FROM queue_waits)", true)
+	if res.Error != nil {
+		return fmt.Errorf("store: mark inbound attempts: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return nil
+	}
+	var rows []Attempt
+	err := tx.Select("id, bridged_at, finished_at").Where("inbound = ? AND agent_id <> 0 AND bridged_at IS NOT NULL AND finished_at IS NOT NULL", true).
+		Find(&rows).Error
+	if err != nil {
+		return fmt.Errorf("store: inbound calls taken: %w", err)
+	}
+	for _, a := range rows {
+		talk := max(a.FinishedAt.Sub(*a.BridgedAt).Milliseconds(), 0)
+		if err := tx.Model(&Attempt{}).Where("id = ?", a.ID).Updates(map[string]any{"connected": true, "talk_ms": talk}).Error; err != nil {
+			return fmt.Errorf("store: inbound call %d: %w", a.ID, err)
+		}
+	}
+	return rebuildRollupsTx(tx)
 }
 
 // SchemaMigration records an applied versioned migration.

@@ -49,48 +49,6 @@ type QueueWait struct {
 	WaitMS    int64        `gorm:"column:wait_ms;not null;default:0" json:"wait_ms"`
 }
 
-// QueueHour is one group's queue figures for the callers who joined it in
-// one UTC hour.
-type QueueHour struct {
-	Hour          time.Time `gorm:"primaryKey" json:"hour"`
-	GroupID       int64     `gorm:"primaryKey;autoIncrement:false" json:"group_id"`
-	Offered       int64     `gorm:"not null;default:0" json:"offered"`
-	Answered      int64     `gorm:"not null;default:0" json:"answered"`
-	Abandoned     int64     `gorm:"not null;default:0" json:"abandoned"`
-	Voicemail     int64     `gorm:"not null;default:0" json:"voicemail"`
-	Other         int64     `gorm:"not null;default:0" json:"other"`
-	AnsweredSL    int64     `gorm:"column:answered_sl;not null;default:0" json:"answered_sl"` // answered within ServiceLevelTarget
-	AnswerWaitMS  int64     `gorm:"column:answer_wait_ms;not null;default:0" json:"answer_wait_ms"`
-	AbandonWaitMS int64     `gorm:"column:abandon_wait_ms;not null;default:0" json:"abandon_wait_ms"`
-}
-
-// QueueDay is QueueHour per day of ReportZone.
-type QueueDay struct{ QueueHour }
-
-// TableName names the day table.
-func (QueueDay) TableName() string { return "queue_days" }
-
-// queueEntered is what a caller joining a queue adds.
-func queueEntered(r rollup, w *QueueWait) {
-	r.both(rollupKey{table: "queue_hours", id: w.GroupID, hour: hourOf(w.EnteredAt)}, "offered", 1)
-}
-
-// queueLeft is what a caller leaving it adds, in the hour they joined.
-func queueLeft(r rollup, w *QueueWait) {
-	if w.Outcome == "" {
-		return
-	}
-	k := rollupKey{table: "queue_hours", id: w.GroupID, hour: hourOf(w.EnteredAt)}
-	r.both(k, string(w.Outcome), 1)
-	switch w.Outcome {
-	case QueueAnswered:
-		r.both(k, "answer_wait_ms", w.WaitMS)
-		r.both(k, "answered_sl", b2i(w.WaitMS <= ServiceLevelTarget.Milliseconds()))
-	case QueueAbandoned:
-		r.both(k, "abandon_wait_ms", w.WaitMS)
-	}
-}
-
 // EnterQueue stores an inbound call joining a group's queue: the call's
 // attempt (inserted or updated by call UUID, as SaveAttempt), its wait row
 // and the offered count, in one transaction. a.ID is set.
@@ -99,6 +57,7 @@ func (s *Store) EnterQueue(ctx context.Context, a *Attempt, groupID int64, at ti
 		return nil, Invalid("group_id", "an inbound call joins a group's queue")
 	}
 	w := &QueueWait{CallUUID: a.CallUUID, GroupID: groupID, EnteredAt: ts(at)}
+	a.Inbound = true
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := saveAttempt(tx, a); err != nil {
 			return err
@@ -180,23 +139,4 @@ func (s *Store) QueueWaits(ctx context.Context, from, to time.Time) ([]QueueWait
 		return nil, fmt.Errorf("store: queue waits: %w", err)
 	}
 	return out, nil
-}
-
-func rebuildQueues(tx *gorm.DB, r rollup) (int64, error) {
-	var n, last int64
-	for {
-		var rows []QueueWait
-		if err := tx.Where("id > ?", last).Order("id").Limit(rebuildBatch).Find(&rows).Error; err != nil {
-			return n, fmt.Errorf("store: read queue waits after %d: %w", last, err)
-		}
-		for i := range rows {
-			queueEntered(r, &rows[i])
-			queueLeft(r, &rows[i])
-		}
-		n += int64(len(rows))
-		if len(rows) < rebuildBatch {
-			return n, nil
-		}
-		last = rows[len(rows)-1].ID
-	}
 }

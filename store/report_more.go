@@ -24,14 +24,15 @@ func (s *Store) agentFilter(ctx context.Context, db *gorm.DB, col string, q *Rep
 // stateSeconds are the agent state columns of the agents report.
 var stateSeconds = []AgentState{AgentReady, AgentReserved, AgentOnCall, AgentHold, AgentACW, AgentBreak}
 
-// agentsReport: per agent / day / hour: calls and talk from agent_hours,
+// agentsReport: per agent / day / hour: calls (campaign, inbound and
+// manual; inbound apart) and talk from agent_hours,
 // time in each state and breaks by reason from agent_state_hours.
 func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error) {
 	if err := q.validate(DimAgent, DimDay, DimHour); err != nil {
 		return nil, err
 	}
 	dims := s.dims(&q, "hour", map[Dimension]string{DimAgent: "agent_id"})
-	hourCols := []string{"calls", "talk_ms"}
+	hourCols := []string{"calls", "inbound_calls", "talk_ms", "inbound_talk_ms"}
 	for _, st := range stateSeconds {
 		hourCols = append(hourCols, string(st)+"_ms")
 	}
@@ -74,7 +75,7 @@ func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error
 		rows = append(rows, r)
 	}
 	sortRows(rows, dims)
-	msCols := []string{"talk_ms", "signed_in_ms"}
+	msCols := []string{"talk_ms", "inbound_talk_ms", "signed_in_ms"}
 	for _, st := range stateSeconds {
 		msCols = append(msCols, string(st)+"_ms")
 	}
@@ -93,13 +94,15 @@ func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error
 			}
 		}
 	}
-	rep := &Report{Rows: rows, Totals: totals(rows, append([]string{"calls"}, msCols...))}
-	rep.Columns = append(dimColumns(dims), ReportColumn{"calls", KindCount})
+	rep := &Report{Rows: rows, Totals: totals(rows, append([]string{"calls", "inbound_calls"}, msCols...))}
+	rep.Columns = append(dimColumns(dims), ReportColumn{"calls", KindCount}, ReportColumn{"inbound_calls", KindCount},
+		ReportColumn{"outbound_calls", KindCount})
 	sCols := make([]string, len(msCols))
 	for i, c := range msCols {
 		sCols[i] = strings.TrimSuffix(c, "_ms") + "_s"
 	}
 	for _, r := range append(rows, rep.Totals) {
+		r["outbound_calls"] = r["calls"].(int64) - r["inbound_calls"].(int64)
 		for i, c := range msCols {
 			r[sCols[i]] = msToS(r[c])
 		}

@@ -166,12 +166,21 @@ func expectOutbound(atts []store.Attempt, states []store.AgentStateEvent, loc *t
 	return out
 }
 
-// expectAgent sums one agent's connected calls and state rows.
+// expectAgent sums one agent's connected calls (outbound and inbound) and
+// state rows.
 func expectAgent(atts []store.Attempt, states []store.AgentStateEvent, agent int64) map[string]float64 {
-	m := map[string]float64{}
+	m := map[string]float64{"inbound_calls": 0, "outbound_calls": 0, "inbound_talk_s": 0}
 	for _, a := range atts {
-		if a.AgentID == agent && a.BridgedAt != nil && a.Outcome != store.ResultAbandoned {
-			m["calls"]++
+		if a.AgentID != agent || a.BridgedAt == nil || a.Outcome == "" || a.Outcome == store.ResultAbandoned {
+			continue
+		}
+		m["calls"]++
+		if a.Inbound { // talk until the call's end, when the disposition closed it
+			m["inbound_calls"]++
+			m["inbound_talk_s"] += a.FinishedAt.Sub(*a.BridgedAt).Seconds()
+			m["talk_s"] += a.FinishedAt.Sub(*a.BridgedAt).Seconds()
+		} else {
+			m["outbound_calls"]++
 			m["talk_s"] += a.HungupAt.Sub(*a.BridgedAt).Seconds()
 		}
 	}

@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
+	"regexp"
+	"runtime/pprof"
 	"slices"
 	"time"
 
@@ -17,6 +20,7 @@ type benchReportsOpts struct {
 	attempts, campaigns, agents, days, runs, batch int
 	seed                                           uint64
 	reuse, addInbound                              bool
+	only, cpuProfile                               string
 }
 
 // benchReports generates attempts (across campaigns and agents, in time
@@ -36,6 +40,8 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 	fs.Int64Var(&seed, "seed", 1, "random seed")
 	fs.BoolVar(&o.reuse, "reuse", false, "time the reports on data an earlier run generated (no generation)")
 	fs.BoolVar(&o.addInbound, "add-inbound", false, "with --reuse: first add the inbound and IVR calls to data generated before they existed")
+	fs.StringVar(&o.only, "only", "", "time only the cases whose report and label match this regular expression")
+	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed runs to this file")
 	if err := fs.Parse(args); err != nil {
 		return usageError{err.Error()}
 	}
@@ -359,8 +365,26 @@ func reportCases(start, end time.Time) []benchCase {
 }
 
 func timeReports(ctx context.Context, st *store.Store, o benchReportsOpts, start, end time.Time, out io.Writer) error {
+	only, err := regexp.Compile(o.only)
+	if err != nil {
+		return usageError{"bench reports: --only: " + err.Error()}
+	}
+	if o.cpuProfile != "" {
+		f, err := os.Create(o.cpuProfile)
+		if err != nil {
+			return fmt.Errorf("bench reports: %w", err)
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return fmt.Errorf("bench reports: %w", err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	fmt.Fprintf(out, "%-10s %-30s %7s %9s %9s\n", "report", "period and grouping", "rows", "p50", "p95")
 	for _, c := range reportCases(start, end) {
+		if !only.MatchString(string(c.report) + " " + c.label) {
+			continue
+		}
 		var times []time.Duration
 		rows := 0
 		for i := 0; i < o.runs; i++ {

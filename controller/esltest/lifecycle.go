@@ -156,6 +156,8 @@ func (w *world) reportAndDestroy(ch *channel) {
 	w.fire(w.channelEvent("CHANNEL_HANGUP_COMPLETE", ch, pre, nil))
 	ch.state = csDestroy
 	w.emit("CHANNEL_DESTROY", ch)
+	w.s.logCall(CallRecord{UUID: ch.uuid, Name: ch.name, Direction: ch.direction, Destination: ch.prof.dest,
+		Answered: ch.isAnswered(), Cause: ch.cause, Created: ch.created})
 	delete(w.channels, ch.uuid)
 	w.releaseGateway(ch)
 }

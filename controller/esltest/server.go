@@ -54,8 +54,9 @@ type Server struct {
 	// coreUUID mirrors world.coreUUID for CoreUUID without a round trip.
 	coreUUID atomic.Value
 
-	cmdMu  sync.Mutex
-	cmdLog []string // every api command run (a bgapi job as its command)
+	cmdMu   sync.Mutex
+	cmdLog  []string     // every api command run (a bgapi job as its command)
+	callLog []CallRecord // every channel destroyed
 }
 
 // CommandLog returns every api command the simulator ran, in order, as
@@ -65,6 +66,32 @@ func (s *Server) CommandLog() []string {
 	s.cmdMu.Lock()
 	defer s.cmdMu.Unlock()
 	return append([]string(nil), s.cmdLog...)
+}
+
+// CallRecord is one ended channel as the switch saw it.
+type CallRecord struct {
+	UUID        string
+	Name        string // e.g. "sofia/gateway/gw1/13800138000"
+	Direction   string // "inbound" or "outbound"
+	Destination string
+	Answered    bool
+	Cause       string // hangup cause
+	Created     time.Time
+}
+
+// CallLog returns every channel that has ended, in the order they ended:
+// the switch's own record of the legs it carried and which were answered,
+// for tests that check what a report counted.
+func (s *Server) CallLog() []CallRecord {
+	s.cmdMu.Lock()
+	defer s.cmdMu.Unlock()
+	return append([]CallRecord(nil), s.callLog...)
+}
+
+func (s *Server) logCall(c CallRecord) {
+	s.cmdMu.Lock()
+	defer s.cmdMu.Unlock()
+	s.callLog = append(s.callLog, c)
 }
 
 func (s *Server) logCommand(line string) {
