@@ -50,10 +50,12 @@ test("an admin sends test messages and finds them in the delivery log, labelled 
   await form.locator("button").click();
   await page.waitForFunction(() => document.querySelector("#test-message + .error").textContent !== "");
 
+  // The log is drawn again in English: wait for the English row (the
+  // Chinese one is there until then).
   await page.click("#lang");
-  const row = page.locator("#outbound-log tr", { hasText: "13800138000" });
+  const row = page.locator("#outbound-log tr", { hasText: "13800138000" }).filter({ hasText: /SMS.*simulated.*Delivered/ });
   await row.waitFor();
-  assert.match(await row.textContent(), /SMS.*simulated.*Delivered/);
+  assert.match(await row.textContent(), /SMS.*13800138000.*simulated.*Delivered/);
   await page.locator("select[name=purpose]").selectOption("test");
   await page.waitForFunction(() => location.hash === "#outbound?purpose=test");
   await page.locator("#outbound-log tr", { hasText: "ops@bank.example" }).waitFor();
