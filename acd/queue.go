@@ -120,12 +120,16 @@ func (d *Desk) waitInQueue(ctx context.Context, req dialer.ConnectRequest, w *wa
 			defer t.Stop()
 		}
 	}
-	// The announcer is stopped and waited for before the wait returns, so
-	// no announcement or music command of it reaches a customer already
-	// being bridged to an agent.
+	// The customer is queued before the announcer starts: it ends when it
+	// finds the customer out of the queue. It is stopped and waited for
+	// before the wait returns, so no announcement or music command of it
+	// reaches a customer already being bridged to an agent.
+	if err := d.do(ctx, func() { d.r.enqueue(w) }); err != nil {
+		return dialer.Reservation{}, err
+	}
 	announced := make(chan struct{})
 	go func() { defer close(announced); d.announce(wctx, cancel, req.Leg, w, q) }()
-	res, err := d.wait(wctx, w, req.Leg.Done())
+	res, err := d.awaitGrant(wctx, w, req.Leg.Done())
 	stopped := context.Cause(wctx)
 	cancel(nil)
 	<-announced

@@ -69,12 +69,19 @@ func (f *fixture) broadcasts(uuid string) []string {
 	return out
 }
 
-// advanceUntil moves the fake clock on in small steps until cond holds.
+// advanceUntil moves the fake clock on in small steps until cond holds. A
+// step is taken only when every goroutine a timer woke has stopped or
+// re-armed it (clock.Fake.Woken), so a loaded machine cannot let the clock
+// run past the code it drives (an announcer left behind skipped an
+// announcement within the maximum wait).
 func advanceUntil(t *testing.T, clk *clock.Fake, what string, cond func() bool) {
 	t.Helper()
 	waitFor(t, what, func() bool {
 		if cond() {
 			return true
+		}
+		if clk.Woken() > 0 {
+			return false // a woken goroutine is still at work
 		}
 		clk.Advance(250 * time.Millisecond)
 		return false
@@ -101,11 +108,21 @@ func TestQueueAnnouncesPositionThenVoicemail(t *testing.T) {
 		Voicemail: true, NotifyEmail: "cards@bank.cn"})
 	a1 := f.agent("a1", "1001", true)
 	f.signIn(a1, false) // signed in, on a break: nobody answers
+	// Each caller is queued (its maximum wait and announcer armed) before
+	// the next one calls: the queue's order is the order of queueing.
+	armed := clk.Pending()
 	id1 := f.sw.Inbound("13912345678", "95555")
 	waitFor(t, "music for the first caller", func() bool { return len(f.broadcasts(id1)) == 1 })
+	waitFor(t, "the first caller queued", func() bool { return clk.Pending() >= armed+2 })
 	id2 := f.sw.Inbound("13800001111", "95555")
 	waitFor(t, "music for the second caller", func() bool { return len(f.broadcasts(id2)) == 1 })
+	waitFor(t, "the second caller queued", func() bool { return clk.Pending() >= armed+4 })
 	moh := "local_stream://moh"
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("at %v, %d timers armed, %d woken; first caller heard %q; second %q", clk.Now(), clk.Pending(), clk.Woken(), f.broadcasts(id1), f.broadcasts(id2))
+		}
+	})
 	advanceUntil(t, clk, "position announcements", func() bool {
 		return hasSeq(f.broadcasts(id1), "ivr/ivr-you_are_number.wav", "digits/1.wav", "ivr/ivr-in_line.wav", moh) &&
 			hasSeq(f.broadcasts(id2), "ivr/ivr-you_are_number.wav", "digits/2.wav", "ivr/ivr-in_line.wav", moh)

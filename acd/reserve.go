@@ -26,6 +26,12 @@ func (d *Desk) wait(ctx context.Context, w *waiter, gone <-chan struct{}) (diale
 	if err := d.do(ctx, func() { d.r.enqueue(w) }); err != nil {
 		return dialer.Reservation{}, err
 	}
+	return d.awaitGrant(ctx, w, gone)
+}
+
+// awaitGrant blocks until the queued w is granted, ctx ends, or gone
+// closes; w leaves the queue unless granted.
+func (d *Desk) awaitGrant(ctx context.Context, w *waiter, gone <-chan struct{}) (dialer.Reservation, error) {
 	var why error
 	select {
 	case res := <-w.grant:

@@ -16,6 +16,7 @@ type Fake struct {
 	timers timerHeap
 	seq    uint64
 	armed  chan struct{} // closed and replaced whenever a timer is armed
+	woken  int           // channel timers fired and not since stopped or re-armed
 }
 
 // NewFake returns a fake clock set to start.
@@ -74,6 +75,10 @@ func (f *Fake) fireNext(end time.Time) bool {
 		f.now = t.when
 	}
 	now := f.now
+	if t.fn == nil {
+		t.fired = true
+		f.woken++
+	}
 	f.mu.Unlock()
 	if t.fn != nil {
 		t.fn()
@@ -91,6 +96,16 @@ func (f *Fake) Pending() int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return len(f.timers)
+}
+
+// Woken is the number of channel timers that have fired and whose owners
+// have not yet stopped or re-armed them: goroutines the clock woke that are
+// still at work. A test that advances only when it is 0 cannot run the
+// clock past code that re-arms a timer each time it wakes.
+func (f *Fake) Woken() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.woken
 }
 
 // WaitPending blocks until at least n timers are armed, so a test can
@@ -114,6 +129,7 @@ func (f *Fake) WaitPending(ctx context.Context, n int) error {
 func (f *Fake) arm(t *fakeTimer, d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.settle(t)
 	f.seq++
 	t.when, t.seq = f.now.Add(max(d, 0)), f.seq
 	heap.Push(&f.timers, t)
@@ -125,12 +141,21 @@ func (f *Fake) arm(t *fakeTimer, d time.Duration) {
 func (f *Fake) disarm(t *fakeTimer) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	f.settle(t)
 	if t.index < 0 {
 		return false
 	}
 	heap.Remove(&f.timers, t.index)
 	t.index = -1
 	return true
+}
+
+// settle ends t's fired state (its owner stops or re-arms it); f.mu is held.
+func (f *Fake) settle(t *fakeTimer) {
+	if t.fired {
+		t.fired = false
+		f.woken--
+	}
 }
 
 type fakeTimer struct {
@@ -140,6 +165,7 @@ type fakeTimer struct {
 	when  time.Time
 	seq   uint64
 	index int
+	fired bool // fired and not since stopped or re-armed (channel timers)
 }
 
 func (t *fakeTimer) C() <-chan time.Time { return t.ch }

@@ -126,3 +126,32 @@ func TestReal(t *testing.T) {
 	c.AfterFunc(0, func() { close(fired) })
 	<-fired
 }
+
+// Woken counts channel timers fired and not yet stopped or re-armed by
+// their owner; AfterFunc timers never count (their function ran in Advance).
+func TestFakeWoken(t *testing.T) {
+	f := NewFake(time.Unix(0, 0))
+	a, b := f.NewTimer(time.Second), f.NewTimer(2*time.Second)
+	f.AfterFunc(time.Second, func() {})
+	steps := []struct {
+		what string
+		do   func()
+		want int
+	}{
+		{"armed", func() {}, 0},
+		{"a fires", func() { f.Advance(time.Second) }, 1},
+		{"b fires", func() { f.Advance(time.Second) }, 2},
+		{"a re-armed", func() { <-a.C(); a.Reset(time.Second) }, 1},
+		{"b stopped", func() { b.Stop() }, 0},
+		{"b stopped again", func() { b.Stop() }, 0},
+		{"a fires again", func() { f.Advance(time.Second) }, 1},
+		{"a received, not yet re-armed", func() { <-a.C() }, 1},
+		{"a stopped", func() { a.Stop() }, 0},
+	}
+	for _, s := range steps {
+		s.do()
+		if got := f.Woken(); got != s.want {
+			t.Fatalf("%s: Woken %d, want %d", s.what, got, s.want)
+		}
+	}
+}

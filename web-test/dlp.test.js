@@ -27,7 +27,9 @@ before(async () => {
     args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
       "--disable-component-update", "--disable-sync"],
   });
-  adminToken = (await rest("POST", "/auth/login", { username: "admin", password: adminPassword }, "")).body.token;
+  const login = await rest("POST", "/auth/login", { username: "admin", password: adminPassword }, "");
+  assert.equal(login.status, 200, `sign-in of admin: ${JSON.stringify(login.body)}`);
+  adminToken = login.body.token;
   const qa = await rest("POST", "/users", { username: "dlp_qa", password: qaPassword, role: "qa", display_name: "质检小王" });
   assert.equal(qa.status, 201, JSON.stringify(qa.body));
   const camp = await rest("POST", "/campaigns", { name: "防泄漏测试", kind: "collection", media: "voice", dial_mode: "progressive", caller_ids: ["02161234567"] });

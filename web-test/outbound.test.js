@@ -96,6 +96,10 @@ test("an admin uploads a fax document; a file that is no PDF is refused by name"
   await form.locator("input[type=file]").setInputFiles({ name: "对账单.pdf", mimeType: "application/pdf", buffer: pdf() });
   await form.locator("button").click();
   const row = page.locator("tr", { hasText: "对账单.pdf" });
+  // The row, or the refusal the server gave (named in the failure).
+  await page.waitForFunction(() => [...document.querySelectorAll("tr")].some((r) => r.textContent.includes("对账单.pdf")) ||
+    document.querySelector("#fax-upload + .error").textContent !== "");
+  assert.equal(await page.textContent("#fax-upload + .error"), "", "the PDF upload was refused");
   await row.waitFor();
   assert.match(await row.textContent(), /对账单\.pdf\s*1/);
 });

@@ -43,6 +43,7 @@ let token;
 async function rest(method, p, body) {
   if (!token) {
     const r = await fetch(base + "/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: "admin", password }) });
+    assert.ok(r.ok, `sign-in of admin: ${r.status} ${await r.clone().text()}`);
     token = (await r.json()).token;
   }
   const r = await fetch(base + "/api/v1" + p, { method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + token }, body: body === undefined ? undefined : JSON.stringify(body) });

@@ -77,6 +77,7 @@ let token;
 async function rest(method, p, body) {
   if (!token) {
     const r = await fetch(base + "/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: "admin", password }) });
+    assert.ok(r.ok, `sign-in of admin: ${r.status} ${await r.clone().text()}`);
     token = (await r.json()).token;
   }
   const r = await fetch(base + "/api/v1" + p, { method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + token }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -95,7 +96,7 @@ async function restAs(tok, method, p, body) {
 
 async function loginAs(username, pw) {
   const r = await fetch(base + "/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username, password: pw }) });
-  assert.ok(r.ok, `login ${username}: ${r.status}`);
+  assert.ok(r.ok, `sign-in of ${username}: ${r.status} ${await r.clone().text()}`);
   return (await r.json()).token;
 }
 

@@ -40,6 +40,7 @@ const tokens = {};
 async function rest(method, p, body, user = "admin", pw = password) {
   if (!tokens[user]) {
     const r = await fetch(base + "/api/v1/auth/login", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username: user, password: pw }) });
+    assert.ok(r.ok, `sign-in of ${user}: ${r.status} ${await r.clone().text()}`);
     tokens[user] = (await r.json()).token;
   }
   const r = await fetch(base + "/api/v1" + p, { method, headers: { "Content-Type": "application/json", Authorization: "Bearer " + tokens[user] }, body: body === undefined ? undefined : JSON.stringify(body) });
