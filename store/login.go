@@ -98,30 +98,86 @@ func (s *Store) spendCompare(password string) { _ = s.hasher.Compare(dummyHash()
 // reserveAttempt takes a slot for one password compare, atomically: the
 // UPDATE only matches while fewer than MaxFailures slots are taken and the
 // source is not locked out. A locked source is answered from a read first,
-// so a flood against it costs no write.
+// so a flood against it costs no write. When every slot is taken by a
+// compare still in flight (a user's sign-ins sent at once: tabs, a script),
+// it waits for them to end rather than refusing the right password; slots
+// held longer than loginSlotStale belong to compares that never ended (the
+// server stopped mid-compare) and are given back.
 func (s *Store) reserveAttempt(ctx context.Context, userID int64, source string) (bool, error) {
-	now := s.now().UTC()
 	db := s.conn(ctx)
-	var rows []LoginThrottle
-	if err := db.Where("user_id = ? AND source = ?", userID, source).Limit(1).Find(&rows).Error; err != nil {
-		return false, fmt.Errorf("store: login throttle of user %d: %w", userID, err)
-	}
-	if len(rows) == 1 && (rows[0].Attempts >= s.login.MaxFailures || rows[0].LockedUntil != nil && rows[0].LockedUntil.After(now)) {
-		return false, nil
-	}
-	if len(rows) == 0 {
-		row := &LoginThrottle{UserID: userID, Source: source, UpdatedAt: now}
-		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(row).Error; err != nil {
+	waited := time.Duration(0)
+	for {
+		now := s.now().UTC()
+		var rows []LoginThrottle
+		if err := db.Where("user_id = ? AND source = ?", userID, source).Limit(1).Find(&rows).Error; err != nil {
 			return false, fmt.Errorf("store: login throttle of user %d: %w", userID, err)
 		}
+		if len(rows) == 1 && rows[0].LockedUntil != nil && rows[0].LockedUntil.After(now) {
+			return false, nil
+		}
+		if len(rows) == 0 {
+			row := &LoginThrottle{UserID: userID, Source: source, UpdatedAt: now}
+			if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(row).Error; err != nil {
+				return false, fmt.Errorf("store: login throttle of user %d: %w", userID, err)
+			}
+		} else if rows[0].Attempts >= s.login.MaxFailures {
+			if now.Sub(rows[0].UpdatedAt) > loginSlotStale {
+				if err := s.freeStaleSlots(ctx, rows[0]); err != nil {
+					return false, err
+				}
+				continue
+			}
+			if waited >= loginSlotWait {
+				return false, nil
+			}
+			if err := sleepCtx(ctx, loginSlotPoll); err != nil {
+				return false, err
+			}
+			waited += loginSlotPoll
+			continue
+		}
+		res := db.Model(&LoginThrottle{}).
+			Where("user_id = ? AND source = ? AND attempts < ? AND (locked_until IS NULL OR locked_until <= ?)", userID, source, s.login.MaxFailures, now).
+			Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "updated_at": now})
+		if res.Error != nil {
+			return false, fmt.Errorf("store: reserve login attempt of user %d: %w", userID, res.Error)
+		}
+		if res.RowsAffected == 1 {
+			return true, nil
+		}
+		// Another request took the last slot, or locked the source, between
+		// the read and the update: look again.
 	}
-	res := db.Model(&LoginThrottle{}).
-		Where("user_id = ? AND source = ? AND attempts < ? AND (locked_until IS NULL OR locked_until <= ?)", userID, source, s.login.MaxFailures, now).
-		Updates(map[string]any{"attempts": gorm.Expr("attempts + 1"), "updated_at": now})
-	if res.Error != nil {
-		return false, fmt.Errorf("store: reserve login attempt of user %d: %w", userID, res.Error)
+}
+
+const (
+	loginSlotPoll  = 20 * time.Millisecond
+	loginSlotWait  = 15 * time.Second // a bcrypt compare takes well under a second, even on a loaded machine
+	loginSlotStale = time.Minute
+)
+
+// freeStaleSlots gives back the slots of compares that never ended, unless
+// the row changed since it was read.
+func (s *Store) freeStaleSlots(ctx context.Context, t LoginThrottle) error {
+	err := s.conn(ctx).Model(&LoginThrottle{}).
+		Where("user_id = ? AND source = ? AND attempts = ? AND updated_at = ?", t.UserID, t.Source, t.Attempts, t.UpdatedAt).
+		Updates(map[string]any{"attempts": 0, "updated_at": s.now().UTC()}).Error
+	if err != nil {
+		return fmt.Errorf("store: free stale sign-in slots of user %d: %w", t.UserID, err)
 	}
-	return res.RowsAffected == 1, nil
+	s.log.Warn("sign-in slots freed: compares that never ended", "user_id", t.UserID, "source", t.Source, "slots", t.Attempts)
+	return nil
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // attemptFailed keeps the failure's slot; the failure that finds every slot

@@ -225,3 +225,56 @@ func TestSecurityHole6EveryLoginOutcomeCostsOneCompare(t *testing.T) {
 		}
 	})
 }
+
+// A user's sign-ins sent at once from one address (several tabs, a script
+// opening sessions) all succeed: slots taken by compares in flight are
+// waited for, not counted as failures.
+func TestLoginBurstOfTheRightPasswordAllSucceed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		newUser(t, s, "tabs", store.RoleAgent)
+		var failed atomic.Int64
+		var first atomic.Value
+		burst(20, func(int) {
+			if _, err := s.Authenticate(context.Background(), "tabs", "Good-Pass-2026", officeIP); err != nil {
+				failed.Add(1)
+				first.CompareAndSwap(nil, err)
+			}
+		})
+		if n := failed.Load(); n != 0 {
+			t.Fatalf("%d of 20 sign-ins with the right password refused, the first with: %v", n, first.Load())
+		}
+	})
+}
+
+// panicHasher panics on compares against one hash: the server stopping in
+// the middle of a compare, its slot never given back.
+type panicHasher struct{ target atomic.Value }
+
+func (h *panicHasher) Compare(hash, pw []byte) error {
+	if t, _ := h.target.Load().(string); t == string(hash) {
+		panic("the server stops mid-compare")
+	}
+	return bcrypt.CompareHashAndPassword(hash, pw)
+}
+
+// Slots of compares that never ended are given back after a minute: the
+// owner is not locked out for good with no lockout time to wait for.
+func TestLoginSlotsOfUnendedComparesAreFreed(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, time.UTC)
+	h := &panicHasher{}
+	storetest.RunWith(t, storetest.Options{Hasher: h, Now: func() time.Time { return now }}, func(t *testing.T, s *store.Store) {
+		u := newUser(t, s, "crashy", store.RoleAgent)
+		h.target.Store(u.PasswordHash)
+		for i := 0; i < 5; i++ {
+			func() {
+				defer func() { _ = recover() }()
+				_, _ = s.Authenticate(context.Background(), "crashy", "Good-Pass-2026", officeIP)
+			}()
+		}
+		h.target.Store("")
+		now = now.Add(2 * time.Minute)
+		if _, err := s.Authenticate(context.Background(), "crashy", "Good-Pass-2026", officeIP); err != nil {
+			t.Fatalf("the right password after five unended compares: %v", err)
+		}
+	})
+}
