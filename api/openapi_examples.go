@@ -94,6 +94,8 @@ var examples = map[reflect.Type]any{
 	typeOf[savedReportRequest](): savedReportRequest{Name: "各活动近7天外呼", Report: store.ReportOutbound,
 		GroupBy: []store.Dimension{store.DimCampaign, store.DimDay}, Measures: []string{"dials", "answered", "abandon_rate", "talk_s"},
 		Period: store.PeriodLast7Days, SharedWith: ptr[int64](1)},
+	typeOf[savedReportPatch](): savedReportPatch{Name: ptr("各活动近30天外呼"), Period: ptr(store.PeriodLast30Days),
+		Measures: ptr([]string{"dials", "answered", "talk_s"}), SharedWith: ptr[int64](1)},
 	typeOf[reportScheduleRequest](): reportScheduleRequest{Every: ptr(store.EveryWeek), At: ptr("08:30"), Weekday: ptr(1),
 		Timezone: ptr("Asia/Shanghai"), Emails: ptr([]string{"ops-manager@bank.example"}), GroupID: ptr[int64](1), Lang: ptr("zh-CN")},
 	typeOf[noteRequest](): noteRequest{Text: "客户表示月底前还款，需再次提醒"},

@@ -42,7 +42,7 @@ var exampleOrder = []string{
 	"POST /api/v1/calls/:uuid/eavesdrop",
 	"POST /api/v1/campaigns/:id/results/actions", "POST /api/v1/contacts/:id/notes", "POST /api/v1/qa/scorecards",
 	"POST /api/v1/qa/scores", "POST /api/v1/qa/scores/:id/appeal", "POST /api/v1/qa/scores/:id/resolve",
-	"POST /api/v1/saved-reports", "POST /api/v1/saved-reports/:id/schedule",
+	"POST /api/v1/saved-reports", "PATCH /api/v1/saved-reports/:id", "POST /api/v1/saved-reports/:id/schedule",
 }
 
 // seedExamples signs in with the login example (as the admin it names) and

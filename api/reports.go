@@ -214,6 +214,117 @@ func (s *Server) createSavedReport(c *gin.Context) {
 	c.JSON(http.StatusCreated, r)
 }
 
+// savedReportPatch changes a custom report: the fields it carries, checked
+// as on create.
+type savedReportPatch struct {
+	Name        *string             `json:"name"`
+	Report      *store.ReportName   `json:"report"`
+	GroupBy     *[]store.Dimension  `json:"group_by" doc:"replaces the grouping ([] none)"`
+	Measures    *[]string           `json:"measures" doc:"columns to keep ([] all)"`
+	CampaignIDs *[]int64            `json:"campaign_ids" doc:"[] every campaign"`
+	AgentIDs    *[]int64            `json:"agent_ids" doc:"[] every agent"`
+	GroupID     *int64              `json:"group_id" doc:"agents of this group; 0 clears it"`
+	Period      *store.ReportPeriod `json:"period"`
+	SharedWith  *int64              `json:"shared_with_group_id" doc:"members of this group may run it too; 0 stops sharing"`
+}
+
+func (p *savedReportPatch) apply(r *store.SavedReport) {
+	setIf(&r.Name, p.Name)
+	setIf(&r.Report, p.Report)
+	setIf(&r.GroupBy, p.GroupBy)
+	setIf(&r.Measures, p.Measures)
+	setIf(&r.CampaignIDs, p.CampaignIDs)
+	setIf(&r.AgentIDs, p.AgentIDs)
+	setIf(&r.GroupID, p.GroupID)
+	setIf(&r.Period, p.Period)
+	setRef(&r.SharedWith, p.SharedWith)
+}
+
+// checkEnumRef checks an enum field a PATCH may leave out.
+func checkEnumRef[E interface {
+	~string
+	store.Enum
+}](field string, v *E) error {
+	if v == nil {
+		return nil
+	}
+	return checkEnum(field, *v)
+}
+
+// ownedSavedReport is the saved report of the path if the user may change
+// or delete it: its owner, or an admin (so that a departed owner's reports
+// can still be tidied away). A report the user only runs through a shared
+// group is a 403; one the user cannot see at all a 404, as for running it.
+func (s *Server) ownedSavedReport(c *gin.Context) (*store.SavedReport, bool) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	setTarget(c, "saved_report", id) // refusals too name what they refused
+	u, ctx := currentUser(c), c.Request.Context()
+	admin := u.Role == store.RoleAdmin
+	var r *store.SavedReport
+	if admin {
+		r, err = s.store.GetSavedReport(ctx, id)
+	} else {
+		r, err = s.store.SavedReportFor(ctx, id, u.ID)
+	}
+	if err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	if r.OwnerID != u.ID && !admin {
+		fail(c, &apiError{Status: http.StatusForbidden, Code: "forbidden",
+			Message: "only the report's owner (or an admin) may change or delete it; it is shared with you to run"})
+		return nil, false
+	}
+	return r, true
+}
+
+func (s *Server) updateSavedReport(c *gin.Context) {
+	r, ok := s.ownedSavedReport(c)
+	if !ok {
+		return
+	}
+	var req savedReportPatch
+	if err := firstError(bind(c, &req), checkEnumRef("report", req.Report), checkEnumRef("period", req.Period)); err != nil {
+		fail(c, err)
+		return
+	}
+	if req.SharedWith != nil && *req.SharedWith != 0 {
+		if _, err := s.store.GetGroup(c.Request.Context(), *req.SharedWith); err != nil {
+			fail(c, fieldError("shared_with_group_id", "no such group"))
+			return
+		}
+	}
+	req.apply(r)
+	if err := s.store.UpdateSavedReport(c.Request.Context(), r); err != nil {
+		fail(c, err)
+		return
+	}
+	shared := "-"
+	if r.SharedWith != nil {
+		shared = fmt.Sprint(*r.SharedWith)
+	}
+	auditDetail(c, fmt.Sprintf("name=%q report=%s period=%s shared_with=%s owner=%d", r.Name, r.Report, r.Period, shared, r.OwnerID))
+	c.JSON(http.StatusOK, r)
+}
+
+func (s *Server) deleteSavedReport(c *gin.Context) {
+	r, ok := s.ownedSavedReport(c)
+	if !ok {
+		return
+	}
+	hadSchedule, err := s.store.DeleteSavedReport(c.Request.Context(), r.ID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, fmt.Sprintf("name=%q owner=%d schedule_removed=%t", r.Name, r.OwnerID, hadSchedule))
+	c.Status(http.StatusNoContent)
+}
+
 func (s *Server) listSavedReports(c *gin.Context) {
 	out, err := s.store.SavedReportsFor(c.Request.Context(), currentUser(c).ID)
 	if err != nil {

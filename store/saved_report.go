@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ReportPeriod is a saved report's period, taken when it runs.
@@ -156,4 +158,56 @@ func (s *Store) RunSavedReportAt(ctx context.Context, r *SavedReport, loc *time.
 	}
 	rep.Columns = slices.DeleteFunc(rep.Columns, func(c ReportColumn) bool { return !keep[c.Key] })
 	return rep, nil
+}
+
+// UpdateSavedReport saves a changed custom report (every field a create
+// takes; the owner and creation time stay), checked as a create is: a
+// report whose grouping or measures no longer fit is refused before it is
+// stored, so a schedule never mails a report that cannot run.
+func (s *Store) UpdateSavedReport(ctx context.Context, r *SavedReport) error {
+	if err := r.validate(); err != nil {
+		return err
+	}
+	if _, err := s.RunSavedReport(ctx, r, time.UTC); err != nil {
+		return err
+	}
+	res := s.conn(ctx).Model(&SavedReport{}).Where("id = ?", r.ID).Select("name", "report", "group_by", "measures",
+		"campaign_ids", "agent_ids", "group_id", "period", "shared_with").Updates(&SavedReport{Name: r.Name, Report: r.Report,
+		GroupBy: r.GroupBy, Measures: r.Measures, CampaignIDs: r.CampaignIDs, AgentIDs: r.AgentIDs, GroupID: r.GroupID,
+		Period: r.Period, SharedWith: r.SharedWith})
+	if res.Error != nil {
+		return fmt.Errorf("store: update saved report %d: %w", r.ID, res.Error)
+	}
+	if res.RowsAffected == 0 {
+		// MariaDB counts changed rows only: an unchanged report is still there.
+		if _, err := s.GetSavedReport(ctx, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// DeleteSavedReport removes a custom report and its schedule in one
+// transaction: the report mailer claims schedules from the table on each
+// tick, so once the row is gone no instance sends the report again. It
+// says whether a schedule went with it.
+func (s *Store) DeleteSavedReport(ctx context.Context, id int64) (hadSchedule bool, err error) {
+	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		// The report first: an unknown id then changes nothing (nor
+		// writes the request's audit entry) before it is refused.
+		res := tx.Where("id = ?", id).Delete(&SavedReport{})
+		if res.Error != nil {
+			return fmt.Errorf("store: delete saved report %d: %w", id, res.Error)
+		}
+		if res.RowsAffected == 0 {
+			return fmt.Errorf("store: delete saved report %d: %w", id, ErrNotFound)
+		}
+		sch := tx.Where("saved_report_id = ?", id).Delete(&ReportSchedule{})
+		if sch.Error != nil {
+			return fmt.Errorf("store: delete schedule of saved report %d: %w", id, sch.Error)
+		}
+		hadSchedule = sch.RowsAffected > 0
+		return nil
+	})
+	return hadSchedule, err
 }
