@@ -2,7 +2,8 @@
 // (/app/) against the real server (simulated switch, throw-away SQLite), run
 // by scripts/test-ui.sh: the admin runs a report that has data (a test SMS
 // sent through the simulated capture), sees its chart, downloads it as xlsx
-// and csv, saves it as a custom report and schedules it by e-mail, opens a
+// and csv, saves it as a custom report, schedules it by e-mail, renames it
+// through Edit and deletes it (its schedule with it), opens a
 // campaign's result analysis; creates a
 // QA scorecard, registers a workstation (its token shown once) and opens
 // voicemail, all without console errors; a QA user's menu has no
@@ -111,7 +112,7 @@ async function download(page, selector) {
   return { name: dl.suggestedFilename(), bytes: fs.readFileSync(file) };
 }
 
-test("Vue reports: a report with data drawn as a chart, downloaded as xlsx and csv, saved and scheduled by e-mail", async () => {
+test("Vue reports: a report with data drawn as a chart, downloaded as xlsx and csv, saved, scheduled by e-mail, renamed and deleted", async () => {
   // One message in the delivery log: the messages report has a row today.
   await rest("POST", "/outbound-messages/test", { channel: "sms", to: "13800138111" });
   const page = await newPage();
@@ -153,6 +154,29 @@ test("Vue reports: a report with data drawn as a chart, downloaded as xlsx and c
   await page.locator(".schedules-table tr", { hasText: `每日短信送达${run}` }).filter({ hasText: "ops@bank.example" }).waitFor();
   await page.locator(".saved-table tr", { hasText: `每日短信送达${run}` }).locator(".run-saved").click();
   await page.waitForSelector(".el-tab-pane#pane-saved .report-table");
+
+  // Renamed through Edit (the dialog filled in with it), the new name
+  // listed, its schedule kept; then deleted after a confirmation naming it,
+  // gone from the list and its schedule with it.
+  const savedRow = (name) => page.locator(".saved-table .el-table__body tr", { hasText: name });
+  await savedRow(`每日短信送达${run}`).locator(".edit-saved").click();
+  await page.waitForSelector("#save-report");
+  assert.equal(await page.inputValue("#save-report input[name=saved-name]"), `每日短信送达${run}`);
+  await page.fill("#save-report input[name=saved-name]", `短信送达日报${run}`);
+  await page.click("#save-report .save-report");
+  await page.waitForSelector("#save-report", { state: "hidden" });
+  await savedRow(`短信送达日报${run}`).waitFor();
+  assert.equal(await savedRow(`每日短信送达${run}`).count(), 0, "the old name is no longer listed");
+  await page.locator(".schedules-table tr", { hasText: `短信送达日报${run}` }).waitFor();
+  const renamed = (await rest("GET", "/saved-reports")).items.find((r) => r.name === `短信送达日报${run}`);
+  assert.ok(renamed, "the server has the new name");
+  await savedRow(`短信送达日报${run}`).locator(".delete-saved").click();
+  await page.waitForSelector(".delete-saved-confirm");
+  assert.match(await page.textContent(".delete-saved-confirm"), new RegExp(`短信送达日报${run}`));
+  await page.click(".delete-saved-confirm .el-button--primary");
+  await savedRow(`短信送达日报${run}`).waitFor({ state: "detached" });
+  await page.locator(".schedules-table tr", { hasText: `短信送达日报${run}` }).waitFor({ state: "detached" });
+  assert.ok(!(await rest("GET", "/report-schedules")).items.some((s) => s.saved_report_id === renamed.id), "the schedule went with the report");
 
   // A campaign's result analysis (nothing dialed yet: empty, no error).
   await rest("POST", "/campaigns", { name: `洞察结果活动${run}`, kind: "collection", media: "voice", dial_mode: "progressive" });

@@ -92,6 +92,73 @@ describe("Reports page", () => {
   });
 });
 
+describe("Reports page: editing and deleting saved reports", () => {
+  it("offers Edit and Delete on the user's own reports only, saves an edit with PATCH and deletes after a confirmation naming it", async () => {
+    const confirm = vi.spyOn(ElMessageBox, "confirm").mockResolvedValue("confirm" as any);
+    const mine = { id: 4, name: "每周外呼", report: "outbound", group_by: ["campaign"], measures: ["dials"], period: "last_7_days", owner_id: 1, shared_with_group_id: 2 };
+    const theirs = { id: 5, name: "别人的报表", report: "outbound", group_by: ["day"], measures: [], period: "today", owner_id: 7, shared_with_group_id: 2 };
+    let list = [mine, theirs];
+    const calls = mockFetch({
+      ...lookups,
+      "GET /reports/outbound": [200, report],
+      "GET /saved-reports": () => [200, { items: list, total: list.length }],
+      "GET /report-schedules": [200, { items: [], total: 0 }],
+      "PATCH /saved-reports/4": (c: Call) => [200, { ...mine, ...c.body }],
+      "DELETE /saved-reports/4": () => {
+        list = [theirs];
+        return [204, null];
+      },
+    } as any);
+    useAuth().me = { id: 1, role: "supervisor", permissions: ["reports", "campaign_view"] } as any;
+    const w = mount(Reports, { attachTo: document.body, ...plugins() });
+    await settle();
+    const rows = w.findAll(".saved-table .el-table__body tr");
+    expect(rows).toHaveLength(2);
+    expect(rows[0].find(".edit-saved").exists()).toBe(true);
+    expect(rows[1].find(".edit-saved").exists()).toBe(false); // shared with the user, not theirs
+    expect(rows[1].find(".delete-saved").exists()).toBe(false);
+
+    await rows[0].get(".edit-saved").trigger("click");
+    await settle();
+    const dialog = w.findComponent({ name: "SavedReportDialog" }).vm as any;
+    expect([dialog.f.name, dialog.f.group_by, dialog.f.measures, dialog.f.shared]).toEqual(["每周外呼", ["campaign"], ["dials"], 2]);
+    expect(dialog.measureKeys).toEqual(["campaign_id", "dials", "answer_rate"]); // the report's columns under its grouping
+    dialog.f.name = "近7天外呼";
+    dialog.f.shared = "";
+    await dialog.save();
+    await settle();
+    const patch = calls.find((c) => c.method === "PATCH")!;
+    expect(patch.url).toBe("/api/v1/saved-reports/4");
+    expect(patch.body).toMatchObject({ name: "近7天外呼", report: "outbound", group_by: ["campaign"], shared_with_group_id: 0 });
+    expect(calls.some((c) => c.method === "POST")).toBe(false);
+
+    await w.get(".saved-table .delete-saved").trigger("click");
+    await settle();
+    expect(confirm.mock.calls[0][0]).toContain("每周外呼");
+    expect(calls.filter((c) => c.method === "DELETE").map((c) => c.url)).toEqual(["/api/v1/saved-reports/4"]);
+    expect(w.get(".saved-table").text()).not.toContain("每周外呼");
+    expect(w.get(".saved-table").text()).toContain("别人的报表");
+    w.unmount();
+  });
+
+  it("deletes nothing when the confirmation is cancelled", async () => {
+    vi.spyOn(ElMessageBox, "confirm").mockRejectedValue("cancel");
+    const calls = mockFetch({
+      ...lookups,
+      "GET /reports/outbound": [200, report],
+      "GET /saved-reports": [200, { items: [{ id: 4, name: "每周外呼", report: "outbound", period: "today", owner_id: 1 }], total: 1 }],
+      "GET /report-schedules": [200, { items: [], total: 0 }],
+    } as any);
+    useAuth().me = { id: 1, role: "supervisor", permissions: ["reports"] } as any;
+    const w = mount(Reports, { ...plugins() });
+    await settle();
+    await w.get(".saved-table .delete-saved").trigger("click");
+    await settle();
+    expect(calls.some((c) => c.method === "DELETE")).toBe(false);
+    expect(w.get(".saved-table").text()).toContain("每周外呼");
+  });
+});
+
 describe("QaScoreForm", () => {
   const scorecards = [{ id: 2, name: "催收质检", items: [{ key: "greeting", label: "开场白", weight: 1, max_score: 5 }, { key: "verify", label: "核实身份", weight: 3, max_score: 1, critical: true }] }];
   it("scores a call with its comments and shows the total the server computed", async () => {

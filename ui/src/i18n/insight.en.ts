@@ -21,6 +21,7 @@ export default {
     from: "From", to: "To", group_by: "Group by", campaigns: "Campaigns", agents: "Agents", group: "Group", flow: "IVR flow",
     channel: "Channel", run: "Run", download_xlsx: "Download Excel", download_csv: "Download CSV", save_as: "Save as custom report", total: "Total",
     no_rows: "No data in this period", chart: "Chart", rows: "Rows: {n}", period_line: "{from} to {to}",
+    edit_title: "Edit custom report: {name}", delete_title: "Delete custom report", delete_confirm: "Delete the custom report “{name}”? Its e-mail schedule is deleted with it.",
     save_title: "Save custom report", name: "Name", measures: "Columns", measures_hint: "None chosen: every column", period: "Period",
     share_with: "Share with group", saved: "Saved", owner: "Owner", shared: "Shared", schedule: "Schedule", run_saved: "Run",
     no_saved: "No custom report yet", schedule_title: "E-mail schedule: {name}", every: "Every", at: "At", weekday: "Weekday",

@@ -20,6 +20,7 @@ export default {
     from: "开始日期", to: "结束日期", group_by: "分组", campaigns: "活动", agents: "坐席", group: "技能组", flow: "IVR 流程",
     channel: "渠道", run: "查询", download_xlsx: "下载 Excel", download_csv: "下载 CSV", save_as: "另存为自定义报表", total: "合计",
     no_rows: "该期间没有数据", chart: "图表", rows: "共 {n} 行", period_line: "{from} 至 {to}",
+    edit_title: "编辑自定义报表：{name}", delete_title: "删除自定义报表", delete_confirm: "删除自定义报表“{name}”？它的定时邮件发送也会一并删除。",
     save_title: "保存自定义报表", name: "名称", measures: "指标列", measures_hint: "不选则保留全部列", period: "期间",
     share_with: "共享给技能组", saved: "已保存", owner: "创建人", shared: "共享", schedule: "定时发送", run_saved: "运行",
     no_saved: "还没有自定义报表", schedule_title: "定时邮件发送：{name}", every: "频率", at: "时间", weekday: "星期",

@@ -1,6 +1,9 @@
 import { describe, it, expect } from "vitest";
 import { i18n } from "@/i18n";
-import { cellText, chartOption, clock, columnLabel, reportURL, rowLabel, type Names, type Report, type ReportForm } from "./reports";
+import {
+  cellText, chartOption, clock, columnLabel, mayChange, newSavedFields, reportURL, rowLabel, savedBody, savedFields,
+  type Names, type Report, type ReportForm, type SavedReport,
+} from "./reports";
 
 const t = i18n.global.t as any;
 const te = i18n.global.te as any;
@@ -63,4 +66,43 @@ describe("chartOption", () => {
 it("reportURL asks for the file with the form's choices, the end day included", () => {
   const f: ReportForm = { name: "messages", range: ["2026-12-01", "2026-12-31"], group_by: ["channel", "day"], campaign_id: [3, 4], agent_id: [], group_id: "", flow: " ", channel: "sms" };
   expect(reportURL(f, "xlsx", "en")).toBe("/api/v1/reports/messages?from=2026-12-01&to=2027-01-01&group_by=channel%2Cday&campaign_id=3%2C4&channel=sms&format=xlsx&lang=en");
+});
+
+describe("saved report fields", () => {
+  const saved: SavedReport = {
+    id: 4, name: "每周外呼", report: "outbound", group_by: ["campaign"], measures: ["dials"], campaign_ids: [3], group_id: 2,
+    period: "last_7_days", shared_with_group_id: 5, owner_id: 7,
+  };
+
+  it("fills the dialog with a saved report and sends a share or group taken away as 0 on a PATCH", () => {
+    const f = savedFields(saved);
+    expect(f).toEqual({ name: "每周外呼", report: "outbound", group_by: ["campaign"], measures: ["dials"], campaign_ids: [3], agent_ids: [],
+      group_id: 2, period: "last_7_days", shared: 5 });
+    f.name = "近7天外呼";
+    f.shared = "";
+    f.group_id = "";
+    expect(savedBody(f, true)).toEqual({ name: "近7天外呼", report: "outbound", group_by: ["campaign"], measures: ["dials"], campaign_ids: [3],
+      agent_ids: [], group_id: 0, period: "last_7_days", shared_with_group_id: 0 });
+    // A create leaves them out (0 would name no group).
+    expect(savedBody(f, false)).toMatchObject({ group_id: undefined, shared_with_group_id: undefined });
+    // The saved report itself is not changed by the dialog.
+    expect(saved.campaign_ids).toEqual([3]);
+  });
+
+  it("starts a new one from the report shown", () => {
+    const form: ReportForm = { name: "agents", range: null, group_by: ["agent"], campaign_id: [], agent_id: [7], group_id: "", flow: "", channel: "" };
+    const f = newSavedFields(form);
+    expect(f).toMatchObject({ name: "", report: "agents", group_by: ["agent"], agent_ids: [7], period: "last_7_days", shared: "" });
+    f.group_by.push("day");
+    expect(form.group_by).toEqual(["agent"]);
+  });
+
+  it.each([
+    [{ id: 7, role: "supervisor" }, true],
+    [{ id: 8, role: "qa" }, false],
+    [{ id: 1, role: "admin" }, true],
+    [null, false],
+  ])("user %o may change it: %s", (me, want) => {
+    expect(mayChange(saved, me)).toBe(want);
+  });
 });

@@ -195,3 +195,66 @@ export function reportParams(f: ReportForm): Record<string, unknown> {
 export function reportURL(f: ReportForm, format?: "xlsx" | "csv", lang?: string): string {
   return `/api/v1/reports/${f.name}` + query({ ...reportParams(f), format, lang });
 }
+
+// SavedReport is a custom report as the server keeps it.
+export interface SavedReport {
+  id: number;
+  name: string;
+  report: ReportName;
+  group_by: string[] | null;
+  measures: string[] | null;
+  campaign_ids?: number[] | null;
+  agent_ids?: number[] | null;
+  group_id?: number;
+  period: string;
+  shared_with_group_id?: number;
+  owner_id: number;
+}
+
+// SavedFields are what the save dialog edits ("" is no group, no share).
+export interface SavedFields {
+  name: string;
+  report: ReportName;
+  group_by: string[];
+  measures: string[];
+  campaign_ids: number[];
+  agent_ids: number[];
+  group_id: number | "";
+  period: string;
+  shared: number | "";
+}
+
+// newSavedFields saves the report the page shows.
+export function newSavedFields(f: ReportForm): SavedFields {
+  return {
+    name: "", report: f.name, group_by: [...f.group_by], measures: [], campaign_ids: [...f.campaign_id], agent_ids: [...f.agent_id],
+    group_id: f.group_id, period: "last_7_days", shared: "",
+  };
+}
+
+// savedFields fills the dialog with a saved report, to change it.
+export function savedFields(r: SavedReport): SavedFields {
+  return {
+    name: r.name, report: r.report, group_by: [...(r.group_by || [])], measures: [...(r.measures || [])],
+    campaign_ids: [...(r.campaign_ids || [])], agent_ids: [...(r.agent_ids || [])], group_id: r.group_id || "", period: r.period,
+    shared: r.shared_with_group_id || "",
+  };
+}
+
+// savedBody is the body of POST /saved-reports, or of a PATCH when
+// changing one: a PATCH keeps what it leaves out, so a group filter or a
+// share taken away is sent as 0 (the server's "clear it").
+export function savedBody(f: SavedFields, patch: boolean): Record<string, unknown> {
+  const none = patch ? 0 : undefined;
+  return {
+    name: f.name, report: f.report, group_by: f.group_by, measures: f.measures, campaign_ids: f.campaign_ids, agent_ids: f.agent_ids,
+    group_id: f.group_id || none, period: f.period, shared_with_group_id: f.shared || none,
+  };
+}
+
+// mayChange tells whether the user may edit or delete a saved report: its
+// owner or an admin (the server decides; a report only shared with the
+// user is its 403).
+export function mayChange(r: SavedReport, me: { id: number; role: string } | null | undefined): boolean {
+  return !!me && (r.owner_id === me.id || me.role === "admin");
+}
