@@ -195,3 +195,40 @@ func TestScheduledReportPartialAndFailed(t *testing.T) {
 		}
 	})
 }
+
+// The mailer claims schedules from the table on each tick: once a saved
+// report is deleted (its schedule with it) it is not mailed again, while
+// another report's schedule keeps its rhythm.
+func TestDeletedReportIsNotMailed(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := t.Context()
+		now := time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)
+		var reports []*store.SavedReport
+		for i := range 2 {
+			r := &store.SavedReport{Name: fmt.Sprint("r", i), Report: store.ReportCampaigns, Period: store.PeriodToday, OwnerID: 1}
+			must(t, s.CreateSavedReport(ctx, r))
+			must(t, s.CreateReportSchedule(ctx, &store.ReportSchedule{SavedReportID: r.ID, Every: store.EveryDay, At: "16:30", // 08:30 UTC
+				Emails: []string{fmt.Sprintf("r%d@bank.example", i)}, Enabled: true}, now.Add(-2*time.Hour)))
+			reports = append(reports, r)
+		}
+		peer := mailtest.Start(t, mailtest.Options{})
+		m := &ReportMailer{Store: s, Sender: emailTo(t, peer, TLSNone, "", ""), Now: func() time.Time { return now }}
+		if n := m.RunDue(ctx); n != 2 {
+			t.Fatalf("first day: %d runs, want 2", n)
+		}
+		if _, err := s.DeleteSavedReport(ctx, reports[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		now = now.AddDate(0, 0, 1)
+		if n := m.RunDue(ctx); n != 1 {
+			t.Fatalf("the day after the delete: %d runs, want 1", n)
+		}
+		var to []string
+		for _, msg := range peer.Messages() {
+			to = append(to, msg.To...)
+		}
+		if strings.Count(strings.Join(to, " "), "r0@") != 1 || strings.Count(strings.Join(to, " "), "r1@") != 2 {
+			t.Fatalf("delivered to %v: the deleted report's address once, the other's twice", to)
+		}
+	})
+}
