@@ -81,6 +81,7 @@ const en: typeof zh = {
     print_blocked: "Printing needs the export permission", copy_blocked: "Copying many customer records needs the export permission",
   },
   desk: {
+    articles: "Articles", feedback_hint: "Feedback on this step (to the script's managers)", send_feedback: "Send feedback", feedback_sent: "Feedback sent",
     menu: "Agent desk", title: "Agent desk", softphone: "Softphone", extension: "Extension", sign_in: "Sign in", sign_out: "Sign out", mode: "Mode",
     mode_registered: "Registered phone", mode_nailed_up: "Nailed-up", ready: "Ready", break: "Break", break_reason: "Break reason", time_in_state: "Time in state",
     live: "Live", offline: "Connection lost, reconnecting", not_signed_in: "Softphone not signed in: choose a mode and sign in", next: "After ACW", signed_in: "Signed in",

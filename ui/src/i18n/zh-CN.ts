@@ -79,6 +79,7 @@ export default {
     print_blocked: "无导出权限，不能打印", copy_blocked: "无导出权限，不能批量复制客户数据",
   },
   desk: {
+    articles: "相关知识", feedback_hint: "对此节点的意见（提交给话术管理员）", send_feedback: "提交反馈", feedback_sent: "反馈已提交",
     menu: "坐席工作台", title: "坐席工作台", softphone: "软电话", extension: "分机", sign_in: "签入", sign_out: "签出", mode: "方式",
     mode_registered: "已注册话机", mode_nailed_up: "常连接", ready: "示闲", break: "小休", break_reason: "小休原因", time_in_state: "本状态时长",
     live: "实时连接", offline: "连接中断，正在重连", not_signed_in: "软电话未签入：选择方式后签入", next: "话后结束后", signed_in: "已签入",
