@@ -4,7 +4,7 @@ import type zh from "./zh-CN";
 const en: typeof zh = {
   app: { title: "Call Center", simulated: "SIMULATED: no FreeSWITCH configured, calls go to the built-in simulator", language: "中文", logout: "Sign out", loading: "Loading…" },
   login: { title: "Sign in to the Call Center", username: "Username", password: "Password", submit: "Sign in", required: "Enter your username and password" },
-  menu: { dashboard: "Dashboard", campaigns: "Campaigns", blacklist: "Do-not-call", users: "Users", audit: "Audit log", classic: "Classic pages" },
+  menu: { dashboard: "Dashboard", campaigns: "Campaigns", blacklist: "Do-not-call", users: "Users", audit: "Audit log" },
   common: {
     search: "Search", reset: "Reset", create: "Create", edit: "Edit", save: "Save", cancel: "Cancel", delete: "Delete", confirm: "OK",
     actions: "Actions", status: "Status", name: "Name", all: "All", back: "Back", saved: "Saved", deleted: "Deleted", yes: "Yes", no: "No",

@@ -2,7 +2,7 @@
 export default {
   app: { title: "外呼中心", simulated: "模拟模式：未配置 FreeSWITCH，呼叫由内置模拟器处理", language: "English", logout: "退出", loading: "加载中…" },
   login: { title: "登录外呼中心", username: "用户名", password: "密码", submit: "登录", required: "请输入用户名和密码" },
-  menu: { dashboard: "运营总览", campaigns: "外呼活动", blacklist: "黑名单", users: "用户", audit: "审计日志", classic: "旧版页面" },
+  menu: { dashboard: "运营总览", campaigns: "外呼活动", blacklist: "黑名单", users: "用户", audit: "审计日志" },
   common: {
     search: "查询", reset: "重置", create: "新建", edit: "编辑", save: "保存", cancel: "取消", delete: "删除", confirm: "确定",
     actions: "操作", status: "状态", name: "名称", all: "全部", back: "返回", saved: "已保存", deleted: "已删除", yes: "是", no: "否",
