@@ -317,7 +317,6 @@ func (s *Server) mount(r *gin.Engine) {
 		r.Handle(rt.Method, rt.Path, limitBody(s.cfg.MaxBodyBytes), s.authenticateWorkstation, rt.Handle)
 	}
 	s.mountApp(r)
-	s.mountClassic(r)
 	if s.cfg.FSDirectory != nil {
 		r.POST("/fs/directory", limitBody(64<<10), s.fsGuard, gin.WrapH(s.cfg.FSDirectory))
 	}

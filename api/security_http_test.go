@@ -18,7 +18,7 @@ import (
 // TestSecurityHole11Headers: every response carries the browser protections.
 func TestSecurityHole11Headers(t *testing.T) {
 	h := newHarness(t)
-	for _, path := range []string{"/", "/app/", "/app/desk", "/classic/", "/classic/app.js", "/ui/app.js", "/api/v1/me", "/api/v1/nope", "/healthz"} {
+	for _, path := range []string{"/", "/app/", "/app/desk", "/ui/app.js", "/api/v1/me", "/api/v1/nope", "/healthz"} {
 		rec := h.raw("GET", path, h.tokens[store.RoleAgent], nil)
 		want := map[string]string{
 			"Content-Security-Policy": contentSecurityPolicy, "X-Frame-Options": "DENY", "X-Content-Type-Options": "nosniff",
@@ -33,7 +33,7 @@ func TestSecurityHole11Headers(t *testing.T) {
 	if !strings.Contains(contentSecurityPolicy, "script-src 'self'") || strings.Contains(contentSecurityPolicy, "unsafe-inline") {
 		t.Fatal("the CSP allows inline script")
 	}
-	for _, page := range []string{"/app/", "/classic/"} {
+	for _, page := range []string{"/app/"} {
 		body := h.raw("GET", page, "", nil).Body.String()
 		if !strings.Contains(body, "<html") || strings.Contains(body, "<script>") || strings.Contains(body, " style=") || strings.Contains(body, "onclick=") {
 			t.Fatalf("%s: no page, or inline script or style, which the CSP blocks: %.200s", page, body)

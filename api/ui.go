@@ -12,9 +12,9 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-// The Vue admin app is served at /app/, and / leads to it; the classic pages
-// stay reachable at /classic/ while a browser test or a user still needs
-// them (docs/architecture.md). Paths that are no file of the build are the
+// The Vue admin app, the only UI, is served at /app/, and / leads to it;
+// /ui/..., the address of the plain pages it replaced, leads there too
+// (bookmarks). Paths that are no file of the build are the
 // app's own routes (history mode): they get index.html, which the browser
 // must not cache; the hashed files under assets/ never change and are
 // cached for a year.
@@ -24,6 +24,8 @@ func (s *Server) mountApp(r *gin.Engine) {
 	r.GET("/", func(c *gin.Context) { c.Redirect(http.StatusFound, "/app/") })
 	r.GET("/app", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/app/") })
 	r.GET("/app/*path", func(c *gin.Context) { serveApp(c, files) })
+	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/app/") })
+	r.GET("/ui/*path", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/app/") })
 	// Browsers ask for /favicon.ico whatever the page links: the app's icon.
 	r.GET("/favicon.ico", func(c *gin.Context) {
 		c.Header("Content-Type", "image/svg+xml")
@@ -31,16 +33,6 @@ func (s *Server) mountApp(r *gin.Engine) {
 		if err := serveFile(c.Writer, c.Request, files, "favicon.svg"); err != nil {
 			c.Status(http.StatusNotFound)
 		}
-	})
-}
-
-// mountClassic serves the classic plain HTML/JS pages at /classic/; their
-// old address /ui/ (bookmarks) leads there.
-func (s *Server) mountClassic(r *gin.Engine) {
-	r.StaticFS("/classic", http.FS(web.Files()))
-	r.GET("/ui", func(c *gin.Context) { c.Redirect(http.StatusMovedPermanently, "/classic/") })
-	r.GET("/ui/*path", func(c *gin.Context) {
-		c.Redirect(http.StatusMovedPermanently, "/classic/"+strings.TrimPrefix(path.Clean("/"+c.Param("path")), "/"))
 	})
 }
 

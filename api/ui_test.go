@@ -5,7 +5,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -76,10 +75,10 @@ func TestAppEmbeddedAndFromDisk(t *testing.T) {
 	}
 }
 
-// TestRootAndClassic: / leads to the Vue app; the classic pages answer at
-// /classic/ (their files linked from there), their old /ui/ address leads to
-// them.
-func TestRootAndClassic(t *testing.T) {
+// TestRoot: / leads to the Vue app, the only UI; the old /ui/ address of
+// the plain pages it replaced leads there too, and nothing else of them is
+// served.
+func TestRoot(t *testing.T) {
 	h := newHarness(t)
 	tests := []struct {
 		path     string
@@ -89,12 +88,12 @@ func TestRootAndClassic(t *testing.T) {
 	}{
 		{"/", http.StatusFound, "/app/", ""},
 		{"/app/", http.StatusOK, "", `<div id="app">`},
-		{"/classic/", http.StatusOK, "", `src="/classic/app.js"`},
-		{"/classic/app.js", http.StatusOK, "", "location.hash"},
-		{"/ui", http.StatusMovedPermanently, "/classic/", ""},
-		{"/ui/", http.StatusMovedPermanently, "/classic/", ""},
-		{"/ui/desk.js", http.StatusMovedPermanently, "/classic/desk.js", ""},
-		{"/ui/../../etc/passwd", http.StatusMovedPermanently, "/classic/etc/passwd", ""},
+		{"/ui", http.StatusMovedPermanently, "/app/", ""},
+		{"/ui/", http.StatusMovedPermanently, "/app/", ""},
+		{"/ui/desk.js", http.StatusMovedPermanently, "/app/", ""},
+		{"/ui/../../etc/passwd", http.StatusMovedPermanently, "/app/", ""},
+		{"/classic/", http.StatusNotFound, "", ""},
+		{"/classic/app.js", http.StatusNotFound, "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.path, func(t *testing.T) {
@@ -104,18 +103,5 @@ func TestRootAndClassic(t *testing.T) {
 				t.Fatalf("GET %s: %d Location %q body %.120q", tt.path, w.Code, w.Header().Get("Location"), w.Body.String())
 			}
 		})
-	}
-	// Every file the classic page links is served from /classic/.
-	w := httptest.NewRecorder()
-	h.h.ServeHTTP(w, httptest.NewRequest("GET", "/classic/", nil))
-	for _, m := range regexp.MustCompile(`(?:src|href)="(/[^"]+)"`).FindAllStringSubmatch(w.Body.String(), -1) {
-		if m[1] == "/app/" {
-			continue
-		}
-		r := httptest.NewRecorder()
-		h.h.ServeHTTP(r, httptest.NewRequest("GET", m[1], nil))
-		if r.Code != http.StatusOK || !strings.HasPrefix(m[1], "/classic/") {
-			t.Errorf("the classic page links %s: %d", m[1], r.Code)
-		}
 	}
 }

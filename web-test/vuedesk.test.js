@@ -5,7 +5,8 @@
 // signs the softphone in, goes ready, gets a message live, receives the
 // simulator's call with the customer's data (masked), holds and resumes it,
 // sends the customer to the IVR's identity check and gets them back verified,
-// answers the script, pauses it, reloads (call, script and pause survive),
+// answers the script, opens the knowledge-base article linked to a node, flags
+// the node with feedback, pauses it, reloads (call, script and pause survive),
 // resumes, hangs up and disposes with a callback; the API shows the
 // disposition, the callback and the answers. Screenshots of the desk in
 // zh-CN and en at 1366×768; no console errors.
@@ -106,11 +107,14 @@ async function setup() {
   const allDay = ["workday", "weekend", "holiday"].map((d) => ({ day_kind: d, start: "00:00", end: "24:00" }));
   const cal = await rest("POST", "/calendars", { name: "Vue全天", timezone: "Asia/Shanghai", windows: allDay });
   const strategy = await rest("POST", "/strategies", { name: "Vue外呼", calendar_id: cal.id, batch_size: 10, batch_interval_s: 0 });
+  // A published knowledge-base article, linked from the node q2.
+  const art = await rest("POST", "/kb/articles", { title: "还款渠道说明", category: "信用卡", body: "手机银行、柜台、自动扣款均可还款。" });
+  await rest("POST", `/kb/articles/${art.id}/status`, { status: "published" });
   const script = await rest("POST", "/scripts", {
     title: "Vue话术：还款提醒", start: "q1", publish: true, nodes: [
       { id: "q1", type: "question", text: "您好，请问是{{name}}本人吗？", answer_type: "yes_no",
         options: [{ value: "yes", label: "是", next: "q2" }, { value: "no", label: "不是", next: "end_no" }] },
-      { id: "q2", type: "question", text: "您计划何时还款？", answer_type: "single",
+      { id: "q2", type: "question", text: "您计划何时还款？", answer_type: "single", article_ids: [art.id],
         options: [{ value: "this_month", label: "本月内", next: "t1" }, { value: "next_month", label: "下月", next: "t1" }] },
       { id: "t1", type: "text", text: "感谢您的配合，再见。", next: "end_ok" },
       { id: "end_ok", type: "end", outcome: "promised" },
@@ -120,11 +124,11 @@ async function setup() {
   const camp = await rest("POST", "/campaigns", { name: "Vue坐席外呼", kind: "collection", media: "voice", dial_mode: "progressive",
     strategy_id: strategy.id, group_id: group.id, caller_ids: ["02161234567"], max_abandon_rate: 0.03, script_id: script.id });
   await rest("POST", `/campaigns/${camp.id}/contacts`, { contacts: [{ name: "钱多多", phone: "13900770001", id_number: "110101199003071233", attributes: { 欠款金额: "3000" } }] });
-  return { agent, camp };
+  return { agent, camp, script };
 }
 
 test("Vue desk: an agent takes a simulated call with its script, holds it, and disposes with a callback", async () => {
-  const { agent, camp } = await setup();
+  const { agent, camp, script } = await setup();
   const page = await newPage();
   await page.goto(base + "/app/desk");
   await page.waitForSelector("#login");
@@ -179,6 +183,15 @@ test("Vue desk: an agent takes a simulated call with its script, holds it, and d
   await page.waitForSelector("#script .walk-text:text('您好，请问是钱多多本人吗？')");
   await option(page, "是");
   await page.waitForSelector("#script .walk-text:text('您计划何时还款？')");
+  // The article linked to the node opens in one click; feedback on the
+  // node goes to the script's managers.
+  await page.click("#script .kb-link");
+  await page.waitForSelector(".kb-reader:has-text('手机银行、柜台、自动扣款均可还款。')");
+  await page.keyboard.press("Escape");
+  await page.waitForSelector(".kb-reader", { state: "hidden" });
+  await page.fill("#script input[name=feedback]", "客户常问能否分期，建议补充");
+  await page.click("#send-feedback");
+  await page.waitForSelector(".el-message--success:has-text('反馈已提交')");
   await option(page, "本月内");
   await page.waitForSelector("#script .walk-text:text('感谢您的配合，再见。')");
   await page.click("#script-pause");
@@ -239,6 +252,8 @@ test("Vue desk: an agent takes a simulated call with its script, holds it, and d
   const ss = await rest("GET", `/me/script-sessions/${call.call_uuid}`, undefined, agentUser, agentPass);
   assert.deepEqual(ss.answers.map((a) => [a.node_id, a.value]).sort(), [["q1", "yes"], ["q2", "this_month"]]);
   assert.equal(ss.disposition, "callback");
+  const fb = await rest("GET", `/script-feedback?script_id=${script.id}`);
+  assert.ok(fb.items.some((f) => f.node_id === "q2" && f.comment === "客户常问能否分期，建议补充"), JSON.stringify(fb.items));
   const hist = await rest("GET", `/history?contact_id=${call.contact_id}`);
   assert.ok(hist.notes.some((n) => n.text === "客户要求下周再联系"));
 

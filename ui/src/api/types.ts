@@ -272,6 +272,7 @@ export interface ScriptNode {
   options?: ScriptOption[];
   outcome?: string;
   required?: boolean;
+  article_ids?: number[]; // knowledge-base articles linked to the node
 }
 
 export interface ScriptSessionView {

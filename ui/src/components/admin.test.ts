@@ -10,6 +10,7 @@ import { mockFetch } from "@/test/fetch";
 import CalendarMonth from "./CalendarMonth.vue";
 import Monitor from "@/pages/Monitor.vue";
 import Wallboard from "@/pages/Wallboard.vue";
+import Messages from "@/pages/Messages.vue";
 
 let pinia: ReturnType<typeof createPinia>;
 const router = createRouter({ history: createMemoryHistory(), routes: [
@@ -120,6 +121,55 @@ describe("Wallboard", () => {
     emit("state", { agent_id: 5, state: "signed_out", since: new Date().toISOString() });
     await settle();
     expect(value("signed_in")).toBe("1");
+    w.unmount();
+  });
+});
+
+// FakeES stands for the browser's EventSource on the messages page.
+class FakeES {
+  static OPEN = 1;
+  static made: FakeES[] = [];
+  readyState = 0;
+  closed = false;
+  onopen: ((e: Event) => void) | null = null;
+  onerror: ((e: Event) => void) | null = null;
+  handlers: Record<string, (e: MessageEvent) => void> = {};
+  constructor(public url: string) { FakeES.made.push(this); }
+  addEventListener(n: string, fn: any) { this.handlers[n] = fn; }
+  close() { this.closed = true; }
+  emit(n: string, data: unknown) { this.handlers[n]?.({ data: JSON.stringify(data) } as MessageEvent); }
+}
+
+describe("Messages page", () => {
+  it("reads the inbox again when the stream brings a message; an end other than shutdown closes the stream", async () => {
+    FakeES.made = [];
+    vi.stubGlobal("EventSource", FakeES);
+    let inbox: any[] = [];
+    const calls = mockFetch({
+      "GET /messages": () => [200, { items: inbox, total: inbox.length }],
+      "GET /directory": [200, { items: [] }],
+    });
+    useAuth(pinia).me = { permissions: ["agent_desk"] } as any;
+    const w = mount(Messages, { ...plugins(), attachTo: document.body });
+    await settle();
+    expect(calls.some((c) => c.url.startsWith("/api/v1/groups"))).toBe(false); // an agent may not list groups
+    const es = FakeES.made[0];
+    expect(es.url).toBe("/api/v1/me/events");
+    expect(w.find(".message-list").attributes("data-live")).toBe("false");
+    es.readyState = 1;
+    es.onopen?.(new Event("open"));
+    await settle();
+    expect(w.find(".message-list").attributes("data-live")).toBe("true");
+    inbox = [{ id: 1, from_name: "班长", text: "请回拨客户", created_at: new Date().toISOString() }];
+    es.emit("message", { id: 1, text: "请回拨客户" });
+    await settle();
+    expect(w.find(".messages-table").text()).toContain("请回拨客户");
+    es.emit("end", { reason: "shutdown" });
+    expect(es.closed).toBe(false); // EventSource reconnects by itself
+    es.emit("end", { reason: "logout" });
+    await settle();
+    expect(es.closed).toBe(true);
+    expect(w.find(".message-list").attributes("data-live")).toBe("false");
     w.unmount();
   });
 });

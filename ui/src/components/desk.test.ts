@@ -89,6 +89,28 @@ describe("ScriptPanel", () => {
     w.unmount();
   });
 
+  it("opens the node's linked article and sends feedback on the node in the version the call runs", async () => {
+    const calls = mockFetch({
+      "GET /kb/read/9": [200, { id: 9, title: "还款渠道说明", body: "手机银行均可还款。" }],
+      "POST /scripts/3/feedback": [201, { id: 1 }],
+    });
+    const nodes = session().nodes.map((n) => (n.id === "q1" ? { ...n, article_ids: [9] } : n));
+    useScriptRun().view = session({ nodes }) as any;
+    const w = mount(ScriptPanel, plugins());
+    await flushPromises();
+    await w.find(".kb-link").trigger("click");
+    await flushPromises();
+    expect(calls[0].url).toBe("/api/v1/kb/read/9");
+    expect(document.body.querySelector(".kb-reader")?.textContent).toContain("手机银行均可还款。");
+    expect((w.find("#send-feedback").element as HTMLButtonElement).disabled).toBe(true); // nothing written yet
+    await w.find("input[name=feedback]").setValue("建议补充分期说明");
+    await w.find("form.feedback").trigger("submit");
+    await flushPromises();
+    expect(calls[1].body).toEqual({ version: 2, node_id: "q1", comment: "建议补充分期说明" });
+    expect((w.find("input[name=feedback]").element as HTMLInputElement).value).toBe("");
+    w.unmount();
+  });
+
   it("shows the end with its outcome", async () => {
     useScriptRun().view = session({ status: "finished", current: "end_ok", path: ["q1", "t1"], outcome: "promised" }) as any;
     const w = mount(ScriptPanel, plugins());

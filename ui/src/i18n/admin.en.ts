@@ -86,6 +86,9 @@ export default {
     purpose: { campaign: "Campaign", notification: "Notification", test: "Test" },
     channel: { sms: "SMS", email: "Email", fax: "Fax" },
     status: { queued: "Queued", sent: "Sent", delivered: "Delivered", failed: "Failed" },
+    fax_documents: "Fax documents", fax_note: "An uploaded PDF is converted to a fax TIFF (G3, 204x196); a fax campaign's document_id names it.",
+    pdf: "PDF file", upload: "Upload", choose_pdf: "Choose a PDF file", doc_id: "Document id", kind: "Kind", pages: "Pages",
+    doc_kind: { fax: "Fax", attachment: "E-mail attachment" },
   },
   shifts: {
     title: "Shifts and attendance", tab_attendance: "Attendance", tab_roster: "Roster", tab_shifts: "Shifts", group: "Group",

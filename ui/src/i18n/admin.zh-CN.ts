@@ -83,6 +83,9 @@ export default {
     purpose: { campaign: "活动", notification: "结果通知", test: "测试" },
     channel: { sms: "短信", email: "邮件", fax: "传真" },
     status: { queued: "排队中", sent: "已发送", delivered: "已送达", failed: "失败" },
+    fax_documents: "传真文档", fax_note: "上传的 PDF 转换为传真格式（G3，204x196）；传真活动的 document_id 填写文档编号。",
+    pdf: "PDF 文件", upload: "上传", choose_pdf: "请选择 PDF 文件", doc_id: "文档编号", kind: "类型", pages: "页数",
+    doc_kind: { fax: "传真", attachment: "邮件附件" },
   },
   shifts: {
     title: "排班与考勤", tab_attendance: "考勤", tab_roster: "排班表", tab_shifts: "班次", group: "坐席组", agents: "坐席",

@@ -4,7 +4,7 @@ import type zh from "./zh-CN";
 const en: typeof zh = {
   app: { title: "Call Center", simulated: "SIMULATED: no FreeSWITCH configured, calls go to the built-in simulator", language: "中文", logout: "Sign out", loading: "Loading…" },
   login: { title: "Sign in to the Call Center", username: "Username", password: "Password", submit: "Sign in", required: "Enter your username and password" },
-  menu: { dashboard: "Dashboard", campaigns: "Campaigns", blacklist: "Do-not-call", users: "Users", audit: "Audit log", classic: "Classic pages" },
+  menu: { dashboard: "Dashboard", campaigns: "Campaigns", blacklist: "Do-not-call", users: "Users", audit: "Audit log" },
   common: {
     search: "Search", reset: "Reset", create: "Create", edit: "Edit", save: "Save", cancel: "Cancel", delete: "Delete", confirm: "OK",
     actions: "Actions", status: "Status", name: "Name", all: "All", back: "Back", saved: "Saved", deleted: "Deleted", yes: "Yes", no: "No",
@@ -81,6 +81,7 @@ const en: typeof zh = {
     print_blocked: "Printing needs the export permission", copy_blocked: "Copying many customer records needs the export permission",
   },
   desk: {
+    articles: "Articles", feedback_hint: "Feedback on this step (to the script's managers)", send_feedback: "Send feedback", feedback_sent: "Feedback sent",
     menu: "Agent desk", title: "Agent desk", softphone: "Softphone", extension: "Extension", sign_in: "Sign in", sign_out: "Sign out", mode: "Mode",
     mode_registered: "Registered phone", mode_nailed_up: "Nailed-up", ready: "Ready", break: "Break", break_reason: "Break reason", time_in_state: "Time in state",
     live: "Live", offline: "Connection lost, reconnecting", not_signed_in: "Softphone not signed in: choose a mode and sign in", next: "After ACW", signed_in: "Signed in",

@@ -11,7 +11,7 @@ import webphoneZh from "./webphone.zh-CN";
 import webphoneEn from "./webphone.en";
 
 export type Lang = "zh-CN" | "en";
-export const LANG_KEY = "lang"; // shared with the classic pages (localStorage)
+export const LANG_KEY = "lang"; // the chosen language (localStorage)
 
 export function savedLang(): Lang {
   try {

@@ -2,7 +2,7 @@
 export default {
   app: { title: "外呼中心", simulated: "模拟模式：未配置 FreeSWITCH，呼叫由内置模拟器处理", language: "English", logout: "退出", loading: "加载中…" },
   login: { title: "登录外呼中心", username: "用户名", password: "密码", submit: "登录", required: "请输入用户名和密码" },
-  menu: { dashboard: "运营总览", campaigns: "外呼活动", blacklist: "黑名单", users: "用户", audit: "审计日志", classic: "旧版页面" },
+  menu: { dashboard: "运营总览", campaigns: "外呼活动", blacklist: "黑名单", users: "用户", audit: "审计日志" },
   common: {
     search: "查询", reset: "重置", create: "新建", edit: "编辑", save: "保存", cancel: "取消", delete: "删除", confirm: "确定",
     actions: "操作", status: "状态", name: "名称", all: "全部", back: "返回", saved: "已保存", deleted: "已删除", yes: "是", no: "否",
@@ -79,6 +79,7 @@ export default {
     print_blocked: "无导出权限，不能打印", copy_blocked: "无导出权限，不能批量复制客户数据",
   },
   desk: {
+    articles: "相关知识", feedback_hint: "对此节点的意见（提交给话术管理员）", send_feedback: "提交反馈", feedback_sent: "反馈已提交",
     menu: "坐席工作台", title: "坐席工作台", softphone: "软电话", extension: "分机", sign_in: "签入", sign_out: "签出", mode: "方式",
     mode_registered: "已注册话机", mode_nailed_up: "常连接", ready: "示闲", break: "小休", break_reason: "小休原因", time_in_state: "本状态时长",
     live: "实时连接", offline: "连接中断，正在重连", not_signed_in: "软电话未签入：选择方式后签入", next: "话后结束后", signed_in: "已签入",

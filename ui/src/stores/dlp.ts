@@ -2,8 +2,7 @@ import { defineStore } from "pinia";
 import { api } from "@/api/client";
 import type { User } from "@/api/types";
 
-// Data-leak guards (R10), ported from the classic pages' dlp.js and set up
-// for each signed-in user from GET /me/ui-policy:
+// Data-leak guards (R10), set up for each signed-in user from GET /me/ui-policy:
 // - a watermark naming the user and the time, tiled over every page
 //   (the DLPWatermark component draws it from this store);
 // - print and bulk copy only with the export permission; otherwise Ctrl+P
