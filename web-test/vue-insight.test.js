@@ -15,6 +15,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { chromium } = require("playwright-core");
+const { still } = require("./still");
 
 const base = process.env.CC_UI_BASE;
 const password = process.env.CC_UI_ADMIN_PASSWORD;
@@ -53,7 +54,7 @@ function noErrors(page, allowed = /^$/) {
 
 async function shot(page, name) {
   await page.waitForLoadState("networkidle");
-  await page.waitForFunction(() => [...document.querySelectorAll(".el-loading-mask")].every((m) => getComputedStyle(m).display === "none"));
+  await still(page);
   await page.screenshot({ path: path.join(shots, `${name}.png`) });
 }
 
