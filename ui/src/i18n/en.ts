@@ -104,7 +104,7 @@ const en: typeof zh = {
     notices: "Messages and announcements", no_notices: "No messages", mark_read: "Mark read", message_from: "Message from {name}", announcement: "Announcement", reminder: "Reminder",
     manual_dial: "Manual call", dial_phone: "Phone number", dial_campaign: "For campaign (optional)", dial_hint: "The caller ID is chosen from the pool; numbers on the do-not-call list are refused",
     dialing: "Calling", dialing_from: "Calling from {cid}", answer_call: "Answer", verify: "Verify identity", verify_label: "Identity check",
-    verify_attempts: "{n} tries",
+    verify_attempts: "{n} try | {n} tries",
     verify_status: { pending: "Customer verifying", verified: "Verified", failed: "Failed", no_input: "No input", error: "Error", caller_hangup: "Customer hung up" },
     dialed: "Number dialed",
     reminder_kind: { callback: "Callback due", acw_ending: "After-call work ending", break_over: "Break allowance used up", shift_start: "Shift starts" },

@@ -28,6 +28,14 @@ describe("i18n", () => {
     expect(i18n.global.t("menu.campaigns")).toBe("外呼活动");
   });
 
+  it("counts agree with their number in English", () => {
+    setLang("en");
+    expect(i18n.global.t("desk.verify_attempts", { n: 1 }, 1)).toBe("1 try");
+    expect(i18n.global.t("desk.verify_attempts", { n: 3 }, 3)).toBe("3 tries");
+    setLang("zh-CN");
+    expect(i18n.global.t("desk.verify_attempts", { n: 3 }, 3)).toBe("输入 3 次");
+  });
+
   it("enum labels fall back to the server's value", () => {
     expect(enumLabel("campaign_status", "running")).toBe("进行中");
     expect(enumLabel("campaign_status", "brand_new")).toBe("brand_new");
