@@ -3,10 +3,12 @@ package store
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -249,6 +251,27 @@ func sumKeys(sums []sumCol) []string {
 // sumQuery runs SELECT dims, SUM(cols) ... GROUP BY dims and returns rows
 // keyed by dimension key and column, numbers as int64.
 func sumQuery(db *gorm.DB, dims []dimSQL, sums []sumCol) ([]map[string]any, error) {
+	var out []map[string]any
+	err := eachSum(db, dims, sums, func(vals []any, nums []int64) {
+		// Room for the derived columns too: a map that grows rehashes,
+		// and reports of thousands of rows spent most of their time there.
+		row := make(map[string]any, 2*(len(dims)+len(sums))+24)
+		for i, d := range dims {
+			row[d.key] = vals[i]
+		}
+		for i, c := range sums {
+			row[c.key] = nums[i]
+		}
+		out = append(out, row)
+	})
+	return out, err
+}
+
+// eachSum runs SELECT dims, SUM(cols) ... GROUP BY dims and calls fn with
+// each row's dimension values (converted by dimSQL.value) and sums; fn
+// must not keep the slices. Rows merged into others (breaks, survey
+// answers) are read this way, without a map each.
+func eachSum(db *gorm.DB, dims []dimSQL, sums []sumCol, fn func(vals []any, nums []int64)) error {
 	sel := make([]string, 0, len(dims)+len(sums))
 	var group []string
 	for _, d := range dims {
@@ -265,42 +288,37 @@ func sumQuery(db *gorm.DB, dims []dimSQL, sums []sumCol) ([]map[string]any, erro
 	q := db.Select(strings.Join(sel, ", "))
 	if len(group) > 0 {
 		q = q.Group(strings.Join(group, ", "))
+		if db.Dialector.Name() == "mysql" {
+			q = q.Order("NULL") // MariaDB sorts a GROUP BY unless told not to; the rows are sorted here
+		}
 	}
 	rows, err := q.Rows()
 	if err != nil {
-		return nil, err
+		return err
 	}
 	defer rows.Close()
-	var out []map[string]any
-	for rows.Next() {
-		ptrs := make([]any, len(sel))
-		dimVals := make([]any, len(dims))
-		nums := make([]int64, len(sums))
-		for i := range dims {
-			ptrs[i] = &dimVals[i]
-		}
-		for i := range sums {
-			ptrs[len(dims)+i] = &nums[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
-		// Room for the derived columns too: a map that grows rehashes,
-		// and reports of thousands of rows spent most of their time there.
-		row := make(map[string]any, 2*(len(dims)+len(sums))+24)
-		for i, d := range dims {
-			v, err := d.value(dimVals[i])
-			if err != nil {
-				return nil, err
-			}
-			row[d.key] = v
-		}
-		for i, c := range sums {
-			row[c.key] = nums[i]
-		}
-		out = append(out, row)
+	ptrs := make([]any, len(sel))
+	raw := make([]any, len(dims))
+	vals := make([]any, len(dims))
+	nums := make([]int64, len(sums))
+	for i := range dims {
+		ptrs[i] = &raw[i]
 	}
-	return out, rows.Err()
+	for i := range sums {
+		ptrs[len(dims)+i] = &nums[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, d := range dims {
+			if vals[i], err = d.value(raw[i]); err != nil {
+				return err
+			}
+		}
+		fn(vals, nums)
+	}
+	return rows.Err()
 }
 
 // value converts a scanned dimension: ids to int64, a raw bucket to its
@@ -355,21 +373,34 @@ func parseStoredTime(s string) (time.Time, error) {
 func rowKey(row map[string]any, dims []dimSQL) string {
 	b := make([]byte, 0, 32)
 	for _, d := range dims {
-		switch v := row[d.key].(type) {
-		case int64:
-			n := strconv.FormatInt(v, 10)
-			for i := len(n); i < 20; i++ {
-				b = append(b, '0')
-			}
-			b = append(b, n...)
-		case string:
-			b = append(b, v...)
-		default:
-			b = append(b, fmt.Sprint(v)...)
-		}
-		b = append(b, '|')
+		b = appendKey(b, row[d.key])
 	}
 	return string(b)
+}
+
+// valsKey is rowKey of dimension values as eachSum passes them.
+func valsKey(vals []any) string {
+	b := make([]byte, 0, 32)
+	for _, v := range vals {
+		b = appendKey(b, v)
+	}
+	return string(b)
+}
+
+func appendKey(b []byte, v any) []byte {
+	switch v := v.(type) {
+	case int64:
+		n := strconv.FormatInt(v, 10)
+		for i := len(n); i < 20; i++ {
+			b = append(b, '0')
+		}
+		b = append(b, n...)
+	case string:
+		b = append(b, v...)
+	default:
+		b = append(b, fmt.Sprint(v)...)
+	}
+	return append(b, '|')
 }
 
 func sortRows(rows []map[string]any, dims []dimSQL) {
@@ -424,24 +455,114 @@ func msToS(v any) float64 {
 	return float64(n) / 1000
 }
 
-// rollupRows picks the rollup rows of a kind ("campaign", "agent",
+// rollupParts picks the rollup rows of a kind ("campaign", "agent",
 // "agent_state", "queue", "ivr", "ivr_answer") for [From, To): the day
 // table when the period is whole days of ReportZone and no row is finer
 // than a day; when it only starts or ends inside a day, the whole days in
-// between from the day table and the rest from hours (a month to now sums
-// about 30 day rows per campaign instead of 720 hours); else hours.
-func (s *Store) rollupRows(ctx context.Context, kind string, q *ReportQuery) *gorm.DB {
+// between from the day table and the two edges from hours (a month to now
+// sums about 30 day rows per campaign instead of 720 hours); else hours.
+// Each part is summed on its own (sumRollup), not as one UNION: MariaDB
+// would first copy the union into a temporary table.
+func (s *Store) rollupParts(ctx context.Context, kind string, q *ReportQuery) []*gorm.DB {
 	from, to := q.From.UTC(), q.To.UTC()
+	part := func(table string, a, b time.Time) *gorm.DB {
+		return s.conn(ctx).Table(kind+table).Where("hour >= ? AND hour < ?", a, b)
+	}
 	if q.wholeDays() {
-		return s.conn(ctx).Table(kind+"_days").Where("hour >= ? AND hour < ?", from, to)
+		return []*gorm.DB{part("_days", from, to)}
 	}
 	d1, d2, ok := q.dayCore()
 	if !ok {
-		return s.conn(ctx).Table(kind+"_hours").Where("hour >= ? AND hour < ?", from, to)
+		return []*gorm.DB{part("_hours", from, to)}
 	}
-	cols := strings.Join(s.rollupColumns(kind), ", ")
-	return s.conn(ctx).Table("(SELECT "+cols+" FROM "+kind+"_days WHERE hour >= ? AND hour < ? UNION ALL SELECT "+cols+" FROM "+kind+
-		"_hours WHERE hour >= ? AND hour < ? OR hour >= ? AND hour < ?) r", d1, d2, from, d1, d2, to)
+	parts := []*gorm.DB{part("_days", d1, d2)}
+	if from.Before(d1) {
+		parts = append(parts, part("_hours", from, d1))
+	}
+	if d2.Before(to) {
+		parts = append(parts, part("_hours", d2, to))
+	}
+	return parts
+}
+
+// sumRow is one grouped row of a rollup part: dimension values and sums.
+type sumRow struct {
+	vals []any
+	nums []int64
+}
+
+// rollupSums sums a kind's rollup rows over the query's period, each part
+// filtered by filter (nil: none). The parts run at once, each on its own
+// connection; their rows come back one part after the other, not merged.
+func (s *Store) rollupSums(ctx context.Context, kind string, q *ReportQuery, filter func(*gorm.DB) *gorm.DB,
+	dims []dimSQL, sums []sumCol) ([]sumRow, int, error) {
+	parts := s.rollupParts(ctx, kind, q)
+	results := make([][]sumRow, len(parts))
+	err := parallel(len(parts), func(i int) error {
+		db := parts[i]
+		if filter != nil {
+			db = filter(db)
+		}
+		return eachSum(db, dims, sums, func(vals []any, nums []int64) {
+			results[i] = append(results[i], sumRow{slices.Clone(vals), slices.Clone(nums)})
+		})
+	})
+	return slices.Concat(results...), len(parts), err
+}
+
+// sumRollup is rollupSums with the parts' rows that share dimension values
+// added up, as report rows (sumQuery's maps).
+func (s *Store) sumRollup(ctx context.Context, kind string, q *ReportQuery, filter func(*gorm.DB) *gorm.DB,
+	dims []dimSQL, sums []sumCol) ([]map[string]any, error) {
+	rows, parts, err := s.rollupSums(ctx, kind, q, filter, dims, sums)
+	if err != nil {
+		return nil, err
+	}
+	var byKey map[string]map[string]any
+	if parts > 1 {
+		byKey = make(map[string]map[string]any, len(rows))
+	}
+	out := make([]map[string]any, 0, len(rows))
+	for _, r := range rows {
+		var k string
+		if byKey != nil {
+			k = valsKey(r.vals)
+			if have := byKey[k]; have != nil {
+				for i, c := range sums {
+					have[c.key] = have[c.key].(int64) + r.nums[i]
+				}
+				continue
+			}
+		}
+		row := make(map[string]any, 2*(len(dims)+len(sums))+24) // room for derived columns, as sumQuery
+		for i, d := range dims {
+			row[d.key] = r.vals[i]
+		}
+		for i, c := range sums {
+			row[c.key] = r.nums[i]
+		}
+		if byKey != nil {
+			byKey[k] = row
+		}
+		out = append(out, row)
+	}
+	return out, nil
+}
+
+// parallel runs fn(0) ... fn(n-1) at once and returns the first error.
+// Report queries use it: a report's independent sums each take a
+// connection of the pool, so on MariaDB they run on separate cores.
+func parallel(n int, fn func(i int) error) error {
+	if n == 1 {
+		return fn(0)
+	}
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() { errs[i] = fn(i) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // rollupModels are each kind's hour row.
@@ -509,13 +630,14 @@ func (s *Store) outboundReport(ctx context.Context, q ReportQuery) (*Report, err
 		return nil, err
 	}
 	dims := s.dims(&q, "hour", map[Dimension]string{DimCampaign: "campaign_id"})
-	db := s.rollupRows(ctx, "campaign", &q)
-	if len(q.CampaignIDs) > 0 {
-		db = db.Where("campaign_id IN ?", q.CampaignIDs)
-	}
-	rows, err := sumQuery(db, dims, plainSums(outboundSums))
+	rows, err := s.sumRollup(ctx, "campaign", &q, func(db *gorm.DB) *gorm.DB {
+		if len(q.CampaignIDs) > 0 {
+			db = db.Where("campaign_id IN ?", q.CampaignIDs)
+		}
+		return db
+	}, dims, plainSums(outboundSums))
 	if err != nil {
-		return nil, fmt.Errorf("store: outbound report: %w", err)
+		return nil, wrapErr("store: outbound report", err)
 	}
 	sortRows(rows, dims)
 	rep := &Report{Rows: rows, Totals: totals(rows, outboundSums)}
@@ -535,4 +657,12 @@ func countColumns(sums []string, skip ...string) []ReportColumn {
 		}
 	}
 	return out
+}
+
+// wrapErr adds context to err, nil staying nil.
+func wrapErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }

@@ -33,11 +33,12 @@ func (s *Store) inboundReport(ctx context.Context, q ReportQuery) (*Report, erro
 		return nil, err
 	}
 	dims := s.dims(&q, "hour", map[Dimension]string{DimGroup: "group_id"})
-	db := s.rollupRows(ctx, "queue", &q)
-	if q.GroupID != 0 {
-		db = db.Where("group_id = ?", q.GroupID)
-	}
-	rows, err := sumQuery(db, dims, plainSums(inboundSums))
+	rows, err := s.sumRollup(ctx, "queue", &q, func(db *gorm.DB) *gorm.DB {
+		if q.GroupID != 0 {
+			db = db.Where("group_id = ?", q.GroupID)
+		}
+		return db
+	}, dims, plainSums(inboundSums))
 	if err != nil {
 		return nil, fmt.Errorf("store: inbound report: %w", err)
 	}
@@ -80,8 +81,7 @@ func (s *Store) ivrReport(ctx context.Context, q ReportQuery) (*Report, error) {
 		return nil, err
 	}
 	dims := s.dims(&q, "hour", map[Dimension]string{DimFlow: "flow", DimCampaign: "campaign_id"})
-	filter := func(kind string) *gorm.DB {
-		db := s.rollupRows(ctx, kind, &q)
+	filter := func(db *gorm.DB) *gorm.DB {
 		if len(q.CampaignIDs) > 0 {
 			db = db.Where("campaign_id IN ?", q.CampaignIDs)
 		}
@@ -90,14 +90,20 @@ func (s *Store) ivrReport(ctx context.Context, q ReportQuery) (*Report, error) {
 		}
 		return db
 	}
-	rows, err := sumQuery(filter("ivr"), dims, plainSums(ivrSums))
-	if err != nil {
-		return nil, fmt.Errorf("store: ivr report: %w", err)
-	}
 	adims := append(slices.Clone(dims), dimSQL{key: "dtmf_var", expr: "dtmf_var", kind: KindText}, dimSQL{key: "digits", expr: "digits", kind: KindText})
-	answers, err := sumQuery(filter("ivr_answer"), adims, plainSums([]string{"n"}))
+	var rows []map[string]any
+	var answers []sumRow
+	err := parallel(2, func(i int) error {
+		var err error
+		if i == 0 {
+			rows, err = s.sumRollup(ctx, "ivr", &q, filter, dims, plainSums(ivrSums))
+			return wrapErr("store: ivr report", err)
+		}
+		answers, _, err = s.rollupSums(ctx, "ivr_answer", &q, filter, adims, plainSums([]string{"n"}))
+		return wrapErr("store: ivr report answers", err)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("store: ivr report answers: %w", err)
+		return nil, err
 	}
 	byKey := map[string]map[string]any{}
 	for _, r := range rows {
@@ -105,14 +111,14 @@ func (s *Store) ivrReport(ctx context.Context, q ReportQuery) (*Report, error) {
 	}
 	cols := map[string]bool{}
 	for _, a := range answers {
-		r := byKey[rowKey(a, dims)]
+		r := byKey[valsKey(a.vals[:len(dims)])]
 		if r == nil {
 			continue // an answer row always has its flow hour
 		}
-		c := AnswerColumn(a["dtmf_var"].(string), a["digits"].(string))
+		c := AnswerColumn(a.vals[len(dims)].(string), a.vals[len(dims)+1].(string))
 		cols[c] = true
 		v, _ := r[c].(int64)
-		r[c] = v + a["n"].(int64)
+		r[c] = v + a.nums[0]
 	}
 	answerCols := slices.Sorted(maps.Keys(cols))
 	for _, r := range rows {

@@ -36,15 +36,24 @@ func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error
 	for _, st := range stateSeconds {
 		hourCols = append(hourCols, string(st)+"_ms")
 	}
-	calls, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent", &q), "agent_id", &q), dims, plainSums(hourCols))
-	if err != nil {
-		return nil, fmt.Errorf("store: agents report calls: %w", err)
-	}
 	sdims := append(slices.Clone(dims), dimSQL{key: "reason", expr: "reason", kind: KindText})
-	breaks, err := sumQuery(s.agentFilter(ctx, s.rollupRows(ctx, "agent_state", &q), "agent_id", &q).
-		Where("state = ?", AgentBreak), sdims, plainSums([]string{"ms"}))
+	var calls []map[string]any
+	var breaks []sumRow
+	err := parallel(2, func(i int) error {
+		var err error
+		if i == 0 {
+			calls, err = s.sumRollup(ctx, "agent", &q, func(db *gorm.DB) *gorm.DB {
+				return s.agentFilter(ctx, db, "agent_id", &q)
+			}, dims, plainSums(hourCols))
+			return wrapErr("store: agents report calls", err)
+		}
+		breaks, _, err = s.rollupSums(ctx, "agent_state", &q, func(db *gorm.DB) *gorm.DB {
+			return s.agentFilter(ctx, db, "agent_id", &q).Where("state = ?", AgentBreak)
+		}, sdims, plainSums([]string{"ms"}))
+		return wrapErr("store: agents report breaks", err)
+	})
 	if err != nil {
-		return nil, fmt.Errorf("store: agents report breaks: %w", err)
+		return nil, err
 	}
 	byKey := map[string]map[string]any{}
 	stateMS := make([]string, len(stateSeconds))
@@ -61,14 +70,14 @@ func (s *Store) agentsReport(ctx context.Context, q ReportQuery) (*Report, error
 	}
 	reasons := map[string]bool{}
 	for _, b := range breaks {
-		r := byKey[rowKey(b, dims)]
+		r := byKey[valsKey(b.vals[:len(dims)])]
 		if r == nil {
 			continue // a break row always has its agent hour
 		}
-		rc := "break_" + b["reason"].(string) + "_ms"
+		rc := "break_" + b.vals[len(dims)].(string) + "_ms"
 		reasons[rc] = true
 		v, _ := r[rc].(int64)
-		r[rc] = v + b["ms"].(int64)
+		r[rc] = v + b.nums[0]
 	}
 	rows := make([]map[string]any, 0, len(byKey))
 	for _, r := range byKey {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"time"
 )
 
 // RollupSnapshot is every rollup row, in key order.
@@ -74,4 +75,15 @@ func (s *Store) Rollups(ctx context.Context) (*RollupSnapshot, error) {
 		out.AnswerDays[i].Hour = out.AnswerDays[i].Hour.UTC()
 	}
 	return &out, nil
+}
+
+// LastCampaignHour is the latest hour with outbound figures (zero when
+// there is none): `bench reports --reuse` times the days it generated.
+func (s *Store) LastCampaignHour(ctx context.Context) (time.Time, error) {
+	var h CampaignHour
+	err := s.conn(ctx).Select("hour").Order("hour DESC").Limit(1).Find(&h).Error
+	if err != nil {
+		return time.Time{}, fmt.Errorf("store: last campaign hour: %w", err)
+	}
+	return h.Hour.UTC(), nil
 }

@@ -38,7 +38,7 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 	fs.IntVar(&o.batch, "batch", 5000, "attempts per insert batch")
 	var seed int64
 	fs.Int64Var(&seed, "seed", 1, "random seed")
-	fs.BoolVar(&o.reuse, "reuse", false, "time the reports on data an earlier run generated (no generation)")
+	fs.BoolVar(&o.reuse, "reuse", false, "time the reports on data an earlier run generated (no generation), over the days it generated")
 	fs.BoolVar(&o.addInbound, "add-inbound", false, "with --reuse: first add the inbound and IVR calls to data generated before they existed")
 	fs.StringVar(&o.only, "only", "", "time only the cases whose report and label match this regular expression")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed runs to this file")
@@ -56,6 +56,15 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 	defer st.Close()
 	loc := store.ReportZone
 	l := time.Now().In(loc)
+	if o.reuse { // the days generated, even when that was before midnight
+		last, err := st.LastCampaignHour(ctx)
+		if err != nil {
+			return err
+		}
+		if !last.IsZero() {
+			l = last.In(loc).AddDate(0, 0, 1)
+		}
+	}
 	end := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
 	start := end.AddDate(0, 0, -o.days)
 	fmt.Fprintf(out, "database: %s; %d attempts, %d campaigns, %d agents over %d days (%s to %s)\n", cfg.Database.Driver,
