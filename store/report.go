@@ -518,35 +518,57 @@ func (s *Store) sumRollup(ctx context.Context, kind string, q *ReportQuery, filt
 	if err != nil {
 		return nil, err
 	}
-	var byKey map[string]map[string]any
-	if parts > 1 {
-		byKey = make(map[string]map[string]any, len(rows))
-	}
-	out := make([]map[string]any, 0, len(rows))
-	for _, r := range rows {
-		var k string
-		if byKey != nil {
-			k = valsKey(r.vals)
-			if have := byKey[k]; have != nil {
-				for i, c := range sums {
-					have[c.key] = have[c.key].(int64) + r.nums[i]
-				}
-				continue
-			}
-		}
+	rows = mergeSumRows(rows, parts)
+	out := make([]map[string]any, len(rows))
+	for i, r := range rows {
 		row := make(map[string]any, 2*(len(dims)+len(sums))+24) // room for derived columns, as sumQuery
-		for i, d := range dims {
-			row[d.key] = r.vals[i]
+		for j, d := range dims {
+			row[d.key] = r.vals[j]
 		}
-		for i, c := range sums {
-			row[c.key] = r.nums[i]
+		for j, c := range sums {
+			row[c.key] = r.nums[j]
 		}
-		if byKey != nil {
-			byKey[k] = row
-		}
-		out = append(out, row)
+		out[i] = row
 	}
 	return out, nil
+}
+
+// mergeSumRows adds up the rows of several parts (parts > 1) that share
+// dimension values, in place.
+func mergeSumRows(rows []sumRow, parts int) []sumRow {
+	if parts < 2 {
+		return rows
+	}
+	at := make(map[string]int, len(rows))
+	out := rows[:0]
+	for _, r := range rows {
+		k := valsKey(r.vals)
+		if i, ok := at[k]; ok {
+			for j, n := range r.nums {
+				out[i].nums[j] += n
+			}
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// sortSumRows orders rows as sortRows orders report rows.
+func sortSumRows(rows []sumRow) {
+	type keyed struct {
+		key string
+		row sumRow
+	}
+	ks := make([]keyed, len(rows))
+	for i, r := range rows {
+		ks[i] = keyed{valsKey(r.vals), r}
+	}
+	slices.SortFunc(ks, func(a, b keyed) int { return cmp.Compare(a.key, b.key) })
+	for i := range ks {
+		rows[i] = ks[i].row
+	}
 }
 
 // parallel runs fn(0) ... fn(n-1) at once and returns the first error.
