@@ -21,7 +21,7 @@ func models() []any {
 		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{},
 		&Scorecard{}, &QAScore{}, &SavedReport{}, &ReportSchedule{},
 		&QueueWait{}, &QueueHour{}, &QueueDay{}, &IVRCall{}, &IVRAnswer{}, &IVRHour{}, &IVRDay{}, &IVRAnswerHour{}, &IVRAnswerDay{},
-		&Voicemail{}}
+		&Voicemail{}, &ContactCount{}, &ContactCountDelta{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
@@ -120,7 +120,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 		}
 		s.log.Info("migration applied", "version", m.Version, "name", m.Name)
 	}
-	return nil
+	// Not a versioned migration: MySQL commits DDL at once, so a trigger
+	// cannot be created inside a migration's transaction; it is checked on
+	// every start instead and created when missing.
+	return s.ensureContactCountTriggers(ctx)
 }
 
 // SchemaVersion returns the highest applied versioned migration.

@@ -149,28 +149,15 @@ func (s *Store) campaignsReport(ctx context.Context, q ReportQuery) (*Report, er
 	if err := cq.Find(&camps).Error; err != nil {
 		return nil, fmt.Errorf("store: campaigns report: %w", err)
 	}
-	var counts []struct {
-		CampaignID int64
-		Status     ContactStatus
-		N          int64
-	}
-	ct := s.conn(ctx).Model(&Contact{}).Select("campaign_id, status, COUNT(*) AS n").Group("campaign_id, status")
-	if len(q.CampaignIDs) > 0 {
-		ct = ct.Where("campaign_id IN ?", q.CampaignIDs)
-	}
-	if err := ct.Scan(&counts).Error; err != nil {
-		return nil, fmt.Errorf("store: campaigns report contacts: %w", err)
+	// Kept by triggers on contacts (contact_counts.go): a GROUP BY over
+	// every contact took 1.75 s at 3 M contacts.
+	contacts, err := s.ContactCounts(ctx, q.CampaignIDs...)
+	if err != nil {
+		return nil, fmt.Errorf("store: campaigns report: %w", err)
 	}
 	figures := map[int64]map[string]any{}
 	for _, r := range out.Rows {
 		figures[r["campaign_id"].(int64)] = r
-	}
-	contacts := map[int64]map[ContactStatus]int64{}
-	for _, c := range counts {
-		if contacts[c.CampaignID] == nil {
-			contacts[c.CampaignID] = map[ContactStatus]int64{}
-		}
-		contacts[c.CampaignID][c.Status] += c.N
 	}
 	figCols := []string{"dials", "answered", "human", "abandoned", "reached", "success", "talk_s", "abandon_rate", "dials_per_completed"}
 	rep := &Report{Totals: map[string]any{}}
