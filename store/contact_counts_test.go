@@ -109,8 +109,8 @@ func TestContactCountsExactUnderConcurrentWriters(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, s *store.Store) {
 		ctx := context.Background()
 		a := newDialer(t, s, 40, nil)
-		newDialer(t, s, 40, nil) // a second campaign with the same phones
-		c := newDialer(t, s, 0, nil)  // imported into meanwhile
+		newDialer(t, s, 40, nil)     // a second campaign with the same phones
+		c := newDialer(t, s, 0, nil) // imported into meanwhile
 		const rounds = 15
 		var wg sync.WaitGroup
 		errs := make(chan error, 100)

@@ -137,23 +137,31 @@ func (s *Store) campaignsReport(ctx context.Context, q ReportQuery) (*Report, er
 		return nil, err
 	}
 	q.GroupBy = []Dimension{DimCampaign}
-	out, err := s.outboundReport(ctx, q)
+	// The period's figures, the campaigns and their contacts by status
+	// (kept by triggers on contacts, contact_counts.go: a GROUP BY over
+	// every contact took 1.75 s at 3 M contacts) are read at once.
+	var out *Report
+	var camps []Campaign
+	var contacts map[int64]map[ContactStatus]int64
+	err := parallel(3, func(i int) error {
+		var err error
+		switch i {
+		case 0:
+			out, err = s.outboundReport(ctx, q)
+		case 1:
+			cq := s.conn(ctx).Select("id, name, kind, media, dial_mode, status").Order("id")
+			if len(q.CampaignIDs) > 0 {
+				cq = cq.Where("id IN ?", q.CampaignIDs)
+			}
+			err = wrapErr("store: campaigns report", cq.Find(&camps).Error)
+		default:
+			contacts, err = s.ContactCounts(ctx, q.CampaignIDs...)
+			err = wrapErr("store: campaigns report", err)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	var camps []Campaign
-	cq := s.conn(ctx).Select("id, name, kind, media, dial_mode, status").Order("id")
-	if len(q.CampaignIDs) > 0 {
-		cq = cq.Where("id IN ?", q.CampaignIDs)
-	}
-	if err := cq.Find(&camps).Error; err != nil {
-		return nil, fmt.Errorf("store: campaigns report: %w", err)
-	}
-	// Kept by triggers on contacts (contact_counts.go): a GROUP BY over
-	// every contact took 1.75 s at 3 M contacts.
-	contacts, err := s.ContactCounts(ctx, q.CampaignIDs...)
-	if err != nil {
-		return nil, fmt.Errorf("store: campaigns report: %w", err)
 	}
 	figures := map[int64]map[string]any{}
 	for _, r := range out.Rows {
