@@ -97,7 +97,8 @@ func (s *Store) ensureContactCountTriggers(ctx context.Context) error {
 				continue
 			}
 			if s.driver == "mysql" {
-				return fmt.Errorf("store: create trigger %s on contacts (with binary logging on, MySQL/MariaDB lets only a user with SUPER create triggers unless log_bin_trust_function_creators=1): %w", tr.name, err)
+				return fmt.Errorf("store: create trigger %s on contacts (the contact counts need it): the database user needs the TRIGGER privilege, "+
+					"and while binary logging is on MySQL/MariaDB also wants SUPER or the server variable log_bin_trust_function_creators=1: %w", tr.name, err)
 			}
 			return fmt.Errorf("store: create trigger %s on contacts: %w", tr.name, err)
 		}

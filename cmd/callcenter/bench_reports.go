@@ -32,7 +32,7 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 	fs := flag.NewFlagSet("bench reports", flag.ContinueOnError)
 	var o benchReportsOpts
 	fs.IntVar(&o.attempts, "attempts", 1_000_000, "attempts to generate")
-	fs.IntVar(&o.contacts, "contacts", -1, "contacts to import across the campaigns, in a mix of statuses (default: attempts/3)")
+	fs.IntVar(&o.contacts, "contacts", -1, "contacts to import across the campaigns, in a mix of statuses (default: attempts/3; with --reuse: none unless given)")
 	fs.IntVar(&o.campaigns, "campaigns", 200, "campaigns")
 	fs.IntVar(&o.agents, "agents", 500, "agents")
 	fs.IntVar(&o.days, "days", 30, "days the attempts spread over (ending yesterday)")
@@ -48,6 +48,8 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 		return usageError{err.Error()}
 	}
 	o.seed = uint64(seed)
+	contactsSet := false
+	fs.Visit(func(f *flag.Flag) { contactsSet = contactsSet || f.Name == "contacts" })
 	if o.contacts < 0 {
 		o.contacts = o.attempts / 3
 	}
@@ -85,6 +87,15 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 				return err
 			}
 			if err := loader.Flush(ctx); err != nil {
+				return err
+			}
+		}
+		if contactsSet { // contacts added to data generated before they were
+			first, err := firstBenchCampaign(ctx, st)
+			if err != nil {
+				return err
+			}
+			if err := generateContacts(ctx, st, o, first, out); err != nil {
 				return err
 			}
 		}
@@ -203,15 +214,23 @@ func pickContactStatus(rnd *rand.Rand) store.ContactStatus {
 // generateContacts imports o.contacts contacts spread evenly over the
 // campaigns through the import's batch path (LOAD DATA on MySQL), statuses
 // in the mix of benchContactStatuses, so that the campaigns report counts
-// them as it would in production.
+// them as it would in production. Phones continue after the contacts a
+// campaign has (--reuse adds to them).
 func generateContacts(ctx context.Context, st *store.Store, o benchReportsOpts, firstCampaign int64, out io.Writer) error {
 	if o.contacts == 0 {
 		return nil
 	}
+	if firstCampaign == 0 {
+		return fmt.Errorf("bench reports: no generated campaigns to import contacts into")
+	}
 	t0 := time.Now()
+	has, err := st.ContactCounts(ctx)
+	if err != nil {
+		return err
+	}
 	rnd := rand.New(rand.NewPCG(o.seed, 13))
 	batch := make([]store.Contact, 0, o.batch)
-	total := 0
+	var stored int64
 	for k := 0; k < o.campaigns; k++ {
 		camp := firstCampaign + int64(k)
 		n := o.contacts / o.campaigns
@@ -225,20 +244,26 @@ func generateContacts(ctx context.Context, st *store.Store, o benchReportsOpts, 
 		if err := st.CreateImportJob(ctx, job); err != nil {
 			return fmt.Errorf("bench reports: import job: %w", err)
 		}
+		var from int64
+		for _, c := range has[camp] {
+			from += c
+		}
 		for i := 0; i < n; i++ {
-			batch = append(batch, store.Contact{CampaignID: camp, Name: fmt.Sprintf("客户%d", total), Phone: fmt.Sprintf("+86139%08d", i),
+			seq := from + int64(i)
+			batch = append(batch, store.Contact{CampaignID: camp, Name: fmt.Sprintf("客户%d-%d", k, seq), Phone: fmt.Sprintf("+86139%08d", seq),
 				CustomerType: "普通客户", Status: pickContactStatus(rnd)})
-			total++
 			if len(batch) == o.batch || i == n-1 {
-				if _, err := st.ImportBatch(ctx, job.ID, camp, batch, 0, 0); err != nil {
+				r, err := st.ImportBatch(ctx, job.ID, camp, batch, 0, 0)
+				if err != nil {
 					return fmt.Errorf("bench reports: import contacts: %w", err)
 				}
+				stored += r.Imported + r.Blocked
 				batch = batch[:0]
 			}
 		}
 	}
 	gen := time.Since(t0)
-	fmt.Fprintf(out, "contacts: %d imported in %s (%.0f/s)\n", total, gen.Round(time.Millisecond), float64(total)/gen.Seconds())
+	fmt.Fprintf(out, "contacts: %d imported in %s (%.0f/s)\n", stored, gen.Round(time.Millisecond), float64(stored)/gen.Seconds())
 	return foldContactCounts(ctx, st, out)
 }
 
@@ -257,6 +282,22 @@ func foldContactCounts(ctx context.Context, st *store.Store, out io.Writer) erro
 	return nil
 }
 
+// firstBenchCampaign is the lowest id of the generated campaigns (their ids
+// follow it).
+func firstBenchCampaign(ctx context.Context, st *store.Store) (int64, error) {
+	cs, _, err := st.ListCampaigns(ctx, store.CampaignFilter{Q: "bench-report-", Page: store.Page{Number: 1, Size: store.MaxPageSize}})
+	if err != nil {
+		return 0, fmt.Errorf("bench reports: campaigns: %w", err)
+	}
+	var first int64
+	for _, c := range cs {
+		if first == 0 || c.ID < first {
+			first = c.ID
+		}
+	}
+	return first, nil
+}
+
 // benchGroups and benchFlows are the inbound queues and IVR flows of the
 // generated traffic; the first benchFlows campaigns are IVR broadcasts.
 const (
@@ -271,15 +312,9 @@ const (
 func generateInboundTraffic(ctx context.Context, st *store.Store, loader *store.BulkLoader, o benchReportsOpts, start time.Time, out io.Writer) error {
 	t0 := time.Now()
 	rnd := rand.New(rand.NewPCG(o.seed, 11))
-	cs, _, err := st.ListCampaigns(ctx, store.CampaignFilter{Q: "bench-report-", Page: store.Page{Number: 1, Size: store.MaxPageSize}})
+	firstCampaign, err := firstBenchCampaign(ctx, st)
 	if err != nil {
-		return fmt.Errorf("bench reports: campaigns: %w", err)
-	}
-	var firstCampaign int64
-	for _, c := range cs {
-		if firstCampaign == 0 || c.ID < firstCampaign {
-			firstCampaign = c.ID
-		}
+		return err
 	}
 	slots := o.days * 13
 	n := max(o.attempts/10/slots, 1)

@@ -72,4 +72,12 @@ func TestBenchReports(t *testing.T) {
 	if len(loaded.CampaignHours) == 0 || len(loaded.QueueDays) == 0 || len(loaded.AnswerHours) == 0 || !reflect.DeepEqual(loaded, rebuilt) {
 		t.Errorf("bulk-loaded rollups differ from a rebuild (%d vs %d campaign hours)", len(loaded.CampaignHours), len(rebuilt.CampaignHours))
 	}
+
+	// --reuse --contacts adds contacts to data generated without them.
+	out.Reset()
+	err = run(ctx, []string{"bench", "reports", "--reuse", "--contacts", "100", "--campaigns", "20", "--runs", "1", "--only", "campaigns"}, &out, io.Discard)
+	if err != nil || !regexp.MustCompile(`contacts: 100 imported`).MatchString(out.String()) ||
+		!regexp.MustCompile(`contact counts: 100 deltas folded`).MatchString(out.String()) {
+		t.Fatalf("reuse: %v\n%s", err, out.String())
+	}
 }
