@@ -74,14 +74,13 @@ var contactCountTriggers = []struct {
 
 // ensureContactCountTriggers creates the missing triggers, never replacing
 // one (DROP then CREATE would let another instance's writes through
-// uncounted). When it created any, the counts are rebuilt from the contacts:
-// the rows stored before the triggers existed were never counted.
-func (s *Store) ensureContactCountTriggers(ctx context.Context) error {
+// uncounted), and says whether it created any: the contacts' changes made
+// without it were not counted, so Migrate rebuilds the counts.
+func (s *Store) ensureContactCountTriggers(ctx context.Context) (created bool, err error) {
 	have, err := s.contactCountTriggers(ctx)
 	if err != nil {
-		return err
+		return false, err
 	}
-	created := false
 	for _, tr := range contactCountTriggers {
 		if have[tr.name] {
 			continue
@@ -97,22 +96,14 @@ func (s *Store) ensureContactCountTriggers(ctx context.Context) error {
 				continue
 			}
 			if s.driver == "mysql" {
-				return fmt.Errorf("store: create trigger %s on contacts (the contact counts need it): the database user needs the TRIGGER privilege, "+
+				return created, fmt.Errorf("store: create trigger %s on contacts (the contact counts need it): the database user needs the TRIGGER privilege, "+
 					"and while binary logging is on MySQL/MariaDB also wants SUPER or the server variable log_bin_trust_function_creators=1: %w", tr.name, err)
 			}
-			return fmt.Errorf("store: create trigger %s on contacts: %w", tr.name, err)
+			return created, fmt.Errorf("store: create trigger %s on contacts: %w", tr.name, err)
 		}
 		created = true
 	}
-	if !created {
-		return nil
-	}
-	n, err := s.RebuildContactCounts(ctx)
-	if err != nil {
-		return err
-	}
-	s.log.Info("contact counts: triggers created, counts rebuilt", "contacts", n)
-	return nil
+	return created, nil
 }
 
 // contactCountTriggers reads which of the triggers exist.
@@ -239,7 +230,7 @@ func (s *Store) foldContactCountsOnce(ctx context.Context) (int64, error) {
 			sums[campaignStatusKey{r.CampaignID, r.Status}] += r.N
 			ids[i] = r.ID
 		}
-		if err := s.addContactCounts(tx, sums); err != nil {
+		if err := addContactCounts(tx, sums); err != nil {
 			return err
 		}
 		for start := 0; start < len(ids); start += 1000 {
@@ -265,12 +256,12 @@ type campaignStatusKey struct {
 // addContactCounts adds sums to contact_counts in key order (two folds
 // lock the rows in one order, never crosswise) and drops the rows that
 // reach zero (a deleted campaign's).
-func (s *Store) addContactCounts(tx *gorm.DB, sums map[campaignStatusKey]int64) error {
+func addContactCounts(tx *gorm.DB, sums map[campaignStatusKey]int64) error {
 	keys := slices.SortedFunc(maps.Keys(sums), func(a, b campaignStatusKey) int {
 		return cmp.Or(cmp.Compare(a.campaignID, b.campaignID), cmp.Compare(a.status, b.status))
 	})
 	upsert := " ON CONFLICT (campaign_id, status) DO UPDATE SET n = contact_counts.n + excluded.n"
-	if s.driver == "mysql" {
+	if tx.Dialector.Name() == "mysql" {
 		upsert = " ON DUPLICATE KEY UPDATE n = n + VALUES(n)"
 	}
 	var zero []campaignStatusKey
@@ -327,30 +318,44 @@ func (s *Store) ContactCountsBacklog(ctx context.Context) (int64, error) {
 // Writers wait for it (about 2 s at 3 M contacts): run it from the rollup
 // rebuild or the first start, not on a schedule.
 func (s *Store) RebuildContactCounts(ctx context.Context) (int64, error) {
-	lock := ""
-	if s.driver == "mysql" {
-		lock = " LOCK IN SHARE MODE"
-	}
 	var total int64
 	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		var rows []campaignStatusCount
-		if err := tx.Raw("SELECT campaign_id, status, COUNT(*) AS n FROM contacts GROUP BY campaign_id, status" + lock).Scan(&rows).Error; err != nil {
-			return fmt.Errorf("store: count contacts: %w", err)
-		}
-		for _, t := range []string{"contact_count_deltas", "contact_counts"} {
-			if err := tx.Exec("DELETE FROM " + t).Error; err != nil {
-				return fmt.Errorf("store: clear %s: %w", t, err)
-			}
-		}
-		sums := map[campaignStatusKey]int64{}
-		for _, r := range rows {
-			sums[campaignStatusKey{r.CampaignID, r.Status}] = r.N
-			total += r.N
-		}
-		return s.addContactCounts(tx, sums)
+		var err error
+		total, err = rebuildContactCounts(tx)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("store: rebuild contact counts: %w", err)
 	}
 	return total, nil
+}
+
+// rebuildContactCountsTx is migration 8: the contacts stored before the
+// triggers existed are counted.
+func rebuildContactCountsTx(tx *gorm.DB) error {
+	_, err := rebuildContactCounts(tx)
+	return err
+}
+
+func rebuildContactCounts(tx *gorm.DB) (int64, error) {
+	lock := ""
+	if tx.Dialector.Name() == "mysql" {
+		lock = " LOCK IN SHARE MODE"
+	}
+	var rows []campaignStatusCount
+	if err := tx.Raw("SELECT campaign_id, status, COUNT(*) AS n FROM contacts GROUP BY campaign_id, status" + lock).Scan(&rows).Error; err != nil {
+		return 0, fmt.Errorf("store: count contacts: %w", err)
+	}
+	for _, t := range []string{"contact_count_deltas", "contact_counts"} {
+		if err := tx.Exec("DELETE FROM " + t).Error; err != nil {
+			return 0, fmt.Errorf("store: clear %s: %w", t, err)
+		}
+	}
+	var total int64
+	sums := map[campaignStatusKey]int64{}
+	for _, r := range rows {
+		sums[campaignStatusKey{r.CampaignID, r.Status}] = r.N
+		total += r.N
+	}
+	return total, addContactCounts(tx, sums)
 }
