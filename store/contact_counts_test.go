@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/bankcc/callcenter/store"
 	"github.com/bankcc/callcenter/store/storetest"
@@ -29,6 +30,23 @@ func checkContactCounts(t *testing.T, s *store.Store, what string) map[int64]map
 		must(t, err)
 		if !maps.Equal(one, want) {
 			t.Fatalf("%s: campaign %d by status %v, want %v", what, id, one, want)
+		}
+	}
+	// The campaigns report, every campaign: its contacts_* columns.
+	now := time.Now().UTC().Truncate(time.Hour)
+	rep, err := s.RunReport(ctx, store.ReportCampaigns, store.ReportQuery{From: now.Add(-time.Hour), To: now.Add(time.Hour), Loc: time.UTC})
+	must(t, err)
+	for _, row := range rep.Rows {
+		id := row["campaign_id"].(int64)
+		var total int64
+		for _, st := range store.ContactStatuses {
+			if got := row["contacts_"+string(st)].(int64); got != raw[id][st] {
+				t.Fatalf("%s: campaigns report, campaign %d contacts_%s = %d, want %d", what, id, st, got, raw[id][st])
+			}
+			total += raw[id][st]
+		}
+		if row["contacts_total"].(int64) != total {
+			t.Fatalf("%s: campaigns report, campaign %d contacts_total = %v, want %d", what, id, row["contacts_total"], total)
 		}
 	}
 	return raw
