@@ -79,14 +79,15 @@ func TestContactCountsFollowEveryWrite(t *testing.T) {
 		}
 		checkContactCounts(t, s, "after a fold")
 
-		// phoneN(10): pending in b, and in the traffic's campaign whatever
-		// its calls left (blocked there only if still pending or failed).
+		// phoneN(10): pending in b and b2 (and in the traffic's campaign
+		// whatever its calls left: blocked there too if pending or failed).
+		b2 := newDialer(t, s, 10, nil)
 		e := &store.DNCEntry{Kind: store.DNCPhone, Value: phoneN(10), Reason: "客户投诉", Source: store.DNCManual}
 		res, err := s.AddDNC(ctx, e, store.DNCRefuse)
 		must(t, err)
 		raw = checkContactCounts(t, s, "after a blacklist entry")
-		if raw[b.camp.ID][store.ContactBlocked] != 1 || res.Blocked < 1 {
-			t.Fatalf("blocked %d: campaign b %v", res.Blocked, raw[b.camp.ID])
+		if raw[b.camp.ID][store.ContactBlocked] != 1 || raw[b2.camp.ID][store.ContactBlocked] != 1 || res.Blocked < 2 {
+			t.Fatalf("blocked %d: campaign b %v, b2 %v", res.Blocked, raw[b.camp.ID], raw[b2.camp.ID])
 		}
 		_, err = s.ApplyResultAction(ctx, tr.d.camp.ID, store.ResultActionRequest{Action: store.ActionRecycle,
 			Statuses: []store.ContactStatus{store.ContactCompleted, store.ContactFailed, store.ContactMaintenance}})
