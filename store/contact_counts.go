@@ -197,8 +197,11 @@ func (s *Store) FoldContactCounts(ctx context.Context) (int64, error) {
 // having counted it), in the same transaction as the counts they moved
 // into, so a reader sees the delta or the count, never both nor neither.
 // READ COMMITTED keeps the locking read from taking gap locks: the writers'
-// trigger inserts above the range never wait for a fold. SQLite's write
-// transaction excludes every writer for its duration.
+// trigger inserts above the range never wait for a fold (nor deadlock with
+// it, as a writer adding a second delta behind a gap lock while the fold
+// waits for its first would). It needs binlog_format ROW or MIXED, the
+// defaults. SQLite's write transaction excludes every writer for its
+// duration.
 func (s *Store) foldContactCountsOnce(ctx context.Context) (int64, error) {
 	var opts []*sql.TxOptions
 	if s.driver == "mysql" {
