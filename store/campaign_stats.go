@@ -216,9 +216,9 @@ type CampaignStats struct {
 const dialRateWindow = 5 * time.Minute
 
 // CampaignStats gathers a campaign's figures. Every query reads an index
-// range of this campaign only: contacts by (campaign, status), the 10-minute
-// slots, the attempts of the last 5 minutes, the callbacks by (campaign,
-// status, due).
+// range of this campaign only, or a small table: the contact counts (kept
+// by triggers, with their short log of deltas), the 10-minute slots, the
+// attempts of the last 5 minutes, the callbacks by (campaign, status, due).
 func (s *Store) CampaignStats(ctx context.Context, camp *Campaign, now time.Time) (*CampaignStats, error) {
 	now = ts(now)
 	st := &CampaignStats{CampaignID: camp.ID, Status: camp.Status, MaxAbandonRate: camp.MaxAbandonRate, At: now,

@@ -165,19 +165,16 @@ func (s *Store) GetContact(ctx context.Context, id int64) (*Contact, error) {
 	return &c, nil
 }
 
-// CountContactsByStatus returns a campaign's contact counts per status.
+// CountContactsByStatus returns a campaign's contact counts per status
+// (from the counts the triggers keep: see ContactCounts).
 func (s *Store) CountContactsByStatus(ctx context.Context, campaignID int64) (map[ContactStatus]int64, error) {
-	var rows []struct {
-		Status ContactStatus
-		N      int64
-	}
-	err := s.conn(ctx).Model(&Contact{}).Select("status, COUNT(*) AS n").Where("campaign_id = ?", campaignID).Group("status").Scan(&rows).Error
+	all, err := s.ContactCounts(ctx, campaignID)
 	if err != nil {
 		return nil, fmt.Errorf("store: count contacts of campaign %d: %w", campaignID, err)
 	}
-	out := map[ContactStatus]int64{}
-	for _, r := range rows {
-		out[r.Status] = r.N
+	out := all[campaignID]
+	if out == nil {
+		out = map[ContactStatus]int64{}
 	}
 	return out, nil
 }

@@ -21,7 +21,7 @@ func models() []any {
 		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{},
 		&Scorecard{}, &QAScore{}, &SavedReport{}, &ReportSchedule{},
 		&QueueWait{}, &QueueHour{}, &QueueDay{}, &IVRCall{}, &IVRAnswer{}, &IVRHour{}, &IVRDay{}, &IVRAnswerHour{}, &IVRAnswerDay{},
-		&Voicemail{}}
+		&Voicemail{}, &ContactCount{}, &ContactCountDelta{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
@@ -42,6 +42,7 @@ var migrations = []migration{
 	{5, "report_rollups", rebuildRollupsTx},
 	{6, "no_campaign_zero_rollups", dropCampaignZeroRollups},
 	{7, "inbound_calls_for_agents", inboundCallsForAgents},
+	{8, "contact_counts", rebuildContactCountsTx}, // the triggers exist by then: see Migrate
 }
 
 // dropCampaignZeroRollups removes what migration 5's rebuild counted for
@@ -97,6 +98,15 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := db.AutoMigrate(append(models(), &SchemaMigration{})...); err != nil {
 		return fmt.Errorf("store: auto-migrate: %w", err)
 	}
+	// The contact counts' triggers are created before the versioned
+	// migrations, outside their transactions (MySQL commits DDL at once), so
+	// that migration 8 counts the contacts already stored with the triggers
+	// counting every later change: a crash in between leaves migration 8 to
+	// run on the next start.
+	created, err := s.ensureContactCountTriggers(ctx)
+	if err != nil {
+		return err
+	}
 	var applied []int
 	if err := db.Model(&SchemaMigration{}).Pluck("version", &applied).Error; err != nil {
 		return fmt.Errorf("store: read schema_migrations: %w", err)
@@ -119,6 +129,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return fmt.Errorf("store: migration %d %s: %w", m.Version, m.Name, err)
 		}
 		s.log.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	if created && done[8] {
+		// A trigger was missing on a database already counted (dropped by
+		// hand, or by SQLite's copy of a table AutoMigrate alters): the
+		// changes made without it were not counted.
+		n, err := s.RebuildContactCounts(ctx)
+		if err != nil {
+			return err
+		}
+		s.log.Warn("contact counts: a missing trigger was created again, counts rebuilt", "contacts", n)
 	}
 	return nil
 }

@@ -98,3 +98,28 @@ func TestOpenSaysWhatToRunWithoutCreateRight(t *testing.T) {
 		t.Errorf("database %s exists after a refused create: %d, %v", db, n, err)
 	}
 }
+
+// TestOpenNamesWhatTriggersNeed: a user who may not create the contact
+// counts' triggers is told which privilege, or which server variable with
+// binary logging on, is missing.
+func TestOpenNamesWhatTriggersNeed(t *testing.T) {
+	admin, cfg := mysqlAdmin(t)
+	user, db := freshName("cc_user_"), freshName("cc_notrig_")
+	exec(t, admin, "CREATE DATABASE "+db+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+	t.Cleanup(func() { exec(t, admin, "DROP DATABASE IF EXISTS "+db) })
+	for _, host := range []string{"%", "localhost", "127.0.0.1"} {
+		exec(t, admin, "CREATE USER '"+user+"'@'"+host+"' IDENTIFIED BY 'Pw-2026-test'")
+		exec(t, admin, "GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, INDEX, ALTER, CREATE TEMPORARY TABLES, LOCK TABLES, REFERENCES ON "+
+			db+".* TO '"+user+"'@'"+host+"'")
+	}
+	t.Cleanup(func() {
+		for _, host := range []string{"%", "localhost", "127.0.0.1"} {
+			exec(t, admin, "DROP USER IF EXISTS '"+user+"'@'"+host+"'")
+		}
+	})
+	cfg.User, cfg.Passwd, cfg.DBName = user, "Pw-2026-test", db
+	_, err := store.Open(context.Background(), store.Config{Driver: "mysql", DSN: cfg.FormatDSN()})
+	if err == nil || !strings.Contains(err.Error(), "TRIGGER privilege") || !strings.Contains(err.Error(), "log_bin_trust_function_creators=1") {
+		t.Fatalf("error = %v, want it to name the TRIGGER privilege and log_bin_trust_function_creators", err)
+	}
+}

@@ -28,40 +28,35 @@ func (s *Store) campaignsReport(ctx context.Context, q ReportQuery) (*Report, er
 		return nil, err
 	}
 	q.GroupBy = []Dimension{DimCampaign}
-	out, err := s.outboundReport(ctx, q)
+	// The period's figures, the campaigns and their contacts by status
+	// (kept by triggers on contacts, contact_counts.go: a GROUP BY over
+	// every contact took 1.75 s at 3 M contacts) are read at once.
+	var out *Report
+	var camps []Campaign
+	var contacts map[int64]map[ContactStatus]int64
+	err := parallel(3, func(i int) error {
+		var err error
+		switch i {
+		case 0:
+			out, err = s.outboundReport(ctx, q)
+		case 1:
+			cq := s.conn(ctx).Select("id, name, kind, media, dial_mode, status").Order("id")
+			if len(q.CampaignIDs) > 0 {
+				cq = cq.Where("id IN ?", q.CampaignIDs)
+			}
+			err = wrapErr("store: campaigns report", cq.Find(&camps).Error)
+		default:
+			contacts, err = s.ContactCounts(ctx, q.CampaignIDs...)
+			err = wrapErr("store: campaigns report", err)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
-	}
-	var camps []Campaign
-	cq := s.conn(ctx).Select("id, name, kind, media, dial_mode, status").Order("id")
-	if len(q.CampaignIDs) > 0 {
-		cq = cq.Where("id IN ?", q.CampaignIDs)
-	}
-	if err := cq.Find(&camps).Error; err != nil {
-		return nil, fmt.Errorf("store: campaigns report: %w", err)
-	}
-	var counts []struct {
-		CampaignID int64
-		Status     ContactStatus
-		N          int64
-	}
-	ct := s.conn(ctx).Model(&Contact{}).Select("campaign_id, status, COUNT(*) AS n").Group("campaign_id, status")
-	if len(q.CampaignIDs) > 0 {
-		ct = ct.Where("campaign_id IN ?", q.CampaignIDs)
-	}
-	if err := ct.Scan(&counts).Error; err != nil {
-		return nil, fmt.Errorf("store: campaigns report contacts: %w", err)
 	}
 	figures := map[int64]map[string]any{}
 	for _, r := range out.Rows {
 		figures[r["campaign_id"].(int64)] = r
-	}
-	contacts := map[int64]map[ContactStatus]int64{}
-	for _, c := range counts {
-		if contacts[c.CampaignID] == nil {
-			contacts[c.CampaignID] = map[ContactStatus]int64{}
-		}
-		contacts[c.CampaignID][c.Status] += c.N
 	}
 	figCols := []string{"dials", "answered", "human", "abandoned", "reached", "success", "talk_s", "abandon_rate", "dials_per_completed"}
 	rep := &Report{Totals: map[string]any{}}

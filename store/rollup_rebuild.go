@@ -17,6 +17,7 @@ type RollupCounts struct {
 	QueueWaits   int64 `json:"queue_waits"`
 	IVRCalls     int64 `json:"ivr_calls"`
 	RollupRows   int64 `json:"rollup_rows"`
+	Contacts     int64 `json:"contacts"` // counted into contact_counts
 	ElapsedMilli int64 `json:"elapsed_ms"`
 }
 
@@ -25,7 +26,9 @@ const rebuildBatch = 20000
 
 // RebuildRollups recomputes every rollup from the raw attempts and agent
 // state rows, in one transaction (run it with dialing paused: calls finishing
-// meanwhile wait for it).
+// meanwhile wait for it), then the contact counts from the contacts, in a
+// transaction of their own (RebuildContactCounts) so that contacts are held
+// only for their count.
 func (s *Store) RebuildRollups(ctx context.Context) (RollupCounts, error) {
 	start := time.Now()
 	var out RollupCounts
@@ -34,6 +37,9 @@ func (s *Store) RebuildRollups(ctx context.Context) (RollupCounts, error) {
 		out, err = rebuildRollups(tx)
 		return err
 	})
+	if err == nil {
+		out.Contacts, err = s.RebuildContactCounts(ctx)
+	}
 	out.ElapsedMilli = time.Since(start).Milliseconds()
 	if err != nil {
 		return out, fmt.Errorf("store: rebuild rollups: %w", err)

@@ -17,20 +17,22 @@ import (
 
 // benchReportsOpts are the flags of `callcenter bench reports`.
 type benchReportsOpts struct {
-	attempts, campaigns, agents, days, runs, batch int
-	seed                                           uint64
-	reuse, addInbound                              bool
-	only, cpuProfile                               string
+	attempts, contacts, campaigns, agents, days, runs, batch int
+	seed                                                     uint64
+	reuse, addInbound                                        bool
+	only, cpuProfile                                         string
 }
 
-// benchReports generates attempts (across campaigns and agents, in time
-// order over the last days, 08:00-21:00 China time) and agent state rows
-// with their rollups through the bulk loader, then times every standard
-// report over a dashboard's periods and prints p50/p95 per report.
+// benchReports generates contacts (through the import path), attempts
+// (across campaigns and agents, in time order over the last days,
+// 08:00-21:00 China time) and agent state rows with their rollups through
+// the bulk loader, then times every standard report over a dashboard's
+// periods and prints p50/p95 per report.
 func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("bench reports", flag.ContinueOnError)
 	var o benchReportsOpts
 	fs.IntVar(&o.attempts, "attempts", 1_000_000, "attempts to generate")
+	fs.IntVar(&o.contacts, "contacts", -1, "contacts to import across the campaigns, in a mix of statuses (default: attempts/3; with --reuse: none unless given)")
 	fs.IntVar(&o.campaigns, "campaigns", 200, "campaigns")
 	fs.IntVar(&o.agents, "agents", 500, "agents")
 	fs.IntVar(&o.days, "days", 30, "days the attempts spread over (ending yesterday)")
@@ -46,6 +48,11 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 		return usageError{err.Error()}
 	}
 	o.seed = uint64(seed)
+	contactsSet := false
+	fs.Visit(func(f *flag.Flag) { contactsSet = contactsSet || f.Name == "contacts" })
+	if o.contacts < 0 {
+		o.contacts = o.attempts / 3
+	}
 	if o.attempts < 1 || o.campaigns < 1 || o.agents < 1 || o.days < 1 || o.runs < 1 || o.batch < 1 {
 		return usageError{"bench reports: attempts, campaigns, agents, days, runs and batch must be positive"}
 	}
@@ -73,12 +80,26 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 		if err := generateReportTraffic(ctx, st, o, start, out); err != nil {
 			return err
 		}
-	} else if o.addInbound {
-		loader := st.NewBulkLoader()
-		if err := generateInboundTraffic(ctx, st, loader, o, start, out); err != nil {
-			return err
+	} else {
+		if o.addInbound {
+			loader := st.NewBulkLoader()
+			if err := generateInboundTraffic(ctx, st, loader, o, start, out); err != nil {
+				return err
+			}
+			if err := loader.Flush(ctx); err != nil {
+				return err
+			}
 		}
-		if err := loader.Flush(ctx); err != nil {
+		if contactsSet { // contacts added to data generated before they were
+			first, err := firstBenchCampaign(ctx, st)
+			if err != nil {
+				return err
+			}
+			if err := generateContacts(ctx, st, o, first, out); err != nil {
+				return err
+			}
+		}
+		if err := foldContactCounts(ctx, st, out); err != nil {
 			return err
 		}
 	}
@@ -151,6 +172,9 @@ func generateReportTraffic(ctx context.Context, st *store.Store, o benchReportsO
 	}
 	gen := time.Since(t0)
 	fmt.Fprintf(out, "attempts: %d inserted in %s (%.0f/s)\n", seq, gen.Round(time.Millisecond), float64(seq)/gen.Seconds())
+	if err := generateContacts(ctx, st, o, first, out); err != nil {
+		return err
+	}
 	if err := generateInboundTraffic(ctx, st, loader, o, start, out); err != nil {
 		return err
 	}
@@ -168,6 +192,112 @@ func generateReportTraffic(ctx context.Context, st *store.Store, o benchReportsO
 	return nil
 }
 
+// benchContactStatuses are the contact statuses with their share in
+// percent: a campaign some weeks into its run.
+var benchContactStatuses = []struct {
+	status store.ContactStatus
+	pct    int
+}{{store.ContactPending, 35}, {store.ContactInProgress, 1}, {store.ContactCompleted, 30}, {store.ContactFailed, 20},
+	{store.ContactMaintenance, 5}, {store.ContactBlocked, 4}, {store.ContactCancelled, 5}}
+
+func pickContactStatus(rnd *rand.Rand) store.ContactStatus {
+	n := rnd.IntN(100)
+	for _, c := range benchContactStatuses {
+		if n < c.pct {
+			return c.status
+		}
+		n -= c.pct
+	}
+	return store.ContactPending
+}
+
+// generateContacts imports o.contacts contacts spread evenly over the
+// campaigns through the import's batch path (LOAD DATA on MySQL), statuses
+// in the mix of benchContactStatuses, so that the campaigns report counts
+// them as it would in production. Phones continue after the contacts a
+// campaign has (--reuse adds to them).
+func generateContacts(ctx context.Context, st *store.Store, o benchReportsOpts, firstCampaign int64, out io.Writer) error {
+	if o.contacts == 0 {
+		return nil
+	}
+	if firstCampaign == 0 {
+		return fmt.Errorf("bench reports: no generated campaigns to import contacts into")
+	}
+	t0 := time.Now()
+	has, err := st.ContactCounts(ctx)
+	if err != nil {
+		return err
+	}
+	rnd := rand.New(rand.NewPCG(o.seed, 13))
+	batch := make([]store.Contact, 0, o.batch)
+	var stored int64
+	for k := 0; k < o.campaigns; k++ {
+		camp := firstCampaign + int64(k)
+		n := o.contacts / o.campaigns
+		if k < o.contacts%o.campaigns {
+			n++
+		}
+		if n == 0 {
+			continue
+		}
+		job := &store.ImportJob{CampaignID: camp, Source: "bench", Format: "csv"}
+		if err := st.CreateImportJob(ctx, job); err != nil {
+			return fmt.Errorf("bench reports: import job: %w", err)
+		}
+		var from int64
+		for _, c := range has[camp] {
+			from += c
+		}
+		for i := 0; i < n; i++ {
+			seq := from + int64(i)
+			batch = append(batch, store.Contact{CampaignID: camp, Name: fmt.Sprintf("客户%d-%d", k, seq), Phone: fmt.Sprintf("+86139%08d", seq),
+				CustomerType: "普通客户", Status: pickContactStatus(rnd)})
+			if len(batch) == o.batch || i == n-1 {
+				r, err := st.ImportBatch(ctx, job.ID, camp, batch, 0, 0)
+				if err != nil {
+					return fmt.Errorf("bench reports: import contacts: %w", err)
+				}
+				stored += r.Imported + r.Blocked
+				batch = batch[:0]
+			}
+		}
+	}
+	gen := time.Since(t0)
+	fmt.Fprintf(out, "contacts: %d imported in %s (%.0f/s)\n", stored, gen.Round(time.Millisecond), float64(stored)/gen.Seconds())
+	return foldContactCounts(ctx, st, out)
+}
+
+// foldContactCounts folds the contact count deltas the generation left, as
+// serve's scheduler does within seconds, so that the campaigns report is
+// timed as it runs in production, not over a backlog of a whole import.
+func foldContactCounts(ctx context.Context, st *store.Store, out io.Writer) error {
+	t0 := time.Now()
+	n, err := st.FoldContactCounts(ctx)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(out, "contact counts: %d deltas folded in %s\n", n, time.Since(t0).Round(time.Millisecond))
+	}
+	return nil
+}
+
+// firstBenchCampaign is the lowest id of the generated campaigns (their ids
+// follow it).
+func firstBenchCampaign(ctx context.Context, st *store.Store) (int64, error) {
+	cs, _, err := st.ListCampaigns(ctx, store.CampaignFilter{Q: "bench-report-", Page: store.Page{Number: 1, Size: store.MaxPageSize}})
+	if err != nil {
+		return 0, fmt.Errorf("bench reports: campaigns: %w", err)
+	}
+	var first int64
+	for _, c := range cs {
+		if first == 0 || c.ID < first {
+			first = c.ID
+		}
+	}
+	return first, nil
+}
+
 // benchGroups and benchFlows are the inbound queues and IVR flows of the
 // generated traffic; the first benchFlows campaigns are IVR broadcasts.
 const (
@@ -182,15 +312,9 @@ const (
 func generateInboundTraffic(ctx context.Context, st *store.Store, loader *store.BulkLoader, o benchReportsOpts, start time.Time, out io.Writer) error {
 	t0 := time.Now()
 	rnd := rand.New(rand.NewPCG(o.seed, 11))
-	cs, _, err := st.ListCampaigns(ctx, store.CampaignFilter{Q: "bench-report-", Page: store.Page{Number: 1, Size: store.MaxPageSize}})
+	firstCampaign, err := firstBenchCampaign(ctx, st)
 	if err != nil {
-		return fmt.Errorf("bench reports: campaigns: %w", err)
-	}
-	var firstCampaign int64
-	for _, c := range cs {
-		if firstCampaign == 0 || c.ID < firstCampaign {
-			firstCampaign = c.ID
-		}
+		return err
 	}
 	slots := o.days * 13
 	n := max(o.attempts/10/slots, 1)

@@ -13,8 +13,8 @@ import (
 )
 
 // TestBenchReports is the short form of `bench reports`: 20,000 attempts (and
-// 1,989 inbound and IVR calls each) on SQLite, every report timed; the rollups the bulk loader wrote equal a
-// rebuild from the rows it inserted.
+// 1,989 inbound and IVR calls each, 6,666 contacts) on SQLite, every report timed; the rollups the bulk loader wrote equal a
+// rebuild from the rows it inserted, and the campaigns report counted the contacts.
 func TestBenchReports(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "bench.db")
 	t.Setenv("CC_DATABASE_DRIVER", "sqlite")
@@ -27,7 +27,9 @@ func TestBenchReports(t *testing.T) {
 	}
 	lines := regexp.MustCompile(`(?m)^(outbound|agents|inbound|ivr|campaigns|messages|workflow|attendance) +.+ +\d+ +[\d.]+[µm]?s +[\d.]+[µm]?s$`).FindAllString(out.String(), -1)
 	if len(lines) != 21 || !regexp.MustCompile(`attempts: 20000 inserted`).MatchString(out.String()) ||
-		!regexp.MustCompile(`inbound: 1989 queued callers and 1989 IVR calls inserted`).MatchString(out.String()) {
+		!regexp.MustCompile(`inbound: 1989 queued callers and 1989 IVR calls inserted`).MatchString(out.String()) ||
+		!regexp.MustCompile(`contacts: 6666 imported`).MatchString(out.String()) ||
+		!regexp.MustCompile(`contact counts: 6666 deltas folded`).MatchString(out.String()) {
 		t.Fatalf("output:\n%s", out.String())
 	}
 	ctx := context.Background()
@@ -36,6 +38,26 @@ func TestBenchReports(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	counts, err := st.ContactCounts(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byStatus := map[store.ContactStatus]int64{}
+	for _, m := range counts {
+		for status, n := range m {
+			byStatus[status] += n
+		}
+	}
+	if len(counts) != 20 || byStatus[store.ContactCompleted] == 0 || byStatus[store.ContactBlocked] == 0 {
+		t.Errorf("contacts of %d campaigns by status %v: want 20 campaigns, 6666 contacts in a mix of statuses", len(counts), byStatus)
+	}
+	var total int64
+	for _, n := range byStatus {
+		total += n
+	}
+	if total != 6666 {
+		t.Errorf("%d contacts counted, want 6666", total)
+	}
 	loaded, err := st.Rollups(ctx)
 	if err != nil {
 		t.Fatal(err)
@@ -49,5 +71,13 @@ func TestBenchReports(t *testing.T) {
 	}
 	if len(loaded.CampaignHours) == 0 || len(loaded.QueueDays) == 0 || len(loaded.AnswerHours) == 0 || !reflect.DeepEqual(loaded, rebuilt) {
 		t.Errorf("bulk-loaded rollups differ from a rebuild (%d vs %d campaign hours)", len(loaded.CampaignHours), len(rebuilt.CampaignHours))
+	}
+
+	// --reuse --contacts adds contacts to data generated without them.
+	out.Reset()
+	err = run(ctx, []string{"bench", "reports", "--reuse", "--contacts", "100", "--campaigns", "20", "--runs", "1", "--only", "campaigns"}, &out, io.Discard)
+	if err != nil || !regexp.MustCompile(`contacts: 100 imported`).MatchString(out.String()) ||
+		!regexp.MustCompile(`contact counts: 100 deltas folded`).MatchString(out.String()) {
+		t.Fatalf("reuse: %v\n%s", err, out.String())
 	}
 }

@@ -29,6 +29,7 @@ type composeService struct {
 	Volumes     []any             `yaml:"volumes"` // "src:dst[:mode]" or the long form
 	NetworkMode string            `yaml:"network_mode"`
 	ExtraHosts  []string          `yaml:"extra_hosts"`
+	Command     []string          `yaml:"command"`
 }
 
 // mount is one volume of a service in either syntax.
@@ -141,6 +142,11 @@ func TestComposeAgreesWithDefaults(t *testing.T) {
 	}
 	if !slices.Contains(db.Ports, dsn.Addr+":3306") {
 		t.Errorf("DSN address %s is not a published mysql port (%v)", dsn.Addr, db.Ports)
+	}
+	// The compose user has no SUPER and MySQL 8.4 logs binary by default:
+	// without this it could not create the contact counts' triggers.
+	if !slices.Contains(db.Command, "--log-bin-trust-function-creators=1") {
+		t.Errorf("mysql command %v: want --log-bin-trust-function-creators=1", db.Command)
 	}
 
 	// Event socket: the node's address is the one FreeSWITCH listens on.

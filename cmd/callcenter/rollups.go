@@ -8,8 +8,9 @@ import (
 )
 
 // rollups runs `callcenter rollups rebuild`: the report rollups recomputed
-// from the raw attempts, agent state rows, queue waits and IVR calls (they are kept current as calls
-// land; a rebuild repairs them after a restore or a manual data fix).
+// from the raw attempts, agent state rows, queue waits and IVR calls, and the
+// contact counts from the contacts (they are kept current as calls land and
+// contacts change; a rebuild repairs them after a restore or a manual data fix).
 func rollups(ctx context.Context, cfg *Config, log *slog.Logger, args []string, out io.Writer) error {
 	if len(args) != 1 || args[0] != "rebuild" {
 		return usageError{"rollups: want: rollups rebuild"}
@@ -23,7 +24,7 @@ func rollups(ctx context.Context, cfg *Config, log *slog.Logger, args []string, 
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "rollups rebuilt: %d attempts, %d agent state rows, %d queue waits and %d IVR calls read, %d rollup rows written in %d ms\n",
-		n.Attempts, n.StateRows, n.QueueWaits, n.IVRCalls, n.RollupRows, n.ElapsedMilli)
+	fmt.Fprintf(out, "rollups rebuilt: %d attempts, %d agent state rows, %d queue waits and %d IVR calls read, %d rollup rows written, %d contacts counted in %d ms\n",
+		n.Attempts, n.StateRows, n.QueueWaits, n.IVRCalls, n.RollupRows, n.Contacts, n.ElapsedMilli)
 	return nil
 }

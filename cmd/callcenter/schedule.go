@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/bankcc/callcenter/importer"
@@ -11,7 +12,8 @@ import (
 )
 
 // startScheduler runs the periodic jobs: watched folders, database pulls,
-// the end of do-not-disturb periods, the reaper of claims a dead dialer left. Each job runs alone (no overlap with
+// the end of do-not-disturb periods, the reaper of claims a dead dialer left,
+// the fold of the contact counts' delta log. Each job runs alone (no overlap with
 // its own previous run).
 func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (gocron.Scheduler, error) {
 	s, err := gocron.NewScheduler(gocron.WithLogger(gocronLogger{log}))
@@ -71,6 +73,10 @@ func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog
 	}); err != nil {
 		return nil, err
 	}
+	folder := &contactCountFolder{st: st, every: 10 * time.Second, backlog: store.FoldThreshold, log: log}
+	if err := add("contact-counts", time.Second, func(ctx context.Context) { folder.tick(ctx, time.Now()) }); err != nil {
+		return nil, err
+	}
 	if cfg.Recording.Retention > 0 {
 		sw := &recordingSweeper{store: st, dir: cfg.recordingsDir(), keep: cfg.Recording.Retention, log: log.With("component", "recordings")}
 		if err := add("recording-retention", time.Hour, func(ctx context.Context) { sw.sweep(ctx, time.Now()) }); err != nil {
@@ -79,6 +85,41 @@ func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog
 	}
 	s.Start()
 	return s, nil
+}
+
+// contactCountFolder folds the delta log of the contact counts (see
+// store.FoldContactCounts) every `every`, and sooner when an import, a
+// blacklist entry or a campaign's deletion has left `backlog` deltas: a
+// report sums the deltas not yet folded, so the log is kept short. It is
+// checked every second (the backlog is two index lookups).
+type contactCountFolder struct {
+	st      *store.Store
+	every   time.Duration
+	backlog int64
+	log     *slog.Logger
+	mu      sync.Mutex // gocron runs each tick on a goroutine of its own
+	last    time.Time
+}
+
+// tick folds when it is time to, and says whether it did.
+func (f *contactCountFolder) tick(ctx context.Context, now time.Time) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if now.Sub(f.last) < f.every {
+		n, err := f.st.ContactCountsBacklog(ctx)
+		if err != nil {
+			f.log.Error("contact counts backlog", "err", err)
+			return false
+		}
+		if n < f.backlog {
+			return false
+		}
+	}
+	f.last = now
+	if _, err := f.st.FoldContactCounts(ctx); err != nil {
+		f.log.Error("fold contact counts", "err", err)
+	}
+	return true
 }
 
 // gocronLogger routes gocron's messages into slog.
