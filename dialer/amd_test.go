@@ -49,16 +49,31 @@ func TestSimulatorLateMachineVerdict(t *testing.T) {
 	for _, tt := range []struct {
 		detector AMDDetector
 		action   store.MachineAction
+		hangsUp  bool // the machine hangs up before its beep
 	}{
-		{AMDAVMD, store.MachineDrop}, {AMDAVMD, store.MachineLeaveMessage},
-		{AMDModAMD, store.MachineDrop}, {AMDModAMD, store.MachineLeaveMessage},
+		{AMDAVMD, store.MachineDrop, false}, {AMDAVMD, store.MachineLeaveMessage, false},
+		{AMDModAMD, store.MachineDrop, false}, {AMDModAMD, store.MachineLeaveMessage, false},
+		{AMDModAMD, store.MachineLeaveMessage, true},
 	} {
-		t.Run(string(tt.detector)+"/"+string(tt.action), func(t *testing.T) {
+		name := string(tt.detector) + "/" + string(tt.action)
+		if tt.hangsUp {
+			name += "/hangs-up-first"
+		}
+		t.Run(name, func(t *testing.T) {
 			s := newStore(t)
-			// The machine answers and talks for a minute (6 s at the
-			// simulator's time scale): its greeting, the beep, the tape.
+			// The machine answers and talks for ten minutes (a minute at
+			// the simulator's time scale): its greeting, the beep, the
+			// tape. The IVR's notice is as long, so that however late a
+			// busy machine lets the dialer act on the verdict, the beep
+			// still comes while the call is up. One machine hangs up 2.5 s
+			// after answering: after mod_amd's verdict (2 s), before any
+			// beep (3 s after avmd starts).
+			talk := 10 * time.Minute
+			if tt.hangsUp {
+				talk = 2500 * time.Millisecond
+			}
 			srv, pool := simSwitch(t, esltest.NumberOverride{Number: "+8613900000111", Outcome: esltest.OutcomeMachine,
-				Ring: 100 * time.Millisecond, Talk: time.Minute})
+				Ring: 100 * time.Millisecond, Talk: talk})
 			sw := &beepClock{Switch: pool, beep: map[string]time.Time{}, transfers: map[string]time.Time{}}
 			ctx, cancel := context.WithCancel(context.Background())
 			t.Cleanup(cancel)
@@ -70,7 +85,7 @@ func TestSimulatorLateMachineVerdict(t *testing.T) {
 			t.Cleanup(func() { _ = ivrSrv.Shutdown(context.Background()) })
 			f := newCampaign(t, s, []string{"+8613900000111"}, func(_ *store.Strategy, c *store.Campaign) {
 				c.DialMode, c.Media, c.IVRFlow, c.GroupID = store.DialBroadcast, store.MediaIVR, ivr.FlowNotify, nil
-				c.Message.Text = "silence_stream://30000" // the notice the IVR plays: longer than the greeting
+				c.Message.Text = "silence_stream://600000" // the notice the IVR plays: longer than the greeting
 				c.MachineAction = tt.action
 				if tt.action == store.MachineLeaveMessage {
 					c.MachineMessage = "bank/machine.wav"
@@ -101,6 +116,9 @@ func TestSimulatorLateMachineVerdict(t *testing.T) {
 			kill := "uuid_kill " + a.CallUUID
 			listen := "uuid_broadcast " + a.CallUUID + " avmd_start:: aleg"
 			switch {
+			case tt.hangsUp && strings.Contains(log, "uuid_transfer"):
+				t.Errorf("a machine that hung up before its beep was sent the message:\n%s", log)
+			case tt.hangsUp:
 			case tt.action == store.MachineDrop && (!strings.Contains(log, kill) || strings.Contains(log, "uuid_transfer")):
 				t.Errorf("drop: want %q and no transfer:\n%s", kill, log)
 			case tt.action == store.MachineLeaveMessage && !strings.Contains(log, transfer):
@@ -110,6 +128,14 @@ func TestSimulatorLateMachineVerdict(t *testing.T) {
 			}
 			if tt.action == store.MachineLeaveMessage {
 				sw.mu.Lock()
+				if tt.hangsUp {
+					moved := sw.transfers[a.CallUUID]
+					sw.mu.Unlock()
+					if !moved.IsZero() {
+						t.Errorf("a machine that hung up before its beep was moved to the message at %s", moved)
+					}
+					return
+				}
 				beep, moved := sw.beep[a.CallUUID], sw.transfers[a.CallUUID]
 				sw.mu.Unlock()
 				if beep.IsZero() || !moved.After(beep) {

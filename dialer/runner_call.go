@@ -264,11 +264,12 @@ func (r *runner) listenForBeep(ctx context.Context, w *legWatch) {
 // afterBeep waits for the beep that ends a machine's greeting, so a message
 // is left on the recording and not over the greeting: at once when the
 // verdict was the beep, else with avmd started for it (mod_amd judges the
-// greeting's words, before its end), at most BeepWait.
-func (r *runner) afterBeep(ctx context.Context, w *legWatch) {
+// greeting's words, before its end), at most BeepWait. It reports whether
+// the call is still up: a machine that hung up first gets no message.
+func (r *runner) afterBeep(ctx context.Context, w *legWatch) bool {
 	select {
 	case <-w.beep:
-		return
+		return true
 	default:
 	}
 	if r.o.AMD != AMDAVMD {
@@ -278,19 +279,23 @@ func (r *runner) afterBeep(ctx context.Context, w *legWatch) {
 	defer t.Stop()
 	select {
 	case <-w.beep:
+		return true
 	case <-t.C():
 		r.log.Debug("dialer: no beep after the machine's greeting; leaving the message now", "call_uuid", w.leg.UUID())
+		return true
 	case <-w.gone:
 	case <-ctx.Done():
 	}
+	return false
 }
 
 // machine leaves the campaign's machine message after the beep
 // (machine_action message) or none (drop) and hangs up.
 func (r *runner) machine(ctx context.Context, a *attempt, w *legWatch) {
 	if camp := a.p.camp; camp.MachineAction == store.MachineLeaveMessage && camp.MachineMessage != "" {
-		r.afterBeep(ctx, w)
-		r.play(ctx, w, camp.MachineMessage, "")
+		if r.afterBeep(ctx, w) {
+			r.play(ctx, w, camp.MachineMessage, "")
+		}
 	}
 	r.hangup(ctx, w)
 	f := r.hangupFinish(a, w, store.ResultMachine)
@@ -399,8 +404,7 @@ wait:
 func (r *runner) lateMachine(ctx context.Context, a *attempt, w *legWatch) {
 	camp := a.p.camp
 	r.log.Debug("dialer: answering machine after the answer", "call_uuid", a.uuid, "action", camp.MachineAction)
-	if camp.MachineAction == store.MachineLeaveMessage && camp.MachineMessage != "" {
-		r.afterBeep(ctx, w)
+	if camp.MachineAction == store.MachineLeaveMessage && camp.MachineMessage != "" && r.afterBeep(ctx, w) {
 		err := r.o.Switch.Transfer(ctx, controller.TransferRequest{UUID: a.uuid, Dialplan: "inline",
 			Dest: "playback:" + camp.MachineMessage + ",hangup:NORMAL_CLEARING"})
 		if err == nil {
