@@ -137,3 +137,12 @@ var bulkIVRAnswers = bulkTable[IVRAnswer]{
 	cols:  []string{"ivr_call_id", "dtmf_var", "digits"},
 	vals:  func(a *IVRAnswer) []any { return []any{a.IVRCallID, a.Var, a.Digits} },
 }
+
+var bulkMessages = bulkTable[OutboundMessage]{
+	table: "outbound_messages",
+	cols:  []string{"purpose", "channel", "provider", "campaign_id", "contact_id", "recipient", "status", "tries", "parts", "created_at", "sent_at", "delivered_at"},
+	vals: func(m *OutboundMessage) []any {
+		return []any{string(m.Purpose), m.Channel, m.Provider, m.CampaignID, m.ContactID, m.To, string(m.Status), m.Tries, m.Parts,
+			tv(m.CreatedAt), ptv(m.SentAt), ptv(m.DeliveredAt)}
+	},
+}

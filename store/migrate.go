@@ -21,7 +21,7 @@ func models() []any {
 		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{},
 		&Scorecard{}, &QAScore{}, &SavedReport{}, &ReportSchedule{},
 		&QueueWait{}, &QueueHour{}, &QueueDay{}, &IVRCall{}, &IVRAnswer{}, &IVRHour{}, &IVRDay{}, &IVRAnswerHour{}, &IVRAnswerDay{},
-		&Voicemail{}, &ContactCount{}, &ContactCountDelta{}}
+		&Voicemail{}, &ContactCount{}, &ContactCountDelta{}, &MessageHour{}, &MessageDay{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
@@ -43,6 +43,7 @@ var migrations = []migration{
 	{6, "no_campaign_zero_rollups", dropCampaignZeroRollups},
 	{7, "inbound_calls_for_agents", inboundCallsForAgents},
 	{8, "contact_counts", rebuildContactCountsTx}, // the triggers exist by then: see Migrate
+	{9, "message_rollups", rebuildMessageRollups},
 }
 
 // dropCampaignZeroRollups removes what migration 5's rebuild counted for

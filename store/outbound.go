@@ -76,7 +76,14 @@ func (s *Store) LogOutbound(ctx context.Context, m *OutboundMessage) (created bo
 	m.Subject, m.Error, m.Code = clip(m.Subject, 255), clip(m.Error, 255), clip(m.Code, 64)
 	// A plain insert, a duplicate key meaning "already there": MySQL's
 	// ON DUPLICATE KEY counts a skipped row as affected with found rows on.
-	err = s.conn(ctx).Create(m).Error
+	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(m).Error; err != nil {
+			return err
+		}
+		r := rollup{}
+		messageState(r, m, 1)
+		return r.apply(tx)
+	})
 	if m.DedupKey != nil && err != nil && isDuplicate(err) {
 		return false, nil
 	}
@@ -116,7 +123,19 @@ func (s *Store) SettleOutbound(ctx context.Context, id int64, r OutboundResult, 
 	if r.Status == OutboundDelivered {
 		set["delivered_at"] = now
 	}
-	if err := s.conn(ctx).Model(&OutboundMessage{}).Where("id = ?", id).Updates(set).Error; err != nil {
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		old, err := lockOutbound(tx, "id = ?", id)
+		if err != nil || old == nil {
+			return err
+		}
+		if err := tx.Model(&OutboundMessage{}).Where("id = ?", id).Updates(set).Error; err != nil {
+			return err
+		}
+		now := *old
+		now.Status, now.Parts = r.Status, r.Parts
+		return messageChanged(tx, old, &now)
+	})
+	if err != nil {
 		return fmt.Errorf("store: settle outbound %d: %w", id, err)
 	}
 	return nil
@@ -153,11 +172,11 @@ type Receipt struct {
 // a receipt of an unknown message (another system's, or too old).
 func (s *Store) RecordReceipt(ctx context.Context, r Receipt) (found bool, err error) {
 	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
-		var m OutboundMessage
-		q := tx.Where("provider = ? AND provider_id = ?", r.Provider, r.ProviderID).Limit(1).Find(&m)
-		if q.Error != nil || q.RowsAffected == 0 {
-			return q.Error
+		old, err := lockOutbound(tx, "provider = ? AND provider_id = ?", r.Provider, r.ProviderID)
+		if err != nil || old == nil {
+			return err
 		}
+		m := *old
 		found = true
 		status, delivery := OutboundFailed, "failed"
 		if r.Delivered {
@@ -171,6 +190,13 @@ func (s *Store) RecordReceipt(ctx context.Context, r Receipt) (found bool, err e
 			set["parts"] = r.Pages
 		}
 		if err := tx.Model(&m).Updates(set).Error; err != nil {
+			return err
+		}
+		m.Status = status
+		if r.Pages > 0 {
+			m.Parts = r.Pages
+		}
+		if err := messageChanged(tx, old, &m); err != nil {
 			return err
 		}
 		if m.AttemptUUID == "" {

@@ -614,7 +614,7 @@ func parallel(n int, fn func(i int) error) error {
 
 // rollupModels are each kind's hour row.
 var rollupModels = map[string]any{"campaign": &CampaignHour{}, "agent": &AgentHour{}, "agent_state": &AgentStateHour{},
-	"queue": &QueueHour{}, "ivr": &IVRHour{}, "ivr_answer": &IVRAnswerHour{}}
+	"queue": &QueueHour{}, "ivr": &IVRHour{}, "ivr_answer": &IVRAnswerHour{}, "message": &MessageHour{}}
 
 // rollupColumns are a kind's columns, as its model declares them.
 func (s *Store) rollupColumns(kind string) []string {

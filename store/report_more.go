@@ -111,41 +111,36 @@ func columnOf(cols []ReportColumn, key string) ReportColumn {
 }
 
 // messagesReport: sms, email and fax by channel / campaign / day / hour,
-// from the delivery log (created time).
+// from message_hours (each message in the hour it was created, by its status now).
 func (s *Store) messagesReport(ctx context.Context, q ReportQuery) (*Report, error) {
 	if err := q.validate(DimChannel, DimCampaign, DimDay, DimHour); err != nil {
 		return nil, err
 	}
-	dims := s.dims(&q, "created_at", map[Dimension]string{DimCampaign: "campaign_id", DimChannel: "channel"})
-	db := s.conn(ctx).Model(&OutboundMessage{}).Where("created_at >= ? AND created_at < ?", q.From.UTC(), q.To.UTC())
-	if len(q.CampaignIDs) > 0 {
-		db = db.Where("campaign_id IN ?", q.CampaignIDs)
-	}
-	if q.Channel != "" {
-		db = db.Where("channel = ?", q.Channel)
-	}
-	when := func(st ...OutboundStatus) string {
-		vals := make([]string, len(st))
-		for i, v := range st {
-			vals[i] = "'" + string(v) + "'"
+	dims := s.dims(&q, "hour", map[Dimension]string{DimCampaign: "campaign_id", DimChannel: "channel"})
+	rows, parts, err := s.rollupSums(ctx, "message", &q, func(db *gorm.DB) *gorm.DB {
+		if len(q.CampaignIDs) > 0 {
+			db = db.Where("campaign_id IN ?", q.CampaignIDs)
 		}
-		return "CASE WHEN status IN (" + strings.Join(vals, ", ") + ") THEN 1 ELSE 0 END"
-	}
-	sums := []sumCol{{"messages", "1"}, {"sent", when(OutboundSent, OutboundDelivered)}, {"delivered", when(OutboundDelivered)},
-		{"failed", when(OutboundFailed)}, {"queued", when(OutboundQueued)}, {"parts", "COALESCE(parts, 0)"}}
-	rows, err := sumQuery(db, dims, sums)
+		if q.Channel != "" {
+			db = db.Where("channel = ?", q.Channel)
+		}
+		return db
+	}, dims, plainSums(messageSums))
 	if err != nil {
-		return nil, fmt.Errorf("store: messages report: %w", err)
+		return nil, wrapErr("store: messages report", err)
 	}
-	sortRows(rows, dims)
-	rep := &Report{Rows: rows, Totals: totals(rows, sumKeys(sums))}
-	for _, r := range append(rows, rep.Totals) {
+	out, tot := reportRows(mergeSumRows(rows, parts), dims, messageSums, 1)
+	rep := &Report{Rows: out, Totals: tot}
+	for _, r := range append(out, rep.Totals) {
 		r["delivery_rate"] = rate(r["delivered"], r["sent"])
 	}
-	rep.Columns = append(dimColumns(dims), countColumns(sumKeys(sums))...)
+	rep.Columns = append(dimColumns(dims), countColumns(messageSums)...)
 	rep.Columns = append(rep.Columns, ReportColumn{"delivery_rate", KindRatio})
 	return rep, nil
 }
+
+// messageSums are the message_hours columns the messages report sums.
+var messageSums = []string{"messages", "sent", "delivered", "failed", "queued", "parts"}
 
 // workflowReport: callbacks booked in the period by agent / campaign / day
 // and what became of them; tasks assigned to agents and still open.

@@ -107,7 +107,7 @@ var ReportZone = func() *time.Location {
 
 // rollupTables are every rollup table, hours then days.
 var rollupTables = []string{"campaign_hours", "agent_hours", "agent_state_hours", "queue_hours", "ivr_hours", "ivr_answer_hours",
-	"campaign_days", "agent_days", "agent_state_days", "queue_days", "ivr_days", "ivr_answer_days"}
+	"message_hours", "campaign_days", "agent_days", "agent_state_days", "queue_days", "ivr_days", "ivr_answer_days", "message_days"}
 
 // dayOf is the start of t's day in ReportZone, in UTC.
 func dayOf(t time.Time) time.Time {
@@ -125,9 +125,10 @@ type rollupKey struct {
 	hour   time.Time
 	state  AgentState
 	reason string
-	flow   string
-	dvar   string
-	digits string
+	flow    string
+	dvar    string
+	digits  string
+	channel string
 }
 
 // rollup is a set of increments, keyed by row and column.
@@ -203,6 +204,8 @@ func (r rollup) keys() []rollupKey {
 			return cmp.Compare(a.flow, b.flow)
 		case a.dvar != b.dvar:
 			return cmp.Compare(a.dvar, b.dvar)
+		case a.channel != b.channel:
+			return cmp.Compare(a.channel, b.channel)
 		}
 		return cmp.Compare(a.digits, b.digits)
 	})
@@ -216,7 +219,8 @@ func (k rollupKey) row() (map[string]any, []clause.Column) {
 	row := map[string]any{"hour": k.hour}
 	cols := []clause.Column{{Name: "hour"}}
 	kind := strings.TrimSuffix(strings.TrimSuffix(k.table, "_hours"), "_days")
-	idCol := map[string]string{"campaign": "campaign_id", "queue": "group_id", "ivr": "campaign_id", "ivr_answer": "campaign_id"}[kind]
+	idCol := map[string]string{"campaign": "campaign_id", "queue": "group_id", "ivr": "campaign_id", "ivr_answer": "campaign_id",
+		"message": "campaign_id"}[kind]
 	if idCol == "" {
 		idCol = "agent_id"
 	}
@@ -233,6 +237,9 @@ func (k rollupKey) row() (map[string]any, []clause.Column) {
 	case "ivr_answer":
 		row["dtmf_var"], row["digits"] = k.dvar, k.digits
 		cols = append(cols, clause.Column{Name: "dtmf_var"}, clause.Column{Name: "digits"})
+	case "message":
+		row["channel"] = k.channel
+		cols = append(cols, clause.Column{Name: "channel"})
 	}
 	return row, cols
 }

@@ -94,6 +94,20 @@ func (b *BulkLoader) IVRCalls(ctx context.Context, recs []IVRCallRecord) error {
 	return nil
 }
 
+// Messages inserts delivery-log rows (sms, email, fax) in their final
+// status.
+func (b *BulkLoader) Messages(ctx context.Context, rows []OutboundMessage) error {
+	ids, err := bulkMessages.insert(ctx, b.s, rows)
+	if err != nil {
+		return fmt.Errorf("store: bulk load messages: %w", err)
+	}
+	for i := range rows {
+		rows[i].ID = ids[i]
+		messageState(b.r, &rows[i], 1)
+	}
+	return nil
+}
+
 // Flush writes the summed rollups: multi-row inserts into the rollup
 // tables that are empty, upserts that add to those that are not.
 func (b *BulkLoader) Flush(ctx context.Context) error {

@@ -16,6 +16,7 @@ type RollupCounts struct {
 	StateRows    int64 `json:"state_rows"`
 	QueueWaits   int64 `json:"queue_waits"`
 	IVRCalls     int64 `json:"ivr_calls"`
+	Messages     int64 `json:"messages"` // outbound messages (sms, email, fax)
 	RollupRows   int64 `json:"rollup_rows"`
 	Contacts     int64 `json:"contacts"` // counted into contact_counts
 	ElapsedMilli int64 `json:"elapsed_ms"`
@@ -73,6 +74,9 @@ func rebuildRollups(tx *gorm.DB) (RollupCounts, error) {
 		return out, err
 	}
 	if out.IVRCalls, err = rebuildIVR(tx, r); err != nil {
+		return out, err
+	}
+	if out.Messages, err = rebuildMessages(tx, r); err != nil {
 		return out, err
 	}
 	out.RollupRows = int64(len(r))

@@ -20,6 +20,8 @@ type RollupSnapshot struct {
 	IVRDays       []IVRDay
 	AnswerHours   []IVRAnswerHour
 	AnswerDays    []IVRAnswerDay
+	MessageHours  []MessageHour
+	MessageDays   []MessageDay
 }
 
 // Rollups reads every rollup row (tests and checks of a rebuild).
@@ -33,7 +35,8 @@ func (s *Store) Rollups(ctx context.Context) (*RollupSnapshot, error) {
 		{&out.CampaignDays, "hour, campaign_id"}, {&out.AgentDays, "hour, agent_id"}, {&out.StateDays, "hour, agent_id, state, reason"},
 		{&out.QueueHours, "hour, group_id"}, {&out.QueueDays, "hour, group_id"}, {&out.IVRHours, "hour, flow, campaign_id"},
 		{&out.IVRDays, "hour, flow, campaign_id"}, {&out.AnswerHours, "hour, flow, campaign_id, dtmf_var, digits"},
-		{&out.AnswerDays, "hour, flow, campaign_id, dtmf_var, digits"}} {
+		{&out.AnswerDays, "hour, flow, campaign_id, dtmf_var, digits"}, {&out.MessageHours, "hour, campaign_id, channel"},
+		{&out.MessageDays, "hour, campaign_id, channel"}} {
 		if err := db.Order(q.order).Find(q.dst).Error; err != nil {
 			return nil, fmt.Errorf("store: read rollups: %w", err)
 		}
@@ -73,6 +76,12 @@ func (s *Store) Rollups(ctx context.Context) (*RollupSnapshot, error) {
 	}
 	for i := range out.AnswerDays {
 		out.AnswerDays[i].Hour = out.AnswerDays[i].Hour.UTC()
+	}
+	for i := range out.MessageHours {
+		out.MessageHours[i].Hour = out.MessageHours[i].Hour.UTC()
+	}
+	for i := range out.MessageDays {
+		out.MessageDays[i].Hour = out.MessageDays[i].Hour.UTC()
 	}
 	return &out, nil
 }

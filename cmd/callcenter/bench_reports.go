@@ -17,10 +17,10 @@ import (
 
 // benchReportsOpts are the flags of `callcenter bench reports`.
 type benchReportsOpts struct {
-	attempts, contacts, campaigns, agents, days, runs, batch int
-	seed                                                     uint64
-	reuse, addInbound                                        bool
-	only, cpuProfile                                         string
+	attempts, contacts, messages, campaigns, agents, days, runs, batch int
+	seed                                                               uint64
+	reuse, addInbound                                                  bool
+	only, cpuProfile                                                   string
 }
 
 // benchReports generates contacts (through the import path), attempts
@@ -33,6 +33,7 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 	var o benchReportsOpts
 	fs.IntVar(&o.attempts, "attempts", 1_000_000, "attempts to generate")
 	fs.IntVar(&o.contacts, "contacts", -1, "contacts to import across the campaigns, in a mix of statuses (default: attempts/3; with --reuse: none unless given)")
+	fs.IntVar(&o.messages, "messages", -1, "sms, email and fax messages to log across the campaigns (default: attempts/10; with --reuse: none unless given)")
 	fs.IntVar(&o.campaigns, "campaigns", 200, "campaigns")
 	fs.IntVar(&o.agents, "agents", 500, "agents")
 	fs.IntVar(&o.days, "days", 30, "days the attempts spread over (ending yesterday)")
@@ -48,10 +49,16 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 		return usageError{err.Error()}
 	}
 	o.seed = uint64(seed)
-	contactsSet := false
-	fs.Visit(func(f *flag.Flag) { contactsSet = contactsSet || f.Name == "contacts" })
+	contactsSet, messagesSet := false, false
+	fs.Visit(func(f *flag.Flag) {
+		contactsSet = contactsSet || f.Name == "contacts"
+		messagesSet = messagesSet || f.Name == "messages"
+	})
 	if o.contacts < 0 {
 		o.contacts = o.attempts / 3
+	}
+	if o.messages < 0 {
+		o.messages = o.attempts / 10
 	}
 	if o.attempts < 1 || o.campaigns < 1 || o.agents < 1 || o.days < 1 || o.runs < 1 || o.batch < 1 {
 		return usageError{"bench reports: attempts, campaigns, agents, days, runs and batch must be positive"}
@@ -93,6 +100,19 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 		if o.addInbound {
 			loader := st.NewBulkLoader()
 			if err := generateInboundTraffic(ctx, st, loader, o, start, out); err != nil {
+				return err
+			}
+			if err := loader.Flush(ctx); err != nil {
+				return err
+			}
+		}
+		if messagesSet { // messages added to data generated before they were
+			first, err := firstBenchCampaign(ctx, st)
+			if err != nil {
+				return err
+			}
+			loader := st.NewBulkLoader()
+			if err := generateMessages(ctx, loader, o, first, start, out); err != nil {
 				return err
 			}
 			if err := loader.Flush(ctx); err != nil {
@@ -185,6 +205,9 @@ func generateReportTraffic(ctx context.Context, st *store.Store, o benchReportsO
 		return err
 	}
 	if err := generateInboundTraffic(ctx, st, loader, o, start, out); err != nil {
+		return err
+	}
+	if err := generateMessages(ctx, loader, o, first, start, out); err != nil {
 		return err
 	}
 	t1 := time.Now()
@@ -548,4 +571,53 @@ func pct(sorted []time.Duration, p int) time.Duration {
 	i := (len(sorted)*p + 99) / 100
 	i = min(max(i-1, 0), len(sorted)-1)
 	return sorted[i].Round(10 * time.Microsecond)
+}
+
+// generateMessages logs o.messages sms, email and fax messages across the
+// campaigns over the dialing hours, in their final statuses (most
+// delivered), through the bulk loader with their rollups.
+func generateMessages(ctx context.Context, loader *store.BulkLoader, o benchReportsOpts, firstCampaign int64, start time.Time, out io.Writer) error {
+	if o.messages < 1 {
+		return nil
+	}
+	t0 := time.Now()
+	rnd := rand.New(rand.NewPCG(o.seed, 13))
+	slots := o.days * 13
+	batch := make([]store.OutboundMessage, 0, o.batch)
+	for slot, seq := 0, 0; slot < slots; slot++ {
+		hourStart := start.AddDate(0, 0, slot/13).Add(time.Duration(8+slot%13) * time.Hour)
+		n := o.messages / slots
+		if slot < o.messages%slots {
+			n++
+		}
+		for i := 0; i < n; i++ {
+			at := hourStart.Add(time.Duration(i) * time.Hour / time.Duration(n)).UTC()
+			m := store.OutboundMessage{Purpose: store.PurposeCampaign, Channel: []string{"sms", "sms", "sms", "sms", "sms", "sms", "sms", "email", "email", "fax"}[rnd.IntN(10)],
+				Provider: "bench", CampaignID: firstCampaign + int64(rnd.IntN(o.campaigns)), To: fmt.Sprintf("+86139%08d", seq%100_000_000),
+				Parts: 1 + rnd.IntN(3), CreatedAt: at, Tries: 1}
+			switch k := rnd.IntN(100); {
+			case k < 80:
+				m.Status, m.SentAt, m.DeliveredAt = store.OutboundDelivered, &at, &at
+			case k < 90:
+				m.Status = store.OutboundFailed
+			case k < 98:
+				m.Status, m.SentAt = store.OutboundSent, &at
+			default:
+				m.Status, m.Tries = store.OutboundQueued, 0
+			}
+			batch = append(batch, m)
+			seq++
+			if len(batch) == o.batch {
+				if err := loader.Messages(ctx, batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+	}
+	if err := loader.Messages(ctx, batch); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "messages: %d logged in %s\n", o.messages, time.Since(t0).Round(time.Millisecond))
+	return nil
 }

@@ -13,7 +13,7 @@ import (
 )
 
 // TestBenchReports is the short form of `bench reports`: 20,000 attempts (and
-// 1,989 inbound and IVR calls each, 6,666 contacts) on SQLite, every report timed; the rollups the bulk loader wrote equal a
+// 1,989 inbound and IVR calls each, 6,666 contacts, 2,000 messages) on SQLite, every report timed; the rollups the bulk loader wrote equal a
 // rebuild from the rows it inserted, and the campaigns report counted the contacts.
 func TestBenchReports(t *testing.T) {
 	db := filepath.Join(t.TempDir(), "bench.db")
@@ -29,6 +29,8 @@ func TestBenchReports(t *testing.T) {
 	if len(lines) != 21 || !regexp.MustCompile(`attempts: 20000 inserted`).MatchString(out.String()) ||
 		!regexp.MustCompile(`inbound: 1989 queued callers and 1989 IVR calls inserted`).MatchString(out.String()) ||
 		!regexp.MustCompile(`contacts: 6666 imported`).MatchString(out.String()) ||
+		!regexp.MustCompile(`messages: 2000 logged`).MatchString(out.String()) ||
+		!regexp.MustCompile(`(?m)^messages +all days by channel, day +9 `).MatchString(out.String()) ||
 		!regexp.MustCompile(`contact counts: 6666 deltas folded`).MatchString(out.String()) {
 		t.Fatalf("output:\n%s", out.String())
 	}
