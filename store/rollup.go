@@ -120,11 +120,11 @@ func dayOf(t time.Time) time.Time {
 // for IVR flows the flow and for their survey answers the variable and the
 // digits.
 type rollupKey struct {
-	table  string
-	id     int64
-	hour   time.Time
-	state  AgentState
-	reason string
+	table   string
+	id      int64
+	hour    time.Time
+	state   AgentState
+	reason  string
 	flow    string
 	dvar    string
 	digits  string
