@@ -52,7 +52,7 @@ func TestMessageRollupsFollowEveryChange(t *testing.T) {
 				must(t, err)
 				got, want := map[string]int64{}, rawMessageSums(t, s, day, g)
 				for _, r := range rep.Rows {
-					k := messageKey(r, g)
+					k := outboundKey(r, g) // same keys: campaign id, else the dimension's value
 					for _, c := range []string{"messages", "sent", "delivered", "failed", "queued", "parts"} {
 						got[k+c] = r[c].(int64)
 					}
@@ -90,19 +90,6 @@ func TestMessageRollupsFollowEveryChange(t *testing.T) {
 			t.Errorf("message rollups differ from a rebuild:\n%+v\n%+v", live.MessageDays, rebuilt.MessageDays)
 		}
 	})
-}
-
-func messageKey(r map[string]any, g []store.Dimension) string {
-	k := ""
-	for _, d := range g {
-		switch d {
-		case store.DimCampaign:
-			k += fmt.Sprint(r["campaign_id"], "|")
-		default:
-			k += fmt.Sprint(r[string(d)], "|")
-		}
-	}
-	return k
 }
 
 // rawMessageSums sums the delivery log itself, as the report should.
