@@ -126,6 +126,30 @@ func (p *Pool) Broadcast(ctx context.Context, uuid, path string, leg BroadcastLe
 	return p.onChannel(ctx, uuid, "uuid_broadcast", path, string(leg))
 }
 
+// StartBeepDetection starts mod_avmd's beep detection on a call that is up
+// through its API (avmd <uuid> start), which adds the media bug at once. A
+// uuid_broadcast of avmd_start would wait in the channel's queue behind an
+// application sent with event-lock (an IVR's long playback), and the beep
+// would pass unheard. mod_avmd answers "+ERR ... NOT started" in some
+// failures, which is an error too.
+func (p *Pool) StartBeepDetection(ctx context.Context, uuid string) error {
+	if err := checkArgs(uuid); err != nil {
+		return fmt.Errorf("controller: avmd: %w", err)
+	}
+	n, err := p.nodeOf(uuid)
+	if err != nil {
+		return fmt.Errorf("controller: avmd: %w", err)
+	}
+	reply, err := n.api(ctx, "avmd "+uuid+" start")
+	if err != nil {
+		return fmt.Errorf("controller: avmd %s start: %w", uuid, err)
+	}
+	if strings.HasPrefix(reply, "+ERR") {
+		return fmt.Errorf("controller: avmd %s start: %w: %s", uuid, ErrRejected, strings.TrimSpace(reply))
+	}
+	return nil
+}
+
 // Hangup ends a channel with a cause (default NORMAL_CLEARING).
 func (p *Pool) Hangup(ctx context.Context, uuid, cause string) error {
 	if cause == "" {

@@ -41,6 +41,9 @@ type Switch interface {
 	// the queued ones.
 	Break(ctx context.Context, uuid string, all bool) error
 	Broadcast(ctx context.Context, uuid, path string, leg BroadcastLeg) error
+	// StartBeepDetection starts mod_avmd on a call that is up, at once,
+	// whatever application the channel runs (see Pool.StartBeepDetection).
+	StartBeepDetection(ctx context.Context, uuid string) error
 	// DisplaceStart mixes a file into a channel's audio (its party hears it
 	// over the call) for at most limit (0: the whole file); DisplaceStop ends it.
 	DisplaceStart(ctx context.Context, uuid, path string, limit time.Duration) error

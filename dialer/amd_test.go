@@ -20,6 +20,38 @@ type beepClock struct {
 	mu        sync.Mutex
 	beep      map[string]time.Time
 	transfers map[string]time.Time
+	// ivrFirst, when set, holds the dialer's start of beep detection until
+	// the simulator shows the channel playing the IVR's notice (sent with
+	// event-lock, as the IVR sends it): the order a busy machine can give.
+	ivrFirst func(ctx context.Context, uuid string)
+}
+
+func (b *beepClock) StartBeepDetection(ctx context.Context, uuid string) error {
+	if b.ivrFirst != nil {
+		b.ivrFirst(ctx, uuid)
+	}
+	return b.Switch.StartBeepDetection(ctx, uuid)
+}
+
+func (b *beepClock) Broadcast(ctx context.Context, uuid, path string, leg controller.BroadcastLeg) error {
+	if b.ivrFirst != nil && strings.HasPrefix(path, "avmd_start") {
+		b.ivrFirst(ctx, uuid)
+	}
+	return b.Switch.Broadcast(ctx, uuid, path, leg)
+}
+
+// playing waits until the simulator shows the channel running app.
+func playing(srv *esltest.Server, app string) func(ctx context.Context, uuid string) {
+	return func(ctx context.Context, uuid string) {
+		for ctx.Err() == nil {
+			for _, ch := range srv.Channels() {
+				if ch.UUID == uuid && ch.Application == app {
+					return
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 }
 
 func (b *beepClock) Transfer(ctx context.Context, req controller.TransferRequest) error {
@@ -50,14 +82,18 @@ func TestSimulatorLateMachineVerdict(t *testing.T) {
 		detector AMDDetector
 		action   store.MachineAction
 		hangsUp  bool // the machine hangs up before its beep
+		ivrFirst bool // the IVR's notice is playing when the dialer acts on mod_amd's verdict
 	}{
-		{AMDAVMD, store.MachineDrop, false}, {AMDAVMD, store.MachineLeaveMessage, false},
-		{AMDModAMD, store.MachineDrop, false}, {AMDModAMD, store.MachineLeaveMessage, false},
-		{AMDModAMD, store.MachineLeaveMessage, true},
+		{AMDAVMD, store.MachineDrop, false, false}, {AMDAVMD, store.MachineLeaveMessage, false, false},
+		{AMDModAMD, store.MachineDrop, false, false}, {AMDModAMD, store.MachineLeaveMessage, false, false},
+		{AMDModAMD, store.MachineLeaveMessage, true, false}, {AMDModAMD, store.MachineLeaveMessage, false, true},
 	} {
 		name := string(tt.detector) + "/" + string(tt.action)
 		if tt.hangsUp {
 			name += "/hangs-up-first"
+		}
+		if tt.ivrFirst {
+			name += "/notice-playing"
 		}
 		t.Run(name, func(t *testing.T) {
 			s := newStore(t)
@@ -77,6 +113,9 @@ func TestSimulatorLateMachineVerdict(t *testing.T) {
 			sw := &beepClock{Switch: pool, beep: map[string]time.Time{}, transfers: map[string]time.Time{}}
 			ctx, cancel := context.WithCancel(context.Background())
 			t.Cleanup(cancel)
+			if tt.ivrFirst {
+				sw.ivrFirst = playing(srv, "playback")
+			}
 			go sw.watch(ctx)
 			hub := NewIVRResults()
 			ivrSrv := ivr.NewServer(ivr.Options{Addr: "127.0.0.1:0", Reporter: hub})
@@ -114,7 +153,7 @@ func TestSimulatorLateMachineVerdict(t *testing.T) {
 			}
 			transfer := "uuid_transfer " + a.CallUUID + " playback:bank/machine.wav,hangup:NORMAL_CLEARING inline"
 			kill := "uuid_kill " + a.CallUUID
-			listen := "uuid_broadcast " + a.CallUUID + " avmd_start:: aleg"
+			listen := "avmd " + a.CallUUID + " start"
 			switch {
 			case tt.hangsUp && strings.Contains(log, "uuid_transfer"):
 				t.Errorf("a machine that hung up before its beep was sent the message:\n%s", log)

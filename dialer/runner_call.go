@@ -252,11 +252,12 @@ func (r *runner) verdict(ctx context.Context, w *legWatch) controller.AMDVerdict
 	return controller.AMDHuman
 }
 
-// listenForBeep starts mod_avmd on a call already up, as the channel's next
-// application (uuid_broadcast <uuid> avmd_start::): after mod_amd's verdict
-// or the switch's own, to hear the end of the greeting.
+// listenForBeep starts mod_avmd on a call already up (avmd <uuid> start),
+// after mod_amd's verdict or the switch's own, to hear the end of the
+// greeting. Not as the channel's next application: the IVR's notice holds
+// the channel's queue until it ends, and the beep would come and go first.
 func (r *runner) listenForBeep(ctx context.Context, w *legWatch) {
-	if err := r.o.Switch.Broadcast(ctx, w.leg.UUID(), AMDAVMD.app()+"::", controller.BroadcastALeg); err != nil {
+	if err := r.o.Switch.StartBeepDetection(ctx, w.leg.UUID()); err != nil {
 		r.log.Warn("dialer: start beep detection", "call_uuid", w.leg.UUID(), "err", err)
 	}
 }

@@ -294,17 +294,20 @@ func TestMachineGetsTheCampaignsMessage(t *testing.T) {
 	startManager(t, Options{Switch: sw, Store: s, Desk: desk, AMDWait: patience})
 	var uuid string
 	eventually(t, "beep detection after the verdict", func() bool {
-		b := sw.CommandsOf(switchtest.OpBroadcast)
-		if len(b) == 1 && b[0].Args[0] == "avmd_start::" {
+		b := sw.CommandsOf(switchtest.OpBeepDetect)
+		if len(b) == 1 {
 			uuid = b[0].UUID
 			return true
 		}
 		return false
 	})
+	if b := sw.CommandsOf(switchtest.OpBroadcast); len(b) != 0 {
+		t.Errorf("broadcasts before the beep: %+v", b)
+	}
 	sw.Far(uuid).Beep() // the greeting is over: now the message
 	eventually(t, "the machine message", func() bool {
 		b := sw.CommandsOf(switchtest.OpBroadcast)
-		return len(b) == 2 && b[1].Args[0] == "bank/machine.wav"
+		return len(b) == 1 && b[0].Args[0] == "bank/machine.wav"
 	})
 	sw.Far(uuid).Complete("FILE PLAYED")
 	eventually(t, "the attempt to settle", func() bool { return f.attempt(uuid).Outcome != "" })

@@ -29,6 +29,7 @@ func init() {
 		"uuid_hold":         syncAPI(apiHold),
 		"uuid_record":       syncAPI(apiRecord),
 		"uuid_broadcast":    syncAPI(apiBroadcast),
+		"avmd":              syncAPI(apiAvmd),
 		"uuid_break":        syncAPI(apiBreak),
 		"uuid_displace":     syncAPI(apiDisplace),
 		"uuid_setvar":       syncAPI(apiSetvar),

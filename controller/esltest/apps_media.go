@@ -187,10 +187,54 @@ func atoi(s string) int {
 // measures; no channel data: avmd_fire_event adds none).
 func appAvmd(w *world, ch *channel, r *appRun) {
 	w.done(ch, r, "")
+	startAvmd(w, ch)
+}
+
+// avmdSyntax is mod_avmd's usage line, which its API errors repeat.
+const avmdSyntax = "<uuid> < start | stop | set [inbound|outbound|default] | load [inbound|outbound] | reload | show >"
+
+// apiAvmd is mod_avmd's API for a channel: "avmd <uuid> start" adds the
+// detector's media bug at once, whatever application the channel runs (no
+// queue, unlike uuid_broadcast of avmd_start); "stop" removes it. Replies as
+// mod_avmd words them with report_status on (its default).
+func apiAvmd(w *world, args string) string {
+	if !w.scen.modules["mod_avmd"] {
+		return "-ERR avmd Command not found!\n"
+	}
+	f := strings.Fields(args)
+	if len(f) < 2 {
+		return "-ERR, avmd takes [2] min and [3] max parameters!\n-USAGE: " + avmdSyntax + "\n\n"
+	}
+	ch := w.channels[f[0]]
+	if ch == nil {
+		return "-ERR, no FreeSWITCH session for uuid [" + f[0] + "]!\n-USAGE: " + avmdSyntax + "\n\n"
+	}
+	switch {
+	case strings.EqualFold(f[1], "stop") && ch.avmd:
+		ch.avmd = false
+		return "+OK\n [" + ch.uuid + "] [" + ch.name + "] stopped\n\n"
+	case strings.EqualFold(f[1], "stop"):
+		return "+ERR, avmd has not yet been started on\n [" + ch.uuid + "] [" + ch.name + "]\n\n"
+	case ch.avmd:
+		return "-ERR, avmd for FreeSWITCH session [" + ch.uuid + "]\n already started\n\n"
+	case !strings.EqualFold(f[1], "start"):
+		return "-ERR, did you mean\n api avmd " + ch.uuid + " start ?\n-USAGE: " + avmdSyntax + "\n\n"
+	}
+	startAvmd(w, ch)
+	return "+OK\n [" + ch.uuid + "] [" + ch.name + "] started!\n\n"
+}
+
+// startAvmd puts the detector on the channel: a callee whose verdict is
+// MACHINE beeps 3 s later (unless the detector was stopped by then).
+func startAvmd(w *world, ch *channel) {
+	ch.avmd = true
 	if ch.callee.verdict() != AMDMachine {
 		return
 	}
 	w.after(ch, 3*time.Second, func() {
+		if !ch.avmd {
+			return
+		}
 		ch.vars.set("avmd_detect", "TRUE")
 		e := w.newEvent("avmd::beep")
 		for _, h := range []header{{"Unique-ID", ch.uuid}, {"Call-command", "avmd"}, {"Beep-Status", "DETECTED"},

@@ -94,6 +94,7 @@ type channel struct {
 	exported   []header
 	recordings map[string]*recording
 	displace   string // file mixed in by uuid_displace (one at a time here)
+	avmd       bool   // mod_avmd's media bug is on the channel
 	held       bool
 	hangupAB   bool // bridge ended: hang up (hangup_after_bridge)
 

@@ -12,7 +12,8 @@
 // myevents, linger, api, bgapi with or without a Job-UUID header, sendmsg,
 // sendevent, exit) get FreeSWITCH's exact reply texts; an `api` command
 // holds back that connection's events until its response is written.
-// API commands: originate ({} and [] variables, origination_uuid,
+// API commands: avmd <uuid> start|stop (mod_avmd's media bug at once, with
+// its replies), originate ({} and [] variables, origination_uuid,
 // origination_caller_id_*, originate_timeout; endpoints
 // sofia/gateway/<gw>/<number>, user/<ext>, sofia/<profile>/<user>,
 // loopback/<exten>, error/<cause>; &app(args) or an extension), uuid_kill,

@@ -197,3 +197,48 @@ func TestDisplaceAndDTMF(t *testing.T) {
 		}
 	}
 }
+
+// mod_avmd's API starts the detector at once, while the channel's
+// application (an IVR's long playback) runs, and answers as mod_avmd does;
+// without mod_avmd the command does not exist.
+func TestAvmdAPI(t *testing.T) {
+	sc := DefaultScenario()
+	sc.Overrides = []NumberOverride{{Number: "2", Outcome: OutcomeMachine, Ring: time.Second}}
+	s := startSim(t, sc)
+	c := authedRaw(t, s.Addr())
+	c.cmd("event plain CUSTOM avmd::beep", "+OK event listener enabled plain")
+	c.send("bgapi originate {origination_uuid=tape}sofia/gateway/gw1/2 &playback(silence_stream://600000)\n\n")
+	c.nextReply() // the bgapi's Job-UUID
+	eventually(t, func() bool { ci, ok := chanInfo(s, "tape"); return ok && ci.Application == "playback" })
+	ci, _ := chanInfo(s, "tape")
+	for _, tt := range []struct{ args, want string }{
+		{"tape start", "+OK\n [tape] [" + ci.Name + "] started!\n\n"},
+		{"tape start", "-ERR, avmd for FreeSWITCH session [tape]\n already started\n\n"},
+	} {
+		if got := c.api("avmd " + tt.args); got != tt.want {
+			t.Errorf("avmd %s = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+	c.waitEvent("beep during the playback", func(hs []header) bool {
+		return hget(hs, "Unique-ID") == "tape" && hget(hs, "Event-Subclass") == "avmd%3A%3Abeep"
+	})
+	if ci, _ := chanInfo(s, "tape"); ci.Application != "playback" {
+		t.Errorf("application after the beep %q, want the playback still running", ci.Application)
+	}
+	for _, tt := range []struct{ args, want string }{
+		{"tape stop", "+OK\n [tape] [" + ci.Name + "] stopped\n\n"},
+		{"tape stop", "+ERR, avmd has not yet been started on\n [tape] [" + ci.Name + "]\n\n"},
+		{"tape go", "-ERR, did you mean\n api avmd tape start ?\n-USAGE: " + avmdSyntax + "\n\n"},
+		{"nope start", "-ERR, no FreeSWITCH session for uuid [nope]!\n-USAGE: " + avmdSyntax + "\n\n"},
+		{"tape", "-ERR, avmd takes [2] min and [3] max parameters!\n-USAGE: " + avmdSyntax + "\n\n"},
+	} {
+		if got := c.api("avmd " + tt.args); got != tt.want {
+			t.Errorf("avmd %s = %q, want %q", tt.args, got, tt.want)
+		}
+	}
+	sc.Modules = []string{"mod_commands"}
+	s2 := startSim(t, sc)
+	if got := authedRaw(t, s2.Addr()).api("avmd tape start"); got != "-ERR avmd Command not found!\n" {
+		t.Errorf("without mod_avmd: %q", got)
+	}
+}

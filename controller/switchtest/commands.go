@@ -214,6 +214,12 @@ func (s *Switch) Broadcast(_ context.Context, id, path string, leg controller.Br
 	})
 }
 
+// StartBeepDetection notes that mod_avmd was started on the leg; the test
+// delivers the beep with Far(uuid).Beep.
+func (s *Switch) StartBeepDetection(_ context.Context, id string) error {
+	return s.do(Command{Op: OpBeepDetect, UUID: id}, nil)
+}
+
 func (s *Switch) DisplaceStart(_ context.Context, id, path string, limit time.Duration) error {
 	return s.do(Command{Op: OpDisplaceStart, UUID: id, Args: []string{path, limit.String()}}, nil)
 }

@@ -29,6 +29,7 @@ const (
 	OpUnhold        Op = "unhold"
 	OpBreak         Op = "break"
 	OpBroadcast     Op = "broadcast"
+	OpBeepDetect    Op = "beep_detect"
 	OpDisplaceStart Op = "displace_start"
 	OpDisplaceStop  Op = "displace_stop"
 	OpRecordStart   Op = "record_start"
