@@ -18,7 +18,8 @@ type RollupCounts struct {
 	IVRCalls     int64 `json:"ivr_calls"`
 	Messages     int64 `json:"messages"` // outbound messages (sms, email, fax)
 	RollupRows   int64 `json:"rollup_rows"`
-	Contacts     int64 `json:"contacts"` // counted into contact_counts
+	Contacts     int64 `json:"contacts"`  // counted into contact_counts
+	Callbacks    int64 `json:"callbacks"` // counted into callback_hours and callback_days
 	ElapsedMilli int64 `json:"elapsed_ms"`
 }
 
@@ -27,9 +28,10 @@ const rebuildBatch = 20000
 
 // RebuildRollups recomputes every rollup from the raw attempts and agent
 // state rows, in one transaction (run it with dialing paused: calls finishing
-// meanwhile wait for it), then the contact counts from the contacts, in a
-// transaction of their own (RebuildContactCounts) so that contacts are held
-// only for their count.
+// meanwhile wait for it), then the contact counts from the contacts and the
+// callbacks rollup from the callbacks, each in a transaction of its own
+// (RebuildContactCounts, RebuildCallbackRollups) so that contacts and
+// callbacks are held only for their count.
 func (s *Store) RebuildRollups(ctx context.Context) (RollupCounts, error) {
 	start := time.Now()
 	var out RollupCounts
@@ -40,6 +42,9 @@ func (s *Store) RebuildRollups(ctx context.Context) (RollupCounts, error) {
 	})
 	if err == nil {
 		out.Contacts, err = s.RebuildContactCounts(ctx)
+	}
+	if err == nil {
+		out.Callbacks, err = s.RebuildCallbackRollups(ctx)
 	}
 	out.ElapsedMilli = time.Since(start).Milliseconds()
 	if err != nil {
