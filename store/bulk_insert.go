@@ -146,3 +146,14 @@ var bulkMessages = bulkTable[OutboundMessage]{
 			tv(m.CreatedAt), ptv(m.SentAt), ptv(m.DeliveredAt)}
 	},
 }
+
+var bulkCallbacks = bulkTable[Callback]{
+	table: "callbacks",
+	cols: []string{"campaign_id", "contact_id", "phone", "due_at", "agent_id", "group_id", "note", "status", "reminder_sent_at",
+		"offered_at", "handed_to_group_at", "closed_at", "attempt_id", "created_by", "created_at", "updated_at"},
+	vals: func(c *Callback) []any {
+		return []any{c.CampaignID, c.ContactID, c.Phone, tv(c.DueAt), c.AgentID, pint(c.GroupID), c.Note, string(c.Status),
+			ptv(c.ReminderSentAt), ptv(c.OfferedAt), ptv(c.HandedToGroupAt), ptv(c.ClosedAt), pint(c.AttemptID), c.CreatedBy,
+			tv(c.CreatedAt), tv(c.UpdatedAt)}
+	},
+}

@@ -108,6 +108,19 @@ func (b *BulkLoader) Messages(ctx context.Context, rows []OutboundMessage) error
 	return nil
 }
 
+// Callbacks inserts callbacks. Their rollup is kept by the triggers on
+// callbacks, as for any write: fold it (FoldCallbacks) after the load.
+func (b *BulkLoader) Callbacks(ctx context.Context, rows []Callback) error {
+	ids, err := bulkCallbacks.insert(ctx, b.s, rows)
+	if err != nil {
+		return fmt.Errorf("store: bulk load callbacks: %w", err)
+	}
+	for i := range rows {
+		rows[i].ID = ids[i]
+	}
+	return nil
+}
+
 // Flush writes the summed rollups: multi-row inserts into the rollup
 // tables that are empty, upserts that add to those that are not.
 func (b *BulkLoader) Flush(ctx context.Context) error {
