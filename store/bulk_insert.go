@@ -157,3 +157,13 @@ var bulkCallbacks = bulkTable[Callback]{
 			tv(c.CreatedAt), tv(c.UpdatedAt)}
 	},
 }
+
+var bulkQAScores = bulkTable[QAScore]{
+	table: "qa_scores",
+	cols: []string{"scorecard_id", "attempt_id", "scorer_id", "agent_id", "campaign_id", "items", "comments", "total", "total_x100",
+		"critical_failed", "appeal", "appeal_text", "appeal_note", "appealed_at", "resolved_by", "created_at"},
+	vals: func(q *QAScore) []any {
+		return []any{q.ScorecardID, q.AttemptID, q.ScorerID, q.AgentID, q.CampaignID, "[]", "[]", q.Total, q.TotalX100,
+			q.CriticalFailed, string(q.Appeal), q.AppealText, q.AppealNote, ptv(q.AppealedAt), q.ResolvedBy, tv(q.CreatedAt)}
+	},
+}

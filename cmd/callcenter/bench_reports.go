@@ -17,10 +17,10 @@ import (
 
 // benchReportsOpts are the flags of `callcenter bench reports`.
 type benchReportsOpts struct {
-	attempts, contacts, messages, callbacks, campaigns, agents, days, runs, batch int
-	seed                                                                          uint64
-	reuse, addInbound                                                             bool
-	only, cpuProfile                                                              string
+	attempts, contacts, messages, callbacks, scores, campaigns, agents, days, runs, batch int
+	seed                                                                                  uint64
+	reuse, addInbound                                                                     bool
+	only, cpuProfile                                                                      string
 }
 
 // benchReports generates contacts (through the import path), attempts
@@ -35,6 +35,7 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 	fs.IntVar(&o.contacts, "contacts", -1, "contacts to import across the campaigns, in a mix of statuses (default: attempts/3; with --reuse: none unless given)")
 	fs.IntVar(&o.messages, "messages", -1, "sms, email and fax messages to log across the campaigns (default: attempts/10; with --reuse: none unless given)")
 	fs.IntVar(&o.callbacks, "callbacks", -1, "callbacks to book across the campaigns and agents, in a mix of outcomes (default: attempts/20; with --reuse: none unless given)")
+	fs.IntVar(&o.scores, "scores", -1, "QA scores to give across the agents, scorers and campaigns (default: attempts/100; with --reuse: none unless given)")
 	fs.IntVar(&o.campaigns, "campaigns", 200, "campaigns")
 	fs.IntVar(&o.agents, "agents", 500, "agents")
 	fs.IntVar(&o.days, "days", 30, "days the attempts spread over (ending yesterday)")
@@ -50,11 +51,12 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 		return usageError{err.Error()}
 	}
 	o.seed = uint64(seed)
-	contactsSet, messagesSet, callbacksSet := false, false, false
+	contactsSet, messagesSet, callbacksSet, scoresSet := false, false, false, false
 	fs.Visit(func(f *flag.Flag) {
 		contactsSet = contactsSet || f.Name == "contacts"
 		messagesSet = messagesSet || f.Name == "messages"
 		callbacksSet = callbacksSet || f.Name == "callbacks"
+		scoresSet = scoresSet || f.Name == "scores"
 	})
 	if o.contacts < 0 {
 		o.contacts = o.attempts / 3
@@ -64,6 +66,9 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 	}
 	if o.callbacks < 0 {
 		o.callbacks = o.attempts / 20
+	}
+	if o.scores < 0 {
+		o.scores = o.attempts / 100
 	}
 	if o.attempts < 1 || o.campaigns < 1 || o.agents < 1 || o.days < 1 || o.runs < 1 || o.batch < 1 {
 		return usageError{"bench reports: attempts, campaigns, agents, days, runs and batch must be positive"}
@@ -139,6 +144,15 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 				return err
 			}
 			if err := generateCallbacks(ctx, st.NewBulkLoader(), o, first, start, out); err != nil {
+				return err
+			}
+		}
+		if scoresSet { // scores added to data generated before they were
+			first, err := firstBenchCampaign(ctx, st)
+			if err != nil {
+				return err
+			}
+			if err := generateScores(ctx, st.NewBulkLoader(), o, first, start, out); err != nil {
 				return err
 			}
 		}
@@ -225,6 +239,9 @@ func generateReportTraffic(ctx context.Context, st *store.Store, o benchReportsO
 		return err
 	}
 	if err := generateCallbacks(ctx, loader, o, first, start, out); err != nil {
+		return err
+	}
+	if err := generateScores(ctx, loader, o, first, start, out); err != nil {
 		return err
 	}
 	t1 := time.Now()
@@ -550,6 +567,8 @@ func reportCases(start, end time.Time) []benchCase {
 		{store.ReportCampaigns, "all days", store.ReportQuery{From: start, To: end, Loc: loc}},
 		{store.ReportMessages, "all days by channel, day", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimChannel, store.DimDay)}},
 		{store.ReportWorkflow, "all days by agent", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimAgent)}},
+		{store.ReportQA, "all days by agent", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimAgent)}},
+		{store.ReportQA, "7 days by scorer, day", store.ReportQuery{From: week, To: end, Loc: loc, GroupBy: g(store.DimScorer, store.DimDay)}},
 		{store.ReportAttendance, "7 days", store.ReportQuery{From: week, To: end, Loc: loc}},
 	}
 }
@@ -708,5 +727,53 @@ func generateCallbacks(ctx context.Context, loader *store.BulkLoader, o benchRep
 		return err
 	}
 	fmt.Fprintf(out, "callbacks: %d booked in %s\n", o.callbacks, time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+// generateScores gives o.scores QA scores over the dialing hours: each of
+// a call (attempt ids of their own, after those of earlier runs) by one of
+// 20 scorers, for an agent and the campaign the agent works, a total
+// around 80, a few critical failures and appeals.
+func generateScores(ctx context.Context, loader *store.BulkLoader, o benchReportsOpts, firstCampaign int64, start time.Time, out io.Writer) error {
+	if o.scores < 1 {
+		return nil
+	}
+	t0 := time.Now()
+	rnd := rand.New(rand.NewPCG(o.seed, 19))
+	base := time.Now().UnixMicro() // (attempt, scorer) is unique: a later run's ids start past this one's
+	slots := o.days * 13
+	batch := make([]store.QAScore, 0, o.batch)
+	for slot, seq := 0, 0; slot < slots; slot++ {
+		hourStart := start.AddDate(0, 0, slot/13).Add(time.Duration(8+slot%13) * time.Hour)
+		n := o.scores / slots
+		if slot < o.scores%slots {
+			n++
+		}
+		for i := 0; i < n; i++ {
+			at := hourStart.Add(time.Duration(i) * time.Hour / time.Duration(n)).UTC()
+			agent := 1 + rnd.IntN(o.agents)
+			total := 50 + rnd.IntN(51)
+			sc := store.QAScore{ScorecardID: 1, AttemptID: base + int64(seq), ScorerID: int64(o.agents + 1 + rnd.IntN(20)), AgentID: int64(agent),
+				CampaignID: firstCampaign + int64((agent-1)%o.campaigns), Total: float64(total), TotalX100: int64(total * 100), CreatedAt: at}
+			if rnd.IntN(100) < 4 {
+				sc.CriticalFailed, sc.Total, sc.TotalX100 = true, 0, 0
+			}
+			if k := rnd.IntN(100); k < 6 {
+				sc.Appeal, sc.AppealedAt = []store.AppealStatus{store.AppealOpen, store.AppealUpheld, store.AppealRejected}[k%3], &at
+			}
+			batch = append(batch, sc)
+			seq++
+			if len(batch) == o.batch {
+				if err := loader.QAScores(ctx, batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+	}
+	if err := loader.QAScores(ctx, batch); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "qa scores: %d given in %s\n", o.scores, time.Since(t0).Round(time.Millisecond))
 	return nil
 }

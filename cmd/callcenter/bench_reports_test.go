@@ -26,14 +26,16 @@ func TestBenchReports(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	lines := regexp.MustCompile(`(?m)^(outbound|agents|inbound|ivr|campaigns|messages|workflow|attendance) +.+ +\d+ +[\d.]+[µm]?s +[\d.]+[µm]?s$`).FindAllString(out.String(), -1)
-	if len(lines) != 21 || !regexp.MustCompile(`attempts: 20000 inserted`).MatchString(out.String()) ||
+	lines := regexp.MustCompile(`(?m)^(outbound|agents|inbound|ivr|campaigns|messages|workflow|qa|attendance) +.+ +\d+ +[\d.]+[µm]?s +[\d.]+[µm]?s$`).FindAllString(out.String(), -1)
+	if len(lines) != 23 || !regexp.MustCompile(`attempts: 20000 inserted`).MatchString(out.String()) ||
 		!regexp.MustCompile(`inbound: 1989 queued callers and 1989 IVR calls inserted`).MatchString(out.String()) ||
 		!regexp.MustCompile(`contacts: 6666 imported`).MatchString(out.String()) ||
 		!regexp.MustCompile(`messages: 2000 logged`).MatchString(out.String()) ||
 		!regexp.MustCompile(`(?m)^messages +all days by channel, day +9 `).MatchString(out.String()) ||
 		!regexp.MustCompile(`contact counts: 6666 deltas folded`).MatchString(out.String()) ||
 		!regexp.MustCompile(`callbacks: 1000 booked`).MatchString(out.String()) ||
+		!regexp.MustCompile(`qa scores: 200 given`).MatchString(out.String()) ||
+		!regexp.MustCompile(`(?m)^qa +all days by agent +4\d `).MatchString(out.String()) ||
 		!regexp.MustCompile(`callbacks rollup: 1000 deltas folded`).MatchString(out.String()) {
 		t.Fatalf("output:\n%s", out.String())
 	}
