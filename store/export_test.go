@@ -161,3 +161,30 @@ func (s *Store) RawWorkflowForTest(ctx context.Context, q ReportQuery) (*Report,
 func (s *Store) CallbackTriggersForTest(ctx context.Context) (map[string]bool, error) {
 	return s.triggersOn(ctx, "callbacks")
 }
+
+// RawQAForTest is the QA report summed over the scores themselves, as it
+// was before the QA rollup.
+func (s *Store) RawQAForTest(ctx context.Context, q ReportQuery) (*Report, error) {
+	dims := s.dims(&q, "created_at", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id", DimScorer: "scorer_id"})
+	db := s.conn(ctx).Model(&QAScore{}).Where("created_at >= ? AND created_at < ?", q.From.UTC(), q.To.UTC())
+	db = s.agentFilter(ctx, db, "agent_id", &q)
+	if len(q.CampaignIDs) > 0 {
+		db = db.Where("campaign_id IN ?", q.CampaignIDs)
+	}
+	sums := []sumCol{{"scores", "1"}, {"total_x100", "total_x100"}, {"critical_failures", "CASE WHEN critical_failed THEN 1 ELSE 0 END"},
+		{"appeals", "CASE WHEN appeal <> '' THEN 1 ELSE 0 END"}, {"appeals_upheld", "CASE WHEN appeal = 'upheld' THEN 1 ELSE 0 END"}}
+	rows, err := sumQuery(db, dims, sums)
+	if err != nil {
+		return nil, err
+	}
+	sortRows(rows, dims)
+	rep := &Report{Rows: rows, Totals: totals(rows, sumKeys(sums))}
+	for _, r := range append(rows, rep.Totals) {
+		r["avg_total"] = rate(r["total_x100"], r["scores"]) / 100
+		delete(r, "total_x100")
+	}
+	if rep.Rows == nil {
+		rep.Rows = []map[string]any{}
+	}
+	return rep, nil
+}

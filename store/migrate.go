@@ -22,7 +22,7 @@ func models() []any {
 		&Scorecard{}, &QAScore{}, &SavedReport{}, &ReportSchedule{},
 		&QueueWait{}, &QueueHour{}, &QueueDay{}, &IVRCall{}, &IVRAnswer{}, &IVRHour{}, &IVRDay{}, &IVRAnswerHour{}, &IVRAnswerDay{},
 		&Voicemail{}, &ContactCount{}, &ContactCountDelta{}, &MessageHour{}, &MessageDay{},
-		&CallbackHour{}, &CallbackDay{}, &CallbackDelta{}}
+		&CallbackHour{}, &CallbackDay{}, &CallbackDelta{}, &QAHour{}, &QADay{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
@@ -46,6 +46,7 @@ var migrations = []migration{
 	{8, "contact_counts", rebuildContactCountsTx}, // the triggers exist by then: see Migrate
 	{9, "message_rollups", rebuildMessageRollups},
 	{10, "callback_rollups", rebuildCallbackRollupsTx}, // the triggers exist by then, as for 8
+	{11, "qa_rollups", rebuildQARollups},
 }
 
 // dropCampaignZeroRollups removes what migration 5's rebuild counted for

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ScorecardItem is one line of a QA scorecard: scored 0..MaxScore, weighted;
@@ -182,10 +184,15 @@ func (s *Store) ScoreCall(ctx context.Context, q *QAScore) error {
 	}
 	q.TotalX100 = int64(math.Round(total * 100))
 	q.Total, q.CriticalFailed, q.AgentID, q.CampaignID, q.CreatedAt = total, crit, at.AgentID, at.CampaignID, ts(s.now())
-	if err := s.conn(ctx).Create(q).Error; err != nil {
-		return fmt.Errorf("store: score call %d: %w", q.AttemptID, translate(err))
-	}
-	return nil
+	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(q).Error; err != nil {
+			return fmt.Errorf("store: score call %d: %w", q.AttemptID, translate(err))
+		}
+		r := rollup{}
+		qaState(r, q, 1)
+		return r.apply(tx)
+	})
+	return err
 }
 
 // GetQAScore loads one score.
@@ -224,12 +231,17 @@ func (s *Store) AppealScore(ctx context.Context, id int64, text string) (*QAScor
 		return nil, Invalid("text", "say why, in 1 to 1000 bytes")
 	}
 	now := ts(s.now())
-	res := s.conn(ctx).Model(&QAScore{}).Where("id = ? AND appeal = ''", id).
-		Updates(map[string]any{"appeal": AppealOpen, "appeal_text": text, "appealed_at": now})
-	if res.Error != nil {
-		return nil, fmt.Errorf("store: appeal score %d: %w", id, res.Error)
+	var done bool
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		done, err = changeScore(tx, id, func(q *QAScore) bool { return q.Appeal == AppealNone },
+			map[string]any{"appeal": AppealOpen, "appeal_text": text, "appealed_at": now})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: appeal score %d: %w", id, err)
 	}
-	if res.RowsAffected == 0 {
+	if !done {
 		return nil, fmt.Errorf("store: score %d was appealed already: %w", id, ErrConflict)
 	}
 	return s.GetQAScore(ctx, id)
@@ -240,12 +252,17 @@ func (s *Store) ResolveAppeal(ctx context.Context, id int64, decision AppealStat
 	if !OneOf(decision) {
 		return nil, Invalid("decision", EnumMessage(decision))
 	}
-	res := s.conn(ctx).Model(&QAScore{}).Where("id = ? AND appeal = ?", id, AppealOpen).
-		Updates(map[string]any{"appeal": decision, "appeal_note": strings.TrimSpace(note), "resolved_by": by})
-	if res.Error != nil {
-		return nil, fmt.Errorf("store: resolve appeal of score %d: %w", id, res.Error)
+	var done bool
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		done, err = changeScore(tx, id, func(q *QAScore) bool { return q.Appeal == AppealOpen },
+			map[string]any{"appeal": decision, "appeal_note": strings.TrimSpace(note), "resolved_by": by})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: resolve appeal of score %d: %w", id, err)
 	}
-	if res.RowsAffected == 0 {
+	if !done {
 		return nil, fmt.Errorf("store: score %d has no open appeal: %w", id, ErrConflict)
 	}
 	return s.GetQAScore(ctx, id)

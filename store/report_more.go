@@ -239,30 +239,53 @@ func (s *Store) attendanceReport(ctx context.Context, q ReportQuery) (*Report, e
 }
 
 // qaReport: QA scores given in the period by agent / scorer / campaign /
-// day: how many, the average total, critical failures and appeals.
+// day: how many, the average total, critical failures and appeals. From
+// the QA rollup (rollup_qa.go), or by scorer from the scores themselves
+// (through ix_qa_report, which covers the query).
 func (s *Store) qaReport(ctx context.Context, q ReportQuery) (*Report, error) {
 	if err := q.validate(DimAgent, DimScorer, DimCampaign, DimDay, DimHour); err != nil {
 		return nil, err
 	}
-	dims := s.dims(&q, "created_at", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id", DimScorer: "scorer_id"})
-	db := s.conn(ctx).Model(&QAScore{}).Where("created_at >= ? AND created_at < ?", q.From.UTC(), q.To.UTC())
-	db = s.agentFilter(ctx, db, "agent_id", &q)
-	if len(q.CampaignIDs) > 0 {
-		db = db.Where("campaign_id IN ?", q.CampaignIDs)
+	var rows []sumRow
+	var dims []dimSQL
+	if slices.Contains(q.GroupBy, DimScorer) {
+		dims = s.dims(&q, "created_at", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id", DimScorer: "scorer_id"})
+		db := s.conn(ctx).Model(&QAScore{}).Where("created_at >= ? AND created_at < ?", q.From.UTC(), q.To.UTC())
+		db = s.agentFilter(ctx, db, "agent_id", &q)
+		if len(q.CampaignIDs) > 0 {
+			db = db.Where("campaign_id IN ?", q.CampaignIDs)
+		}
+		sums := []sumCol{{"scores", "1"}, {"total_x100", "total_x100"}, {"critical_failures", "CASE WHEN critical_failed THEN 1 ELSE 0 END"},
+			{"appeals", "CASE WHEN appeal <> '' THEN 1 ELSE 0 END"}, {"appeals_upheld", "CASE WHEN appeal = 'upheld' THEN 1 ELSE 0 END"}}
+		err := eachSum(db, dims, sums, func(vals []any, nums []int64) {
+			rows = append(rows, sumRow{slices.Clone(vals), slices.Clone(nums)})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: qa report: %w", err)
+		}
+	} else {
+		dims = s.dims(&q, "hour", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id"})
+		var parts int
+		var err error
+		rows, parts, err = s.rollupSums(ctx, "qa", &q, func(db *gorm.DB) *gorm.DB {
+			db = s.agentFilter(ctx, db, "agent_id", &q)
+			if len(q.CampaignIDs) > 0 {
+				db = db.Where("campaign_id IN ?", q.CampaignIDs)
+			}
+			return db
+		}, dims, plainSums(qaSums))
+		if err != nil {
+			return nil, fmt.Errorf("store: qa report: %w", err)
+		}
+		rows = mergeSumRows(rows, parts)
 	}
-	sums := []sumCol{{"scores", "1"}, {"total_x100", "total_x100"}, {"critical_failures", "CASE WHEN critical_failed THEN 1 ELSE 0 END"},
-		{"appeals", "CASE WHEN appeal <> '' THEN 1 ELSE 0 END"}, {"appeals_upheld", "CASE WHEN appeal = 'upheld' THEN 1 ELSE 0 END"}}
-	rows, err := sumQuery(db, dims, sums)
-	if err != nil {
-		return nil, fmt.Errorf("store: qa report: %w", err)
-	}
-	sortRows(rows, dims)
-	rep := &Report{Rows: rows, Totals: totals(rows, sumKeys(sums))}
-	for _, r := range append(rows, rep.Totals) {
+	out, tot := reportRows(rows, dims, qaSums, 1)
+	rep := &Report{Rows: out, Totals: tot}
+	for _, r := range append(out, rep.Totals) {
 		r["avg_total"] = rate(r["total_x100"], r["scores"]) / 100
 		delete(r, "total_x100")
 	}
-	rep.Columns = append(dimColumns(dims), countColumns(sumKeys(sums), "total_x100")...)
+	rep.Columns = append(dimColumns(dims), countColumns(qaSums, "total_x100")...)
 	rep.Columns = append(rep.Columns, ReportColumn{"avg_total", KindDecimal})
 	return rep, nil
 }

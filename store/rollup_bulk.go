@@ -130,6 +130,7 @@ func (b *BulkLoader) QAScores(ctx context.Context, rows []QAScore) error {
 	}
 	for i := range rows {
 		rows[i].ID = ids[i]
+		qaState(b.r, &rows[i], 1)
 	}
 	return nil
 }

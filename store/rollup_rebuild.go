@@ -17,6 +17,7 @@ type RollupCounts struct {
 	QueueWaits   int64 `json:"queue_waits"`
 	IVRCalls     int64 `json:"ivr_calls"`
 	Messages     int64 `json:"messages"` // outbound messages (sms, email, fax)
+	QAScores     int64 `json:"qa_scores"`
 	RollupRows   int64 `json:"rollup_rows"`
 	Contacts     int64 `json:"contacts"`  // counted into contact_counts
 	Callbacks    int64 `json:"callbacks"` // counted into callback_hours and callback_days
@@ -82,6 +83,9 @@ func rebuildRollups(tx *gorm.DB) (RollupCounts, error) {
 		return out, err
 	}
 	if out.Messages, err = rebuildMessages(tx, r); err != nil {
+		return out, err
+	}
+	if out.QAScores, err = rebuildQA(tx, r); err != nil {
 		return out, err
 	}
 	out.RollupRows = int64(len(r))

@@ -152,7 +152,11 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 			if err != nil {
 				return err
 			}
-			if err := generateScores(ctx, st.NewBulkLoader(), o, first, start, out); err != nil {
+			loader := st.NewBulkLoader()
+			if err := generateScores(ctx, loader, o, first, start, out); err != nil {
+				return err
+			}
+			if err := loader.Flush(ctx); err != nil {
 				return err
 			}
 		}
