@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"reflect"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -258,5 +260,98 @@ func TestWorkflowRollupRebuildAndUpgrade(t *testing.T) {
 		}
 		must(t, s.Migrate(ctx))
 		checkWorkflow(t, s, agent, d.camp.ID, fmt.Sprintf("after a lost trigger (%d callbacks)", k))
+	})
+}
+
+// TestWorkflowRollupExactUnderConcurrentWriters has writers book, cancel,
+// miss and reschedule callbacks and move them between agents in bulk while
+// folds of a few deltas each and workflow reports (which fold too) run in a
+// loop: at the end the rollup equals the callbacks, so no delta was lost or
+// folded twice.
+func TestWorkflowRollupExactUnderConcurrentWriters(t *testing.T) {
+	defer store.SetFoldBatchForTest(7)()
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		d := newDialer(t, s, 30, nil)
+		id := byPhone(t, d)
+		a1, a2 := newAgent(t, s, "wf-c1"), newAgent(t, s, "wf-c2")
+		const rounds = 25
+		var wg sync.WaitGroup
+		errs := make(chan error, 100)
+		run := func(name string, fn func(i int) error) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < rounds; i++ {
+					if err := fn(i); err != nil && !strings.Contains(err.Error(), "Deadlock") {
+						errs <- fmt.Errorf("%s round %d: %w", name, i, err)
+						return
+					}
+				}
+			}()
+		}
+		due := time.Now().Add(time.Hour)
+		for w := 0; w < 2; w++ {
+			run(fmt.Sprintf("booker %d", w), func(i int) error {
+				k := 1 + w*10 + i%10
+				cb := &store.Callback{ContactID: id[k], Phone: phoneN(k), DueAt: due, AgentID: a1}
+				if err := s.CreateCallback(ctx, cb); err != nil {
+					return err
+				}
+				switch i % 3 {
+				case 0:
+					_, err := s.CancelCallback(ctx, cb.ID)
+					return err
+				case 1:
+					if err := s.MarkCallbackMissed(ctx, cb.ID); err != nil {
+						return err
+					}
+					later := due.Add(time.Hour)
+					_, err := s.UpdateCallback(ctx, cb.ID, store.CallbackChange{DueAt: &later})
+					return err
+				}
+				return nil
+			})
+		}
+		run("agent moves", func(i int) error {
+			to := []int64{a1, a2}[i%2]
+			return s.ExecForTest(ctx, "UPDATE callbacks SET agent_id = ? WHERE campaign_id = ?", to, d.camp.ID)
+		})
+		done := make(chan struct{})
+		var folders sync.WaitGroup
+		for f := 0; f < 2; f++ {
+			folders.Add(1)
+			go func() {
+				defer folders.Done()
+				for {
+					select {
+					case <-done:
+						return
+					default:
+					}
+					var err error
+					if f == 0 {
+						_, err = s.FoldCallbacks(ctx)
+					} else {
+						_, err = s.RunReport(ctx, store.ReportWorkflow, workflowQueries(a1, d.camp.ID)[1])
+					}
+					if err != nil {
+						errs <- fmt.Errorf("folder %d: %w", f, err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		close(done)
+		folders.Wait()
+		close(errs)
+		for err := range errs {
+			t.Error(err)
+		}
+		if err := s.CheckCallbackRollupForTest(ctx, true); err != nil {
+			t.Fatalf("after the writers, not folded: %v", err)
+		}
+		checkWorkflow(t, s, a1, d.camp.ID, "after the writers")
 	})
 }
