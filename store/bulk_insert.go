@@ -146,3 +146,24 @@ var bulkMessages = bulkTable[OutboundMessage]{
 			tv(m.CreatedAt), ptv(m.SentAt), ptv(m.DeliveredAt)}
 	},
 }
+
+var bulkCallbacks = bulkTable[Callback]{
+	table: "callbacks",
+	cols: []string{"campaign_id", "contact_id", "phone", "due_at", "agent_id", "group_id", "note", "status", "reminder_sent_at",
+		"offered_at", "handed_to_group_at", "closed_at", "attempt_id", "created_by", "created_at", "updated_at"},
+	vals: func(c *Callback) []any {
+		return []any{c.CampaignID, c.ContactID, c.Phone, tv(c.DueAt), c.AgentID, pint(c.GroupID), c.Note, string(c.Status),
+			ptv(c.ReminderSentAt), ptv(c.OfferedAt), ptv(c.HandedToGroupAt), ptv(c.ClosedAt), pint(c.AttemptID), c.CreatedBy,
+			tv(c.CreatedAt), tv(c.UpdatedAt)}
+	},
+}
+
+var bulkQAScores = bulkTable[QAScore]{
+	table: "qa_scores",
+	cols: []string{"scorecard_id", "attempt_id", "scorer_id", "agent_id", "campaign_id", "items", "comments", "total", "total_x100",
+		"critical_failed", "appeal", "appeal_text", "appeal_note", "appealed_at", "resolved_by", "created_at"},
+	vals: func(q *QAScore) []any {
+		return []any{q.ScorecardID, q.AttemptID, q.ScorerID, q.AgentID, q.CampaignID, "[]", "[]", q.Total, q.TotalX100,
+			q.CriticalFailed, string(q.Appeal), q.AppealText, q.AppealNote, ptv(q.AppealedAt), q.ResolvedBy, tv(q.CreatedAt)}
+	},
+}

@@ -53,12 +53,15 @@ type ContactCountDelta struct {
 // TableName is fixed: the triggers name it (gorm would not pluralise "delta" so).
 func (ContactCountDelta) TableName() string { return "contact_count_deltas" }
 
-// contactCountTriggers are the triggers' names and bodies after the ON
-// clause, per driver. MySQL fires AFTER UPDATE for every updated row, so
-// the body tests for a change; SQLite can say so in the trigger's head.
-var contactCountTriggers = []struct {
+// triggerDef is one trigger: its name, event and body after the ON clause,
+// per driver. MySQL fires AFTER UPDATE for every updated row, so an update
+// trigger's body tests for a change; SQLite can say so in the trigger's head.
+type triggerDef struct {
 	name, event, sqlite, mysql string
-}{
+}
+
+// contactCountTriggers are the triggers on contacts.
+var contactCountTriggers = []triggerDef{
 	{"contacts_count_insert", "AFTER INSERT",
 		"BEGIN INSERT INTO contact_count_deltas (campaign_id, status, n) VALUES (NEW.campaign_id, NEW.status, 1); END",
 		"INSERT INTO contact_count_deltas (campaign_id, status, n) VALUES (NEW.campaign_id, NEW.status, 1)"},
@@ -72,16 +75,22 @@ var contactCountTriggers = []struct {
 		"INSERT INTO contact_count_deltas (campaign_id, status, n) VALUES (OLD.campaign_id, OLD.status, -1)"},
 }
 
-// ensureContactCountTriggers creates the missing triggers, never replacing
-// one (DROP then CREATE would let another instance's writes through
-// uncounted), and says whether it created any: the contacts' changes made
-// without it were not counted, so Migrate rebuilds the counts.
+// ensureContactCountTriggers creates the missing triggers on contacts.
 func (s *Store) ensureContactCountTriggers(ctx context.Context) (created bool, err error) {
-	have, err := s.contactCountTriggers(ctx)
+	return s.ensureTriggers(ctx, "contacts", contactCountTriggers, "the contact counts")
+}
+
+// ensureTriggers creates the missing triggers of a table, never replacing
+// one (DROP then CREATE would let another instance's writes through
+// uncounted), and says whether it created any: the rows' changes made
+// without it were not counted, so Migrate rebuilds what they keep. need
+// names what needs them, for the error.
+func (s *Store) ensureTriggers(ctx context.Context, table string, defs []triggerDef, need string) (created bool, err error) {
+	have, err := s.triggersOn(ctx, table)
 	if err != nil {
 		return false, err
 	}
-	for _, tr := range contactCountTriggers {
+	for _, tr := range defs {
 		if have[tr.name] {
 			continue
 		}
@@ -89,32 +98,37 @@ func (s *Store) ensureContactCountTriggers(ctx context.Context) (created bool, e
 		if s.driver == "mysql" {
 			body = "FOR EACH ROW " + tr.mysql
 		}
-		err := s.conn(ctx).Exec("CREATE TRIGGER " + tr.name + " " + tr.event + " ON contacts " + body).Error
+		err := s.conn(ctx).Exec("CREATE TRIGGER " + tr.name + " " + tr.event + " ON " + table + " " + body).Error
 		if err != nil {
 			// Another instance starting at the same moment may have created it.
-			if now, err2 := s.contactCountTriggers(ctx); err2 == nil && now[tr.name] {
+			if now, err2 := s.triggersOn(ctx, table); err2 == nil && now[tr.name] {
 				continue
 			}
 			if s.driver == "mysql" {
-				return created, fmt.Errorf("store: create trigger %s on contacts (the contact counts need it): the database user needs the TRIGGER privilege, "+
-					"and while binary logging is on MySQL/MariaDB also wants SUPER or the server variable log_bin_trust_function_creators=1: %w", tr.name, err)
+				return created, fmt.Errorf("store: create trigger %s on %s (%s need it): the database user needs the TRIGGER privilege, "+
+					"and while binary logging is on MySQL/MariaDB also wants SUPER or the server variable log_bin_trust_function_creators=1: %w", tr.name, table, need, err)
 			}
-			return created, fmt.Errorf("store: create trigger %s on contacts: %w", tr.name, err)
+			return created, fmt.Errorf("store: create trigger %s on %s: %w", tr.name, table, err)
 		}
 		created = true
 	}
 	return created, nil
 }
 
-// contactCountTriggers reads which of the triggers exist.
+// contactCountTriggers reads which of the triggers on contacts exist.
 func (s *Store) contactCountTriggers(ctx context.Context) (map[string]bool, error) {
-	q := "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'contacts'"
+	return s.triggersOn(ctx, "contacts")
+}
+
+// triggersOn reads which triggers a table has.
+func (s *Store) triggersOn(ctx context.Context, table string) (map[string]bool, error) {
+	q := "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?"
 	if s.driver == "mysql" {
-		q = "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = 'contacts'"
+		q = "SELECT TRIGGER_NAME FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE() AND EVENT_OBJECT_TABLE = ?"
 	}
 	var names []string
-	if err := s.conn(ctx).Raw(q).Scan(&names).Error; err != nil {
-		return nil, fmt.Errorf("store: read triggers on contacts: %w", err)
+	if err := s.conn(ctx).Raw(q, table).Scan(&names).Error; err != nil {
+		return nil, fmt.Errorf("store: read triggers on %s: %w", table, err)
 	}
 	out := map[string]bool{}
 	for _, n := range names {

@@ -21,7 +21,8 @@ func models() []any {
 		&CampaignHour{}, &AgentHour{}, &AgentStateHour{}, &CampaignDay{}, &AgentDay{}, &AgentStateDay{}, &ContactNote{},
 		&Scorecard{}, &QAScore{}, &SavedReport{}, &ReportSchedule{},
 		&QueueWait{}, &QueueHour{}, &QueueDay{}, &IVRCall{}, &IVRAnswer{}, &IVRHour{}, &IVRDay{}, &IVRAnswerHour{}, &IVRAnswerDay{},
-		&Voicemail{}, &ContactCount{}, &ContactCountDelta{}, &MessageHour{}, &MessageDay{}}
+		&Voicemail{}, &ContactCount{}, &ContactCountDelta{}, &MessageHour{}, &MessageDay{},
+		&CallbackHour{}, &CallbackDay{}, &CallbackDelta{}, &QAHour{}, &QADay{}}
 }
 
 // migration is a versioned change AutoMigrate cannot make (data moves,
@@ -44,6 +45,8 @@ var migrations = []migration{
 	{7, "inbound_calls_for_agents", inboundCallsForAgents},
 	{8, "contact_counts", rebuildContactCountsTx}, // the triggers exist by then: see Migrate
 	{9, "message_rollups", rebuildMessageRollups},
+	{10, "callback_rollups", rebuildCallbackRollupsTx}, // the triggers exist by then, as for 8
+	{11, "qa_rollups", rebuildQARollups},
 }
 
 // dropCampaignZeroRollups removes what migration 5's rebuild counted for
@@ -99,12 +102,16 @@ func (s *Store) Migrate(ctx context.Context) error {
 	if err := db.AutoMigrate(append(models(), &SchemaMigration{})...); err != nil {
 		return fmt.Errorf("store: auto-migrate: %w", err)
 	}
-	// The contact counts' triggers are created before the versioned
-	// migrations, outside their transactions (MySQL commits DDL at once), so
-	// that migration 8 counts the contacts already stored with the triggers
-	// counting every later change: a crash in between leaves migration 8 to
-	// run on the next start.
+	// The contact counts' and the callbacks rollup's triggers are created
+	// before the versioned migrations, outside their transactions (MySQL
+	// commits DDL at once), so that migrations 8 and 10 count the rows
+	// already stored with the triggers counting every later change: a crash
+	// in between leaves the migration to run on the next start.
 	created, err := s.ensureContactCountTriggers(ctx)
+	if err != nil {
+		return err
+	}
+	createdCB, err := s.ensureCallbackTriggers(ctx)
 	if err != nil {
 		return err
 	}
@@ -140,6 +147,13 @@ func (s *Store) Migrate(ctx context.Context) error {
 			return err
 		}
 		s.log.Warn("contact counts: a missing trigger was created again, counts rebuilt", "contacts", n)
+	}
+	if createdCB && done[10] { // likewise for the callbacks rollup
+		n, err := s.RebuildCallbackRollups(ctx)
+		if err != nil {
+			return err
+		}
+		s.log.Warn("callbacks rollup: a missing trigger was created again, rollup rebuilt", "callbacks", n)
 	}
 	return nil
 }

@@ -6,6 +6,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ScorecardItem is one line of a QA scorecard: scored 0..MaxScore, weighted;
@@ -101,24 +103,27 @@ var AppealDecisions = []AppealStatus{AppealUpheld, AppealRejected}
 func (AppealStatus) EnumValues() []string { return enumStrings(AppealDecisions) }
 
 // QAScore is one scorer's score of one call (several scorers = calibration).
+// ix_qa_report covers the QA report's query by scorer (its period and every
+// column it groups by or sums), so that report reads the index alone; the
+// QA report otherwise reads the QA rollup (rollup_qa.go).
 type QAScore struct {
 	ID             int64        `gorm:"primaryKey" json:"id"`
 	ScorecardID    int64        `gorm:"not null;index" json:"scorecard_id"`
 	AttemptID      int64        `gorm:"not null;uniqueIndex:ux_qa_call_scorer,priority:1" json:"call_id"`
-	ScorerID       int64        `gorm:"not null;uniqueIndex:ux_qa_call_scorer,priority:2;index" json:"scorer_id"`
-	AgentID        int64        `gorm:"not null;index" json:"agent_id"`
-	CampaignID     int64        `gorm:"not null;index" json:"campaign_id"`
+	ScorerID       int64        `gorm:"not null;uniqueIndex:ux_qa_call_scorer,priority:2;index;index:ix_qa_report,priority:3" json:"scorer_id"`
+	AgentID        int64        `gorm:"not null;index;index:ix_qa_report,priority:2" json:"agent_id"`
+	CampaignID     int64        `gorm:"not null;index;index:ix_qa_report,priority:4" json:"campaign_id"`
 	Items          []ItemScore  `gorm:"serializer:json;type:text" json:"items"`
 	Comments       []QAComment  `gorm:"serializer:json;type:text" json:"comments"`
-	Total          float64      `gorm:"not null" json:"total"`                         // 0..100, weighted
-	TotalX100      int64        `gorm:"column:total_x100;not null;default:0" json:"-"` // for sums in reports
-	CriticalFailed bool         `gorm:"not null;default:false" json:"critical_failed"`
-	Appeal         AppealStatus `gorm:"type:varchar(16);not null;default:''" json:"appeal,omitempty"`
+	Total          float64      `gorm:"not null" json:"total"`                                                       // 0..100, weighted
+	TotalX100      int64        `gorm:"column:total_x100;not null;default:0;index:ix_qa_report,priority:5" json:"-"` // for sums in reports
+	CriticalFailed bool         `gorm:"not null;default:false;index:ix_qa_report,priority:6" json:"critical_failed"`
+	Appeal         AppealStatus `gorm:"type:varchar(16);not null;default:'';index:ix_qa_report,priority:7" json:"appeal,omitempty"`
 	AppealText     string       `gorm:"type:varchar(1000);not null;default:''" json:"appeal_text,omitempty"`
 	AppealNote     string       `gorm:"type:varchar(1000);not null;default:''" json:"appeal_note,omitempty"`
 	AppealedAt     *time.Time   `json:"appealed_at,omitempty"`
 	ResolvedBy     int64        `json:"resolved_by,omitempty"`
-	CreatedAt      time.Time    `gorm:"index" json:"created_at"`
+	CreatedAt      time.Time    `gorm:"index;index:ix_qa_report,priority:1" json:"created_at"`
 }
 
 // scoreTotal weighs the items: Σ weight·score/max ÷ Σ weight × 100, or 0
@@ -178,10 +183,15 @@ func (s *Store) ScoreCall(ctx context.Context, q *QAScore) error {
 	}
 	q.TotalX100 = int64(math.Round(total * 100))
 	q.Total, q.CriticalFailed, q.AgentID, q.CampaignID, q.CreatedAt = total, crit, at.AgentID, at.CampaignID, ts(s.now())
-	if err := s.conn(ctx).Create(q).Error; err != nil {
-		return fmt.Errorf("store: score call %d: %w", q.AttemptID, translate(err))
-	}
-	return nil
+	err = s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Create(q).Error; err != nil {
+			return fmt.Errorf("store: score call %d: %w", q.AttemptID, translate(err))
+		}
+		r := rollup{}
+		qaState(r, q, 1)
+		return r.apply(tx)
+	})
+	return err
 }
 
 // GetQAScore loads one score.
@@ -220,12 +230,17 @@ func (s *Store) AppealScore(ctx context.Context, id int64, text string) (*QAScor
 		return nil, Invalid("text", "say why, in 1 to 1000 bytes")
 	}
 	now := ts(s.now())
-	res := s.conn(ctx).Model(&QAScore{}).Where("id = ? AND appeal = ''", id).
-		Updates(map[string]any{"appeal": AppealOpen, "appeal_text": text, "appealed_at": now})
-	if res.Error != nil {
-		return nil, fmt.Errorf("store: appeal score %d: %w", id, res.Error)
+	var done bool
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		done, err = changeScore(tx, id, func(q *QAScore) bool { return q.Appeal == AppealNone },
+			map[string]any{"appeal": AppealOpen, "appeal_text": text, "appealed_at": now})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: appeal score %d: %w", id, err)
 	}
-	if res.RowsAffected == 0 {
+	if !done {
 		return nil, fmt.Errorf("store: score %d was appealed already: %w", id, ErrConflict)
 	}
 	return s.GetQAScore(ctx, id)
@@ -236,12 +251,17 @@ func (s *Store) ResolveAppeal(ctx context.Context, id int64, decision AppealStat
 	if !OneOf(decision) {
 		return nil, Invalid("decision", EnumMessage(decision))
 	}
-	res := s.conn(ctx).Model(&QAScore{}).Where("id = ? AND appeal = ?", id, AppealOpen).
-		Updates(map[string]any{"appeal": decision, "appeal_note": strings.TrimSpace(note), "resolved_by": by})
-	if res.Error != nil {
-		return nil, fmt.Errorf("store: resolve appeal of score %d: %w", id, res.Error)
+	var done bool
+	err := s.conn(ctx).Transaction(func(tx *gorm.DB) error {
+		var err error
+		done, err = changeScore(tx, id, func(q *QAScore) bool { return q.Appeal == AppealOpen },
+			map[string]any{"appeal": decision, "appeal_note": strings.TrimSpace(note), "resolved_by": by})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: resolve appeal of score %d: %w", id, err)
 	}
-	if res.RowsAffected == 0 {
+	if !done {
 		return nil, fmt.Errorf("store: score %d has no open appeal: %w", id, ErrConflict)
 	}
 	return s.GetQAScore(ctx, id)

@@ -455,7 +455,7 @@ func msToS(v any) float64 {
 
 // rollupModels are each kind's hour row.
 var rollupModels = map[string]any{"campaign": &CampaignHour{}, "agent": &AgentHour{}, "agent_state": &AgentStateHour{},
-	"queue": &QueueHour{}, "ivr": &IVRHour{}, "ivr_answer": &IVRAnswerHour{}, "message": &MessageHour{}}
+	"queue": &QueueHour{}, "ivr": &IVRHour{}, "ivr_answer": &IVRAnswerHour{}, "message": &MessageHour{}, "qa": &QAHour{}}
 
 // rollupColumns are a kind's columns, as its model declares them.
 func (s *Store) rollupColumns(kind string) []string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -142,40 +141,49 @@ func (s *Store) messagesReport(ctx context.Context, q ReportQuery) (*Report, err
 // messageSums are the message_hours columns the messages report sums.
 var messageSums = []string{"messages", "sent", "delivered", "failed", "queued", "parts"}
 
+// workflowSums are the workflow report's columns and the callbacks
+// rollup's columns they sum.
+var workflowSums = []sumCol{{"callbacks_booked", "booked"}, {"callbacks_kept", "kept"}, {"callbacks_missed", "missed"},
+	{"callbacks_cancelled", "cancelled"}, {"callbacks_open", "still_open"}, {"callbacks_handed_to_group", "handed"}}
+
 // workflowReport: callbacks booked in the period by agent / campaign / day
-// and what became of them; tasks assigned to agents and still open.
+// and what became of them (scheduled or offered: open), from the callbacks
+// rollup (rollup_callbacks.go).
+//
+// It folds the callback deltas first rather than adding the deltas to the
+// rollup it reads: the report's parts are summed at once on several
+// connections, and a fold committing between the read of the rollup and
+// the read of the deltas would count those deltas twice or not at all.
+// After the fold every change committed before the report began is in the
+// rollup, and each part is one statement, so it is exact; a fold with
+// nothing to move is one index lookup, and serve's folder keeps the log
+// to a few seconds of changes.
 func (s *Store) workflowReport(ctx context.Context, q ReportQuery) (*Report, error) {
 	if err := q.validate(DimAgent, DimCampaign, DimDay, DimHour); err != nil {
 		return nil, err
 	}
-	dims := s.dims(&q, "created_at", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id"})
-	db := s.conn(ctx).Model(&Callback{}).Where("created_at >= ? AND created_at < ?", q.From.UTC(), q.To.UTC())
-	db = s.agentFilter(ctx, db, "agent_id", &q)
-	if len(q.CampaignIDs) > 0 {
-		db = db.Where("campaign_id IN ?", q.CampaignIDs)
+	if _, err := s.FoldCallbacks(ctx); err != nil {
+		return nil, fmt.Errorf("store: workflow report: %w", err)
 	}
-	when := func(st ...CallbackStatus) string {
-		vals := make([]string, len(st))
-		for i, v := range st {
-			vals[i] = "'" + string(v) + "'"
+	dims := s.dims(&q, "hour", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id"})
+	rows, parts, err := s.rollupSums(ctx, "callback", &q, func(db *gorm.DB) *gorm.DB {
+		db = s.agentFilter(ctx, db, "agent_id", &q)
+		if len(q.CampaignIDs) > 0 {
+			db = db.Where("campaign_id IN ?", q.CampaignIDs)
 		}
-		return "CASE WHEN status IN (" + strings.Join(vals, ", ") + ") THEN 1 ELSE 0 END"
-	}
-	sums := []sumCol{{"callbacks_booked", "1"}, {"callbacks_kept", when(CallbackDone)}, {"callbacks_missed", when(CallbackMissed)},
-		{"callbacks_cancelled", when(CallbackCancelled)}, {"callbacks_open", when(CallbackScheduled, CallbackOffered)},
-		{"callbacks_handed_to_group", "CASE WHEN handed_to_group_at IS NULL THEN 0 ELSE 1 END"}}
-	rows, err := sumQuery(db, dims, sums)
+		return db
+	}, dims, workflowSums)
 	if err != nil {
 		return nil, fmt.Errorf("store: workflow report: %w", err)
 	}
-	sortRows(rows, dims)
-	rep := &Report{Rows: rows, Totals: totals(rows, sumKeys(sums))}
-	for _, r := range append(rows, rep.Totals) {
+	out, tot := reportRows(mergeSumRows(rows, parts), dims, sumKeys(workflowSums), 1)
+	rep := &Report{Rows: out, Totals: tot}
+	for _, r := range append(out, rep.Totals) {
 		kept, _ := r["callbacks_kept"].(int64)
 		missed, _ := r["callbacks_missed"].(int64)
 		r["kept_rate"] = rate(kept, kept+missed)
 	}
-	rep.Columns = append(dimColumns(dims), countColumns(sumKeys(sums))...)
+	rep.Columns = append(dimColumns(dims), countColumns(sumKeys(workflowSums))...)
 	rep.Columns = append(rep.Columns, ReportColumn{"kept_rate", KindRatio})
 	return rep, nil
 }
@@ -231,30 +239,53 @@ func (s *Store) attendanceReport(ctx context.Context, q ReportQuery) (*Report, e
 }
 
 // qaReport: QA scores given in the period by agent / scorer / campaign /
-// day: how many, the average total, critical failures and appeals.
+// day: how many, the average total, critical failures and appeals. From
+// the QA rollup (rollup_qa.go), or by scorer from the scores themselves
+// (through ix_qa_report, which covers the query).
 func (s *Store) qaReport(ctx context.Context, q ReportQuery) (*Report, error) {
 	if err := q.validate(DimAgent, DimScorer, DimCampaign, DimDay, DimHour); err != nil {
 		return nil, err
 	}
-	dims := s.dims(&q, "created_at", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id", DimScorer: "scorer_id"})
-	db := s.conn(ctx).Model(&QAScore{}).Where("created_at >= ? AND created_at < ?", q.From.UTC(), q.To.UTC())
-	db = s.agentFilter(ctx, db, "agent_id", &q)
-	if len(q.CampaignIDs) > 0 {
-		db = db.Where("campaign_id IN ?", q.CampaignIDs)
+	var rows []sumRow
+	var dims []dimSQL
+	if slices.Contains(q.GroupBy, DimScorer) {
+		dims = s.dims(&q, "created_at", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id", DimScorer: "scorer_id"})
+		db := s.conn(ctx).Model(&QAScore{}).Where("created_at >= ? AND created_at < ?", q.From.UTC(), q.To.UTC())
+		db = s.agentFilter(ctx, db, "agent_id", &q)
+		if len(q.CampaignIDs) > 0 {
+			db = db.Where("campaign_id IN ?", q.CampaignIDs)
+		}
+		sums := []sumCol{{"scores", "1"}, {"total_x100", "total_x100"}, {"critical_failures", "CASE WHEN critical_failed THEN 1 ELSE 0 END"},
+			{"appeals", "CASE WHEN appeal <> '' THEN 1 ELSE 0 END"}, {"appeals_upheld", "CASE WHEN appeal = 'upheld' THEN 1 ELSE 0 END"}}
+		err := eachSum(db, dims, sums, func(vals []any, nums []int64) {
+			rows = append(rows, sumRow{slices.Clone(vals), slices.Clone(nums)})
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: qa report: %w", err)
+		}
+	} else {
+		dims = s.dims(&q, "hour", map[Dimension]string{DimCampaign: "campaign_id", DimAgent: "agent_id"})
+		var parts int
+		var err error
+		rows, parts, err = s.rollupSums(ctx, "qa", &q, func(db *gorm.DB) *gorm.DB {
+			db = s.agentFilter(ctx, db, "agent_id", &q)
+			if len(q.CampaignIDs) > 0 {
+				db = db.Where("campaign_id IN ?", q.CampaignIDs)
+			}
+			return db
+		}, dims, plainSums(qaSums))
+		if err != nil {
+			return nil, fmt.Errorf("store: qa report: %w", err)
+		}
+		rows = mergeSumRows(rows, parts)
 	}
-	sums := []sumCol{{"scores", "1"}, {"total_x100", "total_x100"}, {"critical_failures", "CASE WHEN critical_failed THEN 1 ELSE 0 END"},
-		{"appeals", "CASE WHEN appeal <> '' THEN 1 ELSE 0 END"}, {"appeals_upheld", "CASE WHEN appeal = 'upheld' THEN 1 ELSE 0 END"}}
-	rows, err := sumQuery(db, dims, sums)
-	if err != nil {
-		return nil, fmt.Errorf("store: qa report: %w", err)
-	}
-	sortRows(rows, dims)
-	rep := &Report{Rows: rows, Totals: totals(rows, sumKeys(sums))}
-	for _, r := range append(rows, rep.Totals) {
+	out, tot := reportRows(rows, dims, qaSums, 1)
+	rep := &Report{Rows: out, Totals: tot}
+	for _, r := range append(out, rep.Totals) {
 		r["avg_total"] = rate(r["total_x100"], r["scores"]) / 100
 		delete(r, "total_x100")
 	}
-	rep.Columns = append(dimColumns(dims), countColumns(sumKeys(sums), "total_x100")...)
+	rep.Columns = append(dimColumns(dims), countColumns(qaSums, "total_x100")...)
 	rep.Columns = append(rep.Columns, ReportColumn{"avg_total", KindDecimal})
 	return rep, nil
 }

@@ -107,7 +107,8 @@ var ReportZone = func() *time.Location {
 
 // rollupTables are every rollup table, hours then days.
 var rollupTables = []string{"campaign_hours", "agent_hours", "agent_state_hours", "queue_hours", "ivr_hours", "ivr_answer_hours",
-	"message_hours", "campaign_days", "agent_days", "agent_state_days", "queue_days", "ivr_days", "ivr_answer_days", "message_days"}
+	"message_hours", "qa_hours", "campaign_days", "agent_days", "agent_state_days", "queue_days", "ivr_days", "ivr_answer_days", "message_days",
+	"qa_days"}
 
 // dayOf is the start of t's day in ReportZone, in UTC.
 func dayOf(t time.Time) time.Time {
@@ -129,6 +130,7 @@ type rollupKey struct {
 	dvar    string
 	digits  string
 	channel string
+	agent   int64 // qa rows: the agent (id is the campaign)
 }
 
 // rollup is a set of increments, keyed by row and column.
@@ -206,6 +208,8 @@ func (r rollup) keys() []rollupKey {
 			return cmp.Compare(a.dvar, b.dvar)
 		case a.channel != b.channel:
 			return cmp.Compare(a.channel, b.channel)
+		case a.agent != b.agent:
+			return cmp.Compare(a.agent, b.agent)
 		}
 		return cmp.Compare(a.digits, b.digits)
 	})
@@ -220,7 +224,7 @@ func (k rollupKey) row() (map[string]any, []clause.Column) {
 	cols := []clause.Column{{Name: "hour"}}
 	kind := strings.TrimSuffix(strings.TrimSuffix(k.table, "_hours"), "_days")
 	idCol := map[string]string{"campaign": "campaign_id", "queue": "group_id", "ivr": "campaign_id", "ivr_answer": "campaign_id",
-		"message": "campaign_id"}[kind]
+		"message": "campaign_id", "qa": "campaign_id"}[kind]
 	if idCol == "" {
 		idCol = "agent_id"
 	}
@@ -240,6 +244,9 @@ func (k rollupKey) row() (map[string]any, []clause.Column) {
 	case "message":
 		row["channel"] = k.channel
 		cols = append(cols, clause.Column{Name: "channel"})
+	case "qa":
+		row["agent_id"] = k.agent
+		cols = append(cols, clause.Column{Name: "agent_id"})
 	}
 	return row, cols
 }

@@ -108,6 +108,33 @@ func (b *BulkLoader) Messages(ctx context.Context, rows []OutboundMessage) error
 	return nil
 }
 
+// Callbacks inserts callbacks. Their rollup is kept by the triggers on
+// callbacks, as for any write: fold it (FoldCallbacks) after the load.
+func (b *BulkLoader) Callbacks(ctx context.Context, rows []Callback) error {
+	ids, err := bulkCallbacks.insert(ctx, b.s, rows)
+	if err != nil {
+		return fmt.Errorf("store: bulk load callbacks: %w", err)
+	}
+	for i := range rows {
+		rows[i].ID = ids[i]
+	}
+	return nil
+}
+
+// QAScores inserts QA scores (items and comments empty; the QA report sums
+// the other columns).
+func (b *BulkLoader) QAScores(ctx context.Context, rows []QAScore) error {
+	ids, err := bulkQAScores.insert(ctx, b.s, rows)
+	if err != nil {
+		return fmt.Errorf("store: bulk load qa scores: %w", err)
+	}
+	for i := range rows {
+		rows[i].ID = ids[i]
+		qaState(b.r, &rows[i], 1)
+	}
+	return nil
+}
+
 // Flush writes the summed rollups: multi-row inserts into the rollup
 // tables that are empty, upserts that add to those that are not.
 func (b *BulkLoader) Flush(ctx context.Context) error {

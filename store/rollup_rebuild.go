@@ -17,8 +17,10 @@ type RollupCounts struct {
 	QueueWaits   int64 `json:"queue_waits"`
 	IVRCalls     int64 `json:"ivr_calls"`
 	Messages     int64 `json:"messages"` // outbound messages (sms, email, fax)
+	QAScores     int64 `json:"qa_scores"`
 	RollupRows   int64 `json:"rollup_rows"`
-	Contacts     int64 `json:"contacts"` // counted into contact_counts
+	Contacts     int64 `json:"contacts"`  // counted into contact_counts
+	Callbacks    int64 `json:"callbacks"` // counted into callback_hours and callback_days
 	ElapsedMilli int64 `json:"elapsed_ms"`
 }
 
@@ -27,9 +29,10 @@ const rebuildBatch = 20000
 
 // RebuildRollups recomputes every rollup from the raw attempts and agent
 // state rows, in one transaction (run it with dialing paused: calls finishing
-// meanwhile wait for it), then the contact counts from the contacts, in a
-// transaction of their own (RebuildContactCounts) so that contacts are held
-// only for their count.
+// meanwhile wait for it), then the contact counts from the contacts and the
+// callbacks rollup from the callbacks, each in a transaction of its own
+// (RebuildContactCounts, RebuildCallbackRollups) so that contacts and
+// callbacks are held only for their count.
 func (s *Store) RebuildRollups(ctx context.Context) (RollupCounts, error) {
 	start := time.Now()
 	var out RollupCounts
@@ -40,6 +43,9 @@ func (s *Store) RebuildRollups(ctx context.Context) (RollupCounts, error) {
 	})
 	if err == nil {
 		out.Contacts, err = s.RebuildContactCounts(ctx)
+	}
+	if err == nil {
+		out.Callbacks, err = s.RebuildCallbackRollups(ctx)
 	}
 	out.ElapsedMilli = time.Since(start).Milliseconds()
 	if err != nil {
@@ -77,6 +83,9 @@ func rebuildRollups(tx *gorm.DB) (RollupCounts, error) {
 		return out, err
 	}
 	if out.Messages, err = rebuildMessages(tx, r); err != nil {
+		return out, err
+	}
+	if out.QAScores, err = rebuildQA(tx, r); err != nil {
 		return out, err
 	}
 	out.RollupRows = int64(len(r))

@@ -17,10 +17,10 @@ import (
 
 // benchReportsOpts are the flags of `callcenter bench reports`.
 type benchReportsOpts struct {
-	attempts, contacts, messages, campaigns, agents, days, runs, batch int
-	seed                                                               uint64
-	reuse, addInbound                                                  bool
-	only, cpuProfile                                                   string
+	attempts, contacts, messages, callbacks, scores, campaigns, agents, days, runs, batch int
+	seed                                                                                  uint64
+	reuse, addInbound                                                                     bool
+	only, cpuProfile                                                                      string
 }
 
 // benchReports generates contacts (through the import path), attempts
@@ -34,6 +34,8 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 	fs.IntVar(&o.attempts, "attempts", 1_000_000, "attempts to generate")
 	fs.IntVar(&o.contacts, "contacts", -1, "contacts to import across the campaigns, in a mix of statuses (default: attempts/3; with --reuse: none unless given)")
 	fs.IntVar(&o.messages, "messages", -1, "sms, email and fax messages to log across the campaigns (default: attempts/10; with --reuse: none unless given)")
+	fs.IntVar(&o.callbacks, "callbacks", -1, "callbacks to book across the campaigns and agents, in a mix of outcomes (default: attempts/20; with --reuse: none unless given)")
+	fs.IntVar(&o.scores, "scores", -1, "QA scores to give across the agents, scorers and campaigns (default: attempts/100; with --reuse: none unless given)")
 	fs.IntVar(&o.campaigns, "campaigns", 200, "campaigns")
 	fs.IntVar(&o.agents, "agents", 500, "agents")
 	fs.IntVar(&o.days, "days", 30, "days the attempts spread over (ending yesterday)")
@@ -49,16 +51,24 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 		return usageError{err.Error()}
 	}
 	o.seed = uint64(seed)
-	contactsSet, messagesSet := false, false
+	contactsSet, messagesSet, callbacksSet, scoresSet := false, false, false, false
 	fs.Visit(func(f *flag.Flag) {
 		contactsSet = contactsSet || f.Name == "contacts"
 		messagesSet = messagesSet || f.Name == "messages"
+		callbacksSet = callbacksSet || f.Name == "callbacks"
+		scoresSet = scoresSet || f.Name == "scores"
 	})
 	if o.contacts < 0 {
 		o.contacts = o.attempts / 3
 	}
 	if o.messages < 0 {
 		o.messages = o.attempts / 10
+	}
+	if o.callbacks < 0 {
+		o.callbacks = o.attempts / 20
+	}
+	if o.scores < 0 {
+		o.scores = o.attempts / 100
 	}
 	if o.attempts < 1 || o.campaigns < 1 || o.agents < 1 || o.days < 1 || o.runs < 1 || o.batch < 1 {
 		return usageError{"bench reports: attempts, campaigns, agents, days, runs and batch must be positive"}
@@ -128,9 +138,31 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 				return err
 			}
 		}
-		if err := foldContactCounts(ctx, st, out); err != nil {
-			return err
+		if callbacksSet { // callbacks added to data generated before they were
+			first, err := firstBenchCampaign(ctx, st)
+			if err != nil {
+				return err
+			}
+			if err := generateCallbacks(ctx, st.NewBulkLoader(), o, first, start, out); err != nil {
+				return err
+			}
 		}
+		if scoresSet { // scores added to data generated before they were
+			first, err := firstBenchCampaign(ctx, st)
+			if err != nil {
+				return err
+			}
+			loader := st.NewBulkLoader()
+			if err := generateScores(ctx, loader, o, first, start, out); err != nil {
+				return err
+			}
+			if err := loader.Flush(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	if err := foldDeltas(ctx, st, out); err != nil {
+		return err
 	}
 	return timeReports(ctx, st, o, start, end, out)
 }
@@ -208,6 +240,12 @@ func generateReportTraffic(ctx context.Context, st *store.Store, o benchReportsO
 		return err
 	}
 	if err := generateMessages(ctx, loader, o, first, start, out); err != nil {
+		return err
+	}
+	if err := generateCallbacks(ctx, loader, o, first, start, out); err != nil {
+		return err
+	}
+	if err := generateScores(ctx, loader, o, first, start, out); err != nil {
 		return err
 	}
 	t1 := time.Now()
@@ -296,13 +334,14 @@ func generateContacts(ctx context.Context, st *store.Store, o benchReportsOpts, 
 	}
 	gen := time.Since(t0)
 	fmt.Fprintf(out, "contacts: %d imported in %s (%.0f/s)\n", stored, gen.Round(time.Millisecond), float64(stored)/gen.Seconds())
-	return foldContactCounts(ctx, st, out)
+	return nil // foldDeltas folds them
 }
 
-// foldContactCounts folds the contact count deltas the generation left, as
-// serve's scheduler does within seconds, so that the campaigns report is
-// timed as it runs in production, not over a backlog of a whole import.
-func foldContactCounts(ctx context.Context, st *store.Store, out io.Writer) error {
+// foldDeltas folds the contact count and callback deltas the generation
+// left, as serve's scheduler does within seconds, so that the campaigns
+// and workflow reports are timed as they run in production, not over a
+// backlog of a whole import.
+func foldDeltas(ctx context.Context, st *store.Store, out io.Writer) error {
 	t0 := time.Now()
 	n, err := st.FoldContactCounts(ctx)
 	if err != nil {
@@ -310,6 +349,13 @@ func foldContactCounts(ctx context.Context, st *store.Store, out io.Writer) erro
 	}
 	if n > 0 {
 		fmt.Fprintf(out, "contact counts: %d deltas folded in %s\n", n, time.Since(t0).Round(time.Millisecond))
+	}
+	t1 := time.Now()
+	if n, err = st.FoldCallbacks(ctx); err != nil {
+		return err
+	}
+	if n > 0 {
+		fmt.Fprintf(out, "callbacks rollup: %d deltas folded in %s\n", n, time.Since(t1).Round(time.Millisecond))
 	}
 	return nil
 }
@@ -525,6 +571,8 @@ func reportCases(start, end time.Time) []benchCase {
 		{store.ReportCampaigns, "all days", store.ReportQuery{From: start, To: end, Loc: loc}},
 		{store.ReportMessages, "all days by channel, day", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimChannel, store.DimDay)}},
 		{store.ReportWorkflow, "all days by agent", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimAgent)}},
+		{store.ReportQA, "all days by agent", store.ReportQuery{From: start, To: end, Loc: loc, GroupBy: g(store.DimAgent)}},
+		{store.ReportQA, "7 days by scorer, day", store.ReportQuery{From: week, To: end, Loc: loc, GroupBy: g(store.DimScorer, store.DimDay)}},
 		{store.ReportAttendance, "7 days", store.ReportQuery{From: week, To: end, Loc: loc}},
 	}
 }
@@ -619,5 +667,117 @@ func generateMessages(ctx context.Context, loader *store.BulkLoader, o benchRepo
 		return err
 	}
 	fmt.Fprintf(out, "messages: %d logged in %s\n", o.messages, time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+// generateCallbacks books o.callbacks callbacks over the dialing hours,
+// each by an agent for the campaign the agent works (nine in ten) or a
+// second one, in the states a month of callbacks ends in: most kept, some
+// missed or cancelled, the latest still open, some handed to the agent's
+// group. The triggers on callbacks log them; foldDeltas folds them.
+func generateCallbacks(ctx context.Context, loader *store.BulkLoader, o benchReportsOpts, firstCampaign int64, start time.Time, out io.Writer) error {
+	if o.callbacks < 1 {
+		return nil
+	}
+	t0 := time.Now()
+	rnd := rand.New(rand.NewPCG(o.seed, 17))
+	slots := o.days * 13
+	batch := make([]store.Callback, 0, o.batch)
+	for slot, seq := 0, 0; slot < slots; slot++ {
+		hourStart := start.AddDate(0, 0, slot/13).Add(time.Duration(8+slot%13) * time.Hour)
+		n := o.callbacks / slots
+		if slot < o.callbacks%slots {
+			n++
+		}
+		for i := 0; i < n; i++ {
+			at := hourStart.Add(time.Duration(i) * time.Hour / time.Duration(n)).UTC()
+			agent := 1 + rnd.IntN(o.agents)
+			camp := (agent - 1) % o.campaigns
+			if rnd.IntN(10) == 0 {
+				camp = ((agent-1)*7 + 3) % o.campaigns
+			}
+			due := at.Add(time.Duration(1+rnd.IntN(48)) * time.Hour)
+			closed := due.Add(time.Duration(rnd.IntN(30)) * time.Minute)
+			cb := store.Callback{CampaignID: firstCampaign + int64(camp), ContactID: int64(1 + rnd.IntN(o.attempts/3+1)),
+				Phone: fmt.Sprintf("+86139%08d", seq%100_000_000), DueAt: due, AgentID: int64(agent), CreatedBy: int64(agent),
+				CreatedAt: at, UpdatedAt: at}
+			switch k := rnd.IntN(100); {
+			case k < 62:
+				cb.Status, cb.ClosedAt = store.CallbackDone, &closed
+			case k < 77:
+				cb.Status, cb.ClosedAt = store.CallbackMissed, &closed
+			case k < 87:
+				cb.Status, cb.ClosedAt = store.CallbackCancelled, &closed
+			case k < 97:
+				cb.Status = store.CallbackScheduled
+			default:
+				cb.Status, cb.OfferedAt = store.CallbackOffered, &due
+			}
+			if rnd.IntN(100) < 8 {
+				group, handed := int64(1+agent%benchGroups), due.Add(5*time.Minute)
+				cb.GroupID, cb.HandedToGroupAt = &group, &handed
+			}
+			batch = append(batch, cb)
+			seq++
+			if len(batch) == o.batch {
+				if err := loader.Callbacks(ctx, batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+	}
+	if err := loader.Callbacks(ctx, batch); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "callbacks: %d booked in %s\n", o.callbacks, time.Since(t0).Round(time.Millisecond))
+	return nil
+}
+
+// generateScores gives o.scores QA scores over the dialing hours: each of
+// a call (attempt ids of their own, after those of earlier runs) by one of
+// 20 scorers, for an agent and the campaign the agent works, a total
+// around 80, a few critical failures and appeals.
+func generateScores(ctx context.Context, loader *store.BulkLoader, o benchReportsOpts, firstCampaign int64, start time.Time, out io.Writer) error {
+	if o.scores < 1 {
+		return nil
+	}
+	t0 := time.Now()
+	rnd := rand.New(rand.NewPCG(o.seed, 19))
+	base := time.Now().UnixMicro() // (attempt, scorer) is unique: a later run's ids start past this one's
+	slots := o.days * 13
+	batch := make([]store.QAScore, 0, o.batch)
+	for slot, seq := 0, 0; slot < slots; slot++ {
+		hourStart := start.AddDate(0, 0, slot/13).Add(time.Duration(8+slot%13) * time.Hour)
+		n := o.scores / slots
+		if slot < o.scores%slots {
+			n++
+		}
+		for i := 0; i < n; i++ {
+			at := hourStart.Add(time.Duration(i) * time.Hour / time.Duration(n)).UTC()
+			agent := 1 + rnd.IntN(o.agents)
+			total := 50 + rnd.IntN(51)
+			sc := store.QAScore{ScorecardID: 1, AttemptID: base + int64(seq), ScorerID: int64(o.agents + 1 + rnd.IntN(20)), AgentID: int64(agent),
+				CampaignID: firstCampaign + int64((agent-1)%o.campaigns), Total: float64(total), TotalX100: int64(total * 100), CreatedAt: at}
+			if rnd.IntN(100) < 4 {
+				sc.CriticalFailed, sc.Total, sc.TotalX100 = true, 0, 0
+			}
+			if k := rnd.IntN(100); k < 6 {
+				sc.Appeal, sc.AppealedAt = []store.AppealStatus{store.AppealOpen, store.AppealUpheld, store.AppealRejected}[k%3], &at
+			}
+			batch = append(batch, sc)
+			seq++
+			if len(batch) == o.batch {
+				if err := loader.QAScores(ctx, batch); err != nil {
+					return err
+				}
+				batch = batch[:0]
+			}
+		}
+	}
+	if err := loader.QAScores(ctx, batch); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "qa scores: %d given in %s\n", o.scores, time.Since(t0).Round(time.Millisecond))
 	return nil
 }

@@ -13,7 +13,7 @@ import (
 
 // startScheduler runs the periodic jobs: watched folders, database pulls,
 // the end of do-not-disturb periods, the reaper of claims a dead dialer left,
-// the fold of the contact counts' delta log. Each job runs alone (no overlap with
+// the fold of the delta logs (contact counts, callbacks rollup). Each job runs alone (no overlap with
 // its own previous run).
 func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (gocron.Scheduler, error) {
 	s, err := gocron.NewScheduler(gocron.WithLogger(gocronLogger{log}))
@@ -73,8 +73,8 @@ func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog
 	}); err != nil {
 		return nil, err
 	}
-	folder := &contactCountFolder{st: st, every: 10 * time.Second, backlog: store.FoldThreshold, log: log}
-	if err := add("contact-counts", time.Second, func(ctx context.Context) { folder.tick(ctx, time.Now()) }); err != nil {
+	folder := &deltaFolder{st: st, every: 10 * time.Second, backlog: store.FoldThreshold, log: log}
+	if err := add("delta-fold", time.Second, func(ctx context.Context) { folder.tick(ctx, time.Now()) }); err != nil {
 		return nil, err
 	}
 	if cfg.Recording.Retention > 0 {
@@ -87,12 +87,14 @@ func startScheduler(ctx context.Context, cfg *Config, st *store.Store, log *slog
 	return s, nil
 }
 
-// contactCountFolder folds the delta log of the contact counts (see
-// store.FoldContactCounts) every `every`, and sooner when an import, a
-// blacklist entry or a campaign's deletion has left `backlog` deltas: a
-// report sums the deltas not yet folded, so the log is kept short. It is
-// checked every second (the backlog is two index lookups).
-type contactCountFolder struct {
+// deltaFolder folds the delta logs kept by triggers, the contact counts'
+// and the callbacks rollup's (store.FoldDeltas), every `every`, and sooner
+// when an import, a blacklist entry, a campaign's deletion or a bulk change
+// of callbacks has left `backlog` deltas in either: the campaigns report
+// sums the contact deltas not yet folded and the workflow report folds the
+// callback deltas before it reads, so the logs are kept short. It is
+// checked every second (each backlog is two index lookups).
+type deltaFolder struct {
 	st      *store.Store
 	every   time.Duration
 	backlog int64
@@ -102,13 +104,13 @@ type contactCountFolder struct {
 }
 
 // tick folds when it is time to, and says whether it did.
-func (f *contactCountFolder) tick(ctx context.Context, now time.Time) bool {
+func (f *deltaFolder) tick(ctx context.Context, now time.Time) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if now.Sub(f.last) < f.every {
-		n, err := f.st.ContactCountsBacklog(ctx)
+		n, err := f.st.DeltaBacklog(ctx)
 		if err != nil {
-			f.log.Error("contact counts backlog", "err", err)
+			f.log.Error("delta log backlog", "err", err)
 			return false
 		}
 		if n < f.backlog {
@@ -116,8 +118,8 @@ func (f *contactCountFolder) tick(ctx context.Context, now time.Time) bool {
 		}
 	}
 	f.last = now
-	if _, err := f.st.FoldContactCounts(ctx); err != nil {
-		f.log.Error("fold contact counts", "err", err)
+	if _, err := f.st.FoldDeltas(ctx); err != nil {
+		f.log.Error("fold delta logs", "err", err)
 	}
 	return true
 }
