@@ -92,6 +92,12 @@ func (s *Store) FinishAttempt(ctx context.Context, r *DialRules, leaseToken int6
 		if o.blocked, err = blacklistedNow(tx, c, now); err != nil {
 			return err
 		}
+		// The callback this call was for is closed first: booking cancels
+		// the contact's open callbacks, and a customer reached on a callback
+		// who asks for another was called back (done), not cancelled.
+		if err := s.closeDialedCallback(tx, c, &f, at, now); err != nil {
+			return err
+		}
 		if f.Callback != nil {
 			f.Callback.ContactID, f.Callback.Status = c.ID, CallbackScheduled
 			if f.Callback.Phone == "" {
@@ -100,9 +106,6 @@ func (s *Store) FinishAttempt(ctx context.Context, r *DialRules, leaseToken int6
 			if err := bookCallback(tx, f.Callback, now); err != nil {
 				return err
 			}
-		}
-		if err := s.closeDialedCallback(tx, c, &f, at, now); err != nil {
-			return err
 		}
 		set := r.settle(c, &f, o, now)
 		if err := tx.Model(&Contact{}).Where("id = ?", c.ID).Updates(set).Error; err != nil {

@@ -154,6 +154,31 @@ func TestCallbackDialed(t *testing.T) {
 		if why := d.rules.Reason(c, now); why != store.ReasonCallback {
 			t.Fatalf("before its callback the contact is %q", why)
 		}
+		// Called back and reached, the customer asks for another call: the
+		// callback was kept (done), and the new one is the contact's.
+		booked, _, err := s.ListCallbacks(d.ctx, store.CallbackFilter{ContactID: id[1]})
+		if err != nil || len(booked) != 1 {
+			t.Fatalf("callbacks of the contact: %+v %v", booked, err)
+		}
+		makeDue(t, d, &booked[0], now.Add(-time.Minute))
+		again := d.claim(1, now)
+		if len(again) != 1 || again[0].Callback == nil || again[0].Callback.ID != booked[0].ID {
+			t.Fatalf("claims %v", ids(again))
+		}
+		d.dial(&again[0], "cb-again", now)
+		later := time.Now().Add(24 * time.Hour)
+		d.finish(store.Finish{Claim: &again[0], CallUUID: "cb-again", Class: store.ResultHuman, AgentID: agent, Now: now,
+			Callback: &store.Callback{DueAt: later, AgentID: agent, Note: "后天再打"}})
+		if cb, _ := s.GetCallback(d.ctx, booked[0].ID); cb.Status != store.CallbackDone || cb.AttemptID == nil {
+			t.Fatalf("callback reached while booking the next: %+v", cb)
+		}
+		open, _, err := s.ListCallbacks(d.ctx, store.CallbackFilter{ContactID: id[1], Statuses: []store.CallbackStatus{store.CallbackScheduled}})
+		if err != nil || len(open) != 1 || !open[0].DueAt.Equal(later.UTC().Truncate(time.Millisecond)) {
+			t.Fatalf("the next callback: %+v %v", open, err)
+		}
+		if c := d.contact(id[1]); c.Status != store.ContactPending || c.CallbackAt == nil || !c.CallbackAt.Equal(later.UTC().Truncate(time.Millisecond)) {
+			t.Fatalf("contact with its next callback: %+v", c)
+		}
 	})
 }
 
