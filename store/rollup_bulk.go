@@ -166,3 +166,35 @@ func (b *BulkLoader) Flush(ctx context.Context) error {
 	b.r = rollup{}
 	return nil
 }
+
+// Attendance inserts roster entries and agent sessions as they are (a
+// bench's or another system's history) and ties each closed session's agent
+// states to it (states already loaded with no session, inside its hours),
+// as the desk does live, so the attendance report finds their breaks.
+func (b *BulkLoader) Attendance(ctx context.Context, roster []RosterEntry, sessions []AgentSession) error {
+	db := b.s.conn(ctx)
+	if len(roster) > 0 {
+		if err := db.CreateInBatches(roster, 1000).Error; err != nil {
+			return fmt.Errorf("store: bulk load roster: %w", err)
+		}
+	}
+	if len(sessions) == 0 {
+		return nil
+	}
+	if err := db.CreateInBatches(sessions, 1000).Error; err != nil {
+		return fmt.Errorf("store: bulk load agent sessions: %w", err)
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		for _, a := range sessions {
+			if a.SignedOutAt == nil {
+				continue
+			}
+			err := tx.Model(&AgentStateEvent{}).Where("agent_id = ? AND at >= ? AND at < ? AND session_id = 0", a.AgentID, a.SignedInAt, *a.SignedOutAt).
+				Update("session_id", a.ID).Error
+			if err != nil {
+				return fmt.Errorf("store: bulk load: states of agent session %d: %w", a.ID, err)
+			}
+		}
+		return nil
+	})
+}

@@ -19,7 +19,7 @@ import (
 type benchReportsOpts struct {
 	attempts, contacts, messages, callbacks, scores, campaigns, agents, days, runs, batch int
 	seed                                                                                  uint64
-	reuse, addInbound                                                                     bool
+	reuse, addInbound, addAttendance                                                      bool
 	only, cpuProfile                                                                      string
 }
 
@@ -45,6 +45,7 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 	fs.Int64Var(&seed, "seed", 1, "random seed")
 	fs.BoolVar(&o.reuse, "reuse", false, "time the reports on data an earlier run generated (no generation), over the days it generated")
 	fs.BoolVar(&o.addInbound, "add-inbound", false, "with --reuse: first add the inbound and IVR calls to data generated before they existed")
+	fs.BoolVar(&o.addAttendance, "add-attendance", false, "with --reuse: first add the roster and sign-ins to data generated before they existed")
 	fs.StringVar(&o.only, "only", "", "time only the cases whose report and label match this regular expression")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of the timed runs to this file")
 	if err := fs.Parse(args); err != nil {
@@ -113,6 +114,11 @@ func benchReports(ctx context.Context, cfg *Config, args []string, out io.Writer
 				return err
 			}
 			if err := loader.Flush(ctx); err != nil {
+				return err
+			}
+		}
+		if o.addAttendance {
+			if err := generateAttendance(ctx, st, o, start, out); err != nil {
 				return err
 			}
 		}
@@ -254,6 +260,9 @@ func generateReportTraffic(ctx context.Context, st *store.Store, o benchReportsO
 		return err
 	}
 	fmt.Fprintf(out, "agent states: %d rows inserted in %s\n", states, time.Since(t1).Round(time.Millisecond))
+	if err := generateAttendance(ctx, st, o, start, out); err != nil {
+		return err
+	}
 	t2 := time.Now()
 	if err := loader.Flush(ctx); err != nil {
 		return err
@@ -537,6 +546,42 @@ func generateStates(ctx context.Context, st *store.Store, loader *store.BulkLoad
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// generateAttendance gives every agent a roster over the days (the early
+// shift 09:00-18:00 China time, one day off in seven) and a sign-in and
+// sign-out around each shift: most on time, some late or leaving early.
+// The agent states generated earlier inside a sign-in become its states.
+func generateAttendance(ctx context.Context, st *store.Store, o benchReportsOpts, start time.Time, out io.Writer) error {
+	t0 := time.Now()
+	rnd := rand.New(rand.NewPCG(o.seed, 9))
+	var roster []store.RosterEntry
+	var sessions []store.AgentSession
+	loc := store.ReportZone
+	for day := 0; day < o.days; day++ {
+		d := start.AddDate(0, 0, day)
+		date := d.In(loc).Format(time.DateOnly)
+		for agent := 1; agent <= o.agents; agent++ {
+			e := store.RosterEntry{AgentID: int64(agent), Date: date, Timezone: loc.String()}
+			if (agent+day)%7 == 0 {
+				e.DayOff = true
+				roster = append(roster, e)
+				continue
+			}
+			e.ShiftName, e.Start, e.End, e.BreakMinutes = "早班", "09:00", "18:00", 60
+			roster = append(roster, e)
+			in := d.Add(9*time.Hour + time.Duration(rnd.IntN(25)-20)*time.Minute) // 08:40-09:04
+			outAt := d.Add(18*time.Hour + time.Duration(rnd.IntN(40)-5)*time.Minute)
+			sessions = append(sessions, store.AgentSession{AgentID: int64(agent), AuthSessionID: int64(len(sessions) + 1),
+				Extension: fmt.Sprint(1000 + agent), Mode: store.SoftphoneRegistered, SignedInAt: in.UTC(), SignedOutAt: ptr(outAt.UTC()),
+				EndReason: store.EndSignOut})
+		}
+	}
+	if err := st.NewBulkLoader().Attendance(ctx, roster, sessions); err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "attendance: %d roster days and %d sign-ins in %s\n", len(roster), len(sessions), time.Since(t0).Round(time.Millisecond))
+	return nil
+}
 
 // benchCase is one timed report request.
 type benchCase struct {

@@ -36,7 +36,9 @@ func TestBenchReports(t *testing.T) {
 		!regexp.MustCompile(`callbacks: 1000 booked`).MatchString(out.String()) ||
 		!regexp.MustCompile(`qa scores: 200 given`).MatchString(out.String()) ||
 		!regexp.MustCompile(`(?m)^qa +all days by agent +4\d `).MatchString(out.String()) ||
-		!regexp.MustCompile(`callbacks rollup: 1000 deltas folded`).MatchString(out.String()) {
+		!regexp.MustCompile(`callbacks rollup: 1000 deltas folded`).MatchString(out.String()) ||
+		!regexp.MustCompile(`attendance: 150 roster days and 12\d sign-ins`).MatchString(out.String()) ||
+		!regexp.MustCompile(`(?m)^attendance +7 days +150 `).MatchString(out.String()) {
 		t.Fatalf("output:\n%s", out.String())
 	}
 	ctx := context.Background()
@@ -48,6 +50,16 @@ func TestBenchReports(t *testing.T) {
 	counts, err := st.ContactCounts(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The sign-ins found their states: breaks, lateness and days off show.
+	now := time.Now().In(store.ReportZone)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, store.ReportZone)
+	att, err := st.RunReport(ctx, store.ReportAttendance, store.ReportQuery{From: today.AddDate(0, 0, -3), To: today, Loc: store.ReportZone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if att.Totals["late"].(int64) == 0 || att.Totals["day_off"].(int64) == 0 || att.Totals["break_s"].(float64) == 0 {
+		t.Errorf("attendance totals %v: want late agents, days off and breaks", att.Totals)
 	}
 	byStatus := map[store.ContactStatus]int64{}
 	for _, m := range counts {
