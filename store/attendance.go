@@ -93,7 +93,7 @@ func (f *AttendanceFilter) period() (*time.Location, time.Time, time.Time, error
 	if f.Timezone == "" {
 		f.Timezone = DefaultTimezone
 	}
-	loc, err := time.LoadLocation(f.Timezone)
+	loc, err := loadZone(f.Timezone)
 	if err != nil || f.Timezone == "Local" {
 		return nil, time.Time{}, time.Time{}, Invalid("tz", "must be an IANA time zone such as Asia/Shanghai")
 	}
@@ -155,16 +155,24 @@ func (s *Store) attendanceInput(ctx context.Context, f AttendanceFilter, agents 
 	for i, a := range sessions {
 		ids[i] = a.ID
 	}
-	// Breaks are read by session (the index on session_id): only the
-	// sessions found use them, and a scan of every agent's state rows by
-	// time was seconds over millions of rows.
-	for chunk := range slices.Chunk(ids, 1000) {
-		var breaks []AgentStateEvent
-		err := s.conn(ctx).Where("session_id IN ? AND state = ? AND at < ? AND (ended_at IS NULL OR ended_at > ?)", chunk, AgentBreak, to.UTC(), from.UTC()).
-			Order("agent_id, at, id").Find(&breaks).Error
+	// Breaks are read by session and state (idx_agent_state_session): only
+	// the sessions found use them, and a scan of every agent's state rows by
+	// time was seconds over millions of rows. The chunks are read at once.
+	chunks := slices.Collect(slices.Chunk(ids, 1000))
+	found := make([][]AgentStateEvent, len(chunks))
+	err = parallel(len(chunks), func(i int) error {
+		err := s.conn(ctx).Select("id, agent_id, session_id, state, reason, at, ended_at, duration_ms").
+			Where("session_id IN ? AND state = ? AND at < ? AND (ended_at IS NULL OR ended_at > ?)", chunks[i], AgentBreak, to.UTC(), from.UTC()).
+			Order("agent_id, at, id").Find(&found[i]).Error
 		if err != nil {
-			return nil, fmt.Errorf("store: attendance breaks: %w", err)
+			return fmt.Errorf("store: attendance breaks: %w", err)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, breaks := range found {
 		for _, b := range breaks {
 			in.breaks[b.SessionID] = append(in.breaks[b.SessionID], b)
 		}

@@ -104,7 +104,7 @@ func (c *Calendar) prepare(add func(field, msg string)) *calendarIndex {
 	if c.Timezone == "" {
 		c.Timezone = DefaultTimezone
 	}
-	loc, err := time.LoadLocation(c.Timezone)
+	loc, err := loadZone(c.Timezone)
 	if err != nil || c.Timezone == "Local" {
 		add("timezone", "must be an IANA time zone such as Asia/Shanghai")
 		loc = time.UTC

@@ -188,3 +188,8 @@ func (s *Store) RawQAForTest(ctx context.Context, q ReportQuery) (*Report, error
 	}
 	return rep, nil
 }
+
+// StateIndexForTest says whether agent_state_events has the named index.
+func (s *Store) StateIndexForTest(ctx context.Context, name string) bool {
+	return s.conn(ctx).Migrator().HasIndex(&AgentStateEvent{}, name)
+}

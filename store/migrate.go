@@ -47,6 +47,22 @@ var migrations = []migration{
 	{9, "message_rollups", rebuildMessageRollups},
 	{10, "callback_rollups", rebuildCallbackRollupsTx}, // the triggers exist by then, as for 8
 	{11, "qa_rollups", rebuildQARollups},
+	{12, "agent_state_session_index", dropSessionOnlyIndex},
+}
+
+// dropSessionOnlyIndex drops the index on agent_state_events.session_id
+// alone: idx_agent_state_session (session_id, state), which AutoMigrate has
+// created by now, serves every query it served, and the attendance report's
+// breaks without reading each state row of a session.
+func dropSessionOnlyIndex(tx *gorm.DB) error {
+	const old = "idx_agent_state_events_session_id"
+	if !tx.Migrator().HasIndex(&AgentStateEvent{}, old) {
+		return nil
+	}
+	if err := tx.Migrator().DropIndex(&AgentStateEvent{}, old); err != nil {
+		return fmt.Errorf("store: drop %s: %w", old, err)
+	}
+	return nil
 }
 
 // dropCampaignZeroRollups removes what migration 5's rebuild counted for

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/bankcc/callcenter/store"
+	"github.com/bankcc/callcenter/store/storetest"
 )
 
 // TestUpgradeFromVersion1 opens a database as version 1 left it (no holiday
@@ -49,4 +50,27 @@ func TestUpgradeFromVersion1(t *testing.T) {
 	if _, err := s.Authenticate(ctx, "admin", "Old-Boss-Pass-1", "127.0.0.1"); err != nil {
 		t.Fatalf("data lost in the upgrade: %v", err)
 	}
+}
+
+// Migration 12 drops the index on agent_state_events.session_id alone that
+// earlier versions created; the (session_id, state) index serves its
+// queries. On a database without it, it changes nothing.
+func TestSessionOnlyIndexDropped(t *testing.T) {
+	storetest.Run(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		if err := s.ExecForTest(ctx, "CREATE INDEX idx_agent_state_events_session_id ON agent_state_events (session_id)"); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second time without the old index
+			if err := s.RewindForTest(ctx, 11); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if s.StateIndexForTest(ctx, "idx_agent_state_events_session_id") || !s.StateIndexForTest(ctx, "idx_agent_state_session") {
+				t.Fatal("want idx_agent_state_session only")
+			}
+		}
+	})
 }

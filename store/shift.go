@@ -49,7 +49,7 @@ func parseShiftSpan(start, end, tz string) (shiftSpan, []FieldError) {
 	if !okE {
 		errs = append(errs, FieldError{Field: "end", Message: "must be HH:MM (00:00 to 23:59, or 24:00)"})
 	}
-	loc, err := time.LoadLocation(tz)
+	loc, err := loadZone(tz)
 	if err != nil || tz == "Local" || tz == "" {
 		errs = append(errs, FieldError{Field: "timezone", Message: "must be an IANA time zone such as Asia/Shanghai"})
 	}
@@ -143,7 +143,7 @@ func (s *Store) UpdateShift(ctx context.Context, sh *Shift) error {
 }
 
 func mustLoc(tz string) *time.Location {
-	if loc, err := time.LoadLocation(tz); err == nil {
+	if loc, err := loadZone(tz); err == nil {
 		return loc
 	}
 	return time.UTC
