@@ -38,12 +38,12 @@ func (st AgentState) Valid() bool { return slices.Contains(AgentStates, st) }
 type AgentStateEvent struct {
 	ID        int64      `gorm:"primaryKey" json:"id"`
 	AgentID   int64      `gorm:"index:idx_agent_state_at,priority:1;index:idx_agent_state_open,priority:1;not null" json:"agent_id"`
-	SessionID int64      `gorm:"index:idx_agent_state_session,priority:1;not null" json:"session_id"` // the AgentSession it happened in; 0 outside one
-	State     AgentState `gorm:"type:varchar(16);index:idx_agent_state_session,priority:2;not null" json:"state"`
+	SessionID int64      `gorm:"index:idx_agent_state_breaks,priority:1;not null" json:"session_id"` // the AgentSession it happened in; 0 outside one
+	State     AgentState `gorm:"type:varchar(16);index:idx_agent_state_breaks,priority:2;not null" json:"state"`
 	Reason    string     `gorm:"type:varchar(32);not null" json:"reason,omitempty"` // break reason code
 	CallUUID  string     `gorm:"type:varchar(64);not null" json:"call_uuid,omitempty"`
-	At        time.Time  `gorm:"index:idx_agent_state_at,priority:2;not null" json:"at"`
-	EndedAt   *time.Time `gorm:"index:idx_agent_state_open,priority:2" json:"ended_at"`
+	At        time.Time  `gorm:"index:idx_agent_state_at,priority:2;index:idx_agent_state_breaks,priority:3;not null" json:"at"`
+	EndedAt   *time.Time `gorm:"index:idx_agent_state_open,priority:2;index:idx_agent_state_breaks,priority:4" json:"ended_at"`
 	// DurationMS is EndedAt-At, kept so reports can sum without date math.
 	DurationMS int64 `gorm:"not null" json:"duration_ms"`
 	// GroupIDs are the agent's groups when the state began ("3,7"), so

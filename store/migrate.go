@@ -51,7 +51,7 @@ var migrations = []migration{
 }
 
 // dropSessionOnlyIndex drops the index on agent_state_events.session_id
-// alone: idx_agent_state_session (session_id, state), which AutoMigrate has
+// alone: idx_agent_state_breaks (session_id, state, at, ended_at), which AutoMigrate has
 // created by now, serves every query it served, and the attendance report's
 // breaks without reading each state row of a session.
 func dropSessionOnlyIndex(tx *gorm.DB) error {

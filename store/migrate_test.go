@@ -68,8 +68,8 @@ func TestSessionOnlyIndexDropped(t *testing.T) {
 			if err := s.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
-			if s.StateIndexForTest(ctx, "idx_agent_state_events_session_id") || !s.StateIndexForTest(ctx, "idx_agent_state_session") {
-				t.Fatal("want idx_agent_state_session only")
+			if s.StateIndexForTest(ctx, "idx_agent_state_events_session_id") || !s.StateIndexForTest(ctx, "idx_agent_state_breaks") {
+				t.Fatal("want idx_agent_state_breaks only")
 			}
 		}
 	})
