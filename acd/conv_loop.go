@@ -2,6 +2,7 @@ package acd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -254,7 +255,15 @@ func (c *conversation) control(cmd convCmd) error {
 			c.end()
 			return nil
 		}
-		return sw.Hangup(ctx, c.uuid, "NORMAL_CLEARING")
+		// A customer who hung up at the same moment is gone already (the
+		// switch no longer knows the channel): what the agent asked for is
+		// done, and the hangup event ends the conversation.
+		err := sw.Hangup(ctx, c.uuid, "NORMAL_CLEARING")
+		if errors.Is(err, controller.ErrNoSuchCall) || errors.Is(err, controller.ErrRejected) {
+			c.d.log.Info("acd: hangup of a call already gone", "call_uuid", c.uuid, "err", err)
+			return nil
+		}
+		return err
 	case ActionHold:
 		if c.phase != phaseTalking {
 			return ErrBusy

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"log/slog"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
@@ -50,10 +51,19 @@ func newDeskRig(t *testing.T) *deskRig {
 	rig := &deskRig{sim: sim, pool: pool}
 	hub := feed.New(feed.Options{})
 	t.Cleanup(hub.Close)
+	// The server's warnings and errors are shown when the test fails (a
+	// 500 says only "Internal error.").
+	var logs syncBuffer
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log:\n%s", logs.String())
+		}
+	})
 	rig.harness = newHarnessWith(t, harnessOptions{cfg: func(c *Config) {
+		c.Logger = slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelWarn}))
 		c.RecordingsDir = t.TempDir()
 		rig.desk = acd.New(acd.Config{Store: c.Store, Switch: pool, Feed: hub, ACWMax: time.Minute, Gateway: "gw1", CallerID: "02161234567",
-			RecordingsDir: c.RecordingsDir})
+			RecordingsDir: c.RecordingsDir, Logger: c.Logger})
 		c.Desk, c.Feed = rig.desk, hub
 	}})
 	ctx, cancel := context.WithCancel(context.Background())
