@@ -109,10 +109,7 @@ func (cs *callSession) subscribe(ctx context.Context) error {
 	if _, err := cs.send(ctx, command.MyEvents{Format: "plain"}); err != nil {
 		return err
 	}
-	// eslgo prints Seconds with %d and also uses it as a count of seconds
-	// for its own close timer: pass the bare number (7.2).
-	linger := command.Linger{Enabled: true, Seconds: time.Duration(cs.srv.opts.Linger / time.Second)}
-	resp, err := cs.send(ctx, linger)
+	resp, err := cs.send(ctx, lingerCommand{seconds: int(cs.srv.opts.Linger / time.Second)})
 	if err != nil {
 		return err
 	}

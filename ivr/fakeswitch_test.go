@@ -32,6 +32,7 @@ type fakeSwitch struct {
 	holdApp   string              // this app never completes (blocks the flow)
 	noReplyTo string              // commands starting with this get no reply
 	dropOn    string              // the caller hangs up (no linger yet) on this command
+	dropAfter string              // ... right after replying to this command
 
 	wmu    sync.Mutex // frames are written by the reader and by tests
 	cmds   chan fsCommand
@@ -92,6 +93,13 @@ func (f *fakeSwitch) serve(chanVars map[string]string) {
 			return
 		}
 		f.respond(cmd, chanVars)
+		if f.dropAfter != "" && strings.HasPrefix(cmd.Line, f.dropAfter) {
+			// The reply and the notice leave together: the server reads
+			// the notice while it sends its next command.
+			f.write(f.frame("disconnect-notice_disconnect__outbound__neventsocket-2015.txt"))
+			_ = f.conn.Close()
+			return
+		}
 	}
 }
 

@@ -157,6 +157,7 @@ func (s *Server) serveConn(c net.Conn) {
 		Logger:      eslLogger{log: s.log, readerStopped: func() { wc.markDead(errReaderStopped) }},
 		ExitTimeout: s.opts.CommandTimeout,
 	})
+	eslgoNeverClose(conn)
 	var lingerOn atomic.Bool
 	loopDone := make(chan struct{})
 	go s.pumpDisconnects(connCtx, conn, &lingerOn, loopDone)
@@ -185,7 +186,8 @@ func (s *Server) serveConn(c net.Conn) {
 // pumpDisconnects consumes the disconnect notices with eslgo's dummyLoop.
 // dummyLoop takes only one, and any later notice would stall eslgo's reader
 // for 5 s (7.3 point 8), so once linger is on it is run again; before that
-// a notice means FreeSWITCH is closing and eslgo closes at once.
+// a notice means FreeSWITCH is closing the socket, which watchedConn sees.
+// dummyLoop never closes the connection itself (eslgoNeverClose).
 func (s *Server) pumpDisconnects(ctx context.Context, conn *eslgo.Conn, lingerOn *atomic.Bool, done chan struct{}) {
 	defer close(done)
 	for {

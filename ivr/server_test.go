@@ -207,6 +207,24 @@ func TestServerCallerGoneBeforeLinger(t *testing.T) {
 	eventually(t, "call to end", func() bool { return srv.ActiveCalls() == 0 })
 }
 
+// The caller hangs up between "myevents" and "linger": eslgo's disconnect
+// handling runs while the server sends linger. Under -race this failed when
+// the linger command went through eslgo's own Linger (it writes the close
+// delay the disconnect handling reads, without a common lock).
+func TestServerCallerGoneWhileLingerSent(t *testing.T) {
+	for i := range 20 {
+		rep := make(chanReporter, 4)
+		srv, addr := startServer(t, Options{Reporter: rep})
+		fs := newFakeSwitch(t, callUUID)
+		fs.dropAfter = "myevents"
+		fs.dial(addr, map[string]string{"ivr_flow": FlowSurvey})
+		if r := rep.next(t); r.Outcome != OutcomeHangup && r.Outcome != OutcomeFailed {
+			t.Fatalf("try %d: result = %+v", i, r)
+		}
+		eventually(t, "call to end", func() bool { return srv.ActiveCalls() == 0 })
+	}
+}
+
 func TestServerSocketLostMidFlow(t *testing.T) {
 	rep := make(chanReporter, 4)
 	srv, addr := startServer(t, Options{Reporter: rep})
