@@ -149,6 +149,11 @@ func deskError(err error) error {
 		errors.Is(err, acd.ErrNoReservation), errors.Is(err, acd.ErrNotOnCall), errors.Is(err, acd.ErrCallInProgress),
 		errors.Is(err, acd.ErrNotRinging):
 		return newError("conflict", "%s", strings.TrimPrefix(err.Error(), "acd: "))
+	case errors.Is(err, controller.ErrNodeDown), errors.Is(err, controller.ErrTimeout),
+		errors.Is(err, controller.ErrNoCapacity), errors.Is(err, controller.ErrClosed):
+		// The switch, not the request, is at fault, and a retry may work:
+		// the agent sees that instead of "Internal error".
+		return newError("unavailable", "the phone switch did not carry it out (%s); try again", strings.TrimPrefix(err.Error(), "controller: "))
 	}
 	return err
 }

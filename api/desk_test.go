@@ -2,10 +2,15 @@ package api
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/bankcc/callcenter/acd"
+	"github.com/bankcc/callcenter/controller"
 	"github.com/bankcc/callcenter/feed"
 	"github.com/bankcc/callcenter/store"
 )
@@ -241,3 +246,21 @@ func TestBreakReasonsThroughAPI(t *testing.T) {
 }
 
 func ptrTo[T any](v T) *T { return &v }
+
+func TestDeskErrorStatus(t *testing.T) {
+	for _, tc := range []struct {
+		err  error
+		want int
+	}{
+		{acd.ErrNotYourCall, http.StatusForbidden},
+		{acd.ErrNoSuchCall, http.StatusNotFound},
+		{fmt.Errorf("hangup: %w", controller.ErrNodeDown), http.StatusServiceUnavailable},
+		{fmt.Errorf("hold: %w", controller.ErrTimeout), http.StatusServiceUnavailable},
+		{controller.ErrNoCapacity, http.StatusServiceUnavailable},
+		{errors.New("something else"), http.StatusInternalServerError},
+	} {
+		if got := toAPIError(deskError(tc.err)).Status; got != tc.want {
+			t.Errorf("%v: status %d, want %d", tc.err, got, tc.want)
+		}
+	}
+}
