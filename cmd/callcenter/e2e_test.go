@@ -34,8 +34,9 @@ numbers:
     ring: {min: 300ms, max: 300ms}
     talk: {min: 0s, max: 0s}
 overrides:
-  # rings long enough for the test to take its only agent away meanwhile
-  - {number: "13900000099", outcome: answer, ring: 5s}
+  # rings until the test answers it (esltest's Answer), after it has taken
+  # its only agent away: a fixed ring was outrun on a loaded machine
+  - {number: "13900000099", outcome: answer, ring: 10m}
 users:
   - {extension: "1001", registered: true, auto_answer: true, answer_delay: 100ms}
   - {extension: "1002", registered: true, auto_answer: true, answer_delay: 100ms}
@@ -362,9 +363,23 @@ func TestE2EPredictive(t *testing.T) {
 	// The only agent goes on a break while the next customer's phone rings.
 	late := e.campaign("预测外呼-无人", "predictive", "13900000099")
 	e.post(fmt.Sprintf("/api/v1/campaigns/%d/start", late), nil, 200, nil)
-	e.waitFor("the call ringing", func() bool { return len(e.calls(late)) > 0 })
-	if code := e.call(t, "POST", "/api/v1/me/state", tok, map[string]any{"state": "break", "reason": "restroom"}, nil); code != 200 {
-		t.Fatalf("break: %d", code)
+	var ringing string
+	e.waitFor("the call ringing", func() bool {
+		for _, r := range e.calls(late) {
+			for _, ch := range e.sim.Channels() {
+				if ch.UUID == r.CallUUID {
+					ringing = r.CallUUID
+				}
+			}
+		}
+		return ringing != ""
+	})
+	var refusal map[string]any
+	if code := e.call(t, "POST", "/api/v1/me/state", tok, map[string]any{"state": "break", "reason": "restroom"}, &refusal); code != 200 {
+		t.Fatalf("break: %d %v", code, refusal)
+	}
+	if err := e.sim.Answer(ringing); err != nil {
+		t.Fatalf("answer the customer: %v", err)
 	}
 	var ab callRow
 	e.waitFor("the abandoned call finished", func() bool {

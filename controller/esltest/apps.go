@@ -184,14 +184,12 @@ func (w *world) appResponse(ch *channel) string {
 
 // later schedules fn for the running app; the timer dies with the app.
 func (w *world) later(ch *channel, run *appRun, d time.Duration, fn func()) {
-	t := time.AfterFunc(w.s.scaled(d), func() {
-		w.s.post(func(w *world) {
-			if ch.app == run && w.channels[ch.uuid] == ch {
-				fn()
-			}
-		})
+	t := w.schedule(d, func() {
+		if ch.app == run && w.channels[ch.uuid] == ch {
+			fn()
+		}
 	})
-	run.stop = append(run.stop, func() { t.Stop() })
+	run.stop = append(run.stop, t.Stop)
 }
 
 func appHangup(w *world, ch *channel, r *appRun) {

@@ -103,7 +103,7 @@ type channel struct {
 	onAnswer    []func()
 	onEarly     func()
 	onHangup    []func()
-	timers      []*time.Timer
+	timers      []*simTimer
 	dtmfAnswers []string // scenario answers still to key, one per prompt
 }
 

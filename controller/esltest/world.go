@@ -20,6 +20,8 @@ type world struct {
 	conns    map[*conn]bool
 	scen     *scenarioState
 	confs    map[string][]*channel
+	timers   timerQueue // pending steps (timers.go)
+	timerSeq uint64
 
 	sessionsSinceStart, peak int
 	// the date headers change once a second; cache their text.
@@ -163,16 +165,14 @@ func (w *world) fire(e *event) {
 // the channel is gone by then (nil ch means a world-level timer).
 func (w *world) after(ch *channel, d time.Duration, fn func()) {
 	gen := w.coreUUID
-	t := time.AfterFunc(w.s.scaled(d), func() {
-		w.s.post(func(w *world) {
-			if w.coreUUID != gen {
-				return
-			}
-			if ch != nil && w.channels[ch.uuid] != ch {
-				return
-			}
-			fn()
-		})
+	t := w.schedule(d, func() {
+		if w.coreUUID != gen {
+			return
+		}
+		if ch != nil && w.channels[ch.uuid] != ch {
+			return
+		}
+		fn()
 	})
 	if ch != nil {
 		ch.timers = append(ch.timers, t)
