@@ -254,6 +254,49 @@ func TestConnectLongestIdleThenACWAndDisposition(t *testing.T) {
 	}
 }
 
+// A break asked for during a call starts when the call's work is done
+// (no further call offered meanwhile); ready takes it back; acw stays
+// refused during a call.
+func TestBreakAskedDuringCall(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		ask  []store.AgentState // in this order, during the call
+		want store.AgentState   // after the disposition
+	}{
+		{"break", []store.AgentState{store.AgentBreak}, store.AgentBreak},
+		{"break then ready", []store.AgentState{store.AgentBreak, store.AgentReady}, store.AgentReady},
+		{"nothing", nil, store.AgentReady},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, Config{})
+			a1 := f.agent("a1", "1001", true)
+			f.signIn(a1, true)
+			cust := f.customer()
+			var fin finishes
+			f.connect(cust, &fin, 1)
+			waitFor(t, "on_call", func() bool { return f.state(a1) == store.AgentOnCall })
+			for _, st := range tc.ask {
+				v, err := f.d.SetState(context.Background(), a1, st, "restroom")
+				if err != nil || v.State != store.AgentOnCall || (st == store.AgentBreak) != (v.Next == store.AgentBreak) {
+					t.Fatalf("%s during the call: %+v %v", st, v, err)
+				}
+			}
+			var se *StateError
+			if _, err := f.d.SetState(context.Background(), a1, store.AgentACW, ""); !errors.As(err, &se) {
+				t.Fatalf("acw during the call: %v", err)
+			}
+			f.sw.Far(cust.UUID()).Hangup("NORMAL_CLEARING")
+			waitFor(t, "acw", func() bool { return f.state(a1) == store.AgentACW })
+			if err := f.d.Dispose(context.Background(), a1, cust.UUID(), dialer.Disposition{Result: "success"}); err != nil {
+				t.Fatal(err)
+			}
+			if st := f.state(a1); st != tc.want {
+				t.Fatalf("after the disposition %s, want %s", st, tc.want)
+			}
+		})
+	}
+}
+
 // A disposition the store refuses (a callback a year ahead) leaves the
 // agent in after-call work to correct it; the corrected one closes the call.
 func TestRefusedDispositionKeepsACW(t *testing.T) {

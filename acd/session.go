@@ -257,8 +257,8 @@ func (d *Desk) Agent(ctx context.Context, agentID int64) (AgentView, error) {
 }
 
 // SetState is the agent's own state change: ready, break (with a reason),
-// acw, ready_after_acw. During after-call work ready and break choose the
-// state it ends in.
+// acw, ready_after_acw. During a call and its after-call work ready and
+// break choose the state that work ends in.
 func (d *Desk) SetState(ctx context.Context, agentID int64, to store.AgentState, reason string) (AgentView, error) {
 	if to == store.AgentBreak {
 		if _, err := d.cfg.Store.GetBreakReason(ctx, reason); err != nil {
@@ -283,6 +283,11 @@ func (d *Desk) SetState(ctx context.Context, agentID int64, to store.AgentState,
 	return v, errors.Join(derr, err)
 }
 
+// inCall: a call is offered to, connected to or held by the agent.
+func inCall(s store.AgentState) bool {
+	return s == store.AgentReserved || s == store.AgentOnCall || s == store.AgentHold
+}
+
 // ReadyAfterACW is the api's "ready_after_acw": ready once after-call work ends.
 const ReadyAfterACW store.AgentState = "ready_after_acw"
 
@@ -302,6 +307,12 @@ func (r *router) change(a *agent, to store.AgentState, reason string) error {
 		if from != store.AgentBreak || a.reason != reason {
 			r.setState(a, store.AgentBreak, reason, "")
 		}
+	case inCall(from) && to == store.AgentBreak:
+		// A break asked for during a call starts when the call's work is
+		// done, so no further call is offered after this one.
+		a.next, a.nextReason = store.AgentBreak, reason
+	case inCall(from) && (to == store.AgentReady || to == ReadyAfterACW):
+		a.next, a.nextReason = store.AgentReady, "" // takes back a break asked for
 	default:
 		return &StateError{From: from, To: to}
 	}
