@@ -141,6 +141,14 @@ func deskError(err error) error {
 		return fieldError("reason", strings.TrimPrefix(err.Error(), "acd: "))
 	case errors.Is(err, acd.ErrNoExtension), errors.Is(err, acd.ErrNoGateway), errors.Is(err, acd.ErrNoContact):
 		return newError("unprocessable", "%s", strings.TrimPrefix(err.Error(), "acd: "))
+	case errors.Is(err, acd.ErrManualNoContact):
+		e := newError("unprocessable", "%s", strings.TrimPrefix(err.Error(), "acd: "))
+		var ve *store.ValidationError
+		if errors.As(err, &ve) {
+			e = newError("unprocessable", "%s", ve.Error())
+			e.Details = ve.Fields
+		}
+		return e
 	case errors.Is(err, acd.ErrStopped):
 		return newError("unavailable", "the agent desk has stopped")
 	case errors.Is(err, acd.ErrNotSignedIn), errors.Is(err, acd.ErrSignedIn), errors.Is(err, acd.ErrNotRegistered),
