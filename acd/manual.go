@@ -352,7 +352,9 @@ func (d *Desk) followDial(leg controller.Leg, res dialer.Reservation, req DialRe
 		d.log.Info("acd: manual call not connected", "call", leg.UUID(), "agent", req.AgentID, "err", err)
 		d.Release(context.Background(), res, "not connected")
 		_ = d.cfg.Switch.Hangup(context.Background(), leg.UUID(), "NORMAL_CLEARING")
-		_ = fin(context.Background(), dialer.Disposition{AgentID: req.AgentID, Result: "not_connected"})
+		// Closed as before, the contact untouched: nobody talked to the
+		// customer, so no disposition settles it.
+		_, _ = d.cfg.Store.CloseInboundCall(context.Background(), leg.UUID(), req.AgentID, "not_connected", d.clock.Now())
 	}
 }
 

@@ -253,3 +253,32 @@ func TestFirstDialable(t *testing.T) {
 		}
 	}
 }
+
+// A contact's customer answered but never joined to the agent (the agent's
+// phone refused): the attempt is closed, the contact left as it was (no
+// disposition settles it).
+func TestManualDialContactNotConnected(t *testing.T) {
+	f := newFixture(t, Config{CallerID: "02100000000"})
+	a1 := f.agent("a1", "1001", true)
+	f.signIn(a1, true)
+	ctx := context.Background()
+	_, ids := f.campaignWith("served", &f.group, "02111111111", store.Contact{Name: "未接通", Phone: "+8613800000041"})
+	res, err := f.d.Dial(ctx, DialRequest{AgentID: a1, ContactID: ids[0]})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.sw.Far(res.CallUUID).Answer(controller.AMDUnknown)
+	f.sw.Far(f.agentLeg(1)).HangupSIP("USER_BUSY", 486)
+	waitFor(t, "the attempt closed", func() bool {
+		a, err := f.st.GetAttemptByUUID(ctx, res.CallUUID)
+		return err == nil && a.FinishedAt != nil
+	})
+	a, _ := f.st.GetAttemptByUUID(ctx, res.CallUUID)
+	c, err := f.st.GetContact(ctx, ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Disposition != "not_connected" || c.Status != store.ContactPending {
+		t.Fatalf("attempt %q, contact %s", a.Disposition, c.Status)
+	}
+}
