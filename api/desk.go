@@ -82,9 +82,9 @@ type transferRequest struct {
 type dispositionRequest struct {
 	Result     string         `json:"result"`
 	Note       string         `json:"note"`
-	CallbackAt *string        `json:"callback_at"`
-	Phone      string         `json:"phone"`
-	DNC        bool           `json:"dnc"`
+	CallbackAt *string        `json:"callback_at" doc:"book a callback at this time (RFC 3339); a call with a contact only (422 for a manual call dialed without one)"`
+	Phone      string         `json:"phone" doc:"the callback's number (default: the number dialed)"`
+	DNC        bool           `json:"dnc" doc:"the customer asked not to be called: blacklist the number dialed; a call with a contact only (422 for a manual call dialed without one)"`
 	Answers    map[string]any `json:"answers"`
 }
 

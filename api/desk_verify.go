@@ -74,15 +74,15 @@ type dialRequest struct {
 	// Phone is the number as dialed, digits (and a leading +); with
 	// contact_id it must be one of the contact's numbers, and empty dials
 	// the contact's first dialable one.
-	Phone string `json:"phone"`
+	Phone string `json:"phone" doc:"the number as dialed; with contact_id one of the contact's numbers (400 naming phone otherwise), empty for its first dialable one"`
 	// CallerID is one of the pool's: the campaign's caller IDs, else the
 	// desk's (acd.caller_id); empty takes the first.
 	CallerID   string `json:"caller_id"`
-	CampaignID int64  `json:"campaign_id"` // optional: a campaign of your group (with contact_id: the contact's, or empty)
+	CampaignID int64  `json:"campaign_id" doc:"optional: a campaign of your group; with contact_id it is the contact's (empty, or the same)"`
 	// ContactID, optional, is the contact called: assigned to you or in a
 	// campaign of your groups. The call joins the contact's history, and
 	// its disposition may book a callback or set do-not-call.
-	ContactID int64 `json:"contact_id"`
+	ContactID int64 `json:"contact_id" doc:"optional: the contact called, assigned to you or in a campaign of your groups (403 otherwise, 404 when there is none); the call joins its history and its disposition may book a callback or set do-not-call"`
 }
 
 // dial serves POST /me/calls/new/dial.
