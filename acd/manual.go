@@ -43,6 +43,17 @@ var (
 	ErrBlocked      = errors.New("acd: the number is on the blacklist")
 	ErrCallerID     = errors.New("acd: the caller ID is not in the pool")
 	ErrNotYourGroup = errors.New("acd: the campaign is not one of your groups'")
+	// ErrNoSuchContact: the contact to dial does not exist.
+	ErrNoSuchContact = errors.New("acd: no such contact")
+	// ErrNotYourContact: the contact is neither assigned to the agent nor
+	// in a campaign of one of the agent's groups.
+	ErrNotYourContact = errors.New("acd: the contact is neither assigned to you nor in a campaign of your groups")
+	// ErrNotContactPhone: the number keyed is not one of the contact's, or
+	// the contact has no number left to dial.
+	ErrNotContactPhone = errors.New("acd: not a phone of the contact")
+	// ErrManualNoContact: a callback or do-not-call asked on a manual call
+	// dialed without a contact (there is nobody to book it for).
+	ErrManualNoContact = errors.New("acd: the call was dialed without a contact")
 )
 
 // manualRing is how long a manually dialed number rings.
@@ -93,8 +104,12 @@ type DialRequest struct {
 	AgentID    int64
 	Phone      string // as keyed; normalised to E.164 before the checks and the dial
 	CallerID   string // from the pool; "" takes the pool's first
-	CampaignID int64  // optional: the call counts for this campaign (its caller-ID pool)
-	ContactID  int64  // optional: the contact called (verification, history)
+	CampaignID int64  // optional: the call counts for this campaign (its caller-ID pool); a contact's campaign when ContactID is set
+	// ContactID, optional, is the contact called (verification, history,
+	// callbacks and do-not-call from the disposition). The agent must own
+	// the contact or serve its campaign; Phone, when given, must be one of
+	// the contact's numbers, and "" dials its first dialable one.
+	ContactID int64
 }
 
 // DialResult is the call a manual dial started.
@@ -110,20 +125,33 @@ func (d *Desk) Dial(ctx context.Context, req DialRequest) (DialResult, error) {
 	if d.cfg.Gateway == "" {
 		return DialResult{}, ErrNoGateway
 	}
-	phone, _, err := dialplan.NormalizePhone(req.Phone)
-	if err != nil {
-		return DialResult{}, fmt.Errorf("%w %q: %v", ErrBadTarget, req.Phone, err)
+	var contact *store.Contact
+	if req.ContactID != 0 {
+		c, err := d.contactFor(ctx, &req)
+		if err != nil {
+			return DialResult{}, err
+		}
+		contact = c
+	} else {
+		phone, _, err := dialplan.NormalizePhone(req.Phone)
+		if err != nil {
+			return DialResult{}, fmt.Errorf("%w %q: %v", ErrBadTarget, req.Phone, err)
+		}
+		req.Phone = phone // E.164, as the dialer dials and the blacklist holds numbers
 	}
-	req.Phone = phone // E.164, as the dialer dials and the blacklist holds numbers
-	cid, err := d.callerIDFor(ctx, req)
+	cid, err := d.callerIDFor(ctx, req, contact)
 	if err != nil {
 		return DialResult{}, err
 	}
-	blocked, err := d.cfg.Store.BlockedValues(ctx, []string{req.Phone}, nil)
+	var ids []string
+	if contact != nil && contact.IDNumber != "" {
+		ids = []string{contact.IDNumber}
+	}
+	blocked, err := d.cfg.Store.BlockedValues(ctx, []string{req.Phone}, ids)
 	if err != nil {
 		return DialResult{}, err
 	}
-	if blocked[req.Phone] {
+	if blocked[req.Phone] || len(ids) > 0 && blocked[ids[0]] || contact != nil && contact.Status == store.ContactBlocked {
 		return DialResult{}, ErrBlocked
 	}
 	id := uuid.NewString()
@@ -151,22 +179,93 @@ func (d *Desk) Dial(ctx context.Context, req DialRequest) (DialResult, error) {
 	return DialResult{CallUUID: id, CallerID: cid, AttemptID: att.ID}, nil
 }
 
+// contactFor loads the contact of a manual dial and checks it: the agent
+// owns it (assigned) or serves its campaign (a group of theirs); the
+// campaign is the contact's; the phone is one of the contact's numbers, or
+// its first dialable one when none is given. req is completed in place.
+func (d *Desk) contactFor(ctx context.Context, req *DialRequest) (*store.Contact, error) {
+	c, err := d.cfg.Store.GetContact(ctx, req.ContactID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("%w %d", ErrNoSuchContact, req.ContactID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if req.CampaignID != 0 && req.CampaignID != c.CampaignID {
+		return nil, fmt.Errorf("%w: contact %d is in campaign %d, not %d", ErrNotYourContact, c.ID, c.CampaignID, req.CampaignID)
+	}
+	req.CampaignID = c.CampaignID
+	if c.OwnerAgentID == nil || *c.OwnerAgentID != req.AgentID {
+		ok, err := d.servesCampaign(ctx, req.AgentID, c.CampaignID)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, ErrNotYourContact
+		}
+	}
+	if req.Phone == "" {
+		if req.Phone = firstDialable(c); req.Phone == "" {
+			return nil, fmt.Errorf("%w: contact %d has no dialable number left", ErrNotContactPhone, c.ID)
+		}
+		return c, nil
+	}
+	phone, _, err := dialplan.NormalizePhone(req.Phone)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", ErrBadTarget, req.Phone, err)
+	}
+	if phone != c.Phone && phone != c.AltPhone {
+		return nil, fmt.Errorf("%w %d", ErrNotContactPhone, c.ID)
+	}
+	req.Phone = phone
+	return c, nil
+}
+
+// firstDialable is the contact's first number not known to be invalid,
+// disconnected or wrong ("" if none): phone, then alt_phone.
+func firstDialable(c *store.Contact) string {
+	for _, p := range []struct {
+		number string
+		status store.NumberStatus
+	}{{c.Phone, c.PhoneStatus}, {c.AltPhone, c.AltStatus}} {
+		if p.number != "" && p.status.Dialable() {
+			return p.number
+		}
+	}
+	return ""
+}
+
+// servesCampaign reports whether the campaign's group is one of the agent's.
+func (d *Desk) servesCampaign(ctx context.Context, agentID, campaignID int64) (bool, error) {
+	camp, err := d.cfg.Store.GetCampaign(ctx, campaignID)
+	if err != nil {
+		return false, err
+	}
+	u, err := d.cfg.Store.GetUser(ctx, agentID)
+	if err != nil {
+		return false, err
+	}
+	return camp.GroupID != nil && slices.ContainsFunc(u.Groups, func(g store.Group) bool { return g.ID == *camp.GroupID }), nil
+}
+
 // callerIDFor checks the chosen caller ID against the pool: the campaign's
-// caller IDs (the campaign must be one of the agent's groups'), else the
-// desk's own caller ID.
-func (d *Desk) callerIDFor(ctx context.Context, req DialRequest) (string, error) {
+// caller IDs (the campaign must be one of the agent's groups', or the
+// agent's own contact's), else the desk's own caller ID.
+func (d *Desk) callerIDFor(ctx context.Context, req DialRequest, contact *store.Contact) (string, error) {
 	var pool []string
 	if req.CampaignID != 0 {
 		camp, err := d.cfg.Store.GetCampaign(ctx, req.CampaignID)
 		if err != nil {
 			return "", err
 		}
-		u, err := d.cfg.Store.GetUser(ctx, req.AgentID)
-		if err != nil {
-			return "", err
-		}
-		if camp.GroupID == nil || !slices.ContainsFunc(u.Groups, func(g store.Group) bool { return g.ID == *camp.GroupID }) {
-			return "", ErrNotYourGroup
+		if contact == nil { // contactFor checked the agent's right to the contact's campaign
+			ok, err := d.servesCampaign(ctx, req.AgentID, req.CampaignID)
+			if err != nil {
+				return "", err
+			}
+			if !ok {
+				return "", ErrNotYourGroup
+			}
 		}
 		pool = camp.CallerIDs
 	}
@@ -229,6 +328,19 @@ func (d *Desk) followDial(leg controller.Leg, res dialer.Reservation, req DialRe
 		if disp.Auto && result == "" {
 			result = "auto"
 		}
+		if req.ContactID != 0 {
+			return d.finishManual(ctx, leg, disp, result, at)
+		}
+		// Refused as invalid: the agent stays in after-call work to send
+		// the disposition again without them.
+		switch {
+		case disp.CallbackAt != nil:
+			return fmt.Errorf("%w: %w", ErrManualNoContact,
+				store.Invalid("callback_at", "a call dialed without a contact books no callback (dial the contact to book one)"))
+		case disp.DNC:
+			return fmt.Errorf("%w: %w", ErrManualNoContact,
+				store.Invalid("dnc", "a call dialed without a contact sets no do-not-call (add the number on the blacklist page)"))
+		}
 		_, err := d.cfg.Store.CloseInboundCall(ctx, leg.UUID(), disp.AgentID, result, at)
 		return err
 	}
@@ -240,7 +352,9 @@ func (d *Desk) followDial(leg controller.Leg, res dialer.Reservation, req DialRe
 		d.log.Info("acd: manual call not connected", "call", leg.UUID(), "agent", req.AgentID, "err", err)
 		d.Release(context.Background(), res, "not connected")
 		_ = d.cfg.Switch.Hangup(context.Background(), leg.UUID(), "NORMAL_CLEARING")
-		_ = fin(context.Background(), dialer.Disposition{AgentID: req.AgentID, Result: "not_connected"})
+		// Closed as before, the contact untouched: nobody talked to the
+		// customer, so no disposition settles it.
+		_, _ = d.cfg.Store.CloseInboundCall(context.Background(), leg.UUID(), req.AgentID, "not_connected", d.clock.Now())
 	}
 }
 
@@ -254,4 +368,35 @@ func (d *Desk) closeUnanswered(callUUID string, class store.ResultClass) {
 	if err := d.cfg.Store.FinishUnansweredCall(ctx, callUUID, class, d.clock.Now()); err != nil {
 		d.log.Error("acd: close a manual attempt", "call", callUUID, "err", err)
 	}
+}
+
+// finishManual closes a manual call to a contact as a campaign call's
+// disposition closes its attempt: the class (success or human), a callback
+// booked, do-not-call, and the contact's status (store.FinishManualCall).
+func (d *Desk) finishManual(ctx context.Context, leg controller.Leg, disp dialer.Disposition, result string, at time.Time) error {
+	rec := leg.Record()
+	class := store.ResultHuman
+	if result == string(store.ResultSuccess) {
+		class = store.ResultSuccess
+	}
+	f := store.ManualFinish{CallUUID: leg.UUID(), Class: class, AnsweredAt: timeOrNil(rec.AnsweredAt), ConnectedAt: timeOrNil(rec.BridgedAt),
+		HungupAt: timeOrNil(rec.HungupAt), AgentID: disp.AgentID, Disposition: result, Now: d.clock.Now()}
+	if f.HungupAt == nil {
+		f.HungupAt = &at
+	}
+	if disp.DNC {
+		f.DNC = &store.DNCRequest{Reason: "the customer asked not to be called (agent's disposition)"}
+	}
+	if disp.CallbackAt != nil {
+		f.Callback = &store.Callback{DueAt: *disp.CallbackAt, Phone: disp.Phone, AgentID: disp.AgentID, Note: disp.Note}
+	}
+	_, err := d.cfg.Store.FinishManualCall(ctx, f)
+	return err
+}
+
+func timeOrNil(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

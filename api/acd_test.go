@@ -35,7 +35,9 @@ type deskRig struct {
 func newDeskRig(t *testing.T) *deskRig {
 	t.Helper()
 	sc := esltest.DefaultScenario()
-	sc.Overrides = []esltest.NumberOverride{{Number: "100", Outcome: esltest.OutcomeAnswer, Ring: time.Second, Talk: time.Hour}}
+	sc.Overrides = []esltest.NumberOverride{{Number: "100", Outcome: esltest.OutcomeAnswer, Ring: time.Second, Talk: time.Hour},
+		{Number: "+8613800000021", Outcome: esltest.OutcomeAnswer, Ring: time.Second, Talk: time.Hour},
+		{Number: "+8613800000023", Outcome: esltest.OutcomeAnswer, Ring: time.Second, Talk: time.Hour}}
 	// No heartbeat watchdog: with 100 ms heartbeats, 300 ms without a frame
 	// on a loaded machine took the node down and made a call control
 	// answer 500 (the watchdog has its own tests in controller).

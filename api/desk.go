@@ -82,9 +82,9 @@ type transferRequest struct {
 type dispositionRequest struct {
 	Result     string         `json:"result"`
 	Note       string         `json:"note"`
-	CallbackAt *string        `json:"callback_at"`
-	Phone      string         `json:"phone"`
-	DNC        bool           `json:"dnc"`
+	CallbackAt *string        `json:"callback_at" doc:"book a callback at this time (RFC 3339); a call with a contact only (422 for a manual call dialed without one)"`
+	Phone      string         `json:"phone" doc:"the callback's number (default: the number dialed)"`
+	DNC        bool           `json:"dnc" doc:"the customer asked not to be called: blacklist the number dialed; a call with a contact only (422 for a manual call dialed without one)"`
 	Answers    map[string]any `json:"answers"`
 }
 
@@ -141,6 +141,14 @@ func deskError(err error) error {
 		return fieldError("reason", strings.TrimPrefix(err.Error(), "acd: "))
 	case errors.Is(err, acd.ErrNoExtension), errors.Is(err, acd.ErrNoGateway), errors.Is(err, acd.ErrNoContact):
 		return newError("unprocessable", "%s", strings.TrimPrefix(err.Error(), "acd: "))
+	case errors.Is(err, acd.ErrManualNoContact):
+		e := newError("unprocessable", "%s", strings.TrimPrefix(err.Error(), "acd: "))
+		var ve *store.ValidationError
+		if errors.As(err, &ve) {
+			e = newError("unprocessable", "%s", ve.Error())
+			e.Details = ve.Fields
+		}
+		return e
 	case errors.Is(err, acd.ErrStopped):
 		return newError("unavailable", "the agent desk has stopped")
 	case errors.Is(err, acd.ErrNotSignedIn), errors.Is(err, acd.ErrSignedIn), errors.Is(err, acd.ErrNotRegistered),

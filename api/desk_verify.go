@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/bankcc/callcenter/acd"
@@ -70,12 +71,18 @@ func (s *Server) answer(c *gin.Context) {
 
 // dialRequest is a manual call (api.md dial; {uuid} is new).
 type dialRequest struct {
-	Phone string `json:"phone"` // the number as dialed, digits (and a leading +)
+	// Phone is the number as dialed, digits (and a leading +); with
+	// contact_id it must be one of the contact's numbers, and empty dials
+	// the contact's first dialable one.
+	Phone string `json:"phone" doc:"the number as dialed; with contact_id one of the contact's numbers (400 naming phone otherwise), empty for its first dialable one"`
 	// CallerID is one of the pool's: the campaign's caller IDs, else the
 	// desk's (acd.caller_id); empty takes the first.
 	CallerID   string `json:"caller_id"`
-	CampaignID int64  `json:"campaign_id"` // optional: a campaign of your group
-	ContactID  int64  `json:"contact_id"`  // optional: the contact called
+	CampaignID int64  `json:"campaign_id" doc:"optional: a campaign of your group; with contact_id it is the contact's (empty, or the same)"`
+	// ContactID, optional, is the contact called: assigned to you or in a
+	// campaign of your groups. The call joins the contact's history, and
+	// its disposition may book a callback or set do-not-call.
+	ContactID int64 `json:"contact_id" doc:"optional: the contact called, assigned to you or in a campaign of your groups (403 otherwise, 404 when there is none); the call joins its history and its disposition may book a callback or set do-not-call"`
 }
 
 // dial serves POST /me/calls/new/dial.
@@ -89,19 +96,32 @@ func (s *Server) dial(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if _, _, err := dialplan.NormalizePhone(req.Phone); err != nil {
-		fail(c, fieldError("phone", err.Error()))
-		return
-	}
-	if req.CampaignID < 0 || req.ContactID < 0 {
+	if req.CampaignID < 0 {
 		fail(c, fieldError("campaign_id", "is a positive id"))
 		return
+	}
+	if req.ContactID < 0 {
+		fail(c, fieldError("contact_id", "is a positive id"))
+		return
+	}
+	if req.Phone != "" || req.ContactID == 0 {
+		if _, _, err := dialplan.NormalizePhone(req.Phone); err != nil {
+			fail(c, fieldError("phone", err.Error()+" (or give contact_id to dial a contact's number)"))
+			return
+		}
 	}
 	d := s.desk(c)
 	if d == nil {
 		return
 	}
-	auditDetail(c, "to "+maskPhone(req.Phone)+" from "+req.CallerID)
+	detail := "to " + maskPhone(req.Phone) + " from " + req.CallerID
+	if req.ContactID != 0 {
+		detail = "contact " + strconv.FormatInt(req.ContactID, 10) + " " + detail
+		if req.Phone == "" {
+			detail = "contact " + strconv.FormatInt(req.ContactID, 10) + " (first dialable phone) from " + req.CallerID
+		}
+	}
+	auditDetail(c, detail)
 	res, err := d.Dial(c.Request.Context(), acd.DialRequest{AgentID: currentUser(c).ID, Phone: req.Phone, CallerID: req.CallerID,
 		CampaignID: req.CampaignID, ContactID: req.ContactID})
 	if err != nil {
@@ -121,6 +141,16 @@ func dialError(err error) error {
 		return fieldError("caller_id", strings.TrimPrefix(err.Error(), "acd: "))
 	case errors.Is(err, acd.ErrBlocked):
 		return newError("conflict", "phone: %s", strings.TrimPrefix(err.Error(), "acd: "))
+	case errors.Is(err, acd.ErrNotContactPhone):
+		return fieldError("phone", strings.TrimPrefix(err.Error(), "acd: "))
+	case errors.Is(err, acd.ErrNoSuchContact):
+		e := newError("not_found", "contact_id: %s", strings.TrimPrefix(err.Error(), "acd: "))
+		e.Details = []store.FieldError{{Field: "contact_id", Message: "no such contact"}}
+		return e
+	case errors.Is(err, acd.ErrNotYourContact):
+		e := newError("permission_denied", "contact_id: %s", strings.TrimPrefix(err.Error(), "acd: "))
+		e.Details = []store.FieldError{{Field: "contact_id", Message: strings.TrimPrefix(err.Error(), "acd: ")}}
+		return e
 	case errors.Is(err, acd.ErrNotYourGroup):
 		return newError("permission_denied", "campaign_id: %s", strings.TrimPrefix(err.Error(), "acd: "))
 	case errors.Is(err, store.ErrNotFound):

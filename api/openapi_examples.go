@@ -19,7 +19,7 @@ var examples = map[reflect.Type]any{
 	typeOf[previewRequest]():        previewRequest{Dial: true},
 	typeOf[transferRequest]():       transferRequest{To: "group:3"},
 	typeOf[verifyRequest]():         verifyRequest{Flow: "verify_id"},
-	typeOf[dialRequest]():           dialRequest{Phone: "13800138000", CallerID: "02161234567", CampaignID: 1},
+	typeOf[dialRequest]():           dialRequest{CallerID: "02161234567", ContactID: 42},
 	typeOf[dispositionRequest](): dispositionRequest{Result: "callback", Note: "客户下午有空", CallbackAt: ptr("2035-12-08T15:00:00+08:00"),
 		DNC: false, Answers: map[string]any{"q1": "yes"}},
 	typeOf[eavesdropRequest]():   eavesdropRequest{Mode: eavesdropMode(controller.EavesdropWhisper)},

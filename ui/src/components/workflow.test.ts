@@ -252,6 +252,49 @@ describe("Desk: manual dial, answer, verification", () => {
   });
 });
 
+describe("Desk: manual dial to an assigned contact", () => {
+  class NoStream {
+    readyState = 1;
+    onerror = null;
+    onopen = null;
+    addEventListener() {}
+    close() {}
+  }
+  it("picks a contact from the agent's tasks, dials it without a number, and offers a callback on its disposition", async () => {
+    vi.stubGlobal("EventSource", NoStream);
+    useAuth().me = { id: 7, username: "a7", role: "agent", permissions: ["agent_desk"] } as any;
+    const view = { agent_id: 7, name: "李娜", extension: "1021", node: "sim", mode: "registered", session_id: 3, state: "ready", reason: "",
+      since: new Date().toISOString(), time_in_state_s: 0, group_ids: [] };
+    const calls = mockFetch({
+      "GET /me/state": [200, view],
+      "GET /break-reasons": [200, { items: [] }],
+      "GET /me/tasks": [200, { items: [{ id: 41, campaign_id: 4, name: "钱多多", phone: "139****0001" }], total: 1 }],
+      "POST /me/calls/new/dial": [200, { call_uuid: "m-2", caller_id: "02161230000", attempt_id: 9 }],
+      "GET /history": [200, { contacts: [], attempts: [], callbacks: [], messages: [], notes: [], ivr: [], scripts: [] }],
+      "GET /callbacks": [200, { items: [], total: 0 }],
+    });
+    const w = mount(Desk, plugins());
+    await settle();
+    const pick = w.findAllComponents({ name: "ElSelect" }).find((c) => c.attributes("id") === "dial-contact" || c.find("#dial-contact").exists());
+    expect(pick).toBeDefined();
+    expect(w.get("#dial").attributes("disabled")).toBeDefined(); // neither a number nor a contact yet
+    pick!.vm.$emit("update:modelValue", 41);
+    await settle();
+    await w.get("#manual-dial form").trigger("submit");
+    await settle();
+    expect(calls.find((c) => c.method === "POST")!.body).toEqual({ contact_id: 41 });
+    const desk = useDesk();
+    expect(desk.call).toMatchObject({ uuid: "m-2", mode: "manual", contact: { id: 41 } });
+    expect(w.find("#dispo-callback").exists()).toBe(true);
+    // A number dialed without a contact: the form says why there is no callback.
+    desk.setCall({ uuid: "m-3", campaign_id: 0, contact: null, mode: "manual", status: "ended", dialed: "13900770021" });
+    await settle();
+    expect(w.find("#dispo-callback").exists()).toBe(false);
+    expect(w.find("#dispo-no-contact").exists()).toBe(true);
+    w.unmount();
+  });
+});
+
 describe("CampaignFormDialog: e-mail attachments", () => {
   it("uploads an attachment, sends the attachments in order and shows their refusal under them", async () => {
     let patches = 0;

@@ -288,12 +288,47 @@ describe("manual dial, answer and verification", () => {
     d.setCall(null);
     d.handle("call", { call_uuid: "m-1", campaign_id: 4, status: "ringing" });
     await d.dial("13900770002", 4, 41);
-    expect(calls[1].body).toEqual({ phone: "13900770002", campaign_id: 4, contact_id: 41 });
+    expect(calls[1].body).toEqual({ phone: "13900770002", contact_id: 41 }); // the campaign is the contact's
     expect(d.call).toMatchObject({ uuid: "m-1", campaign_id: 4, mode: "manual", dialed: "13900770002" });
     // Another call's offer is that call's.
     d.handle("offer", { call_uuid: "p-2", campaign_id: 2, contact: null, mode: "progressive" });
     expect(d.call).toMatchObject({ uuid: "p-2", mode: "progressive" });
     expect(d.call?.dialed).toBeUndefined();
+  });
+
+  it("dials an assigned contact on its first dialable number; only a call with a contact books callbacks", async () => {
+    const calls = mockFetch({
+      "GET /me/tasks": [200, { items: [{ id: 41, campaign_id: 4, name: "王芳", phone: "138****0021" }], total: 1 }],
+      "POST /me/calls/new/dial": (c) => [200, { call_uuid: c.body.contact_id ? "c-1" : "n-1", caller_id: "02161234567", attempt_id: 9 }],
+      "GET /history": [200, { contacts: [], attempts: [], callbacks: [], messages: [], notes: [], ivr: [], scripts: [] }],
+      "GET /callbacks": [200, { items: [], total: 0 }],
+      "POST /me/calls/c-1/disposition": [200, { call_uuid: "c-1", action: "disposition" }],
+      "POST /me/calls/n-1/disposition": [200, { call_uuid: "n-1", action: "disposition" }],
+      "GET /me/state": [200, view()],
+      "GET /break-reasons": [200, { items: [] }],
+    });
+    const d = useDesk();
+    d.agent = view({ state: "ready" }) as any;
+    await d.loadTasks();
+    expect(d.tasks.map((c) => c.id)).toEqual([41]);
+    await d.dial("", "", 41, d.tasks[0]);
+    expect(calls.find((c) => c.method === "POST")?.body).toEqual({ contact_id: 41 }); // no phone: the server picks the contact's
+    expect(d.call).toMatchObject({ uuid: "c-1", campaign_id: 4, mode: "manual", contact: { id: 41 } });
+    // The offer without a contact keeps the one dialed.
+    d.handle("offer", { call_uuid: "c-1", campaign_id: 4, contact: null, mode: "progressive" });
+    expect(d.call).toMatchObject({ mode: "manual", contact: { id: 41 } });
+    expect(d.callbackAllowed).toBe(true);
+    const due = new Date(2035, 0, 2, 10, 0, 0);
+    await d.dispose({ result: "callback", note: "", callbackAt: due, dnc: true });
+    expect(calls.filter((c) => c.url.includes("/c-1/disposition"))[0].body).toMatchObject({ dnc: true, callback_at: expect.stringMatching(/^2035-01-02T10:00:00/) });
+
+    // A number dialed without a contact: no callback, no do-not-call.
+    await d.dial("13800000023", "");
+    expect(d.callbackAllowed).toBe(false);
+    await d.dispose({ result: "refused", note: "", callbackAt: due, dnc: true });
+    const body = calls.filter((c) => c.url.includes("/n-1/disposition"))[0].body;
+    expect(body).toMatchObject({ result: "refused", dnc: false });
+    expect(body.callback_at).toBeUndefined();
   });
 
   it("offers the answer button once the call is offered to the reserved agent, not while verifying", async () => {

@@ -1,7 +1,7 @@
 import { defineStore } from "pinia";
 import { markRaw } from "vue";
 import { api, ApiError, query } from "@/api/client";
-import type { AgentView, BreakReason, Callback, CustomerHistory, DeskCall, DialResult, DispositionForm, Notice, PreviewOffer, VerifyView } from "@/api/types";
+import type { AgentView, BreakReason, Callback, Contact, CustomerHistory, DeskCall, DialResult, DispositionForm, Notice, PreviewOffer, VerifyView } from "@/api/types";
 
 // The agent's desk: the softphone session and state (GET /me/state), the
 // call offered or connected (offer and call events of GET /me/events), a
@@ -83,6 +83,8 @@ export const useDesk = defineStore("desk", {
     notices: [] as Notice[],
     history: null as CustomerHistory | null,
     callbacks: [] as Callback[],
+    // tasks: the agent's assigned open contacts, to dial by hand.
+    tasks: [] as Contact[],
     // verify is the IVR verification of the current call (GET /me/state's
     // verify, then the verify_result event).
     verify: null as VerifyView | null,
@@ -99,6 +101,9 @@ export const useDesk = defineStore("desk", {
     signedIn: (s) => !!s.agent && s.agent.state !== "signed_out",
     state: (s) => s.agent?.state ?? "signed_out",
     // canDispose: the call waits for its disposition (after-call work).
+    // callbackAllowed: the call has a contact to book a callback or set
+    // do-not-call for (a manual call dialed to a number only has none).
+    callbackAllowed: (s) => !!s.call && (s.call.mode !== "manual" || !!s.call.contact?.id),
     canDispose: (s) => !!s.call && (s.agent?.disposition_call_uuid === s.call.uuid || s.agent?.state === "acw"),
     // ringing: a call is reserved for the agent and not yet connected; the
     // answer button is offered (the server says whether a phone rings).
@@ -245,7 +250,7 @@ export const useDesk = defineStore("desk", {
           // A manual call stays one when it is offered (the desk dialed it).
           const kept = this.call?.uuid === d.call_uuid ? this.call : null;
           const dialed = kept?.mode === "manual" ? kept.dialed : undefined;
-          this.setCall({ uuid: d.call_uuid, campaign_id: d.campaign_id, contact: d.contact || null, mode: dialed !== undefined ? "manual" : d.mode,
+          this.setCall({ uuid: d.call_uuid, campaign_id: d.campaign_id, contact: d.contact || kept?.contact || null, mode: dialed !== undefined ? "manual" : d.mode,
             attempt_id: d.attempt_id, script_id: d.script_id || 0, status: "ringing", offered: true, dialed });
           break;
         }
@@ -301,16 +306,27 @@ export const useDesk = defineStore("desk", {
       await api("POST", `/me/calls/${encodeURIComponent(this.call.uuid)}/${action}`, to ? { to } : {});
     },
     // dial calls a number by hand; the caller ID is the server's choice
-    // from the pool. The call arrives on the stream like any other.
-    async dial(phone: string, campaignId?: number | "", contactId?: number) {
-      const body: Record<string, unknown> = { phone: phone.trim() };
-      if (campaignId) body.campaign_id = campaignId;
+    // from the pool. With a contact (one of the agent's tasks) the call is
+    // the contact's: its campaign, its phone (empty: its first dialable
+    // one), its history, and a disposition that may book a callback or set
+    // do-not-call. The call arrives on the stream like any other.
+    async dial(phone: string, campaignId?: number | "", contactId?: number, contact?: Contact | null) {
+      const body: Record<string, unknown> = {};
+      if (phone.trim() || !contactId) body.phone = phone.trim();
+      if (campaignId && !contactId) body.campaign_id = campaignId;
       if (contactId) body.contact_id = contactId;
       const r = await api<DialResult>("POST", "/me/calls/new/dial", body);
       // The stream may have named the call already: kept, marked manual.
-      const base = this.call?.uuid === r.call_uuid ? this.call : { uuid: r.call_uuid, campaign_id: Number(campaignId) || 0, contact: null, status: "ringing" };
-      this.setCall({ ...base, mode: "manual", attempt_id: r.attempt_id, dialed: phone.trim() });
+      const picked = contactId && contact?.id === contactId ? contact : null;
+      const base = this.call?.uuid === r.call_uuid ? this.call
+        : { uuid: r.call_uuid, campaign_id: picked?.campaign_id || Number(campaignId) || 0, contact: picked, status: "ringing" };
+      this.setCall({ ...base, mode: "manual", attempt_id: r.attempt_id, dialed: phone.trim() || picked?.phone || "" });
       return r;
+    },
+    // loadTasks reads the agent's assigned open contacts (the manual dial's list).
+    async loadTasks() {
+      const r = await api<{ items: Contact[] }>("GET", "/me/tasks" + query({ page_size: 500 }));
+      this.tasks = r.items;
     },
     // answer answers the agent's ringing phone (phones without auto-answer).
     // The offer is sent just before the phone is rung: a click in between
@@ -345,8 +361,8 @@ export const useDesk = defineStore("desk", {
     // dispose closes the call; the desk forgets it once the server took it.
     async dispose(f: DispositionForm) {
       if (!this.call) return;
-      const body: Record<string, unknown> = { result: f.result, note: f.note, dnc: f.dnc };
-      if (f.callbackAt) body.callback_at = rfc3339(f.callbackAt);
+      const body: Record<string, unknown> = { result: f.result, note: f.note, dnc: f.dnc && this.callbackAllowed };
+      if (f.callbackAt && this.callbackAllowed) body.callback_at = rfc3339(f.callbackAt);
       await api("POST", `/me/calls/${encodeURIComponent(this.call.uuid)}/disposition`, body);
       this.setCall(null);
       await this.load();
