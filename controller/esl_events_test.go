@@ -262,8 +262,14 @@ func TestESLControlCommands(t *testing.T) {
 			t.Errorf("SetVars(%q) accepted", bad)
 		}
 	}
-	if err := p.DisplaceStart(ctx, cust.UUID(), "/sounds/beep.wav", 1500*time.Millisecond); err != nil {
+	// The limit goes out in whole seconds, rounded up. It is long: at the
+	// simulator's time scale a 2 s limit ended the displacement 20 ms later,
+	// before a loaded machine ran the next check.
+	if err := p.DisplaceStart(ctx, cust.UUID(), "/sounds/beep.wav", time.Hour-500*time.Millisecond); err != nil {
 		t.Fatal(err)
+	}
+	if log := strings.Join(srv.CommandLog(), "\n"); !strings.Contains(log, "uuid_displace "+cust.UUID()+" start /sounds/beep.wav 3600") {
+		t.Errorf("displace command not in the log:\n%s", log)
 	}
 	if d := chanOf().Displace; d != "/sounds/beep.wav" {
 		t.Errorf("displacing %q", d)

@@ -83,7 +83,7 @@ const en: typeof zh = {
   desk: {
     articles: "Articles", feedback_hint: "Feedback on this step (to the script's managers)", send_feedback: "Send feedback", feedback_sent: "Feedback sent",
     menu: "Agent desk", title: "Agent desk", softphone: "Softphone", extension: "Extension", sign_in: "Sign in", sign_out: "Sign out", mode: "Mode",
-    mode_registered: "Registered phone", mode_nailed_up: "Nailed-up", ready: "Ready", break: "Break", break_reason: "Break reason", time_in_state: "Time in state",
+    mode_registered: "Registered phone", mode_nailed_up: "Nailed-up", ready: "Ready", break: "Break", break_after_call: "Break after this call", break_reason: "Break reason", time_in_state: "Time in state",
     live: "Live", offline: "Connection lost, reconnecting", not_signed_in: "Softphone not signed in: choose a mode and sign in", next: "After ACW", signed_in: "Signed in",
     state: { signed_out: "Signed out", ready: "Ready", reserved: "Reserved", on_call: "On a call", hold: "Hold", acw: "After-call work", break: "Break" },
     call_status: { ringing: "Ringing", connected: "Connected", held: "On hold", consulting: "Consulting", conference: "Conference", verifying: "Verifying", ended: "Ended" },

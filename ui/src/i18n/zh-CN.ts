@@ -81,7 +81,7 @@ export default {
   desk: {
     articles: "相关知识", feedback_hint: "对此节点的意见（提交给话术管理员）", send_feedback: "提交反馈", feedback_sent: "反馈已提交",
     menu: "坐席工作台", title: "坐席工作台", softphone: "软电话", extension: "分机", sign_in: "签入", sign_out: "签出", mode: "方式",
-    mode_registered: "已注册话机", mode_nailed_up: "常连接", ready: "示闲", break: "小休", break_reason: "小休原因", time_in_state: "本状态时长",
+    mode_registered: "已注册话机", mode_nailed_up: "常连接", ready: "示闲", break: "小休", break_after_call: "本通话后小休", break_reason: "小休原因", time_in_state: "本状态时长",
     live: "实时连接", offline: "连接中断，正在重连", not_signed_in: "软电话未签入：选择方式后签入", next: "话后结束后", signed_in: "已签入",
     state: { signed_out: "未签入", ready: "空闲", reserved: "来电分配中", on_call: "通话中", hold: "保持", acw: "话后处理", break: "小休" },
     call_status: { ringing: "振铃", connected: "通话中", held: "已保持", consulting: "咨询中", conference: "三方通话", verifying: "客户验证中", ended: "已结束" },
