@@ -51,8 +51,7 @@ if command -v mariadbd >/dev/null 2>&1 && [ -d /var/lib/mysql/mysql ]; then
 fi
 if ! command -v mariadb-install-db >/dev/null 2>&1; then
   log "installing mariadb-server from Debian's packages"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >&2 && apt-get install -y -q --no-install-recommends mariadb-server mariadb-client >&2
+  "$(dirname "$0")/apt-install.sh" mariadb-server mariadb-client >&2
 fi
 if ! ping_db 33306; then
   log "starting a throw-away MariaDB in $D on port 33306"

@@ -16,8 +16,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
 if [ "${#missing[@]}" -gt 0 ]; then
   log "installing Debian's ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -q >&2 && apt-get install -y -q --no-install-recommends "${missing[@]}" >&2
+  scripts/apt-install.sh "${missing[@]}" >&2
 fi
 (cd web-test && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
 

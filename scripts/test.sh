@@ -136,8 +136,7 @@ fi
 echo "=== tools"
 if ! command -v gs >/dev/null 2>&1; then
   echo "installing Debian's ghostscript"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ghostscript >/dev/null 2>&1 ||
-    { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ghostscript >/dev/null 2>&1; }
+  scripts/apt-install.sh ghostscript >/dev/null 2>&1 || true
 fi
 if command -v node >/dev/null 2>&1; then
   (cd scripts/smsc-demo && npm ci --prefer-offline --no-audit --no-fund --loglevel=error)
