@@ -150,7 +150,7 @@ func (e *e2e) campaign(name, mode string, phones ...string) int64 {
 // waitFor polls until cond holds (patience is only a failure guard).
 func (e *e2e) waitFor(what string, cond func() bool) {
 	e.t.Helper()
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(patience)
 	for !cond() {
 		if time.Now().After(deadline) {
 			e.t.Fatalf("timed out waiting for %s", what)

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -49,8 +50,17 @@ func startProgram(t *testing.T, env map[string]string) *program {
 	ln.Close()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &bytes.Buffer{}
+	// The server's log is shown when the test fails (an end-to-end wait
+	// that times out says nothing of why). Registered before the caller's
+	// stop, so it runs after it.
+	logs := &syncBuffer{}
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("server log (last %d lines):\n%s", serverLogLines, tailLines(logs.String(), serverLogLines))
+		}
+	})
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"--http-address", addr, "serve"}, out, io.Discard) }()
+	go func() { done <- run(ctx, []string{"--http-address", addr, "serve"}, out, logs) }()
 	p := &program{base: "http://" + addr, out: out, stop: func() error { cancel(); return <-done }}
 	deadline := time.Now().Add(patience)
 	for {
@@ -70,6 +80,32 @@ func startProgram(t *testing.T, env map[string]string) *program {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return p
+}
+
+const serverLogLines = 400
+
+// syncBuffer is a log the server writes while the test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// tailLines is the last n lines of s.
+func tailLines(s string, n int) string {
+	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
+	return strings.Join(lines[max(0, len(lines)-n):], "\n")
 }
 
 func (p *program) call(t *testing.T, method, path, token string, body any, out any) int {
