@@ -98,14 +98,8 @@ func (s *Store) FinishAttempt(ctx context.Context, r *DialRules, leaseToken int6
 		if err := s.closeDialedCallback(tx, c, &f, at, now); err != nil {
 			return err
 		}
-		if f.Callback != nil {
-			f.Callback.ContactID, f.Callback.Status = c.ID, CallbackScheduled
-			if f.Callback.Phone == "" {
-				f.Callback.Phone = at.Destination
-			}
-			if err := bookCallback(tx, f.Callback, now); err != nil {
-				return err
-			}
+		if err := bookAfterCall(tx, f.Callback, c.ID, at.Destination, now); err != nil {
+			return err
 		}
 		set := r.settle(c, &f, o, now)
 		if err := tx.Model(&Contact{}).Where("id = ?", c.ID).Updates(set).Error; err != nil {

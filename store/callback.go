@@ -119,6 +119,19 @@ func (s *Store) validateCallbackPhone(ctx context.Context, phone string) error {
 	return nil
 }
 
+// bookAfterCall books the callback an agent asked for when finishing a call
+// to contact: the number defaults to the one dialed. A nil cb books nothing.
+func bookAfterCall(tx *gorm.DB, cb *Callback, contact int64, dialed string, now time.Time) error {
+	if cb == nil {
+		return nil
+	}
+	cb.ContactID, cb.Status = contact, CallbackScheduled
+	if cb.Phone == "" {
+		cb.Phone = dialed
+	}
+	return bookCallback(tx, cb, now)
+}
+
 // bookCallback stores cb for its contact inside tx: it cancels the contact's
 // other open callbacks and puts the contact in the queue for cb.DueAt.
 func bookCallback(tx *gorm.DB, cb *Callback, now time.Time) error {

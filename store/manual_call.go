@@ -112,14 +112,8 @@ func (s *Store) FinishManualCall(ctx context.Context, f ManualFinish) (bool, err
 			if o.blocked, err2 = blacklistedNow(tx, &c, now); err2 != nil {
 				return err2
 			}
-			if fin.Callback != nil {
-				fin.Callback.ContactID, fin.Callback.Status = c.ID, CallbackScheduled
-				if fin.Callback.Phone == "" {
-					fin.Callback.Phone = cur.Destination
-				}
-				if err := bookCallback(tx, fin.Callback, now); err != nil {
-					return err
-				}
+			if err := bookAfterCall(tx, fin.Callback, c.ID, cur.Destination, now); err != nil {
+				return err
 			}
 			if slices.Contains(settledByManual, c.Status) {
 				set := rules.settle(&c, &fin, o, now)
