@@ -231,9 +231,14 @@ func (c *conversation) join(ctx context.Context, p *party, node string, mode fee
 	}
 	c.agent = p
 	c.phase = phaseTalking
-	if !c.recording { // once per customer: a transfer's agent joins the same recording
+	// Recording starts before the agent is shown on the call, so nothing
+	// the agent says goes unrecorded however slow the switch answers; it
+	// is started once per customer (a transfer's agent joins it).
+	if !c.recording {
 		c.recording = true
-		go c.record(p.agentID)
+		if started, ok := c.startRecording(); ok {
+			go c.keepRecording(p.agentID, started)
+		}
 	}
 	now := c.d.clock.Now()
 	c.d.post(func() {

@@ -25,13 +25,20 @@ type fixture struct {
 
 func newFixture(t *testing.T, cfg Config) *fixture {
 	t.Helper()
+	return newFixtureOn(t, cfg, func(sw *switchtest.Switch) controller.Switch { return sw })
+}
+
+// newFixtureOn is newFixture with the desk driving what wrap makes of the
+// fake switch (a test delaying one of its commands).
+func newFixtureOn(t *testing.T, cfg Config, wrap func(*switchtest.Switch) controller.Switch) *fixture {
+	t.Helper()
 	st := storetest.New(t)
 	sw := switchtest.New(t)
 	g := &store.Group{Name: "collections", Kind: "agent"}
 	if err := st.CreateGroup(context.Background(), g); err != nil {
 		t.Fatal(err)
 	}
-	cfg.Store, cfg.Switch = st, sw
+	cfg.Store, cfg.Switch = st, wrap(sw)
 	if cfg.Gateway == "" {
 		cfg.Gateway = "trunk"
 	}

@@ -31,27 +31,34 @@ func recordingName(uuid string, at time.Time) string {
 	return filepath.Join(at.Format("2006"), at.Format("01"), at.Format("02"), uuid+".wav")
 }
 
-// record starts recording the conversation's customer leg for the agent
-// and registers the file when the leg ends. It runs on its own goroutine.
-func (c *conversation) record(agentID int64) {
+// startRecording starts recording the conversation's customer leg; it is
+// false when nothing is recorded (no folder configured, or the switch
+// refused, e.g. the customer already gone).
+func (c *conversation) startRecording() (time.Time, bool) {
 	dir := c.d.cfg.RecordingsDir
 	if dir == "" {
-		return
+		return time.Time{}, false
 	}
 	started := c.d.clock.Now()
-	rel := recordingName(c.uuid, c.started) // named from the call's start: verify.go masks it by name
-	abs := filepath.Join(dir, rel)
+	abs := filepath.Join(dir, recordingName(c.uuid, c.started))
 	if err := os.MkdirAll(filepath.Dir(abs), 0o755); err != nil {
 		c.d.log.Error("acd: recording folder", "call", c.uuid, "err", err)
-		return
+		return time.Time{}, false
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	err := c.d.cfg.Switch.RecordStart(ctx, c.uuid, abs)
-	cancel()
-	if err != nil {
+	defer cancel()
+	if err := c.d.cfg.Switch.RecordStart(ctx, c.uuid, abs); err != nil {
 		c.d.log.Error("acd: start recording", "call", c.uuid, "err", err)
-		return
+		return time.Time{}, false
 	}
+	return started, true
+}
+
+// keepRecording waits for the customer leg to end and registers the file
+// for the agent. It runs on its own goroutine.
+func (c *conversation) keepRecording(agentID int64, started time.Time) {
+	rel := recordingName(c.uuid, c.started) // named from the call's start: verify.go masks it by name
+	abs := filepath.Join(c.d.cfg.RecordingsDir, rel)
 	<-c.customer.Done()
 	ended := c.d.clock.Now()
 	if ended.Before(started) {
@@ -62,7 +69,7 @@ func (c *conversation) record(agentID int64) {
 		c.d.log.Error("acd: recording not written", "call", c.uuid, "path", abs, "err", err)
 		return
 	}
-	ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	attemptID := c.req.AttemptID
 	if attemptID == 0 {

@@ -69,6 +69,48 @@ func TestBridgedCallRecordedOnceAndRegistered(t *testing.T) {
 	_ = dialer.Disposition{}
 }
 
+// slowRecordStart is a switch whose uuid_record waits until released.
+type slowRecordStart struct {
+	*switchtest.Switch
+	release chan struct{}
+}
+
+func (s slowRecordStart) RecordStart(ctx context.Context, id, path string) error {
+	<-s.release
+	return s.Switch.RecordStart(ctx, id, path)
+}
+
+// The agent is shown on the call only once its recording runs: a switch
+// slow to start it (a loaded machine) does not leave the first words of
+// the conversation unrecorded, nor a call hung up at once without its file.
+func TestAgentOnCallOnlyOnceRecording(t *testing.T) {
+	release := make(chan struct{})
+	f := newFixtureOn(t, Config{RecordingsDir: t.TempDir()}, func(sw *switchtest.Switch) controller.Switch {
+		return slowRecordStart{Switch: sw, release: release}
+	})
+	a1 := f.agent("a1", "1001", true)
+	f.signIn(a1, true)
+	cust := f.customer()
+	var fin finishes
+	connected := make(chan dialer.Connection, 1)
+	go func() { connected <- f.connect(cust, &fin, 1) }()
+	waitFor(t, "the bridge", func() bool { return len(f.sw.CommandsOf(switchtest.OpBridge)) == 1 })
+	select {
+	case <-connected:
+		t.Fatal("connected before the recording started")
+	default:
+	}
+	if st := f.state(a1); st == store.AgentOnCall {
+		t.Fatalf("agent %s while the recording has not started", st)
+	}
+	close(release)
+	<-connected
+	if n := len(f.sw.CommandsOf(switchtest.OpRecordStart)); n != 1 {
+		t.Fatalf("%d record_start when the agent is connected, want 1", n)
+	}
+	waitFor(t, "a1 on call", func() bool { return f.state(a1) == store.AgentOnCall })
+}
+
 // A carrier's call parked with cc_inbound is answered, queued for the
 // inbound group and connected to its ready agent; the disposition closes
 // its attempt.

@@ -13,7 +13,10 @@ import (
 // "command connection recycled", and on SIGTERM eslgo's "Error receiving
 // message ... use of closed network connection" and "node down").
 func TestIdleAndCleanShutdownLogNoWarnings(t *testing.T) {
-	auth := 150 * time.Millisecond
+	// The switch's auth timeout is short so that idling past it takes
+	// seconds, and long enough that a loaded machine answers auth/request
+	// within it (150 ms did not, and the node never came up).
+	auth := 2 * time.Second
 	srv, err := esltest.Start(context.Background(), esltest.Options{Scenario: simScenario(), TimeScale: simScale,
 		HeartbeatInterval: simHB, AuthTimeout: auth, Logger: testLogger()})
 	if err != nil {
@@ -30,7 +33,7 @@ func TestIdleAndCleanShutdownLogNoWarnings(t *testing.T) {
 	// Idle well past the switch's auth timeout: heartbeats keep coming and
 	// no command connection is dropped.
 	eventually(t, 20*time.Second, "heartbeats long after the auth timeout", func() bool {
-		return p.Status()[0].LastHeartbeat.After(up.Add(4 * auth))
+		return p.Status()[0].LastHeartbeat.After(up.Add(2 * auth))
 	})
 	if s := p.Status()[0]; s.Recycles != 0 || s.Reconnects != 1 {
 		t.Errorf("idle node: %d recycles, %d sessions", s.Recycles, s.Reconnects)

@@ -35,45 +35,67 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 go build -o "$tmp/callcenter" ./cmd/callcenter
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 # web-test/webphone.test.js runs a SIP-over-WebSocket registrar there: the
 # server's browser phone (webphone.ws_url) points at it.
-export CC_UI_WEBPHONE_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export CC_UI_WEBPHONE_PORT=$(free_port)
 export CC_UI_ADMIN_PASSWORD='Ui-Test-Pass-2026!'
-# web-test/simulator.yaml: the simulator's customers, among them those the
-# desk test calls (they answer and stay on the line until the agent hangs up);
-# the simulator's trunk gw1 carries manual calls and transfers to numbers, from
-# the desk's caller ID when no campaign is named.
-# The IVR server listens on a port of its own, which the scenario's dialplan
-# names for the desk's identity check (ivr_verify_id).
-ivr_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-scenario="$tmp/simulator.yaml"
-awk -v line="  ivr_verify_id: \"set:ivr_flow=verify_id,socket:127.0.0.1:$ivr_port async full\"" \
-  '{ print } /^dialplan:$/ { print line }' web-test/simulator.yaml >"$scenario"
-# exec: the background pid is the server's own, not a subshell's.
 # The files sign in some sixty times within minutes, every user from
 # 127.0.0.1: more than the default sign-in limits (30 a minute per address,
 # 10 per account) allow, which a fast machine reached (429, then a 401 on
 # the missing token). The limits themselves are tested in api's Go tests.
 export CC_RATELIMIT_LOGIN_PER_SOURCE=600 CC_RATELIMIT_LOGIN_PER_ACCOUNT=300
-(cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS="127.0.0.1:$port" CC_IVR_LISTEN="127.0.0.1:$ivr_port" \
-  CC_SIMULATOR_SCENARIO="$scenario" CC_WEBPHONE_WS_URL="ws://127.0.0.1:$CC_UI_WEBPHONE_PORT" CC_WEBPHONE_DOMAIN=cc.test CC_ACD_GATEWAY=gw1 CC_ACD_CALLER_ID=02161230000 \
-  CC_DATABASE_DRIVER=sqlite CC_DATABASE_DSN="$tmp/ui.db" exec ./callcenter serve >"$tmp/server.log" 2>&1) &
-server=$!
 
-# Wait until the server answers or dies; the limit is only a safety net.
-for _ in $(seq 1 1200); do
-  curl -fs "http://127.0.0.1:$port/healthz" >/dev/null 2>&1 && break
-  if ! kill -0 "$server" 2>/dev/null; then
-    log "the server exited before answering; its log:"; cat "$tmp/server.log" >&2; exit 1
+# start_server starts the server and waits (until it logs where it listens,
+# or exits; the limit is only a safety net). It binds HTTP port 0 and the
+# port it got is read from its log: a port picked free beforehand can be
+# taken by another process before the server binds it. The IVR server's
+# port has to be picked beforehand (the scenario's dialplan names it for
+# the desk's identity check, ivr_verify_id); when it was taken meanwhile
+# the server exits saying so, and start_server returns 2.
+start_server() {
+  local ivr_port scenario
+  ivr_port=$(free_port)
+  # web-test/simulator.yaml: the simulator's customers, among them those the
+  # desk test calls (they answer and stay on the line until the agent hangs
+  # up); the simulator's trunk gw1 carries manual calls and transfers to
+  # numbers, from the desk's caller ID when no campaign is named.
+  scenario="$tmp/simulator.yaml"
+  awk -v line="  ivr_verify_id: \"set:ivr_flow=verify_id,socket:127.0.0.1:$ivr_port async full\"" \
+    '{ print } /^dialplan:$/ { print line }' web-test/simulator.yaml >"$scenario"
+  rm -f "$tmp/ui.db"
+  # exec: the background pid is the server's own, not a subshell's.
+  (cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS=127.0.0.1:0 CC_IVR_LISTEN="127.0.0.1:$ivr_port" \
+    CC_SIMULATOR_SCENARIO="$scenario" CC_WEBPHONE_WS_URL="ws://127.0.0.1:$CC_UI_WEBPHONE_PORT" CC_WEBPHONE_DOMAIN=cc.test CC_ACD_GATEWAY=gw1 CC_ACD_CALLER_ID=02161230000 \
+    CC_DATABASE_DRIVER=sqlite CC_DATABASE_DSN="$tmp/ui.db" exec ./callcenter serve >"$tmp/server.log" 2>&1) &
+  server=$!
+  for _ in $(seq 1 1200); do
+    addr=$(sed -n 's/.* msg=listening http=\([0-9.]*:[0-9]*\) .*/\1/p' "$tmp/server.log" | head -1)
+    [ -z "$addr" ] || return 0
+    if ! kill -0 "$server" 2>/dev/null; then
+      wait "$server" 2>/dev/null || true
+      server=
+      grep -q "address already in use" "$tmp/server.log" && return 2
+      return 1
+    fi
+    sleep 0.1
+  done
+  return 1
+}
+for try in 1 2 3; do
+  rc=0; start_server || rc=$?
+  [ "$rc" = 0 ] && break
+  if [ "$rc" = 2 ] && [ "$try" -lt 3 ]; then
+    log "start $try: $(grep -m1 'address already in use' "$tmp/server.log"); again on other ports"
+    continue
   fi
-  sleep 0.1
+  log "the server did not come up; its log:"; tail -50 "$tmp/server.log" >&2; exit 1
 done
-curl -fs "http://127.0.0.1:$port/healthz" >/dev/null || { log "no answer from the server after 2 minutes"; tail -30 "$tmp/server.log" >&2; exit 1; }
+curl -fs "http://$addr/healthz" >/dev/null || { log "no answer from the server on $addr"; tail -30 "$tmp/server.log" >&2; exit 1; }
 
 # CC_UI_SCREENSHOTS: where vue.test.js saves a screenshot of every page in
 # both languages (git-ignored).
-export CC_UI_BASE="http://127.0.0.1:$port" CC_UI_FIXTURE="$PWD/importer/testdata/contacts_libreoffice.xlsx"
+export CC_UI_BASE="http://$addr" CC_UI_FIXTURE="$PWD/importer/testdata/contacts_libreoffice.xlsx"
 export CC_UI_SCREENSHOTS="${CC_UI_SCREENSHOTS:-$PWD/web-test/screenshots}"
 # In the background so a signal is handled at once, not after the run; in
 # its own process group so stopping it reaches node's per-file test processes

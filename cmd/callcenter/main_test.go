@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -34,6 +33,20 @@ type program struct {
 
 func startProgram(t *testing.T, env map[string]string) *program {
 	t.Helper()
+	p, err := launchProgram(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// launchProgram starts the program and waits until it serves HTTP; it
+// fails when the program exits first. The program binds port 0 and reports
+// the port it got: a port picked free beforehand may be taken by another
+// process (another test run) before the program binds it, and the test
+// would then talk to that other server.
+func launchProgram(t *testing.T, env map[string]string) (*program, error) {
+	t.Helper()
 	if _, ok := env["CC_DATABASE_DSN"]; !ok {
 		// Never the default ./data/callcenter.db: a second run would find
 		// the first one's campaigns.
@@ -42,12 +55,9 @@ func startProgram(t *testing.T, env map[string]string) *program {
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	listening := make(chan string, 1)
+	httpListening = func(addr string) { listening <- addr }
+	t.Cleanup(func() { httpListening = nil })
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &bytes.Buffer{}
 	// The server's log is shown when the test fails (an end-to-end wait
@@ -56,30 +66,23 @@ func startProgram(t *testing.T, env map[string]string) *program {
 	logs := &syncBuffer{}
 	t.Cleanup(func() {
 		if t.Failed() {
-			t.Logf("server log (last %d lines):\n%s", serverLogLines, tailLines(logs.String(), serverLogLines))
+			lines, polls := withoutPolls(logs.String())
+			t.Logf("server log (last %d lines; %d successful GET requests left out):\n%s", serverLogLines, polls, tailLines(lines, serverLogLines))
 		}
 	})
 	done := make(chan error, 1)
-	go func() { done <- run(ctx, []string{"--http-address", addr, "serve"}, out, logs) }()
-	p := &program{base: "http://" + addr, out: out, stop: func() error { cancel(); return <-done }}
-	deadline := time.Now().Add(patience)
-	for {
-		resp, err := http.Get(p.base + "/healthz")
-		if err == nil {
-			resp.Body.Close()
-			break
-		}
-		select {
-		case err := <-done:
-			t.Fatalf("server exited: %v", err)
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("server did not come up")
-		}
-		time.Sleep(50 * time.Millisecond)
+	go func() { done <- run(ctx, []string{"--http-address", "127.0.0.1:0", "serve"}, out, logs) }()
+	select {
+	case addr := <-listening:
+		return &program{base: "http://" + addr, out: out, stop: func() error { cancel(); return <-done }}, nil
+	case err := <-done:
+		cancel()
+		return nil, fmt.Errorf("server exited: %w", err)
+	case <-time.After(patience):
+		cancel()
+		<-done
+		return nil, fmt.Errorf("server did not come up in %s", patience)
 	}
-	return p
 }
 
 const serverLogLines = 400
@@ -100,6 +103,22 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// withoutPolls leaves out of log the access lines of successful GETs: a
+// test polling for a condition writes thousands of them, which would push
+// what went wrong out of the tail shown.
+func withoutPolls(log string) (string, int) {
+	var kept []string
+	n := 0
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, "msg=http ") && strings.Contains(l, " method=GET ") && strings.Contains(l, " status=200 ") {
+			n++
+			continue
+		}
+		kept = append(kept, l)
+	}
+	return strings.Join(kept, "\n"), n
 }
 
 // tailLines is the last n lines of s.

@@ -64,6 +64,21 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 		fmt.Fprintf(stdout, "\n  First start: created user \"admin\" with password %s\n  Change it after signing in, or set admin.password / CC_ADMIN_PASSWORD.\n\n", generated)
 	}
 
+	// The ports are taken before anything starts: a port in use stops the
+	// start here, with nothing running that would need stopping.
+	ln, err := net.Listen("tcp", cfg.HTTP.Address)
+	if err != nil {
+		return fmt.Errorf("http.address %s: %w", cfg.HTTP.Address, err)
+	}
+	defer ln.Close() // on an early return; after Serve, Shutdown has closed it
+	metricsLn, err := listenMetrics(cfg)
+	if err != nil {
+		return err
+	}
+	if metricsLn != nil {
+		defer metricsLn.Close()
+	}
+
 	sw, err := startSwitch(ctx, cfg, st, log)
 	if err != nil {
 		return err
@@ -128,18 +143,14 @@ func serve(ctx context.Context, cfg *Config, log *slog.Logger, stdout io.Writer)
 			WorkstationMaxAge: cfg.Security.WorkstationReportMaxAge},
 		UIDir: cfg.UI.Dir, WebPhone: cfg.WebPhone,
 	})
-	ln, err := net.Listen("tcp", cfg.HTTP.Address)
-	if err != nil {
-		return fmt.Errorf("http.address %s: %w", cfg.HTTP.Address, err)
-	}
 	httpSrv := newHTTPServer(cfg, apiSrv.Handler())
 	errc := make(chan error, 2)
 	go func() { errc <- httpSrv.Serve(ln) }()
-	metricsSrv, err := serveMetrics(cfg, apiSrv, log, errc)
-	if err != nil {
-		return err
-	}
+	metricsSrv := serveMetrics(cfg, metricsLn, apiSrv, log, errc)
 	log.Info("listening", "http", ln.Addr().String(), "simulated", sw.Simulated(), "version", version)
+	if httpListening != nil {
+		httpListening(ln.Addr().String())
+	}
 	if strings.HasPrefix(cfg.WebPhone.WSURL, "ws://") {
 		log.Warn("webphone.ws_url is plain ws://: browsers on an https page refuse it, and SIP signalling crosses the network unencrypted; use wss:// (freeswitch-conf/README.md, certificate for browsers)")
 	}
@@ -166,8 +177,8 @@ func newHTTPServer(cfg *Config, h http.Handler) *http.Server {
 	return &http.Server{Handler: h, ReadHeaderTimeout: cfg.HTTP.ReadHeaderTimeout, IdleTimeout: 2 * time.Minute}
 }
 
-// serveMetrics starts the metrics.address listener when one is configured.
-func serveMetrics(cfg *Config, apiSrv *api.Server, log *slog.Logger, errc chan<- error) (*http.Server, error) {
+// listenMetrics takes metrics.address when one is configured.
+func listenMetrics(cfg *Config) (net.Listener, error) {
 	if cfg.Metrics.Address == "" {
 		return nil, nil
 	}
@@ -175,13 +186,27 @@ func serveMetrics(cfg *Config, apiSrv *api.Server, log *slog.Logger, errc chan<-
 	if err != nil {
 		return nil, fmt.Errorf("metrics.address %s: %w", cfg.Metrics.Address, err)
 	}
+	return ln, nil
+}
+
+// serveMetrics serves the metrics on ln when metrics.address is configured.
+func serveMetrics(cfg *Config, ln net.Listener, apiSrv *api.Server, log *slog.Logger, errc chan<- error) *http.Server {
+	if ln == nil {
+		return nil
+	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", apiSrv.MetricsHandler())
 	srv := newHTTPServer(cfg, mux)
 	go func() { errc <- srv.Serve(ln) }()
 	log.Info("metrics listening", "address", ln.Addr().String())
-	return srv, nil
+	return srv
 }
+
+// httpListening, when set (by program tests only), is given the address
+// the HTTP server serves on: tests ask for port 0 and learn the port the
+// system gave, rather than picking a free port that another process may
+// take before the server binds it.
+var httpListening func(addr string)
 
 func shutdown(cfg *Config, log *slog.Logger, sched gocron.Scheduler, imports *importer.Queue, sw *switchboard, dial *dialerRun,
 	apiSrv *api.Server, httpSrv *http.Server) error {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"maps"
 	"net"
 	"strings"
 	"testing"
@@ -29,14 +30,34 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
+// startE2EOnIVRAddr starts the program with its IVR server on a port picked
+// free beforehand and written into the simulator's dialplan by scenario.
+// Another process may take that port before the program binds it; the
+// program then exits at once saying so, and it is started again on another.
+func startE2EOnIVRAddr(t *testing.T, scenario func(ivrAddr string) string, extra map[string]string) *e2e {
+	t.Helper()
+	for try := 1; ; try++ {
+		addr := freeAddr(t)
+		env := map[string]string{"CC_IVR_LISTEN": addr}
+		maps.Copy(env, extra)
+		e, err := launchE2E(t, scenario(addr), env)
+		if err == nil {
+			return e
+		}
+		if try == 3 || !strings.Contains(err.Error(), "address already in use") {
+			t.Fatal(err)
+		}
+		t.Logf("start %d: %v; again on another port", try, err)
+	}
+}
+
 // R11 end to end through the REST API against the simulator and the real
 // IVR server: the agent sends each customer to verify_id; the right digits,
 // wrong ones and none each come back to the same agent's leg with their
 // result on the stream and in GET /me/state; a customer hanging up in the
 // IVR leaves nobody parked; someone else's call is 403, a finished one 409.
 func TestE2EVerify(t *testing.T) {
-	addr := freeAddr(t)
-	e := startE2EWith(t, verifyScenarioFixed(addr), map[string]string{"CC_IVR_LISTEN": addr, "CC_SIMULATOR_TIME_SCALE": "0.2"})
+	e := startE2EOnIVRAddr(t, verifyScenarioFixed, map[string]string{"CC_SIMULATOR_TIME_SCALE": "0.2"})
 	_, tok := e.agent("agent1", "1001")
 	_, other := e.agent("agent2", "1002")
 	if code := e.call(t, "POST", "/api/v1/me/state", other, map[string]any{"state": "break", "reason": "lunch"}, nil); code != 200 {
