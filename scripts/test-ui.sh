@@ -46,26 +46,20 @@ export CC_UI_ADMIN_PASSWORD='Ui-Test-Pass-2026!'
 # the missing token). The limits themselves are tested in api's Go tests.
 export CC_RATELIMIT_LOGIN_PER_SOURCE=600 CC_RATELIMIT_LOGIN_PER_ACCOUNT=300
 
-# start_server starts the server and waits (until it logs where it listens,
-# or exits; the limit is only a safety net). It binds HTTP port 0 and the
-# port it got is read from its log: a port picked free beforehand can be
-# taken by another process before the server binds it. The IVR server's
-# port has to be picked beforehand (the scenario's dialplan names it for
-# the desk's identity check, ivr_verify_id); when it was taken meanwhile
-# the server exits saying so, and start_server returns 2.
+# start_server starts the server and waits until it logs where it listens
+# (or exits; the limit is only a safety net). It binds port 0 for HTTP and
+# the IVR server, and the HTTP port it got is read from its log: a port
+# picked free beforehand can be taken by another process before the server
+# binds it. Its built-in simulator routes the desk's identity check
+# (ivr_verify_id) to its IVR server by itself.
+# web-test/simulator.yaml: the simulator's customers, among them those the
+# desk test calls (they answer and stay on the line until the agent hangs
+# up); the simulator's trunk gw1 carries manual calls and transfers to
+# numbers, from the desk's caller ID when no campaign is named.
 start_server() {
-  local ivr_port scenario
-  ivr_port=$(free_port)
-  # web-test/simulator.yaml: the simulator's customers, among them those the
-  # desk test calls (they answer and stay on the line until the agent hangs
-  # up); the simulator's trunk gw1 carries manual calls and transfers to
-  # numbers, from the desk's caller ID when no campaign is named.
-  scenario="$tmp/simulator.yaml"
-  awk -v line="  ivr_verify_id: \"set:ivr_flow=verify_id,socket:127.0.0.1:$ivr_port async full\"" \
-    '{ print } /^dialplan:$/ { print line }' web-test/simulator.yaml >"$scenario"
-  rm -f "$tmp/ui.db"
+  local scenario="$PWD/web-test/simulator.yaml"
   # exec: the background pid is the server's own, not a subshell's.
-  (cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS=127.0.0.1:0 CC_IVR_LISTEN="127.0.0.1:$ivr_port" \
+  (cd "$tmp" && CC_ADMIN_PASSWORD="$CC_UI_ADMIN_PASSWORD" CC_HTTP_ADDRESS=127.0.0.1:0 CC_IVR_LISTEN=127.0.0.1:0 \
     CC_SIMULATOR_SCENARIO="$scenario" CC_WEBPHONE_WS_URL="ws://127.0.0.1:$CC_UI_WEBPHONE_PORT" CC_WEBPHONE_DOMAIN=cc.test CC_ACD_GATEWAY=gw1 CC_ACD_CALLER_ID=02161230000 \
     CC_DATABASE_DRIVER=sqlite CC_DATABASE_DSN="$tmp/ui.db" exec ./callcenter serve >"$tmp/server.log" 2>&1) &
   server=$!
@@ -75,22 +69,13 @@ start_server() {
     if ! kill -0 "$server" 2>/dev/null; then
       wait "$server" 2>/dev/null || true
       server=
-      grep -q "address already in use" "$tmp/server.log" && return 2
       return 1
     fi
     sleep 0.1
   done
   return 1
 }
-for try in 1 2 3; do
-  rc=0; start_server || rc=$?
-  [ "$rc" = 0 ] && break
-  if [ "$rc" = 2 ] && [ "$try" -lt 3 ]; then
-    log "start $try: $(grep -m1 'address already in use' "$tmp/server.log"); again on other ports"
-    continue
-  fi
-  log "the server did not come up; its log:"; tail -50 "$tmp/server.log" >&2; exit 1
-done
+start_server || { log "the server did not come up; its log:"; tail -50 "$tmp/server.log" >&2; exit 1; }
 curl -fs "http://$addr/healthz" >/dev/null || { log "no answer from the server on $addr"; tail -30 "$tmp/server.log" >&2; exit 1; }
 
 # CC_UI_SCREENSHOTS: where vue.test.js saves a screenshot of every page in

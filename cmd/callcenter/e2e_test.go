@@ -72,17 +72,6 @@ func startE2E(t *testing.T) *e2e { t.Helper(); return startE2EWith(t, e2eScenari
 // settings.
 func startE2EWith(t *testing.T, scenario string, extra map[string]string) *e2e {
 	t.Helper()
-	e, err := launchE2E(t, scenario, extra)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
-}
-
-// launchE2E is startE2EWith with the program's start failing as an error
-// (a test may start it again when a port it chose was taken meanwhile).
-func launchE2E(t *testing.T, scenario string, extra map[string]string) (*e2e, error) {
-	t.Helper()
 	var sim *esltest.Server
 	simulatorStarted = func(s *esltest.Server) { sim = s }
 	t.Cleanup(func() { simulatorStarted = nil })
@@ -94,10 +83,7 @@ func launchE2E(t *testing.T, scenario string, extra map[string]string) (*e2e, er
 	env := map[string]string{"CC_ADMIN_PASSWORD": e2eAdminPW, "CC_IVR_LISTEN": "127.0.0.1:0", "CC_DATA_DIR": dir,
 		"CC_SIMULATOR_SCENARIO": scen, "CC_ACD_INBOUND_GROUP": e2eGroup, "CC_DATABASE_DRIVER": "sqlite", "CC_DATABASE_DSN": filepath.Join(dir, "cc.db")}
 	maps.Copy(env, extra)
-	p, err := launchProgram(t, env)
-	if err != nil {
-		return nil, err
-	}
+	p := startProgram(t, env)
 	t.Cleanup(func() { _ = p.stop() })
 	e := &e2e{program: p, t: t, dataDir: dir, sim: sim}
 	e.admin = p.login(t, "admin", e2eAdminPW)
@@ -118,7 +104,7 @@ func launchE2E(t *testing.T, scenario string, extra map[string]string) (*e2e, er
 	e.post("/api/v1/calendars", map[string]any{"name": "全天", "timezone": "Asia/Shanghai", "windows": allDay}, 201, &cal)
 	e.post("/api/v1/strategies", map[string]any{"name": "外呼", "calendar_id": cal.ID, "batch_size": 10, "batch_interval_s": 0}, 201, &st)
 	e.group, e.strategy = g.ID, st.ID
-	return e, nil
+	return e
 }
 
 func (e *e2e) post(path string, body any, want int, out any) {

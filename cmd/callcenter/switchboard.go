@@ -44,6 +44,15 @@ var simulatorStarted func(*esltest.Server)
 
 func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Logger) (*switchboard, error) {
 	sb := &switchboard{st: st, log: log, ivrResults: dialer.NewIVRResults()}
+	// The IVR server listens first: the built-in simulator's dialplan
+	// routes the IVR flows to its address.
+	sb.ivr = ivr.NewServer(ivr.Options{Addr: cfg.IVR.Listen, Reporter: ivrReporters{ivrLog{log}, sb.ivrResults, &sb.deskIVR, scriptIVR{st: st, log: log.With("component", "script-ivr")}, ivrStore{st: st, log: log.With("component", "ivr-report")}}, Verifier: ivr.ContactVerifier{Contacts: st},
+		Logger: log.With("component", "ivr")})
+	addr, err := sb.ivr.Listen(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("ivr.listen %s: %w", cfg.IVR.Listen, err)
+	}
+	sb.ivrAddr = reachable(addr)
 	nodes := toNodes(cfg.FreeSWITCH)
 	if len(nodes) == 0 {
 		// The simulator outlives ctx: Close stops it after the pool, so a
@@ -58,6 +67,10 @@ func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 			}
 			opts.Scenario = sc
 		}
+		if opts.Scenario == nil {
+			opts.Scenario = esltest.DefaultScenario()
+		}
+		routeIVRFlows(opts.Scenario, sb.ivrAddr)
 		sim, err := esltest.Start(context.WithoutCancel(ctx), opts)
 		if err != nil {
 			return nil, fmt.Errorf("start the FreeSWITCH simulator: %w", err)
@@ -77,14 +90,6 @@ func startSwitch(ctx context.Context, cfg *Config, st *store.Store, log *slog.Lo
 	}
 	sb.pool = pool
 	sb.attempts = &attemptSwitch{Switch: pool, st: st, log: log.With("component", "attempts")}
-	sb.ivr = ivr.NewServer(ivr.Options{Addr: cfg.IVR.Listen, Reporter: ivrReporters{ivrLog{log}, sb.ivrResults, &sb.deskIVR, scriptIVR{st: st, log: log.With("component", "script-ivr")}, ivrStore{st: st, log: log.With("component", "ivr-report")}}, Verifier: ivr.ContactVerifier{Contacts: st},
-		Logger: log.With("component", "ivr")})
-	addr, err := sb.ivr.Listen(ctx)
-	if err != nil {
-		sb.Close()
-		return nil, fmt.Errorf("ivr.listen %s: %w", cfg.IVR.Listen, err)
-	}
-	sb.ivrAddr = reachable(addr)
 	return sb, nil
 }
 
@@ -143,6 +148,21 @@ func (s *switchboard) Close() {
 	}
 	if s.sim != nil {
 		_ = s.sim.Close()
+	}
+}
+
+// routeIVRFlows gives the simulator's dialplan what freeswitch-conf and
+// xml_curl give a real FreeSWITCH: extension ivr_<flow> sets ivr_flow and
+// hands the call to the IVR server at addr. A route the scenario names
+// itself is kept.
+func routeIVRFlows(sc *esltest.Scenario, addr string) {
+	if sc.Dialplan == nil {
+		sc.Dialplan = map[string]string{}
+	}
+	for name := range ivr.Builtin() {
+		if _, ok := sc.Dialplan["ivr_"+name]; !ok {
+			sc.Dialplan["ivr_"+name] = "set:ivr_flow=" + name + ",socket:" + addr + " async full"
+		}
 	}
 }
 

@@ -119,3 +119,26 @@ func TestReadyzNamesTheSwitchsMissingModules(t *testing.T) {
 		t.Fatalf("readyz %d %+v, want 503 naming mod_avmd on the up node", code, ready)
 	}
 }
+
+// The built-in simulator routes each IVR flow to the IVR server, as
+// freeswitch-conf does for a real FreeSWITCH; a scenario's own route stays.
+func TestRouteIVRFlows(t *testing.T) {
+	tests := []struct {
+		name string
+		own  map[string]string
+		want string
+	}{
+		{"no dialplan", nil, "set:ivr_flow=verify_id,socket:127.0.0.1:9090 async full"},
+		{"other extensions", map[string]string{"park": "park"}, "set:ivr_flow=verify_id,socket:127.0.0.1:9090 async full"},
+		{"the scenario's own", map[string]string{"ivr_verify_id": "socket:10.0.0.9:8084 async full"}, "socket:10.0.0.9:8084 async full"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sc := &esltest.Scenario{Dialplan: tc.own}
+			routeIVRFlows(sc, "127.0.0.1:9090")
+			if got := sc.Dialplan["ivr_verify_id"]; got != tc.want {
+				t.Errorf("ivr_verify_id: %q, want %q", got, tc.want)
+			}
+		})
+	}
+}

@@ -2,8 +2,6 @@ package main
 
 import (
 	"fmt"
-	"maps"
-	"net"
 	"strings"
 	"testing"
 	"time"
@@ -18,46 +16,15 @@ import (
 // customers key its last six characters.
 const verifyIDNumber = "110101199003071233"
 
-// freeAddr is a loopback address nobody listens on (the IVR server's, which
-// the simulator's dialplan must know before the program starts).
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().String()
-}
-
-// startE2EOnIVRAddr starts the program with its IVR server on a port picked
-// free beforehand and written into the simulator's dialplan by scenario.
-// Another process may take that port before the program binds it; the
-// program then exits at once saying so, and it is started again on another.
-func startE2EOnIVRAddr(t *testing.T, scenario func(ivrAddr string) string, extra map[string]string) *e2e {
-	t.Helper()
-	for try := 1; ; try++ {
-		addr := freeAddr(t)
-		env := map[string]string{"CC_IVR_LISTEN": addr}
-		maps.Copy(env, extra)
-		e, err := launchE2E(t, scenario(addr), env)
-		if err == nil {
-			return e
-		}
-		if try == 3 || !strings.Contains(err.Error(), "address already in use") {
-			t.Fatal(err)
-		}
-		t.Logf("start %d: %v; again on another port", try, err)
-	}
-}
-
 // R11 end to end through the REST API against the simulator and the real
 // IVR server: the agent sends each customer to verify_id; the right digits,
 // wrong ones and none each come back to the same agent's leg with their
 // result on the stream and in GET /me/state; a customer hanging up in the
 // IVR leaves nobody parked; someone else's call is 403, a finished one 409.
 func TestE2EVerify(t *testing.T) {
-	e := startE2EOnIVRAddr(t, verifyScenarioFixed, map[string]string{"CC_SIMULATOR_TIME_SCALE": "0.2"})
+	// The scenario does not route ivr_verify_id: the program routes the IVR
+	// flows of its built-in simulator to its own IVR server.
+	e := startE2EWith(t, verifyScenarioFixed(), map[string]string{"CC_SIMULATOR_TIME_SCALE": "0.2"})
 	_, tok := e.agent("agent1", "1001")
 	_, other := e.agent("agent2", "1002")
 	if code := e.call(t, "POST", "/api/v1/me/state", other, map[string]any{"state": "break", "reason": "lunch"}, nil); code != 200 {
@@ -141,16 +108,15 @@ func TestE2EVerify(t *testing.T) {
 	}
 }
 
-// verifyScenarioFixed appends the verify extension and the customers to
-// the e2e scenario's own sections.
-func verifyScenarioFixed(ivrAddr string) string {
-	s := strings.Replace(e2eScenario, "overrides:\n", `overrides:
+// verifyScenarioFixed appends the customers to the e2e scenario's own
+// overrides.
+func verifyScenarioFixed() string {
+	return strings.Replace(e2eScenario, "overrides:\n", `overrides:
   - {number: "+8613900000201", outcome: answer, ring: 300ms, dtmf: "071233#"}
   - {number: "+8613900000202", outcome: answer, ring: 300ms, dtmf: "999999# 888888# 777777#"}
   - {number: "+8613900000203", outcome: answer, ring: 300ms}
   - {number: "+8613900000204", outcome: answer, ring: 300ms}
 `, 1)
-	return strings.Replace(s, "dialplan:\n", "dialplan:\n  ivr_verify_id: \"set:ivr_flow=verify_id,socket:"+ivrAddr+" async full\"\n", 1)
 }
 
 func (e *e2e) channel(uuid string) esltest.ChannelInfo {
