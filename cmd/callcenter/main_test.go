@@ -31,21 +31,12 @@ type program struct {
 	out  *bytes.Buffer
 }
 
-func startProgram(t *testing.T, env map[string]string) *program {
-	t.Helper()
-	p, err := launchProgram(t, env)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return p
-}
-
-// launchProgram starts the program and waits until it serves HTTP; it
+// startProgram starts the program and waits until it serves HTTP; it
 // fails when the program exits first. The program binds port 0 and reports
 // the port it got: a port picked free beforehand may be taken by another
 // process (another test run) before the program binds it, and the test
 // would then talk to that other server.
-func launchProgram(t *testing.T, env map[string]string) (*program, error) {
+func startProgram(t *testing.T, env map[string]string) *program {
 	t.Helper()
 	if _, ok := env["CC_DATABASE_DSN"]; !ok {
 		// Never the default ./data/callcenter.db: a second run would find
@@ -74,15 +65,16 @@ func launchProgram(t *testing.T, env map[string]string) (*program, error) {
 	go func() { done <- run(ctx, []string{"--http-address", "127.0.0.1:0", "serve"}, out, logs) }()
 	select {
 	case addr := <-listening:
-		return &program{base: "http://" + addr, out: out, stop: func() error { cancel(); return <-done }}, nil
+		return &program{base: "http://" + addr, out: out, stop: func() error { cancel(); return <-done }}
 	case err := <-done:
 		cancel()
-		return nil, fmt.Errorf("server exited: %w", err)
+		t.Fatalf("server exited: %v", err)
 	case <-time.After(patience):
 		cancel()
 		<-done
-		return nil, fmt.Errorf("server did not come up in %s", patience)
+		t.Fatalf("server did not come up in %s", patience)
 	}
+	return nil
 }
 
 const serverLogLines = 400
